@@ -1,0 +1,93 @@
+/*
+ * store.h - the one store API: a TDB file of string keys and byte values.
+ *
+ * Every change happens inside a transaction: store_put() and store_del()
+ * outside one fail with -EINVAL.  store_txn_commit() is durable when it
+ * returns 0 (TDB fsyncs the file) and ends the transaction even when it
+ * fails; store_txn_cancel() drops every change made since begin.  Nested
+ * transactions are refused (-EBUSY): TDB's nesting could undo a committed
+ * inner one, so the file is opened with TDB_DISALLOW_NESTING.
+ *
+ * Reads inside a transaction see the transaction's own changes.
+ *
+ * Locking: a store is not thread-safe.  The model serializes every call
+ * under its one lock (model.h); nothing else opens the file while the
+ * daemon runs.
+ *
+ * Keys are NUL-terminated strings (the NUL is not stored); values are
+ * bytes.  Errors are -errno: -ENOENT for a missing key, -EIO for a TDB
+ * failure, -ENOMEM, -EINVAL for misuse.
+ *
+ * The file starts with a version record (key "v"); store_open() refuses a
+ * file whose version it does not know, with a message.
+ */
+#ifndef CJAFS_STORE_H
+#define CJAFS_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+#define STORE_VERSION "cjafs-store 1"
+
+struct store;
+
+enum store_open_flags {
+	STORE_CREATE = 1,	/* create a new file; -EEXIST if it exists */
+	STORE_NOSYNC = 2,	/* no fsync on commit: unit tests only */
+};
+
+/*
+ * Open (or with STORE_CREATE create) the store at path.  On failure
+ * returns -errno and, when err is not NULL, writes a one-line reason
+ * ("unknown store version 'x'", "not a cjafs store", strerror...) to err.
+ * The caller frees *out with store_close().
+ */
+int store_open(const char *path, unsigned flags, struct store **out,
+	       struct buf *err);
+/* Close; cancels a transaction left open. */
+void store_close(struct store *st);
+
+int store_txn_begin(struct store *st);
+/* Durable on 0; the transaction is over whatever it returns. */
+int store_txn_commit(struct store *st);
+void store_txn_cancel(struct store *st);
+/* Non-zero while a transaction is open. */
+int store_in_txn(const struct store *st);
+
+/* Replace val's contents with the value; -ENOENT if there is none. */
+int store_get(struct store *st, const char *key, struct buf *val);
+/* 1 if the key exists, 0 if not, -errno on failure. */
+int store_exists(struct store *st, const char *key);
+int store_put(struct store *st, const char *key, const void *val, size_t len);
+/* Deleting a missing key is not an error. */
+int store_del(struct store *st, const char *key);
+
+/*
+ * Call fn for every key starting with prefix, in no particular order.
+ * This walks the whole file (TDB has no order), so the model keeps index
+ * records for anything on a hot path and uses this for checks and
+ * maintenance.  A non-zero return from fn stops the walk and is returned.
+ * fn must not change the store.  Runs without starting a transaction.
+ */
+int store_each(struct store *st, const char *prefix,
+	       int (*fn)(const char *key, const void *val, size_t len,
+			 void *arg),
+	       void *arg);
+
+/*
+ * Generations: store_generation() grows by one with every commit that
+ * changed something.  store_watch_generation() grows only when a commit
+ * changed a key starting with the prefix given to store_watch(); the
+ * policy uses it to rebuild its view of the Admin Console only when that
+ * changed.  One watched prefix per store.
+ */
+void store_watch(struct store *st, const char *prefix);
+uint64_t store_generation(const struct store *st);
+uint64_t store_watch_generation(const struct store *st);
+
+/* Bytes of the file on disk (for status and benchmarks). */
+int store_file_size(struct store *st, uint64_t *size);
+
+#endif
