@@ -1,0 +1,1425 @@
+/*
+ * filter.c - the row filter language and the component value rules (see
+ * filter.h for the languages themselves).
+ *
+ * Row filter.  A recursive-descent parser compiles the text straight into
+ * a flat program for a one-register machine:
+ *
+ *	TEST i	acc = comparison i (negated when its neg bit is set)
+ *	JT t	if acc, jump to t	(or-chains)
+ *	JF t	if !acc, jump to t	(and-chains)
+ *	NOT	acc = !acc
+ *
+ * "a or b or c" is TEST a; JT end; TEST b; JT end; TEST c; end: - the
+ * register already holds the chain's value when a jump is taken, so no
+ * stack is needed at run time and the program runs with one loop, no
+ * recursion and no allocation.  "not" over a single test flips the test's
+ * neg bit instead of emitting NOT.  While a chain is open, the pending
+ * jumps are threaded through their own target fields and patched when
+ * the chain ends.
+ *
+ * The parser recurses once per "(" (four small frames: or, and, unary,
+ * primary); runs of "not" are a loop.  Both count towards
+ * FILTER_MAX_DEPTH, so a hostile "((((...." or "not not not ..." is
+ * refused at the first level past the cap, with that token's column; at
+ * the cap the parse uses about 70 KB of stack.
+ *
+ * Strings (unescaped values, field names) live in one pool owned by the
+ * filter; instructions hold offsets while the pool grows and pointers
+ * once parsing is done.  Constants that are numbers are parsed once.
+ * Distinct field names are found by sorting the references (n log n even
+ * for a megabyte of distinct names); filter_bind asks the caller for each
+ * one once and copies the answer into the tests that use it.
+ *
+ * Value rules and buckets are small arrays built once per component.
+ * Regexes are compiled at parse time; buckets are sorted by their lower
+ * bound, which makes the overlap check one pass and bucket_label a binary
+ * search.
+ *
+ * Messages go straight into struct diag (a local helper, so this file
+ * does not depend on inidoc.c).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "filter.h"
+
+#ifndef REG_STARTEND
+#error "filter.c needs regexec's REG_STARTEND (glibc, BSD)"
+#endif
+
+__attribute__((format(printf, 3, 4))) static void
+fdiag(struct diag *d, int column, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!d)
+		return;
+	d->line = 0;
+	d->column = column;
+	va_start(ap, fmt);
+	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Quote s[0..n) for a message: 'text', cut to 40 bytes with "..." so one
+ * message fits struct diag whatever the input.
+ */
+#define QUOTE_MAX 40
+#define QUOTE_SIZE (QUOTE_MAX + 8)
+
+static const char *quote(char out[QUOTE_SIZE], const char *s, size_t n)
+{
+	if (n > QUOTE_MAX)
+		snprintf(out, QUOTE_SIZE, "'%.*s...'", QUOTE_MAX - 3, s);
+	else
+		snprintf(out, QUOTE_SIZE, "'%.*s'", (int)n, s);
+	return out;
+}
+
+/* ---- numbers ---------------------------------------------------------- */
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * Length of the longest decimal number at the start of s[0..len):
+ * [+-] digits [. digits] [(e|E) [+-] digits], with a digit before the
+ * exponent.  0 if there is none.
+ */
+static size_t num_scan(const char *s, size_t len)
+{
+	size_t i = 0, digits = 0, j;
+
+	if (i < len && (s[i] == '+' || s[i] == '-'))
+		i++;
+	while (i < len && is_digit(s[i]))
+		i++, digits++;
+	if (i < len && s[i] == '.') {
+		i++;
+		while (i < len && is_digit(s[i]))
+			i++, digits++;
+	}
+	if (!digits)
+		return 0;
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		j = i + 1;
+		if (j < len && (s[j] == '+' || s[j] == '-'))
+			j++;
+		if (j < len && is_digit(s[j])) {
+			while (j < len && is_digit(s[j]))
+				j++;
+			i = j;
+		}
+	}
+	return i;
+}
+
+#define NUM_MAX 127
+
+/* 1 and *x if s[0..len) is wholly a finite decimal number, else 0. */
+static int num_parse(const char *s, size_t len, double *x)
+{
+	char tmp[NUM_MAX + 1];
+	size_t i = 0;
+	int neg = 0;
+	int64_t v = 0;
+	char *end;
+
+	if (!len || len > NUM_MAX || num_scan(s, len) != len)
+		return 0;
+	/* fast path: up to 15 digits are exact in a double */
+	if (s[0] == '+' || s[0] == '-')
+		neg = s[i++] == '-';
+	if (len - i <= 15) {
+		while (i < len && is_digit(s[i]))
+			v = v * 10 + (s[i++] - '0');
+		if (i == len) {
+			*x = neg ? -(double)v : (double)v;
+			return 1;
+		}
+	}
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	*x = strtod(tmp, &end);
+	return end == tmp + len && isfinite(*x);
+}
+
+/* ---- row filter: data ------------------------------------------------- */
+
+enum {
+	FI_TEST,
+	FI_JT,
+	FI_JF,
+	FI_NOT,
+};
+
+enum {
+	FC_EQ,
+	FC_NE,
+	FC_LT,
+	FC_LE,
+	FC_GT,
+	FC_GE,
+	FC_CONTAINS,
+	FC_STARTS,
+	FC_ENDS,
+};
+
+#define NO_JUMP UINT32_MAX
+
+struct filter_insn {
+	unsigned char op;    /* FI_* */
+	unsigned char cmp;   /* FC_*, for FI_TEST */
+	unsigned char neg;   /* FI_TEST: invert the result */
+	unsigned char isnum; /* the constant is a number (num) */
+	int index;	     /* bound caller index of the field */
+	uint32_t field;	     /* index into filter->fields */
+	uint32_t target;     /* FI_JT, FI_JF; a chain link while parsing */
+	const char *val;     /* the constant (in pool) */
+	size_t voff, vlen;
+	double num;
+};
+
+struct filter_field {
+	const char *name; /* in pool, NUL-terminated */
+	size_t off, len;
+	int column; /* of the first use */
+	int index;  /* bound caller index, -1 if unbound */
+};
+
+struct filter {
+	struct filter_insn *code;
+	size_t ncode, capcode;
+	struct filter_field *fields;
+	size_t nfields;
+	char *pool;
+	int bound;
+};
+
+/* ---- row filter: lexer ------------------------------------------------ */
+
+enum {
+	T_END,
+	T_LP,
+	T_RP,
+	T_AND,
+	T_OR,
+	T_NOT,
+	T_CMP,
+	T_WORD,
+	T_STR,
+};
+
+struct fref {
+	const char *name; /* in the text until fields are built */
+	size_t len;
+	int column;
+	uint32_t insn;
+	uint32_t seq;
+};
+
+struct fparse {
+	const char *s;
+	size_t len, pos;
+	int tok, cmp;	     /* current token (cmp for T_CMP) */
+	size_t tstart, tlen; /* its source text */
+	size_t pstart, plen; /* the previous token's, for messages */
+	int depth;
+	struct filter *f;
+	struct buf pool;
+	struct fref *refs;
+	size_t nrefs, caprefs;
+	struct diag *d;
+};
+
+static int col_of(size_t pos)
+{
+	return (int)pos + 1;
+}
+
+static int is_bare(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' ||
+	       c == ':' || c == '/' || c == '@' || c == '+' || c >= 0x80;
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static int word_is(const char *s, size_t n, const char *kw)
+{
+	return strlen(kw) == n && !strncasecmp(s, kw, n);
+}
+
+static int lex_bad_byte(struct fparse *p, size_t at)
+{
+	unsigned char c = (unsigned char)p->s[at];
+
+	if (c > 0x20 && c < 0x7f)
+		fdiag(p->d, col_of(at), "unexpected character '%c'", c);
+	else
+		fdiag(p->d, col_of(at), "unexpected byte 0x%02x", c);
+	return -EINVAL;
+}
+
+/* The backslash at s[at] must start \" \' or \\. */
+static int lex_escape(struct fparse *p, size_t at)
+{
+	unsigned char c = (unsigned char)p->s[at + 1];
+
+	if (c == '"' || c == '\'' || c == '\\')
+		return 0;
+	if (c > 0x20 && c < 0x7f)
+		fdiag(p->d, col_of(at),
+		      "unknown escape '\\%c' in quoted string", c);
+	else
+		fdiag(p->d, col_of(at), "unknown escape in quoted string");
+	return -EINVAL;
+}
+
+/* Scan the quoted string at p->pos, checking its escapes and bytes. */
+static int lex_quoted(struct fparse *p)
+{
+	const char *s = p->s;
+	size_t start = p->pos, i;
+	int rc;
+
+	for (i = start + 1; i < p->len && s[i] != s[start]; i++) {
+		if (s[i] == '\\') {
+			if (i + 1 >= p->len) {
+				i = p->len; /* a final '\\' quotes nothing */
+				break;
+			}
+			rc = lex_escape(p, i);
+			if (rc)
+				return rc;
+			i++;
+		} else if ((unsigned char)s[i] < 0x20 && s[i] != '\t') {
+			return lex_bad_byte(p, i);
+		}
+	}
+	if (i >= p->len) {
+		fdiag(p->d, col_of(start), "unterminated quoted string");
+		return -EINVAL;
+	}
+	p->pos = i + 1;
+	return 0;
+}
+
+/* Advance to the next token. */
+static int lex(struct fparse *p)
+{
+	const char *s = p->s;
+	size_t n = p->len;
+	char c;
+	int rc;
+
+	if (p->tok != T_END || p->tlen) {
+		p->pstart = p->tstart;
+		p->plen = p->tlen;
+	}
+	while (p->pos < n && is_space(s[p->pos]))
+		p->pos++;
+	p->tstart = p->pos;
+	if (p->pos >= n) {
+		p->tok = T_END;
+		p->tlen = 0;
+		return 0;
+	}
+	c = s[p->pos];
+	switch (c) {
+	case '(':
+	case ')':
+		p->tok = c == '(' ? T_LP : T_RP;
+		p->pos++;
+		break;
+	case '=':
+		p->tok = T_CMP;
+		p->cmp = FC_EQ;
+		p->pos++;
+		break;
+	case '!':
+		if (p->pos + 1 >= n || s[p->pos + 1] != '=')
+			return lex_bad_byte(p, p->pos);
+		p->tok = T_CMP;
+		p->cmp = FC_NE;
+		p->pos += 2;
+		break;
+	case '<':
+	case '>':
+		p->tok = T_CMP;
+		p->pos++;
+		if (p->pos < n && s[p->pos] == '=') {
+			p->cmp = c == '<' ? FC_LE : FC_GE;
+			p->pos++;
+		} else {
+			p->cmp = c == '<' ? FC_LT : FC_GT;
+		}
+		break;
+	case '"':
+	case '\'':
+		rc = lex_quoted(p);
+		if (rc)
+			return rc;
+		p->tok = T_STR;
+		break;
+	default:
+		if (!is_bare((unsigned char)c))
+			return lex_bad_byte(p, p->pos);
+		while (p->pos < n && is_bare((unsigned char)s[p->pos]))
+			p->pos++;
+		p->tok = T_WORD;
+		s += p->tstart;
+		n = p->pos - p->tstart;
+		if (word_is(s, n, "and"))
+			p->tok = T_AND;
+		else if (word_is(s, n, "or"))
+			p->tok = T_OR;
+		else if (word_is(s, n, "not"))
+			p->tok = T_NOT;
+		else if (word_is(s, n, "contains"))
+			p->tok = T_CMP, p->cmp = FC_CONTAINS;
+		else if (word_is(s, n, "starts-with"))
+			p->tok = T_CMP, p->cmp = FC_STARTS;
+		else if (word_is(s, n, "ends-with"))
+			p->tok = T_CMP, p->cmp = FC_ENDS;
+		break;
+	}
+	p->tlen = p->pos - p->tstart;
+	return 0;
+}
+
+/* ---- row filter: parser ----------------------------------------------- */
+
+static const char *tok_text(struct fparse *p, char out[QUOTE_SIZE])
+{
+	return quote(out, p->s + p->tstart, p->tlen);
+}
+
+static const char *prev_text(struct fparse *p, char out[QUOTE_SIZE])
+{
+	return quote(out, p->s + p->pstart, p->plen);
+}
+
+static int is_keyword_word(int tok)
+{
+	return tok == T_AND || tok == T_OR || tok == T_NOT;
+}
+
+static int emit(struct fparse *p, unsigned char op, uint32_t target)
+{
+	struct filter *f = p->f;
+	struct filter_insn *c;
+	size_t cap;
+
+	if (f->ncode == f->capcode) {
+		cap = f->capcode ? f->capcode * 2 : 16;
+		if (cap > UINT32_MAX - 1)
+			return -ENOMEM;
+		c = realloc(f->code, cap * sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+		f->code = c;
+		f->capcode = cap;
+	}
+	c = &f->code[f->ncode++];
+	memset(c, 0, sizeof(*c));
+	c->op = op;
+	c->target = target;
+	c->index = -1;
+	return 0;
+}
+
+/* Point every jump of a chain at the current end of the program. */
+static void patch(struct fparse *p, uint32_t chain)
+{
+	struct filter_insn *c;
+
+	while (chain != NO_JUMP) {
+		c = &p->f->code[chain];
+		chain = c->target;
+		c->target = (uint32_t)p->f->ncode;
+	}
+}
+
+/* Copy the current token's value into the pool, unescaped. */
+static int add_value(struct fparse *p, size_t *off, size_t *len)
+{
+	const char *s = p->s + p->tstart;
+	size_t n = p->tlen, i;
+	int rc;
+
+	*off = p->pool.len;
+	if (p->tok == T_WORD)
+		rc = buf_add(&p->pool, s, n);
+	else
+		for (rc = 0, i = 1; !rc && i + 1 < n; i++) {
+			if (s[i] == '\\')
+				i++;
+			rc = buf_addch(&p->pool, s[i]);
+		}
+	if (!rc)
+		rc = buf_addch(&p->pool, '\0');
+	if (rc)
+		return rc;
+	*len = p->pool.len - 1 - *off;
+	return 0;
+}
+
+static int add_ref(struct fparse *p)
+{
+	struct fref *r;
+	size_t cap;
+
+	if (p->nrefs == p->caprefs) {
+		cap = p->caprefs ? p->caprefs * 2 : 8;
+		r = realloc(p->refs, cap * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		p->refs = r;
+		p->caprefs = cap;
+	}
+	r = &p->refs[p->nrefs];
+	r->name = p->s + p->tstart;
+	r->len = p->tlen;
+	r->column = col_of(p->tstart);
+	r->insn = (uint32_t)p->f->ncode - 1;
+	r->seq = (uint32_t)p->nrefs;
+	p->nrefs++;
+	return 0;
+}
+
+static int parse_or(struct fparse *p);
+
+/* FIELD OP VALUE; the current token is the field. */
+static int parse_test(struct fparse *p)
+{
+	struct filter_insn *c;
+	char q1[QUOTE_SIZE], q2[QUOTE_SIZE];
+	size_t off, len;
+	int rc;
+
+	rc = emit(p, FI_TEST, 0);
+	if (!rc)
+		rc = add_ref(p);
+	if (!rc)
+		rc = lex(p);
+	if (rc)
+		return rc;
+	if (p->tok != T_CMP) {
+		fdiag(p->d, col_of(p->tstart), "expected an operator after %s",
+		      prev_text(p, q1));
+		return -EINVAL;
+	}
+	p->f->code[p->f->ncode - 1].cmp = (unsigned char)p->cmp;
+	rc = lex(p);
+	if (rc)
+		return rc;
+	if (p->tok != T_WORD && p->tok != T_STR) {
+		if (is_keyword_word(p->tok) || p->tok == T_CMP)
+			fdiag(p->d, col_of(p->tstart),
+			      "expected a value after %s, found %s (quote it "
+			      "to use it as a value)",
+			      prev_text(p, q1), tok_text(p, q2));
+		else
+			fdiag(p->d, col_of(p->tstart),
+			      "expected a value after %s", prev_text(p, q1));
+		return -EINVAL;
+	}
+	rc = add_value(p, &off, &len);
+	if (rc)
+		return rc;
+	c = &p->f->code[p->f->ncode - 1];
+	c->voff = off;
+	c->vlen = len;
+	c->isnum = (unsigned char)num_parse(p->pool.data + off, len, &c->num);
+	return lex(p);
+}
+
+static int too_deep(struct fparse *p)
+{
+	fdiag(p->d, col_of(p->tstart),
+	      "filter nested too deeply (more than %d levels)",
+	      FILTER_MAX_DEPTH);
+	return -EINVAL;
+}
+
+static int parse_primary(struct fparse *p)
+{
+	char q1[QUOTE_SIZE];
+	size_t lp;
+	int rc;
+
+	switch (p->tok) {
+	case T_WORD:
+		return parse_test(p);
+	case T_LP:
+		if (++p->depth > FILTER_MAX_DEPTH)
+			return too_deep(p);
+		lp = p->tstart;
+		rc = lex(p);
+		if (!rc)
+			rc = parse_or(p);
+		if (rc)
+			return rc;
+		if (p->tok == T_END) {
+			fdiag(p->d, col_of(lp), "'(' is never closed");
+			return -EINVAL;
+		}
+		if (p->tok != T_RP) {
+			fdiag(p->d, col_of(p->tstart),
+			      "expected 'and', 'or' or ')' after %s",
+			      prev_text(p, q1));
+			return -EINVAL;
+		}
+		p->depth--;
+		return lex(p);
+	case T_CMP:
+		fdiag(p->d, col_of(p->tstart),
+		      "expected a field name before %s", tok_text(p, q1));
+		return -EINVAL;
+	case T_STR:
+		fdiag(p->d, col_of(p->tstart),
+		      "expected a field name, found a quoted string");
+		return -EINVAL;
+	default:
+		if (p->plen)
+			fdiag(p->d, col_of(p->tstart),
+			      "expected a condition after %s",
+			      prev_text(p, q1));
+		else
+			fdiag(p->d, col_of(p->tstart),
+			      "expected a condition before %s",
+			      tok_text(p, q1));
+		return -EINVAL;
+	}
+}
+
+static int parse_unary(struct fparse *p)
+{
+	int depth = p->depth, nots = 0, rc;
+	size_t before;
+
+	while (p->tok == T_NOT) {
+		if (++p->depth > FILTER_MAX_DEPTH)
+			return too_deep(p);
+		nots++;
+		rc = lex(p);
+		if (rc)
+			return rc;
+	}
+	before = p->f->ncode;
+	rc = parse_primary(p);
+	if (rc)
+		return rc;
+	p->depth = depth;
+	if (!(nots & 1))
+		return 0;
+	if (p->f->ncode - before == 1 && p->f->code[before].op == FI_TEST) {
+		p->f->code[before].neg ^= 1;
+		return 0;
+	}
+	return emit(p, FI_NOT, 0);
+}
+
+static int parse_and(struct fparse *p)
+{
+	uint32_t chain = NO_JUMP;
+	int rc;
+
+	rc = parse_unary(p);
+	while (!rc && p->tok == T_AND) {
+		rc = emit(p, FI_JF, chain);
+		if (rc)
+			break;
+		chain = (uint32_t)p->f->ncode - 1;
+		rc = lex(p);
+		if (!rc)
+			rc = parse_unary(p);
+	}
+	if (!rc)
+		patch(p, chain);
+	return rc;
+}
+
+static int parse_or(struct fparse *p)
+{
+	uint32_t chain = NO_JUMP;
+	int rc;
+
+	rc = parse_and(p);
+	while (!rc && p->tok == T_OR) {
+		rc = emit(p, FI_JT, chain);
+		if (rc)
+			break;
+		chain = (uint32_t)p->f->ncode - 1;
+		rc = lex(p);
+		if (!rc)
+			rc = parse_and(p);
+	}
+	if (!rc)
+		patch(p, chain);
+	return rc;
+}
+
+static int ref_cmp(const void *a, const void *b)
+{
+	const struct fref *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->name, y->name, n);
+
+	if (c)
+		return c;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int ref_seq_cmp(const void *a, const void *b)
+{
+	const struct fref *x = a, *y = b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * Build the distinct-field table, numbered in order of first appearance:
+ * sort the references by (name, order), mark each one with its group's
+ * first reference (reusing seq), then walk them back in text order.
+ */
+static int build_fields(struct fparse *p)
+{
+	struct filter *f = p->f;
+	struct fref *r = p->refs;
+	size_t n = p->nrefs, i, first = 0;
+	uint32_t *firstof, *id;
+	int rc = -ENOMEM;
+
+	if (!n)
+		return 0;
+	firstof = calloc(n, sizeof(*firstof));
+	id = calloc(n, sizeof(*id));
+	f->fields = calloc(n, sizeof(*f->fields));
+	if (!firstof || !id || !f->fields)
+		goto out;
+	qsort(r, n, sizeof(*r), ref_cmp);
+	for (i = 0; i < n; i++) {
+		if (i && (r[i].len != r[first].len ||
+			  memcmp(r[i].name, r[first].name, r[i].len)))
+			first = i;
+		firstof[r[i].seq] = r[first].seq;
+	}
+	qsort(r, n, sizeof(*r), ref_seq_cmp);
+	for (i = 0; i < n; i++) {
+		struct filter_field *fl;
+
+		if (firstof[i] != i) {
+			id[i] = id[firstof[i]];
+		} else {
+			id[i] = (uint32_t)f->nfields;
+			fl = &f->fields[f->nfields++];
+			fl->off = p->pool.len;
+			fl->len = r[i].len;
+			fl->column = r[i].column;
+			fl->index = -1;
+			rc = buf_add(&p->pool, r[i].name, r[i].len);
+			if (!rc)
+				rc = buf_addch(&p->pool, '\0');
+			if (rc)
+				goto out;
+		}
+		f->code[r[i].insn].field = id[i];
+	}
+	rc = 0;
+out:
+	free(firstof);
+	free(id);
+	return rc;
+}
+
+int filter_parse(const char *text, size_t len, struct filter **out,
+		 struct diag *d)
+{
+	struct fparse p = {.s = text, .len = len, .tok = T_END, .d = d};
+	char q1[QUOTE_SIZE];
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if (len > FILTER_MAX_LEN) {
+		fdiag(d, 0, "filter longer than %d bytes", FILTER_MAX_LEN);
+		return -EINVAL;
+	}
+	buf_init(&p.pool);
+	p.f = calloc(1, sizeof(*p.f));
+	if (!p.f)
+		return -ENOMEM;
+	rc = lex(&p);
+	if (rc)
+		goto out_free;
+	if (p.tok == T_END) {
+		p.f->bound = 1;
+		*out = p.f;
+		return 0;
+	}
+	rc = parse_or(&p);
+	if (rc)
+		goto out_free;
+	if (p.tok != T_END) {
+		if (p.tok == T_RP)
+			fdiag(d, col_of(p.tstart), "unmatched ')'");
+		else
+			fdiag(d, col_of(p.tstart),
+			      "expected 'and', 'or' or end of filter after %s",
+			      prev_text(&p, q1));
+		rc = -EINVAL;
+		goto out_free;
+	}
+	rc = build_fields(&p);
+	if (rc)
+		goto out_free;
+	/* the pool is final: offsets become pointers */
+	p.f->pool = buf_detach(&p.pool, NULL);
+	if (!p.f->pool) {
+		rc = -ENOMEM;
+		goto out_free;
+	}
+	for (i = 0; i < p.f->ncode; i++)
+		if (p.f->code[i].op == FI_TEST)
+			p.f->code[i].val = p.f->pool + p.f->code[i].voff;
+	for (i = 0; i < p.f->nfields; i++)
+		p.f->fields[i].name = p.f->pool + p.f->fields[i].off;
+	free(p.refs);
+	*out = p.f;
+	return 0;
+out_free:
+	free(p.refs);
+	buf_release(&p.pool);
+	filter_free(p.f);
+	return rc;
+}
+
+int filter_bind(struct filter *f,
+		int (*resolve)(void *arg, const char *field, size_t len),
+		void *arg, struct diag *d)
+{
+	char q[QUOTE_SIZE];
+	size_t i;
+	int idx;
+
+	f->bound = 0;
+	for (i = 0; i < f->nfields; i++)
+		f->fields[i].index = -1;
+	for (i = 0; i < f->nfields; i++) {
+		struct filter_field *fl = &f->fields[i];
+
+		idx = resolve(arg, fl->name, fl->len);
+		if (idx == -1) {
+			fdiag(d, fl->column, "unknown field %s",
+			      quote(q, fl->name, fl->len));
+			goto out_unbind;
+		}
+		if (idx < 0)
+			goto out_unbind;
+		fl->index = idx;
+	}
+	for (i = 0; i < f->ncode; i++)
+		if (f->code[i].op == FI_TEST)
+			f->code[i].index = f->fields[f->code[i].field].index;
+	f->bound = 1;
+	return 0;
+out_unbind:
+	for (i = 0; i < f->nfields; i++)
+		f->fields[i].index = -1;
+	return idx == -1 ? -EINVAL : idx;
+}
+
+static int bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+	int c = memcmp(a, b, an < bn ? an : bn);
+
+	if (c)
+		return c;
+	return an < bn ? -1 : an > bn;
+}
+
+static int insn_test(const struct filter_insn *c, const char *v, size_t n)
+{
+	double x;
+	int r;
+
+	switch (c->cmp) {
+	case FC_CONTAINS:
+		return !c->vlen ||
+		       (n >= c->vlen && memmem(v, n, c->val, c->vlen) != NULL);
+	case FC_STARTS:
+		return n >= c->vlen && !memcmp(v, c->val, c->vlen);
+	case FC_ENDS:
+		return n >= c->vlen &&
+		       !memcmp(v + n - c->vlen, c->val, c->vlen);
+	}
+	if (c->isnum && num_parse(v, n, &x))
+		r = (x > c->num) - (x < c->num);
+	else if (c->cmp == FC_EQ || c->cmp == FC_NE)
+		r = !(n == c->vlen && !memcmp(v, c->val, n));
+	else
+		r = bytes_cmp(v, n, c->val, c->vlen);
+	switch (c->cmp) {
+	case FC_EQ:
+		return r == 0;
+	case FC_NE:
+		return r != 0;
+	case FC_LT:
+		return r < 0;
+	case FC_LE:
+		return r <= 0;
+	case FC_GT:
+		return r > 0;
+	default:
+		return r >= 0;
+	}
+}
+
+int filter_eval(const struct filter *f, const char *const *vals,
+		const size_t *lens)
+{
+	const struct filter_insn *c;
+	const char *v;
+	size_t pc = 0, n;
+	int acc = 1;
+
+	if (!f || !f->ncode)
+		return 1;
+	if (!f->bound)
+		return 0;
+	while (pc < f->ncode) {
+		c = &f->code[pc];
+		switch (c->op) {
+		case FI_TEST:
+			v = vals[c->index];
+			if (!v)
+				v = "", n = 0;
+			else
+				n = lens ? lens[c->index] : strlen(v);
+			acc = insn_test(c, v, n) ^ c->neg;
+			pc++;
+			break;
+		case FI_JT:
+			pc = acc ? c->target : pc + 1;
+			break;
+		case FI_JF:
+			pc = acc ? pc + 1 : c->target;
+			break;
+		default:
+			acc = !acc;
+			pc++;
+			break;
+		}
+	}
+	return acc;
+}
+
+size_t filter_nfields(const struct filter *f)
+{
+	return f ? f->nfields : 0;
+}
+
+const char *filter_field(const struct filter *f, size_t i, size_t *len)
+{
+	if (!f || i >= f->nfields)
+		return NULL;
+	if (len)
+		*len = f->fields[i].len;
+	return f->fields[i].name;
+}
+
+int filter_field_index(const struct filter *f, size_t i)
+{
+	if (!f || i >= f->nfields)
+		return -1;
+	return f->fields[i].index;
+}
+
+void filter_free(struct filter *f)
+{
+	if (!f)
+		return;
+	free(f->code);
+	free(f->fields);
+	free(f->pool);
+	free(f);
+}
+
+/* ---- canonical lists -------------------------------------------------- */
+
+/*
+ * Call fn for each item of a canonical list: split at ',', trimmed, empty
+ * items skipped; col is the item's 1-based column in list.
+ */
+static int list_each(const char *list,
+		     int (*fn)(const char *item, size_t len, int col,
+			       void *arg),
+		     void *arg)
+{
+	const char *p, *e;
+	size_t n;
+	int rc;
+
+	if (!list)
+		return 0;
+	for (p = list;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		e = strchr(p, ',');
+		n = e ? (size_t)(e - p) : strlen(p);
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n) {
+			rc = fn(p, n, (int)(p - list) + 1, arg);
+			if (rc)
+				return rc;
+		}
+		if (!e)
+			return 0;
+		p = e + 1;
+	}
+}
+
+static void trim(const char **s, size_t *n)
+{
+	while (*n && (**s == ' ' || **s == '\t'))
+		(*s)++, (*n)--;
+	while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+		(*n)--;
+}
+
+/* ---- include/exclude -------------------------------------------------- */
+
+enum {
+	VR_EQUALS,
+	VR_CONTAINS,
+	VR_STARTS,
+	VR_ENDS,
+	VR_REGEX,
+};
+
+static const char *const vr_kinds[] = {
+    [VR_EQUALS] = "equals",	 [VR_CONTAINS] = "contains",
+    [VR_STARTS] = "starts-with", [VR_ENDS] = "ends-with",
+    [VR_REGEX] = "regex",
+};
+
+struct valrule_item {
+	int kind;
+	char *val;
+	size_t len;
+	int has_re;
+	regex_t re;
+};
+
+struct valrule {
+	int exclude;
+	int all;
+	struct valrule_item *items;
+	size_t n;
+};
+
+struct vr_parse {
+	struct valrule *v;
+	size_t cap;
+	struct diag *d;
+};
+
+/*
+ * glibc accepts \1-\9 in extended regexes, and back-references make
+ * matching exponential in the worst case: a rule is run on every value of
+ * the view, so refuse them.  A backslash before a digit counts even
+ * inside a bracket expression (harmless: "[\\1]" is just "[1\\]").
+ */
+static int has_backref(const char *re, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i++)
+		if (re[i] == '\\') {
+			if (is_digit(re[i + 1]))
+				return 1;
+			i++;
+		}
+	return 0;
+}
+
+static int vr_item(const char *item, size_t len, int col, void *arg)
+{
+	struct vr_parse *vp = arg;
+	struct valrule *v = vp->v;
+	struct valrule_item *it;
+	const char *colon = memchr(item, ':', len), *k = item, *val;
+	char q[QUOTE_SIZE], err[128];
+	size_t kn, vn, cap;
+	int kind, rc;
+
+	if (!colon) {
+		fdiag(vp->d, col,
+		      "rule %s must be KIND:VALUE (equals, contains, "
+		      "starts-with, ends-with or regex)",
+		      quote(q, item, len));
+		return -EINVAL;
+	}
+	kn = (size_t)(colon - item);
+	trim(&k, &kn);
+	val = colon + 1;
+	vn = (size_t)(item + len - val);
+	trim(&val, &vn);
+	for (kind = 0; kind <= VR_REGEX; kind++)
+		if (word_is(k, kn, vr_kinds[kind]))
+			break;
+	if (kind > VR_REGEX) {
+		fdiag(vp->d, col,
+		      "rule %s: unknown kind (expected equals, contains, "
+		      "starts-with, ends-with or regex)",
+		      quote(q, item, len));
+		return -EINVAL;
+	}
+	if (kind == VR_REGEX && !vn) {
+		fdiag(vp->d, col, "rule %s: empty regex", quote(q, item, len));
+		return -EINVAL;
+	}
+	if (kind == VR_REGEX && has_backref(val, vn)) {
+		fdiag(vp->d, col, "rule %s: back-references are not supported",
+		      quote(q, item, len));
+		return -EINVAL;
+	}
+	if (v->n == vp->cap) {
+		cap = vp->cap ? vp->cap * 2 : 4;
+		it = realloc(v->items, cap * sizeof(*it));
+		if (!it)
+			return -ENOMEM;
+		v->items = it;
+		vp->cap = cap;
+	}
+	it = &v->items[v->n];
+	memset(it, 0, sizeof(*it));
+	it->kind = kind;
+	it->len = vn;
+	it->val = strndup(val, vn);
+	if (!it->val)
+		return -ENOMEM;
+	v->n++;
+	if (kind != VR_REGEX)
+		return 0;
+	rc = regcomp(&it->re, it->val, REG_EXTENDED | REG_NOSUB);
+	if (rc == REG_ESPACE)
+		return -ENOMEM;
+	if (rc) {
+		regerror(rc, &it->re, err, sizeof(err));
+		if (err[0] >= 'A' && err[0] <= 'Z')
+			err[0] = (char)(err[0] - 'A' + 'a');
+		fdiag(vp->d, col, "rule %s: bad regex: %s", quote(q, item, len),
+		      err);
+		return -EINVAL;
+	}
+	it->has_re = 1;
+	return 0;
+}
+
+int valrule_parse(const char *mode, const char *match, const char *rules,
+		  struct valrule **out, struct diag *d)
+{
+	struct vr_parse vp = {.d = d};
+	int rc;
+
+	*out = NULL;
+	vp.v = calloc(1, sizeof(*vp.v));
+	if (!vp.v)
+		return -ENOMEM;
+	rc = -EINVAL;
+	if (!mode || !*mode || !strcmp(mode, "include")) {
+		vp.v->exclude = 0;
+	} else if (!strcmp(mode, "exclude")) {
+		vp.v->exclude = 1;
+	} else {
+		fdiag(d, 0, "mode must be include or exclude");
+		goto out_free;
+	}
+	if (!match || !*match || !strcmp(match, "any")) {
+		vp.v->all = 0;
+	} else if (!strcmp(match, "all")) {
+		vp.v->all = 1;
+	} else {
+		fdiag(d, 0, "match must be any or all");
+		goto out_free;
+	}
+	rc = list_each(rules, vr_item, &vp);
+	if (rc)
+		goto out_free;
+	*out = vp.v;
+	return 0;
+out_free:
+	valrule_free(vp.v);
+	return rc;
+}
+
+static int vr_match(const struct valrule_item *it, const char *v, size_t n)
+{
+	regmatch_t m;
+
+	switch (it->kind) {
+	case VR_EQUALS:
+		return n == it->len && !memcmp(v, it->val, n);
+	case VR_CONTAINS:
+		return !it->len ||
+		       (n >= it->len && memmem(v, n, it->val, it->len) != NULL);
+	case VR_STARTS:
+		return n >= it->len && !memcmp(v, it->val, it->len);
+	case VR_ENDS:
+		return n >= it->len &&
+		       !memcmp(v + n - it->len, it->val, it->len);
+	default:
+		m.rm_so = 0;
+		m.rm_eo = (regoff_t)n;
+		return !regexec(&it->re, v, 1, &m, REG_STARTEND);
+	}
+}
+
+int valrule_visible(const struct valrule *v, const char *val, size_t len)
+{
+	size_t i;
+	int m;
+
+	if (!v || !v->n)
+		return 1;
+	if (!val)
+		val = "", len = 0;
+	m = v->all;
+	for (i = 0; i < v->n; i++)
+		if (vr_match(&v->items[i], val, len) != v->all) {
+			m = !v->all;
+			break;
+		}
+	return v->exclude ? !m : m;
+}
+
+void valrule_free(struct valrule *v)
+{
+	size_t i;
+
+	if (!v)
+		return;
+	for (i = 0; i < v->n; i++) {
+		if (v->items[i].has_re)
+			regfree(&v->items[i].re);
+		free(v->items[i].val);
+	}
+	free(v->items);
+	free(v);
+}
+
+/* ---- bucketing -------------------------------------------------------- */
+
+struct bucket {
+	double lo, hi; /* hi = INFINITY when open-ended */
+	int column;
+	char *label;
+	char *text; /* the item, for overlap messages */
+};
+
+struct buckets {
+	struct bucket *b;
+	size_t n;
+};
+
+struct bk_parse {
+	struct buckets *bs;
+	size_t cap;
+	struct diag *d;
+};
+
+static int bk_item(const char *item, size_t len, int col, void *arg)
+{
+	struct bk_parse *bp = arg;
+	struct buckets *bs = bp->bs;
+	struct bucket *b;
+	const char *colon = memchr(item, ':', len), *r = item, *lab;
+	char q[QUOTE_SIZE];
+	size_t rn, ln, i, cap;
+	double lo, hi = INFINITY;
+
+	if (!colon) {
+		fdiag(bp->d, col,
+		      "bucket %s must be LOW-HIGH:LABEL or LOW-:LABEL",
+		      quote(q, item, len));
+		return -EINVAL;
+	}
+	rn = (size_t)(colon - item);
+	trim(&r, &rn);
+	lab = colon + 1;
+	ln = (size_t)(item + len - lab);
+	trim(&lab, &ln);
+	if (!ln) {
+		fdiag(bp->d, col, "bucket %s has no label",
+		      quote(q, item, len));
+		return -EINVAL;
+	}
+	i = num_scan(r, rn);
+	if (!i || !num_parse(r, i, &lo)) {
+		fdiag(bp->d, col, "bucket %s: low bound is not a number",
+		      quote(q, item, len));
+		return -EINVAL;
+	}
+	while (i < rn && (r[i] == ' ' || r[i] == '\t'))
+		i++;
+	if (i >= rn || r[i] != '-') {
+		fdiag(bp->d, col,
+		      "bucket %s must be LOW-HIGH:LABEL or LOW-:LABEL",
+		      quote(q, item, len));
+		return -EINVAL;
+	}
+	i++;
+	while (i < rn && (r[i] == ' ' || r[i] == '\t'))
+		i++;
+	if (i < rn) {
+		if (!num_parse(r + i, rn - i, &hi)) {
+			fdiag(bp->d, col,
+			      "bucket %s: high bound is not a number",
+			      quote(q, item, len));
+			return -EINVAL;
+		}
+		if (!(lo < hi)) {
+			fdiag(bp->d, col,
+			      "bucket %s: low bound must be below high bound",
+			      quote(q, item, len));
+			return -EINVAL;
+		}
+	}
+	if (bs->n == bp->cap) {
+		cap = bp->cap ? bp->cap * 2 : 4;
+		b = realloc(bs->b, cap * sizeof(*b));
+		if (!b)
+			return -ENOMEM;
+		bs->b = b;
+		bp->cap = cap;
+	}
+	b = &bs->b[bs->n];
+	memset(b, 0, sizeof(*b));
+	b->lo = lo;
+	b->hi = hi;
+	b->column = col;
+	b->label = strndup(lab, ln);
+	b->text = strndup(item, len);
+	if (b->label && b->text) {
+		bs->n++;
+		return 0;
+	}
+	free(b->label);
+	free(b->text);
+	return -ENOMEM;
+}
+
+static int bucket_cmp(const void *a, const void *b)
+{
+	const struct bucket *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return x->column < y->column ? -1 : x->column > y->column;
+}
+
+int bucket_parse(const char *list, struct buckets **out, struct diag *d)
+{
+	struct bk_parse bp = {.d = d};
+	struct bucket *a, *b;
+	char q1[QUOTE_SIZE], q2[QUOTE_SIZE];
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	bp.bs = calloc(1, sizeof(*bp.bs));
+	if (!bp.bs)
+		return -ENOMEM;
+	rc = list_each(list, bk_item, &bp);
+	if (rc)
+		goto out_free;
+	if (bp.bs->n) /* b is NULL when empty: qsort's argument is nonnull */
+		qsort(bp.bs->b, bp.bs->n, sizeof(*bp.bs->b), bucket_cmp);
+	for (i = 1; i < bp.bs->n; i++) {
+		a = &bp.bs->b[i - 1];
+		b = &bp.bs->b[i];
+		if (b->lo < a->hi) {
+			/* name them in text order, report the later one */
+			if (a->column > b->column) {
+				struct bucket *t = a;
+
+				a = b;
+				b = t;
+			}
+			fdiag(d, b->column, "buckets %s and %s overlap",
+			      quote(q1, a->text, strlen(a->text)),
+			      quote(q2, b->text, strlen(b->text)));
+			rc = -EINVAL;
+			goto out_free;
+		}
+	}
+	*out = bp.bs;
+	return 0;
+out_free:
+	bucket_free(bp.bs);
+	return rc;
+}
+
+const char *bucket_label(const struct buckets *bs, const char *val, size_t len)
+{
+	size_t lo = 0, hi, mid;
+	double x;
+
+	if (!bs || !bs->n)
+		return NULL;
+	if (!val || !num_parse(val, len, &x))
+		return BUCKET_OTHER;
+	/* last bucket with lo <= x */
+	hi = bs->n;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (bs->b[mid].lo <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || !(x < bs->b[lo - 1].hi))
+		return BUCKET_OTHER;
+	return bs->b[lo - 1].label;
+}
+
+size_t bucket_count(const struct buckets *bs)
+{
+	return bs ? bs->n : 0;
+}
+
+void bucket_free(struct buckets *bs)
+{
+	size_t i;
+
+	if (!bs)
+		return;
+	for (i = 0; i < bs->n; i++) {
+		free(bs->b[i].label);
+		free(bs->b[i].text);
+	}
+	free(bs->b);
+	free(bs);
+}
