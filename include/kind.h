@@ -1,0 +1,160 @@
+/*
+ * kind.h - the one table that declares every kind of directory and object
+ * in the namespace, and its files (SPEC §2).
+ *
+ * A kind is a directory type.  Its row says where it hangs (parent kind
+ * and, for a fixed directory, its name), whether its instances are named
+ * objects made by mkdir (KD_NAMED | KD_STORED), whether an instance is a
+ * single file rather than a directory (KD_FILE: components, reports,
+ * users), its attribute files, and the actions the policy checks to see
+ * it, create it and delete it.  Lookup, readdir, getattr, open, commit,
+ * mkdir, rmdir and the policy are all driven by this table: a new file is
+ * one line in an attribute array, a new kind is one row.
+ *
+ * An obj_ref names one place: a kind, the names of the named objects on the
+ * way there (outermost first) and, for a file, the attribute.  It owns its
+ * name strings, so it can be kept in the FUSE node table.
+ */
+#ifndef CJAFS_KIND_H
+#define CJAFS_KIND_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+#define OBJ_NAME_MAX 128
+#define OBJ_MAX_NAMES 3
+
+enum kind {
+	KIND_ROOT,
+	KIND_CONNECTIONS,
+	KIND_CONNECTION,
+	KIND_DATASETS,
+	KIND_DATASET,
+	KIND_DATAVIEWS,
+	KIND_DATAVIEW,
+	KIND_COMPONENTS,
+	KIND_COMPONENT,
+	KIND_REPORT,
+	KIND_REPORT_FILE,
+	KIND_ADMIN,
+	KIND_PROFILES,
+	KIND_PROFILE,
+	KIND_PLATFORMS,
+	KIND_PLATFORM,
+	KIND_USERS,
+	KIND_USER,
+	KIND_AUDIT,
+	KIND_COUNT
+};
+
+struct obj_ref {
+	enum kind kind;
+	int nnames;
+	int attr;			/* index in the kind's attrs; -1: the directory */
+	char names[OBJ_MAX_NAMES][OBJ_NAME_MAX + 1];
+	const char *sandbox;		/* policy hint: the sandbox a change asks for */
+};
+
+struct mctx;
+struct diag;
+struct inidoc_schema;
+
+enum kind_attr_flags {
+	KA_RW = 1,		/* writable (committed at flush/fsync) */
+	KA_STREAM = 2,		/* computed stream: size 0, read to end of file */
+	KA_APPEND = 4,		/* each write(2) is its own commit (records) */
+};
+
+/* A stream produces a file's bytes a piece at a time (records, rows.csv,
+ * reports, the audit log).  next() appends the next piece to out and sets
+ * *eof when there is no more; the state lives in *cursor (freed by done). */
+struct kind_stream_ops {
+	int (*start)(struct mctx *c, const struct obj_ref *ref, void **cursor);
+	int (*next)(struct mctx *c, const struct obj_ref *ref, void *cursor,
+		    struct buf *out, int *eof);
+	void (*done)(void *cursor);
+};
+
+struct kind_attr {
+	const char *name;
+	unsigned flags;
+	int act_read;			/* enum action */
+	int act_write;
+	const struct inidoc_schema *schema; /* .ini attributes */
+	/* Render the whole content (attributes that are not streams). */
+	int (*show)(struct mctx *c, const struct obj_ref *ref, struct buf *out);
+	/*
+	 * Commit a whole new content inside the caller's transaction: parse,
+	 * validate, store.  Returns 0, 1 when the content was already there (a
+	 * no-op: nothing stored, nothing audited), or -EINVAL / -EACCES with
+	 * *d filled (line 0 = not about one line).
+	 */
+	int (*store)(struct mctx *c, const struct obj_ref *ref, const char *data,
+		     size_t len, struct diag *d);
+	const struct kind_stream_ops *stream;
+};
+
+enum kind_flags {
+	KD_NAMED = 1,		/* instances are named: /connections/NAME */
+	KD_STORED = 2,		/* made by mkdir (or create, for KD_FILE) and stored */
+	KD_FILE = 4,		/* an instance is one file: attrs[0] */
+};
+
+struct kind_def {
+	const char *name;	/* fixed directory: its name; named: a noun */
+	enum kind parent;
+	unsigned flags;
+	const char *suffix;	/* KD_FILE: suffix of the file name (".ini") */
+	const struct kind_attr *attrs;	/* ends with { NULL } */
+	int act_see;		/* see, enter and list it */
+	int act_create;		/* mkdir / create an instance */
+	int act_delete;		/* rmdir / rm an instance */
+	/* Derived named kinds (no KD_STORED): list and test names. */
+	int (*list)(struct mctx *c, const struct obj_ref *parent,
+		    struct buf *names);
+	/* Stored kinds: fill a new object's record; delete what hangs below. */
+	int (*create)(struct mctx *c, const struct obj_ref *ref,
+		      struct diag *d);
+	int (*destroy)(struct mctx *c, const struct obj_ref *ref,
+		       struct diag *d);
+};
+
+extern const struct kind_def kind_table[KIND_COUNT];
+
+/* The root's reference. */
+void obj_ref_root(struct obj_ref *ref);
+/* The directory holding ref (attribute -> its directory; object ->
+ * the collection directory; fixed directory -> parent).  -ENOENT at root. */
+int obj_ref_parent(const struct obj_ref *ref, struct obj_ref *out);
+/* Path of ref in the namespace ("/connections/c1/connection.ini"). */
+int obj_ref_path(const struct obj_ref *ref, struct buf *out);
+/* The named object ref belongs to, at depth nnames (its key in the
+ * store: "/connections/c1").  For fixed directories: their path. */
+int obj_ref_object_path(const struct obj_ref *ref, struct buf *out);
+
+enum kind_child_type {
+	KIND_CHILD_NONE,	/* no such name here */
+	KIND_CHILD_ATTR,	/* an attribute file of this directory */
+	KIND_CHILD_DIR,		/* a fixed subdirectory */
+	KIND_CHILD_OBJECT,	/* a named object (may or may not exist) */
+};
+
+/*
+ * What name means inside directory dir (by the table alone; whether a
+ * named object exists is the model's question).  Fills *out for
+ * KIND_CHILD_ATTR, _DIR and _OBJECT.  A name that is not a valid object
+ * name gives KIND_CHILD_NONE.
+ */
+enum kind_child_type kind_child(const struct obj_ref *dir, const char *name,
+				struct obj_ref *out);
+/* The named kind whose instances live in directory kind k, or -1. */
+int kind_named_child(enum kind k);
+/* The attribute of ref (NULL for a directory). */
+const struct kind_attr *obj_ref_attr(const struct obj_ref *ref);
+/* 1 if ref is a directory (a fixed dir or a named object that is a dir). */
+int obj_ref_is_dir(const struct obj_ref *ref);
+/* Name of the entry ref is in its parent directory ("c1", "x.ini"). */
+int obj_ref_entry_name(const struct obj_ref *ref, struct buf *out);
+
+#endif

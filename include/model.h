@@ -1,0 +1,116 @@
+/*
+ * model.h - the admin plane as the FUSE layer sees it: paths in, answers
+ * out, every decision taken by the policy and every change made in one
+ * store transaction.
+ *
+ * Each call resolves the caller from its Unix identity, asks policy_check()
+ * and then reads or changes the store.  One lock (the model's) serializes
+ * every call, so the store, the policy snapshot and the per-caller state
+ * (/errors, staged unlinks) never see two threads at once; streams take it
+ * per piece, not for the whole read.
+ *
+ * Errors are -errno: -ENOENT (no such name, or one the caller may not
+ * know), -EACCES (denied), -EINVAL (rejected content or name), -EEXIST,
+ * -ENOTEMPTY, -EPERM (an operation the namespace has no meaning for),
+ * -EDQUOT (row allotment), -ENOMEM, -EIO.
+ */
+#ifndef CJAFS_MODEL_H
+#define CJAFS_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "buf.h"
+#include "kind.h"
+#include "policy.h"
+
+struct config;
+struct model;
+
+/* Create the store named by cfg with only the bootstrap state; refuses to
+ * overwrite (-EEXIST).  Message in err. */
+int model_create_store(const struct config *cfg, struct buf *err);
+/* Open the store named by cfg.  cfg is borrowed for the model's life. */
+int model_open(const struct config *cfg, struct model **out, struct buf *err);
+void model_close(struct model *m);
+
+/* What a caller sees of a place. */
+struct mstat {
+	int is_dir;
+	unsigned perm;		/* owner bits for this caller: 4 r, 2 w, 1 x */
+	uint64_t size;		/* exact size, 0 for streams */
+	time_t mtime;
+	int stream;		/* computed stream (size 0, read to EOF) */
+};
+
+int model_lookup(struct model *m, const struct caller_id *id,
+		 const struct obj_ref *dir, const char *name,
+		 struct obj_ref *out, struct mstat *st);
+int model_getattr(struct model *m, const struct caller_id *id,
+		  const struct obj_ref *ref, struct mstat *st);
+/* mask of R_OK, W_OK, X_OK (F_OK = 0): 0 or -EACCES/-ENOENT. */
+int model_access(struct model *m, const struct caller_id *id,
+		 const struct obj_ref *ref, int mask);
+
+struct model_dirent {
+	char *name;
+	int is_dir;
+};
+/* The entries of a directory this caller may see ("." and ".." not
+ * included); the caller frees with model_dirents_free(). */
+int model_readdir(struct model *m, const struct caller_id *id,
+		  const struct obj_ref *dir, struct model_dirent **ents,
+		  size_t *n);
+void model_dirents_free(struct model_dirent *ents, size_t n);
+
+/*
+ * An open file.  Attribute files are read from a snapshot taken at open,
+ * so a reader sees one committed version whole; writes go to a private
+ * buffer that model_file_flush() commits (when dirty) in one transaction.
+ * Streams produce their bytes piece by piece.  Append files (records)
+ * commit each write.
+ */
+struct model_file;
+
+/* flags: O_RDONLY/O_WRONLY/O_RDWR with O_TRUNC, O_APPEND. */
+int model_open_file(struct model *m, const struct caller_id *id,
+		    const struct obj_ref *ref, int flags,
+		    struct model_file **out);
+/* Read up to size bytes at off into out (replaced). */
+int model_file_read(struct model *m, const struct caller_id *id,
+		    struct model_file *f, uint64_t off, size_t size,
+		    struct buf *out);
+/* Returns bytes taken or -errno. */
+long model_file_write(struct model *m, const struct caller_id *id,
+		      struct model_file *f, uint64_t off, const char *data,
+		      size_t len);
+int model_file_truncate(struct model *m, struct model_file *f, uint64_t size);
+/* Commit content written since the last commit: 0, or -EINVAL/-EACCES
+ * (recorded in /errors).  An O_TRUNC open with nothing written yet is not
+ * committed here (shells flush a dup'd descriptor before writing) but at
+ * close. */
+int model_file_flush(struct model *m, const struct caller_id *id,
+		     struct model_file *f);
+/* Size the open file has for this caller now. */
+uint64_t model_file_size(struct model_file *f);
+/* Commit what flush has not (a bare truncating open), then free. */
+void model_file_close(struct model *m, const struct caller_id *id,
+		      struct model_file *f);
+
+/* Replace a file's content without an open file (truncate(2) by path). */
+int model_truncate(struct model *m, const struct caller_id *id,
+		   const struct obj_ref *ref, uint64_t size);
+
+int model_mkdir(struct model *m, const struct caller_id *id,
+		const struct obj_ref *dir, const char *name);
+int model_rmdir(struct model *m, const struct caller_id *id,
+		const struct obj_ref *dir, const char *name);
+int model_unlink(struct model *m, const struct caller_id *id,
+		 const struct obj_ref *dir, const char *name);
+
+/* The user.cjafs.why answer for ref. */
+int model_why(struct model *m, const struct caller_id *id,
+	      const struct obj_ref *ref, struct buf *out);
+
+#endif

@@ -1,0 +1,288 @@
+/*
+ * kind.c - the table of kinds and their files, and the path arithmetic on
+ * obj_ref that everything else uses.
+ *
+ * The table is the namespace of SPEC §2.  Each row is a directory kind;
+ * its attribute array lists its files with the actions the policy checks
+ * to read and to write them and the functions that show and store them.
+ * Fixed directories (connections, admin, datasets...) are rows without
+ * KD_NAMED; collections hold one named kind whose parent is the
+ * collection.  Kinds not yet part of the namespace have no row (name NULL)
+ * and are invisible.
+ *
+ * Name resolution order inside a directory: its attribute files, then its
+ * fixed subdirectories, then the named kind; so a name a kind uses for
+ * its own files can never be an object's name (mkdir usage: EEXIST).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "inidoc.h"
+#include "kind.h"
+#include "mctx.h"
+#include "policy.h"
+
+static const struct kind_attr root_attrs[] = {
+	{ "README", 0, ACT_PUBLIC, ACT_NONE, NULL, root_readme_show },
+	{ "whoami", 0, ACT_PUBLIC, ACT_NONE, NULL, root_whoami_show },
+	{ "errors", 0, ACT_MAPPED, ACT_NONE, NULL, model_errors_show },
+	{ NULL }
+};
+
+static const struct kind_attr admin_attrs[] = {
+	{ "product-admins", KA_RW, ACT_ADMIN_READ, ACT_ADMIN_SYS, NULL,
+	  attr_lines_show, admin_product_admins_store },
+	{ "sandboxes", KA_RW, ACT_ADMIN_READ, ACT_ADMIN_SYS, NULL,
+	  attr_lines_show, admin_sandboxes_store },
+	{ NULL }
+};
+
+static const struct kind_attr profile_attrs[] = {
+	{ "profile.ini", KA_RW, ACT_PROFILE_SEE, ACT_PROFILE_EDIT,
+	  &profile_schema, attr_ini_show, profile_ini_store },
+	{ "members", KA_RW, ACT_PROFILE_SEE, ACT_PROFILE_EDIT, NULL,
+	  attr_lines_show, profile_members_store },
+	{ "admins", KA_RW, ACT_PROFILE_SEE, ACT_PROFILE_MANAGE, NULL,
+	  attr_lines_show, profile_admins_store },
+	{ NULL }
+};
+
+static const struct kind_attr platform_attrs[] = {
+	{ "platform.ini", KA_RW, ACT_ADMIN_READ, ACT_ADMIN_SYS,
+	  &platform_schema, attr_ini_show, platform_ini_store },
+	{ "members", KA_RW, ACT_ADMIN_READ, ACT_ADMIN_SYS, NULL,
+	  attr_lines_show, platform_members_store },
+	{ NULL }
+};
+
+static const struct kind_attr user_attrs[] = {
+	{ "", 0, ACT_ADMIN_READ, ACT_NONE, NULL, user_show },
+	{ NULL }
+};
+
+static const struct kind_attr audit_attrs[] = {
+	{ "log", KA_STREAM, ACT_AUDIT_READ, ACT_NONE, NULL, NULL, NULL,
+	  &audit_stream_ops },
+	{ NULL }
+};
+
+static const struct kind_attr no_attrs[] = { { NULL } };
+
+const struct kind_def kind_table[KIND_COUNT] = {
+	[KIND_ROOT] = { "", KIND_ROOT, 0, NULL, root_attrs, ACT_PUBLIC,
+			ACT_NONE, ACT_NONE },
+	[KIND_CONNECTIONS] = { "connections", KIND_ROOT, 0, NULL, no_attrs,
+			       ACT_CONN_READ, ACT_NONE, ACT_NONE },
+	[KIND_DATAVIEWS] = { "dataviews", KIND_ROOT, 0, NULL, no_attrs,
+			     ACT_MAPPED, ACT_NONE, ACT_NONE },
+	[KIND_ADMIN] = { "admin", KIND_ROOT, 0, NULL, admin_attrs,
+			 ACT_ADMIN_SEE, ACT_NONE, ACT_NONE },
+	[KIND_PROFILES] = { "profiles", KIND_ADMIN, 0, NULL, no_attrs,
+			    ACT_ADMIN_SEE, ACT_NONE, ACT_NONE },
+	[KIND_PROFILE] = { "profile", KIND_PROFILES, KD_NAMED | KD_STORED,
+			   NULL, profile_attrs, ACT_PROFILE_SEE,
+			   ACT_PROFILE_MANAGE, ACT_PROFILE_MANAGE },
+	[KIND_PLATFORMS] = { "platform", KIND_ADMIN, 0, NULL, no_attrs,
+			     ACT_ADMIN_READ, ACT_NONE, ACT_NONE },
+	[KIND_PLATFORM] = { "platform profile", KIND_PLATFORMS,
+			    KD_NAMED | KD_STORED, NULL, platform_attrs,
+			    ACT_ADMIN_READ, ACT_ADMIN_SYS, ACT_ADMIN_SYS },
+	[KIND_USERS] = { "users", KIND_ADMIN, 0, NULL, no_attrs,
+			 ACT_ADMIN_READ, ACT_NONE, ACT_NONE },
+	[KIND_USER] = { "user", KIND_USERS, KD_NAMED | KD_FILE, "",
+			user_attrs, ACT_ADMIN_READ, ACT_NONE, ACT_NONE,
+			users_list },
+	[KIND_AUDIT] = { "audit", KIND_ROOT, 0, NULL, audit_attrs,
+			 ACT_AUDIT_READ, ACT_NONE, ACT_NONE },
+};
+
+static int kind_present(int k)
+{
+	return k >= 0 && k < KIND_COUNT && kind_table[k].name != NULL;
+}
+
+/* Derived names (logins under /admin/users) are checked against their
+ * list by the model; here only what can never be a name is refused. */
+static int kind_derived_name_ok(const char *name, size_t len)
+{
+	size_t i;
+
+	if (len > OBJ_NAME_MAX || name[0] == '.')
+		return 0;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f ||
+		    name[i] == '/')
+			return 0;
+	return 1;
+}
+
+int kind_named_child(enum kind k)
+{
+	int i;
+
+	for (i = 0; i < KIND_COUNT; i++)
+		if (i != KIND_ROOT && kind_present(i) &&
+		    kind_table[i].parent == k &&
+		    (kind_table[i].flags & KD_NAMED))
+			return i;
+	return -1;
+}
+
+void obj_ref_root(struct obj_ref *ref)
+{
+	memset(ref, 0, sizeof(*ref));
+	ref->kind = KIND_ROOT;
+	ref->attr = -1;
+}
+
+const struct kind_attr *obj_ref_attr(const struct obj_ref *ref)
+{
+	if (ref->attr < 0)
+		return NULL;
+	return &kind_table[ref->kind].attrs[ref->attr];
+}
+
+int obj_ref_is_dir(const struct obj_ref *ref)
+{
+	return ref->attr < 0 && !(kind_table[ref->kind].flags & KD_FILE);
+}
+
+int obj_ref_parent(const struct obj_ref *ref, struct obj_ref *out)
+{
+	const struct kind_def *k = &kind_table[ref->kind];
+
+	*out = *ref;
+	out->sandbox = NULL;
+	if (ref->attr >= 0 && !(k->flags & KD_FILE)) {
+		out->attr = -1;
+		return 0;
+	}
+	if (ref->kind == KIND_ROOT)
+		return -ENOENT;
+	out->attr = -1;
+	out->kind = k->parent;
+	if (k->flags & KD_NAMED) {
+		out->nnames--;
+		memset(out->names[out->nnames], 0, sizeof(out->names[0]));
+	}
+	return 0;
+}
+
+/* The chain of kinds from the root down to k (root first). */
+static int kind_chain(enum kind k, enum kind chain[KIND_COUNT])
+{
+	enum kind tmp[KIND_COUNT];
+	int n = 0, i;
+
+	for (;;) {
+		tmp[n++] = k;
+		if (k == KIND_ROOT)
+			break;
+		k = kind_table[k].parent;
+	}
+	for (i = 0; i < n; i++)
+		chain[i] = tmp[n - 1 - i];
+	return n;
+}
+
+static int obj_ref_dir_path(const struct obj_ref *ref, struct buf *out)
+{
+	enum kind chain[KIND_COUNT];
+	int n = kind_chain(ref->kind, chain), i, depth = 0, rc = 0;
+
+	for (i = 1; i < n && !rc; i++) {
+		const struct kind_def *k = &kind_table[chain[i]];
+
+		if (k->flags & KD_NAMED) {
+			rc = buf_printf(out, "/%s%s", ref->names[depth++],
+					(k->flags & KD_FILE) ? k->suffix : "");
+		} else {
+			rc = buf_printf(out, "/%s", k->name);
+		}
+	}
+	if (!rc && out->len == 0)
+		rc = buf_addch(out, '/');
+	return rc;
+}
+
+int obj_ref_path(const struct obj_ref *ref, struct buf *out)
+{
+	int rc = obj_ref_dir_path(ref, out);
+
+	if (!rc && ref->attr >= 0 && !(kind_table[ref->kind].flags & KD_FILE))
+		rc = buf_printf(out, "%s%s", out->len > 1 ? "/" : "",
+				obj_ref_attr(ref)->name);
+	return rc;
+}
+
+int obj_ref_object_path(const struct obj_ref *ref, struct buf *out)
+{
+	return obj_ref_dir_path(ref, out);
+}
+
+int obj_ref_entry_name(const struct obj_ref *ref, struct buf *out)
+{
+	const struct kind_def *k = &kind_table[ref->kind];
+
+	if (ref->attr >= 0 && !(k->flags & KD_FILE))
+		return buf_addstr(out, obj_ref_attr(ref)->name);
+	if (k->flags & KD_NAMED)
+		return buf_printf(out, "%s%s", ref->names[ref->nnames - 1],
+				  (k->flags & KD_FILE) ? k->suffix : "");
+	return buf_addstr(out, k->name);
+}
+
+enum kind_child_type kind_child(const struct obj_ref *dir, const char *name,
+				struct obj_ref *out)
+{
+	const struct kind_def *k = &kind_table[dir->kind];
+	size_t len = strlen(name), slen;
+	int i, nk;
+
+	if (!obj_ref_is_dir(dir) || !len)
+		return KIND_CHILD_NONE;
+	for (i = 0; k->attrs[i].name; i++) {
+		if (!strcmp(k->attrs[i].name, name)) {
+			*out = *dir;
+			out->sandbox = NULL;
+			out->attr = i;
+			return KIND_CHILD_ATTR;
+		}
+	}
+	for (i = 1; i < KIND_COUNT; i++) {
+		if (!kind_present(i) || kind_table[i].parent != dir->kind ||
+		    (kind_table[i].flags & KD_NAMED))
+			continue;
+		if (!strcmp(kind_table[i].name, name)) {
+			*out = *dir;
+			out->sandbox = NULL;
+			out->kind = i;
+			out->attr = -1;
+			return KIND_CHILD_DIR;
+		}
+	}
+	nk = kind_named_child(dir->kind);
+	if (nk < 0 || dir->nnames >= OBJ_MAX_NAMES)
+		return KIND_CHILD_NONE;
+	if (kind_table[nk].flags & KD_FILE) {
+		slen = strlen(kind_table[nk].suffix);
+		if (len <= slen ||
+		    strcmp(name + len - slen, kind_table[nk].suffix))
+			return KIND_CHILD_NONE;
+		len -= slen;
+	}
+	if (kind_table[nk].flags & KD_STORED) {
+		if (!inidoc_valid_name(name, len))
+			return KIND_CHILD_NONE;
+	} else if (!kind_derived_name_ok(name, len)) {
+		return KIND_CHILD_NONE;
+	}
+	*out = *dir;
+	out->sandbox = NULL;
+	out->kind = nk;
+	out->attr = (kind_table[nk].flags & KD_FILE) ? 0 : -1;
+	memcpy(out->names[out->nnames], name, len);
+	out->names[out->nnames][len] = '\0';
+	out->nnames++;
+	return KIND_CHILD_OBJECT;
+}

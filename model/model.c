@@ -1,0 +1,1243 @@
+/*
+ * model.c - the operations the FUSE layer calls (see model.h).
+ *
+ * Every operation runs under the model's one lock: it resolves the caller
+ * (policy_caller), asks policy_check() through the kind table, and reads
+ * or changes the store.  A change is one store transaction that also holds
+ * its audit line; a rejected or denied attempt cancels its transaction and
+ * records itself in a transaction of its own (audit line) and in the
+ * caller's /errors, which lives in memory: it is feedback for the person
+ * at the terminal, and keeping it out of the store means a rejected write
+ * really leaves the store as it was, the audit log aside.
+ *
+ * Queries (lookup, getattr, readdir, access, why) are never audited: ls -l
+ * as a plain user would otherwise write (and fsync) a line per file.
+ * Attempts (open, commit, mkdir, rmdir, unlink, truncate) are.
+ *
+ * Unlinks of attribute files are staged per process (SPEC §5): the unlink
+ * succeeds, nothing changes, and the stage is remembered.  rmdir of the
+ * object deletes it whatever was staged.  A stage whose process has gone
+ * (or that is older than STAGE_TTL) turns into an /errors line telling the
+ * caller that attributes go with their object.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "inidoc.h"
+#include "mctx.h"
+#include "model.h"
+#include "store.h"
+
+#define ERRORS_KEEP 64
+#define STAGE_TTL 60
+
+struct error_line {
+	uid_t uid;
+	char *text;
+	struct error_line *next;	/* older */
+};
+
+struct stage {
+	uid_t uid;
+	pid_t pid;
+	time_t when;
+	struct obj_ref ref;
+	struct stage *next;
+};
+
+struct model {
+	const struct config *cfg;
+	struct store *st;
+	struct policy *pol;
+	pthread_mutex_t lock;
+	struct error_line *errors;	/* newest first, all callers */
+	struct stage *stages;
+};
+
+struct model_file {
+	struct obj_ref ref;
+	int flags;
+	int dirty;		/* written or truncated since the last commit */
+	int trunc_pending;	/* opened with O_TRUNC, nothing written yet */
+	int stream;
+	struct buf content;	/* snapshot or pending write */
+	void *cursor;		/* stream state */
+	struct buf win;		/* stream: bytes [win_off, win_off+len) */
+	uint64_t win_off;
+	int eof;
+};
+
+/* --- operation context --- */
+
+struct op {
+	struct mctx c;
+	struct caller who;
+};
+
+static void stages_expire(struct op *op);
+
+static int op_begin(struct model *m, const struct caller_id *id,
+		    struct op *op)
+{
+	int rc;
+
+	pthread_mutex_lock(&m->lock);
+	rc = policy_caller(m->pol, id, &op->who);
+	if (rc) {
+		pthread_mutex_unlock(&m->lock);
+		return rc;
+	}
+	op->c.m = m;
+	op->c.st = m->st;
+	op->c.pol = m->pol;
+	op->c.cfg = m->cfg;
+	op->c.who = &op->who;
+	op->c.now = time(NULL);
+	stages_expire(op);
+	return 0;
+}
+
+static void op_end(struct model *m, struct op *op)
+{
+	caller_release(&op->who);
+	pthread_mutex_unlock(&m->lock);
+}
+
+/* --- /errors --- */
+
+static void error_add(struct op *op, const struct obj_ref *ref,
+		      const struct diag *d)
+{
+	struct model *m = op->c.m;
+	struct error_line *e, **pp;
+	struct buf line = BUF_INIT, path = BUF_INIT;
+	char ts[32];
+	struct tm tm;
+	int n = 0;
+
+	gmtime_r(&op->c.now, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (obj_ref_path(ref, &path))
+		goto out;
+	if (buf_printf(&line, "%s %s", ts, path.data))
+		goto out;
+	if (d->line > 0 && buf_printf(&line, ":%d", d->line))
+		goto out;
+	if (buf_addstr(&line, ": "))
+		goto out;
+	if (d->column > 0 && buf_printf(&line, "column %d: ", d->column))
+		goto out;
+	if (buf_printf(&line, "%s\n", d->msg))
+		goto out;
+	e = malloc(sizeof(*e));
+	if (!e)
+		goto out;
+	e->uid = op->who.id.uid;
+	e->text = buf_detach(&line, NULL);
+	e->next = m->errors;
+	m->errors = e;
+	/* keep the newest ERRORS_KEEP lines of this caller */
+	for (pp = &m->errors; *pp;) {
+		if ((*pp)->uid == e->uid && ++n > ERRORS_KEEP) {
+			struct error_line *dead = *pp;
+
+			*pp = dead->next;
+			free(dead->text);
+			free(dead);
+			continue;
+		}
+		pp = &(*pp)->next;
+	}
+out:
+	buf_release(&line);
+	buf_release(&path);
+}
+
+int model_errors_show(struct mctx *c, const struct obj_ref *ref,
+		      struct buf *out)
+{
+	struct error_line *e;
+	int rc = buf_add(out, "", 0);
+
+	for (e = c->m->errors; e && !rc; e = e->next)
+		if (e->uid == c->who->id.uid)
+			rc = buf_addstr(out, e->text);
+	return rc;
+}
+
+/* --- audit of attempts --- */
+
+/* Record a refused attempt: an audit line in its own transaction, and
+ * (for writes) an /errors line.  Failures here cannot change the answer
+ * the caller gets, so they are ignored. */
+static void refused(struct op *op, const char *action,
+		    const struct obj_ref *ref, int rc, const char *detail,
+		    const struct diag *d)
+{
+	struct buf path = BUF_INIT;
+
+	if (!obj_ref_path(ref, &path) && !store_txn_begin(op->c.st)) {
+		if (audit_append(&op->c, action, path.data,
+				 rc == -EACCES || rc == -ENOENT ? "denied" :
+								  "rejected",
+				 detail))
+			store_txn_cancel(op->c.st);
+		else
+			store_txn_commit(op->c.st);
+	}
+	if (d)
+		error_add(op, ref, d);
+	buf_release(&path);
+}
+
+/* Ask the policy; on a denial of an attempt, audit it. */
+static int gate(struct op *op, int act, const struct obj_ref *ref,
+		const char *attempt)
+{
+	struct buf why = BUF_INIT;
+	int rc = policy_check(op->c.pol, &op->who, act, ref, &why);
+
+	if (rc && attempt) {
+		struct diag d;
+
+		diag_set(&d, 0, 0, "%s: denied: %s", attempt,
+			 why.len ? why.data : "not allowed");
+		refused(op, attempt, ref, rc, why.data, &d);
+	}
+	buf_release(&why);
+	return rc;
+}
+
+/* --- stat --- */
+
+static int ref_exists(struct op *op, const struct obj_ref *ref)
+{
+	return obj_exists(&op->c, ref) == 1;
+}
+
+/* The action that decides whether the caller may know ref exists. */
+static int see_action(const struct obj_ref *ref)
+{
+	const struct kind_attr *a = obj_ref_attr(ref);
+
+	if (a && !(kind_table[ref->kind].flags & KD_FILE))
+		return a->act_read;
+	return kind_table[ref->kind].act_see;
+}
+
+static int allowed(struct op *op, int act, const struct obj_ref *ref)
+{
+	return policy_check(op->c.pol, &op->who, act, ref, NULL) == 0;
+}
+
+/* Whether the caller may delete the object that owns ref. */
+static int owner_deletable(struct op *op, const struct obj_ref *ref,
+			   struct obj_ref *owner)
+{
+	struct obj_ref cur = *ref, up;
+
+	cur.attr = -1;
+	while (!(kind_table[cur.kind].flags & KD_NAMED)) {
+		if (obj_ref_parent(&cur, &up))
+			return 0;
+		cur = up;
+	}
+	if (!(kind_table[cur.kind].flags & KD_STORED))
+		return 0;
+	if (kind_table[cur.kind].flags & KD_FILE)
+		cur.attr = 0;
+	if (owner)
+		*owner = cur;
+	return allowed(op, kind_table[cur.kind].act_delete, &cur);
+}
+
+static int show(struct op *op, const struct obj_ref *ref, struct buf *out)
+{
+	const struct kind_attr *a = obj_ref_attr(ref);
+
+	if (!a || !a->show)
+		return -EIO;
+	return a->show(&op->c, ref, out);
+}
+
+static int stat_ref(struct op *op, const struct obj_ref *ref,
+		    struct mstat *st)
+{
+	const struct kind_attr *a = obj_ref_attr(ref);
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if (!ref_exists(op, ref))
+		return -ENOENT;
+	rc = policy_check(op->c.pol, &op->who, see_action(ref), ref, NULL);
+	if (rc == -ENOENT)
+		return rc;
+	st->mtime = obj_mtime(&op->c, ref);
+	if (obj_ref_is_dir(ref)) {
+		int nk = kind_named_child(ref->kind);
+
+		st->is_dir = 1;
+		if (!rc)
+			st->perm |= 5;
+		if (nk >= 0 && (kind_table[nk].flags & KD_STORED) &&
+		    allowed(op, kind_table[nk].act_create, ref))
+			st->perm |= 2;
+		return 0;
+	}
+	if (allowed(op, a->act_read, ref))
+		st->perm |= 4;
+	if ((a->store || (a->flags & KA_APPEND)) &&
+	    allowed(op, a->act_write, ref))
+		st->perm |= 2;
+	if (a->flags & KA_STREAM) {
+		st->stream = 1;
+		return 0;
+	}
+	if (st->perm & 4) {
+		struct buf b = BUF_INIT;
+
+		rc = show(op, ref, &b);
+		st->size = b.len;
+		buf_release(&b);
+		return rc;
+	}
+	return 0;
+}
+
+int model_lookup(struct model *m, const struct caller_id *id,
+		 const struct obj_ref *dir, const char *name,
+		 struct obj_ref *out, struct mstat *st)
+{
+	struct op op;
+	int rc;
+
+	rc = op_begin(m, id, &op);
+	if (rc)
+		return rc;
+	if (kind_child(dir, name, out) == KIND_CHILD_NONE)
+		rc = -ENOENT;
+	else if (!ref_exists(&op, dir))
+		rc = -ENOENT;
+	else
+		rc = stat_ref(&op, out, st);
+	op_end(m, &op);
+	return rc;
+}
+
+int model_getattr(struct model *m, const struct caller_id *id,
+		  const struct obj_ref *ref, struct mstat *st)
+{
+	struct op op;
+	int rc = op_begin(m, id, &op);
+
+	if (rc)
+		return rc;
+	rc = stat_ref(&op, ref, st);
+	op_end(m, &op);
+	return rc;
+}
+
+int model_access(struct model *m, const struct caller_id *id,
+		 const struct obj_ref *ref, int mask)
+{
+	struct mstat st;
+	unsigned want = 0;
+	int rc = model_getattr(m, id, ref, &st);
+
+	if (rc)
+		return rc;
+	if (mask & R_OK)
+		want |= 4;
+	if (mask & W_OK)
+		want |= 2;
+	if (mask & X_OK)
+		want |= 1;
+	return (st.perm & want) == want ? 0 : -EACCES;
+}
+
+/* --- readdir --- */
+
+struct dirlist {
+	struct model_dirent *v;
+	size_t n;
+	size_t cap;
+};
+
+static int dirlist_add(struct dirlist *dl, const char *name, size_t len,
+		       int is_dir)
+{
+	if (dl->n == dl->cap) {
+		size_t cap = dl->cap ? 2 * dl->cap : 16;
+		struct model_dirent *v = realloc(dl->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		dl->v = v;
+		dl->cap = cap;
+	}
+	dl->v[dl->n].name = strndup(name, len);
+	if (!dl->v[dl->n].name)
+		return -ENOMEM;
+	dl->v[dl->n].is_dir = is_dir;
+	dl->n++;
+	return 0;
+}
+
+struct named_arg {
+	struct op *op;
+	const struct obj_ref *dir;
+	struct dirlist *dl;
+	int nk;
+};
+
+static int named_each(const char *name, size_t len, void *arg)
+{
+	struct named_arg *na = arg;
+	const struct kind_def *k = &kind_table[na->nk];
+	struct obj_ref child = *na->dir;
+	struct buf entry = BUF_INIT;
+	int rc = 0;
+
+	if (len > OBJ_NAME_MAX)
+		return 0;
+	child.kind = na->nk;
+	child.attr = (k->flags & KD_FILE) ? 0 : -1;
+	memcpy(child.names[child.nnames], name, len);
+	child.names[child.nnames][len] = '\0';
+	child.nnames++;
+	if (policy_check(na->op->c.pol, &na->op->who, k->act_see, &child,
+			 NULL))
+		return 0;
+	rc = obj_ref_entry_name(&child, &entry);
+	if (!rc)
+		rc = dirlist_add(na->dl, entry.data, entry.len,
+				 !(k->flags & KD_FILE));
+	buf_release(&entry);
+	return rc;
+}
+
+int model_readdir(struct model *m, const struct caller_id *id,
+		  const struct obj_ref *dir, struct model_dirent **ents,
+		  size_t *n)
+{
+	const struct kind_def *k = &kind_table[dir->kind];
+	struct dirlist dl = { NULL, 0, 0 };
+	struct buf names = BUF_INIT;
+	struct op op;
+	int rc, i, nk;
+
+	rc = op_begin(m, id, &op);
+	if (rc)
+		return rc;
+	if (!obj_ref_is_dir(dir) || !ref_exists(&op, dir)) {
+		rc = obj_ref_is_dir(dir) ? -ENOENT : -ENOTDIR;
+		goto out;
+	}
+	rc = policy_check(op.c.pol, &op.who, k->act_see, dir, NULL);
+	if (rc)
+		goto out;
+	for (i = 0; k->attrs[i].name && !rc; i++) {
+		struct obj_ref a = *dir;
+
+		a.attr = i;
+		if (policy_check(op.c.pol, &op.who, k->attrs[i].act_read, &a,
+				 NULL) != -ENOENT)
+			rc = dirlist_add(&dl, k->attrs[i].name,
+					 strlen(k->attrs[i].name), 0);
+	}
+	for (i = 1; i < KIND_COUNT && !rc; i++) {
+		struct obj_ref sub = *dir;
+
+		if (!kind_table[i].name || kind_table[i].parent != dir->kind ||
+		    (kind_table[i].flags & KD_NAMED))
+			continue;
+		sub.kind = i;
+		if (policy_check(op.c.pol, &op.who, kind_table[i].act_see, &sub,
+				 NULL) != -ENOENT)
+			rc = dirlist_add(&dl, kind_table[i].name,
+					 strlen(kind_table[i].name), 1);
+	}
+	nk = kind_named_child(dir->kind);
+	if (nk >= 0 && !rc) {
+		struct named_arg na = { &op, dir, &dl, nk };
+
+		if (kind_table[nk].flags & KD_STORED)
+			rc = obj_list(&op.c, dir, &names);
+		else
+			rc = kind_table[nk].list(&op.c, dir, &names);
+		if (!rc)
+			rc = inidoc_lines_each(names.data, named_each, &na);
+	}
+out:
+	op_end(m, &op);
+	buf_release(&names);
+	if (rc) {
+		model_dirents_free(dl.v, dl.n);
+		return rc;
+	}
+	*ents = dl.v;
+	*n = dl.n;
+	return 0;
+}
+
+void model_dirents_free(struct model_dirent *ents, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(ents[i].name);
+	free(ents);
+}
+
+/* --- commits --- */
+
+/* Commit data as ref's new content: one transaction with its audit line.
+ * Returns 0 (also for a no-op) or -errno, recorded when refused. */
+static int commit(struct op *op, const struct obj_ref *ref, const char *data,
+		  size_t len)
+{
+	const struct kind_attr *a = obj_ref_attr(ref);
+	struct buf path = BUF_INIT, detail = BUF_INIT;
+	struct diag d;
+	int rc;
+
+	if (!ref_exists(op, ref))
+		return -ENOENT;
+	rc = gate(op, a->act_write, ref, "write");
+	if (rc)
+		return rc;
+	if (len > op->c.cfg->ini_max_bytes) {
+		diag_set(&d, 0, 0, "%zu bytes is more than the %zu a settings "
+			 "file may hold", len, op->c.cfg->ini_max_bytes);
+		refused(op, "write", ref, -EFBIG, d.msg, &d);
+		return -EFBIG;
+	}
+	rc = store_txn_begin(op->c.st);
+	if (rc)
+		return rc;
+	memset(&d, 0, sizeof(d));
+	rc = a->store(&op->c, ref, data, len, &d);
+	if (rc == 1) {
+		store_txn_cancel(op->c.st);
+		return 0;
+	}
+	if (!rc)
+		rc = obj_ref_path(ref, &path);
+	if (!rc)
+		rc = buf_printf(&detail, "%zu bytes", len);
+	if (!rc)
+		rc = audit_append(&op->c, "write", path.data, "ok",
+				  detail.data);
+	if (!rc) {
+		rc = store_txn_commit(op->c.st);
+	} else {
+		store_txn_cancel(op->c.st);
+		if (rc == -EINVAL || rc == -EACCES) {
+			if (!d.msg[0])
+				diag_set(&d, 0, 0, "rejected");
+			refused(op, "write", ref, rc, d.msg, &d);
+		}
+	}
+	buf_release(&path);
+	buf_release(&detail);
+	return rc;
+}
+
+/* --- open files --- */
+
+int model_open_file(struct model *m, const struct caller_id *id,
+		    const struct obj_ref *ref, int flags,
+		    struct model_file **out)
+{
+	const struct kind_attr *a = obj_ref_attr(ref);
+	int acc = flags & O_ACCMODE;
+	struct model_file *f;
+	struct op op;
+	int rc;
+
+	if (!a)
+		return -EISDIR;
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	f->ref = *ref;
+	f->flags = flags;
+	rc = op_begin(m, id, &op);
+	if (rc) {
+		free(f);
+		return rc;
+	}
+	if (!ref_exists(&op, ref)) {
+		rc = -ENOENT;
+		goto out;
+	}
+	if (acc != O_WRONLY)
+		rc = gate(&op, a->act_read, ref, "read");
+	if (!rc && acc != O_RDONLY) {
+		if (!a->store && !(a->flags & KA_APPEND)) {
+			rc = policy_check(op.c.pol, &op.who, see_action(ref),
+					  ref, NULL);
+			if (!rc) {
+				struct diag d;
+
+				rc = -EACCES;
+				diag_set(&d, 0, 0, "write: denied: "
+					 "read-only file");
+				refused(&op, "write", ref, rc,
+					"read-only file", &d);
+			}
+		} else {
+			rc = gate(&op, a->act_write, ref, "write");
+		}
+	}
+	if (rc)
+		goto out;
+	if (a->flags & KA_STREAM) {
+		f->stream = 1;
+		rc = a->stream->start(&op.c, ref, &f->cursor);
+	} else if ((flags & O_TRUNC) && acc != O_RDONLY) {
+		/* not dirty yet: shells open, dup2 and close the original
+		 * fd (a flush) before they write; only a write makes a
+		 * flush commit, and a truncating open alone commits at
+		 * close (": > file") */
+		rc = buf_add(&f->content, "", 0);
+		f->trunc_pending = 1;
+	} else if (!(a->flags & KA_APPEND)) {
+		rc = show(&op, ref, &f->content);
+	}
+out:
+	op_end(m, &op);
+	if (rc) {
+		buf_release(&f->content);
+		free(f);
+		return rc;
+	}
+	*out = f;
+	return 0;
+}
+
+/* Produce stream bytes until the window covers off (or the end). */
+static int stream_seek(struct op *op, struct model_file *f, uint64_t off)
+{
+	const struct kind_attr *a = obj_ref_attr(&f->ref);
+	int rc;
+
+	if (off < f->win_off) {
+		/* backwards: start over */
+		a->stream->done(f->cursor);
+		f->cursor = NULL;
+		buf_reset(&f->win);
+		f->win_off = 0;
+		f->eof = 0;
+		rc = a->stream->start(&op->c, &f->ref, &f->cursor);
+		if (rc)
+			return rc;
+	}
+	while (!f->eof && off >= f->win_off + f->win.len) {
+		f->win_off += f->win.len;
+		buf_reset(&f->win);
+		rc = a->stream->next(&op->c, &f->ref, f->cursor, &f->win,
+				     &f->eof);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int model_file_read(struct model *m, const struct caller_id *id,
+		    struct model_file *f, uint64_t off, size_t size,
+		    struct buf *out)
+{
+	struct op op;
+	int rc = 0;
+
+	buf_reset(out);
+	if (!f->stream) {
+		if (off < f->content.len) {
+			size_t n = f->content.len - off;
+
+			rc = buf_add(out, f->content.data + off,
+				     n < size ? n : size);
+		}
+		return rc;
+	}
+	rc = op_begin(m, id, &op);
+	if (rc)
+		return rc;
+	while (!rc && out->len < size) {
+		uint64_t pos = off + out->len;
+		size_t avail, take;
+
+		rc = stream_seek(&op, f, pos);
+		if (rc || pos >= f->win_off + f->win.len)
+			break;
+		avail = f->win_off + f->win.len - pos;
+		take = size - out->len < avail ? size - out->len : avail;
+		rc = buf_add(out, f->win.data + (pos - f->win_off), take);
+	}
+	op_end(m, &op);
+	return rc;
+}
+
+long model_file_write(struct model *m, const struct caller_id *id,
+		      struct model_file *f, uint64_t off, const char *data,
+		      size_t len)
+{
+	size_t end;
+	int rc;
+
+	if (f->stream)
+		return -EACCES;
+	if (f->flags & O_APPEND)
+		off = f->content.len;
+	if (off > m->cfg->ini_max_bytes || len > m->cfg->ini_max_bytes - off)
+		return -EFBIG;
+	end = (size_t)off + len;
+	if (end > f->content.len) {
+		rc = buf_grow(&f->content, end - f->content.len);
+		if (rc)
+			return rc;
+		memset(f->content.data + f->content.len, 0,
+		       end - f->content.len);
+		f->content.len = end;
+		f->content.data[end] = '\0';
+	}
+	memcpy(f->content.data + off, data, len);
+	f->dirty = 1;
+	f->trunc_pending = 0;
+	return (long)len;
+}
+
+int model_file_truncate(struct model *m, struct model_file *f, uint64_t size)
+{
+	int rc;
+
+	if (f->stream)
+		return -EACCES;
+	if (size > m->cfg->ini_max_bytes)
+		return -EFBIG;
+	if (size > f->content.len) {
+		size_t grow = (size_t)size - f->content.len;
+
+		rc = buf_grow(&f->content, grow);
+		if (rc)
+			return rc;
+		memset(f->content.data + f->content.len, 0, grow);
+	}
+	f->content.len = (size_t)size;
+	if (f->content.data)
+		f->content.data[size] = '\0';
+	f->dirty = 1;
+	f->trunc_pending = 0;
+	return 0;
+}
+
+int model_file_flush(struct model *m, const struct caller_id *id,
+		     struct model_file *f)
+{
+	struct op op;
+	int rc;
+
+	if (!f->dirty)
+		return 0;
+	rc = op_begin(m, id, &op);
+	if (rc)
+		return rc;
+	rc = commit(&op, &f->ref, f->content.data ? f->content.data : "",
+		    f->content.len);
+	/* committed or refused, this content has had its verdict */
+	f->dirty = 0;
+	f->trunc_pending = 0;
+	op_end(m, &op);
+	return rc;
+}
+
+uint64_t model_file_size(struct model_file *f)
+{
+	return f->stream ? 0 : f->content.len;
+}
+
+void model_file_close(struct model *m, const struct caller_id *id,
+		      struct model_file *f)
+{
+	if (!f)
+		return;
+	if (f->dirty || f->trunc_pending) {
+		/* release cannot report errors; /errors and the audit
+		 * log still tell */
+		f->dirty = 1;
+		model_file_flush(m, id, f);
+	}
+	if (f->stream && f->cursor)
+		obj_ref_attr(&f->ref)->stream->done(f->cursor);
+	buf_release(&f->content);
+	buf_release(&f->win);
+	free(f);
+}
+
+int model_truncate(struct model *m, const struct caller_id *id,
+		   const struct obj_ref *ref, uint64_t size)
+{
+	struct model_file *f;
+	int rc = model_open_file(m, id, ref, O_RDWR, &f);
+
+	if (rc)
+		return rc;
+	rc = model_file_truncate(m, f, size);
+	if (!rc)
+		rc = model_file_flush(m, id, f);
+	model_file_close(m, id, f);
+	return rc;
+}
+
+/* --- objects --- */
+
+/* What name in dir is, for mkdir/rmdir/unlink: -errno when it is not a
+ * name these may act on. */
+static int child_of(const struct obj_ref *dir, const char *name,
+		    struct obj_ref *out, enum kind_child_type *type)
+{
+	*type = kind_child(dir, name, out);
+	if (*type != KIND_CHILD_NONE)
+		return 0;
+	if (!inidoc_valid_name(name, strlen(name)))
+		return -EINVAL;
+	return kind_named_child(dir->kind) < 0 ? -EPERM : -ENOENT;
+}
+
+static int audit_ok(struct op *op, const char *action,
+		    const struct obj_ref *ref, const char *detail)
+{
+	struct buf path = BUF_INIT;
+	int rc = obj_ref_path(ref, &path);
+
+	if (!rc)
+		rc = audit_append(&op->c, action, path.data, "ok", detail);
+	buf_release(&path);
+	return rc;
+}
+
+int model_mkdir(struct model *m, const struct caller_id *id,
+		const struct obj_ref *dir, const char *name)
+{
+	enum kind_child_type type;
+	const struct kind_def *k;
+	struct obj_ref ref;
+	struct rec r = REC_INIT;
+	struct diag d;
+	struct op op;
+	int rc, i;
+
+	rc = op_begin(m, id, &op);
+	if (rc)
+		return rc;
+	if (!ref_exists(&op, dir) ||
+	    policy_check(op.c.pol, &op.who, kind_table[dir->kind].act_see, dir,
+			 NULL) == -ENOENT) {
+		rc = -ENOENT;
+		goto out;
+	}
+	rc = child_of(dir, name, &ref, &type);
+	if (rc == -ENOENT)
+		rc = -EPERM;
+	if (rc)
+		goto out;
+	if (type != KIND_CHILD_OBJECT) {
+		rc = -EEXIST;
+		goto out;
+	}
+	k = &kind_table[ref.kind];
+	if (!(k->flags & KD_STORED) || (k->flags & KD_FILE)) {
+		rc = -EPERM;
+		goto out;
+	}
+	rc = gate(&op, k->act_create, dir, "mkdir");
+	if (rc)
+		goto out;
+	if (ref_exists(&op, &ref)) {
+		rc = -EEXIST;
+		goto out;
+	}
+	rc = store_txn_begin(op.c.st);
+	if (rc)
+		goto out;
+	memset(&d, 0, sizeof(d));
+	for (i = 0; k->attrs[i].name && !rc; i++) {
+		const struct kind_attr *a = &k->attrs[i];
+		struct inidoc doc;
+		struct buf text = BUF_INIT;
+
+		if (!a->store)
+			continue;
+		if (a->schema) {
+			rc = inidoc_defaults(a->schema, &doc);
+			if (rc)
+				break;
+			rc = inidoc_render(&doc, &text);
+			inidoc_release(&doc);
+		} else {
+			rc = buf_add(&text, "", 0);
+		}
+		if (!rc)
+			rc = rec_set(&r, a->name, text.data, text.len);
+		buf_release(&text);
+	}
+	if (!rc)
+		rc = obj_save(&op.c, &ref, &r);
+	if (!rc && k->create)
+		rc = k->create(&op.c, &ref, &d);
+	if (!rc)
+		rc = obj_list_add(&op.c, dir, ref.names[ref.nnames - 1]);
+	if (!rc)
+		rc = audit_ok(&op, "mkdir", &ref, NULL);
+	if (!rc) {
+		rc = store_txn_commit(op.c.st);
+	} else {
+		store_txn_cancel(op.c.st);
+		if (d.msg[0])
+			refused(&op, "mkdir", &ref, rc, d.msg, &d);
+	}
+out:
+	rec_release(&r);
+	op_end(m, &op);
+	return rc;
+}
+
+static int stage_add(struct op *op, const struct obj_ref *ref)
+{
+	struct stage *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	s->uid = op->who.id.uid;
+	s->pid = op->who.id.pid;
+	s->when = op->c.now;
+	s->ref = *ref;
+	s->next = op->c.m->stages;
+	op->c.m->stages = s;
+	return 0;
+}
+
+/* Drop this caller's stages whose process is gone or that are old; each
+ * unlink that came to nothing says so in /errors.  Stages under an object
+ * that no longer exists were consumed by its deletion. */
+static void stages_expire(struct op *op)
+{
+	struct stage **pp = &op->c.m->stages;
+
+	while (*pp) {
+		struct stage *s = *pp;
+		int gone = kill(s->pid, 0) && errno == ESRCH;
+
+		if (s->uid != op->who.id.uid ||
+		    (!gone && op->c.now - s->when < STAGE_TTL)) {
+			pp = &s->next;
+			continue;
+		}
+		*pp = s->next;
+		if (ref_exists(op, &s->ref)) {
+			struct diag d;
+
+			diag_set(&d, 0, 0, "not removed: attribute files go "
+				 "with their object (rmdir the object to "
+				 "delete it)");
+			error_add(op, &s->ref, &d);
+		}
+		free(s);
+	}
+}
+
+int model_rmdir(struct model *m, const struct caller_id *id,
+		const struct obj_ref *dir, const char *name)
+{
+	enum kind_child_type type;
+	struct obj_ref ref, owner;
+	struct diag d;
+	struct op op;
+	int rc;
+
+	rc = op_begin(m, id, &op);
+	if (rc)
+		return rc;
+	rc = child_of(dir, name, &ref, &type);
+	if (rc)
+		goto out;
+	if (type == KIND_CHILD_ATTR ||
+	    (type == KIND_CHILD_OBJECT && (kind_table[ref.kind].flags & KD_FILE))) {
+		rc = ref_exists(&op, &ref) ? -ENOTDIR : -ENOENT;
+		goto out;
+	}
+	if (!ref_exists(&op, &ref)) {
+		rc = -ENOENT;
+		goto out;
+	}
+	if (type == KIND_CHILD_DIR) {
+		/* a fixed directory inside an object: staged like an
+		 * attribute, so rm -r goes on to remove the object */
+		rc = policy_check(op.c.pol, &op.who, see_action(&ref), &ref,
+				  NULL);
+		if (rc == -ENOENT)
+			goto out;
+		if (!owner_deletable(&op, &ref, &owner)) {
+			rc = owner.kind == KIND_ROOT && owner.nnames == 0 ?
+				     -EPERM :
+				     gate(&op, kind_table[ref.kind].act_see,
+					  &ref, "rmdir");
+			if (!rc || rc == -EPERM) {
+				rc = -EPERM;
+				goto out;
+			}
+			goto out;
+		}
+		rc = stage_add(&op, &ref);
+		goto out;
+	}
+	rc = gate(&op, kind_table[ref.kind].act_delete, &ref, "rmdir");
+	if (rc)
+		goto out;
+	rc = store_txn_begin(op.c.st);
+	if (rc)
+		goto out;
+	memset(&d, 0, sizeof(d));
+	rc = obj_delete(&op.c, &ref, &d);
+	if (!rc)
+		rc = audit_ok(&op, "rmdir", &ref, NULL);
+	if (!rc) {
+		rc = store_txn_commit(op.c.st);
+	} else {
+		store_txn_cancel(op.c.st);
+		if (d.msg[0])
+			refused(&op, "rmdir", &ref, rc, d.msg, &d);
+	}
+out:
+	op_end(m, &op);
+	return rc;
+}
+
+int model_unlink(struct model *m, const struct caller_id *id,
+		 const struct obj_ref *dir, const char *name)
+{
+	enum kind_child_type type;
+	struct obj_ref ref;
+	struct op op;
+	int rc;
+
+	rc = op_begin(m, id, &op);
+	if (rc)
+		return rc;
+	rc = child_of(dir, name, &ref, &type);
+	if (rc == -EINVAL)
+		rc = -ENOENT;
+	if (rc)
+		goto out;
+	if (type == KIND_CHILD_DIR) {
+		rc = -EISDIR;
+		goto out;
+	}
+	if (!ref_exists(&op, &ref) ||
+	    policy_check(op.c.pol, &op.who, see_action(&ref), &ref, NULL) ==
+		    -ENOENT) {
+		rc = -ENOENT;
+		goto out;
+	}
+	if (type == KIND_CHILD_OBJECT) {
+		if (!(kind_table[ref.kind].flags & KD_STORED)) {
+			rc = gate(&op, ACT_NONE, &ref, "unlink");
+			goto out;
+		}
+		/* a file object (component): deleted like an rmdir */
+		rc = gate(&op, kind_table[ref.kind].act_delete, &ref,
+			  "unlink");
+		if (rc)
+			goto out;
+		rc = store_txn_begin(op.c.st);
+		if (!rc) {
+			struct diag d;
+
+			memset(&d, 0, sizeof(d));
+			rc = obj_delete(&op.c, &ref, &d);
+			if (!rc)
+				rc = audit_ok(&op, "unlink", &ref, NULL);
+			if (!rc)
+				rc = store_txn_commit(op.c.st);
+			else
+				store_txn_cancel(op.c.st);
+		}
+		goto out;
+	}
+	/* an attribute: staged for this process, if it could go at all */
+	if (!owner_deletable(&op, &ref, NULL) &&
+	    !allowed(&op, obj_ref_attr(&ref)->act_write, &ref)) {
+		rc = gate(&op, kind_table[ref.kind].act_delete == ACT_NONE ?
+				       ACT_NONE :
+				       kind_table[ref.kind].act_delete,
+			  &ref, "unlink");
+		if (!rc)
+			rc = -EACCES;
+		goto out;
+	}
+	rc = stage_add(&op, &ref);
+out:
+	op_end(m, &op);
+	return rc;
+}
+
+/* --- why --- */
+
+static int why_line(struct op *op, struct buf *out, const char *what,
+		    int act, const struct obj_ref *ref)
+{
+	struct buf why = BUF_INIT;
+	int rc = policy_check(op->c.pol, &op->who, act, ref, &why);
+
+	if (!rc)
+		rc = buf_printf(out, "%s: allowed\n", what);
+	else
+		rc = buf_printf(out, "%s: denied: %s\n", what,
+				why.len ? why.data : "not allowed");
+	buf_release(&why);
+	return rc;
+}
+
+int model_why(struct model *m, const struct caller_id *id,
+	      const struct obj_ref *ref, struct buf *out)
+{
+	const struct kind_attr *a = obj_ref_attr(ref);
+	const struct kind_def *k = &kind_table[ref->kind];
+	struct buf path = BUF_INIT;
+	struct op op;
+	int rc, nk;
+
+	rc = op_begin(m, id, &op);
+	if (rc)
+		return rc;
+	if (!ref_exists(&op, ref) ||
+	    policy_check(op.c.pol, &op.who, see_action(ref), ref, NULL) ==
+		    -ENOENT) {
+		rc = -ENOENT;
+		goto out;
+	}
+	rc = obj_ref_path(ref, &path);
+	if (!rc)
+		rc = buf_printf(out, "path: %s\nlogin: %s\n", path.data,
+				op.who.login);
+	if (rc)
+		goto out;
+	if (obj_ref_is_dir(ref)) {
+		rc = why_line(&op, out, "list", k->act_see, ref);
+		nk = kind_named_child(ref->kind);
+		if (!rc && nk >= 0 && (kind_table[nk].flags & KD_STORED))
+			rc = why_line(&op, out,
+				      kind_table[nk].flags & KD_FILE ?
+					      "create" :
+					      "mkdir",
+				      kind_table[nk].act_create, ref);
+		if (!rc && (k->flags & KD_STORED))
+			rc = why_line(&op, out, "rmdir", k->act_delete, ref);
+		goto out;
+	}
+	rc = why_line(&op, out, "read", a->act_read, ref);
+	if (!rc && (a->store || (a->flags & KA_APPEND)))
+		rc = why_line(&op, out, "write", a->act_write, ref);
+	else if (!rc)
+		rc = buf_addstr(out, "write: denied: read-only file\n");
+	if (!rc && (k->flags & (KD_STORED | KD_FILE)) == (KD_STORED | KD_FILE))
+		rc = why_line(&op, out, "delete", k->act_delete, ref);
+out:
+	buf_release(&path);
+	op_end(m, &op);
+	return rc;
+}
+
+/* --- lifecycle --- */
+
+int model_create_store(const struct config *cfg, struct buf *err)
+{
+	struct store *st;
+	struct mctx c;
+	int rc;
+
+	rc = store_open(cfg->store_path, STORE_CREATE, &st, err);
+	if (rc)
+		return rc;
+	memset(&c, 0, sizeof(c));
+	c.st = st;
+	c.cfg = cfg;
+	c.now = time(NULL);
+	rc = store_txn_begin(st);
+	if (!rc) {
+		rc = audit_append(&c, "init", "/", "ok", "store created");
+		if (rc)
+			store_txn_cancel(st);
+		else
+			rc = store_txn_commit(st);
+	}
+	store_close(st);
+	if (rc && err)
+		buf_printf(err, "%s", strerror(-rc));
+	return rc;
+}
+
+int model_open(const struct config *cfg, struct model **out, struct buf *err)
+{
+	struct model *m = calloc(1, sizeof(*m));
+	int rc;
+
+	if (!m)
+		return -ENOMEM;
+	inidoc_setup();
+	m->cfg = cfg;
+	rc = store_open(cfg->store_path, 0, &m->st, err);
+	if (rc)
+		goto out_free;
+	store_watch(m->st, MCTX_WATCH_PREFIX);
+	rc = policy_new(m->st, cfg, &m->pol);
+	if (rc)
+		goto out_close;
+	rc = policy_refresh(m->pol);
+	if (rc) {
+		if (err)
+			buf_printf(err, "cannot read the Admin Console: %s",
+				   strerror(-rc));
+		goto out_policy;
+	}
+	pthread_mutex_init(&m->lock, NULL);
+	*out = m;
+	return 0;
+out_policy:
+	policy_free(m->pol);
+out_close:
+	store_close(m->st);
+out_free:
+	free(m);
+	return rc;
+}
+
+void model_close(struct model *m)
+{
+	struct error_line *e;
+	struct stage *s;
+
+	if (!m)
+		return;
+	while ((e = m->errors)) {
+		m->errors = e->next;
+		free(e->text);
+		free(e);
+	}
+	while ((s = m->stages)) {
+		m->stages = s->next;
+		free(s);
+	}
+	policy_free(m->pol);
+	store_close(m->st);
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+}

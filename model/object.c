@@ -1,0 +1,430 @@
+/*
+ * object.c - objects as store records, collection indexes, and the generic
+ * commit of .ini and line-list attributes.
+ *
+ * An object is one record ("o:PATH", see mctx.h) holding its metadata and
+ * the canonical text of each stored attribute, so showing a file is one
+ * fetch and committing one is a fetch and a put.  A collection's names
+ * live in an index record ("l:PATH"), so readdir is one fetch whatever the
+ * store holds; TDB has no key order, and a traverse would read every row
+ * chunk.
+ *
+ * Deleting an object deletes, in the caller's transaction, the named
+ * objects in each of its fixed subdirectories (generic, from the kind
+ * table), then whatever the kind's destroy hook owns (row chunks), then
+ * the record and its index entry.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "mctx.h"
+#include "store.h"
+
+const char *mctx_login(const struct mctx *c, char tmp[32])
+{
+	if (c->who && c->who->login)
+		return c->who->login;
+	snprintf(tmp, 32, "uid:%u", c->who ? (unsigned)c->who->id.uid : 0u);
+	return tmp;
+}
+
+static int key_for(const char *prefix, const struct obj_ref *ref,
+		   struct buf *key)
+{
+	int rc = buf_addstr(key, prefix);
+
+	return rc ? rc : obj_ref_object_path(ref, key);
+}
+
+int obj_key(const struct obj_ref *ref, struct buf *key)
+{
+	return key_for("o:", ref, key);
+}
+
+/* The deepest named object on ref's path (or the fixed dir ref is in). */
+static void obj_owner(const struct obj_ref *ref, struct obj_ref *out)
+{
+	struct obj_ref up;
+
+	*out = *ref;
+	out->attr = -1;
+	if (kind_table[out->kind].flags & KD_FILE)
+		out->attr = 0;
+	while (!(kind_table[out->kind].flags & KD_NAMED) &&
+	       out->kind != KIND_ROOT && out->nnames > 0) {
+		if (obj_ref_parent(out, &up))
+			break;
+		*out = up;
+	}
+}
+
+int obj_load(struct mctx *c, const struct obj_ref *ref, struct rec *r)
+{
+	struct buf key = BUF_INIT, val = BUF_INIT;
+	struct obj_ref dir = *ref;
+	int rc;
+
+	dir.attr = (kind_table[ref->kind].flags & KD_FILE) ? 0 : -1;
+	rc = obj_key(&dir, &key);
+	if (!rc)
+		rc = store_get(c->st, key.data, &val);
+	if (rc == -ENOENT && !(kind_table[ref->kind].flags & KD_NAMED))
+		rc = 0;		/* a fixed directory with nothing stored yet */
+	else if (!rc)
+		rc = rec_decode(r, val.data, val.len);
+	buf_release(&key);
+	buf_release(&val);
+	return rc;
+}
+
+int obj_exists(struct mctx *c, const struct obj_ref *ref)
+{
+	const struct kind_def *k;
+	struct obj_ref own, parent;
+	struct buf key = BUF_INIT, names = BUF_INIT;
+	int rc;
+
+	obj_owner(ref, &own);
+	k = &kind_table[own.kind];
+	if (!(k->flags & KD_NAMED))
+		return 1;
+	if (k->flags & KD_STORED) {
+		rc = obj_key(&own, &key);
+		if (!rc)
+			rc = store_exists(c->st, key.data);
+		buf_release(&key);
+		return rc;
+	}
+	/* derived: ask the list, and check the parent exists too */
+	if (obj_ref_parent(&own, &parent) || !obj_exists(c, &parent))
+		return 0;
+	rc = k->list ? k->list(c, &parent, &names) : -ENOENT;
+	if (!rc)
+		rc = inidoc_lines_has(names.data ? names.data : "",
+				      own.names[own.nnames - 1]);
+	buf_release(&names);
+	return rc < 0 ? 0 : rc;
+}
+
+int obj_save(struct mctx *c, const struct obj_ref *ref, struct rec *r)
+{
+	struct buf key = BUF_INIT, val = BUF_INIT;
+	struct obj_ref own = *ref;
+	char tmp[32];
+	int rc;
+
+	own.attr = (kind_table[ref->kind].flags & KD_FILE) ? 0 : -1;
+	rc = rec_set_i64(r, "mtime", (int64_t)c->now);
+	if (!rc)
+		rc = rec_sets(r, "by", mctx_login(c, tmp));
+	if (!rc)
+		rc = obj_key(&own, &key);
+	if (!rc)
+		rc = rec_encode(r, &val);
+	if (!rc)
+		rc = store_put(c->st, key.data, val.data, val.len);
+	buf_release(&key);
+	buf_release(&val);
+	return rc;
+}
+
+time_t obj_mtime(struct mctx *c, const struct obj_ref *ref)
+{
+	struct rec r = REC_INIT;
+	time_t t = 0;
+
+	if (!obj_load(c, ref, &r))
+		t = (time_t)rec_get_i64(&r, "mtime", 0);
+	rec_release(&r);
+	return t;
+}
+
+int obj_list(struct mctx *c, const struct obj_ref *dir, struct buf *names)
+{
+	struct buf key = BUF_INIT;
+	int rc = key_for("l:", dir, &key);
+
+	if (!rc)
+		rc = store_get(c->st, key.data, names);
+	if (rc == -ENOENT) {
+		buf_reset(names);
+		rc = buf_add(names, "", 0);
+	}
+	buf_release(&key);
+	return rc;
+}
+
+/* Rewrite dir's index with name added (add != 0) or removed. */
+static int obj_list_change(struct mctx *c, const struct obj_ref *dir,
+			   const char *name, int add)
+{
+	struct buf key = BUF_INIT, old = BUF_INIT, out = BUF_INIT;
+	size_t nlen = strlen(name);
+	const char *p, *end;
+	int rc, done = 0;
+
+	rc = key_for("l:", dir, &key);
+	if (!rc)
+		rc = obj_list(c, dir, &old);
+	if (rc)
+		goto out;
+	p = old.data;
+	end = old.data + old.len;
+	while (p < end && !rc) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		int cmp = strncmp(p, name, len < nlen ? len : nlen);
+
+		if (!cmp)
+			cmp = len < nlen ? -1 : len > nlen;
+		if (cmp > 0 && add && !done) {
+			rc = buf_printf(&out, "%s\n", name);
+			done = 1;
+		}
+		if (cmp == 0)
+			done = 1;
+		if (!rc && (cmp != 0 || add)) {
+			rc = buf_add(&out, p, len);
+			if (!rc)
+				rc = buf_addch(&out, '\n');
+		}
+		p += len + 1;
+	}
+	if (!rc && add && !done)
+		rc = buf_printf(&out, "%s\n", name);
+	if (rc)
+		goto out;
+	if (out.len)
+		rc = store_put(c->st, key.data, out.data, out.len);
+	else
+		rc = store_del(c->st, key.data);
+out:
+	buf_release(&key);
+	buf_release(&old);
+	buf_release(&out);
+	return rc;
+}
+
+int obj_list_add(struct mctx *c, const struct obj_ref *dir, const char *name)
+{
+	return obj_list_change(c, dir, name, 1);
+}
+
+int obj_list_del(struct mctx *c, const struct obj_ref *dir, const char *name)
+{
+	return obj_list_change(c, dir, name, 0);
+}
+
+struct cascade {
+	struct mctx *c;
+	const struct obj_ref *dir;
+	struct diag *d;
+};
+
+static int cascade_one(const char *name, size_t len, void *arg)
+{
+	struct cascade *cc = arg;
+	struct obj_ref child;
+	char tmp[OBJ_NAME_MAX + 1];
+
+	if (len > OBJ_NAME_MAX)
+		return -EIO;
+	memcpy(tmp, name, len);
+	tmp[len] = '\0';
+	if (kind_child(cc->dir, tmp, &child) != KIND_CHILD_OBJECT) {
+		/* file objects: the index holds bare names */
+		int nk = kind_named_child(cc->dir->kind);
+
+		if (nk < 0)
+			return -EIO;
+		child = *cc->dir;
+		child.kind = nk;
+		child.attr = (kind_table[nk].flags & KD_FILE) ? 0 : -1;
+		memcpy(child.names[child.nnames], tmp, len + 1);
+		child.nnames++;
+	}
+	return obj_delete(cc->c, &child, cc->d);
+}
+
+int obj_delete(struct mctx *c, const struct obj_ref *ref, struct diag *d)
+{
+	const struct kind_def *k = &kind_table[ref->kind];
+	struct obj_ref self = *ref, parent;
+	struct buf key = BUF_INIT, names = BUF_INIT;
+	int rc = 0, i;
+
+	self.attr = (k->flags & KD_FILE) ? 0 : -1;
+	/* the stored objects in each fixed subdirectory, depth first */
+	for (i = 1; i < KIND_COUNT && !rc; i++) {
+		struct obj_ref sub = self;
+		int nk;
+
+		if (!kind_table[i].name || kind_table[i].parent != ref->kind ||
+		    (kind_table[i].flags & KD_NAMED))
+			continue;
+		nk = kind_named_child(i);
+		if (nk < 0 || !(kind_table[nk].flags & KD_STORED))
+			continue;
+		sub.kind = i;
+		sub.attr = -1;
+		buf_reset(&names);
+		rc = obj_list(c, &sub, &names);
+		if (!rc) {
+			struct cascade cc = { c, &sub, d };
+
+			rc = inidoc_lines_each(names.data, cascade_one, &cc);
+		}
+	}
+	if (!rc && k->destroy)
+		rc = k->destroy(c, &self, d);
+	if (!rc)
+		rc = obj_key(&self, &key);
+	if (!rc)
+		rc = store_del(c->st, key.data);
+	if (!rc)
+		rc = obj_ref_parent(&self, &parent);
+	if (!rc)
+		rc = obj_list_del(c, &parent, self.names[self.nnames - 1]);
+	buf_release(&key);
+	buf_release(&names);
+	return rc;
+}
+
+int attr_ini_load(struct mctx *c, const struct obj_ref *ref,
+		  const struct kind_attr *a, struct inidoc *doc)
+{
+	struct rec r = REC_INIT;
+	struct diag d;
+	const char *text;
+	size_t len;
+	int rc;
+
+	rc = obj_load(c, ref, &r);
+	if (rc)
+		return rc;
+	text = rec_get(&r, a->name, &len);
+	if (text)
+		rc = inidoc_parse(a->schema, text, len, NULL, doc, &d);
+	else
+		rc = inidoc_defaults(a->schema, doc);
+	if (rc == -EINVAL)
+		rc = -EIO;	/* stored text is always canonical */
+	rec_release(&r);
+	return rc;
+}
+
+int attr_ini_show(struct mctx *c, const struct obj_ref *ref, struct buf *out)
+{
+	const struct kind_attr *a = obj_ref_attr(ref);
+	struct inidoc doc;
+	struct rec r = REC_INIT;
+	const char *text;
+	size_t len;
+	int rc;
+
+	rc = obj_load(c, ref, &r);
+	if (rc)
+		return rc;
+	text = rec_get(&r, a->name, &len);
+	if (text) {
+		rc = buf_add(out, text, len);
+	} else {
+		rc = inidoc_defaults(a->schema, &doc);
+		if (!rc)
+			rc = inidoc_render(&doc, out);
+		if (!rc)
+			inidoc_release(&doc);
+	}
+	rec_release(&r);
+	return rc;
+}
+
+/* Store canonical text as ref's attribute if it differs: 0 or 1 (same). */
+static int attr_store_text(struct mctx *c, const struct obj_ref *ref,
+			   const char *name, const char *text, size_t len)
+{
+	struct rec r = REC_INIT;
+	const char *old;
+	size_t olen;
+	int rc;
+
+	rc = obj_load(c, ref, &r);
+	if (rc)
+		goto out;
+	old = rec_get(&r, name, &olen);
+	if (old && olen == len && !memcmp(old, text, len)) {
+		rc = 1;
+		goto out;
+	}
+	rc = rec_set(&r, name, text, len);
+	if (!rc)
+		rc = obj_save(c, ref, &r);
+out:
+	rec_release(&r);
+	return rc;
+}
+
+int attr_ini_commit(struct mctx *c, const struct obj_ref *ref,
+		    const char *data, size_t len, ini_validate_fn validate,
+		    struct diag *d)
+{
+	const struct kind_attr *a = obj_ref_attr(ref);
+	struct inidoc old, doc;
+	struct buf text = BUF_INIT;
+	int rc;
+
+	rc = attr_ini_load(c, ref, a, &old);
+	if (rc)
+		return rc;
+	rc = inidoc_parse(a->schema, data, len, &old, &doc, d);
+	if (rc)
+		goto out_old;
+	if (validate)
+		rc = validate(c, ref, &old, &doc, d);
+	if (!rc)
+		rc = inidoc_render(&doc, &text);
+	if (!rc)
+		rc = attr_store_text(c, ref, a->name, text.data, text.len);
+	inidoc_release(&doc);
+	buf_release(&text);
+out_old:
+	inidoc_release(&old);
+	return rc;
+}
+
+int attr_lines_show(struct mctx *c, const struct obj_ref *ref,
+		    struct buf *out)
+{
+	const struct kind_attr *a = obj_ref_attr(ref);
+	struct rec r = REC_INIT;
+	const char *text;
+	size_t len;
+	int rc;
+
+	rc = obj_load(c, ref, &r);
+	if (rc)
+		return rc;
+	text = rec_get(&r, a->name, &len);
+	rc = text ? buf_add(out, text, len) : buf_add(out, "", 0);
+	rec_release(&r);
+	return rc;
+}
+
+int attr_lines_commit(struct mctx *c, const struct obj_ref *ref,
+		      const char *data, size_t len, lines_check_fn check,
+		      struct diag *d)
+{
+	const struct kind_attr *a = obj_ref_attr(ref);
+	struct buf canon = BUF_INIT;
+	int rc;
+
+	rc = inidoc_lines_parse(data, len, check, c, &canon, d);
+	if (!rc)
+		rc = attr_store_text(c, ref, a->name,
+				     canon.data ? canon.data : "", canon.len);
+	buf_release(&canon);
+	return rc;
+}

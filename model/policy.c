@@ -1,0 +1,1062 @@
+/*
+ * policy.c - who may do what (SPEC §6).
+ *
+ * The snapshot (struct policy_db) is the Admin Console in a form that
+ * answers fast: profiles with their sorted view lists and tool bits,
+ * platform profiles with sorted sandboxes and permission bits, and one
+ * sorted table of grants (principal, relation, index) where a principal is
+ * a login or "group:NAME".  Resolving a caller is then a few binary
+ * searches; a decision is a switch on the action and a few bit tests.
+ * The snapshot is rebuilt only when a commit touched /admin (the store's
+ * watch generation), so edits to connections and views never pay for it.
+ *
+ * Visibility before permission: a caller that may not see a named object
+ * (a connection, a profile) gets -ENOENT for it and for everything below
+ * it: it may not know the name exists.  Fixed names (connections, admin,
+ * audit, product-admins...) are known to every mapped caller, so for them
+ * and for what lies in a fixed directory the caller may not enter, a
+ * refusal is -EACCES.  Unmapped callers may
+ * do ACT_PUBLIC things and nothing else.
+ *
+ * System admins are not product admins by that alone: the table of §6
+ * names the two roles separately (a system admin can list itself in
+ * /admin/product-admins).
+ */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "inidoc.h"
+#include "mctx.h"
+#include "policy.h"
+#include "rec.h"
+#include "store.h"
+
+const char *const perm_names[PERM_COUNT + 1] = {
+	"view_schemas", "manage_schemas", "view_datasets", "manage_datasets",
+	"manage_sources", "view_identity_namespaces", "manage_destinations",
+	"activate_destinations", "view_destinations", "manage_queries",
+	"manage_query_service_integration", "view_journeys_events",
+	"manage_journeys_events", "view_journeys", "manage_journeys", NULL
+};
+
+const char *const tool_names[TOOL_COUNT + 1] = {
+	"analysis_workspace", "guided_analysis",
+	"calculated_metrics_creation", "segment_creation", "labs",
+	"annotation_creation", "audience_view", "audience_creation",
+	"data_storytelling", "audit_logs_access", "share_project_links",
+	"forecasting", "ai_assistant", "intelligent_captions",
+	"full_table_export", "bi_extension", NULL
+};
+
+const char *const action_names[ACT_COUNT] = {
+	[ACT_NONE] = "none",
+	[ACT_PUBLIC] = "public",
+	[ACT_MAPPED] = "mapped",
+	[ACT_ADMIN_SEE] = "enter_admin",
+	[ACT_ADMIN_READ] = "read_admin",
+	[ACT_ADMIN_SYS] = "edit_system_settings",
+	[ACT_PROFILE_SEE] = "read_profile",
+	[ACT_PROFILE_MANAGE] = "manage_profiles",
+	[ACT_PROFILE_EDIT] = "edit_profile",
+	[ACT_CONN_READ] = "read_connections",
+	[ACT_CONN_MANAGE] = "manage_connections",
+	[ACT_DV_MANAGE] = "manage_dataviews",
+	[ACT_DV_EDIT] = "edit_dataview",
+	[ACT_DV_SEE] = "see_dataview",
+	[ACT_DV_REPORT] = "read_reports",
+	[ACT_DV_EXPORT] = "export_rows",
+	[ACT_AUDIT_READ] = "read_audit_log",
+};
+
+/* The permissions connection and data view management needs (§6). */
+#define CONN_PERMS                                                           \
+	((1u << PERM_VIEW_SCHEMAS) | (1u << PERM_MANAGE_SCHEMAS) |           \
+	 (1u << PERM_VIEW_DATASETS) | (1u << PERM_MANAGE_DATASETS) |         \
+	 (1u << PERM_MANAGE_SOURCES) | (1u << PERM_VIEW_IDENTITY_NAMESPACES))
+#define JOURNEY_PERMS                                                        \
+	((1u << PERM_VIEW_JOURNEYS_EVENTS) |                                 \
+	 (1u << PERM_MANAGE_JOURNEYS_EVENTS) | (1u << PERM_VIEW_JOURNEYS) |  \
+	 (1u << PERM_MANAGE_JOURNEYS))
+
+/* Key of the count of journey_optimizer connections (kept by the
+ * connection kind in the same transaction as the change). */
+#define POLICY_JO_KEY "m:jo"
+
+enum rel {
+	REL_PRODUCT_ADMIN,
+	REL_MEMBER,
+	REL_ADMIN,
+	REL_PLATFORM,
+};
+
+struct pd_profile {
+	char *name;
+	int auto_include;
+	char **views;		/* sorted */
+	size_t nviews;
+	uint32_t tools;
+};
+
+struct pd_platform {
+	char *name;
+	char **sandboxes;	/* sorted */
+	size_t nsandboxes;
+	uint32_t perms;
+};
+
+struct pd_grant {
+	char *principal;
+	enum rel rel;
+	int idx;
+};
+
+struct policy_db {
+	struct pd_profile *profiles;
+	size_t nprofiles;
+	struct pd_platform *platforms;
+	size_t nplatforms;
+	struct pd_grant *grants;	/* sorted by principal */
+	size_t ngrants;
+	size_t grants_cap;
+};
+
+struct policy {
+	struct store *st;
+	const struct config *cfg;
+	struct policy_db *db;
+	uint64_t gen;
+	int built;
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_grant(const void *a, const void *b)
+{
+	const struct pd_grant *x = a, *y = b;
+	int c = strcmp(x->principal, y->principal);
+
+	if (c)
+		return c;
+	if (x->rel != y->rel)
+		return x->rel < y->rel ? -1 : 1;
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+static void strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void db_free(struct policy_db *db)
+{
+	size_t i;
+
+	if (!db)
+		return;
+	for (i = 0; i < db->nprofiles; i++) {
+		free(db->profiles[i].name);
+		strv_free(db->profiles[i].views, db->profiles[i].nviews);
+	}
+	for (i = 0; i < db->nplatforms; i++) {
+		free(db->platforms[i].name);
+		strv_free(db->platforms[i].sandboxes,
+			  db->platforms[i].nsandboxes);
+	}
+	for (i = 0; i < db->ngrants; i++)
+		free(db->grants[i].principal);
+	free(db->profiles);
+	free(db->platforms);
+	free(db->grants);
+	free(db);
+}
+
+static int db_grant(struct policy_db *db, const char *principal, size_t len,
+		    enum rel rel, int idx)
+{
+	struct pd_grant *g;
+
+	if (db->ngrants == db->grants_cap) {
+		size_t cap = db->grants_cap ? 2 * db->grants_cap : 64;
+
+		g = realloc(db->grants, cap * sizeof(*g));
+		if (!g)
+			return -ENOMEM;
+		db->grants = g;
+		db->grants_cap = cap;
+	}
+	g = &db->grants[db->ngrants];
+	g->principal = strndup(principal, len);
+	if (!g->principal)
+		return -ENOMEM;
+	g->rel = rel;
+	g->idx = idx;
+	db->ngrants++;
+	return 0;
+}
+
+struct grant_arg {
+	struct policy_db *db;
+	enum rel rel;
+	int idx;
+};
+
+static int grant_each(const char *entry, size_t len, void *arg)
+{
+	struct grant_arg *ga = arg;
+
+	return db_grant(ga->db, entry, len, ga->rel, ga->idx);
+}
+
+struct strv {
+	char **v;
+	size_t n;
+};
+
+static int strv_each(const char *item, size_t len, void *arg)
+{
+	struct strv *sv = arg;
+	char **v = realloc(sv->v, (sv->n + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	sv->v = v;
+	v[sv->n] = strndup(item, len);
+	if (!v[sv->n])
+		return -ENOMEM;
+	sv->n++;
+	return 0;
+}
+
+/* Bits of the items of a canonical list that appear in names. */
+static uint32_t list_bits(const char *list, const char *const *names)
+{
+	uint32_t bits = 0;
+	int i;
+
+	for (i = 0; names[i]; i++)
+		if (inidoc_list_has(list, names[i]))
+			bits |= 1u << i;
+	return bits;
+}
+
+/* Load the record of /admin/<coll>/<name>. */
+static int load_admin_obj(struct policy *p, const char *coll,
+			  const char *name, struct rec *r)
+{
+	struct buf key = BUF_INIT, val = BUF_INIT;
+	int rc = buf_printf(&key, "o:/admin/%s/%s", coll, name);
+
+	if (!rc)
+		rc = store_get(p->st, key.data, &val);
+	if (!rc)
+		rc = rec_decode(r, val.data, val.len);
+	buf_release(&key);
+	buf_release(&val);
+	return rc;
+}
+
+static int load_names(struct policy *p, const char *key, struct strv *names)
+{
+	struct buf v = BUF_INIT;
+	int rc = store_get(p->st, key, &v);
+
+	if (rc == -ENOENT)
+		rc = 0;
+	else if (!rc)
+		rc = inidoc_lines_each(v.data, strv_each, names);
+	buf_release(&v);
+	return rc;
+}
+
+static int db_add_profile(struct policy *p, struct policy_db *db,
+			  const char *name)
+{
+	struct pd_profile *pr = &db->profiles[db->nprofiles];
+	struct rec r = REC_INIT;
+	struct inidoc doc;
+	struct diag d;
+	struct strv views = { NULL, 0 };
+	struct grant_arg ga = { db, REL_MEMBER, (int)db->nprofiles };
+	const char *text;
+	size_t len;
+	int rc, i;
+
+	memset(pr, 0, sizeof(*pr));
+	rc = load_admin_obj(p, "profiles", name, &r);
+	if (rc == -ENOENT) {
+		rc = 0;		/* listed but gone: skip */
+		goto out;
+	}
+	if (rc)
+		goto out;
+	text = rec_get(&r, "profile.ini", &len);
+	rc = text ? inidoc_parse(&profile_schema, text, len, NULL, &doc, &d) :
+		    inidoc_defaults(&profile_schema, &doc);
+	if (rc)
+		goto out;
+	pr->auto_include = inidoc_bool(&doc, "data_views", "auto_include");
+	rc = inidoc_list_each(inidoc_get(&doc, "data_views", "views"),
+			      strv_each, &views);
+	for (i = 0; i < TOOL_COUNT; i++) {
+		const char *sec = i >= TOOL_FIRST_DATA_VIEW_TOOL ?
+					  "data_view_tools" :
+					  "reporting_tools";
+
+		if (inidoc_bool(&doc, sec, tool_names[i]))
+			pr->tools |= 1u << i;
+	}
+	inidoc_release(&doc);
+	if (rc)
+		goto out;
+	qsort(views.v, views.n, sizeof(char *), cmp_str);
+	pr->views = views.v;
+	pr->nviews = views.n;
+	views.v = NULL;
+	pr->name = strdup(name);
+	if (!pr->name) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	text = rec_get(&r, "members", NULL);
+	if (text)
+		rc = inidoc_lines_each(text, grant_each, &ga);
+	ga.rel = REL_ADMIN;
+	text = rec_get(&r, "admins", NULL);
+	if (!rc && text)
+		rc = inidoc_lines_each(text, grant_each, &ga);
+	db->nprofiles++;
+out:
+	if (views.v)
+		strv_free(views.v, views.n);
+	rec_release(&r);
+	return rc;
+}
+
+static int db_add_platform(struct policy *p, struct policy_db *db,
+			   const char *name)
+{
+	struct pd_platform *pl = &db->platforms[db->nplatforms];
+	struct rec r = REC_INIT;
+	struct inidoc doc;
+	struct diag d;
+	struct strv sb = { NULL, 0 };
+	struct grant_arg ga = { db, REL_PLATFORM, (int)db->nplatforms };
+	const char *text;
+	size_t len;
+	int rc;
+
+	memset(pl, 0, sizeof(*pl));
+	rc = load_admin_obj(p, "platform", name, &r);
+	if (rc == -ENOENT) {
+		rc = 0;
+		goto out;
+	}
+	if (rc)
+		goto out;
+	text = rec_get(&r, "platform.ini", &len);
+	rc = text ? inidoc_parse(&platform_schema, text, len, NULL, &doc, &d) :
+		    inidoc_defaults(&platform_schema, &doc);
+	if (rc)
+		goto out;
+	pl->perms = list_bits(inidoc_get(&doc, "platform", "permissions"),
+			      perm_names);
+	rc = inidoc_list_each(inidoc_get(&doc, "platform", "sandboxes"),
+			      strv_each, &sb);
+	inidoc_release(&doc);
+	if (rc)
+		goto out;
+	qsort(sb.v, sb.n, sizeof(char *), cmp_str);
+	pl->sandboxes = sb.v;
+	pl->nsandboxes = sb.n;
+	sb.v = NULL;
+	pl->name = strdup(name);
+	if (!pl->name) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	text = rec_get(&r, "members", NULL);
+	if (text)
+		rc = inidoc_lines_each(text, grant_each, &ga);
+	db->nplatforms++;
+out:
+	if (sb.v)
+		strv_free(sb.v, sb.n);
+	rec_release(&r);
+	return rc;
+}
+
+static int db_build(struct policy *p, struct policy_db **out)
+{
+	struct policy_db *db = calloc(1, sizeof(*db));
+	struct strv profiles = { NULL, 0 }, platforms = { NULL, 0 };
+	struct grant_arg ga = { db, REL_PRODUCT_ADMIN, 0 };
+	struct rec admin = REC_INIT;
+	struct buf v = BUF_INIT;
+	const char *text;
+	size_t i;
+	int rc;
+
+	if (!db)
+		return -ENOMEM;
+	rc = store_get(p->st, "o:/admin", &v);
+	if (!rc)
+		rc = rec_decode(&admin, v.data, v.len);
+	else if (rc == -ENOENT)
+		rc = 0;
+	text = rec_get(&admin, "product-admins", NULL);
+	if (!rc && text)
+		rc = inidoc_lines_each(text, grant_each, &ga);
+	if (!rc)
+		rc = load_names(p, "l:/admin/profiles", &profiles);
+	if (!rc)
+		rc = load_names(p, "l:/admin/platform", &platforms);
+	if (rc)
+		goto out;
+	db->profiles = calloc(profiles.n + 1, sizeof(*db->profiles));
+	db->platforms = calloc(platforms.n + 1, sizeof(*db->platforms));
+	if (!db->profiles || !db->platforms) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < profiles.n && !rc; i++)
+		rc = db_add_profile(p, db, profiles.v[i]);
+	for (i = 0; i < platforms.n && !rc; i++)
+		rc = db_add_platform(p, db, platforms.v[i]);
+	if (!rc)
+		qsort(db->grants, db->ngrants, sizeof(*db->grants), cmp_grant);
+out:
+	strv_free(profiles.v, profiles.n);
+	strv_free(platforms.v, platforms.n);
+	rec_release(&admin);
+	buf_release(&v);
+	if (rc) {
+		db_free(db);
+		return rc;
+	}
+	*out = db;
+	return 0;
+}
+
+int policy_new(struct store *st, const struct config *cfg, struct policy **out)
+{
+	struct policy *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	p->st = st;
+	p->cfg = cfg;
+	*out = p;
+	return 0;
+}
+
+void policy_free(struct policy *p)
+{
+	if (!p)
+		return;
+	db_free(p->db);
+	free(p);
+}
+
+int policy_refresh(struct policy *p)
+{
+	uint64_t gen = store_watch_generation(p->st);
+	struct policy_db *db;
+	int rc;
+
+	if (p->built && gen == p->gen)
+		return 0;
+	rc = db_build(p, &db);
+	if (rc)
+		return rc;
+	db_free(p->db);
+	p->db = db;
+	p->gen = gen;
+	p->built = 1;
+	return 0;
+}
+
+/* --- callers --- */
+
+static int idx_add(int **v, int *n, int idx)
+{
+	int i, *nv;
+
+	for (i = 0; i < *n; i++)
+		if ((*v)[i] == idx)
+			return 0;
+	nv = realloc(*v, (size_t)(*n + 1) * sizeof(int));
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	for (i = *n; i > 0 && nv[i - 1] > idx; i--)
+		nv[i] = nv[i - 1];
+	nv[i] = idx;
+	(*n)++;
+	return 0;
+}
+
+/* Apply every grant of principal to who. */
+static int caller_grants(const struct policy_db *db, const char *principal,
+			 struct caller *who)
+{
+	size_t lo = 0, hi = db->ngrants;
+	int rc = 0;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (strcmp(db->grants[mid].principal, principal) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < db->ngrants && !rc &&
+	       !strcmp(db->grants[lo].principal, principal);
+	     lo++) {
+		const struct pd_grant *g = &db->grants[lo];
+
+		switch (g->rel) {
+		case REL_PRODUCT_ADMIN:
+			who->roles |= ROLE_PRODUCT_ADMIN;
+			break;
+		case REL_MEMBER:
+			rc = idx_add(&who->member_of, &who->nmember_of,
+				     g->idx);
+			break;
+		case REL_ADMIN:
+			rc = idx_add(&who->admin_of, &who->nadmin_of, g->idx);
+			break;
+		case REL_PLATFORM:
+			rc = idx_add(&who->platform_of, &who->nplatform_of,
+				     g->idx);
+			break;
+		}
+	}
+	return rc;
+}
+
+/* Fill roles, profiles and permissions of a caller whose login and
+ * groups are set. */
+static int caller_resolve(struct policy *p, struct caller *who)
+{
+	const struct policy_db *db = p->db;
+	struct buf principal = BUF_INIT;
+	int rc, i;
+
+	who->db = db;
+	if (config_is_system_admin(p->cfg, who->login))
+		who->roles |= ROLE_SYSTEM_ADMIN;
+	rc = caller_grants(db, who->login, who);
+	for (i = 0; i < who->ngroups && !rc; i++) {
+		buf_reset(&principal);
+		rc = buf_printf(&principal, "group:%s", who->groups[i]);
+		if (!rc)
+			rc = caller_grants(db, principal.data, who);
+	}
+	buf_release(&principal);
+	if (rc)
+		return rc;
+	for (i = 0; i < who->nplatform_of; i++)
+		who->perms |= db->platforms[who->platform_of[i]].perms;
+	for (i = 0; i < who->nmember_of; i++)
+		who->tools |= db->profiles[who->member_of[i]].tools;
+	if (who->nadmin_of)
+		who->roles |= ROLE_PROFILE_ADMIN;
+	if (who->nmember_of)
+		who->roles |= ROLE_USER;
+	return 0;
+}
+
+static void caller_add_group(struct caller *who, const char *g)
+{
+	int i;
+
+	if (!g || who->ngroups >= CALLER_MAX_GROUPS)
+		return;
+	for (i = 0; i < who->ngroups; i++)
+		if (!strcmp(who->groups[i], g))
+			return;
+	who->groups[who->ngroups++] = g;
+}
+
+int policy_caller(struct policy *p, const struct caller_id *id,
+		  struct caller *who)
+{
+	int i, rc;
+
+	memset(who, 0, sizeof(*who));
+	who->id = *id;
+	rc = policy_refresh(p);
+	if (rc)
+		return rc;
+	who->db = p->db;
+	who->login = config_login(p->cfg, id->uid);
+	if (!who->login)
+		return 0;
+	caller_add_group(who, config_group(p->cfg, id->gid));
+	for (i = 0; i < id->ngids; i++)
+		caller_add_group(who, config_group(p->cfg, id->gids[i]));
+	rc = caller_resolve(p, who);
+	if (rc)
+		caller_release(who);
+	return rc;
+}
+
+int policy_caller_login(struct policy *p, const char *login,
+			struct caller *who)
+{
+	uid_t uid = config_uid_of(p->cfg, login);
+	struct caller_id id;
+	struct passwd *pw;
+	int rc, n = CALLER_MAX_GROUPS;
+
+	memset(&id, 0, sizeof(id));
+	if (uid == (uid_t)-1) {
+		/* a login no Unix user maps to: its direct grants only */
+		memset(who, 0, sizeof(*who));
+		rc = policy_refresh(p);
+		if (rc)
+			return rc;
+		who->id.uid = uid;
+		who->id.ngids = -1;
+		who->login = login;
+		return caller_resolve(p, who);
+	}
+	/* as if its Unix user called, with that user's groups */
+	id.uid = uid;
+	pw = getpwuid(uid);
+	if (pw) {
+		id.gid = pw->pw_gid;
+		if (getgrouplist(pw->pw_name, pw->pw_gid, id.gids, &n) >= 0)
+			id.ngids = n;
+	} else {
+		id.gid = (gid_t)-1;
+	}
+	return policy_caller(p, &id, who);
+}
+
+void caller_release(struct caller *who)
+{
+	free(who->member_of);
+	free(who->admin_of);
+	free(who->platform_of);
+	who->member_of = who->admin_of = who->platform_of = NULL;
+	who->nmember_of = who->nadmin_of = who->nplatform_of = 0;
+}
+
+/* --- decisions --- */
+
+static int why_add(struct buf *why, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int why_add(struct buf *why, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!why)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (why->len)
+		buf_addstr(why, "; ");
+	return buf_addstr(why, msg);
+}
+
+static int admin_of(const struct caller *who, const char *profile)
+{
+	int i;
+
+	for (i = 0; i < who->nadmin_of; i++)
+		if (!strcmp(who->db->profiles[who->admin_of[i]].name, profile))
+			return 1;
+	return 0;
+}
+
+int policy_profile_grants(const struct policy_db *db, int idx,
+			  const char *view)
+{
+	const struct pd_profile *pr = &db->profiles[idx];
+
+	if (pr->auto_include)
+		return 1;
+	return bsearch(&view, pr->views, pr->nviews, sizeof(char *),
+		       cmp_str) != NULL;
+}
+
+uint32_t policy_profile_tools(const struct policy_db *db, int idx)
+{
+	return db->profiles[idx].tools;
+}
+
+const char *policy_profile_name(const struct policy_db *db, int idx)
+{
+	return db->profiles[idx].name;
+}
+
+const char *policy_platform_name(const struct policy_db *db, int idx)
+{
+	return db->platforms[idx].name;
+}
+
+int policy_caller_all_views(const struct caller *who)
+{
+	int i;
+
+	for (i = 0; i < who->nmember_of; i++)
+		if (who->db->profiles[who->member_of[i]].auto_include)
+			return 1;
+	return 0;
+}
+
+int policy_caller_views(const struct caller *who, struct buf *out)
+{
+	struct strv all = { NULL, 0 };
+	size_t i, j;
+	int rc = 0, k;
+
+	if (who->roles & ROLE_PRODUCT_ADMIN || policy_caller_all_views(who))
+		return buf_addstr(out, "all");
+	for (k = 0; k < who->nmember_of && !rc; k++) {
+		const struct pd_profile *pr =
+			&who->db->profiles[who->member_of[k]];
+
+		for (i = 0; i < pr->nviews && !rc; i++)
+			rc = strv_each(pr->views[i], strlen(pr->views[i]),
+				       &all);
+	}
+	if (!rc && all.n)
+		qsort(all.v, all.n, sizeof(char *), cmp_str);
+	for (i = 0, j = 0; i < all.n && !rc; i++) {
+		if (i && !strcmp(all.v[i], all.v[i - 1]))
+			continue;
+		rc = buf_printf(out, "%s%s", j++ ? ", " : "", all.v[i]);
+	}
+	strv_free(all.v, all.n);
+	return rc;
+}
+
+int policy_caller_sandboxes(const struct caller *who, struct buf *out)
+{
+	struct strv all = { NULL, 0 };
+	size_t i, j;
+	int rc = 0, k;
+
+	for (k = 0; k < who->nplatform_of && !rc; k++) {
+		const struct pd_platform *pl =
+			&who->db->platforms[who->platform_of[k]];
+
+		for (i = 0; i < pl->nsandboxes && !rc; i++)
+			rc = strv_each(pl->sandboxes[i],
+				       strlen(pl->sandboxes[i]), &all);
+	}
+	if (!rc && all.n)
+		qsort(all.v, all.n, sizeof(char *), cmp_str);
+	for (i = 0, j = 0; i < all.n && !rc; i++) {
+		if (i && !strcmp(all.v[i], all.v[i - 1]))
+			continue;
+		rc = buf_printf(out, "%s%s", j++ ? ", " : "", all.v[i]);
+	}
+	strv_free(all.v, all.n);
+	return rc;
+}
+
+static int caller_has_sandbox(const struct caller *who, const char *sandbox)
+{
+	int k;
+
+	for (k = 0; k < who->nplatform_of; k++) {
+		const struct pd_platform *pl =
+			&who->db->platforms[who->platform_of[k]];
+
+		if (!sandbox ? pl->nsandboxes > 0 :
+			       bsearch(&sandbox, pl->sandboxes, pl->nsandboxes,
+				       sizeof(char *), cmp_str) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+/* The sandbox of connection name (canonical connection.ini), into sb. */
+static int conn_sandbox(struct policy *p, const char *name, struct buf *sb)
+{
+	struct buf key = BUF_INIT, val = BUF_INIT;
+	struct rec r = REC_INIT;
+	const char *ini, *s, *e;
+	int rc = buf_printf(&key, "o:/connections/%s", name);
+
+	if (!rc)
+		rc = store_get(p->st, key.data, &val);
+	if (!rc)
+		rc = rec_decode(&r, val.data, val.len);
+	if (rc)
+		goto out;
+	ini = rec_get(&r, "connection.ini", NULL);
+	s = ini ? strstr(ini, "\nsandbox = ") : NULL;
+	if (s) {
+		s += strlen("\nsandbox = ");
+		e = strchr(s, '\n');
+		rc = buf_add(sb, s, e ? (size_t)(e - s) : strlen(s));
+	}
+out:
+	buf_release(&key);
+	buf_release(&val);
+	rec_release(&r);
+	return rc;
+}
+
+static int journeys_needed(struct policy *p)
+{
+	struct buf v = BUF_INIT;
+	int n = 0;
+
+	if (!store_get(p->st, POLICY_JO_KEY, &v))
+		n = atoi(v.data);
+	buf_release(&v);
+	return n > 0;
+}
+
+/* Product admin with the platform permissions and sandbox management
+ * needs; the sandbox is the connection's when obj is inside one. */
+static int platform_ok(struct policy *p, const struct caller *who,
+		       const struct obj_ref *obj, int conn_scoped,
+		       struct buf *why)
+{
+	uint32_t need = CONN_PERMS, missing;
+	struct buf sb = BUF_INIT, list = BUF_INIT;
+	const char *sandbox = NULL;
+	int ok = 1, i;
+
+	if (!(who->roles & ROLE_PRODUCT_ADMIN)) {
+		why_add(why, "needs role %s", "product admin");
+		ok = 0;
+	}
+	if (journeys_needed(p))
+		need |= JOURNEY_PERMS;
+	missing = need & ~who->perms;
+	for (i = 0; i < PERM_COUNT; i++)
+		if (missing & (1u << i))
+			buf_printf(&list, "%s%s", list.len ? ", " : "",
+				   perm_names[i]);
+	if (missing) {
+		why_add(why, "needs platform permission%s %s",
+			strchr(list.data, ',') ? "s" : "", list.data);
+		ok = 0;
+	}
+	if (conn_scoped && obj->nnames >= 1) {
+		if (obj->sandbox)
+			sandbox = obj->sandbox;
+		else if (!conn_sandbox(p, obj->names[0], &sb) && sb.len)
+			sandbox = sb.data;
+	}
+	if (!caller_has_sandbox(who, sandbox)) {
+		if (sandbox)
+			why_add(why,
+				"needs sandbox %s through a platform profile",
+				sandbox);
+		else
+			why_add(why, "needs %s",
+				"a sandbox through a platform profile");
+		ok = 0;
+	}
+	buf_release(&sb);
+	buf_release(&list);
+	return ok;
+}
+
+/* Exists a profile the caller is in (as member, or admin when admins is
+ * set) that grants view and has every tool bit of tools. */
+static int granted(const struct caller *who, const char *view,
+		   uint32_t tools, int admins)
+{
+	int i;
+
+	for (i = 0; i < who->nmember_of; i++) {
+		int idx = who->member_of[i];
+
+		if (policy_profile_grants(who->db, idx, view) &&
+		    (who->db->profiles[idx].tools & tools) == tools)
+			return 1;
+	}
+	for (i = 0; admins && i < who->nadmin_of; i++)
+		if (policy_profile_grants(who->db, who->admin_of[i], view))
+			return 1;
+	return 0;
+}
+
+static int role_ok(const struct caller *who, unsigned roles, const char *need,
+		   struct buf *why)
+{
+	if (who->roles & roles)
+		return 1;
+	why_add(why, "needs role %s", need);
+	return 0;
+}
+
+static int allowed(struct policy *p, const struct caller *who,
+		   enum action act, const struct obj_ref *obj, struct buf *why)
+{
+	const char *name = obj->nnames ? obj->names[0] : "";
+
+	switch (act) {
+	case ACT_NONE:
+		why_add(why, "%s", "nobody may do this");
+		return 0;
+	case ACT_PUBLIC:
+		return 1;
+	case ACT_MAPPED:
+		return who->login != NULL;
+	case ACT_ADMIN_SEE:
+		return role_ok(who,
+			       ROLE_SYSTEM_ADMIN | ROLE_PRODUCT_ADMIN |
+				       ROLE_PROFILE_ADMIN,
+			       "system admin, product admin or product "
+			       "profile admin",
+			       why);
+	case ACT_ADMIN_READ:
+		return role_ok(who, ROLE_SYSTEM_ADMIN | ROLE_PRODUCT_ADMIN,
+			       "system admin or product admin", why);
+	case ACT_ADMIN_SYS:
+		return role_ok(who, ROLE_SYSTEM_ADMIN, "system admin", why);
+	case ACT_PROFILE_SEE:
+		if (who->roles & (ROLE_SYSTEM_ADMIN | ROLE_PRODUCT_ADMIN) ||
+		    admin_of(who, name))
+			return 1;
+		why_add(why, "needs role system admin, product admin or "
+			     "admin of profile %s", name);
+		return 0;
+	case ACT_PROFILE_MANAGE:
+		return role_ok(who, ROLE_PRODUCT_ADMIN, "product admin", why);
+	case ACT_PROFILE_EDIT:
+		if (who->roles & ROLE_PRODUCT_ADMIN || admin_of(who, name))
+			return 1;
+		why_add(why, "needs role product admin or admin of profile %s",
+			name);
+		return 0;
+	case ACT_CONN_READ:
+		return role_ok(who, ROLE_PRODUCT_ADMIN, "product admin", why);
+	case ACT_CONN_MANAGE:
+		return platform_ok(p, who, obj, 1, why);
+	case ACT_DV_MANAGE:
+		return platform_ok(p, who, obj, 0, why);
+	case ACT_DV_EDIT: {
+		int i;
+
+		for (i = 0; obj->nnames && i < who->nadmin_of; i++)
+			if (policy_profile_grants(who->db, who->admin_of[i],
+						  name))
+				return 1;
+		if (platform_ok(p, who, obj, 0, why))
+			return 1;
+		why_add(why, "or to administer a profile granting data view %s",
+			name);
+		return 0;
+	}
+	case ACT_DV_SEE:
+		if (who->roles & ROLE_PRODUCT_ADMIN ||
+		    granted(who, name, 0, 1))
+			return 1;
+		why_add(why, "needs role product admin or a profile granting "
+			     "data view %s", name);
+		return 0;
+	case ACT_DV_REPORT:
+		if (who->roles & ROLE_PRODUCT_ADMIN ||
+		    granted(who, name, 1u << TOOL_ANALYSIS_WORKSPACE, 0))
+			return 1;
+		why_add(why, "needs role product admin or a profile granting "
+			     "data view %s with analysis_workspace", name);
+		return 0;
+	case ACT_DV_EXPORT:
+		if (who->roles & ROLE_PRODUCT_ADMIN ||
+		    granted(who, name, 1u << TOOL_FULL_TABLE_EXPORT, 0))
+			return 1;
+		why_add(why, "needs role product admin or a profile granting "
+			     "data view %s with full_table_export", name);
+		return 0;
+	case ACT_AUDIT_READ:
+		if (who->roles & ROLE_PRODUCT_ADMIN ||
+		    who->tools & (1u << TOOL_AUDIT_LOGS_ACCESS))
+			return 1;
+		why_add(why, "needs role %s",
+			"product admin or a profile with audit_logs_access");
+		return 0;
+	case ACT_COUNT:
+		break;
+	}
+	return 0;
+}
+
+int policy_check(struct policy *p, const struct caller *who, enum action act,
+		 const struct obj_ref *obj, struct buf *why)
+{
+	const struct kind_def *k = &kind_table[obj->kind];
+	struct obj_ref cur = *obj, up;
+
+	if (!who->login) {
+		if (act == ACT_PUBLIC)
+			return 0;
+		why_add(why, "needs %s", "a mapped user ([users] in the config)");
+		return -ENOENT;
+	}
+	/* a named object's own visibility, then every directory above */
+	if ((k->flags & KD_NAMED) &&
+	    (obj->attr < 0 || (k->flags & KD_FILE)) &&
+	    !allowed(p, who, k->act_see, obj, why))
+		return -ENOENT;
+	/* above it: a named object the caller may not see hides all below
+	 * (-ENOENT); a fixed directory it may not enter is known to exist,
+	 * so what is inside is refused (-EACCES) */
+	while (!obj_ref_parent(&cur, &up)) {
+		const struct kind_def *uk = &kind_table[up.kind];
+
+		if (!allowed(p, who, uk->act_see, &up, why))
+			return (uk->flags & KD_NAMED) ? -ENOENT : -EACCES;
+		cur = up;
+	}
+	return allowed(p, who, act, obj, why) ? 0 : -EACCES;
+}
+
+static int login_each(const char *entry, size_t len, void *arg)
+{
+	if (len > 6 && !strncmp(entry, "group:", 6))
+		return 0;
+	return strv_each(entry, len, arg);
+}
+
+int policy_logins(struct policy *p, struct buf *out)
+{
+	struct strv all = { NULL, 0 };
+	size_t i;
+	int rc = policy_refresh(p);
+
+	for (i = 0; !rc && i < p->cfg->nusers; i++)
+		rc = login_each(p->cfg->users[i].login,
+				strlen(p->cfg->users[i].login), &all);
+	for (i = 0; !rc && i < p->cfg->nsystem_admins; i++)
+		rc = login_each(p->cfg->system_admins[i],
+				strlen(p->cfg->system_admins[i]), &all);
+	for (i = 0; !rc && i < p->db->ngrants; i++)
+		rc = login_each(p->db->grants[i].principal,
+				strlen(p->db->grants[i].principal), &all);
+	if (!rc && all.n)
+		qsort(all.v, all.n, sizeof(char *), cmp_str);
+	for (i = 0; i < all.n && !rc; i++)
+		if (!i || strcmp(all.v[i], all.v[i - 1]))
+			rc = buf_printf(out, "%s\n", all.v[i]);
+	strv_free(all.v, all.n);
+	return rc;
+}
