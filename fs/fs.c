@@ -1,0 +1,753 @@
+/*
+ * fs.c - the FUSE low-level layer: requests in, model calls, one reply out.
+ *
+ * This file decides nothing.  It turns each request into the caller's
+ * identity (uid, gid, pid and supplementary groups, from the kernel) and
+ * an obj_ref (from the node table), calls the model, and replies exactly
+ * once; helpers return -errno and the handler replies.
+ *
+ * The node table gives every place the kernel has looked up an inode
+ * number.  A node is keyed by its path, so the same place always has the
+ * same number while the kernel holds it, and by number for the requests
+ * that name an inode.  Nodes live until the kernel forgets them.
+ *
+ * Caches: different callers see different things at one path (modes,
+ * sizes, contents, whether a name exists at all), so every entry and
+ * attribute reply has timeout 0, negative lookups are never cached, every
+ * open file uses direct I/O (no page cache), and READDIRPLUS is off (its
+ * entries would be computed for one caller and their attributes are
+ * stale at once anyway).  The kernel asks us every time; we answer for
+ * whoever asks.
+ */
+#define FUSE_USE_VERSION 314
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fuse_lowlevel.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "fs.h"
+#include "model.h"
+
+#define FS_WHY_XATTR "user.cjafs.why"
+#define FS_HASH 4096
+/* d_ino for entries the kernel has not looked up yet */
+#define FS_UNKNOWN_INO 0xffffffffu
+
+struct node {
+	fuse_ino_t ino;
+	uint64_t nlookup;
+	char *path;
+	struct obj_ref ref;
+	struct node *by_ino;
+	struct node *by_path;
+};
+
+struct fs {
+	struct model *m;
+	const struct config *cfg;
+	pthread_mutex_t lock;
+	fuse_ino_t next_ino;
+	struct node *ino_hash[FS_HASH];
+	struct node *path_hash[FS_HASH];
+	struct node root;
+};
+
+struct fs_dir {
+	struct model_dirent *ents;
+	size_t n;
+};
+
+static struct fs *fs_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+static size_t hash_str(const char *s)
+{
+	size_t h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h % FS_HASH;
+}
+
+/* The node of ino, copied out (the table may change after unlock). */
+static int fs_ref(struct fs *fs, fuse_ino_t ino, struct obj_ref *ref)
+{
+	struct node *n;
+
+	if (ino == FUSE_ROOT_ID) {
+		*ref = fs->root.ref;
+		return 0;
+	}
+	pthread_mutex_lock(&fs->lock);
+	for (n = fs->ino_hash[ino % FS_HASH]; n; n = n->by_ino)
+		if (n->ino == ino)
+			break;
+	if (n)
+		*ref = n->ref;
+	pthread_mutex_unlock(&fs->lock);
+	return n ? 0 : -ESTALE;
+}
+
+/* Find or add the node for ref and count one lookup; returns its ino. */
+static int fs_node_get(struct fs *fs, const struct obj_ref *ref,
+		       fuse_ino_t *ino)
+{
+	struct buf path = BUF_INIT;
+	struct node *n;
+	size_t h;
+	int rc = obj_ref_path(ref, &path);
+
+	if (rc)
+		return rc;
+	if (!strcmp(path.data, "/")) {
+		*ino = FUSE_ROOT_ID;
+		buf_release(&path);
+		return 0;
+	}
+	h = hash_str(path.data);
+	pthread_mutex_lock(&fs->lock);
+	for (n = fs->path_hash[h]; n; n = n->by_path)
+		if (!strcmp(n->path, path.data))
+			break;
+	if (!n) {
+		n = calloc(1, sizeof(*n));
+		if (!n) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		n->path = buf_detach(&path, NULL);
+		n->ref = *ref;
+		n->ref.sandbox = NULL;
+		n->ino = fs->next_ino++;
+		n->by_path = fs->path_hash[h];
+		fs->path_hash[h] = n;
+		n->by_ino = fs->ino_hash[n->ino % FS_HASH];
+		fs->ino_hash[n->ino % FS_HASH] = n;
+	}
+	n->nlookup++;
+	*ino = n->ino;
+out:
+	pthread_mutex_unlock(&fs->lock);
+	buf_release(&path);
+	return rc;
+}
+
+static void fs_node_forget(struct fs *fs, fuse_ino_t ino, uint64_t nlookup)
+{
+	struct node **pp, *n;
+
+	if (ino == FUSE_ROOT_ID)
+		return;
+	pthread_mutex_lock(&fs->lock);
+	for (n = fs->ino_hash[ino % FS_HASH]; n; n = n->by_ino)
+		if (n->ino == ino)
+			break;
+	if (!n)
+		goto out;
+	n->nlookup -= nlookup < n->nlookup ? nlookup : n->nlookup;
+	if (n->nlookup)
+		goto out;
+	for (pp = &fs->ino_hash[ino % FS_HASH]; *pp != n; pp = &(*pp)->by_ino)
+		;
+	*pp = n->by_ino;
+	for (pp = &fs->path_hash[hash_str(n->path)]; *pp != n;
+	     pp = &(*pp)->by_path)
+		;
+	*pp = n->by_path;
+	free(n->path);
+	free(n);
+out:
+	pthread_mutex_unlock(&fs->lock);
+}
+
+/* Who is asking: the kernel's uid, gid and pid, and the supplementary
+ * groups when the config maps any group (reading them costs a /proc
+ * read per request). */
+static void fs_caller(fuse_req_t req, struct caller_id *id)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct fs *fs = fs_of(req);
+	int n;
+
+	id->uid = ctx->uid;
+	id->gid = ctx->gid;
+	id->pid = ctx->pid;
+	id->ngids = 0;
+	if (!fs->cfg->ngroups)
+		return;
+	n = fuse_req_getgroups(req, CALLER_MAX_GROUPS, id->gids);
+	if (n > CALLER_MAX_GROUPS)
+		n = CALLER_MAX_GROUPS;
+	id->ngids = n > 0 ? n : 0;
+}
+
+static void fs_fill_stat(fuse_req_t req, fuse_ino_t ino,
+			 const struct mstat *ms, struct stat *st)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+
+	memset(st, 0, sizeof(*st));
+	st->st_ino = ino;
+	st->st_mode = (ms->is_dir ? S_IFDIR : S_IFREG) | (ms->perm << 6);
+	st->st_nlink = ms->is_dir ? 2 : 1;
+	/* owner bits are this caller's rights, so show it as the owner */
+	st->st_uid = ctx->uid;
+	st->st_gid = ctx->gid;
+	st->st_size = (off_t)ms->size;
+	st->st_blksize = 4096;
+	st->st_blocks = (blkcnt_t)((ms->size + 511) / 512);
+	st->st_mtim.tv_sec = ms->mtime;
+	st->st_ctim.tv_sec = ms->mtime;
+	st->st_atim.tv_sec = ms->mtime;
+}
+
+static int fs_reply_entry(fuse_req_t req, const struct obj_ref *ref,
+			  const struct mstat *ms)
+{
+	struct fuse_entry_param e;
+	fuse_ino_t ino;
+	int rc = fs_node_get(fs_of(req), ref, &ino);
+
+	if (rc)
+		return rc;
+	memset(&e, 0, sizeof(e));
+	e.ino = ino;
+	e.generation = 1;
+	e.attr_timeout = 0.0;
+	e.entry_timeout = 0.0;
+	fs_fill_stat(req, ino, ms, &e.attr);
+	if (fuse_reply_entry(req, &e) == -ENOENT)
+		fs_node_forget(fs_of(req), ino, 1);	/* interrupted */
+	return 0;
+}
+
+static void fs_init(void *userdata, struct fuse_conn_info *conn)
+{
+	conn->want &= ~FUSE_CAP_READDIRPLUS;
+	conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
+	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
+		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+	conn->max_write = 1024 * 1024;
+}
+
+static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fs *fs = fs_of(req);
+	struct caller_id id;
+	struct obj_ref dir, ref;
+	struct mstat ms;
+	int rc;
+
+	fs_caller(req, &id);
+	rc = fs_ref(fs, parent, &dir);
+	if (!rc)
+		rc = model_lookup(fs->m, &id, &dir, name, &ref, &ms);
+	if (!rc)
+		rc = fs_reply_entry(req, &ref, &ms);
+	if (rc)
+		fuse_reply_err(req, -rc);
+}
+
+static void fs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	fs_node_forget(fs_of(req), ino, nlookup);
+	fuse_reply_none(req);
+}
+
+static void fs_forget_multi(fuse_req_t req, size_t count,
+			    struct fuse_forget_data *forgets)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		fs_node_forget(fs_of(req), forgets[i].ino, forgets[i].nlookup);
+	fuse_reply_none(req);
+}
+
+static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
+		       struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	struct caller_id id;
+	struct obj_ref ref;
+	struct mstat ms;
+	struct stat st;
+	int rc;
+
+	fs_caller(req, &id);
+	rc = fs_ref(fs, ino, &ref);
+	if (!rc)
+		rc = model_getattr(fs->m, &id, &ref, &ms);
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	if (fi && fi->fh && !ms.is_dir && !ms.stream)
+		ms.size = model_file_size((struct model_file *)fi->fh);
+	fs_fill_stat(req, ino, &ms, &st);
+	fuse_reply_attr(req, &st, 0.0);
+}
+
+/* chmod, chown and utimensat succeed without effect (modes are computed
+ * per caller); a size change truncates the open file or, without one,
+ * commits the truncated content. */
+static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+		       int to_set, struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	struct caller_id id;
+	struct obj_ref ref;
+	int rc;
+
+	fs_caller(req, &id);
+	rc = fs_ref(fs, ino, &ref);
+	if (!rc && (to_set & FUSE_SET_ATTR_SIZE)) {
+		if (fi && fi->fh)
+			rc = model_file_truncate(
+				fs->m, (struct model_file *)fi->fh,
+				(uint64_t)attr->st_size);
+		else
+			rc = model_truncate(fs->m, &id, &ref,
+					    (uint64_t)attr->st_size);
+	}
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	fs_getattr(req, ino, fi);
+}
+
+static void fs_access(fuse_req_t req, fuse_ino_t ino, int mask)
+{
+	struct fs *fs = fs_of(req);
+	struct caller_id id;
+	struct obj_ref ref;
+	int rc;
+
+	fs_caller(req, &id);
+	rc = fs_ref(fs, ino, &ref);
+	if (!rc)
+		rc = model_access(fs->m, &id, &ref, mask);
+	fuse_reply_err(req, -rc);
+}
+
+static void fs_opendir(fuse_req_t req, fuse_ino_t ino,
+		       struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	struct fs_dir *d = calloc(1, sizeof(*d));
+	struct caller_id id;
+	struct obj_ref ref;
+	int rc = d ? 0 : -ENOMEM;
+
+	fs_caller(req, &id);
+	if (!rc)
+		rc = fs_ref(fs, ino, &ref);
+	if (!rc)
+		rc = model_readdir(fs->m, &id, &ref, &d->ents, &d->n);
+	if (rc) {
+		free(d);
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	fi->fh = (uintptr_t)d;
+	fi->cache_readdir = 0;
+	fi->keep_cache = 0;
+	if (fuse_reply_open(req, fi) == -ENOENT) {
+		model_dirents_free(d->ents, d->n);
+		free(d);
+	}
+}
+
+static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
+		       off_t off, struct fuse_file_info *fi)
+{
+	struct fs_dir *d = (struct fs_dir *)fi->fh;
+	char *buf = malloc(size);
+	size_t used = 0;
+	off_t i;
+
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	for (i = off; i < (off_t)d->n + 2; i++) {
+		struct stat st;
+		const char *name;
+		size_t len;
+
+		memset(&st, 0, sizeof(st));
+		st.st_ino = FS_UNKNOWN_INO;
+		if (i < 2) {
+			name = i == 0 ? "." : "..";
+			st.st_mode = S_IFDIR;
+		} else {
+			name = d->ents[i - 2].name;
+			st.st_mode = d->ents[i - 2].is_dir ? S_IFDIR : S_IFREG;
+		}
+		len = fuse_add_direntry(req, buf + used, size - used, name,
+					&st, i + 1);
+		if (len > size - used)
+			break;
+		used += len;
+	}
+	fuse_reply_buf(req, buf, used);
+	free(buf);
+}
+
+static void fs_releasedir(fuse_req_t req, fuse_ino_t ino,
+			  struct fuse_file_info *fi)
+{
+	struct fs_dir *d = (struct fs_dir *)fi->fh;
+
+	model_dirents_free(d->ents, d->n);
+	free(d);
+	fuse_reply_err(req, 0);
+}
+
+static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	struct model_file *f = NULL;
+	struct caller_id id;
+	struct obj_ref ref;
+	int rc;
+
+	fs_caller(req, &id);
+	rc = fs_ref(fs, ino, &ref);
+	if (!rc)
+		rc = model_open_file(fs->m, &id, &ref, fi->flags, &f);
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	fi->fh = (uintptr_t)f;
+	/* no page cache: another caller may read other bytes here */
+	fi->direct_io = 1;
+	fi->keep_cache = 0;
+	if (fuse_reply_open(req, fi) == -ENOENT)
+		model_file_close(fs->m, &id, f);
+}
+
+static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	struct buf out = BUF_INIT;
+	struct caller_id id;
+	int rc;
+
+	fs_caller(req, &id);
+	rc = model_file_read(fs->m, &id, (struct model_file *)fi->fh,
+			     (uint64_t)off, size, &out);
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_buf(req, out.data, out.len);
+	buf_release(&out);
+}
+
+static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *data,
+		     size_t size, off_t off, struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	struct caller_id id;
+	long n;
+
+	fs_caller(req, &id);
+	n = model_file_write(fs->m, &id, (struct model_file *)fi->fh,
+			     (uint64_t)off, data, size);
+	if (n < 0)
+		fuse_reply_err(req, (int)-n);
+	else
+		fuse_reply_write(req, (size_t)n);
+}
+
+static void fs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	struct caller_id id;
+
+	fs_caller(req, &id);
+	fuse_reply_err(req, -model_file_flush(fs->m, &id,
+					      (struct model_file *)fi->fh));
+}
+
+static void fs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
+		     struct fuse_file_info *fi)
+{
+	fs_flush(req, ino, fi);
+}
+
+static void fs_release(fuse_req_t req, fuse_ino_t ino,
+		       struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	struct caller_id id;
+
+	fs_caller(req, &id);
+	model_file_close(fs->m, &id, (struct model_file *)fi->fh);
+	fuse_reply_err(req, 0);
+}
+
+static void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
+		     mode_t mode)
+{
+	struct fs *fs = fs_of(req);
+	struct caller_id id;
+	struct obj_ref dir, ref;
+	struct mstat ms;
+	int rc;
+
+	fs_caller(req, &id);
+	rc = fs_ref(fs, parent, &dir);
+	if (!rc)
+		rc = model_mkdir(fs->m, &id, &dir, name);
+	if (!rc)
+		rc = model_lookup(fs->m, &id, &dir, name, &ref, &ms);
+	if (!rc)
+		rc = fs_reply_entry(req, &ref, &ms);
+	if (rc)
+		fuse_reply_err(req, -rc);
+}
+
+static void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fs *fs = fs_of(req);
+	struct caller_id id;
+	struct obj_ref dir;
+	int rc;
+
+	fs_caller(req, &id);
+	rc = fs_ref(fs, parent, &dir);
+	if (!rc)
+		rc = model_rmdir(fs->m, &id, &dir, name);
+	fuse_reply_err(req, -rc);
+}
+
+static void fs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fs *fs = fs_of(req);
+	struct caller_id id;
+	struct obj_ref dir;
+	int rc;
+
+	fs_caller(req, &id);
+	rc = fs_ref(fs, parent, &dir);
+	if (!rc)
+		rc = model_unlink(fs->m, &id, &dir, name);
+	fuse_reply_err(req, -rc);
+}
+
+static void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+		      mode_t mode, struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void fs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+		      fuse_ino_t newparent, const char *newname,
+		      unsigned int flags)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void fs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
+		    const char *newname)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void fs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
+		       const char *name)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void fs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+		     mode_t mode, dev_t rdev)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+			size_t size)
+{
+	struct fs *fs = fs_of(req);
+	struct buf out = BUF_INIT;
+	struct caller_id id;
+	struct obj_ref ref;
+	int rc;
+
+	fs_caller(req, &id);
+	rc = fs_ref(fs, ino, &ref);
+	if (!rc)
+		rc = model_why(fs->m, &id, &ref, &out);
+	if (!rc && strcmp(name, FS_WHY_XATTR))
+		rc = -ENODATA;
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else if (size == 0)
+		fuse_reply_xattr(req, out.len);
+	else if (size < out.len)
+		fuse_reply_err(req, ERANGE);
+	else
+		fuse_reply_buf(req, out.data, out.len);
+	buf_release(&out);
+}
+
+static void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	static const char names[] = FS_WHY_XATTR;
+	struct fs *fs = fs_of(req);
+	struct caller_id id;
+	struct obj_ref ref;
+	struct mstat ms;
+	int rc;
+
+	fs_caller(req, &id);
+	rc = fs_ref(fs, ino, &ref);
+	if (!rc)
+		rc = model_getattr(fs->m, &id, &ref, &ms);
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else if (size == 0)
+		fuse_reply_xattr(req, sizeof(names));
+	else if (size < sizeof(names))
+		fuse_reply_err(req, ERANGE);
+	else
+		fuse_reply_buf(req, names, sizeof(names));
+}
+
+static void fs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+			const char *value, size_t size, int flags)
+{
+	fuse_reply_err(req, ENOTSUP);
+}
+
+static void fs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	fuse_reply_err(req, ENOTSUP);
+}
+
+static void fs_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct statvfs st;
+
+	memset(&st, 0, sizeof(st));
+	st.f_bsize = 4096;
+	st.f_frsize = 4096;
+	st.f_namemax = OBJ_NAME_MAX + 4;
+	fuse_reply_statfs(req, &st);
+}
+
+static const struct fuse_lowlevel_ops fs_ops = {
+	.init = fs_init,
+	.lookup = fs_lookup,
+	.forget = fs_forget,
+	.forget_multi = fs_forget_multi,
+	.getattr = fs_getattr,
+	.setattr = fs_setattr,
+	.access = fs_access,
+	.opendir = fs_opendir,
+	.readdir = fs_readdir,
+	.releasedir = fs_releasedir,
+	.open = fs_open,
+	.read = fs_read,
+	.write = fs_write,
+	.flush = fs_flush,
+	.fsync = fs_fsync,
+	.release = fs_release,
+	.mkdir = fs_mkdir,
+	.rmdir = fs_rmdir,
+	.unlink = fs_unlink,
+	.create = fs_create,
+	.rename = fs_rename,
+	.link = fs_link,
+	.symlink = fs_symlink,
+	.mknod = fs_mknod,
+	.getxattr = fs_getxattr,
+	.listxattr = fs_listxattr,
+	.setxattr = fs_setxattr,
+	.removexattr = fs_removexattr,
+	.statfs = fs_statfs,
+};
+
+int fs_main(struct model *m, const struct config *cfg,
+	    const char *mountpoint, int foreground, int debug,
+	    const char *const *opts, int nopts)
+{
+	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+	struct fuse_session *se = NULL;
+	struct fuse_loop_config *loop = NULL;
+	struct fs *fs;
+	int rc = 1, i;
+
+	fs = calloc(1, sizeof(*fs));
+	if (!fs)
+		return 1;
+	fs->m = m;
+	fs->cfg = cfg;
+	fs->next_ino = FUSE_ROOT_ID + 1;
+	pthread_mutex_init(&fs->lock, NULL);
+	obj_ref_root(&fs->root.ref);
+
+	/* allow_other always, default_permissions never: cjafs decides */
+	if (fuse_opt_add_arg(&args, "cjafs") ||
+	    fuse_opt_add_arg(&args, "-o") ||
+	    fuse_opt_add_arg(&args, "allow_other,fsname=cjafs,subtype=cjafs") ||
+	    (debug && fuse_opt_add_arg(&args, "-d")))
+		goto out;
+	for (i = 0; i < nopts; i++)
+		if (fuse_opt_add_arg(&args, "-o") ||
+		    fuse_opt_add_arg(&args, opts[i]))
+			goto out;
+	se = fuse_session_new(&args, &fs_ops, sizeof(fs_ops), fs);
+	if (!se)
+		goto out;
+	if (fuse_set_signal_handlers(se))
+		goto out_session;
+	if (fuse_session_mount(se, mountpoint))
+		goto out_signals;
+	if (fuse_daemonize(foreground))
+		goto out_unmount;
+	loop = fuse_loop_cfg_create();
+	if (!loop)
+		goto out_unmount;
+	fuse_loop_cfg_set_clone_fd(loop, 0);
+	fuse_loop_cfg_set_max_threads(loop, 8);
+	rc = fuse_session_loop_mt(se, loop) ? 1 : 0;
+	fuse_loop_cfg_destroy(loop);
+out_unmount:
+	fuse_session_unmount(se);
+out_signals:
+	fuse_remove_signal_handlers(se);
+out_session:
+	fuse_session_destroy(se);
+out:
+	fuse_opt_free_args(&args);
+	for (i = 0; i < FS_HASH; i++) {
+		struct node *n = fs->ino_hash[i];
+
+		while (n) {
+			struct node *next = n->by_ino;
+
+			free(n->path);
+			free(n);
+			n = next;
+		}
+	}
+	pthread_mutex_destroy(&fs->lock);
+	free(fs);
+	return rc;
+}
