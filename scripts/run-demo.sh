@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# make run: mount a demo store at ./mnt in the foreground; Ctrl-C unmounts.
+#
+# The demo lives in ./demo (not tracked): a config that maps the person
+# running this (SUDO_USER when run through sudo, else the current user) as
+# system admin and product admin "you@example.com", a few demo users
+# (uids 2101-2104) and a group (gid 3101), and a store populated on first
+# run through the mount itself, with the same files you will edit.
+set -euo pipefail
+CJAFS=$(realpath "${1:-build/cjafs}")
+top=$(pwd)
+demo="$top/demo"
+mnt="$top/mnt"
+
+if [ -n "${SUDO_USER:-}" ] && [ "$(id -u)" -eq 0 ]; then
+	me=$SUDO_USER
+else
+	me=$(id -un)
+fi
+me_uid=$(id -u "$me")
+me_gid=$(id -g "$me")
+
+if [ "$(id -u)" -ne 0 ] && ! grep -qs '^user_allow_other' /etc/fuse.conf; then
+	echo "run-demo: cjafs mounts with allow_other; as a non-root user that" >&2
+	echo "needs 'user_allow_other' in /etc/fuse.conf (or run: sudo make run)" >&2
+	exit 1
+fi
+
+mkdir -p "$demo" "$mnt"
+if mountpoint -q "$mnt"; then
+	echo "run-demo: $mnt is already mounted (fusermount3 -u $mnt)" >&2
+	exit 1
+fi
+if [ ! -f "$demo/cjafs.ini" ]; then
+	cat >"$demo/cjafs.ini" <<CFG
+; demo configuration written by scripts/run-demo.sh
+[store]
+path = demo.tdb
+
+[users]
+$me_uid = you@example.com
+2101 = ana@example.com      ; analyst, member of profile "marketing"
+2102 = lead@example.com     ; admin of profile "partner"
+2103 = eng@example.com      ; member through group Engineers
+2104 = ops@example.com      ; product admin without platform rights
+
+[groups]
+3101 = Engineers
+
+[admin]
+system_admins = you@example.com
+
+[limits]
+rows = 0
+CFG
+fi
+
+fresh=0
+if [ ! -f "$demo/demo.tdb" ]; then
+	"$CJAFS" --init -c "$demo/cjafs.ini"
+	fresh=1
+fi
+
+"$CJAFS" -c "$demo/cjafs.ini" -f "$mnt" &
+pid=$!
+trap 'kill -INT $pid 2>/dev/null' INT TERM
+for _ in $(seq 1 100); do
+	mountpoint -q "$mnt" && break
+	kill -0 $pid 2>/dev/null || { echo "run-demo: mount failed" >&2; exit 1; }
+	sleep 0.05
+done
+
+# act as the mapped user (when run through sudo, drop to that user)
+asme() {
+	if [ "$(id -u)" -ne "$me_uid" ]; then
+		setpriv --reuid="$me_uid" --regid="$me_gid" --init-groups -- "$@"
+	else
+		"$@"
+	fi
+}
+
+if [ $fresh -eq 1 ]; then
+	asme sh -c "
+		printf 'you@example.com\nops@example.com\n' >'$mnt/admin/product-admins' &&
+		printf 'prod\ndev\n' >'$mnt/admin/sandboxes' &&
+		mkdir '$mnt/admin/platform/AEP-Default-All-Users' &&
+		printf '[platform]\nsandboxes = prod, dev\npermissions = view_schemas, manage_schemas, view_datasets, manage_datasets, manage_sources, view_identity_namespaces\n' \
+			>'$mnt/admin/platform/AEP-Default-All-Users/platform.ini' &&
+		echo you@example.com >'$mnt/admin/platform/AEP-Default-All-Users/members' &&
+		mkdir '$mnt/admin/profiles/marketing' &&
+		printf '[data_views]\nauto_include = false\nviews = web, mobile\n\n[reporting_tools]\nanalysis_workspace = true\n' \
+			>'$mnt/admin/profiles/marketing/profile.ini' &&
+		printf 'ana@example.com\ngroup:Engineers\n' >'$mnt/admin/profiles/marketing/members' &&
+		mkdir '$mnt/admin/profiles/partner' &&
+		echo lead@example.com >'$mnt/admin/profiles/partner/admins'
+	" || echo "run-demo: populating the demo store failed (see $mnt/errors)" >&2
+fi
+
+cat <<MSG
+
+cjafs is mounted at $mnt (store: $demo/demo.tdb).  Try, in another terminal:
+
+  cat $mnt/README
+  cat $mnt/whoami
+  ls -lR $mnt/admin
+  cat $mnt/admin/profiles/marketing/profile.ini
+  vi $mnt/admin/profiles/marketing/members      # saved on :w, checked first
+  getfattr -n user.cjafs.why $mnt/admin/product-admins
+  cat $mnt/audit/log
+
+As another demo user: sudo setpriv --reuid=2101 --regid=2101 --clear-groups ls -l $mnt
+Press Ctrl-C here to unmount.
+MSG
+wait $pid || true
+wait $pid 2>/dev/null || true
+mountpoint -q "$mnt" && fusermount3 -u "$mnt"
+echo "unmounted $mnt"
