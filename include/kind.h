@@ -67,13 +67,38 @@ enum kind_attr_flags {
 };
 
 /* A stream produces a file's bytes a piece at a time (records, rows.csv,
- * reports, the audit log).  next() appends the next piece to out and sets
- * *eof when there is no more; the state lives in *cursor (freed by done). */
+ * reports, the audit log).  next() replaces out with the next piece (it
+ * may be empty) and sets *eof when there is no more; the state lives in
+ * *cursor (freed by done).  The model's lock is held during each call but
+ * not between calls: a stream sees commits made while it is read. */
 struct kind_stream_ops {
 	int (*start)(struct mctx *c, const struct obj_ref *ref, void **cursor);
 	int (*next)(struct mctx *c, const struct obj_ref *ref, void *cursor,
 		    struct buf *out, int *eof);
 	void (*done)(void *cursor);
+};
+
+/*
+ * An append file (records) commits each write(2) on its own: the model
+ * opens a transaction, calls write() (or finish() at flush, for a last
+ * line without a newline), appends one audit line with the detail the
+ * hook wrote ("120 rows ingested, 2 skipped"; nothing is audited when
+ * detail is empty and nothing changed), and commits.  When the hook fails
+ * or the commit fails, the model cancels the transaction and calls
+ * rollback(), which must put the per-open state back as it was before
+ * this write (for example the partial line carried between writes).
+ * Hooks return 0 or -errno with *d filled: -EINVAL for bad input,
+ * -EDQUOT past the row allotment, -EPERM when the object refuses appends.
+ */
+struct kind_append_ops {
+	int (*start)(struct mctx *c, const struct obj_ref *ref, void **state);
+	int (*write)(struct mctx *c, const struct obj_ref *ref, void *state,
+		     const char *data, size_t len, struct buf *detail,
+		     struct diag *d);
+	int (*finish)(struct mctx *c, const struct obj_ref *ref, void *state,
+		      struct buf *detail, struct diag *d);
+	void (*rollback)(void *state);
+	void (*done)(void *state);
 };
 
 struct kind_attr {
@@ -93,6 +118,7 @@ struct kind_attr {
 	int (*store)(struct mctx *c, const struct obj_ref *ref, const char *data,
 		     size_t len, struct diag *d);
 	const struct kind_stream_ops *stream;
+	const struct kind_append_ops *append;	/* KA_APPEND */
 };
 
 enum kind_flags {

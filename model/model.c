@@ -69,6 +69,7 @@ struct model_file {
 	int stream;
 	struct buf content;	/* snapshot or pending write */
 	void *cursor;		/* stream state */
+	void *append;		/* append state (KA_APPEND, opened for write) */
 	struct buf win;		/* stream: bytes [win_off, win_off+len) */
 	uint64_t win_off;
 	int eof;
@@ -599,7 +600,13 @@ int model_open_file(struct model *m, const struct caller_id *id,
 	}
 	if (rc)
 		goto out;
-	if (a->flags & KA_STREAM) {
+	if ((a->flags & KA_APPEND) && acc != O_RDONLY) {
+		rc = a->append->start(&op.c, ref, &f->append);
+		if (!rc && acc == O_RDWR && (a->flags & KA_STREAM)) {
+			f->stream = 1;
+			rc = a->stream->start(&op.c, ref, &f->cursor);
+		}
+	} else if (a->flags & KA_STREAM) {
 		f->stream = 1;
 		rc = a->stream->start(&op.c, ref, &f->cursor);
 	} else if ((flags & O_TRUNC) && acc != O_RDONLY) {
@@ -686,6 +693,59 @@ int model_file_read(struct model *m, const struct caller_id *id,
 	return rc;
 }
 
+/* One write(2) (or, with data NULL, the end of input) to an append file:
+ * its own transaction with its audit line. */
+static long append_commit(struct model *m, const struct caller_id *id,
+			  struct model_file *f, const char *data, size_t len)
+{
+	const struct kind_attr *a = obj_ref_attr(&f->ref);
+	struct buf detail = BUF_INIT, path = BUF_INIT;
+	struct diag d;
+	struct op op;
+	int rc;
+
+	rc = op_begin(m, id, &op);
+	if (rc)
+		return rc;
+	if (!ref_exists(&op, &f->ref)) {
+		rc = -ENOENT;
+		goto out;
+	}
+	rc = gate(&op, a->act_write, &f->ref, "write");
+	if (rc)
+		goto out;
+	rc = store_txn_begin(op.c.st);
+	if (rc)
+		goto out;
+	memset(&d, 0, sizeof(d));
+	if (data)
+		rc = a->append->write(&op.c, &f->ref, f->append, data, len,
+				      &detail, &d);
+	else
+		rc = a->append->finish(&op.c, &f->ref, f->append, &detail, &d);
+	if (!rc && detail.len) {
+		rc = obj_ref_path(&f->ref, &path);
+		if (!rc)
+			rc = audit_append(&op.c, data ? "write" : "close",
+					  path.data, "ok", detail.data);
+	}
+	if (!rc) {
+		rc = store_txn_commit(op.c.st);
+		if (rc)
+			a->append->rollback(f->append);
+	} else {
+		store_txn_cancel(op.c.st);
+		a->append->rollback(f->append);
+		if (d.msg[0])
+			refused(&op, "write", &f->ref, rc, d.msg, &d);
+	}
+out:
+	op_end(m, &op);
+	buf_release(&detail);
+	buf_release(&path);
+	return rc ? rc : (long)len;
+}
+
 long model_file_write(struct model *m, const struct caller_id *id,
 		      struct model_file *f, uint64_t off, const char *data,
 		      size_t len)
@@ -693,6 +753,8 @@ long model_file_write(struct model *m, const struct caller_id *id,
 	size_t end;
 	int rc;
 
+	if (f->append)
+		return append_commit(m, id, f, data, len);
 	if (f->stream)
 		return -EACCES;
 	if (f->flags & O_APPEND)
@@ -719,6 +781,8 @@ int model_file_truncate(struct model *m, struct model_file *f, uint64_t size)
 {
 	int rc;
 
+	if (f->append)
+		return size ? -EINVAL : 0;	/* > records appends */
 	if (f->stream)
 		return -EACCES;
 	if (size > m->cfg->ini_max_bytes)
@@ -745,6 +809,11 @@ int model_file_flush(struct model *m, const struct caller_id *id,
 	struct op op;
 	int rc;
 
+	if (f->append) {
+		long n = append_commit(m, id, f, NULL, 0);
+
+		return n < 0 ? (int)n : 0;
+	}
 	if (!f->dirty)
 		return 0;
 	rc = op_begin(m, id, &op);
@@ -774,6 +843,10 @@ void model_file_close(struct model *m, const struct caller_id *id,
 		 * log still tell */
 		f->dirty = 1;
 		model_file_flush(m, id, f);
+	}
+	if (f->append) {
+		append_commit(m, id, f, NULL, 0);
+		obj_ref_attr(&f->ref)->append->done(f->append);
 	}
 	if (f->stream && f->cursor)
 		obj_ref_attr(&f->ref)->stream->done(f->cursor);
