@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <fuse_lowlevel.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -552,14 +553,68 @@ static void fs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 static void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		      mode_t mode, struct fuse_file_info *fi)
 {
-	fuse_reply_err(req, EPERM);
+	struct fs *fs = fs_of(req);
+	struct fuse_entry_param e;
+	struct model_file *f = NULL;
+	struct caller_id id;
+	struct obj_ref dir, ref;
+	struct mstat ms;
+	fuse_ino_t ino;
+	int rc;
+
+	fs_caller(req, &id);
+	rc = fs_ref(fs, parent, &dir);
+	if (!rc)
+		rc = model_create(fs->m, &id, &dir, name, fi->flags, &ref, &ms,
+				  &f);
+	if (!rc) {
+		rc = fs_node_get(fs, &ref, &ino);
+		if (rc)
+			model_file_close(fs->m, &id, f);
+	}
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	memset(&e, 0, sizeof(e));
+	e.ino = ino;
+	e.generation = 1;
+	fs_fill_stat(req, ino, &ms, &e.attr);
+	fi->fh = (uintptr_t)f;
+	fi->direct_io = 1;
+	fi->keep_cache = 0;
+	if (fuse_reply_create(req, &e, fi) == -ENOENT) {
+		model_file_close(fs->m, &id, f);
+		fs_node_forget(fs, ino, 1);
+	}
 }
 
 static void fs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		      fuse_ino_t newparent, const char *newname,
 		      unsigned int flags)
 {
-	fuse_reply_err(req, EPERM);
+	struct fs *fs = fs_of(req);
+	struct caller_id id;
+	struct obj_ref dir, newdir;
+	unsigned mflags = 0;
+	int rc;
+
+	if (flags & RENAME_NOREPLACE)
+		mflags |= MODEL_RENAME_NOREPLACE;
+	if (flags & RENAME_EXCHANGE)
+		mflags |= MODEL_RENAME_EXCHANGE;
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	fs_caller(req, &id);
+	rc = fs_ref(fs, parent, &dir);
+	if (!rc)
+		rc = fs_ref(fs, newparent, &newdir);
+	if (!rc)
+		rc = model_rename(fs->m, &id, &dir, name, &newdir, newname,
+				  mflags);
+	fuse_reply_err(req, -rc);
 }
 
 static void fs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,

@@ -24,6 +24,7 @@
 
 #define OBJ_NAME_MAX 128
 #define OBJ_MAX_NAMES 3
+#define OBJ_SCRATCH_MAX 255
 
 enum kind {
 	KIND_ROOT,
@@ -53,6 +54,9 @@ struct obj_ref {
 	int nnames;
 	int attr;			/* index in the kind's attrs; -1: the directory */
 	char names[OBJ_MAX_NAMES][OBJ_NAME_MAX + 1];
+	/* non-empty: a scratch file of this name in the directory above
+	 * (kind, names; attr -1), private to one caller (SPEC §2) */
+	char scratch[OBJ_SCRATCH_MAX + 1];
 	const char *sandbox;		/* policy hint: the sandbox a change asks for */
 };
 
@@ -176,7 +180,12 @@ enum kind_child_type kind_child(const struct obj_ref *dir, const char *name,
 				struct obj_ref *out);
 /* The named kind whose instances live in directory kind k, or -1. */
 int kind_named_child(enum kind k);
-/* The attribute of ref (NULL for a directory). */
+/* 1 if ref names a scratch file. */
+static inline int obj_ref_is_scratch(const struct obj_ref *ref)
+{
+	return ref->scratch[0] != '\0';
+}
+/* The attribute of ref (NULL for a directory or a scratch file). */
 const struct kind_attr *obj_ref_attr(const struct obj_ref *ref);
 /* 1 if ref is a directory (a fixed dir or a named object that is a dir). */
 int obj_ref_is_dir(const struct obj_ref *ref);

@@ -20,6 +20,8 @@
 #define CJAFS_MCTX_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "buf.h"
@@ -96,6 +98,35 @@ int attr_ini_load(struct mctx *c, const struct obj_ref *ref,
 int audit_append(struct mctx *c, const char *action, const char *path,
 		 const char *result, const char *detail);
 extern const struct kind_stream_ops audit_stream_ops;
+
+/* --- scratch files (scratch.c): per caller, in memory --- */
+struct scratch;
+struct scratch_set;
+int scratch_set_new(struct scratch_set **out);
+void scratch_set_free(struct scratch_set *s);
+/* The caller's file name in directory dir (a path), or NULL. */
+struct scratch *scratch_find(struct scratch_set *s, uid_t uid,
+			     const char *dir, const char *name);
+/* A new empty file, holding one reference for the set: -ENOSPC past the
+ * per-caller cap. */
+int scratch_create(struct scratch_set *s, uid_t uid, const char *dir,
+		   const char *name, time_t now, struct scratch **out);
+void scratch_get(struct scratch *f);
+void scratch_put(struct scratch *f);
+/* Remove from the set (open references keep the data alive). */
+void scratch_unlink(struct scratch_set *s, struct scratch *f);
+/* Move f to dir/name, replacing the caller's file there. */
+int scratch_rename(struct scratch_set *s, struct scratch *f, const char *dir,
+		   const char *name);
+int scratch_write(struct scratch_set *s, struct scratch *f, uint64_t off,
+		  const char *data, size_t len, time_t now);
+int scratch_truncate(struct scratch_set *s, struct scratch *f, uint64_t size,
+		     time_t now);
+const struct buf *scratch_data(const struct scratch *f);
+time_t scratch_mtime(const struct scratch *f);
+/* Call fn for each of uid's files in dir. */
+int scratch_each(struct scratch_set *s, uid_t uid, const char *dir,
+		 int (*fn)(const char *name, void *arg), void *arg);
 
 /* --- per-caller errors (model.c) --- */
 int model_errors_show(struct mctx *c, const struct obj_ref *ref,

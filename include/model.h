@@ -109,6 +109,31 @@ int model_rmdir(struct model *m, const struct caller_id *id,
 int model_unlink(struct model *m, const struct caller_id *id,
 		 const struct obj_ref *dir, const char *name);
 
+/*
+ * create(2) of name in dir: opens an existing file (EEXIST with O_EXCL),
+ * replaces an attribute whose unlink this process staged (the content is
+ * committed at close), or makes a scratch file.  On success *out, *st and
+ * *file describe the new open file.
+ */
+int model_create(struct model *m, const struct caller_id *id,
+		 const struct obj_ref *dir, const char *name, int flags,
+		 struct obj_ref *out, struct mstat *st,
+		 struct model_file **file);
+
+#define MODEL_RENAME_NOREPLACE 1
+#define MODEL_RENAME_EXCHANGE 2
+/*
+ * rename(2) of files (objects are not renamed: -EPERM).  Onto an
+ * attribute: the source's content is committed as one write, and a
+ * scratch source goes away.  An attribute renamed onto a scratch name
+ * stays where it is; the scratch file gets a copy.  Scratch to scratch
+ * moves the file.
+ */
+int model_rename(struct model *m, const struct caller_id *id,
+		 const struct obj_ref *dir, const char *name,
+		 const struct obj_ref *newdir, const char *newname,
+		 unsigned flags);
+
 /* The user.cjafs.why answer for ref. */
 int model_why(struct model *m, const struct caller_id *id,
 	      const struct obj_ref *ref, struct buf *out);

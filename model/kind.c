@@ -137,14 +137,15 @@ void obj_ref_root(struct obj_ref *ref)
 
 const struct kind_attr *obj_ref_attr(const struct obj_ref *ref)
 {
-	if (ref->attr < 0)
+	if (ref->attr < 0 || obj_ref_is_scratch(ref))
 		return NULL;
 	return &kind_table[ref->kind].attrs[ref->attr];
 }
 
 int obj_ref_is_dir(const struct obj_ref *ref)
 {
-	return ref->attr < 0 && !(kind_table[ref->kind].flags & KD_FILE);
+	return ref->attr < 0 && !(kind_table[ref->kind].flags & KD_FILE) &&
+	       !obj_ref_is_scratch(ref);
 }
 
 int obj_ref_parent(const struct obj_ref *ref, struct obj_ref *out)
@@ -153,6 +154,10 @@ int obj_ref_parent(const struct obj_ref *ref, struct obj_ref *out)
 
 	*out = *ref;
 	out->sandbox = NULL;
+	if (obj_ref_is_scratch(ref)) {
+		out->scratch[0] = '\0';
+		return 0;
+	}
 	if (ref->attr >= 0 && !(k->flags & KD_FILE)) {
 		out->attr = -1;
 		return 0;
@@ -209,6 +214,9 @@ int obj_ref_path(const struct obj_ref *ref, struct buf *out)
 {
 	int rc = obj_ref_dir_path(ref, out);
 
+	if (!rc && obj_ref_is_scratch(ref))
+		return buf_printf(out, "%s%s", out->len > 1 ? "/" : "",
+				  ref->scratch);
 	if (!rc && ref->attr >= 0 && !(kind_table[ref->kind].flags & KD_FILE))
 		rc = buf_printf(out, "%s%s", out->len > 1 ? "/" : "",
 				obj_ref_attr(ref)->name);
@@ -224,6 +232,8 @@ int obj_ref_entry_name(const struct obj_ref *ref, struct buf *out)
 {
 	const struct kind_def *k = &kind_table[ref->kind];
 
+	if (obj_ref_is_scratch(ref))
+		return buf_addstr(out, ref->scratch);
 	if (ref->attr >= 0 && !(k->flags & KD_FILE))
 		return buf_addstr(out, obj_ref_attr(ref)->name);
 	if (k->flags & KD_NAMED)
@@ -241,6 +251,7 @@ enum kind_child_type kind_child(const struct obj_ref *dir, const char *name,
 
 	if (!obj_ref_is_dir(dir) || !len)
 		return KIND_CHILD_NONE;
+	/* out starts as a copy of dir, which is never a scratch file */
 	for (i = 0; k->attrs[i].name; i++) {
 		if (!strcmp(k->attrs[i].name, name)) {
 			*out = *dir;

@@ -59,6 +59,7 @@ struct model {
 	pthread_mutex_t lock;
 	struct error_line *errors;	/* newest first, all callers */
 	struct stage *stages;
+	struct scratch_set *scratch;
 };
 
 struct model_file {
@@ -70,6 +71,7 @@ struct model_file {
 	struct buf content;	/* snapshot or pending write */
 	void *cursor;		/* stream state */
 	void *append;		/* append state (KA_APPEND, opened for write) */
+	struct scratch *scr;	/* a scratch file (holds a reference) */
 	struct buf win;		/* stream: bytes [win_off, win_off+len) */
 	uint64_t win_off;
 	int eof;
@@ -83,6 +85,7 @@ struct op {
 };
 
 static void stages_expire(struct op *op);
+static void model_file_close_locked(struct op *op, struct model_file *f);
 
 static int op_begin(struct model *m, const struct caller_id *id,
 		    struct op *op)
@@ -223,6 +226,81 @@ static int ref_exists(struct op *op, const struct obj_ref *ref)
 	return obj_exists(&op->c, ref) == 1;
 }
 
+/* The path of the directory a scratch ref lives in. */
+static int scratch_dir(const struct obj_ref *ref, struct buf *out)
+{
+	struct obj_ref dir = *ref;
+
+	dir.scratch[0] = '\0';
+	return obj_ref_path(&dir, out);
+}
+
+/* The caller's scratch file ref names, or NULL. */
+static struct scratch *scratch_of(struct op *op, const struct obj_ref *ref)
+{
+	struct buf dir = BUF_INIT;
+	struct scratch *f = NULL;
+
+	if (!scratch_dir(ref, &dir))
+		f = scratch_find(op->c.m->scratch, op->who.id.uid, dir.data,
+				 ref->scratch);
+	buf_release(&dir);
+	return f;
+}
+
+/* May the caller keep scratch files in directory dir?  Mapped callers
+ * may, wherever they may enter. */
+static int scratch_allowed(struct op *op, const struct obj_ref *dir)
+{
+	return op->who.login && ref_exists(op, dir) &&
+	       policy_check(op->c.pol, &op->who, kind_table[dir->kind].act_see,
+			    dir, NULL) == 0;
+}
+
+/* 1 if this process has staged the unlink of ref (it is gone for it). */
+static int staged_here(struct op *op, const struct obj_ref *ref)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	struct stage *s;
+	int found = 0;
+
+	if (obj_ref_path(ref, &a))
+		return 0;
+	for (s = op->c.m->stages; s && !found; s = s->next) {
+		if (s->pid != op->who.id.pid || s->uid != op->who.id.uid)
+			continue;
+		buf_reset(&b);
+		found = !obj_ref_path(&s->ref, &b) && !strcmp(a.data, b.data);
+	}
+	buf_release(&a);
+	buf_release(&b);
+	return found;
+}
+
+/* Forget this process's stage of ref (it is being replaced). */
+static void stage_consume(struct op *op, const struct obj_ref *ref)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	struct stage **pp = &op->c.m->stages;
+
+	if (obj_ref_path(ref, &a))
+		return;
+	while (*pp) {
+		struct stage *s = *pp;
+
+		buf_reset(&b);
+		if (s->pid == op->who.id.pid && s->uid == op->who.id.uid &&
+		    !obj_ref_path(&s->ref, &b) && !strcmp(a.data, b.data)) {
+			*pp = s->next;
+			free(s);
+			continue;
+		}
+		pp = &s->next;
+	}
+	buf_release(&a);
+	buf_release(&b);
+}
+
 /* The action that decides whether the caller may know ref exists. */
 static int see_action(const struct obj_ref *ref)
 {
@@ -275,6 +353,16 @@ static int stat_ref(struct op *op, const struct obj_ref *ref,
 	int rc;
 
 	memset(st, 0, sizeof(*st));
+	if (obj_ref_is_scratch(ref)) {
+		struct scratch *f = scratch_of(op, ref);
+
+		if (!f)
+			return -ENOENT;
+		st->perm = 6;
+		st->size = scratch_data(f)->len;
+		st->mtime = scratch_mtime(f);
+		return 0;
+	}
 	if (!ref_exists(op, ref))
 		return -ENOENT;
 	rc = policy_check(op->c.pol, &op->who, see_action(ref), ref, NULL);
@@ -312,6 +400,34 @@ static int stat_ref(struct op *op, const struct obj_ref *ref,
 	return 0;
 }
 
+/*
+ * What name in dir is for this caller: an attribute, a fixed directory, an
+ * existing named object, or one of the caller's scratch files (in that
+ * order).  An attribute whose unlink this process staged is gone for it.
+ * -ENOENT when it is none of these.
+ */
+static int resolve(struct op *op, const struct obj_ref *dir, const char *name,
+		   struct obj_ref *out, enum kind_child_type *type)
+{
+	if (!obj_ref_is_dir(dir) || !ref_exists(op, dir))
+		return -ENOENT;
+	*type = kind_child(dir, name, out);
+	if (*type == KIND_CHILD_ATTR && staged_here(op, out))
+		return -ENOENT;
+	if (*type == KIND_CHILD_ATTR || *type == KIND_CHILD_DIR ||
+	    (*type == KIND_CHILD_OBJECT && ref_exists(op, out)))
+		return 0;
+	if (strlen(name) > OBJ_SCRATCH_MAX)
+		return -ENAMETOOLONG;
+	*out = *dir;
+	out->sandbox = NULL;
+	snprintf(out->scratch, sizeof(out->scratch), "%s", name);
+	*type = KIND_CHILD_NONE;
+	if (!scratch_allowed(op, dir) || !scratch_of(op, out))
+		return -ENOENT;
+	return 0;
+}
+
 int model_lookup(struct model *m, const struct caller_id *id,
 		 const struct obj_ref *dir, const char *name,
 		 struct obj_ref *out, struct mstat *st)
@@ -319,14 +435,13 @@ int model_lookup(struct model *m, const struct caller_id *id,
 	struct op op;
 	int rc;
 
+	enum kind_child_type type;
+
 	rc = op_begin(m, id, &op);
 	if (rc)
 		return rc;
-	if (kind_child(dir, name, out) == KIND_CHILD_NONE)
-		rc = -ENOENT;
-	else if (!ref_exists(&op, dir))
-		rc = -ENOENT;
-	else
+	rc = resolve(&op, dir, name, out, &type);
+	if (!rc)
 		rc = stat_ref(&op, out, st);
 	op_end(m, &op);
 	return rc;
@@ -424,6 +539,11 @@ static int named_each(const char *name, size_t len, void *arg)
 	return rc;
 }
 
+static int scratch_dirent(const char *name, void *arg)
+{
+	return dirlist_add(arg, name, strlen(name), 0);
+}
+
 int model_readdir(struct model *m, const struct caller_id *id,
 		  const struct obj_ref *dir, struct model_dirent **ents,
 		  size_t *n)
@@ -475,6 +595,15 @@ int model_readdir(struct model *m, const struct caller_id *id,
 			rc = kind_table[nk].list(&op.c, dir, &names);
 		if (!rc)
 			rc = inidoc_lines_each(names.data, named_each, &na);
+	}
+	if (!rc) {
+		struct buf path = BUF_INIT;
+
+		rc = obj_ref_path(dir, &path);
+		if (!rc)
+			rc = scratch_each(m->scratch, op.who.id.uid, path.data,
+					  scratch_dirent, &dl);
+		buf_release(&path);
 	}
 out:
 	op_end(m, &op);
@@ -553,27 +682,34 @@ static int commit(struct op *op, const struct obj_ref *ref, const char *data,
 
 /* --- open files --- */
 
-int model_open_file(struct model *m, const struct caller_id *id,
-		    const struct obj_ref *ref, int flags,
-		    struct model_file **out)
+/* Open ref for this operation's caller (see model_open_file). */
+static int open_file(struct op *op_, const struct obj_ref *ref, int flags,
+		     struct model_file **out)
 {
+	struct model *m = op_->c.m;
 	const struct kind_attr *a = obj_ref_attr(ref);
 	int acc = flags & O_ACCMODE;
 	struct model_file *f;
-	struct op op;
-	int rc;
+	struct op op = *op_;
+	int rc = 0;
 
-	if (!a)
+	if (!a && !obj_ref_is_scratch(ref))
 		return -EISDIR;
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return -ENOMEM;
 	f->ref = *ref;
 	f->flags = flags;
-	rc = op_begin(m, id, &op);
-	if (rc) {
-		free(f);
-		return rc;
+	if (obj_ref_is_scratch(ref)) {
+		f->scr = scratch_of(&op, ref);
+		if (!f->scr) {
+			rc = -ENOENT;
+			goto out;
+		}
+		scratch_get(f->scr);
+		if ((flags & O_TRUNC) && acc != O_RDONLY)
+			rc = scratch_truncate(m->scratch, f->scr, 0, op.c.now);
+		goto out;
 	}
 	if (!ref_exists(&op, ref)) {
 		rc = -ENOENT;
@@ -620,14 +756,28 @@ int model_open_file(struct model *m, const struct caller_id *id,
 		rc = show(&op, ref, &f->content);
 	}
 out:
-	op_end(m, &op);
 	if (rc) {
+		scratch_put(f->scr);
 		buf_release(&f->content);
 		free(f);
 		return rc;
 	}
 	*out = f;
 	return 0;
+}
+
+int model_open_file(struct model *m, const struct caller_id *id,
+		    const struct obj_ref *ref, int flags,
+		    struct model_file **out)
+{
+	struct op op;
+	int rc = op_begin(m, id, &op);
+
+	if (rc)
+		return rc;
+	rc = open_file(&op, ref, flags, out);
+	op_end(m, &op);
+	return rc;
 }
 
 /* Produce stream bytes until the window covers off (or the end). */
@@ -666,6 +816,19 @@ int model_file_read(struct model *m, const struct caller_id *id,
 	int rc = 0;
 
 	buf_reset(out);
+	if (f->scr) {
+		const struct buf *d;
+
+		pthread_mutex_lock(&m->lock);
+		d = scratch_data(f->scr);
+		if (off < d->len) {
+			size_t n = d->len - off;
+
+			rc = buf_add(out, d->data + off, n < size ? n : size);
+		}
+		pthread_mutex_unlock(&m->lock);
+		return rc;
+	}
 	if (!f->stream) {
 		if (off < f->content.len) {
 			size_t n = f->content.len - off;
@@ -755,6 +918,15 @@ long model_file_write(struct model *m, const struct caller_id *id,
 
 	if (f->append)
 		return append_commit(m, id, f, data, len);
+	if (f->scr) {
+		pthread_mutex_lock(&m->lock);
+		if (f->flags & O_APPEND)
+			off = scratch_data(f->scr)->len;
+		rc = scratch_write(m->scratch, f->scr, off, data, len,
+				   time(NULL));
+		pthread_mutex_unlock(&m->lock);
+		return rc ? rc : (long)len;
+	}
 	if (f->stream)
 		return -EACCES;
 	if (f->flags & O_APPEND)
@@ -783,6 +955,12 @@ int model_file_truncate(struct model *m, struct model_file *f, uint64_t size)
 
 	if (f->append)
 		return size ? -EINVAL : 0;	/* > records appends */
+	if (f->scr) {
+		pthread_mutex_lock(&m->lock);
+		rc = scratch_truncate(m->scratch, f->scr, size, time(NULL));
+		pthread_mutex_unlock(&m->lock);
+		return rc;
+	}
 	if (f->stream)
 		return -EACCES;
 	if (size > m->cfg->ini_max_bytes)
@@ -830,7 +1008,23 @@ int model_file_flush(struct model *m, const struct caller_id *id,
 
 uint64_t model_file_size(struct model_file *f)
 {
+	if (f->scr)
+		return scratch_data(f->scr)->len;
 	return f->stream ? 0 : f->content.len;
+}
+
+/* Free an open file whose creation failed, under the lock. */
+static void model_file_close_locked(struct op *op, struct model_file *f)
+{
+	if (f->scr)
+		scratch_put(f->scr);
+	if (f->append)
+		obj_ref_attr(&f->ref)->append->done(f->append);
+	if (f->stream && f->cursor)
+		obj_ref_attr(&f->ref)->stream->done(f->cursor);
+	buf_release(&f->content);
+	buf_release(&f->win);
+	free(f);
 }
 
 void model_file_close(struct model *m, const struct caller_id *id,
@@ -843,6 +1037,13 @@ void model_file_close(struct model *m, const struct caller_id *id,
 		 * log still tell */
 		f->dirty = 1;
 		model_file_flush(m, id, f);
+	}
+	if (f->scr) {
+		pthread_mutex_lock(&m->lock);
+		scratch_put(f->scr);
+		pthread_mutex_unlock(&m->lock);
+		free(f);
+		return;
 	}
 	if (f->append) {
 		append_commit(m, id, f, NULL, 0);
@@ -1105,11 +1306,13 @@ int model_unlink(struct model *m, const struct caller_id *id,
 	rc = op_begin(m, id, &op);
 	if (rc)
 		return rc;
-	rc = child_of(dir, name, &ref, &type);
-	if (rc == -EINVAL)
-		rc = -ENOENT;
+	rc = resolve(&op, dir, name, &ref, &type);
 	if (rc)
 		goto out;
+	if (obj_ref_is_scratch(&ref)) {
+		scratch_unlink(m->scratch, scratch_of(&op, &ref));
+		goto out;
+	}
 	if (type == KIND_CHILD_DIR) {
 		rc = -EISDIR;
 		goto out;
@@ -1162,6 +1365,178 @@ out:
 	return rc;
 }
 
+/* --- create and rename --- */
+
+int model_create(struct model *m, const struct caller_id *id,
+		 const struct obj_ref *dir, const char *name, int flags,
+		 struct obj_ref *out, struct mstat *st,
+		 struct model_file **file)
+{
+	enum kind_child_type type;
+	struct scratch *f;
+	struct buf path = BUF_INIT;
+	struct op op;
+	int rc;
+
+	rc = op_begin(m, id, &op);
+	if (rc)
+		return rc;
+	rc = resolve(&op, dir, name, out, &type);
+	if (!rc) {
+		/* it exists for this caller: plain open unless O_EXCL */
+		if (flags & O_EXCL)
+			rc = -EEXIST;
+		else if (obj_ref_is_dir(out))
+			rc = -EISDIR;
+		goto open;
+	}
+	if (rc != -ENOENT)
+		goto out;
+	type = kind_child(dir, name, out);
+	if (type == KIND_CHILD_ATTR) {
+		/* unlink then create (install, mv from another filesystem):
+		 * the new content replaces the attribute at close */
+		if (!staged_here(&op, out))
+			goto out;	/* an attribute it may not see */
+		stage_consume(&op, out);
+		flags |= O_TRUNC;
+		rc = 0;
+		goto open;
+	}
+	if (type == KIND_CHILD_OBJECT &&
+	    (kind_table[out->kind].flags & KD_FILE)) {
+		rc = -EPERM;	/* file objects are created by their kind */
+		goto out;
+	}
+	if (!scratch_allowed(&op, dir)) {
+		rc = op.who.login ? -EACCES : -ENOENT;
+		goto out;
+	}
+	*out = *dir;
+	out->sandbox = NULL;
+	snprintf(out->scratch, sizeof(out->scratch), "%s", name);
+	rc = scratch_dir(out, &path);
+	if (!rc)
+		rc = scratch_create(m->scratch, op.who.id.uid, path.data, name,
+				    op.c.now, &f);
+open:
+	if (!rc)
+		rc = open_file(&op, out, flags, file);
+	if (!rc)
+		rc = stat_ref(&op, out, st);
+	if (rc && *file) {
+		model_file_close_locked(&op, *file);
+		*file = NULL;
+	}
+out:
+	buf_release(&path);
+	op_end(m, &op);
+	return rc;
+}
+
+int model_rename(struct model *m, const struct caller_id *id,
+		 const struct obj_ref *dir, const char *name,
+		 const struct obj_ref *newdir, const char *newname,
+		 unsigned flags)
+{
+	enum kind_child_type stype, dtype;
+	struct obj_ref src, dst;
+	struct scratch *sf, *df;
+	struct buf content = BUF_INIT, dpath = BUF_INIT;
+	struct op op;
+	int rc, dst_exists;
+
+	if (flags & MODEL_RENAME_EXCHANGE)
+		return -EINVAL;
+	rc = op_begin(m, id, &op);
+	if (rc)
+		return rc;
+	rc = resolve(&op, dir, name, &src, &stype);
+	if (rc)
+		goto out;
+	if (!obj_ref_is_scratch(&src) && !obj_ref_attr(&src)) {
+		rc = -EPERM;	/* objects and fixed directories stay put */
+		goto out;
+	}
+	/* the destination: an attribute, or a scratch name */
+	rc = resolve(&op, newdir, newname, &dst, &dtype);
+	dst_exists = rc == 0;
+	if (rc == -ENOENT) {
+		dtype = kind_child(newdir, newname, &dst);
+		if (dtype == KIND_CHILD_ATTR && staged_here(&op, &dst)) {
+			stage_consume(&op, &dst);
+		} else if (dtype == KIND_CHILD_NONE ||
+			   dtype == KIND_CHILD_OBJECT) {
+			if ((dtype == KIND_CHILD_OBJECT &&
+			     (kind_table[dst.kind].flags & KD_FILE)) ||
+			    !scratch_allowed(&op, newdir)) {
+				rc = dtype == KIND_CHILD_OBJECT ? -EPERM :
+					     -EACCES;
+				goto out;
+			}
+			dst = *newdir;
+			dst.sandbox = NULL;
+			snprintf(dst.scratch, sizeof(dst.scratch), "%s",
+				 newname);
+		} else {
+			goto out;
+		}
+		rc = 0;
+	} else if (rc) {
+		goto out;
+	}
+	if (!obj_ref_is_scratch(&dst) && !obj_ref_attr(&dst)) {
+		rc = dst_exists ? -EISDIR : -EPERM;
+		goto out;
+	}
+	if ((flags & MODEL_RENAME_NOREPLACE) && dst_exists) {
+		rc = -EEXIST;
+		goto out;
+	}
+	sf = obj_ref_is_scratch(&src) ? scratch_of(&op, &src) : NULL;
+	/* what moves: the scratch file's bytes or the attribute's text */
+	if (sf) {
+		rc = buf_set(&content, scratch_data(sf)->data,
+			     scratch_data(sf)->len);
+	} else {
+		rc = gate(&op, obj_ref_attr(&src)->act_read, &src, "read");
+		if (!rc)
+			rc = show(&op, &src, &content);
+	}
+	if (rc)
+		goto out;
+	if (!obj_ref_is_scratch(&dst)) {
+		/* onto an attribute: one commit; a scratch source goes */
+		rc = commit(&op, &dst, content.data ? content.data : "",
+			    content.len);
+		if (!rc && sf)
+			scratch_unlink(m->scratch, sf);
+		goto out;
+	}
+	rc = scratch_dir(&dst, &dpath);
+	if (rc)
+		goto out;
+	if (sf) {
+		rc = scratch_rename(m->scratch, sf, dpath.data, dst.scratch);
+		goto out;
+	}
+	/* an attribute renamed away stays; the scratch name gets a copy */
+	df = scratch_of(&op, &dst);
+	if (!df)
+		rc = scratch_create(m->scratch, op.who.id.uid, dpath.data,
+				    dst.scratch, op.c.now, &df);
+	if (!rc)
+		rc = scratch_truncate(m->scratch, df, 0, op.c.now);
+	if (!rc)
+		rc = scratch_write(m->scratch, df, 0, content.data,
+				   content.len, op.c.now);
+out:
+	buf_release(&content);
+	buf_release(&dpath);
+	op_end(m, &op);
+	return rc;
+}
+
 /* --- why --- */
 
 static int why_line(struct op *op, struct buf *out, const char *what,
@@ -1191,6 +1566,16 @@ int model_why(struct model *m, const struct caller_id *id,
 	rc = op_begin(m, id, &op);
 	if (rc)
 		return rc;
+	if (obj_ref_is_scratch(ref)) {
+		rc = scratch_of(&op, ref) ? obj_ref_path(ref, &path) : -ENOENT;
+		if (!rc)
+			rc = buf_printf(out, "path: %s\nlogin: %s\nscratch: "
+					"yours only, kept in memory until "
+					"unmount, never stored\nread: allowed\n"
+					"write: allowed\n",
+					path.data, op.who.login);
+		goto out;
+	}
 	if (!ref_exists(&op, ref) ||
 	    policy_check(op.c.pol, &op.who, see_action(ref), ref, NULL) ==
 		    -ENOENT) {
@@ -1281,6 +1666,9 @@ int model_open(const struct config *cfg, struct model **out, struct buf *err)
 				   strerror(-rc));
 		goto out_policy;
 	}
+	rc = scratch_set_new(&m->scratch);
+	if (rc)
+		goto out_policy;
 	pthread_mutex_init(&m->lock, NULL);
 	*out = m;
 	return 0;
@@ -1309,6 +1697,7 @@ void model_close(struct model *m)
 		m->stages = s->next;
 		free(s);
 	}
+	scratch_set_free(m->scratch);
 	policy_free(m->pol);
 	store_close(m->st);
 	pthread_mutex_destroy(&m->lock);

@@ -36,13 +36,16 @@
  *   3.5us.  But every transaction start locks and unlocks all 131071
  *   chain mutexes, and every fsync writes back the whole 5 MiB mutex
  *   area.  That makes begin 2.5ms instead of 0.2ms, and a one-key
- *   durable commit about 40ms instead of about 3ms.
+ *   durable commit about 40ms instead of about 3ms.  With 10007 chains
+ *   the mutex area is 0.4 MiB and a durable commit about 5ms, while
+ *   fetches keep the mutex speed: so 10007.
  * - The first call to tdb_runtime_check_for_robust_mutexes() forks a
  *   child.  It also installs a SIGCHLD handler that is never removed (it
  *   passes other children on to the old handler).  So open the store
  *   before starting threads, and do not count on SIGCHLD staying SIG_IGN.
- * - Hash size 131071 (tdb uses the file's own size on reopen).  An empty
- *   store is 0.5 MiB plus 5 MiB of mutexes.
+ * - Hash size 10007 (tdb uses the file's own size on reopen).  Rows are
+ *   stored in chunk records of tens of KiB, so even a store of millions
+ *   of rows holds few enough records for chains of that count.
  * - A plain open does not pass O_CREAT.  A missing file is -ENOENT; we
  *   do not leave an empty tdb behind that would then fail the version
  *   check.  STORE_CREATE uses O_CREAT|O_EXCL and writes "v" in a
@@ -68,11 +71,13 @@
  *   Outside a transaction it first takes tdb_lockall_read().  Otherwise
  *   tdb takes an fcntl lock for every record: 100,000 records took 900ms
  *   that way and 17ms under the lock.  Inside a transaction the
- *   transaction's own all-record lock already covers this.  Keys reach
- *   fn as NUL-terminated copies.  Keys that store_put() could not have
- *   written are skipped: empty keys, and keys with a NUL byte (for
- *   example Samba-style keys that end in NUL).  Values are passed
- *   borrowed, without a NUL, and are valid only during the call.
+ *   transaction's own all-record lock already covers this, and so does
+ *   the outer walk's lock when fn calls store_each() again (tdb refuses
+ *   tdb_lockall_read() inside a traverse).  Keys reach fn as
+ *   NUL-terminated copies.  Keys that store_put() could not have written
+ *   are skipped: empty keys, and keys with a NUL byte (for example
+ *   Samba-style keys that end in NUL).  Values are passed borrowed,
+ *   without a NUL, and are valid only during the call.
  * - The tdb log function keeps only the last WARNING-or-worse line
  *   (newlines turned into spaces) in a fixed buffer, so logging never
  *   allocates.
@@ -95,7 +100,7 @@
 
 #include "store.h"
 
-#define STORE_HASH_SIZE 131071
+#define STORE_HASH_SIZE 10007
 #define STORE_VERSION_KEY "v"
 #define STORE_TDB_MAGIC "TDB file\n"
 
@@ -107,6 +112,7 @@ struct store {
 	int txn_watch;
 	uint64_t gen;
 	uint64_t watch_gen;
+	int each_depth; /* store_each() calls in progress (fn may nest) */
 	int watching;
 	struct buf watch;
 	char log[256];
@@ -179,9 +185,13 @@ static int store_key(const char *key, TDB_DATA *k)
 	return 0;
 }
 
-static int store_has_prefix(const char *key, const char *prefix, size_t plen)
+/* Note a successful write of key in the open transaction. */
+static void store_touch(struct store *st, const char *key)
 {
-	return plen == 0 || strncmp(key, prefix, plen) == 0;
+	st->txn_changed = 1;
+	if (st->watching && (st->watch.len == 0 ||
+			     !strncmp(key, st->watch.data, st->watch.len)))
+		st->txn_watch = 1;
 }
 
 /* Is the file at path too short for, or lacking, tdb's magic? */
@@ -242,10 +252,7 @@ static int store_write(struct store *st, const char *key, const void *val,
 	d.dsize = len;
 	if (tdb_store(st->tdb, k, d, TDB_REPLACE))
 		return store_errno(st);
-	st->txn_changed = 1;
-	if (st->watching &&
-	    store_has_prefix(key, st->watch.data, st->watch.len))
-		st->txn_watch = 1;
+	store_touch(st, key);
 	return 0;
 }
 
@@ -525,10 +532,7 @@ int store_del(struct store *st, const char *key)
 		rc = store_errno(st);
 		return rc == -ENOENT ? 0 : rc;
 	}
-	st->txn_changed = 1;
-	if (st->watching &&
-	    store_has_prefix(key, st->watch.data, st->watch.len))
-		st->txn_watch = 1;
+	store_touch(st, key);
 	return 0;
 }
 
@@ -577,16 +581,22 @@ int store_each(struct store *st, const char *prefix,
 	buf_init(&ctx.key);
 	ctx.rc = 0;
 
-	/* one lock for the walk instead of an fcntl lock per record */
-	if (!st->in_txn) {
+	/*
+	 * One lock for the walk instead of an fcntl lock per record.  A
+	 * transaction or an outer walk already holds one, and tdb refuses
+	 * tdb_lockall_read() inside a traverse anyway.
+	 */
+	if (!st->in_txn && !st->each_depth) {
 		if (tdb_lockall_read(st->tdb))
 			return store_errno(st);
 		locked = 1;
 	}
+	st->each_depth++;
 	if (tdb_traverse_read(st->tdb, store_each_one, &ctx) < 0 && !ctx.rc)
 		rc = store_errno(st);
 	else
 		rc = ctx.rc;
+	st->each_depth--;
 	if (locked)
 		tdb_unlockall_read(st->tdb);
 	buf_release(&ctx.key);

@@ -629,9 +629,18 @@ struct reader {
 	struct store *st;
 	int n;
 	int bad;
+	int inner;
 };
 
-/* fn may read the store while the walk holds its lock */
+static int count_all(const char *key, const void *val, size_t len, void *arg)
+{
+	int *n = arg;
+
+	(*n)++;
+	return 0;
+}
+
+/* fn may read the store, even walk it again, while the walk holds its lock */
 static int read_back(const char *key, const void *val, size_t len, void *arg)
 {
 	struct reader *r = arg;
@@ -639,6 +648,10 @@ static int read_back(const char *key, const void *val, size_t len, void *arg)
 
 	if (store_get(r->st, key, &v) || v.len != len ||
 	    (len && memcmp(v.data, val, len)))
+		r->bad++;
+	if (store_exists(r->st, key) != 1)
+		r->bad++;
+	if (store_each(r->st, "r/", count_all, &r->inner))
 		r->bad++;
 	r->n++;
 	buf_release(&v);
@@ -648,13 +661,23 @@ static int read_back(const char *key, const void *val, size_t len, void *arg)
 START_TEST(test_each_reads_inside)
 {
 	struct store *st = xcreate();
-	struct reader r = {st, 0, 0};
+	struct reader r = {st, 0, 0, 0};
 
 	xcommit_put(st, "r/1", "one");
 	xcommit_put(st, "r/2", "two");
 	ck_assert_int_eq(store_each(st, "r/", read_back, &r), 0);
 	ck_assert_int_eq(r.n, 2);
+	ck_assert_int_eq(r.inner, 4);
 	ck_assert_int_eq(r.bad, 0);
+	/* the same inside a transaction */
+	ck_assert_int_eq(store_txn_begin(st), 0);
+	memset(&r, 0, sizeof(r));
+	r.st = st;
+	ck_assert_int_eq(store_each(st, "r/", read_back, &r), 0);
+	ck_assert_int_eq(r.n, 2);
+	ck_assert_int_eq(r.inner, 4);
+	ck_assert_int_eq(r.bad, 0);
+	ck_assert_int_eq(store_txn_commit(st), 0);
 	/* and the store is writable afterwards: the read lock was dropped */
 	xcommit_put(st, "r/3", "three");
 	store_close(st);
@@ -855,14 +878,6 @@ START_TEST(test_big_value)
 	free(big);
 }
 END_TEST
-
-static int count_all(const char *key, const void *val, size_t len, void *arg)
-{
-	int *n = arg;
-
-	(*n)++;
-	return 0;
-}
 
 START_TEST(test_many_keys)
 {
