@@ -10,10 +10,12 @@
 CC      ?= cc
 BUILD   ?= build
 PKGS     = fuse3 inih tdb
+# CFLAGS is yours (make CFLAGS=-O0); what the code needs is in CJ_CFLAGS.
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 -Werror \
-	   -Wno-unused-parameter -Wno-missing-field-initializers -D_FILE_OFFSET_BITS=64 -Iinclude \
-	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CJ_CFLAGS = -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 -Werror \
+	   -Wno-unused-parameter -Wno-missing-field-initializers \
+	   -D_FILE_OFFSET_BITS=64 -Iinclude \
+	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
@@ -29,21 +31,21 @@ all: $(BUILD)/cjafs
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CJ_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/libcjafs.a: $(MODEL_OBJ)
 	$(AR) rcs $@ $^
 
 $(BUILD)/cjafs: $(FS_OBJ) $(BUILD)/libcjafs.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CJ_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libcjafs.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
+	$(CC) $(CJ_CFLAGS) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
 
 tests: $(BUILD)/cjafs $(TESTS)
 
 deps:
-	@scripts/deps.sh --editors
+	@scripts/deps.sh --editors --tools
 
 # Unit tests first (Check prints its summary per binary), then the mount
 # tests, whose last line is "N passed, N failed".
@@ -58,11 +60,14 @@ asan: deps
 	@CK_FORK=no ASAN_OPTIONS=detect_leaks=1 scripts/unit.sh build/asan
 	@ASAN_OPTIONS=detect_leaks=1 tests/mount/run.sh build/asan/cjafs
 
+VALGRIND = valgrind --error-exitcode=99 --leak-check=full \
+	   --errors-for-leak-kinds=definite --quiet --vgdb=no
+
 valgrind: deps
 	$(MAKE) tests
-	@CJAFS_WRAP="valgrind --error-exitcode=99 --leak-check=full \
-		--errors-for-leak-kinds=definite --quiet" \
-		tests/mount/run.sh $(BUILD)/cjafs
+	@CK_FORK=no CK_DEFAULT_TIMEOUT=600 UNIT_WRAP="$(VALGRIND)" \
+		scripts/unit.sh $(BUILD)
+	@CJAFS_WRAP="$(VALGRIND)" tests/mount/run.sh $(BUILD)/cjafs
 
 run: deps all
 	@scripts/run-demo.sh $(BUILD)/cjafs

@@ -204,7 +204,9 @@ static void fs_fill_stat(fuse_req_t req, fuse_ino_t ino,
 	st->st_uid = ctx->uid;
 	st->st_gid = ctx->gid;
 	st->st_size = (off_t)ms->size;
-	st->st_blksize = 4096;
+	/* cp and cat size their buffers by st_blksize: for streams (records
+	 * commits each write) move max_write bytes a call, not 128 KiB */
+	st->st_blksize = ms->stream ? 1024 * 1024 : 4096;
 	st->st_blocks = (blkcnt_t)((ms->size + 511) / 512);
 	st->st_mtim.tv_sec = ms->mtime;
 	st->st_ctim.tv_sec = ms->mtime;
@@ -287,14 +289,15 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
 
 	fs_caller(req, &id);
 	rc = fs_ref(fs, ino, &ref);
-	if (!rc)
+	if (!rc && fi && fi->fh)	/* only regular files come with one */
+		rc = model_file_getattr(fs->m, &id,
+					(struct model_file *)fi->fh, &ms);
+	else if (!rc)
 		rc = model_getattr(fs->m, &id, &ref, &ms);
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;
 	}
-	if (fi && fi->fh && !ms.is_dir && !ms.stream)
-		ms.size = model_file_size((struct model_file *)fi->fh);
 	fs_fill_stat(req, ino, &ms, &st);
 	fuse_reply_attr(req, &st, 0.0);
 }

@@ -92,6 +92,10 @@ int model_file_truncate(struct model *m, struct model_file *f, uint64_t size);
  * close. */
 int model_file_flush(struct model *m, const struct caller_id *id,
 		     struct model_file *f);
+/* getattr through an open file: also answers for a scratch file that was
+ * unlinked and a file object whose first commit has not happened yet. */
+int model_file_getattr(struct model *m, const struct caller_id *id,
+		       struct model_file *f, struct mstat *st);
 /* Size the open file has for this caller now. */
 uint64_t model_file_size(struct model_file *f);
 /* Commit what flush has not (a bare truncating open), then free. */

@@ -60,6 +60,7 @@ struct model {
 	struct error_line *errors;	/* newest first, all callers */
 	struct stage *stages;
 	struct scratch_set *scratch;
+	time_t started;		/* mtime of what was never changed */
 };
 
 struct model_file {
@@ -86,6 +87,8 @@ struct op {
 
 static void stages_expire(struct op *op);
 static void model_file_close_locked(struct op *op, struct model_file *f);
+static int create_object(struct op *op, const struct obj_ref *dir,
+			 const struct obj_ref *ref, struct diag *d);
 
 static int op_begin(struct model *m, const struct caller_id *id,
 		    struct op *op)
@@ -369,6 +372,8 @@ static int stat_ref(struct op *op, const struct obj_ref *ref,
 	if (rc == -ENOENT)
 		return rc;
 	st->mtime = obj_mtime(&op->c, ref);
+	if (!st->mtime)
+		st->mtime = op->c.m->started;
 	if (obj_ref_is_dir(ref)) {
 		int nk = kind_named_child(ref->kind);
 
@@ -635,12 +640,22 @@ static int commit(struct op *op, const struct obj_ref *ref, const char *data,
 {
 	const struct kind_attr *a = obj_ref_attr(ref);
 	struct buf path = BUF_INIT, detail = BUF_INIT;
+	struct obj_ref dir;
 	struct diag d;
-	int rc;
+	int rc, creating = 0;
 
-	if (!ref_exists(op, ref))
-		return -ENOENT;
-	rc = gate(op, a->act_write, ref, "write");
+	if (!ref_exists(op, ref)) {
+		/* a new file object (components/x.ini) comes to be with its
+		 * first content, or not at all */
+		if ((kind_table[ref->kind].flags & (KD_FILE | KD_STORED)) !=
+			    (KD_FILE | KD_STORED) ||
+		    obj_ref_parent(ref, &dir) || !ref_exists(op, &dir))
+			return -ENOENT;
+		creating = 1;
+	}
+	rc = creating ? gate(op, kind_table[ref->kind].act_create, &dir,
+			     "create") :
+			gate(op, a->act_write, ref, "write");
 	if (rc)
 		return rc;
 	if (len > op->c.cfg->ini_max_bytes) {
@@ -653,7 +668,12 @@ static int commit(struct op *op, const struct obj_ref *ref, const char *data,
 	if (rc)
 		return rc;
 	memset(&d, 0, sizeof(d));
-	rc = a->store(&op->c, ref, data, len, &d);
+	if (creating)
+		rc = create_object(op, &dir, ref, &d);
+	if (!rc)
+		rc = a->store(&op->c, ref, data, len, &d);
+	if (rc == 1 && creating)
+		rc = 0;		/* the defaults were what was written */
 	if (rc == 1) {
 		store_txn_cancel(op->c.st);
 		return 0;
@@ -663,8 +683,8 @@ static int commit(struct op *op, const struct obj_ref *ref, const char *data,
 	if (!rc)
 		rc = buf_printf(&detail, "%zu bytes", len);
 	if (!rc)
-		rc = audit_append(&op->c, "write", path.data, "ok",
-				  detail.data);
+		rc = audit_append(&op->c, creating ? "create" : "write",
+				  path.data, "ok", detail.data);
 	if (!rc) {
 		rc = store_txn_commit(op->c.st);
 	} else {
@@ -1006,6 +1026,29 @@ int model_file_flush(struct model *m, const struct caller_id *id,
 	return rc;
 }
 
+int model_file_getattr(struct model *m, const struct caller_id *id,
+		       struct model_file *f, struct mstat *st)
+{
+	struct op op;
+	int rc = op_begin(m, id, &op);
+
+	if (rc)
+		return rc;
+	rc = stat_ref(&op, &f->ref, st);
+	if (rc == -ENOENT && !f->stream && !f->append) {
+		/* unlinked scratch file, or a file object not committed
+		 * yet: what this descriptor holds */
+		memset(st, 0, sizeof(*st));
+		st->perm = 6;
+		st->mtime = f->scr ? scratch_mtime(f->scr) : op.c.now;
+		rc = 0;
+	}
+	if (!rc && !st->is_dir && !st->stream)
+		st->size = model_file_size(f);
+	op_end(m, &op);
+	return rc;
+}
+
 uint64_t model_file_size(struct model_file *f)
 {
 	if (f->scr)
@@ -1045,10 +1088,11 @@ void model_file_close(struct model *m, const struct caller_id *id,
 		free(f);
 		return;
 	}
-	if (f->append) {
-		append_commit(m, id, f, NULL, 0);
+	/* no append_commit here: the flush of close(2) already ended a
+	 * last partial line, and a release has no caller to commit as
+	 * (FUSE sends it with uid 0), so it would only audit a denial */
+	if (f->append)
 		obj_ref_attr(&f->ref)->append->done(f->append);
-	}
 	if (f->stream && f->cursor)
 		obj_ref_attr(&f->ref)->stream->done(f->cursor);
 	buf_release(&f->content);
@@ -1098,16 +1142,55 @@ static int audit_ok(struct op *op, const char *action,
 	return rc;
 }
 
+/* Inside the caller's transaction: store a new object ref in dir with
+ * every attribute at its default, run the kind's create hook, and add it
+ * to dir's index. */
+static int create_object(struct op *op, const struct obj_ref *dir,
+			 const struct obj_ref *ref, struct diag *d)
+{
+	const struct kind_def *k = &kind_table[ref->kind];
+	struct rec r = REC_INIT;
+	int rc = 0, i;
+
+	for (i = 0; k->attrs[i].name && !rc; i++) {
+		const struct kind_attr *a = &k->attrs[i];
+		struct inidoc doc;
+		struct buf text = BUF_INIT;
+
+		if (!a->store)
+			continue;
+		if (a->schema) {
+			rc = inidoc_defaults(a->schema, &doc);
+			if (rc)
+				break;
+			rc = inidoc_render(&doc, &text);
+			inidoc_release(&doc);
+		} else {
+			rc = buf_add(&text, "", 0);
+		}
+		if (!rc)
+			rc = rec_set(&r, a->name, text.data, text.len);
+		buf_release(&text);
+	}
+	if (!rc)
+		rc = obj_save(&op->c, ref, &r);
+	if (!rc && k->create)
+		rc = k->create(&op->c, ref, d);
+	if (!rc)
+		rc = obj_list_add(&op->c, dir, ref->names[ref->nnames - 1]);
+	rec_release(&r);
+	return rc;
+}
+
 int model_mkdir(struct model *m, const struct caller_id *id,
 		const struct obj_ref *dir, const char *name)
 {
 	enum kind_child_type type;
 	const struct kind_def *k;
 	struct obj_ref ref;
-	struct rec r = REC_INIT;
 	struct diag d;
 	struct op op;
-	int rc, i;
+	int rc;
 
 	rc = op_begin(m, id, &op);
 	if (rc)
@@ -1143,32 +1226,7 @@ int model_mkdir(struct model *m, const struct caller_id *id,
 	if (rc)
 		goto out;
 	memset(&d, 0, sizeof(d));
-	for (i = 0; k->attrs[i].name && !rc; i++) {
-		const struct kind_attr *a = &k->attrs[i];
-		struct inidoc doc;
-		struct buf text = BUF_INIT;
-
-		if (!a->store)
-			continue;
-		if (a->schema) {
-			rc = inidoc_defaults(a->schema, &doc);
-			if (rc)
-				break;
-			rc = inidoc_render(&doc, &text);
-			inidoc_release(&doc);
-		} else {
-			rc = buf_add(&text, "", 0);
-		}
-		if (!rc)
-			rc = rec_set(&r, a->name, text.data, text.len);
-		buf_release(&text);
-	}
-	if (!rc)
-		rc = obj_save(&op.c, &ref, &r);
-	if (!rc && k->create)
-		rc = k->create(&op.c, &ref, &d);
-	if (!rc)
-		rc = obj_list_add(&op.c, dir, ref.names[ref.nnames - 1]);
+	rc = create_object(&op, dir, &ref, &d);
 	if (!rc)
 		rc = audit_ok(&op, "mkdir", &ref, NULL);
 	if (!rc) {
@@ -1179,7 +1237,6 @@ int model_mkdir(struct model *m, const struct caller_id *id,
 			refused(&op, "mkdir", &ref, rc, d.msg, &d);
 	}
 out:
-	rec_release(&r);
 	op_end(m, &op);
 	return rc;
 }
@@ -1367,6 +1424,34 @@ out:
 
 /* --- create and rename --- */
 
+/* An open file for a file object that does not exist yet: an empty
+ * buffer whose commit creates the object. */
+static int open_new_object(struct op *op, const struct obj_ref *ref,
+			   int flags, struct model_file **out)
+{
+	struct model_file *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -ENOMEM;
+	f->ref = *ref;
+	f->flags = flags;
+	f->trunc_pending = 1;	/* even an empty file commits at close */
+	if (buf_add(&f->content, "", 0)) {
+		free(f);
+		return -ENOMEM;
+	}
+	*out = f;
+	return 0;
+}
+
+static int new_object_stat(const struct obj_ref *ref, struct mstat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->perm = 6;
+	st->mtime = time(NULL);
+	return 0;
+}
+
 int model_create(struct model *m, const struct caller_id *id,
 		 const struct obj_ref *dir, const char *name, int flags,
 		 struct obj_ref *out, struct mstat *st,
@@ -1405,7 +1490,20 @@ int model_create(struct model *m, const struct caller_id *id,
 	}
 	if (type == KIND_CHILD_OBJECT &&
 	    (kind_table[out->kind].flags & KD_FILE)) {
-		rc = -EPERM;	/* file objects are created by their kind */
+		/* a new file object: created when its content commits */
+		struct obj_ref parent;
+
+		rc = -EPERM;
+		if (!(kind_table[out->kind].flags & KD_STORED) ||
+		    obj_ref_parent(out, &parent))
+			goto out;
+		rc = gate(&op, kind_table[out->kind].act_create, &parent,
+			  "create");
+		if (rc)
+			goto out;
+		rc = open_new_object(&op, out, flags, file);
+		if (!rc)
+			rc = new_object_stat(out, st);
 		goto out;
 	}
 	if (!scratch_allowed(&op, dir)) {
@@ -1669,6 +1767,7 @@ int model_open(const struct config *cfg, struct model **out, struct buf *err)
 	rc = scratch_set_new(&m->scratch);
 	if (rc)
 		goto out_policy;
+	m->started = time(NULL);
 	pthread_mutex_init(&m->lock, NULL);
 	*out = m;
 	return 0;

@@ -321,7 +321,8 @@ static int db_add_profile(struct policy *p, struct policy_db *db,
 	inidoc_release(&doc);
 	if (rc)
 		goto out;
-	qsort(views.v, views.n, sizeof(char *), cmp_str);
+	if (views.n)
+		qsort(views.v, views.n, sizeof(char *), cmp_str);
 	pr->views = views.v;
 	pr->nviews = views.n;
 	views.v = NULL;
@@ -378,7 +379,8 @@ static int db_add_platform(struct policy *p, struct policy_db *db,
 	inidoc_release(&doc);
 	if (rc)
 		goto out;
-	qsort(sb.v, sb.n, sizeof(char *), cmp_str);
+	if (sb.n)
+		qsort(sb.v, sb.n, sizeof(char *), cmp_str);
 	pl->sandboxes = sb.v;
 	pl->nsandboxes = sb.n;
 	sb.v = NULL;
@@ -435,7 +437,7 @@ static int db_build(struct policy *p, struct policy_db **out)
 		rc = db_add_profile(p, db, profiles.v[i]);
 	for (i = 0; i < platforms.n && !rc; i++)
 		rc = db_add_platform(p, db, platforms.v[i]);
-	if (!rc)
+	if (!rc && db->ngrants)
 		qsort(db->grants, db->ngrants, sizeof(*db->grants), cmp_grant);
 out:
 	strv_free(profiles.v, profiles.n);
@@ -694,7 +696,7 @@ int policy_profile_grants(const struct policy_db *db, int idx,
 
 	if (pr->auto_include)
 		return 1;
-	return bsearch(&view, pr->views, pr->nviews, sizeof(char *),
+	return pr->nviews && bsearch(&view, pr->views, pr->nviews, sizeof(char *),
 		       cmp_str) != NULL;
 }
 
@@ -784,7 +786,7 @@ static int caller_has_sandbox(const struct caller *who, const char *sandbox)
 			&who->db->platforms[who->platform_of[k]];
 
 		if (!sandbox ? pl->nsandboxes > 0 :
-			       bsearch(&sandbox, pl->sandboxes, pl->nsandboxes,
+			       pl->nsandboxes && bsearch(&sandbox, pl->sandboxes, pl->nsandboxes,
 				       sizeof(char *), cmp_str) != NULL)
 			return 1;
 	}

@@ -63,7 +63,10 @@ fi
 
 "$CJAFS" -c "$demo/cjafs.ini" -f "$mnt" &
 pid=$!
-trap 'kill -INT $pid 2>/dev/null' INT TERM
+# A background job of a script starts with SIGINT ignored, and libfuse
+# keeps that; so on Ctrl-C the script tells the daemon with SIGTERM, on
+# which it unmounts and exits.
+trap 'kill -TERM $pid 2>/dev/null' INT TERM
 for _ in $(seq 1 100); do
 	mountpoint -q "$mnt" && break
 	kill -0 $pid 2>/dev/null || { echo "run-demo: mount failed" >&2; exit 1; }

@@ -2,13 +2,14 @@
 # Run every Check unit-test binary under BUILD/tests; fail if any fails.
 # Each binary prints Check's summary line ("100%: Checks: N, Failures: 0,
 # Errors: 0"); the last line printed is the sum over all of them.
+# UNIT_WRAP runs each binary under a wrapper (valgrind).
 set -u
 build=${1:-build}
 status=0 checks=0 failures=0 errors=0
 for t in "$build"/tests/check_*; do
 	case "$t" in *.o|*.d) continue ;; esac
 	[ -x "$t" ] || continue
-	out=$("$t" 2>&1) || status=1
+	out=$(${UNIT_WRAP:-} "$t" 2>&1) || status=1
 	printf '%s\n' "$out" | grep -v '^Running suite' >&2
 	line=$(printf '%s\n' "$out" | grep -E '^[0-9]+%: Checks: ' | tail -n 1)
 	if [ -z "$line" ]; then

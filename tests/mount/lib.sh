@@ -141,14 +141,22 @@ mt_unmount() {
 	fi
 	if [ -n "${MT_PID:-}" ]; then
 		local i
-		for i in $(seq 1 100); do
+		# a clean unmount ends the daemon; valgrind needs time for
+		# its leak check
+		for i in $(seq 1 1200); do
 			kill -0 "$MT_PID" 2>/dev/null || break
 			sleep 0.05
 		done
-		kill -9 "$MT_PID" 2>/dev/null
+		if kill -0 "$MT_PID" 2>/dev/null; then
+			kill -9 "$MT_PID" 2>/dev/null
+			fail "daemon did not exit after unmount"
+		fi
 		wait "$MT_PID" 2>/dev/null
 		MT_DAEMON_STATUS=$?
 		MT_PID=
+		if [ "$MT_DAEMON_STATUS" -ne 0 ] && [ -z "${MT_EXPECT_KILL:-}" ]; then
+			fail "daemon exited with status $MT_DAEMON_STATUS: $(tail -c 3000 "$MT_DIR/daemon.log")"
+		fi
 	fi
 }
 

@@ -1,0 +1,1909 @@
+/*
+ * check_policy.c - unit tests for model/policy.c (SPEC §6) and for the
+ * gate as the model applies it (getattr modes, readdir filtering, access,
+ * denied changes).
+ *
+ * The world: a fresh store in a mkdtemp directory, populated through the
+ * model API by the callers SPEC §6 allows (sys writes product-admins,
+ * sandboxes and platform profiles; pa creates the product profiles), with
+ * uids 2000-2007 mapped and gid 3001 = Analysts:
+ *
+ *   sys      system admin (config)
+ *   pa       product admin; platform profile "full": the six connection
+ *            permissions, sandbox prod
+ *   pa2      product admin, no platform profile
+ *   pa3      product admin; platform profile "partial": all but
+ *            manage_sources, sandbox prod
+ *   lead     admin of profile thirdparty
+ *   analyst  member of thirdparty through group:Analysts (views = web,
+ *            analysis_workspace); the same uid without gid 3001 is
+ *            "nogroup", with it as a supplementary group "analyst_supp"
+ *   viewer   member of exporters (auto_include, full_table_export)
+ *   auditor  member of auditors (audit_logs_access)
+ *   unmapped uid 2999
+ *
+ * Policy tests resolve callers with a policy of their own (policy_new) on
+ * the store opened with store_open() after the model is closed: the store
+ * is one TDB file and TDB refuses a second open in one process.  Model
+ * tests switch back with use_model().  TCases that only read (the role x
+ * action matrix, getattr, access, readdir) build the world once (unchecked
+ * fixture, closed again before any test forks); every other test gets a
+ * fresh world (checked fixture).  Tests of the connection kind return
+ * early while kind_table has no row for it.
+ *
+ * Data views have no kind_table row yet; they are named with hand-made
+ * obj_refs ("dv:NAME").  Rows whose answer SPEC §6 and the current code
+ * disagree on carry KNOWN(spec, now): by default they assert what the code
+ * answers now (so the suite stays green and a fix shows up as a failure to
+ * update); with CHECK_POLICY_STRICT=1 in the environment they assert the
+ * spec's answer.
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "kind.h"
+#include "mctx.h"
+#include "model.h"
+#include "policy.h"
+#include "rec.h"
+#include "store.h"
+
+/* snprintf into an array, which must be big enough */
+#define FMT(arr, ...)                                                          \
+	ck_assert_uint_lt((size_t)snprintf(arr, sizeof(arr), __VA_ARGS__),     \
+			  sizeof(arr))
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* --- identities ---------------------------------------------------------- */
+
+enum who {
+	UNMAPPED,
+	SYS,
+	PA,
+	PA2,
+	PA3,
+	LEAD,
+	ANALYST,
+	ANALYST_SUPP,
+	NOGROUP,
+	VIEWER,
+	AUDITOR,
+	NWHO
+};
+
+static const struct {
+	const char *name;
+	uid_t uid;
+	gid_t gid;
+	gid_t supp; /* one supplementary group, 0 = none */
+} whos[NWHO] = {
+    [UNMAPPED] = {"unmapped", 2999, 100, 0},
+    [SYS] = {"sys", 2000, 100, 0},
+    [PA] = {"pa", 2001, 100, 0},
+    [PA2] = {"pa2", 2002, 100, 0},
+    [PA3] = {"pa3", 2003, 100, 0},
+    [LEAD] = {"lead", 2004, 100, 0},
+    [ANALYST] = {"analyst", 2005, 3001, 0},
+    [ANALYST_SUPP] = {"analyst_supp", 2005, 100, 3001},
+    [NOGROUP] = {"nogroup", 2005, 100, 0},
+    [VIEWER] = {"viewer", 2006, 100, 0},
+    [AUDITOR] = {"auditor", 2007, 100, 0},
+};
+
+static const char cfg_text[] = "[store]\n"
+			       "path = policy.tdb\n"
+			       "[users]\n"
+			       "2000 = sys@example.com\n"
+			       "2001 = pa@example.com\n"
+			       "2002 = pa2@example.com\n"
+			       "2003 = pa3@example.com\n"
+			       "2004 = lead@example.com\n"
+			       "2005 = analyst@example.com\n"
+			       "2006 = viewer@example.com\n"
+			       "2007 = auditor@example.com\n"
+			       "[groups]\n"
+			       "3001 = Analysts\n"
+			       "[admin]\n"
+			       "system_admins = sys@example.com\n";
+
+#define CONN_PERMS_TEXT                                                        \
+	"view_schemas, manage_schemas, view_datasets, manage_datasets, "       \
+	"manage_sources, view_identity_namespaces"
+#define JOURNEY_PERMS_TEXT                                                     \
+	"view_journeys_events, manage_journeys_events, view_journeys, "        \
+	"manage_journeys"
+
+/* --- fixture state ------------------------------------------------------- */
+
+static char tmpdir[PATH_MAX];
+static struct config cfg;
+static int cfg_loaded;
+static struct caller_id ids[NWHO];
+
+/* model mode */
+static struct model *m;
+/* policy mode */
+static struct store *st;
+static struct policy *pol;
+static struct caller who[NWHO];
+static int who_resolved;
+
+static int strict;
+
+static void ids_init(void)
+{
+	int i;
+
+	for (i = 0; i < NWHO; i++) {
+		memset(&ids[i], 0, sizeof(ids[i]));
+		ids[i].uid = whos[i].uid;
+		ids[i].gid = whos[i].gid;
+		ids[i].pid = getpid();
+		if (whos[i].supp) {
+			ids[i].ngids = 1;
+			ids[i].gids[0] = whos[i].supp;
+		}
+	}
+}
+
+/* --- object references --------------------------------------------------- */
+
+/*
+ * "/a/b/c" walked with kind_child() from the root; "dv:NAME" and
+ * "conn:NAME" are made by hand: data views have no kind_table row yet, and
+ * the connection kind may or may not have one (the policy reads a
+ * connection's sandbox from its record either way).
+ */
+static void make_ref(const char *path, const char *sandbox, struct obj_ref *ref)
+{
+	char copy[PATH_MAX], *save = NULL, *name;
+
+	if (!strncmp(path, "dv:", 3) || !strncmp(path, "conn:", 5)) {
+		const char *n = strchr(path, ':') + 1;
+
+		memset(ref, 0, sizeof(*ref));
+		ref->kind = path[0] == 'd' ? KIND_DATAVIEW : KIND_CONNECTION;
+		ref->nnames = 1;
+		ref->attr = -1;
+		FMT(ref->names[0], "%s", n);
+		ref->sandbox = sandbox;
+		return;
+	}
+	obj_ref_root(ref);
+	FMT(copy, "%s", path);
+	for (name = strtok_r(copy, "/", &save); name;
+	     name = strtok_r(NULL, "/", &save)) {
+		struct obj_ref next;
+
+		ck_assert_msg(kind_child(ref, name, &next) != KIND_CHILD_NONE,
+			      "%s: no '%s' in the kind table", path, name);
+		*ref = next;
+	}
+	ref->sandbox = sandbox;
+}
+
+/* --- model helpers -------------------------------------------------------- */
+
+static void use_model(void);
+static void use_policy(void);
+static void close_model(void);
+
+static void model_write_rc(enum who w, const char *path, const char *text,
+			   int want)
+{
+	struct model_file *f;
+	struct obj_ref ref;
+	long n;
+	int rc;
+
+	make_ref(path, NULL, &ref);
+	rc = model_open_file(m, &ids[w], &ref, O_WRONLY | O_TRUNC, &f);
+	if (rc) {
+		ck_assert_msg(rc == want, "open %s as %s: %d, want %d", path,
+			      whos[w].name, rc, want);
+		return;
+	}
+	n = model_file_write(m, &ids[w], f, 0, text, strlen(text));
+	ck_assert_int_eq(n, (long)strlen(text));
+	rc = model_file_flush(m, &ids[w], f);
+	model_file_close(m, &ids[w], f);
+	ck_assert_msg(rc == want, "write %s as %s: %d, want %d", path,
+		      whos[w].name, rc, want);
+}
+
+static void model_write(enum who w, const char *path, const char *text)
+{
+	model_write_rc(w, path, text, 0);
+}
+
+/* Read a whole file as w into out (replaced); returns the open's rc. */
+static int model_read(enum who w, const char *path, struct buf *out)
+{
+	struct model_file *f;
+	struct obj_ref ref;
+	struct buf piece = BUF_INIT;
+	int rc;
+
+	buf_reset(out);
+	buf_add(out, "", 0);
+	make_ref(path, NULL, &ref);
+	rc = model_open_file(m, &ids[w], &ref, O_RDONLY, &f);
+	if (rc)
+		return rc;
+	for (;;) {
+		rc = model_file_read(m, &ids[w], f, out->len, 4096, &piece);
+		ck_assert_int_eq(rc, 0);
+		if (!piece.len)
+			break;
+		ck_assert_int_eq(buf_add(out, piece.data, piece.len), 0);
+	}
+	model_file_close(m, &ids[w], f);
+	buf_release(&piece);
+	return 0;
+}
+
+static void model_mkdir_as(enum who w, const char *dir, const char *name,
+			   int want)
+{
+	struct obj_ref ref;
+	int rc;
+
+	make_ref(dir, NULL, &ref);
+	rc = model_mkdir(m, &ids[w], &ref, name);
+	ck_assert_msg(rc == want, "mkdir %s/%s as %s: %d, want %d", dir, name,
+		      whos[w].name, rc, want);
+}
+
+/* --- the world ------------------------------------------------------------ */
+
+static void world_populate(void)
+{
+	/* system admin: product admins, sandboxes, platform profiles */
+	model_write(SYS, "/admin/product-admins",
+		    "pa@example.com\npa2@example.com\npa3@example.com\n");
+	model_write(SYS, "/admin/sandboxes", "prod\ndev\n");
+	model_mkdir_as(SYS, "/admin/platform", "full", 0);
+	model_write(
+	    SYS, "/admin/platform/full/platform.ini",
+	    "[platform]\nsandboxes = prod\npermissions = " CONN_PERMS_TEXT
+	    "\n");
+	model_write(SYS, "/admin/platform/full/members", "pa@example.com\n");
+	model_mkdir_as(SYS, "/admin/platform", "partial", 0);
+	model_write(SYS, "/admin/platform/partial/platform.ini",
+		    "[platform]\nsandboxes = prod\npermissions = view_schemas, "
+		    "manage_schemas, view_datasets, manage_datasets, "
+		    "view_identity_namespaces\n");
+	model_write(SYS, "/admin/platform/partial/members",
+		    "pa3@example.com\n");
+
+	/* product admin: product profiles */
+	model_mkdir_as(PA, "/admin/profiles", "thirdparty", 0);
+	model_write(PA, "/admin/profiles/thirdparty/admins",
+		    "lead@example.com\n");
+	model_write(PA, "/admin/profiles/thirdparty/members",
+		    "group:Analysts\n");
+	model_write(PA, "/admin/profiles/thirdparty/profile.ini",
+		    "[data_views]\nviews = web\n"
+		    "[reporting_tools]\nanalysis_workspace = true\n");
+	model_mkdir_as(PA, "/admin/profiles", "exporters", 0);
+	model_write(PA, "/admin/profiles/exporters/members",
+		    "viewer@example.com\n");
+	model_write(PA, "/admin/profiles/exporters/profile.ini",
+		    "[data_views]\nauto_include = true\n"
+		    "[data_view_tools]\nfull_table_export = true\n");
+	model_mkdir_as(PA, "/admin/profiles", "auditors", 0);
+	model_write(PA, "/admin/profiles/auditors/members",
+		    "auditor@example.com\n");
+	model_write(PA, "/admin/profiles/auditors/profile.ini",
+		    "[reporting_tools]\naudit_logs_access = true\n");
+}
+
+static void world_setup(void)
+{
+	const char *base = getenv("TMPDIR");
+	char path[PATH_MAX];
+	struct buf err = BUF_INIT;
+	FILE *f;
+	int rc;
+
+	strict = getenv("CHECK_POLICY_STRICT") &&
+		 !strcmp(getenv("CHECK_POLICY_STRICT"), "1");
+	ids_init();
+	FMT(tmpdir, "%s/check_policy.XXXXXX", base && *base ? base : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	FMT(path, "%s/cjafs.ini", tmpdir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(cfg_text, 1, strlen(cfg_text), f),
+			  strlen(cfg_text));
+	ck_assert_int_eq(fclose(f), 0);
+	rc = config_load(path, &cfg, &err);
+	ck_assert_msg(rc == 0, "config_load: %s", err.data ? err.data : "");
+	cfg_loaded = 1;
+	rc = model_create_store(&cfg, &err);
+	ck_assert_msg(rc == 0, "model_create_store: %s",
+		      err.data ? err.data : "");
+	buf_release(&err);
+	use_model();
+	world_populate();
+	/* nothing stays open: tests open the model or the store themselves
+	 * (and a forked test must not share a parent's TDB handle) */
+	close_model();
+}
+
+static void close_model(void)
+{
+	model_close(m);
+	m = NULL;
+}
+
+static void close_policy(void)
+{
+	int i;
+
+	if (who_resolved)
+		for (i = 0; i < NWHO; i++)
+			caller_release(&who[i]);
+	who_resolved = 0;
+	policy_free(pol);
+	pol = NULL;
+	if (st)
+		store_close(st);
+	st = NULL;
+}
+
+static void use_model(void)
+{
+	struct buf err = BUF_INIT;
+	int rc;
+
+	close_policy();
+	if (m)
+		return;
+	rc = model_open(&cfg, &m, &err);
+	ck_assert_msg(rc == 0, "model_open: %s", err.data ? err.data : "");
+	buf_release(&err);
+}
+
+/* Resolve every identity (again, after a store change). */
+static void resolve_all(void)
+{
+	int i;
+
+	if (who_resolved)
+		for (i = 0; i < NWHO; i++)
+			caller_release(&who[i]);
+	who_resolved = 0;
+	for (i = 0; i < NWHO; i++)
+		ck_assert_int_eq(policy_caller(pol, &ids[i], &who[i]), 0);
+	who_resolved = 1;
+}
+
+static void use_policy(void)
+{
+	struct buf err = BUF_INIT;
+	int rc;
+
+	close_model();
+	if (!st) {
+		rc = store_open(cfg.store_path, STORE_NOSYNC, &st, &err);
+		ck_assert_msg(rc == 0, "store_open: %s",
+			      err.data ? err.data : "");
+		store_watch(st, MCTX_WATCH_PREFIX);
+		ck_assert_int_eq(policy_new(st, &cfg, &pol), 0);
+		ck_assert_int_eq(policy_refresh(pol), 0);
+	}
+	buf_release(&err);
+	resolve_all();
+}
+
+static int rm_one(const char *path, const struct stat *sb, int flag,
+		  struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static void world_teardown(void)
+{
+	close_policy();
+	close_model();
+	if (cfg_loaded)
+		config_release(&cfg);
+	cfg_loaded = 0;
+	if (tmpdir[0])
+		nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tmpdir[0] = '\0';
+}
+
+/* matrix TCases: the world once, the policy per test */
+static void matrix_setup(void)
+{
+	use_policy();
+}
+
+static void matrix_teardown(void)
+{
+	close_policy();
+}
+
+/* Put key = val in the store in one transaction (policy mode). */
+static void store_set(const char *key, const char *val)
+{
+	ck_assert_int_eq(store_txn_begin(st), 0);
+	ck_assert_int_eq(store_put(st, key, val, strlen(val)), 0);
+	ck_assert_int_eq(store_txn_commit(st), 0);
+}
+
+/* --- the matrix ----------------------------------------------------------- */
+
+struct prow {
+	enum who who;
+	enum action act;
+	const char *obj;
+	int want;	     /* what SPEC §6 asks */
+	const char *why;     /* exact why, or NULL: not compared */
+	const char *sandbox; /* obj_ref sandbox hint */
+	int known;	     /* the code answers now instead of want */
+	int now;
+};
+
+/* clang-format off */
+#define R(w, a, o, e) { w, a, o, e, NULL, NULL, 0, 0 }
+#define RW(w, a, o, e, why) { w, a, o, e, why, NULL, 0, 0 }
+#define RS(w, a, o, e, why, sb) { w, a, o, e, why, sb, 0, 0 }
+/*
+ * SPEC and the code disagree.  Data views have no kind_table row, so
+ * policy_check() never runs the named object's own visibility check for
+ * them: a caller that may not see a view gets -EACCES, not -ENOENT.
+ */
+#define KNOWN(w, a, o, spec, nowv, why) { w, a, o, spec, why, NULL, 1, nowv }
+/* clang-format on */
+
+/*
+ * Every identity x every action, on one representative object per action:
+ *
+ *   NONE /, PUBLIC /README, MAPPED /errors, ADMIN_SEE /admin/profiles,
+ *   ADMIN_READ /admin/product-admins, ADMIN_SYS /admin/sandboxes,
+ *   PROFILE_SEE .../thirdparty/profile.ini, PROFILE_MANAGE /admin/profiles,
+ *   PROFILE_EDIT .../thirdparty/members, CONN_READ and CONN_MANAGE
+ *   /connections, DV_MANAGE /dataviews, DV_* the data view web,
+ *   AUDIT_READ /audit/log.
+ */
+#define TP "/admin/profiles/thirdparty"
+#define EA -EACCES
+#define EN -ENOENT
+#define DV_HIDDEN(w, a) KNOWN(w, a, "dv:web", EN, EA, NULL)
+
+static const struct prow matrix[] = {
+    /* unmapped: ACT_PUBLIC and nothing else, and it may know no name */
+    R(UNMAPPED, ACT_NONE, "/", EN),
+    R(UNMAPPED, ACT_PUBLIC, "/README", 0),
+    R(UNMAPPED, ACT_MAPPED, "/errors", EN),
+    R(UNMAPPED, ACT_ADMIN_SEE, "/admin/profiles", EN),
+    R(UNMAPPED, ACT_ADMIN_READ, "/admin/product-admins", EN),
+    R(UNMAPPED, ACT_ADMIN_SYS, "/admin/sandboxes", EN),
+    R(UNMAPPED, ACT_PROFILE_SEE, TP "/profile.ini", EN),
+    R(UNMAPPED, ACT_PROFILE_MANAGE, "/admin/profiles", EN),
+    R(UNMAPPED, ACT_PROFILE_EDIT, TP "/members", EN),
+    R(UNMAPPED, ACT_CONN_READ, "/connections", EN),
+    R(UNMAPPED, ACT_CONN_MANAGE, "/connections", EN),
+    R(UNMAPPED, ACT_DV_MANAGE, "/dataviews", EN),
+    R(UNMAPPED, ACT_DV_EDIT, "dv:web", EN),
+    R(UNMAPPED, ACT_DV_SEE, "dv:web", EN),
+    R(UNMAPPED, ACT_DV_REPORT, "dv:web", EN),
+    R(UNMAPPED, ACT_DV_EXPORT, "dv:web", EN),
+    R(UNMAPPED, ACT_AUDIT_READ, "/audit/log", EN),
+
+    /* system admin: the Admin Console, not the product */
+    R(SYS, ACT_NONE, "/", EA),
+    R(SYS, ACT_PUBLIC, "/README", 0),
+    R(SYS, ACT_MAPPED, "/errors", 0),
+    R(SYS, ACT_ADMIN_SEE, "/admin/profiles", 0),
+    R(SYS, ACT_ADMIN_READ, "/admin/product-admins", 0),
+    R(SYS, ACT_ADMIN_SYS, "/admin/sandboxes", 0),
+    R(SYS, ACT_PROFILE_SEE, TP "/profile.ini", 0),
+    R(SYS, ACT_PROFILE_MANAGE, "/admin/profiles", EA),
+    R(SYS, ACT_PROFILE_EDIT, TP "/members", EA),
+    R(SYS, ACT_CONN_READ, "/connections", EA),
+    R(SYS, ACT_CONN_MANAGE, "/connections", EA),
+    R(SYS, ACT_DV_MANAGE, "/dataviews", EA),
+    DV_HIDDEN(SYS, ACT_DV_EDIT),
+    DV_HIDDEN(SYS, ACT_DV_SEE),
+    DV_HIDDEN(SYS, ACT_DV_REPORT),
+    DV_HIDDEN(SYS, ACT_DV_EXPORT),
+    R(SYS, ACT_AUDIT_READ, "/audit/log", EA),
+
+    /* product admin with the platform permissions and a sandbox */
+    R(PA, ACT_NONE, "/", EA),
+    R(PA, ACT_PUBLIC, "/README", 0),
+    R(PA, ACT_MAPPED, "/errors", 0),
+    R(PA, ACT_ADMIN_SEE, "/admin/profiles", 0),
+    R(PA, ACT_ADMIN_READ, "/admin/product-admins", 0),
+    R(PA, ACT_ADMIN_SYS, "/admin/sandboxes", EA),
+    R(PA, ACT_PROFILE_SEE, TP "/profile.ini", 0),
+    R(PA, ACT_PROFILE_MANAGE, "/admin/profiles", 0),
+    R(PA, ACT_PROFILE_EDIT, TP "/members", 0),
+    R(PA, ACT_CONN_READ, "/connections", 0),
+    R(PA, ACT_CONN_MANAGE, "/connections", 0),
+    R(PA, ACT_DV_MANAGE, "/dataviews", 0),
+    R(PA, ACT_DV_EDIT, "dv:web", 0),
+    R(PA, ACT_DV_SEE, "dv:web", 0),
+    R(PA, ACT_DV_REPORT, "dv:web", 0),
+    R(PA, ACT_DV_EXPORT, "dv:web", 0),
+    R(PA, ACT_AUDIT_READ, "/audit/log", 0),
+
+    /* product admin without a platform profile */
+    R(PA2, ACT_NONE, "/", EA),
+    R(PA2, ACT_PUBLIC, "/README", 0),
+    R(PA2, ACT_MAPPED, "/errors", 0),
+    R(PA2, ACT_ADMIN_SEE, "/admin/profiles", 0),
+    R(PA2, ACT_ADMIN_READ, "/admin/product-admins", 0),
+    R(PA2, ACT_ADMIN_SYS, "/admin/sandboxes", EA),
+    R(PA2, ACT_PROFILE_SEE, TP "/profile.ini", 0),
+    R(PA2, ACT_PROFILE_MANAGE, "/admin/profiles", 0),
+    R(PA2, ACT_PROFILE_EDIT, TP "/members", 0),
+    R(PA2, ACT_CONN_READ, "/connections", 0),
+    R(PA2, ACT_CONN_MANAGE, "/connections", EA),
+    R(PA2, ACT_DV_MANAGE, "/dataviews", EA),
+    R(PA2, ACT_DV_EDIT, "dv:web", EA),
+    R(PA2, ACT_DV_SEE, "dv:web", 0),
+    R(PA2, ACT_DV_REPORT, "dv:web", 0),
+    R(PA2, ACT_DV_EXPORT, "dv:web", 0),
+    R(PA2, ACT_AUDIT_READ, "/audit/log", 0),
+
+    /* product admin missing manage_sources */
+    R(PA3, ACT_NONE, "/", EA),
+    R(PA3, ACT_PUBLIC, "/README", 0),
+    R(PA3, ACT_MAPPED, "/errors", 0),
+    R(PA3, ACT_ADMIN_SEE, "/admin/profiles", 0),
+    R(PA3, ACT_ADMIN_READ, "/admin/product-admins", 0),
+    R(PA3, ACT_ADMIN_SYS, "/admin/sandboxes", EA),
+    R(PA3, ACT_PROFILE_SEE, TP "/profile.ini", 0),
+    R(PA3, ACT_PROFILE_MANAGE, "/admin/profiles", 0),
+    R(PA3, ACT_PROFILE_EDIT, TP "/members", 0),
+    R(PA3, ACT_CONN_READ, "/connections", 0),
+    R(PA3, ACT_CONN_MANAGE, "/connections", EA),
+    R(PA3, ACT_DV_MANAGE, "/dataviews", EA),
+    R(PA3, ACT_DV_EDIT, "dv:web", EA),
+    R(PA3, ACT_DV_SEE, "dv:web", 0),
+    R(PA3, ACT_DV_REPORT, "dv:web", 0),
+    R(PA3, ACT_DV_EXPORT, "dv:web", 0),
+    R(PA3, ACT_AUDIT_READ, "/audit/log", 0),
+
+    /* product profile admin of thirdparty (which grants web) */
+    R(LEAD, ACT_NONE, "/", EA),
+    R(LEAD, ACT_PUBLIC, "/README", 0),
+    R(LEAD, ACT_MAPPED, "/errors", 0),
+    R(LEAD, ACT_ADMIN_SEE, "/admin/profiles", 0),
+    R(LEAD, ACT_ADMIN_READ, "/admin/product-admins", EA),
+    R(LEAD, ACT_ADMIN_SYS, "/admin/sandboxes", EA),
+    R(LEAD, ACT_PROFILE_SEE, TP "/profile.ini", 0),
+    R(LEAD, ACT_PROFILE_MANAGE, "/admin/profiles", EA),
+    R(LEAD, ACT_PROFILE_EDIT, TP "/members", 0),
+    R(LEAD, ACT_CONN_READ, "/connections", EA),
+    R(LEAD, ACT_CONN_MANAGE, "/connections", EA),
+    R(LEAD, ACT_DV_MANAGE, "/dataviews", EA),
+    R(LEAD, ACT_DV_EDIT, "dv:web", 0),
+    /* §6 lists members for "see"; an admin who may change the view
+     * sees it too (the code's reading) */
+    R(LEAD, ACT_DV_SEE, "dv:web", 0),
+    R(LEAD, ACT_DV_REPORT, "dv:web", EA),
+    R(LEAD, ACT_DV_EXPORT, "dv:web", EA),
+    R(LEAD, ACT_AUDIT_READ, "/audit/log", EA),
+
+    /* member of thirdparty through group:Analysts (primary gid) */
+    R(ANALYST, ACT_NONE, "/", EA),
+    R(ANALYST, ACT_PUBLIC, "/README", 0),
+    R(ANALYST, ACT_MAPPED, "/errors", 0),
+    R(ANALYST, ACT_ADMIN_SEE, "/admin/profiles", EA),
+    R(ANALYST, ACT_ADMIN_READ, "/admin/product-admins", EA),
+    R(ANALYST, ACT_ADMIN_SYS, "/admin/sandboxes", EA),
+    R(ANALYST, ACT_PROFILE_SEE, TP "/profile.ini", EN),
+    R(ANALYST, ACT_PROFILE_MANAGE, "/admin/profiles", EA),
+    R(ANALYST, ACT_PROFILE_EDIT, TP "/members", EN),
+    R(ANALYST, ACT_CONN_READ, "/connections", EA),
+    R(ANALYST, ACT_CONN_MANAGE, "/connections", EA),
+    R(ANALYST, ACT_DV_MANAGE, "/dataviews", EA),
+    R(ANALYST, ACT_DV_EDIT, "dv:web", EA),
+    R(ANALYST, ACT_DV_SEE, "dv:web", 0),
+    R(ANALYST, ACT_DV_REPORT, "dv:web", 0),
+    R(ANALYST, ACT_DV_EXPORT, "dv:web", EA),
+    R(ANALYST, ACT_AUDIT_READ, "/audit/log", EA),
+
+    /* the same, with gid 3001 as a supplementary group */
+    R(ANALYST_SUPP, ACT_NONE, "/", EA),
+    R(ANALYST_SUPP, ACT_PUBLIC, "/README", 0),
+    R(ANALYST_SUPP, ACT_MAPPED, "/errors", 0),
+    R(ANALYST_SUPP, ACT_ADMIN_SEE, "/admin/profiles", EA),
+    R(ANALYST_SUPP, ACT_ADMIN_READ, "/admin/product-admins", EA),
+    R(ANALYST_SUPP, ACT_ADMIN_SYS, "/admin/sandboxes", EA),
+    R(ANALYST_SUPP, ACT_PROFILE_SEE, TP "/profile.ini", EN),
+    R(ANALYST_SUPP, ACT_PROFILE_MANAGE, "/admin/profiles", EA),
+    R(ANALYST_SUPP, ACT_PROFILE_EDIT, TP "/members", EN),
+    R(ANALYST_SUPP, ACT_CONN_READ, "/connections", EA),
+    R(ANALYST_SUPP, ACT_CONN_MANAGE, "/connections", EA),
+    R(ANALYST_SUPP, ACT_DV_MANAGE, "/dataviews", EA),
+    R(ANALYST_SUPP, ACT_DV_EDIT, "dv:web", EA),
+    R(ANALYST_SUPP, ACT_DV_SEE, "dv:web", 0),
+    R(ANALYST_SUPP, ACT_DV_REPORT, "dv:web", 0),
+    R(ANALYST_SUPP, ACT_DV_EXPORT, "dv:web", EA),
+    R(ANALYST_SUPP, ACT_AUDIT_READ, "/audit/log", EA),
+
+    /* the analyst's uid without the group: mapped, nothing more */
+    R(NOGROUP, ACT_NONE, "/", EA),
+    R(NOGROUP, ACT_PUBLIC, "/README", 0),
+    R(NOGROUP, ACT_MAPPED, "/errors", 0),
+    R(NOGROUP, ACT_ADMIN_SEE, "/admin/profiles", EA),
+    R(NOGROUP, ACT_ADMIN_READ, "/admin/product-admins", EA),
+    R(NOGROUP, ACT_ADMIN_SYS, "/admin/sandboxes", EA),
+    R(NOGROUP, ACT_PROFILE_SEE, TP "/profile.ini", EN),
+    R(NOGROUP, ACT_PROFILE_MANAGE, "/admin/profiles", EA),
+    R(NOGROUP, ACT_PROFILE_EDIT, TP "/members", EN),
+    R(NOGROUP, ACT_CONN_READ, "/connections", EA),
+    R(NOGROUP, ACT_CONN_MANAGE, "/connections", EA),
+    R(NOGROUP, ACT_DV_MANAGE, "/dataviews", EA),
+    DV_HIDDEN(NOGROUP, ACT_DV_EDIT),
+    DV_HIDDEN(NOGROUP, ACT_DV_SEE),
+    DV_HIDDEN(NOGROUP, ACT_DV_REPORT),
+    DV_HIDDEN(NOGROUP, ACT_DV_EXPORT),
+    R(NOGROUP, ACT_AUDIT_READ, "/audit/log", EA),
+
+    /* member of exporters: every view, full table export, no reports */
+    R(VIEWER, ACT_NONE, "/", EA),
+    R(VIEWER, ACT_PUBLIC, "/README", 0),
+    R(VIEWER, ACT_MAPPED, "/errors", 0),
+    R(VIEWER, ACT_ADMIN_SEE, "/admin/profiles", EA),
+    R(VIEWER, ACT_ADMIN_READ, "/admin/product-admins", EA),
+    R(VIEWER, ACT_ADMIN_SYS, "/admin/sandboxes", EA),
+    R(VIEWER, ACT_PROFILE_SEE, TP "/profile.ini", EN),
+    R(VIEWER, ACT_PROFILE_MANAGE, "/admin/profiles", EA),
+    R(VIEWER, ACT_PROFILE_EDIT, TP "/members", EN),
+    R(VIEWER, ACT_CONN_READ, "/connections", EA),
+    R(VIEWER, ACT_CONN_MANAGE, "/connections", EA),
+    R(VIEWER, ACT_DV_MANAGE, "/dataviews", EA),
+    R(VIEWER, ACT_DV_EDIT, "dv:web", EA),
+    R(VIEWER, ACT_DV_SEE, "dv:web", 0),
+    R(VIEWER, ACT_DV_REPORT, "dv:web", EA),
+    R(VIEWER, ACT_DV_EXPORT, "dv:web", 0),
+    R(VIEWER, ACT_AUDIT_READ, "/audit/log", EA),
+
+    /* member of auditors: the audit log, no data view */
+    R(AUDITOR, ACT_NONE, "/", EA),
+    R(AUDITOR, ACT_PUBLIC, "/README", 0),
+    R(AUDITOR, ACT_MAPPED, "/errors", 0),
+    R(AUDITOR, ACT_ADMIN_SEE, "/admin/profiles", EA),
+    R(AUDITOR, ACT_ADMIN_READ, "/admin/product-admins", EA),
+    R(AUDITOR, ACT_ADMIN_SYS, "/admin/sandboxes", EA),
+    R(AUDITOR, ACT_PROFILE_SEE, TP "/profile.ini", EN),
+    R(AUDITOR, ACT_PROFILE_MANAGE, "/admin/profiles", EA),
+    R(AUDITOR, ACT_PROFILE_EDIT, TP "/members", EN),
+    R(AUDITOR, ACT_CONN_READ, "/connections", EA),
+    R(AUDITOR, ACT_CONN_MANAGE, "/connections", EA),
+    R(AUDITOR, ACT_DV_MANAGE, "/dataviews", EA),
+    DV_HIDDEN(AUDITOR, ACT_DV_EDIT),
+    DV_HIDDEN(AUDITOR, ACT_DV_SEE),
+    DV_HIDDEN(AUDITOR, ACT_DV_REPORT),
+    DV_HIDDEN(AUDITOR, ACT_DV_EXPORT),
+    R(AUDITOR, ACT_AUDIT_READ, "/audit/log", 0),
+};
+
+#define NEED_CONN "needs platform permissions " CONN_PERMS_TEXT
+#define NEED_SANDBOX "needs a sandbox through a platform profile"
+#define NEED_ADMIN_SEE                                                         \
+	"needs role system admin, product admin or product profile admin"
+#define NEED_ADMIN_READ "needs role system admin or product admin"
+#define NEED_MAPPED "needs a mapped user ([users] in the config)"
+
+/* Other objects, and why texts. */
+static const struct prow details[] = {
+    /* unmapped */
+    RW(UNMAPPED, ACT_PUBLIC, "/whoami", 0, NULL),
+    RW(UNMAPPED, ACT_MAPPED, "/errors", EN, NEED_MAPPED),
+    RW(UNMAPPED, ACT_ADMIN_SEE, "/admin", EN, NEED_MAPPED),
+    RW(UNMAPPED, ACT_DV_SEE, "dv:web", EN, NEED_MAPPED),
+    RW(UNMAPPED, ACT_NONE, "/README", EN, NEED_MAPPED),
+
+    RW(PA, ACT_NONE, "/", EA, "nobody may do this"),
+
+    /* system admin */
+    RW(SYS, ACT_ADMIN_SYS, "/admin/product-admins", 0, NULL),
+    RW(SYS, ACT_ADMIN_SYS, "/admin/platform", 0, NULL),
+    RW(SYS, ACT_ADMIN_SYS, "/admin/platform/full", 0, NULL),
+    RW(SYS, ACT_ADMIN_SYS, "/admin/platform/full/platform.ini", 0, NULL),
+    RW(SYS, ACT_ADMIN_SYS, "/admin/platform/partial/members", 0, NULL),
+    RW(SYS, ACT_ADMIN_READ, "/admin/users/pa@example.com", 0, NULL),
+    RW(SYS, ACT_PROFILE_SEE, "/admin/profiles/exporters/admins", 0, NULL),
+    RW(SYS, ACT_PROFILE_MANAGE, "/admin/profiles", EA,
+       "needs role product admin"),
+    RW(SYS, ACT_PROFILE_MANAGE, TP "/admins", EA, "needs role product admin"),
+    RW(SYS, ACT_PROFILE_EDIT, TP "/members", EA,
+       "needs role product admin or admin of profile thirdparty"),
+    RW(SYS, ACT_CONN_READ, "/connections", EA, "needs role product admin"),
+    RW(SYS, ACT_CONN_MANAGE, "/connections", EA,
+       "needs role product admin; " NEED_CONN "; " NEED_SANDBOX),
+    RW(SYS, ACT_AUDIT_READ, "/audit/log", EA,
+       "needs role product admin or a profile with audit_logs_access"),
+
+    /* product admin */
+    RW(PA, ACT_ADMIN_SYS, "/admin/sandboxes", EA, "needs role system admin"),
+    RW(PA, ACT_ADMIN_SYS, "/admin/product-admins", EA,
+       "needs role system admin"),
+    RW(PA, ACT_ADMIN_SYS, "/admin/platform", EA, "needs role system admin"),
+    RW(PA, ACT_ADMIN_READ, "/admin/platform/full/members", 0, NULL),
+    RW(PA, ACT_ADMIN_READ, "/admin/users", 0, NULL),
+    RW(PA, ACT_ADMIN_READ, "/admin/users/lead@example.com", 0, NULL),
+    RW(PA, ACT_PROFILE_SEE, "/admin/profiles/exporters/profile.ini", 0, NULL),
+    RW(PA, ACT_PROFILE_MANAGE, "/admin/profiles/exporters", 0, NULL),
+    RW(PA, ACT_PROFILE_MANAGE, TP "/admins", 0, NULL),
+    RW(PA, ACT_PROFILE_EDIT, "/admin/profiles/auditors/profile.ini", 0, NULL),
+    RW(PA, ACT_DV_SEE, "dv:anything", 0, NULL),
+    RW(PA, ACT_DV_EXPORT, "dv:anything", 0, NULL),
+    RW(PA, ACT_AUDIT_READ, "/audit", 0, NULL),
+    /* the sandbox a change asks for must be one of its platform's */
+    RS(PA, ACT_CONN_MANAGE, "/connections", 0, NULL, "prod"),
+    /* outside a connection the hint is not looked at (platform_ok) */
+    RS(PA, ACT_CONN_MANAGE, "/connections", 0, NULL, "dev"),
+    RS(PA, ACT_CONN_MANAGE, "conn:c9", EA,
+       "needs sandbox dev through a platform profile", "dev"),
+
+    /* product admin without platform profile: what it lacks, in order */
+    RW(PA2, ACT_CONN_MANAGE, "/connections", EA, NEED_CONN "; " NEED_SANDBOX),
+    RW(PA2, ACT_DV_MANAGE, "/dataviews", EA, NEED_CONN "; " NEED_SANDBOX),
+    RW(PA2, ACT_DV_EDIT, "dv:web", EA,
+       NEED_CONN "; " NEED_SANDBOX
+		 "; or to administer a profile granting data view web"),
+    RW(PA2, ACT_CONN_READ, "/connections", 0, NULL),
+
+    /* product admin missing exactly manage_sources */
+    RW(PA3, ACT_CONN_MANAGE, "/connections", EA,
+       "needs platform permission manage_sources"),
+    RW(PA3, ACT_DV_MANAGE, "/dataviews", EA,
+       "needs platform permission manage_sources"),
+
+    /* profile admin: its profile, and nothing it does not administer */
+    RW(LEAD, ACT_ADMIN_SEE, "/admin", 0, NULL),
+    RW(LEAD, ACT_ADMIN_READ, "/admin/product-admins", EA, NEED_ADMIN_READ),
+    RW(LEAD, ACT_ADMIN_READ, "/admin/platform", EA, NEED_ADMIN_READ),
+    RW(LEAD, ACT_ADMIN_READ, "/admin/platform/full", EN, NEED_ADMIN_READ),
+    RW(LEAD, ACT_ADMIN_READ, "/admin/platform/full/members", EN,
+       NEED_ADMIN_READ),
+    RW(LEAD, ACT_ADMIN_READ, "/admin/users", EA, NEED_ADMIN_READ),
+    RW(LEAD, ACT_ADMIN_READ, "/admin/users/lead@example.com", EN,
+       NEED_ADMIN_READ),
+    RW(LEAD, ACT_PROFILE_SEE, TP, 0, NULL),
+    RW(LEAD, ACT_PROFILE_SEE, TP "/admins", 0, NULL),
+    RW(LEAD, ACT_PROFILE_EDIT, TP "/profile.ini", 0, NULL),
+    RW(LEAD, ACT_PROFILE_SEE, "/admin/profiles/exporters", EN,
+       "needs role system admin, product admin or admin of profile "
+       "exporters"),
+    RW(LEAD, ACT_PROFILE_SEE, "/admin/profiles/exporters/profile.ini", EN,
+       "needs role system admin, product admin or admin of profile "
+       "exporters"),
+    RW(LEAD, ACT_PROFILE_EDIT, "/admin/profiles/exporters/members", EN, NULL),
+    RW(LEAD, ACT_PROFILE_EDIT, "/admin/profiles/exporters", EN, NULL),
+    RW(LEAD, ACT_PROFILE_MANAGE, "/admin/profiles/exporters", EN, NULL),
+    RW(LEAD, ACT_PROFILE_MANAGE, TP, EA, "needs role product admin"),
+    RW(LEAD, ACT_PROFILE_MANAGE, TP "/admins", EA, "needs role product admin"),
+    RW(LEAD, ACT_PROFILE_MANAGE, "/admin/profiles", EA,
+       "needs role product admin"),
+    RW(LEAD, ACT_DV_MANAGE, "/dataviews", EA,
+       "needs role product admin; " NEED_CONN "; " NEED_SANDBOX),
+    KNOWN(LEAD, ACT_DV_EDIT, "dv:other", EN, EA,
+	  "needs role product admin; " NEED_CONN "; " NEED_SANDBOX
+	  "; or to administer a profile granting data view other"),
+    KNOWN(LEAD, ACT_DV_SEE, "dv:other", EN, EA,
+	  "needs role product admin or a profile granting data view "
+	  "other"),
+
+    /* analyst: thirdparty's view, reports, no export */
+    RW(ANALYST, ACT_ADMIN_SEE, "/admin", EA, NEED_ADMIN_SEE),
+    /* inside a fixed directory it may not enter: that rule */
+    RW(ANALYST, ACT_ADMIN_READ, "/admin/product-admins", EA, NEED_ADMIN_SEE),
+    RW(ANALYST, ACT_ADMIN_SEE, TP, EN,
+       "needs role system admin, product admin or admin of profile "
+       "thirdparty"),
+    RW(ANALYST, ACT_CONN_READ, "/connections", EA, "needs role product admin"),
+    RW(ANALYST, ACT_AUDIT_READ, "/audit/log", EA,
+       "needs role product admin or a profile with audit_logs_access"),
+    KNOWN(ANALYST, ACT_DV_SEE, "dv:other", EN, EA,
+	  "needs role product admin or a profile granting data view "
+	  "other"),
+    KNOWN(ANALYST, ACT_DV_REPORT, "dv:other", EN, EA, NULL),
+    RW(ANALYST, ACT_DV_EXPORT, "dv:web", EA,
+       "needs role product admin or a profile granting data view web "
+       "with full_table_export"),
+    RW(ANALYST, ACT_DV_EDIT, "dv:web", EA,
+       "needs role product admin; " NEED_CONN "; " NEED_SANDBOX
+       "; or to administer a profile granting data view web"),
+    KNOWN(ANALYST_SUPP, ACT_DV_SEE, "dv:other", EN, EA, NULL),
+
+    /* viewer: auto_include grants every name */
+    RW(VIEWER, ACT_DV_SEE, "dv:other", 0, NULL),
+    RW(VIEWER, ACT_DV_EXPORT, "dv:other", 0, NULL),
+    RW(VIEWER, ACT_DV_REPORT, "dv:web", EA,
+       "needs role product admin or a profile granting data view web "
+       "with analysis_workspace"),
+
+    /* auditor */
+    RW(AUDITOR, ACT_AUDIT_READ, "/audit", 0, NULL),
+    RW(AUDITOR, ACT_AUDIT_READ, "/audit/log", 0, NULL),
+    KNOWN(AUDITOR, ACT_DV_SEE, "dv:web", EN, EA,
+	  "needs role product admin or a profile granting data view web"),
+};
+
+static void check_row(const struct prow *r)
+{
+	struct obj_ref ref;
+	struct buf why = BUF_INIT;
+	int want = r->known && !strict ? r->now : r->want;
+	int rc, rc2;
+
+	make_ref(r->obj, r->sandbox, &ref);
+	rc = policy_check(pol, &who[r->who], r->act, &ref, &why);
+	ck_assert_msg(rc == want, "%s %s %s%s%s: got %d, want %d%s (why: %s)",
+		      whos[r->who].name, action_names[r->act], r->obj,
+		      r->sandbox ? " sandbox " : "",
+		      r->sandbox ? r->sandbox : "", rc, want,
+		      r->known ? (strict ? " (known bug)"
+					 : " (known bug fixed? SPEC says "
+					   "the other answer: update the row)")
+			       : "",
+		      why.data ? why.data : "");
+	/* the answer does not depend on asking why */
+	rc2 = policy_check(pol, &who[r->who], r->act, &ref, NULL);
+	ck_assert_int_eq(rc2, rc);
+	if (!rc)
+		ck_assert_msg(why.len == 0, "%s %s %s: allowed with why '%s'",
+			      whos[r->who].name, action_names[r->act], r->obj,
+			      why.data);
+	else
+		ck_assert_msg(why.len > 0, "%s %s %s: denied without why",
+			      whos[r->who].name, action_names[r->act], r->obj);
+	if (r->why && rc)
+		ck_assert_str_eq(why.data, r->why);
+	buf_release(&why);
+}
+
+START_TEST(test_matrix)
+{
+	check_row(&matrix[_i]);
+}
+END_TEST
+
+START_TEST(test_details)
+{
+	check_row(&details[_i]);
+}
+END_TEST
+
+/* The matrix covers every identity and every action. */
+START_TEST(test_matrix_complete)
+{
+	int seen[NWHO][ACT_COUNT];
+	size_t i;
+	int w, a;
+
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < NELEM(matrix); i++)
+		seen[matrix[i].who][matrix[i].act]++;
+	for (w = 0; w < NWHO; w++)
+		for (a = 0; a < ACT_COUNT; a++)
+			ck_assert_msg(seen[w][a] == 1, "%s %s: %d rows",
+				      whos[w].name, action_names[a],
+				      seen[w][a]);
+}
+END_TEST
+
+/* --- callers -------------------------------------------------------------- */
+
+#define CONN_BITS                                                              \
+	((1u << PERM_VIEW_SCHEMAS) | (1u << PERM_MANAGE_SCHEMAS) |             \
+	 (1u << PERM_VIEW_DATASETS) | (1u << PERM_MANAGE_DATASETS) |           \
+	 (1u << PERM_MANAGE_SOURCES) | (1u << PERM_VIEW_IDENTITY_NAMESPACES))
+
+static const struct {
+	enum who who;
+	const char *login;
+	unsigned roles;
+	uint32_t perms;
+	uint32_t tools;
+	const char *member_of; /* profile names, ", "-joined */
+	const char *admin_of;
+	const char *platform_of;
+	const char *views;
+	const char *sandboxes;
+} callers[] = {
+    {UNMAPPED, NULL, 0, 0, 0, "", "", "", "", ""},
+    {SYS, "sys@example.com", ROLE_SYSTEM_ADMIN, 0, 0, "", "", "", "", ""},
+    {PA, "pa@example.com", ROLE_PRODUCT_ADMIN, CONN_BITS, 0, "", "", "full",
+     "all", "prod"},
+    {PA2, "pa2@example.com", ROLE_PRODUCT_ADMIN, 0, 0, "", "", "", "all", ""},
+    {PA3, "pa3@example.com", ROLE_PRODUCT_ADMIN,
+     CONN_BITS & ~(1u << PERM_MANAGE_SOURCES), 0, "", "", "partial", "all",
+     "prod"},
+    {LEAD, "lead@example.com", ROLE_PROFILE_ADMIN, 0, 0, "", "thirdparty", "",
+     "", ""},
+    {ANALYST, "analyst@example.com", ROLE_USER, 0,
+     1u << TOOL_ANALYSIS_WORKSPACE, "thirdparty", "", "", "web", ""},
+    {ANALYST_SUPP, "analyst@example.com", ROLE_USER, 0,
+     1u << TOOL_ANALYSIS_WORKSPACE, "thirdparty", "", "", "web", ""},
+    {NOGROUP, "analyst@example.com", 0, 0, 0, "", "", "", "", ""},
+    {VIEWER, "viewer@example.com", ROLE_USER, 0, 1u << TOOL_FULL_TABLE_EXPORT,
+     "exporters", "", "", "all", ""},
+    {AUDITOR, "auditor@example.com", ROLE_USER, 0, 1u << TOOL_AUDIT_LOGS_ACCESS,
+     "auditors", "", "", "", ""},
+};
+
+static void join_names(struct buf *out, const struct caller *c, const int *idx,
+		       int n,
+		       const char *(*name)(const struct policy_db *, int))
+{
+	int i;
+
+	buf_add(out, "", 0);
+	for (i = 0; i < n; i++)
+		buf_printf(out, "%s%s", i ? ", " : "", name(c->db, idx[i]));
+}
+
+START_TEST(test_resolve)
+{
+	const struct caller *c = &who[callers[_i].who];
+	struct buf b = BUF_INIT;
+
+	if (callers[_i].login)
+		ck_assert_str_eq(c->login, callers[_i].login);
+	else
+		ck_assert_ptr_null(c->login);
+	ck_assert_uint_eq(c->roles, callers[_i].roles);
+	ck_assert_uint_eq(c->perms, callers[_i].perms);
+	ck_assert_uint_eq(c->tools, callers[_i].tools);
+	join_names(&b, c, c->member_of, c->nmember_of, policy_profile_name);
+	ck_assert_str_eq(b.data, callers[_i].member_of);
+	buf_reset(&b);
+	join_names(&b, c, c->admin_of, c->nadmin_of, policy_profile_name);
+	ck_assert_str_eq(b.data, callers[_i].admin_of);
+	buf_reset(&b);
+	join_names(&b, c, c->platform_of, c->nplatform_of,
+		   policy_platform_name);
+	ck_assert_str_eq(b.data, callers[_i].platform_of);
+	if (c->login) {
+		buf_reset(&b);
+		buf_add(&b, "", 0);
+		ck_assert_int_eq(policy_caller_views(c, &b), 0);
+		ck_assert_str_eq(b.data, callers[_i].views);
+		buf_reset(&b);
+		buf_add(&b, "", 0);
+		ck_assert_int_eq(policy_caller_sandboxes(c, &b), 0);
+		ck_assert_str_eq(b.data, callers[_i].sandboxes);
+	}
+	buf_release(&b);
+}
+END_TEST
+
+/* The analyst listed directly and through its group is one membership. */
+START_TEST(test_resolve_dedup)
+{
+	struct caller c;
+
+	use_model();
+	model_write(PA, TP "/members", "group:Analysts\nanalyst@example.com\n");
+	use_policy();
+	ck_assert_int_eq(policy_caller(pol, &ids[ANALYST], &c), 0);
+	ck_assert_int_eq(c.nmember_of, 1);
+	ck_assert_int_eq(c.roles, ROLE_USER);
+	caller_release(&c);
+	/* and the group alone no longer matters for nogroup */
+	ck_assert_int_eq(policy_caller(pol, &ids[NOGROUP], &c), 0);
+	ck_assert_int_eq(c.nmember_of, 1);
+	caller_release(&c);
+}
+END_TEST
+
+/* Root is not special: uid 0 unmapped is an unmapped caller. */
+START_TEST(test_root_unmapped)
+{
+	struct caller_id id;
+	struct caller c;
+	struct obj_ref ref;
+	struct buf why = BUF_INIT;
+
+	memset(&id, 0, sizeof(id));
+	id.pid = getpid();
+	ck_assert_int_eq(policy_caller(pol, &id, &c), 0);
+	ck_assert_ptr_null(c.login);
+	ck_assert_uint_eq(c.roles, 0);
+	make_ref("/admin", NULL, &ref);
+	ck_assert_int_eq(policy_check(pol, &c, ACT_ADMIN_SEE, &ref, &why),
+			 -ENOENT);
+	ck_assert_str_eq(why.data, NEED_MAPPED);
+	make_ref("/whoami", NULL, &ref);
+	ck_assert_int_eq(policy_check(pol, &c, ACT_PUBLIC, &ref, NULL), 0);
+	caller_release(&c);
+	buf_release(&why);
+}
+END_TEST
+
+/* /admin/users: a login resolved as if its Unix user called. */
+START_TEST(test_caller_login)
+{
+	struct caller c;
+	struct buf b = BUF_INIT;
+
+	ck_assert_int_eq(policy_caller_login(pol, "pa@example.com", &c), 0);
+	ck_assert_str_eq(c.login, "pa@example.com");
+	ck_assert_uint_eq(c.roles, ROLE_PRODUCT_ADMIN);
+	ck_assert_uint_eq(c.perms, CONN_BITS);
+	caller_release(&c);
+	ck_assert_int_eq(policy_caller_login(pol, "sys@example.com", &c), 0);
+	ck_assert_uint_eq(c.roles, ROLE_SYSTEM_ADMIN);
+	caller_release(&c);
+	/* no Unix user: its direct grants only */
+	ck_assert_int_eq(policy_caller_login(pol, "ghost@example.com", &c), 0);
+	ck_assert_str_eq(c.login, "ghost@example.com");
+	ck_assert_uint_eq(c.roles, 0);
+	ck_assert_int_eq(c.nmember_of, 0);
+	caller_release(&c);
+
+	ck_assert_int_eq(policy_logins(pol, &b), 0);
+	ck_assert_str_eq(b.data, "analyst@example.com\n"
+				 "auditor@example.com\n"
+				 "lead@example.com\n"
+				 "pa2@example.com\n"
+				 "pa3@example.com\n"
+				 "pa@example.com\n"
+				 "sys@example.com\n"
+				 "viewer@example.com\n");
+	buf_release(&b);
+}
+END_TEST
+
+/* --- journey_optimizer ---------------------------------------------------- */
+
+START_TEST(test_journeys)
+{
+	struct obj_ref conns, dvs;
+	struct buf why = BUF_INIT;
+
+	use_policy();
+	make_ref("/connections", NULL, &conns);
+	make_ref("/dataviews", NULL, &dvs);
+	ck_assert_int_eq(
+	    policy_check(pol, &who[PA], ACT_CONN_MANAGE, &conns, NULL), 0);
+
+	/* a journey_optimizer connection exists: the four journeys
+	 * permissions join the list */
+	store_set("m:jo", "1");
+	ck_assert_int_eq(
+	    policy_check(pol, &who[PA], ACT_CONN_MANAGE, &conns, &why),
+	    -EACCES);
+	ck_assert_str_eq(why.data,
+			 "needs platform permissions " JOURNEY_PERMS_TEXT);
+	buf_reset(&why);
+	ck_assert_int_eq(policy_check(pol, &who[PA], ACT_DV_MANAGE, &dvs, &why),
+			 -EACCES);
+	ck_assert_str_eq(why.data,
+			 "needs platform permissions " JOURNEY_PERMS_TEXT);
+	buf_reset(&why);
+	ck_assert_int_eq(
+	    policy_check(pol, &who[PA3], ACT_CONN_MANAGE, &conns, &why),
+	    -EACCES);
+	ck_assert_str_eq(
+	    why.data,
+	    "needs platform permissions manage_sources, " JOURNEY_PERMS_TEXT);
+	buf_reset(&why);
+	/* the rest of the matrix does not move */
+	ck_assert_int_eq(
+	    policy_check(pol, &who[PA], ACT_CONN_READ, &conns, NULL), 0);
+
+	/* none left */
+	store_set("m:jo", "0");
+	ck_assert_int_eq(
+	    policy_check(pol, &who[PA], ACT_CONN_MANAGE, &conns, NULL), 0);
+	store_set("m:jo", "2");
+	ck_assert_int_eq(
+	    policy_check(pol, &who[PA], ACT_CONN_MANAGE, &conns, NULL),
+	    -EACCES);
+
+	/* a platform profile with the journeys permissions fixes it */
+	use_model();
+	model_mkdir_as(SYS, "/admin/platform", "journeys", 0);
+	model_write(SYS, "/admin/platform/journeys/platform.ini",
+		    "[platform]\npermissions = " JOURNEY_PERMS_TEXT "\n");
+	model_write(SYS, "/admin/platform/journeys/members",
+		    "pa@example.com\n");
+	use_policy();
+	ck_assert_int_eq(
+	    policy_check(pol, &who[PA], ACT_CONN_MANAGE, &conns, &why), 0);
+	ck_assert_uint_eq(why.len, 0);
+	ck_assert_int_eq(policy_check(pol, &who[PA], ACT_DV_MANAGE, &dvs, NULL),
+			 0);
+	/* pa3 still lacks manage_sources and the journeys */
+	ck_assert_int_eq(
+	    policy_check(pol, &who[PA3], ACT_CONN_MANAGE, &conns, NULL),
+	    -EACCES);
+	buf_release(&why);
+}
+END_TEST
+
+/* The sandbox of an existing connection comes from its connection.ini. */
+START_TEST(test_connection_sandbox)
+{
+	struct obj_ref c1;
+	struct rec r = REC_INIT;
+	struct buf val = BUF_INIT, why = BUF_INIT;
+	static const char ini[] = "[connection]\nname = c1\ndescription = \n"
+				  "sandbox = dev\ndata_window_months = 13\n";
+
+	use_policy();
+	ck_assert_int_eq(rec_sets(&r, "connection.ini", ini), 0);
+	ck_assert_int_eq(rec_encode(&r, &val), 0);
+	ck_assert_int_eq(store_txn_begin(st), 0);
+	ck_assert_int_eq(store_put(st, "o:/connections/c1", val.data, val.len),
+			 0);
+	ck_assert_int_eq(store_txn_commit(st), 0);
+	make_ref("conn:c1", NULL, &c1);
+	ck_assert_int_eq(
+	    policy_check(pol, &who[PA], ACT_CONN_MANAGE, &c1, &why), -EACCES);
+	ck_assert_str_eq(why.data,
+			 "needs sandbox dev through a platform profile");
+	/* a change asking for prod is judged on prod */
+	c1.sandbox = "prod";
+	ck_assert_int_eq(
+	    policy_check(pol, &who[PA], ACT_CONN_MANAGE, &c1, NULL), 0);
+	/* a connection with no record: any sandbox of its platform will do */
+	make_ref("conn:c2", NULL, &c1);
+	ck_assert_int_eq(
+	    policy_check(pol, &who[PA], ACT_CONN_MANAGE, &c1, NULL), 0);
+	rec_release(&r);
+	buf_release(&val);
+	buf_release(&why);
+}
+END_TEST
+
+/* --- refresh -------------------------------------------------------------- */
+
+/* Rewrite o:/admin's product-admins directly in the store. */
+static void store_set_product_admins(const char *text)
+{
+	struct rec r = REC_INIT;
+	struct buf val = BUF_INIT;
+
+	ck_assert_int_eq(store_get(st, "o:/admin", &val), 0);
+	ck_assert_int_eq(rec_decode(&r, val.data, val.len), 0);
+	ck_assert_int_eq(rec_sets(&r, "product-admins", text), 0);
+	buf_reset(&val);
+	ck_assert_int_eq(rec_encode(&r, &val), 0);
+	ck_assert_int_eq(store_txn_begin(st), 0);
+	ck_assert_int_eq(store_put(st, "o:/admin", val.data, val.len), 0);
+	ck_assert_int_eq(store_txn_commit(st), 0);
+	rec_release(&r);
+	buf_release(&val);
+}
+
+START_TEST(test_refresh)
+{
+	const struct policy_db *db;
+	struct caller c;
+	struct obj_ref pas;
+
+	use_policy();
+	make_ref("/admin/product-admins", NULL, &pas);
+	ck_assert_uint_eq(who[PA].roles, ROLE_PRODUCT_ADMIN);
+	db = who[PA].db;
+
+	/* a change outside /admin keeps the snapshot */
+	store_set("m:jo", "0");
+	ck_assert_int_eq(policy_refresh(pol), 0);
+	ck_assert_int_eq(policy_caller(pol, &ids[PA], &c), 0);
+	ck_assert_ptr_eq(c.db, db);
+	caller_release(&c);
+
+	/* a change under /admin rebuilds it */
+	store_set_product_admins("pa2@example.com\npa3@example.com\n");
+	ck_assert_int_eq(policy_refresh(pol), 0);
+	resolve_all();
+	ck_assert_ptr_ne(who[PA].db, db);
+	ck_assert_uint_eq(who[PA].roles, 0);
+	ck_assert_uint_eq(who[PA2].roles, ROLE_PRODUCT_ADMIN);
+	ck_assert_int_eq(
+	    policy_check(pol, &who[PA], ACT_ADMIN_READ, &pas, NULL), -EACCES);
+	/* its platform profile is still its own */
+	ck_assert_uint_eq(who[PA].perms, CONN_BITS);
+
+	/* and through the model API, as the system admin */
+	store_set_product_admins("pa@example.com\n");
+	use_model();
+	model_write(SYS, "/admin/product-admins", "pa3@example.com\n");
+	use_policy();
+	ck_assert_uint_eq(who[PA].roles, 0);
+	ck_assert_uint_eq(who[PA2].roles, 0);
+	ck_assert_uint_eq(who[PA3].roles, ROLE_PRODUCT_ADMIN);
+}
+END_TEST
+
+/* The model's own policy follows a change made through the model. */
+START_TEST(test_refresh_model)
+{
+	struct obj_ref ref;
+	struct mstat sb;
+	struct buf b = BUF_INIT;
+
+	use_model();
+	make_ref("/admin/product-admins", NULL, &ref);
+	ck_assert_int_eq(model_getattr(m, &ids[PA], &ref, &sb), 0);
+	ck_assert_uint_eq(sb.perm, 4);
+	ck_assert_int_eq(model_read(PA, "/whoami", &b), 0);
+	ck_assert_ptr_nonnull(strstr(b.data, "\nproduct_admin = true\n"));
+
+	model_write(SYS, "/admin/product-admins", "pa2@example.com\n");
+	ck_assert_int_eq(model_getattr(m, &ids[PA], &ref, &sb), 0);
+	ck_assert_uint_eq(sb.perm, 0);
+	ck_assert_int_eq(model_read(PA, "/whoami", &b), 0);
+	ck_assert_ptr_nonnull(strstr(b.data, "\nproduct_admin = false\n"));
+	ck_assert_int_eq(model_read(PA, "/admin/product-admins", &b), -EACCES);
+	buf_release(&b);
+}
+END_TEST
+
+/* --- the model ------------------------------------------------------------ */
+
+/* 5, and 2 (mkdir) once the kind table has the connection kind */
+#define PERM_CONN_DIR 0100
+
+struct srow {
+	enum who who;
+	const char *path;
+	int rc;
+	unsigned perm;
+};
+
+static const struct srow stats[] = {
+    {SYS, "/admin/product-admins", 0, 6},
+    {PA, "/admin/product-admins", 0, 4},
+    {LEAD, "/admin/product-admins", 0, 0},
+    {ANALYST, "/admin/product-admins", 0, 0},
+    {UNMAPPED, "/admin/product-admins", -ENOENT, 0},
+    {SYS, "/admin/sandboxes", 0, 6},
+    {PA, "/admin/sandboxes", 0, 4},
+    {SYS, "/admin/profiles", 0, 5},
+    {PA, "/admin/profiles", 0, 7},
+    {LEAD, "/admin/profiles", 0, 5},
+    {ANALYST, "/admin/profiles", 0, 0},
+    {SYS, "/admin/platform", 0, 7},
+    {PA, "/admin/platform", 0, 5},
+    {LEAD, "/admin/platform", 0, 0},
+    {SYS, "/admin/platform/full/platform.ini", 0, 6},
+    {PA, "/admin/platform/full/platform.ini", 0, 4},
+    {LEAD, "/admin/platform/full/platform.ini", -ENOENT, 0},
+    {ANALYST, "/admin/platform/full", -ENOENT, 0},
+    {SYS, TP "/members", 0, 4},
+    {PA, TP "/members", 0, 6},
+    {LEAD, TP "/members", 0, 6},
+    {ANALYST, TP "/members", -ENOENT, 0},
+    {SYS, TP "/admins", 0, 4},
+    {PA, TP "/admins", 0, 6},
+    {LEAD, TP "/admins", 0, 4},
+    {LEAD, TP "/profile.ini", 0, 6},
+    {LEAD, TP, 0, 5},
+    {LEAD, "/admin/profiles/exporters", -ENOENT, 0},
+    {LEAD, "/admin/profiles/exporters/profile.ini", -ENOENT, 0},
+    {PA, "/admin/users/lead@example.com", 0, 4},
+    {LEAD, "/admin/users/lead@example.com", -ENOENT, 0},
+    {PA, "/connections", 0, PERM_CONN_DIR},
+    {PA2, "/connections", 0, 5},
+    {SYS, "/connections", 0, 0},
+    {PA, "/audit/log", 0, 4},
+    {AUDITOR, "/audit/log", 0, 4},
+    {SYS, "/audit/log", 0, 0},
+    {ANALYST, "/audit/log", 0, 0},
+    {UNMAPPED, "/", 0, 5},
+    {UNMAPPED, "/README", 0, 4},
+    {UNMAPPED, "/whoami", 0, 4},
+    {UNMAPPED, "/errors", -ENOENT, 0},
+    {UNMAPPED, "/admin", -ENOENT, 0},
+    {NOGROUP, "/errors", 0, 4},
+    {VIEWER, "/dataviews", 0, 5},
+};
+
+START_TEST(test_getattr)
+{
+	const struct srow *r = &stats[_i];
+	unsigned want = r->perm;
+	struct obj_ref ref;
+	struct mstat sb;
+	int rc;
+
+	if (want == PERM_CONN_DIR)
+		want = kind_named_child(KIND_CONNECTIONS) < 0 ? 5 : 7;
+
+	use_model();
+	make_ref(r->path, NULL, &ref);
+	rc = model_getattr(m, &ids[r->who], &ref, &sb);
+	ck_assert_msg(rc == r->rc, "getattr %s as %s: %d, want %d", r->path,
+		      whos[r->who].name, rc, r->rc);
+	if (!rc)
+		ck_assert_msg(sb.perm == want,
+			      "getattr %s as %s: perm %o, want %o", r->path,
+			      whos[r->who].name, sb.perm, want);
+}
+END_TEST
+
+struct arow {
+	enum who who;
+	const char *path;
+	int mask;
+	int rc;
+};
+
+static const struct arow accesses[] = {
+    {SYS, "/admin/product-admins", R_OK | W_OK, 0},
+    {PA, "/admin/product-admins", R_OK, 0},
+    {PA, "/admin/product-admins", W_OK, -EACCES},
+    {LEAD, "/admin/product-admins", F_OK, 0},
+    {LEAD, "/admin/product-admins", R_OK, -EACCES},
+    {LEAD, TP "/members", R_OK | W_OK, 0},
+    {LEAD, TP "/admins", W_OK, -EACCES},
+    {LEAD, "/admin/profiles/exporters/members", F_OK, -ENOENT},
+    {LEAD, "/admin/profiles", W_OK, -EACCES},
+    {PA, "/admin/profiles", R_OK | W_OK | X_OK, 0},
+    {AUDITOR, "/audit/log", R_OK, 0},
+    {ANALYST, "/audit/log", R_OK, -EACCES},
+    {UNMAPPED, "/README", R_OK, 0},
+    {UNMAPPED, "/README", W_OK, -EACCES},
+    {UNMAPPED, "/errors", F_OK, -ENOENT},
+    {UNMAPPED, "/connections", F_OK, -ENOENT},
+};
+
+START_TEST(test_access)
+{
+	const struct arow *r = &accesses[_i];
+	struct obj_ref ref;
+	int rc;
+
+	use_model();
+	make_ref(r->path, NULL, &ref);
+	rc = model_access(m, &ids[r->who], &ref, r->mask);
+	ck_assert_msg(rc == r->rc, "access %s %d as %s: %d, want %d", r->path,
+		      r->mask, whos[r->who].name, rc, r->rc);
+}
+END_TEST
+
+/* Entries of dir as w, one per line; returns readdir's rc. */
+static int list_dir(enum who w, const char *path, struct buf *out)
+{
+	struct model_dirent *ents = NULL;
+	struct obj_ref ref;
+	size_t n = 0, i;
+	int rc;
+
+	buf_reset(out);
+	buf_add(out, "", 0);
+	make_ref(path, NULL, &ref);
+	rc = model_readdir(m, &ids[w], &ref, &ents, &n);
+	if (rc)
+		return rc;
+	for (i = 0; i < n; i++)
+		buf_printf(out, "%s%s\n", ents[i].name,
+			   ents[i].is_dir ? "/" : "");
+	model_dirents_free(ents, n);
+	return 0;
+}
+
+static const struct {
+	enum who who;
+	const char *path;
+	int rc;
+	const char *ents;
+} listings[] = {
+    {LEAD, "/admin/profiles", 0, "thirdparty/\n"},
+    {PA, "/admin/profiles", 0, "auditors/\nexporters/\nthirdparty/\n"},
+    {SYS, "/admin/profiles", 0, "auditors/\nexporters/\nthirdparty/\n"},
+    {ANALYST, "/admin/profiles", -EACCES, ""},
+    {UNMAPPED, "/admin/profiles", -ENOENT, ""},
+    /* fixed names are known to every mapped caller */
+    {LEAD, "/admin", 0,
+     "product-admins\nsandboxes\nprofiles/\nplatform/\nusers/\n"},
+    {LEAD, "/admin/platform", -EACCES, ""},
+    {PA, "/admin/platform", 0, "full/\npartial/\n"},
+    {UNMAPPED, "/", 0, "README\nwhoami\n"},
+    {ANALYST, "/", 0,
+     "README\nwhoami\nerrors\nconnections/\ndataviews/\nadmin/\naudit/\n"},
+    {LEAD, TP, 0, "profile.ini\nmembers\nadmins\n"},
+};
+
+START_TEST(test_readdir)
+{
+	struct buf b = BUF_INIT;
+	int rc;
+
+	use_model();
+	rc = list_dir(listings[_i].who, listings[_i].path, &b);
+	ck_assert_msg(rc == listings[_i].rc, "readdir %s as %s: %d, want %d",
+		      listings[_i].path, whos[listings[_i].who].name, rc,
+		      listings[_i].rc);
+	ck_assert_str_eq(b.data, listings[_i].ents);
+	buf_release(&b);
+}
+END_TEST
+
+/* Everything w can see: path, mode, size, mtime and content of each file
+ * (but /audit/log and /errors, which record attempts by design). */
+static void dump_dir(enum who w, const char *path, struct buf *out)
+{
+	struct model_dirent *ents = NULL;
+	struct obj_ref dir;
+	struct buf content = BUF_INIT;
+	size_t n = 0, i;
+
+	make_ref(path, NULL, &dir);
+	if (model_readdir(m, &ids[w], &dir, &ents, &n)) {
+		buf_printf(out, "%s: unreadable\n", path);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		char child[PATH_MAX];
+		struct obj_ref ref;
+		struct mstat sb;
+
+		FMT(child, "%s%s%s", strcmp(path, "/") ? path : "", "/",
+		    ents[i].name);
+		if (!strcmp(child, "/audit/log") || !strcmp(child, "/errors"))
+			continue;
+		make_ref(child, NULL, &ref);
+		ck_assert_int_eq(model_getattr(m, &ids[w], &ref, &sb), 0);
+		buf_printf(out, "%s %o %llu %lld\n", child, sb.perm,
+			   (unsigned long long)sb.size, (long long)sb.mtime);
+		if (sb.is_dir) {
+			dump_dir(w, child, out);
+			continue;
+		}
+		if (!(sb.perm & 4))
+			continue;
+		ck_assert_int_eq(model_read(w, child, &content), 0);
+		buf_printf(out, "{%s}\n", content.data);
+	}
+	model_dirents_free(ents, n);
+	buf_release(&content);
+}
+
+static void dump(struct buf *out)
+{
+	buf_reset(out);
+	buf_add(out, "", 0);
+	dump_dir(SYS, "/", out);
+	dump_dir(PA, "/", out);
+}
+
+struct kv {
+	char *key;
+	char *val;
+	size_t len;
+};
+
+struct kvs {
+	struct kv *v;
+	size_t n;
+};
+
+static int kv_each(const char *key, const void *val, size_t len, void *arg)
+{
+	struct kvs *kv = arg;
+
+	if (!strncmp(key, "a:", 2))
+		return 0; /* the audit log */
+	kv->v = realloc(kv->v, (kv->n + 1) * sizeof(*kv->v));
+	ck_assert_ptr_nonnull(kv->v);
+	kv->v[kv->n].key = strdup(key);
+	kv->v[kv->n].val = malloc(len + 1);
+	ck_assert_ptr_nonnull(kv->v[kv->n].val);
+	memcpy(kv->v[kv->n].val, val, len);
+	kv->v[kv->n].len = len;
+	kv->n++;
+	return 0;
+}
+
+static int kv_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct kv *)a)->key, ((const struct kv *)b)->key);
+}
+
+/* Every store record but the audit log's, sorted by key, as bytes. */
+static void raw_dump(struct buf *out)
+{
+	struct kvs kv = {NULL, 0};
+	size_t i;
+
+	use_policy();
+	ck_assert_int_eq(store_each(st, "", kv_each, &kv), 0);
+	qsort(kv.v, kv.n, sizeof(*kv.v), kv_cmp);
+	buf_reset(out);
+	buf_add(out, "", 0);
+	for (i = 0; i < kv.n; i++) {
+		buf_printf(out, "%s=%zu:", kv.v[i].key, kv.v[i].len);
+		buf_add(out, kv.v[i].val, kv.v[i].len);
+		buf_addch(out, '\n');
+		free(kv.v[i].key);
+		free(kv.v[i].val);
+	}
+	free(kv.v);
+	use_model();
+}
+
+static const char *last_line(const struct buf *b)
+{
+	const char *p = b->data + b->len;
+
+	ck_assert_uint_gt(b->len, 1);
+	for (p -= 2; p > b->data && p[-1] != '\n'; p--)
+		;
+	return p;
+}
+
+/* Dumps are too long for a Check message: on a difference, name the
+ * first line that differs. */
+static void same_dump(const char *what, const struct buf *a,
+		      const struct buf *b)
+{
+	size_t i = 0, line = 0;
+	const char *nl;
+
+	if (a->len == b->len && !memcmp(a->data, b->data, a->len))
+		return;
+	while (i < a->len && i < b->len && a->data[i] == b->data[i])
+		i++;
+	while (line < i && a->data[i - line - 1] != '\n')
+		line++;
+	i -= line;
+	nl = strchr(a->data + i, '\n');
+	ck_abort_msg("%s dump differs at: before '%.*s' after '%.*s'", what,
+		     (int)(nl ? nl - a->data - i : 80), a->data + i,
+		     (int)(strcspn(b->data + i, "\n") > 200
+			       ? 200
+			       : strcspn(b->data + i, "\n")),
+		     b->data + i);
+}
+
+/* Denied mkdir, rmdir and writes change nothing but the audit log. */
+START_TEST(test_denied_unchanged)
+{
+	static const struct {
+		enum who who;
+		const char *dir;
+		const char *name;
+		int rc;
+	} mkdirs[] = {
+	    {LEAD, "/admin/profiles", "newp", -EACCES},
+	    {LEAD, "/admin/profiles", "thirdparty", -EACCES},
+	    {LEAD, "/admin/profiles", "exporters", -EACCES},
+	    {SYS, "/admin/profiles", "newp", -EACCES},
+	    {ANALYST, "/admin/profiles", "newp", -EACCES},
+	    {UNMAPPED, "/admin/profiles", "newp", -ENOENT},
+	    {PA, "/admin/platform", "newpl", -EACCES},
+	    {PA2, "/admin/platform", "newpl", -EACCES},
+	    {LEAD, "/admin/profiles/exporters", "x", -ENOENT},
+	};
+	struct buf before = BUF_INIT, after = BUF_INIT;
+	struct buf raw_before = BUF_INIT, raw_after = BUF_INIT;
+	struct buf log = BUF_INIT;
+	struct obj_ref profiles;
+	size_t i;
+
+	use_model();
+	raw_dump(&raw_before);
+	dump(&before);
+	ck_assert_ptr_nonnull(strstr(before.data, TP "/members 6"));
+
+	for (i = 0; i < NELEM(mkdirs); i++)
+		model_mkdir_as(mkdirs[i].who, mkdirs[i].dir, mkdirs[i].name,
+			       mkdirs[i].rc);
+	make_ref("/admin/profiles", NULL, &profiles);
+	ck_assert_int_eq(model_rmdir(m, &ids[LEAD], &profiles, "thirdparty"),
+			 -EACCES);
+	ck_assert_int_eq(model_rmdir(m, &ids[LEAD], &profiles, "exporters"),
+			 -ENOENT);
+	ck_assert_int_eq(model_rmdir(m, &ids[SYS], &profiles, "auditors"),
+			 -EACCES);
+	model_write_rc(PA, "/admin/product-admins", "pa@example.com\n",
+		       -EACCES);
+	model_write_rc(LEAD, TP "/admins", "lead@example.com\nx@y\n", -EACCES);
+	model_write_rc(LEAD, "/admin/profiles/exporters/members", "", -ENOENT);
+
+	/* the last denial is audited, with its reason */
+	ck_assert_int_eq(model_read(PA, "/audit/log", &log), 0);
+	ck_assert_ptr_nonnull(strstr(
+	    last_line(&log), "\tlead@example.com\twrite\t/admin/profiles/"
+			     "exporters/members\tdenied\tneeds role "
+			     "system admin, product admin or admin of "
+			     "profile exporters\n"));
+	ck_assert_ptr_nonnull(strstr(log.data,
+				     "\tlead@example.com\tmkdir\t/admin/"
+				     "profiles\tdenied\tneeds role product "
+				     "admin\n"));
+
+	/* the denied callers' /errors say so */
+	ck_assert_int_eq(model_read(SYS, "/errors", &log), 0);
+	ck_assert_ptr_nonnull(strstr(log.data, " /admin/profiles/auditors: "
+					       "rmdir: denied: needs role "
+					       "product admin\n"));
+	ck_assert_ptr_nonnull(strstr(log.data, " /admin/profiles: mkdir: "
+					       "denied: needs role product "
+					       "admin\n"));
+	ck_assert_int_eq(model_read(PA, "/errors", &log), 0);
+	ck_assert_ptr_nonnull(strstr(log.data, " /admin/product-admins: "
+					       "write: denied: needs role "
+					       "system admin\n"));
+
+	dump(&after);
+	same_dump("files", &before, &after);
+	raw_dump(&raw_after);
+	same_dump("store", &raw_before, &raw_after);
+	buf_release(&before);
+	buf_release(&after);
+	buf_release(&raw_before);
+	buf_release(&raw_after);
+	buf_release(&log);
+}
+END_TEST
+
+/* A rejected profile.ini: EINVAL at flush, nothing stored, /errors says
+ * why, to that caller only. */
+START_TEST(test_rejected_write)
+{
+	struct buf before = BUF_INIT, b = BUF_INIT;
+	const char *line;
+
+	use_model();
+	ck_assert_int_eq(model_read(LEAD, TP "/profile.ini", &before), 0);
+	model_write_rc(LEAD, TP "/profile.ini",
+		       "[data_views]\nviews = web\nbogus = 1\n", -EINVAL);
+	ck_assert_int_eq(model_read(LEAD, TP "/profile.ini", &b), 0);
+	ck_assert_str_eq(b.data, before.data);
+
+	ck_assert_int_eq(model_read(LEAD, "/errors", &b), 0);
+	/* "TIME PATH:LINE: message", TIME = 2024-01-01T00:00:00Z */
+	ck_assert_uint_gt(b.len, 21);
+	ck_assert_int_eq(b.data[10], 'T');
+	ck_assert_int_eq(b.data[19], 'Z');
+	ck_assert_int_eq(b.data[20], ' ');
+	ck_assert_str_eq(b.data + 21, TP "/profile.ini:3: unknown key 'bogus' "
+					 "in [data_views]\n");
+	/* one line, and nobody else's */
+	ck_assert_int_eq(model_read(PA, "/errors", &b), 0);
+	ck_assert_str_eq(b.data, "");
+
+	/* a second rejection comes first */
+	model_write_rc(LEAD, TP "/profile.ini",
+		       "[data_views]\nauto_include = "
+		       "maybe\n",
+		       -EINVAL);
+	ck_assert_int_eq(model_read(LEAD, "/errors", &b), 0);
+	line = strchr(b.data, '\n');
+	ck_assert_ptr_nonnull(line);
+	ck_assert_ptr_nonnull(strstr(b.data, "profile.ini:2: auto_include "
+					     "must be true or false\n"));
+	ck_assert_ptr_nonnull(strstr(line + 1, "unknown key 'bogus'"));
+	/* a good write still works */
+	model_write(LEAD, TP "/profile.ini",
+		    "[data_views]\nviews = web, app\n");
+	ck_assert_int_eq(model_read(ANALYST, "/whoami", &b), 0);
+	ck_assert_ptr_nonnull(strstr(b.data, "\ndata_views = app, web\n"));
+	buf_release(&before);
+	buf_release(&b);
+}
+END_TEST
+
+/* Connections, once the kind table has them: who may create one, and
+ * the why SPEC §2 gives as its example. */
+START_TEST(test_connections_gate)
+{
+	static const struct {
+		enum who who;
+		int rc;
+	} mkdirs[] = {
+	    {PA2, -EACCES},  {PA3, -EACCES},	 {SYS, -EACCES},
+	    {LEAD, -EACCES}, {ANALYST, -EACCES}, {UNMAPPED, -ENOENT},
+	    {PA, 0},
+	};
+	struct obj_ref conns, ref;
+	struct mstat sb;
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	if (kind_named_child(KIND_CONNECTIONS) < 0)
+		return; /* not yet */
+	use_model();
+	make_ref("/connections", NULL, &conns);
+	for (i = 0; i < NELEM(mkdirs); i++)
+		model_mkdir_as(mkdirs[i].who, "/connections", "c1",
+			       mkdirs[i].rc);
+	ck_assert_int_eq(model_read(PA3, "/errors", &b), 0);
+	ck_assert_ptr_nonnull(strstr(b.data, " /connections: mkdir: denied: "
+					     "needs platform permission "
+					     "manage_sources\n"));
+	ck_assert_int_eq(model_read(PA2, "/errors", &b), 0);
+	ck_assert_ptr_nonnull(strstr(b.data,
+				     " /connections: mkdir: denied: " NEED_CONN
+				     "; " NEED_SANDBOX "\n"));
+
+	buf_reset(&b);
+	make_ref("/connections/c1/connection.ini", NULL, &ref);
+	ck_assert_int_eq(model_why(m, &ids[PA3], &ref, &b), 0);
+	ck_assert_ptr_nonnull(strstr(b.data, "\nread: allowed\nwrite: denied: "
+					     "needs platform permission "
+					     "manage_sources\n"));
+	ck_assert_int_eq(model_getattr(m, &ids[PA], &ref, &sb), 0);
+	ck_assert_uint_eq(sb.perm, 6);
+	ck_assert_int_eq(model_getattr(m, &ids[PA3], &ref, &sb), 0);
+	ck_assert_uint_eq(sb.perm, 4);
+	/* only product admins know the name */
+	ck_assert_int_eq(model_getattr(m, &ids[LEAD], &ref, &sb), -ENOENT);
+	ck_assert_int_eq(model_getattr(m, &ids[LEAD], &conns, &sb), 0);
+	ck_assert_uint_eq(sb.perm, 0);
+	ck_assert_int_eq(list_dir(LEAD, "/connections", &b), -EACCES);
+	ck_assert_int_eq(list_dir(PA2, "/connections", &b), 0);
+	ck_assert_ptr_nonnull(strstr(b.data, "c1/\n"));
+
+	/* created in pa's one sandbox; elsewhere is refused */
+	use_policy();
+	make_ref("conn:c1", NULL, &ref);
+	ck_assert_int_eq(
+	    policy_check(pol, &who[PA], ACT_CONN_MANAGE, &ref, NULL), 0);
+	ref.sandbox = "dev";
+	buf_reset(&b);
+	ck_assert_int_eq(policy_check(pol, &who[PA], ACT_CONN_MANAGE, &ref, &b),
+			 -EACCES);
+	ck_assert_str_eq(b.data,
+			 "needs sandbox dev through a platform profile");
+	buf_release(&b);
+}
+END_TEST
+
+/* A deleted profile takes its grants along; a new one of the same name
+ * starts empty. */
+START_TEST(test_profile_grants_die)
+{
+	struct obj_ref profiles, ref;
+	struct mstat sb;
+	struct buf b = BUF_INIT;
+
+	use_model();
+	make_ref("/admin/profiles", NULL, &profiles);
+	ck_assert_int_eq(model_rmdir(m, &ids[PA], &profiles, "thirdparty"), 0);
+	ck_assert_int_eq(model_getattr(m, &ids[LEAD], &profiles, &sb), 0);
+	ck_assert_uint_eq(sb.perm, 0);
+	ck_assert_int_eq(model_read(ANALYST, "/whoami", &b), 0);
+	ck_assert_ptr_nonnull(strstr(b.data, "\nmember_of = \n"));
+
+	model_mkdir_as(PA, "/admin/profiles", "thirdparty", 0);
+	make_ref(TP, NULL, &ref);
+	ck_assert_int_eq(model_getattr(m, &ids[LEAD], &ref, &sb), -ENOENT);
+	ck_assert_int_eq(model_read(ANALYST, "/whoami", &b), 0);
+	ck_assert_ptr_nonnull(strstr(b.data, "\nmember_of = \n"));
+	ck_assert_int_eq(model_read(PA, TP "/members", &b), 0);
+	ck_assert_str_eq(b.data, "");
+	buf_release(&b);
+}
+END_TEST
+
+/* user.cjafs.why lines for a few places. */
+START_TEST(test_why)
+{
+	static const struct {
+		enum who who;
+		const char *path;
+		int rc;
+		const char *text;
+	} whys[] = {
+	    {PA, "/admin/platform/full/platform.ini", 0,
+	     "path: /admin/platform/full/platform.ini\n"
+	     "login: pa@example.com\n"
+	     "read: allowed\n"
+	     "write: denied: needs role system admin\n"},
+	    {LEAD, TP "/admins", 0,
+	     "path: " TP "/admins\n"
+	     "login: lead@example.com\n"
+	     "read: allowed\n"
+	     "write: denied: needs role product admin\n"},
+	    {LEAD, "/admin/profiles", 0,
+	     "path: /admin/profiles\n"
+	     "login: lead@example.com\n"
+	     "list: allowed\n"
+	     "mkdir: denied: needs role product admin\n"},
+	    {LEAD, "/admin/profiles/exporters", -ENOENT, ""},
+	    {ANALYST, "/audit/log", 0,
+	     "path: /audit/log\n"
+	     "login: analyst@example.com\n"
+	     "read: denied: needs role product admin or a profile with "
+	     "audit_logs_access\n"
+	     "write: denied: read-only file\n"},
+	};
+	struct obj_ref ref;
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	use_model();
+	for (i = 0; i < NELEM(whys); i++) {
+		buf_reset(&b);
+		buf_add(&b, "", 0);
+		make_ref(whys[i].path, NULL, &ref);
+		ck_assert_int_eq(model_why(m, &ids[whys[i].who], &ref, &b),
+				 whys[i].rc);
+		if (!whys[i].rc)
+			ck_assert_str_eq(b.data, whys[i].text);
+	}
+	buf_release(&b);
+}
+END_TEST
+
+/* --- suite ---------------------------------------------------------------- */
+
+static TCase *tcase(Suite *s, const char *name, int shared_world)
+{
+	TCase *tc = tcase_create(name);
+
+	if (shared_world) {
+		tcase_add_unchecked_fixture(tc, world_setup, world_teardown);
+		tcase_add_checked_fixture(tc, matrix_setup, matrix_teardown);
+	} else {
+		tcase_add_checked_fixture(tc, world_setup, world_teardown);
+	}
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
+static Suite *policy_suite(void)
+{
+	Suite *s = suite_create("policy");
+
+	tcase_add_loop_test(tcase(s, "matrix", 1), test_matrix, 0,
+			    NELEM(matrix));
+	tcase_add_test(tcase(s, "matrix_complete", 1), test_matrix_complete);
+	tcase_add_loop_test(tcase(s, "details", 1), test_details, 0,
+			    NELEM(details));
+	tcase_add_loop_test(tcase(s, "resolve", 1), test_resolve, 0,
+			    NELEM(callers));
+	tcase_add_test(tcase(s, "resolve_dedup", 0), test_resolve_dedup);
+	tcase_add_test(tcase(s, "root_unmapped", 1), test_root_unmapped);
+	tcase_add_test(tcase(s, "caller_login", 1), test_caller_login);
+	tcase_add_test(tcase(s, "journeys", 0), test_journeys);
+	tcase_add_test(tcase(s, "connection_sandbox", 0),
+		       test_connection_sandbox);
+	tcase_add_test(tcase(s, "refresh", 0), test_refresh);
+	tcase_add_test(tcase(s, "refresh_model", 0), test_refresh_model);
+	tcase_add_loop_test(tcase(s, "getattr", 1), test_getattr, 0,
+			    NELEM(stats));
+	tcase_add_loop_test(tcase(s, "access", 1), test_access, 0,
+			    NELEM(accesses));
+	tcase_add_loop_test(tcase(s, "readdir", 1), test_readdir, 0,
+			    NELEM(listings));
+	tcase_add_test(tcase(s, "denied_unchanged", 0), test_denied_unchanged);
+	tcase_add_test(tcase(s, "rejected_write", 0), test_rejected_write);
+	tcase_add_test(tcase(s, "connections_gate", 0), test_connections_gate);
+	tcase_add_test(tcase(s, "profile_grants_die", 0),
+		       test_profile_grants_die);
+	tcase_add_test(tcase(s, "why", 0), test_why);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(policy_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
