@@ -5,11 +5,13 @@
 #   make run        install missing packages, build, mount a demo store at ./mnt
 #   make asan       the same tests under AddressSanitizer and UBSan
 #   make valgrind   the mount tests with the daemon under valgrind
+#   make posix      the POSIX conformance suite, with a long fsx run
+#   make fuzz       libFuzzer harnesses, FUZZ_SECONDS (60) each; fuzz-smoke: 5 s
 #   make clean      remove every build output
 
 CC      ?= cc
 BUILD   ?= build
-PKGS     = fuse3 inih tdb
+PKGS     = fuse3 inih tdb libzstd
 # CFLAGS is yours (make CFLAGS=-O0); what the code needs is in CJ_CFLAGS.
 CFLAGS  ?= -O2 -g
 CJ_CFLAGS = -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 -Werror \
@@ -69,13 +71,80 @@ valgrind: deps
 		scripts/unit.sh $(BUILD)
 	@CJAFS_WRAP="$(VALGRIND)" tests/mount/run.sh $(BUILD)/cjafs
 
+# The POSIX conformance suite (tests/mount/t_posix.sh) alone: every test
+# line, the tally by system call, and FSX_OPS random operations on scratch
+# files (make check runs 2000).  FSX_SEED=N replays an fsx run.
+FSX_OPS ?= 50000
+posix: all
+	@FSX_OPS=$(FSX_OPS) POSIX_VERBOSE=1 MT_ONLY=posix \
+		tests/mount/run.sh $(BUILD)/cjafs
+
 run: deps all
 	@scripts/run-demo.sh $(BUILD)/cjafs
+
+# Fuzzing: the libFuzzer harnesses tests/fuzz/fuzz_*.c, built with clang
+# against the model sources, compiled again with clang into build/fuzz
+# (not the gcc-built library).  `make fuzz` runs each for FUZZ_SECONDS,
+# `make fuzz-smoke` for FUZZ_SMOKE_SECONDS; either fails on any crash.
+FUZZ_CC       = clang
+FUZZ_BUILD    = build/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 5
+FUZZ_CFLAGS   = -std=gnu11 -g -O1 -fno-omit-frame-pointer \
+		-fsanitize=address,undefined -fno-sanitize-recover=all \
+		-Wall -Wextra -Wno-unused-parameter \
+		-Wno-missing-field-initializers -D_FILE_OFFSET_BITS=64 \
+		-Iinclude $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_NAMES    = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS     = $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
+FUZZ_OBJ      = $(MODEL_SRC:%.c=$(FUZZ_BUILD)/%.o)
+# every "const struct inidoc_schema NAME =" in the model, for fuzz_ini
+FUZZ_SCHEMAS  = $(shell sed -n \
+	's/^const struct inidoc_schema \([A-Za-z0-9_]*\) = .*/X(\1)/p' $(sort $(MODEL_SRC)))
+
+$(FUZZ_BUILD)/model/%.o: model/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+$(FUZZ_BUILD)/libcjafs.a: $(FUZZ_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+# The model files a harness needs; unlisted ones link the whole model
+# (fuzz_ini: the schemas live with their kinds; fuzz_lines: admin.c).
+FUZZ_USES_csv       = buf csv
+FUZZ_USES_timeparse = timeparse
+FUZZ_USES_filter    = buf filter
+FUZZ_USES_rules     = buf filter
+FUZZ_USES_config    = buf config
+fuzz_objs = $(if $(FUZZ_USES_$(1)),$(FUZZ_USES_$(1):%=$(FUZZ_BUILD)/model/%.o),$(FUZZ_BUILD)/libcjafs.a)
+
+.SECONDEXPANSION:
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $$(call fuzz_objs,$$*)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Wshadow -Werror -fsanitize=fuzzer \
+		'-DFUZZ_SCHEMAS=$(FUZZ_SCHEMAS)' -MMD -MP -o $@ $< \
+		$(call fuzz_objs,$*) $(LDLIBS)
+
+fuzz-deps:
+	@scripts/deps.sh --fuzz
+
+fuzz-bins: $(FUZZ_BINS)
+
+fuzz: fuzz-deps
+	$(MAKE) fuzz-bins
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BUILD) $(FUZZ_NAMES)
+
+fuzz-smoke: fuzz-deps
+	$(MAKE) fuzz-bins
+	@tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_BUILD) $(FUZZ_NAMES)
+
+.PHONY: fuzz fuzz-smoke fuzz-bins fuzz-deps
+-include $(FUZZ_OBJ:.o=.d) $(FUZZ_BINS:=.d)
 
 clean:
 	rm -rf build
 
-.PHONY: all tests deps check asan valgrind run clean
+.PHONY: all tests deps check asan valgrind posix run clean
 .SECONDARY:
 
 -include $(MODEL_OBJ:.o=.d) $(FS_OBJ:.o=.d) $(TESTS:=.d) \

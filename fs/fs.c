@@ -41,11 +41,20 @@
 /* d_ino for entries the kernel has not looked up yet */
 #define FS_UNKNOWN_INO 0xffffffffu
 
+/* A descriptor open on a node, so that requests that name only the inode
+ * (fstat, fchmod: the kernel sends no handle) can answer for it. */
+struct fs_open {
+	struct model_file *f;
+	pid_t pid;
+	struct fs_open *next;
+};
+
 struct node {
 	fuse_ino_t ino;
 	uint64_t nlookup;
-	char *path;
+	char *path;		/* NULL once another node took its path */
 	struct obj_ref ref;
+	struct fs_open *opens;
 	struct node *by_ino;
 	struct node *by_path;
 };
@@ -54,7 +63,6 @@ struct fs {
 	struct model *m;
 	const struct config *cfg;
 	pthread_mutex_t lock;
-	fuse_ino_t next_ino;
 	struct node *ino_hash[FS_HASH];
 	struct node *path_hash[FS_HASH];
 	struct node root;
@@ -63,6 +71,7 @@ struct fs {
 struct fs_dir {
 	struct model_dirent *ents;
 	size_t n;
+	char *path;
 };
 
 static struct fs *fs_of(fuse_req_t req)
@@ -79,19 +88,65 @@ static size_t hash_str(const char *s)
 	return h % FS_HASH;
 }
 
+/* The inode number a path has: a 64-bit hash, so readdir can give the
+ * number stat will give without making a node for every entry. */
+static fuse_ino_t ino_of_path(const char *path)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	if (!strcmp(path, "/"))
+		return FUSE_ROOT_ID;
+	while (*path) {
+		h ^= (unsigned char)*path++;
+		h *= 1099511628211ull;
+	}
+	h &= 0x7fffffffffffffffull;
+	return h <= FUSE_ROOT_ID || h == FS_UNKNOWN_INO ? h + 2 : h;
+}
+
+static struct node *node_by_ino(struct fs *fs, fuse_ino_t ino)
+{
+	struct node *n;
+
+	if (ino == FUSE_ROOT_ID)
+		return &fs->root;
+	for (n = fs->ino_hash[ino % FS_HASH]; n; n = n->by_ino)
+		if (n->ino == ino)
+			return n;
+	return NULL;
+}
+
+static struct node *node_by_path(struct fs *fs, const char *path)
+{
+	struct node *n;
+
+	for (n = fs->path_hash[hash_str(path)]; n; n = n->by_path)
+		if (!strcmp(n->path, path))
+			return n;
+	return NULL;
+}
+
+static void node_unhash_path(struct fs *fs, struct node *n)
+{
+	struct node **pp;
+
+	if (!n->path)
+		return;
+	for (pp = &fs->path_hash[hash_str(n->path)]; *pp != n;
+	     pp = &(*pp)->by_path)
+		;
+	*pp = n->by_path;
+	free(n->path);
+	n->path = NULL;
+}
+
 /* The node of ino, copied out (the table may change after unlock). */
 static int fs_ref(struct fs *fs, fuse_ino_t ino, struct obj_ref *ref)
 {
 	struct node *n;
 
-	if (ino == FUSE_ROOT_ID) {
-		*ref = fs->root.ref;
-		return 0;
-	}
 	pthread_mutex_lock(&fs->lock);
-	for (n = fs->ino_hash[ino % FS_HASH]; n; n = n->by_ino)
-		if (n->ino == ino)
-			break;
+	n = node_by_ino(fs, ino);
 	if (n)
 		*ref = n->ref;
 	pthread_mutex_unlock(&fs->lock);
@@ -104,6 +159,7 @@ static int fs_node_get(struct fs *fs, const struct obj_ref *ref,
 {
 	struct buf path = BUF_INIT;
 	struct node *n;
+	fuse_ino_t want;
 	size_t h;
 	int rc = obj_ref_path(ref, &path);
 
@@ -114,21 +170,24 @@ static int fs_node_get(struct fs *fs, const struct obj_ref *ref,
 		buf_release(&path);
 		return 0;
 	}
-	h = hash_str(path.data);
 	pthread_mutex_lock(&fs->lock);
-	for (n = fs->path_hash[h]; n; n = n->by_path)
-		if (!strcmp(n->path, path.data))
-			break;
+	n = node_by_path(fs, path.data);
 	if (!n) {
 		n = calloc(1, sizeof(*n));
 		if (!n) {
 			rc = -ENOMEM;
 			goto out;
 		}
+		/* a hash collision (or a node that lost its path) takes
+		 * the next free number */
+		for (want = ino_of_path(path.data); node_by_ino(fs, want);
+		     want = want + 1 > FUSE_ROOT_ID ? want + 1 : 2)
+			;
+		h = hash_str(path.data);
 		n->path = buf_detach(&path, NULL);
 		n->ref = *ref;
 		n->ref.sandbox = NULL;
-		n->ino = fs->next_ino++;
+		n->ino = want;
 		n->by_path = fs->path_hash[h];
 		fs->path_hash[h] = n;
 		n->by_ino = fs->ino_hash[n->ino % FS_HASH];
@@ -149,25 +208,107 @@ static void fs_node_forget(struct fs *fs, fuse_ino_t ino, uint64_t nlookup)
 	if (ino == FUSE_ROOT_ID)
 		return;
 	pthread_mutex_lock(&fs->lock);
-	for (n = fs->ino_hash[ino % FS_HASH]; n; n = n->by_ino)
-		if (n->ino == ino)
-			break;
+	n = node_by_ino(fs, ino);
 	if (!n)
 		goto out;
 	n->nlookup -= nlookup < n->nlookup ? nlookup : n->nlookup;
-	if (n->nlookup)
+	if (n->nlookup || n->opens)
 		goto out;
 	for (pp = &fs->ino_hash[ino % FS_HASH]; *pp != n; pp = &(*pp)->by_ino)
 		;
 	*pp = n->by_ino;
-	for (pp = &fs->path_hash[hash_str(n->path)]; *pp != n;
-	     pp = &(*pp)->by_path)
-		;
-	*pp = n->by_path;
-	free(n->path);
+	node_unhash_path(fs, n);
 	free(n);
 out:
 	pthread_mutex_unlock(&fs->lock);
+}
+
+/* After rename(2), the kernel's inode for the old name is the new name's:
+ * move the node with it (its open descriptors follow), and let a node
+ * that had the new name keep only its number. */
+static void fs_node_move(struct fs *fs, const char *from, const char *to,
+			 const struct obj_ref *ref)
+{
+	struct node *n, *old;
+	char *copy = strdup(to);
+	size_t h;
+
+	if (!copy)
+		return;
+	pthread_mutex_lock(&fs->lock);
+	n = node_by_path(fs, from);
+	old = node_by_path(fs, to);
+	if (!n || n == old) {
+		free(copy);
+		goto out;
+	}
+	if (old)
+		node_unhash_path(fs, old);
+	node_unhash_path(fs, n);
+	h = hash_str(copy);
+	n->path = copy;
+	n->ref = *ref;
+	n->ref.sandbox = NULL;
+	n->by_path = fs->path_hash[h];
+	fs->path_hash[h] = n;
+out:
+	pthread_mutex_unlock(&fs->lock);
+}
+
+static void fs_open_add(struct fs *fs, fuse_ino_t ino, struct model_file *f,
+			pid_t pid)
+{
+	struct fs_open *o = calloc(1, sizeof(*o));
+	struct node *n;
+
+	if (!o)
+		return;		/* fstat then falls back to the path */
+	o->f = f;
+	o->pid = pid;
+	pthread_mutex_lock(&fs->lock);
+	n = node_by_ino(fs, ino);
+	if (n) {
+		o->next = n->opens;
+		n->opens = o;
+		o = NULL;
+	}
+	pthread_mutex_unlock(&fs->lock);
+	free(o);
+}
+
+static void fs_open_del(struct fs *fs, fuse_ino_t ino, struct model_file *f)
+{
+	struct fs_open **pp, *o = NULL;
+	struct node *n;
+
+	pthread_mutex_lock(&fs->lock);
+	n = node_by_ino(fs, ino);
+	for (pp = n ? &n->opens : NULL; pp && *pp; pp = &(*pp)->next) {
+		if ((*pp)->f == f) {
+			o = *pp;
+			*pp = o->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&fs->lock);
+	free(o);
+}
+
+/* A descriptor the calling process has open on ino, or NULL. */
+static struct model_file *fs_open_of(struct fs *fs, fuse_ino_t ino,
+				     pid_t pid)
+{
+	struct model_file *f = NULL;
+	struct fs_open *o;
+	struct node *n;
+
+	pthread_mutex_lock(&fs->lock);
+	n = node_by_ino(fs, ino);
+	for (o = n ? n->opens : NULL; o && !f; o = o->next)
+		if (o->pid == pid)
+			f = o->f;
+	pthread_mutex_unlock(&fs->lock);
+	return f;
 }
 
 /* Who is asking: the kernel's uid, gid and pid, and the supplementary
@@ -287,11 +428,17 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
 	struct stat st;
 	int rc;
 
+	struct model_file *f;
+
 	fs_caller(req, &id);
 	rc = fs_ref(fs, ino, &ref);
-	if (!rc && fi && fi->fh)	/* only regular files come with one */
-		rc = model_file_getattr(fs->m, &id,
-					(struct model_file *)fi->fh, &ms);
+	/* fstat, fchmod, futimens come without a handle: answer for the
+	 * caller's own descriptor when it has one (pending size, a file
+	 * unlinked or renamed since) */
+	f = fi && fi->fh ? (struct model_file *)fi->fh :
+			   fs_open_of(fs, ino, id.pid);
+	if (!rc && f)
+		rc = model_file_getattr(fs->m, &id, f, &ms);
 	else if (!rc)
 		rc = model_getattr(fs->m, &id, &ref, &ms);
 	if (rc) {
@@ -359,6 +506,16 @@ static void fs_opendir(fuse_req_t req, fuse_ino_t ino,
 		rc = fs_ref(fs, ino, &ref);
 	if (!rc)
 		rc = model_readdir(fs->m, &id, &ref, &d->ents, &d->n);
+	if (!rc) {
+		struct buf path = BUF_INIT;
+
+		rc = obj_ref_path(&ref, &path);
+		d->path = buf_detach(&path, NULL);
+		if (!rc && !d->path)
+			rc = -ENOMEM;
+		if (rc)
+			model_dirents_free(d->ents, d->n);
+	}
 	if (rc) {
 		free(d);
 		fuse_reply_err(req, -rc);
@@ -369,6 +526,7 @@ static void fs_opendir(fuse_req_t req, fuse_ino_t ino,
 	fi->keep_cache = 0;
 	if (fuse_reply_open(req, fi) == -ENOENT) {
 		model_dirents_free(d->ents, d->n);
+		free(d->path);
 		free(d);
 	}
 }
@@ -377,6 +535,8 @@ static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
 		       off_t off, struct fuse_file_info *fi)
 {
 	struct fs_dir *d = (struct fs_dir *)fi->fh;
+	struct fs *fs = fs_of(req);
+	struct buf child = BUF_INIT;
 	char *buf = malloc(size);
 	size_t used = 0;
 	off_t i;
@@ -391,13 +551,26 @@ static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
 		size_t len;
 
 		memset(&st, 0, sizeof(st));
-		st.st_ino = FS_UNKNOWN_INO;
 		if (i < 2) {
 			name = i == 0 ? "." : "..";
 			st.st_mode = S_IFDIR;
+			st.st_ino = i == 0 ? ino : FS_UNKNOWN_INO;
 		} else {
+			struct node *n;
+
 			name = d->ents[i - 2].name;
 			st.st_mode = d->ents[i - 2].is_dir ? S_IFDIR : S_IFREG;
+			buf_reset(&child);
+			buf_printf(&child, "%s/%s",
+				   strcmp(d->path, "/") ? d->path : "", name);
+			/* the number stat gives: the node's, or the hash
+			 * a node for this path will get */
+			pthread_mutex_lock(&fs->lock);
+			n = child.data ? node_by_path(fs, child.data) : NULL;
+			st.st_ino = n ? n->ino :
+				  child.data ? ino_of_path(child.data) :
+					       FS_UNKNOWN_INO;
+			pthread_mutex_unlock(&fs->lock);
 		}
 		len = fuse_add_direntry(req, buf + used, size - used, name,
 					&st, i + 1);
@@ -406,6 +579,7 @@ static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
 		used += len;
 	}
 	fuse_reply_buf(req, buf, used);
+	buf_release(&child);
 	free(buf);
 }
 
@@ -415,6 +589,7 @@ static void fs_releasedir(fuse_req_t req, fuse_ino_t ino,
 	struct fs_dir *d = (struct fs_dir *)fi->fh;
 
 	model_dirents_free(d->ents, d->n);
+	free(d->path);
 	free(d);
 	fuse_reply_err(req, 0);
 }
@@ -439,8 +614,11 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	/* no page cache: another caller may read other bytes here */
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
-	if (fuse_reply_open(req, fi) == -ENOENT)
+	fs_open_add(fs, ino, f, id.pid);
+	if (fuse_reply_open(req, fi) == -ENOENT) {
+		fs_open_del(fs, ino, f);
 		model_file_close(fs->m, &id, f);
+	}
 }
 
 static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -500,6 +678,7 @@ static void fs_release(fuse_req_t req, fuse_ino_t ino,
 	struct caller_id id;
 
 	fs_caller(req, &id);
+	fs_open_del(fs, ino, (struct model_file *)fi->fh);
 	model_file_close(fs->m, &id, (struct model_file *)fi->fh);
 	fuse_reply_err(req, 0);
 }
@@ -586,7 +765,9 @@ static void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	fi->fh = (uintptr_t)f;
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
+	fs_open_add(fs, ino, f, id.pid);
 	if (fuse_reply_create(req, &e, fi) == -ENOENT) {
+		fs_open_del(fs, ino, f);
 		model_file_close(fs->m, &id, f);
 		fs_node_forget(fs, ino, 1);
 	}
@@ -617,6 +798,19 @@ static void fs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	if (!rc)
 		rc = model_rename(fs->m, &id, &dir, name, &newdir, newname,
 				  mflags);
+	if (!rc) {
+		struct buf from = BUF_INIT, to = BUF_INIT;
+		struct obj_ref ref;
+		struct mstat ms;
+
+		if (!obj_ref_path(&dir, &from) && !obj_ref_path(&newdir, &to) &&
+		    !buf_printf(&from, "%s%s", from.len > 1 ? "/" : "", name) &&
+		    !buf_printf(&to, "%s%s", to.len > 1 ? "/" : "", newname) &&
+		    !model_lookup(fs->m, &id, &newdir, newname, &ref, &ms))
+			fs_node_move(fs, from.data, to.data, &ref);
+		buf_release(&from);
+		buf_release(&to);
+	}
 	fuse_reply_err(req, -rc);
 }
 
@@ -705,7 +899,7 @@ static void fs_statfs(fuse_req_t req, fuse_ino_t ino)
 	memset(&st, 0, sizeof(st));
 	st.f_bsize = 4096;
 	st.f_frsize = 4096;
-	st.f_namemax = OBJ_NAME_MAX + 4;
+	st.f_namemax = OBJ_SCRATCH_MAX;	/* object names stop at 128 */
 	fuse_reply_statfs(req, &st);
 }
 
@@ -756,7 +950,7 @@ int fs_main(struct model *m, const struct config *cfg,
 		return 1;
 	fs->m = m;
 	fs->cfg = cfg;
-	fs->next_ino = FUSE_ROOT_ID + 1;
+	fs->root.ino = FUSE_ROOT_ID;
 	pthread_mutex_init(&fs->lock, NULL);
 	obj_ref_root(&fs->root.ref);
 
@@ -800,6 +994,12 @@ out:
 		while (n) {
 			struct node *next = n->by_ino;
 
+			while (n->opens) {
+				struct fs_open *o = n->opens;
+
+				n->opens = o->next;
+				free(o);
+			}
 			free(n->path);
 			free(n);
 			n = next;

@@ -129,6 +129,10 @@ enum kind_flags {
 	KD_NAMED = 1,		/* instances are named: /connections/NAME */
 	KD_STORED = 2,		/* made by mkdir (or create, for KD_FILE) and stored */
 	KD_FILE = 4,		/* an instance is one file: attrs[0] */
+	/* mv renames an instance within its directory (obj_rename): only
+	 * for kinds whose objects own nothing in the store but records and
+	 * indexes (data views, components; not datasets and their chunks) */
+	KD_RENAME = 8,
 };
 
 struct kind_def {
@@ -148,6 +152,10 @@ struct kind_def {
 		      struct diag *d);
 	int (*destroy)(struct mctx *c, const struct obj_ref *ref,
 		       struct diag *d);
+	/* KD_RENAME kinds: fix up the record after a move to ref (a name
+	 * it holds); NULL when nothing needs it. */
+	int (*moved)(struct mctx *c, const struct obj_ref *ref,
+		     struct diag *d);
 };
 
 extern const struct kind_def kind_table[KIND_COUNT];

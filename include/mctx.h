@@ -12,6 +12,11 @@
  *   "l:PATH"            the sorted names of the objects in the collection
  *                       directory PATH, one per line ("l:/admin/profiles")
  *   "a:N", "a:head"     audit log chunks and their head (audit.c)
+ *   "r:PATH:N"          row chunk N (8 hex digits) of the dataset at PATH:
+ *                       canonical CSV rows, zstd-compressed (rows.c)
+ *   "m:rows", "m:jo"    the stored row total (for [limits] rows) and the
+ *                       number of journey_optimizer connections (read by
+ *                       the policy), decimal text (rows.c, connection.c)
  *
  * Keys starting with "o:/admin" are watched: a commit that touches one
  * makes the policy rebuild its snapshot.
@@ -67,6 +72,13 @@ int obj_list_del(struct mctx *c, const struct obj_ref *dir, const char *name);
 /* Delete ref's object record, its index entry, and (through the kind's
  * destroy hook) everything below it.  Inside the caller's transaction. */
 int obj_delete(struct mctx *c, const struct obj_ref *ref, struct diag *d);
+/* Move ref's object to dst (same kind, dst does not exist) with what hangs
+ * below it (the records and indexes of its fixed subdirectories' stored
+ * objects, recursively) and its index entry; stamp it changed and run the
+ * kind's moved hook.  Inside the caller's transaction.  Only for KD_RENAME
+ * kinds, whose objects own no other keys. */
+int obj_rename(struct mctx *c, const struct obj_ref *ref,
+	       const struct obj_ref *dst, struct diag *d);
 /* The mtime of ref's object (0 if none). */
 time_t obj_mtime(struct mctx *c, const struct obj_ref *ref);
 
@@ -124,6 +136,9 @@ int scratch_truncate(struct scratch_set *s, struct scratch *f, uint64_t size,
 		     time_t now);
 const struct buf *scratch_data(const struct scratch *f);
 time_t scratch_mtime(const struct scratch *f);
+/* Drop all callers' files in (and below) directory path, or only those
+ * named name there when name is not NULL. */
+void scratch_drop(struct scratch_set *s, const char *path, const char *name);
 /* Call fn for each of uid's files in dir. */
 int scratch_each(struct scratch_set *s, uid_t uid, const char *dir,
 		 int (*fn)(const char *name, void *arg), void *arg);
@@ -159,5 +174,165 @@ int user_show(struct mctx *c, const struct obj_ref *ref, struct buf *out);
 /* Entry checks for line-lists. */
 int admin_check_login(const char *entry, size_t len, void *arg,
 		      struct diag *d);
+
+/* --- row chunks of a dataset (rows.c) --- */
+#define ROWS_CHUNK_MAX (256 * 1024)	/* bytes of CSV per chunk (compressed) */
+#define ROWS_TOPUP_MAX (64 * 1024)	/* a smaller last chunk is topped up */
+#define ROWS_LINE_MAX (1024 * 1024)	/* longest CSV line ingested */
+#define ROWS_FIELDS_MAX 1024		/* most fields in a row */
+#define ROWS_TOTAL_KEY "m:rows"
+/* Where a dataset's rows are, kept in its record (rows_meta_get/set). */
+struct rows_meta {
+	int64_t rows;		/* rows stored */
+	uint32_t first;		/* chunks in use are [first, next); gaps allowed */
+	uint32_t next;
+	int64_t tail;		/* bytes in chunk next-1 (0: none, or do not top up) */
+};
+/* Read (missing fields are 0; -EIO if inconsistent) and write the meta. */
+int rows_meta_get(const struct rec *r, struct rows_meta *m);
+int rows_meta_set(struct rec *r, const struct rows_meta *m);
+/*
+ * The functions below take base, the dataset's object path, and run in the
+ * caller's transaction.  Append nrows canonical CSV lines data[0..len)
+ * (whole rows, as csv_write_row() writes them), updating *m.
+ */
+int rows_append(struct mctx *c, const char *base, struct rows_meta *m,
+		const char *data, size_t len, int64_t nrows);
+/* Delete the rows whose field number col is val[0..vlen); *deleted. */
+int rows_delete_where(struct mctx *c, const char *base, struct rows_meta *m,
+		      size_t col, const char *val, size_t vlen,
+		      int64_t *deleted);
+/* Replace out with the first chunk numbered *no or later and move *no past
+ * it; *eof (out empty) when there is none. */
+int rows_next_chunk(struct mctx *c, const char *base,
+		    const struct rows_meta *m, uint32_t *no, struct buf *out,
+		    int *eof);
+/* Delete every chunk; *m becomes empty. */
+int rows_destroy(struct mctx *c, const char *base, struct rows_meta *m);
+/* The stored row total "m:rows", and a change to it. */
+int rows_total(struct mctx *c, int64_t *total);
+int rows_total_add(struct mctx *c, int64_t delta);
+
+/* --- connections (connection.c) and datasets (dataset.c) --- */
+#define CONN_JO_KEY "m:jo"	/* = POLICY_JO_KEY in policy.c */
+extern const struct inidoc_schema connection_schema;
+extern const struct inidoc_schema dataset_schema;
+extern const struct kind_stream_ops records_stream_ops;
+extern const struct kind_append_ops records_append_ops;
+int connection_ini_store(struct mctx *c, const struct obj_ref *ref,
+			 const char *data, size_t len, struct diag *d);
+int connection_status_show(struct mctx *c, const struct obj_ref *ref,
+			   struct buf *out);
+int connections_usage_show(struct mctx *c, const struct obj_ref *ref,
+			   struct buf *out);
+int connection_create(struct mctx *c, const struct obj_ref *ref,
+		      struct diag *d);
+int connection_destroy(struct mctx *c, const struct obj_ref *ref,
+		       struct diag *d);
+/* Stamp the connection ref is in as changed now, by the caller. */
+int connection_touch(struct mctx *c, const struct obj_ref *ref,
+		     struct diag *d);
+/* -EINVAL with *d when a connection uses a sandbox that the canonical
+ * line-list listed (the new /admin/sandboxes) leaves out. */
+int connections_check_sandboxes(struct mctx *c, const char *listed,
+				struct diag *d);
+int dataset_ini_store(struct mctx *c, const struct obj_ref *ref,
+		      const char *data, size_t len, struct diag *d);
+int dataset_status_show(struct mctx *c, const struct obj_ref *ref,
+			struct buf *out);
+int dataset_create(struct mctx *c, const struct obj_ref *ref,
+		   struct diag *d);
+int dataset_destroy(struct mctx *c, const struct obj_ref *ref,
+		    struct diag *d);
+/* Dataset summary for connection status and usage. */
+enum dataset_type {
+	DATASET_EVENT,
+	DATASET_PROFILE,
+	DATASET_LOOKUP,
+	DATASET_SUMMARY,
+	DATASET_NTYPES
+};
+extern const char *const dataset_type_names[DATASET_NTYPES + 1];
+enum dataset_skip {
+	SKIP_MISSING_PERSON_ID,
+	SKIP_BAD_TIMESTAMP,
+	SKIP_WRONG_FIELD_COUNT,
+	SKIP_BAD_CSV,
+	SKIP_NREASONS
+};
+extern const char *const dataset_skip_names[SKIP_NREASONS + 1];
+struct dataset_summary {
+	enum dataset_type type;
+	int64_t rows, ingested, deleted;
+	int64_t skipped[SKIP_NREASONS];
+	time_t mtime;		/* last change of the dataset or its rows */
+	char by[64];		/* and by whom */
+};
+/* Summarize the dataset ref (any ref inside it: its names are used). */
+int dataset_summary(struct mctx *c, const struct obj_ref *ref,
+		    struct dataset_summary *out);
+
+/* --- data views (dataview.c, component.c, dvquery.c) --- */
+/*
+ * Records: "o:/dataviews/V" (mtime, by, dataview.ini), "l:/dataviews" (the
+ * views), "o:/dataviews/V/components/C.ini" (mtime, by, component: the
+ * canonical component file) and "l:/dataviews/V/components" (the
+ * components' names, without .ini).  report/ and rows.csv are computed.
+ */
+extern const struct inidoc_schema dataview_schema;
+extern const struct inidoc_schema component_schema;
+extern const struct kind_stream_ops dv_rows_stream_ops;
+extern const struct kind_stream_ops dv_report_stream_ops;
+int dataview_ini_store(struct mctx *c, const struct obj_ref *ref,
+		       const char *data, size_t len, struct diag *d);
+int dataview_create(struct mctx *c, const struct obj_ref *ref,
+		    struct diag *d);
+/* After a rename: the read-only name in dataview.ini follows. */
+int dataview_moved(struct mctx *c, const struct obj_ref *ref,
+		   struct diag *d);
+int component_ini_store(struct mctx *c, const struct obj_ref *ref,
+			const char *data, size_t len, struct diag *d);
+/* report/: the dimension components of the view, one name a line. */
+int report_list(struct mctx *c, const struct obj_ref *parent,
+		struct buf *names);
+
+/* A connection as a data view uses it: its datasets (sorted by name) and
+ * the union of their fields. */
+struct dv_dataset {
+	char name[OBJ_NAME_MAX + 1];
+	enum dataset_type type;
+	char **field;		/* the CSV columns, in order */
+	size_t nfields;
+	int pid;		/* index in field of person_id, -1 none */
+	int ts;			/* timestamp */
+	int key;		/* lookup key */
+	char *matching_key;	/* lookup: the event field it matches ("" none) */
+};
+struct dv_conn {
+	char name[OBJ_NAME_MAX + 1];
+	int window_months;	/* data_window_months */
+	struct dv_dataset *ds;
+	size_t nds;
+	char **fields;		/* union of the datasets' fields, sorted */
+	size_t nfields;
+	int complete;		/* has an event or summary dataset */
+};
+/* Load connection name: -ENOENT when there is none. */
+int dv_conn_load(struct mctx *c, const char *name, struct dv_conn *out);
+void dv_conn_release(struct dv_conn *conn);
+/* Index of field name in conn->fields, or -1. */
+long dv_conn_field(const struct dv_conn *conn, const char *name);
+/* The view's dataview.ini (defaults if none stored). */
+int dv_load_ini(struct mctx *c, const char *view, struct inidoc *doc);
+/* The connection a view names: -EINVAL with *d (line of the key, when
+ * doc gives one) if it is not set, does not exist or is incomplete. */
+int dv_view_conn(struct mctx *c, const struct inidoc *doc,
+		 struct dv_conn *out, struct diag *d);
+/* The value written on line number line of data[0..len) ("key = VALUE",
+ * trimmed as inih trims it) in *val, *vlen, and the 1-based column where
+ * it starts (0 if there is no such line): turns a column inside a value
+ * into a column of the file. */
+int dv_raw_value(const char *data, size_t len, int line, const char **val,
+		 size_t *vlen);
 
 #endif

@@ -127,9 +127,10 @@ int model_create(struct model *m, const struct caller_id *id,
 #define MODEL_RENAME_NOREPLACE 1
 #define MODEL_RENAME_EXCHANGE 2
 /*
- * rename(2) of files (objects are not renamed: -EPERM).  Onto an
- * attribute: the source's content is committed as one write, and a
- * scratch source goes away.  An attribute renamed onto a scratch name
+ * rename(2) of files, and of objects whose kind is KD_RENAME to a new
+ * name in the same directory (-EXDEV elsewhere; other objects: -EPERM).
+ * Onto an attribute: the source's content is committed as one write, and
+ * a scratch source goes away.  An attribute renamed onto a scratch name
  * stays where it is; the scratch file gets a copy.  Scratch to scratch
  * moves the file.
  */

@@ -129,10 +129,23 @@ int admin_product_admins_store(struct mctx *c, const struct obj_ref *ref,
 	return attr_lines_commit(c, ref, data, len, admin_check_login, d);
 }
 
+/* A sandbox that a connection uses cannot be dropped from the list. */
 int admin_sandboxes_store(struct mctx *c, const struct obj_ref *ref,
 			  const char *data, size_t len, struct diag *d)
 {
-	return attr_lines_commit(c, ref, data, len, check_sandbox, d);
+	struct rec r = REC_INIT;
+	const char *listed;
+	int rc = attr_lines_commit(c, ref, data, len, check_sandbox, d);
+
+	if (rc)
+		return rc;
+	rc = obj_load(c, ref, &r);
+	if (!rc) {
+		listed = rec_get(&r, "sandboxes", NULL);
+		rc = connections_check_sandboxes(c, listed ? listed : "", d);
+	}
+	rec_release(&r);
+	return rc;
 }
 
 int profile_ini_store(struct mctx *c, const struct obj_ref *ref,

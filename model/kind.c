@@ -66,15 +66,86 @@ static const struct kind_attr audit_attrs[] = {
 	{ NULL }
 };
 
+static const struct kind_attr connections_attrs[] = {
+	{ "usage", 0, ACT_CONN_READ, ACT_NONE, NULL, connections_usage_show },
+	{ NULL }
+};
+
+/* connection.ini must stay first: connection.c uses attrs[0] */
+static const struct kind_attr connection_attrs[] = {
+	{ "connection.ini", KA_RW, ACT_CONN_READ, ACT_CONN_MANAGE,
+	  &connection_schema, attr_ini_show, connection_ini_store },
+	{ "status", 0, ACT_CONN_READ, ACT_NONE, NULL, connection_status_show },
+	{ NULL }
+};
+
+static const struct kind_attr dataset_attrs[] = {
+	{ "dataset.ini", KA_RW, ACT_CONN_READ, ACT_CONN_MANAGE,
+	  &dataset_schema, attr_ini_show, dataset_ini_store },
+	{ "records", KA_STREAM | KA_APPEND, ACT_CONN_READ, ACT_CONN_MANAGE,
+	  NULL, NULL, NULL, &records_stream_ops, &records_append_ops },
+	{ "status", 0, ACT_CONN_READ, ACT_NONE, NULL, dataset_status_show },
+	{ NULL }
+};
+
+/* dataview.ini must stay first (a data view's record field) */
+static const struct kind_attr dataview_attrs[] = {
+	{ "dataview.ini", KA_RW, ACT_DV_SEE, ACT_DV_EDIT, &dataview_schema,
+	  attr_ini_show, dataview_ini_store },
+	{ "rows.csv", KA_STREAM, ACT_DV_EXPORT, ACT_NONE, NULL, NULL, NULL,
+	  &dv_rows_stream_ops },
+	{ NULL }
+};
+
+static const struct kind_attr component_attrs[] = {
+	{ "component", KA_RW, ACT_DV_SEE, ACT_DV_EDIT, &component_schema,
+	  attr_ini_show, component_ini_store },
+	{ NULL }
+};
+
+static const struct kind_attr report_file_attrs[] = {
+	{ "report", KA_STREAM, ACT_DV_REPORT, ACT_NONE, NULL, NULL, NULL,
+	  &dv_report_stream_ops },
+	{ NULL }
+};
+
 static const struct kind_attr no_attrs[] = { { NULL } };
 
 const struct kind_def kind_table[KIND_COUNT] = {
 	[KIND_ROOT] = { "", KIND_ROOT, 0, NULL, root_attrs, ACT_PUBLIC,
 			ACT_NONE, ACT_NONE },
-	[KIND_CONNECTIONS] = { "connections", KIND_ROOT, 0, NULL, no_attrs,
-			       ACT_CONN_READ, ACT_NONE, ACT_NONE },
+	[KIND_CONNECTIONS] = { "connections", KIND_ROOT, 0, NULL,
+			       connections_attrs, ACT_CONN_READ, ACT_NONE,
+			       ACT_NONE },
+	[KIND_CONNECTION] = { "connection", KIND_CONNECTIONS,
+			      KD_NAMED | KD_STORED, NULL, connection_attrs,
+			      ACT_CONN_READ, ACT_CONN_MANAGE, ACT_CONN_MANAGE,
+			      NULL, connection_create, connection_destroy },
+	[KIND_DATASETS] = { "datasets", KIND_CONNECTION, 0, NULL, no_attrs,
+			    ACT_CONN_READ, ACT_NONE, ACT_NONE },
+	[KIND_DATASET] = { "dataset", KIND_DATASETS, KD_NAMED | KD_STORED,
+			   NULL, dataset_attrs, ACT_CONN_READ, ACT_CONN_MANAGE,
+			   ACT_CONN_MANAGE, NULL, dataset_create,
+			   dataset_destroy },
 	[KIND_DATAVIEWS] = { "dataviews", KIND_ROOT, 0, NULL, no_attrs,
 			     ACT_MAPPED, ACT_NONE, ACT_NONE },
+	[KIND_DATAVIEW] = { "data view", KIND_DATAVIEWS,
+			    KD_NAMED | KD_STORED | KD_RENAME, NULL,
+			    dataview_attrs, ACT_DV_SEE, ACT_DV_MANAGE,
+			    ACT_DV_MANAGE, NULL, dataview_create, NULL,
+			    dataview_moved },
+	[KIND_COMPONENTS] = { "components", KIND_DATAVIEW, 0, NULL, no_attrs,
+			      ACT_DV_SEE, ACT_NONE, ACT_NONE },
+	[KIND_COMPONENT] = { "component", KIND_COMPONENTS,
+			     KD_NAMED | KD_STORED | KD_FILE | KD_RENAME, ".ini",
+			     component_attrs, ACT_DV_SEE, ACT_DV_EDIT,
+			     ACT_DV_EDIT },
+	/* who may not read reports still knows report/ is there (EACCES) */
+	[KIND_REPORT] = { "report", KIND_DATAVIEW, 0, NULL, no_attrs,
+			  ACT_DV_REPORT, ACT_NONE, ACT_NONE },
+	[KIND_REPORT_FILE] = { "report", KIND_REPORT, KD_NAMED | KD_FILE,
+			       ".csv", report_file_attrs, ACT_DV_SEE, ACT_NONE,
+			       ACT_NONE, report_list },
 	[KIND_ADMIN] = { "admin", KIND_ROOT, 0, NULL, admin_attrs,
 			 ACT_ADMIN_SEE, ACT_NONE, ACT_NONE },
 	[KIND_PROFILES] = { "profiles", KIND_ADMIN, 0, NULL, no_attrs,

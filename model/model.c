@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -73,6 +74,10 @@ struct model_file {
 	void *cursor;		/* stream state */
 	void *append;		/* append state (KA_APPEND, opened for write) */
 	struct scratch *scr;	/* a scratch file (holds a reference) */
+	/* who opened it: the kernel sends release as uid 0, so what is
+	 * committed at release is committed as the opener */
+	struct caller_id opener;
+	char oid[17];		/* the object's incarnation at open */
 	struct buf win;		/* stream: bytes [win_off, win_off+len) */
 	uint64_t win_off;
 	int eof;
@@ -89,6 +94,7 @@ static void stages_expire(struct op *op);
 static void model_file_close_locked(struct op *op, struct model_file *f);
 static int create_object(struct op *op, const struct obj_ref *dir,
 			 const struct obj_ref *ref, struct diag *d);
+static void oid_of(struct op *op, const struct obj_ref *ref, char out[17]);
 
 static int op_begin(struct model *m, const struct caller_id *id,
 		    struct op *op)
@@ -419,9 +425,13 @@ static int resolve(struct op *op, const struct obj_ref *dir, const char *name,
 	*type = kind_child(dir, name, out);
 	if (*type == KIND_CHILD_ATTR && staged_here(op, out))
 		return -ENOENT;
-	if (*type == KIND_CHILD_ATTR || *type == KIND_CHILD_DIR ||
-	    (*type == KIND_CHILD_OBJECT && ref_exists(op, out)))
+	if ((*type == KIND_CHILD_ATTR || *type == KIND_CHILD_DIR ||
+	     (*type == KIND_CHILD_OBJECT && ref_exists(op, out))) &&
+	    policy_check(op->c.pol, &op->who, see_action(out), out, NULL) !=
+		    -ENOENT)
 		return 0;
+	if (*type != KIND_CHILD_NONE && *type != KIND_CHILD_OBJECT)
+		*type = KIND_CHILD_NONE;	/* hidden: a free name */
 	if (strlen(name) > OBJ_SCRATCH_MAX)
 		return -ENAMETOOLONG;
 	*out = *dir;
@@ -544,9 +554,16 @@ static int named_each(const char *name, size_t len, void *arg)
 	return rc;
 }
 
+/* A scratch name shadowed by an object or attribute is not listed. */
 static int scratch_dirent(const char *name, void *arg)
 {
-	return dirlist_add(arg, name, strlen(name), 0);
+	struct dirlist *dl = arg;
+	size_t i;
+
+	for (i = 0; i < dl->n; i++)
+		if (!strcmp(dl->v[i].name, name))
+			return 0;
+	return dirlist_add(dl, name, strlen(name), 0);
 }
 
 int model_readdir(struct model *m, const struct caller_id *id,
@@ -573,6 +590,8 @@ int model_readdir(struct model *m, const struct caller_id *id,
 		struct obj_ref a = *dir;
 
 		a.attr = i;
+		if (staged_here(&op, &a))
+			continue;	/* unlinked, for this process */
 		if (policy_check(op.c.pol, &op.who, k->attrs[i].act_read, &a,
 				 NULL) != -ENOENT)
 			rc = dirlist_add(&dl, k->attrs[i].name,
@@ -719,6 +738,7 @@ static int open_file(struct op *op_, const struct obj_ref *ref, int flags,
 	if (!f)
 		return -ENOMEM;
 	f->ref = *ref;
+	f->opener = op.who.id;
 	f->flags = flags;
 	if (obj_ref_is_scratch(ref)) {
 		f->scr = scratch_of(&op, ref);
@@ -735,6 +755,7 @@ static int open_file(struct op *op_, const struct obj_ref *ref, int flags,
 		rc = -ENOENT;
 		goto out;
 	}
+	oid_of(&op, ref, f->oid);
 	if (acc != O_WRONLY)
 		rc = gate(&op, a->act_read, ref, "read");
 	if (!rc && acc != O_RDONLY) {
@@ -1017,8 +1038,17 @@ int model_file_flush(struct model *m, const struct caller_id *id,
 	rc = op_begin(m, id, &op);
 	if (rc)
 		return rc;
-	rc = commit(&op, &f->ref, f->content.data ? f->content.data : "",
-		    f->content.len);
+	if (f->oid[0]) {
+		char now[17];
+
+		oid_of(&op, &f->ref, now);
+		if (strcmp(now, f->oid))
+			rc = -ENOENT;	/* deleted, maybe made anew, since */
+	}
+	if (!rc)
+		rc = commit(&op, &f->ref,
+			    f->content.data ? f->content.data : "",
+			    f->content.len);
 	/* committed or refused, this content has had its verdict */
 	f->dirty = 0;
 	f->trunc_pending = 0;
@@ -1079,7 +1109,7 @@ void model_file_close(struct model *m, const struct caller_id *id,
 		/* release cannot report errors; /errors and the audit
 		 * log still tell */
 		f->dirty = 1;
-		model_file_flush(m, id, f);
+		model_file_flush(m, &f->opener, f);
 	}
 	if (f->scr) {
 		pthread_mutex_lock(&m->lock);
@@ -1142,6 +1172,33 @@ static int audit_ok(struct op *op, const char *action,
 	return rc;
 }
 
+/* An object's incarnation: a descriptor opened on an object that was
+ * deleted must not commit into a new object of the same name. */
+static int new_oid(struct rec *r)
+{
+	unsigned char raw[8];
+	char hex[17];
+	int i;
+
+	if (getrandom(raw, sizeof(raw), 0) != sizeof(raw))
+		return -EIO;
+	for (i = 0; i < 8; i++)
+		snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+	return rec_sets(r, "oid", hex);
+}
+
+/* ref's object's incarnation into out ("" for fixed directories). */
+static void oid_of(struct op *op, const struct obj_ref *ref, char out[17])
+{
+	struct rec r = REC_INIT;
+	const char *oid;
+
+	out[0] = '\0';
+	if (!obj_load(&op->c, ref, &r) && (oid = rec_get(&r, "oid", NULL)))
+		snprintf(out, 17, "%s", oid);
+	rec_release(&r);
+}
+
 /* Inside the caller's transaction: store a new object ref in dir with
  * every attribute at its default, run the kind's create hook, and add it
  * to dir's index. */
@@ -1173,11 +1230,24 @@ static int create_object(struct op *op, const struct obj_ref *dir,
 		buf_release(&text);
 	}
 	if (!rc)
+		rc = new_oid(&r);
+	if (!rc)
 		rc = obj_save(&op->c, ref, &r);
 	if (!rc && k->create)
 		rc = k->create(&op->c, ref, d);
 	if (!rc)
 		rc = obj_list_add(&op->c, dir, ref->names[ref->nnames - 1]);
+	if (!rc) {
+		/* the name is the object's now: scratch files by that name
+		 * would be shadowed for good */
+		struct buf dpath = BUF_INIT, entry = BUF_INIT;
+
+		if (!obj_ref_path(dir, &dpath) &&
+		    !obj_ref_entry_name(ref, &entry))
+			scratch_drop(op->c.m->scratch, dpath.data, entry.data);
+		buf_release(&dpath);
+		buf_release(&entry);
+	}
 	rec_release(&r);
 	return rc;
 }
@@ -1207,7 +1277,11 @@ int model_mkdir(struct model *m, const struct caller_id *id,
 	if (rc)
 		goto out;
 	if (type != KIND_CHILD_OBJECT) {
-		rc = -EEXIST;
+		/* a name the caller may not know is a free name here */
+		rc = policy_check(op.c.pol, &op.who, see_action(&ref), &ref,
+				  NULL) == -ENOENT ?
+			     -EPERM :
+			     -EEXIST;
 		goto out;
 	}
 	k = &kind_table[ref.kind];
@@ -1312,6 +1386,7 @@ int model_rmdir(struct model *m, const struct caller_id *id,
 	if (type == KIND_CHILD_DIR) {
 		/* a fixed directory inside an object: staged like an
 		 * attribute, so rm -r goes on to remove the object */
+		obj_ref_root(&owner);
 		rc = policy_check(op.c.pol, &op.who, see_action(&ref), &ref,
 				  NULL);
 		if (rc == -ENOENT)
@@ -1340,9 +1415,16 @@ int model_rmdir(struct model *m, const struct caller_id *id,
 	rc = obj_delete(&op.c, &ref, &d);
 	if (!rc)
 		rc = audit_ok(&op, "rmdir", &ref, NULL);
-	if (!rc) {
+	if (!rc)
 		rc = store_txn_commit(op.c.st);
-	} else {
+	if (!rc) {
+		/* its editors' swap files go with it */
+		struct buf path = BUF_INIT;
+
+		if (!obj_ref_path(&ref, &path))
+			scratch_drop(m->scratch, path.data, NULL);
+		buf_release(&path);
+	} else if (store_in_txn(op.c.st)) {
 		store_txn_cancel(op.c.st);
 		if (d.msg[0])
 			refused(&op, "rmdir", &ref, rc, d.msg, &d);
@@ -1382,6 +1464,15 @@ int model_unlink(struct model *m, const struct caller_id *id,
 	}
 	if (type == KIND_CHILD_OBJECT) {
 		if (!(kind_table[ref.kind].flags & KD_STORED)) {
+			struct obj_ref up;
+
+			/* a computed file (report/DIM.csv) is staged like an
+			 * attribute when its object could go: rm -r works */
+			if (!obj_ref_parent(&ref, &up) &&
+			    owner_deletable(&op, &up, NULL)) {
+				rc = stage_add(&op, &ref);
+				goto out;
+			}
 			rc = gate(&op, ACT_NONE, &ref, "unlink");
 			goto out;
 		}
@@ -1434,6 +1525,7 @@ static int open_new_object(struct op *op, const struct obj_ref *ref,
 	if (!f)
 		return -ENOMEM;
 	f->ref = *ref;
+	f->opener = op->who.id;
 	f->flags = flags;
 	f->trunc_pending = 1;	/* even an empty file commits at close */
 	if (buf_add(&f->content, "", 0)) {
@@ -1532,6 +1624,82 @@ out:
 	return rc;
 }
 
+/*
+ * rename(2) of a KD_RENAME object to a new name in the same directory (mv
+ * of a data view or a component): one transaction, audited as "rename".
+ * The caller needs the right to delete the source and to create in the
+ * directory (and to delete what a file object replaces).  Elsewhere:
+ * EXDEV, so mv copies and deletes.  A directory object is never empty,
+ * so it cannot replace another (ENOTEMPTY).
+ */
+static int rename_object(struct op *op, const struct obj_ref *src,
+			 const struct obj_ref *newdir,
+			 const struct obj_ref *dst, unsigned flags)
+{
+	const struct kind_def *k = &kind_table[src->kind];
+	struct buf a = BUF_INIT, b = BUF_INIT, detail = BUF_INIT;
+	struct obj_ref sdir;
+	struct diag d;
+	int rc, replace;
+
+	rc = obj_ref_parent(src, &sdir);
+	if (!rc)
+		rc = obj_ref_path(&sdir, &a);
+	if (!rc)
+		rc = obj_ref_path(newdir, &b);
+	if (rc)
+		goto out;
+	if (strcmp(a.data, b.data)) {
+		rc = -EXDEV;
+		goto out;
+	}
+	if (!strcmp(src->names[src->nnames - 1], dst->names[dst->nnames - 1]))
+		goto out;
+	replace = ref_exists(op, dst);
+	if (replace && (flags & MODEL_RENAME_NOREPLACE)) {
+		rc = -EEXIST;
+		goto out;
+	}
+	if (replace && !(k->flags & KD_FILE)) {
+		rc = -ENOTEMPTY;
+		goto out;
+	}
+	rc = gate(op, k->act_delete, src, "rename");
+	if (!rc)
+		rc = gate(op, k->act_create, newdir, "rename");
+	if (!rc && replace)
+		rc = gate(op, k->act_delete, dst, "rename");
+	if (rc)
+		goto out;
+	rc = store_txn_begin(op->c.st);
+	if (rc)
+		goto out;
+	memset(&d, 0, sizeof(d));
+	if (replace)
+		rc = obj_delete(&op->c, dst, &d);
+	if (!rc)
+		rc = obj_rename(&op->c, src, dst, &d);
+	buf_reset(&b);
+	if (!rc)
+		rc = obj_ref_path(dst, &b);
+	if (!rc)
+		rc = buf_printf(&detail, "to %s", b.data);
+	if (!rc)
+		rc = audit_ok(op, "rename", src, detail.data);
+	if (!rc) {
+		rc = store_txn_commit(op->c.st);
+	} else {
+		store_txn_cancel(op->c.st);
+		if (d.msg[0])
+			refused(op, "rename", src, rc, d.msg, &d);
+	}
+out:
+	buf_release(&a);
+	buf_release(&b);
+	buf_release(&detail);
+	return rc;
+}
+
 int model_rename(struct model *m, const struct caller_id *id,
 		 const struct obj_ref *dir, const char *name,
 		 const struct obj_ref *newdir, const char *newname,
@@ -1552,6 +1720,13 @@ int model_rename(struct model *m, const struct caller_id *id,
 	rc = resolve(&op, dir, name, &src, &stype);
 	if (rc)
 		goto out;
+	if (stype == KIND_CHILD_OBJECT &&
+	    (kind_table[src.kind].flags & KD_RENAME) &&
+	    kind_child(newdir, newname, &dst) == KIND_CHILD_OBJECT &&
+	    dst.kind == src.kind) {
+		rc = rename_object(&op, &src, newdir, &dst, flags);
+		goto out;
+	}
 	if (!obj_ref_is_scratch(&src) && !obj_ref_attr(&src)) {
 		rc = -EPERM;	/* objects and fixed directories stay put */
 		goto out;
@@ -1563,8 +1738,8 @@ int model_rename(struct model *m, const struct caller_id *id,
 		dtype = kind_child(newdir, newname, &dst);
 		if (dtype == KIND_CHILD_ATTR && staged_here(&op, &dst)) {
 			stage_consume(&op, &dst);
-		} else if (dtype == KIND_CHILD_NONE ||
-			   dtype == KIND_CHILD_OBJECT) {
+		} else {
+			/* a free name (or one this caller may not know) */
 			if ((dtype == KIND_CHILD_OBJECT &&
 			     (kind_table[dst.kind].flags & KD_FILE)) ||
 			    !scratch_allowed(&op, newdir)) {
@@ -1576,8 +1751,6 @@ int model_rename(struct model *m, const struct caller_id *id,
 			dst.sandbox = NULL;
 			snprintf(dst.scratch, sizeof(dst.scratch), "%s",
 				 newname);
-		} else {
-			goto out;
 		}
 		rc = 0;
 	} else if (rc) {

@@ -12,7 +12,9 @@
  * Deleting an object deletes, in the caller's transaction, the named
  * objects in each of its fixed subdirectories (generic, from the kind
  * table), then whatever the kind's destroy hook owns (row chunks), then
- * the record and its index entry.
+ * the record and its index entry.  Renaming one (KD_RENAME kinds) walks
+ * the same tree and moves each record and index to the new path, then
+ * moves the index entry; kinds that own other keys are not renamed.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -290,6 +292,117 @@ int obj_delete(struct mctx *c, const struct obj_ref *ref, struct diag *d)
 		rc = obj_list_del(c, &parent, self.names[self.nnames - 1]);
 	buf_release(&key);
 	buf_release(&names);
+	return rc;
+}
+
+/* Move the value of key prefix+src to prefix+dst (missing: nothing). */
+static int move_key(struct mctx *c, const char *prefix,
+		    const struct obj_ref *src, const struct obj_ref *dst)
+{
+	struct buf from = BUF_INIT, to = BUF_INIT, val = BUF_INIT;
+	int rc = key_for(prefix, src, &from);
+
+	if (!rc)
+		rc = key_for(prefix, dst, &to);
+	if (!rc)
+		rc = store_get(c->st, from.data, &val);
+	if (!rc)
+		rc = store_put(c->st, to.data, val.data, val.len);
+	if (!rc)
+		rc = store_del(c->st, from.data);
+	if (rc == -ENOENT)
+		rc = 0;
+	buf_release(&from);
+	buf_release(&to);
+	buf_release(&val);
+	return rc;
+}
+
+struct move_arg {
+	struct mctx *c;
+	const struct obj_ref *src, *dst;	/* the fixed directories */
+	int nk;
+};
+
+static int move_tree(struct mctx *c, const struct obj_ref *src,
+		     const struct obj_ref *dst);
+
+static int move_one(const char *name, size_t len, void *arg)
+{
+	struct move_arg *ma = arg;
+	struct obj_ref from = *ma->src, to = *ma->dst;
+
+	if (len > OBJ_NAME_MAX)
+		return -EIO;
+	from.kind = to.kind = ma->nk;
+	from.attr = to.attr = (kind_table[ma->nk].flags & KD_FILE) ? 0 : -1;
+	memcpy(from.names[from.nnames], name, len);
+	from.names[from.nnames++][len] = '\0';
+	memcpy(to.names[to.nnames], name, len);
+	to.names[to.nnames++][len] = '\0';
+	return move_tree(ma->c, &from, &to);
+}
+
+/* The record of src, and everything stored in its fixed subdirectories,
+ * under dst's path. */
+static int move_tree(struct mctx *c, const struct obj_ref *src,
+		     const struct obj_ref *dst)
+{
+	struct buf names = BUF_INIT;
+	int rc = move_key(c, "o:", src, dst), i;
+
+	for (i = 1; i < KIND_COUNT && !rc; i++) {
+		struct obj_ref ssub = *src, dsub = *dst;
+		struct move_arg ma = { c, &ssub, &dsub, 0 };
+
+		if (!kind_table[i].name || kind_table[i].parent != src->kind ||
+		    (kind_table[i].flags & KD_NAMED))
+			continue;
+		ssub.kind = dsub.kind = i;
+		ssub.attr = dsub.attr = -1;
+		rc = move_key(c, "o:", &ssub, &dsub);
+		ma.nk = kind_named_child(i);
+		if (rc || ma.nk < 0 || !(kind_table[ma.nk].flags & KD_STORED))
+			continue;
+		buf_reset(&names);
+		rc = obj_list(c, &ssub, &names);
+		if (!rc)
+			rc = inidoc_lines_each(names.data, move_one, &ma);
+		if (!rc)
+			rc = move_key(c, "l:", &ssub, &dsub);
+	}
+	buf_release(&names);
+	return rc;
+}
+
+int obj_rename(struct mctx *c, const struct obj_ref *ref,
+	       const struct obj_ref *dst, struct diag *d)
+{
+	const struct kind_def *k = &kind_table[ref->kind];
+	struct obj_ref src = *ref, to = *dst, sdir, ddir;
+	struct rec r = REC_INIT;
+	int rc;
+
+	if (!(k->flags & KD_RENAME) || dst->kind != ref->kind)
+		return -EPERM;
+	src.attr = to.attr = (k->flags & KD_FILE) ? 0 : -1;
+	rc = move_tree(c, &src, &to);
+	if (!rc)
+		rc = obj_ref_parent(&src, &sdir);
+	if (!rc)
+		rc = obj_ref_parent(&to, &ddir);
+	if (!rc)
+		rc = obj_list_del(c, &sdir, src.names[src.nnames - 1]);
+	if (!rc)
+		rc = obj_list_add(c, &ddir, to.names[to.nnames - 1]);
+	/* a rename is a change of the object: stamp it */
+	if (!rc)
+		rc = obj_load(c, &to, &r);
+	if (!rc)
+		rc = obj_save(c, &to, &r);
+	rec_release(&r);
+	if (!rc && k->moved)
+		rc = k->moved(c, &to, d);
 	return rc;
 }
 

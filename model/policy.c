@@ -1009,10 +1009,14 @@ int policy_check(struct policy *p, const struct caller *who, enum action act,
 	struct obj_ref cur = *obj, up;
 
 	if (!who->login) {
+		const struct kind_attr *a = obj_ref_attr(obj);
+		int see = a && !(k->flags & KD_FILE) ? a->act_read : k->act_see;
+
 		if (act == ACT_PUBLIC)
 			return 0;
 		why_add(why, "needs %s", "a mapped user ([users] in the config)");
-		return -ENOENT;
+		/* README and whoami it may see, and is refused the rest */
+		return see == ACT_PUBLIC ? -EACCES : -ENOENT;
 	}
 	/* a named object's own visibility, then every directory above */
 	if ((k->flags & KD_NAMED) &&

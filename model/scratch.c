@@ -229,3 +229,27 @@ int scratch_each(struct scratch_set *s, uid_t uid, const char *dir,
 			rc = fn(f->name, arg);
 	return rc;
 }
+
+/* Drop every caller's files in directory path or below it, and those
+ * named name in it (name NULL: all): the directory's object is gone, or
+ * an object now has that name. */
+void scratch_drop(struct scratch_set *s, const char *path, const char *name)
+{
+	struct scratch **pp = &s->head;
+	size_t plen = strlen(path);
+
+	while (*pp) {
+		struct scratch *f = *pp;
+		int under = !strncmp(f->dir, path, plen) &&
+			    (f->dir[plen] == '\0' || f->dir[plen] == '/');
+
+		if (name ? !strcmp(f->dir, path) && !strcmp(f->name, name) :
+			   under) {
+			*pp = f->next;
+			f->linked = 0;
+			scratch_put(f);
+			continue;
+		}
+		pp = &f->next;
+	}
+}

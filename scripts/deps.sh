@@ -10,13 +10,13 @@
 # apt-get update at most once, and installs only what is missing.
 set -euo pipefail
 
-pkgs=(build-essential pkg-config libfuse3-dev fuse3 libinih-dev libtdb-dev
+pkgs=(build-essential pkg-config libfuse3-dev fuse3 libinih-dev libtdb-dev libzstd-dev
       tdb-tools check attr util-linux python3 sqlite3 libsqlite3-dev)
 for arg in "$@"; do
 	case "$arg" in
 	--editors) pkgs+=(vim nano emacs-nox ed rsync tmux perl) ;;
 	--bench) pkgs+=(hyperfine valgrind sqlite3 linux-perf) ;;
-	--fuzz) pkgs+=(clang libclang-rt-14-dev) ;;
+	--fuzz) pkgs+=(clang libclang-rt-14-dev llvm-14) ;; # llvm-14: llvm-symbolizer
 	--tools) pkgs+=(valgrind strace) ;;
 	*) echo "deps.sh: unknown option $arg" >&2; exit 2 ;;
 	esac

@@ -31,8 +31,8 @@
  * fresh world (checked fixture).  Tests of the connection kind return
  * early while kind_table has no row for it.
  *
- * Data views have no kind_table row yet; they are named with hand-made
- * obj_refs ("dv:NAME").  Rows whose answer SPEC §6 and the current code
+ * Data views are named with hand-made obj_refs ("dv:NAME"), so the views
+ * need not exist.  Rows whose answer SPEC §6 and the current code
  * disagree on carry KNOWN(spec, now): by default they assert what the code
  * answers now (so the suite stays green and a fix shows up as a failure to
  * update); with CHECK_POLICY_STRICT=1 in the environment they assert the
@@ -161,9 +161,9 @@ static void ids_init(void)
 
 /*
  * "/a/b/c" walked with kind_child() from the root; "dv:NAME" and
- * "conn:NAME" are made by hand: data views have no kind_table row yet, and
- * the connection kind may or may not have one (the policy reads a
- * connection's sandbox from its record either way).
+ * "conn:NAME" are made by hand: the objects need not exist in the store
+ * for the policy (it reads a connection's sandbox from its record when
+ * there is one).
  */
 static void make_ref(const char *path, const char *sandbox, struct obj_ref *ref)
 {
@@ -463,9 +463,8 @@ struct prow {
 #define RW(w, a, o, e, why) { w, a, o, e, why, NULL, 0, 0 }
 #define RS(w, a, o, e, why, sb) { w, a, o, e, why, sb, 0, 0 }
 /*
- * SPEC and the code disagree.  Data views have no kind_table row, so
- * policy_check() never runs the named object's own visibility check for
- * them: a caller that may not see a view gets -EACCES, not -ENOENT.
+ * SPEC and the code disagree (none now: data views used to have no
+ * kind_table row, so a caller that may not see one got -EACCES).
  */
 #define KNOWN(w, a, o, spec, nowv, why) { w, a, o, spec, why, NULL, 1, nowv }
 /* clang-format on */
@@ -483,11 +482,12 @@ struct prow {
 #define TP "/admin/profiles/thirdparty"
 #define EA -EACCES
 #define EN -ENOENT
-#define DV_HIDDEN(w, a) KNOWN(w, a, "dv:web", EN, EA, NULL)
+#define DV_HIDDEN(w, a) RW(w, a, "dv:web", EN, NULL)
 
 static const struct prow matrix[] = {
-    /* unmapped: ACT_PUBLIC and nothing else, and it may know no name */
-    R(UNMAPPED, ACT_NONE, "/", EN),
+    /* unmapped: ACT_PUBLIC and nothing else; it may know only the root,
+     * README and whoami (refused there: EACCES, SPEC §1), no other name */
+    R(UNMAPPED, ACT_NONE, "/", EA),
     R(UNMAPPED, ACT_PUBLIC, "/README", 0),
     R(UNMAPPED, ACT_MAPPED, "/errors", EN),
     R(UNMAPPED, ACT_ADMIN_SEE, "/admin/profiles", EN),
@@ -712,7 +712,7 @@ static const struct prow details[] = {
     RW(UNMAPPED, ACT_MAPPED, "/errors", EN, NEED_MAPPED),
     RW(UNMAPPED, ACT_ADMIN_SEE, "/admin", EN, NEED_MAPPED),
     RW(UNMAPPED, ACT_DV_SEE, "dv:web", EN, NEED_MAPPED),
-    RW(UNMAPPED, ACT_NONE, "/README", EN, NEED_MAPPED),
+    RW(UNMAPPED, ACT_NONE, "/README", EA, NEED_MAPPED),
 
     RW(PA, ACT_NONE, "/", EA, "nobody may do this"),
 
@@ -799,10 +799,10 @@ static const struct prow details[] = {
        "needs role product admin"),
     RW(LEAD, ACT_DV_MANAGE, "/dataviews", EA,
        "needs role product admin; " NEED_CONN "; " NEED_SANDBOX),
-    KNOWN(LEAD, ACT_DV_EDIT, "dv:other", EN, EA,
-	  "needs role product admin; " NEED_CONN "; " NEED_SANDBOX
-	  "; or to administer a profile granting data view other"),
-    KNOWN(LEAD, ACT_DV_SEE, "dv:other", EN, EA,
+    /* hidden: the answer and the why are those of seeing it */
+    RW(LEAD, ACT_DV_EDIT, "dv:other", EN,
+       "needs role product admin or a profile granting data view other"),
+    RW(LEAD, ACT_DV_SEE, "dv:other", EN,
 	  "needs role product admin or a profile granting data view "
 	  "other"),
 
@@ -816,17 +816,17 @@ static const struct prow details[] = {
     RW(ANALYST, ACT_CONN_READ, "/connections", EA, "needs role product admin"),
     RW(ANALYST, ACT_AUDIT_READ, "/audit/log", EA,
        "needs role product admin or a profile with audit_logs_access"),
-    KNOWN(ANALYST, ACT_DV_SEE, "dv:other", EN, EA,
+    RW(ANALYST, ACT_DV_SEE, "dv:other", EN,
 	  "needs role product admin or a profile granting data view "
 	  "other"),
-    KNOWN(ANALYST, ACT_DV_REPORT, "dv:other", EN, EA, NULL),
+    RW(ANALYST, ACT_DV_REPORT, "dv:other", EN, NULL),
     RW(ANALYST, ACT_DV_EXPORT, "dv:web", EA,
        "needs role product admin or a profile granting data view web "
        "with full_table_export"),
     RW(ANALYST, ACT_DV_EDIT, "dv:web", EA,
        "needs role product admin; " NEED_CONN "; " NEED_SANDBOX
        "; or to administer a profile granting data view web"),
-    KNOWN(ANALYST_SUPP, ACT_DV_SEE, "dv:other", EN, EA, NULL),
+    RW(ANALYST_SUPP, ACT_DV_SEE, "dv:other", EN, NULL),
 
     /* viewer: auto_include grants every name */
     RW(VIEWER, ACT_DV_SEE, "dv:other", 0, NULL),
@@ -838,7 +838,7 @@ static const struct prow details[] = {
     /* auditor */
     RW(AUDITOR, ACT_AUDIT_READ, "/audit", 0, NULL),
     RW(AUDITOR, ACT_AUDIT_READ, "/audit/log", 0, NULL),
-    KNOWN(AUDITOR, ACT_DV_SEE, "dv:web", EN, EA,
+    RW(AUDITOR, ACT_DV_SEE, "dv:web", EN,
 	  "needs role product admin or a profile granting data view web"),
 };
 

@@ -179,3 +179,8 @@ eq "mode unchanged after chmod" "$(as $LEAD stat -c %A "$MT/admin/profiles/third
 mt_unmount
 mt_mount || fail "remount"
 has "state after remount" "$(as $PA cat "$MT/admin/profiles/thirdparty/members")" "group:Analysts"
+
+# --- a truncating open with no write commits at release, as the opener ---
+ok "': > members' as pa" as $PA sh -c ": >'$MT/admin/profiles/thirdparty/members'"
+eq "members emptied" "$(as $PA cat "$MT/admin/profiles/thirdparty/members")" ""
+has "committed as pa, not as the kernel's release" "$(as $PA tail -n 1 "$MT/audit/log")" "	pa@example.com	write	/admin/profiles/thirdparty/members	ok	"

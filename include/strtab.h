@@ -1,0 +1,68 @@
+/*
+ * strtab.h - string interning and a set of 64-bit keys, for the data view
+ * engine (dvquery.c): dimension values, person ids, distinct values and
+ * lookup keys become dense 32-bit ids, and (item, value) pairs become one
+ * 64-bit key in a set.
+ *
+ * struct strtab gives each distinct byte string an id, 0, 1, 2... in order
+ * of first interning.  The strings live in one arena (each followed by a
+ * NUL, so they can be printed), and the hash table holds ids only, so the
+ * cost per distinct string is its length + 1 plus about 20 bytes; nothing
+ * is allocated per string.  Open addressing with linear probing, kept at
+ * most half full.
+ *
+ * struct u64set holds 64-bit keys other than UINT64_MAX, same scheme, 8
+ * bytes a slot.
+ *
+ * Both are plain memory: no locking, the owner serializes.  Functions
+ * return 0 or -errno (-ENOMEM, -EOVERFLOW past 2^32 - 2 strings).
+ * x_init allocates nothing; x_release frees everything and leaves the
+ * table empty and reusable.
+ */
+#ifndef CJAFS_STRTAB_H
+#define CJAFS_STRTAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+#define STRTAB_NONE UINT32_MAX
+
+struct strtab {
+	struct buf arena;	/* the strings, each NUL-terminated */
+	uint64_t *off;		/* id -> offset in arena */
+	uint32_t *len;		/* id -> length */
+	uint32_t *hash;		/* id -> hash (for growing the table) */
+	uint32_t n;		/* ids in use */
+	uint32_t cap;		/* entries off/len/hash can hold */
+	uint32_t *slot;		/* id + 1, 0 = empty */
+	uint32_t mask;		/* slots - 1 (slots is a power of 2), 0 = none */
+};
+
+void strtab_init(struct strtab *t);
+void strtab_release(struct strtab *t);
+/* The id of s[0..len), adding it if new (*added = 1 then; added may be
+ * NULL). */
+int strtab_intern(struct strtab *t, const char *s, size_t len, uint32_t *id,
+		  int *added);
+/* The id of s[0..len), or STRTAB_NONE. */
+uint32_t strtab_find(const struct strtab *t, const char *s, size_t len);
+/* The string of id (NUL-terminated, borrowed; valid until the next
+ * intern, which may move the arena). */
+const char *strtab_str(const struct strtab *t, uint32_t id, size_t *len);
+/* The hash strtab uses (also handy for callers). */
+uint32_t strtab_hash(const char *s, size_t len);
+
+struct u64set {
+	uint64_t *slot;		/* UINT64_MAX = empty */
+	size_t mask;
+	size_t n;
+};
+
+void u64set_init(struct u64set *s);
+void u64set_release(struct u64set *s);
+/* Add key (not UINT64_MAX): *added = 1 if it was not there. */
+int u64set_add(struct u64set *s, uint64_t key, int *added);
+
+#endif

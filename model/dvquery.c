@@ -1,0 +1,1682 @@
+/*
+ * dvquery.c - a data view as data (SPEC §4): rows.csv, the full table
+ * export, and report/DIM.csv, a freeform table of a dimension's values
+ * by every metric.
+ *
+ * The plan.  Reading either file first resolves the view: its
+ * dataview.ini, its connection's datasets (dv_conn_load), the view's
+ * columns (the union of the datasets' field names, sorted, then `day`),
+ * its components compiled (include/exclude rules, buckets) with their
+ * fields bound to columns, the filter bound to columns, the time zone,
+ * and the data window.  Then, for each event dataset, where each column's
+ * value comes from:
+ *   - `day`: the event's date in the view's time zone, always computed
+ *     (a dataset field called day is shadowed);
+ *   - the event dataset's own field of that name, else
+ *   - the first lookup dataset (by name) with that field whose
+ *     matching_key the event dataset has: the lookup row whose key equals
+ *     the event's matching_key value, else
+ *   - the first profile dataset (by name) with that field: the profile
+ *     row whose person_id equals the event's person_id, else
+ *   - nothing: the empty string.
+ * A lookup or profile dataset with several rows for one key joins its
+ * last stored row.  Only the columns that components and the filter use
+ * are filled, and only the lookup and profile datasets they need are
+ * loaded.
+ *
+ * The scan.  The event datasets (by name) are read chunk by chunk
+ * (rows_next_chunk, one record and one CSV parse at a time).  Per row:
+ * the timestamp, the window check, the joins, `day`, the filter; a row
+ * that passes goes to the consumer.  Summary datasets are not events and
+ * are not scanned.  The window is [now - data_window_months, now], in
+ * calendar months on the UTC calendar (2026-11-23T10:00Z minus 13 months
+ * is 2025-10-23T10:00Z; a day past the end of the shorter month is its
+ * last day); events stamped after now are outside it.  A filter that no
+ * longer binds (a field it names is gone from the connection) passes no
+ * row: fail closed.
+ *
+ * Memory.  The lookup and profile datasets a view needs are held in
+ * memory while a file is read (a hash from key to row: their CSV size
+ * plus about 40 bytes a row and 12 a field); event datasets are never
+ * held whole: rows.csv keeps one chunk and its output piece, so a view
+ * over millions of events streams.  Reports keep, per visible dimension
+ * value, one number per metric, and for each people or distinct metric
+ * the set of (value, person or counted value) pairs; a sessions metric
+ * adds 16 bytes per event (below).  These are bounded by the events'
+ * distinct values, never by their bytes.
+ *
+ * What components show, whoever reads:
+ *  - a dimension shows its field's value; a value its include/exclude
+ *    rules hide is blank in rows.csv (the row stays, so the metrics of
+ *    the other columns still add up) and is no item of its report; a
+ *    bucketed dimension shows the label of its bucket (or Other), never
+ *    the value.  Rules see the raw value, before bucketing.
+ *  - a metric's column in rows.csv is the event's contribution to it:
+ *    occurrences 1; count 1 when the field is set, else 0; sessions 1
+ *    when the event starts a session, else 0; sum, distinct and people
+ *    the value they add or count (the field's value, the person id).
+ *    Those values are shown as the view's first dimension over the same
+ *    field shows them (hidden: blank; bucketed: the label), so a field
+ *    a dimension protects never leaks through a metric's column.
+ *  - a component whose field the connection no longer has reads as the
+ *    empty value in every row.
+ *
+ * Reports, per visible value of the dimension: occurrences (events),
+ * count (events whose field is set), sum (of the field's values that
+ * are numbers, filter.h's syntax; others add nothing), distinct
+ * (distinct non-empty values of the field), people (distinct person
+ * ids) and sessions.  Sessions: a person's events (those the filter
+ * passes) in time order; a new session starts when the gap to the
+ * person's previous event exceeds session_timeout_minutes.  The gap is
+ * elapsed time, so a DST change neither splits nor joins sessions, and a
+ * session goes on across local midnight.  A session counts once for each
+ * value any of its events has (so a session spanning two days counts for
+ * both).  To find sessions the report keeps a 16-byte record (person,
+ * value, time) per event, sorts them by person (a counting sort on the
+ * interned person ids, then each person's records by time) and scans
+ * them: 1,000,000 events cost about 32 MB while the report is computed.
+ * rows.csv with a sessions metric makes the same pass first, marking the
+ * events that start a session in a bitmap (a row number each), so it
+ * reads the events twice.
+ *
+ * Sorting: by the first metric, descending, ties by value (bytes, then
+ * length), ascending; a view without metrics sorts by value.  Numbers:
+ * counts as integers, sums as %.15g.
+ *
+ * Consistency: a stream runs under the model's lock only while it makes a
+ * piece, so rows.csv sees commits made while it is read (a dataset's
+ * rows as they are when its chunk is reached); the plan itself (the
+ * view's settings, components and datasets) is the one of the first
+ * read.  A report is computed whole at its first read, under the lock,
+ * and then handed out piece by piece.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "filter.h"
+#include "mctx.h"
+#include "strtab.h"
+#include "timeparse.h"
+#include "tz.h"
+
+#define DV_PIECE (128 * 1024)	/* bytes a stream hands out per call */
+
+static const struct kind_attr component_attr = {
+	"component", 0, 0, 0, &component_schema
+};
+
+enum dv_agg {
+	AGG_COUNT,
+	AGG_SUM,
+	AGG_DISTINCT,
+	AGG_OCCURRENCES,
+	AGG_PEOPLE,
+	AGG_SESSIONS,
+};
+
+struct dv_comp {
+	char name[OBJ_NAME_MAX + 1];
+	int metric;
+	enum dv_agg agg;
+	int col;			/* view column, -1: its field is gone */
+	struct valrule *rules;		/* NULL: every value visible */
+	struct buckets *buckets;	/* NULL: values as they are */
+};
+
+enum dv_src_type { SRC_NONE, SRC_EVENT, SRC_JOIN, SRC_DAY };
+
+struct dv_src {
+	enum dv_src_type type;
+	int join;			/* SRC_JOIN: dataset index */
+	int col;			/* field index in that dataset */
+};
+
+/* A lookup or profile dataset held in memory. */
+struct dv_join {
+	int needed;
+	struct strtab keys;		/* key -> id */
+	uint32_t *row_of;		/* key id -> row */
+	struct buf arena;		/* field bytes, NUL-terminated */
+	uint64_t *off;			/* row * nfields + field -> offset */
+	uint32_t *len;
+	size_t nrows, nfields, cap;
+};
+
+/* Where an event dataset's columns come from. */
+struct dv_ev {
+	struct dv_src *src;		/* per view column */
+	int *jkey;			/* per dataset: event field joining it */
+	int pid_col;			/* view column of the person id field */
+};
+
+struct dv_plan {
+	struct dv_conn conn;
+	int has_conn;
+	struct tz *tz;
+	int64_t lo, hi;			/* the data window */
+	int64_t timeout;		/* seconds */
+	struct filter *filter;
+	size_t ncols;			/* conn.nfields + 1 */
+	int day_col;
+	struct dv_comp *comp;		/* dimensions, then metrics */
+	size_t ncomp, ndims;
+	int *used;			/* columns a row needs */
+	size_t nused;
+	int *protect;			/* per column: protecting dimension */
+	struct dv_join *join;		/* per dataset */
+	struct dv_ev *ev;		/* per dataset (event ones) */
+	int need_day;
+	int has_sessions;
+};
+
+/* One event that passed, as the consumers see it. */
+struct dv_row {
+	const char **val;		/* per view column (used ones set) */
+	size_t *len;
+	int64_t ts;
+	const char *pid;
+	size_t pidlen;
+	int pid_col;
+	uint32_t rowno;			/* order among passing rows */
+};
+
+typedef int (*dv_emit_fn)(void *arg, const struct dv_row *r);
+
+struct dv_scan {
+	struct mctx *c;
+	struct dv_plan *p;
+	size_t ds;			/* dataset index */
+	uint32_t no;			/* next chunk */
+	int done;
+	struct csv_reader rd;
+	struct buf chunk;
+	const struct dv_ev *cur;	/* plan of dataset ds */
+	const struct dv_dataset *cds;
+	uint32_t *jrow;			/* per dataset joined: row, or none */
+	int64_t day_no;
+	char day[TZ_DAY_SIZE];
+	struct dv_row row;
+	dv_emit_fn emit;
+	void *arg;
+};
+
+static const char empty[] = "";
+
+/* --- calendar --- */
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	return (a % b && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+/* Days since 1970-01-01 of y-m-d (proleptic Gregorian; H. Hinnant). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = floor_div(y, 400);
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = floor_div(z, 146097);
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+static int month_days(int64_t y, int m)
+{
+	static const int n[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+				 31 };
+
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return n[m - 1];
+}
+
+/* now minus months calendar months, on the UTC calendar. */
+static int64_t months_before(int64_t now, int months)
+{
+	int64_t days = floor_div(now, 86400), secs = now - days * 86400;
+	int64_t y, total;
+	int m, d;
+
+	civil_from_days(days, &y, &m, &d);
+	total = y * 12 + (m - 1) - months;
+	y = floor_div(total, 12);
+	m = (int)(total - y * 12) + 1;
+	if (d > month_days(y, m))
+		d = month_days(y, m);
+	return days_from_civil(y, m, d) * 86400 + secs;
+}
+
+/* A decimal number as filter.h reads them: [+-]D+[.D+][e[+-]D+]. */
+static int dv_number(const char *s, size_t len, double *out)
+{
+	size_t i = 0;
+	char *end;
+
+	if (!len || len > 127)
+		return 0;
+	if (s[i] == '+' || s[i] == '-')
+		i++;
+	if (i >= len || s[i] < '0' || s[i] > '9')
+		return 0;
+	while (i < len && s[i] >= '0' && s[i] <= '9')
+		i++;
+	if (i < len && s[i] == '.') {
+		i++;
+		if (i >= len || s[i] < '0' || s[i] > '9')
+			return 0;
+		while (i < len && s[i] >= '0' && s[i] <= '9')
+			i++;
+	}
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < len && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (i >= len || s[i] < '0' || s[i] > '9')
+			return 0;
+		while (i < len && s[i] >= '0' && s[i] <= '9')
+			i++;
+	}
+	if (i != len)
+		return 0;
+	*out = strtod(s, &end);	/* s is NUL-terminated after len */
+	return isfinite(*out);
+}
+
+/* --- the plan --- */
+
+static void join_release(struct dv_join *j)
+{
+	strtab_release(&j->keys);
+	free(j->row_of);
+	buf_release(&j->arena);
+	free(j->off);
+	free(j->len);
+	memset(j, 0, sizeof(*j));
+}
+
+static void plan_free(struct dv_plan *p)
+{
+	size_t i;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->ncomp; i++) {
+		valrule_free(p->comp[i].rules);
+		bucket_free(p->comp[i].buckets);
+	}
+	free(p->comp);
+	for (i = 0; p->join && i < p->conn.nds; i++)
+		join_release(&p->join[i]);
+	free(p->join);
+	for (i = 0; p->ev && i < p->conn.nds; i++) {
+		free(p->ev[i].src);
+		free(p->ev[i].jkey);
+	}
+	free(p->ev);
+	free(p->used);
+	free(p->protect);
+	filter_free(p->filter);
+	tz_free(p->tz);
+	dv_conn_release(&p->conn);
+	free(p);
+}
+
+static int plan_col(const struct dv_plan *p, const char *field)
+{
+	if (!strcmp(field, "day"))
+		return p->day_col;
+	return (int)dv_conn_field(&p->conn, field);
+}
+
+static int plan_resolve(void *arg, const char *field, size_t len)
+{
+	return plan_col(arg, field);
+}
+
+struct comp_load {
+	struct mctx *c;
+	struct dv_plan *p;
+	struct obj_ref ref;
+};
+
+static int comp_load_one(const char *name, size_t len, void *arg)
+{
+	struct comp_load *cl = arg;
+	struct dv_plan *p = cl->p;
+	struct dv_comp *cp;
+	struct inidoc doc;
+	struct diag d;
+	const char *field, *agg, *buckets;
+	int rc;
+
+	if (len > OBJ_NAME_MAX)
+		return 0;
+	memcpy(cl->ref.names[1], name, len);
+	cl->ref.names[1][len] = '\0';
+	rc = attr_ini_load(cl->c, &cl->ref, &component_attr, &doc);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc)
+		return rc;
+	cp = realloc(p->comp, (p->ncomp + 1) * sizeof(*cp));
+	if (!cp) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	p->comp = cp;
+	cp = &p->comp[p->ncomp++];
+	memset(cp, 0, sizeof(*cp));
+	memcpy(cp->name, cl->ref.names[1], len + 1);
+	cp->metric = !strcmp(inidoc_get(&doc, "component", "kind"), "metric");
+	field = inidoc_get(&doc, "component", "field");
+	agg = inidoc_get(&doc, "component", "aggregation");
+	cp->col = plan_col(p, field);
+	if (!cp->metric) {
+		rc = valrule_parse(inidoc_get(&doc, "include_exclude", "mode"),
+				   inidoc_get(&doc, "include_exclude", "match"),
+				   inidoc_get(&doc, "include_exclude", "rules"),
+				   &cp->rules, &d);
+		buckets = inidoc_get(&doc, "bucketing", "buckets");
+		if (!rc && *buckets)
+			rc = bucket_parse(buckets, &cp->buckets, &d);
+		if (rc == -EINVAL)
+			rc = -EIO;	/* checked when it was stored */
+		goto out;
+	}
+	if (!strcmp(field, "occurrences")) {
+		cp->agg = AGG_OCCURRENCES;
+	} else if (!strcmp(field, "people")) {
+		cp->agg = AGG_PEOPLE;
+	} else if (!strcmp(field, "sessions")) {
+		cp->agg = AGG_SESSIONS;
+		p->has_sessions = 1;
+	} else {
+		cp->agg = !strcmp(agg, "sum") ? AGG_SUM :
+			  !strcmp(agg, "distinct") ? AGG_DISTINCT :
+						     AGG_COUNT;
+	}
+	if (cp->agg >= AGG_OCCURRENCES)
+		cp->col = -1;
+out:
+	inidoc_release(&doc);
+	return rc;
+}
+
+static int cmp_comp(const void *a, const void *b)
+{
+	const struct dv_comp *x = a, *y = b;
+
+	if (x->metric != y->metric)
+		return x->metric - y->metric;
+	return strcmp(x->name, y->name);
+}
+
+static int ds_field(const struct dv_dataset *ds, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ds->nfields; i++)
+		if (!strcmp(ds->field[i], name))
+			return (int)i;
+	return -1;
+}
+
+/* Where event dataset e's columns come from. */
+static int plan_event(struct dv_plan *p, size_t e)
+{
+	const struct dv_conn *conn = &p->conn;
+	const struct dv_dataset *ed = &conn->ds[e];
+	struct dv_ev *ev = &p->ev[e];
+	size_t col, j;
+	int pass, f;
+
+	ev->src = calloc(p->ncols, sizeof(*ev->src));
+	ev->jkey = calloc(conn->nds, sizeof(*ev->jkey));
+	if (!ev->src || !ev->jkey)
+		return -ENOMEM;
+	for (j = 0; j < conn->nds; j++) {
+		const struct dv_dataset *jd = &conn->ds[j];
+
+		ev->jkey[j] = -1;
+		if (jd->type == DATASET_LOOKUP && jd->key >= 0 &&
+		    *jd->matching_key)
+			ev->jkey[j] = ds_field(ed, jd->matching_key);
+		else if (jd->type == DATASET_PROFILE && jd->pid >= 0)
+			ev->jkey[j] = ed->pid;
+	}
+	ev->pid_col = ed->pid >= 0 ? plan_col(p, ed->field[ed->pid]) : -1;
+	for (col = 0; col < p->ncols; col++) {
+		struct dv_src *s = &ev->src[col];
+
+		if ((int)col == p->day_col) {
+			s->type = SRC_DAY;
+			continue;
+		}
+		f = ds_field(ed, conn->fields[col]);
+		if (f >= 0) {
+			s->type = SRC_EVENT;
+			s->col = f;
+			continue;
+		}
+		/* lookups first, then profiles, each by name */
+		for (pass = 0; pass < 2 && s->type == SRC_NONE; pass++) {
+			enum dataset_type t = pass ? DATASET_PROFILE :
+						     DATASET_LOOKUP;
+
+			for (j = 0; j < conn->nds; j++) {
+				if (conn->ds[j].type != t || ev->jkey[j] < 0)
+					continue;
+				f = ds_field(&conn->ds[j], conn->fields[col]);
+				if (f < 0)
+					continue;
+				s->type = SRC_JOIN;
+				s->join = (int)j;
+				s->col = f;
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+static int plan_use(struct dv_plan *p, int col)
+{
+	size_t i;
+
+	if (col < 0)
+		return 0;
+	for (i = 0; i < p->nused; i++)
+		if (p->used[i] == col)
+			return 0;
+	p->used[p->nused++] = col;
+	return 0;
+}
+
+/* Resolve view `view` as far as it goes: a view without a usable
+ * connection gets a plan with no datasets. */
+static int plan_load(struct mctx *c, const char *view, struct dv_plan **out)
+{
+	struct dv_plan *p = calloc(1, sizeof(*p));
+	struct comp_load cl;
+	struct inidoc doc;
+	struct buf names = BUF_INIT;
+	struct diag d;
+	const char *ftext;
+	size_t i, j, e;
+	int rc;
+
+	if (!p)
+		return -ENOMEM;
+	rc = dv_load_ini(c, view, &doc);
+	if (rc)
+		goto fail;
+	rc = dv_conn_load(c, inidoc_get(&doc, "dataview", "connection"),
+			  &p->conn);
+	if (rc == -ENOENT) {
+		memset(&p->conn, 0, sizeof(p->conn));
+		rc = 0;
+	} else if (!rc) {
+		p->has_conn = 1;
+	}
+	if (!rc) {
+		rc = tz_load(inidoc_get(&doc, "dataview", "timezone"), &p->tz,
+			     &d);
+		if (rc && rc != -ENOMEM)
+			rc = -EIO;	/* the zone was known when stored */
+	}
+	if (rc) {
+		inidoc_release(&doc);
+		goto fail;
+	}
+	p->timeout = 60 * inidoc_int(&doc, "dataview",
+				     "session_timeout_minutes");
+	p->ncols = p->conn.nfields + 1;
+	p->day_col = (int)p->conn.nfields;
+	p->hi = (int64_t)c->now;
+	p->lo = months_before(p->hi, p->conn.window_months);
+	ftext = inidoc_get(&doc, "dataview", "filter");
+	rc = filter_parse(ftext, strlen(ftext), &p->filter, &d);
+	if (!rc && filter_bind(p->filter, plan_resolve, p, &d) == -ENOMEM)
+		rc = -ENOMEM;	/* a failed bind passes no row */
+	else if (rc == -EINVAL)
+		rc = -EIO;
+	inidoc_release(&doc);
+	if (rc)
+		goto fail;
+
+	/* components, dimensions first */
+	memset(&cl, 0, sizeof(cl));
+	cl.c = c;
+	cl.p = p;
+	obj_ref_root(&cl.ref);
+	cl.ref.kind = KIND_COMPONENTS;
+	cl.ref.nnames = 1;
+	snprintf(cl.ref.names[0], sizeof(cl.ref.names[0]), "%s", view);
+	rc = obj_list(c, &cl.ref, &names);
+	cl.ref.kind = KIND_COMPONENT;
+	cl.ref.nnames = 2;
+	cl.ref.attr = 0;
+	if (!rc)
+		rc = inidoc_lines_each(names.data, comp_load_one, &cl);
+	buf_release(&names);
+	if (rc)
+		goto fail;
+	if (p->ncomp)
+		qsort(p->comp, p->ncomp, sizeof(*p->comp), cmp_comp);
+	for (i = 0; i < p->ncomp && !p->comp[i].metric; i++)
+		;
+	p->ndims = i;
+
+	/* what a row needs */
+	p->used = calloc(p->ncols + p->ncomp + 1, sizeof(*p->used));
+	p->protect = malloc(p->ncols * sizeof(*p->protect));
+	p->join = calloc(p->conn.nds + 1, sizeof(*p->join));
+	p->ev = calloc(p->conn.nds + 1, sizeof(*p->ev));
+	if (!p->used || !p->protect || !p->join || !p->ev) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < p->ncols; i++)
+		p->protect[i] = -1;
+	for (i = 0; i < p->ncomp; i++) {
+		const struct dv_comp *cp = &p->comp[i];
+
+		plan_use(p, cp->col);
+		if (!cp->metric && cp->col >= 0 && p->protect[cp->col] < 0 &&
+		    (cp->rules || cp->buckets))
+			p->protect[cp->col] = (int)i;
+	}
+	for (i = 0; i < filter_nfields(p->filter); i++)
+		plan_use(p, filter_field_index(p->filter, i));
+	for (i = 0; i < p->nused; i++)
+		if (p->used[i] == p->day_col)
+			p->need_day = 1;
+	for (e = 0; e < p->conn.nds; e++) {
+		if (p->conn.ds[e].type != DATASET_EVENT)
+			continue;
+		rc = plan_event(p, e);
+		if (rc)
+			goto fail;
+		for (i = 0; i < p->nused; i++) {
+			const struct dv_src *s = &p->ev[e].src[p->used[i]];
+
+			if (s->type == SRC_JOIN)
+				p->join[s->join].needed = 1;
+		}
+		/* people and protected person ids read the person column */
+		for (j = 0; j < p->ncomp; j++)
+			if (p->comp[j].agg == AGG_PEOPLE && p->comp[j].metric)
+				plan_use(p, p->ev[e].pid_col);
+	}
+	*out = p;
+	return 0;
+fail:
+	plan_free(p);
+	return rc;
+}
+
+/* --- lookups and profiles in memory --- */
+
+struct join_load {
+	struct dv_join *j;
+	const struct dv_dataset *ds;
+	int keycol;
+};
+
+static int join_row(void *arg, const struct csv_row *row)
+{
+	struct join_load *jl = arg;
+	struct dv_join *j = jl->j;
+	size_t i, base;
+	uint32_t id;
+	int rc, added;
+
+	if (row->error || row->nfields != jl->ds->nfields)
+		return 0;
+	if (j->nrows == j->cap) {
+		size_t cap = j->cap ? 2 * j->cap : 256;
+		uint64_t *off = realloc(j->off, cap * j->nfields *
+							sizeof(*off));
+		uint32_t *len;
+
+		if (!off)
+			return -ENOMEM;
+		j->off = off;
+		len = realloc(j->len, cap * j->nfields * sizeof(*len));
+		if (!len)
+			return -ENOMEM;
+		j->len = len;
+		j->cap = cap;
+	}
+	base = j->nrows * j->nfields;
+	for (i = 0; i < j->nfields; i++) {
+		if (row->len[i] > UINT32_MAX)
+			return -EOVERFLOW;
+		j->off[base + i] = j->arena.len;
+		j->len[base + i] = (uint32_t)row->len[i];
+		rc = buf_add(&j->arena, row->field[i], row->len[i] + 1);
+		if (rc)
+			return rc;
+	}
+	rc = strtab_intern(&j->keys, row->field[jl->keycol],
+			   row->len[jl->keycol], &id, &added);
+	if (rc)
+		return rc;
+	if (added && (id & (id - 1)) == 0) {
+		/* ids grow one by one: grow row_of at powers of two */
+		uint32_t *r = realloc(j->row_of, (size_t)(id ? 2 * id : 1) *
+							 sizeof(*r));
+
+		if (!r)
+			return -ENOMEM;
+		j->row_of = r;
+	}
+	j->row_of[id] = (uint32_t)j->nrows;	/* the last row wins */
+	j->nrows++;
+	return 0;
+}
+
+static int dataset_base(const struct dv_plan *p, size_t ds, struct obj_ref *ref,
+			struct buf *base)
+{
+	obj_ref_root(ref);
+	ref->kind = KIND_DATASET;
+	ref->nnames = 2;
+	snprintf(ref->names[0], sizeof(ref->names[0]), "%s", p->conn.name);
+	snprintf(ref->names[1], sizeof(ref->names[1]), "%s",
+		 p->conn.ds[ds].name);
+	buf_reset(base);
+	return obj_ref_object_path(ref, base);
+}
+
+/* The rows meta of dataset ds now: -ENOENT when it is gone. */
+static int dataset_meta(struct mctx *c, const struct dv_plan *p, size_t ds,
+			struct buf *base, struct rows_meta *m)
+{
+	struct obj_ref ref;
+	struct rec r = REC_INIT;
+	int rc = dataset_base(p, ds, &ref, base);
+
+	if (!rc)
+		rc = obj_load(c, &ref, &r);
+	if (!rc)
+		rc = rows_meta_get(&r, m);
+	rec_release(&r);
+	return rc;
+}
+
+static int join_load(struct mctx *c, struct dv_plan *p, size_t ds)
+{
+	const struct dv_dataset *d = &p->conn.ds[ds];
+	struct join_load jl = { &p->join[ds], d,
+				d->type == DATASET_LOOKUP ? d->key : d->pid };
+	struct buf base = BUF_INIT, chunk = BUF_INIT;
+	struct csv_reader rd;
+	struct rows_meta m;
+	uint32_t no = 0;
+	int rc, eof = 0;
+
+	jl.j->nfields = d->nfields;
+	if (jl.keycol < 0 || !d->nfields)
+		return 0;
+	rc = dataset_meta(c, p, ds, &base, &m);
+	if (rc == -ENOENT)
+		rc = 0, eof = 1;
+	csv_reader_init(&rd, ROWS_LINE_MAX, ROWS_FIELDS_MAX);
+	while (!rc && !eof) {
+		rc = rows_next_chunk(c, base.data, &m, &no, &chunk, &eof);
+		if (rc || eof)
+			break;
+		csv_reader_reset(&rd);
+		rc = csv_feed(&rd, chunk.data, chunk.len, join_row, &jl);
+		if (!rc)
+			rc = csv_finish(&rd, join_row, &jl);
+	}
+	csv_reader_release(&rd);
+	buf_release(&base);
+	buf_release(&chunk);
+	return rc;
+}
+
+static int plan_joins(struct mctx *c, struct dv_plan *p)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < p->conn.nds && !rc; i++)
+		if (p->join[i].needed)
+			rc = join_load(c, p, i);
+	return rc;
+}
+
+/* --- the scan --- */
+
+static int scan_init(struct dv_scan *s, struct mctx *c, struct dv_plan *p,
+		     dv_emit_fn emit, void *arg)
+{
+	memset(s, 0, sizeof(*s));
+	s->c = c;
+	s->p = p;
+	s->emit = emit;
+	s->arg = arg;
+	s->day_no = INT64_MIN;
+	csv_reader_init(&s->rd, ROWS_LINE_MAX, ROWS_FIELDS_MAX);
+	s->row.val = calloc(p->ncols, sizeof(*s->row.val));
+	s->row.len = calloc(p->ncols, sizeof(*s->row.len));
+	s->jrow = calloc(p->conn.nds + 1, sizeof(*s->jrow));
+	return s->row.val && s->row.len && s->jrow ? 0 : -ENOMEM;
+}
+
+static void scan_release(struct dv_scan *s)
+{
+	csv_reader_release(&s->rd);
+	buf_release(&s->chunk);
+	free(s->row.val);
+	free(s->row.len);
+	free(s->jrow);
+	s->row.val = NULL;
+	s->row.len = NULL;
+	s->jrow = NULL;
+}
+
+/* Back to the first event (for a second pass). */
+static void scan_rewind(struct dv_scan *s)
+{
+	s->ds = 0;
+	s->no = 0;
+	s->done = 0;
+	s->row.rowno = 0;
+}
+
+static int scan_row(void *arg, const struct csv_row *row)
+{
+	struct dv_scan *s = arg;
+	struct dv_plan *p = s->p;
+	const struct dv_dataset *ds = s->cds;
+	const struct dv_ev *ev = s->cur;
+	struct dv_row *r = &s->row;
+	int64_t ts;
+	size_t i;
+	int rc;
+
+	if (row->error || row->nfields != ds->nfields)
+		return 0;
+	if (timeparse(row->field[ds->ts], row->len[ds->ts], &ts) ||
+	    ts < p->lo || ts > p->hi)
+		return 0;
+	for (i = 0; i < p->conn.nds; i++) {
+		int k = ev->jkey[i];
+
+		s->jrow[i] = UINT32_MAX;
+		if (p->join[i].needed && k >= 0 && p->join[i].nrows) {
+			uint32_t id = strtab_find(&p->join[i].keys,
+						  row->field[k], row->len[k]);
+
+			if (id != STRTAB_NONE)
+				s->jrow[i] = p->join[i].row_of[id];
+		}
+	}
+	if (p->need_day) {
+		int32_t off = tz_offset(p->tz, ts);
+		int64_t day = floor_div(ts + off, 86400);
+
+		if (day != s->day_no) {
+			tz_format_day(day, s->day);
+			s->day_no = day;
+		}
+	}
+	for (i = 0; i < p->nused; i++) {
+		int col = p->used[i];
+		const struct dv_src *src = &ev->src[col];
+		const struct dv_join *j;
+		uint32_t jr;
+
+		switch (src->type) {
+		case SRC_EVENT:
+			r->val[col] = row->field[src->col];
+			r->len[col] = row->len[src->col];
+			break;
+		case SRC_JOIN:
+			j = &p->join[src->join];
+			jr = s->jrow[src->join];
+			if (jr != UINT32_MAX) {
+				size_t at = (size_t)jr * j->nfields + src->col;
+
+				r->val[col] = j->arena.data + j->off[at];
+				r->len[col] = j->len[at];
+				break;
+			}
+			r->val[col] = empty;
+			r->len[col] = 0;
+			break;
+		case SRC_DAY:
+			r->val[col] = s->day;
+			r->len[col] = TZ_DAY_SIZE - 1;
+			break;
+		case SRC_NONE:
+			r->val[col] = empty;
+			r->len[col] = 0;
+			break;
+		}
+	}
+	if (!filter_eval(p->filter, r->val, r->len))
+		return 0;
+	r->ts = ts;
+	r->pid = ds->pid >= 0 ? row->field[ds->pid] : empty;
+	r->pidlen = ds->pid >= 0 ? row->len[ds->pid] : 0;
+	r->pid_col = ev->pid_col;
+	if (r->pid_col >= 0) {
+		r->val[r->pid_col] = r->pid;
+		r->len[r->pid_col] = r->pidlen;
+	}
+	rc = s->emit(s->arg, r);
+	r->rowno++;
+	return rc;
+}
+
+/* Feed the next chunk of events to the consumer; s->done at the end. */
+static int scan_step(struct dv_scan *s)
+{
+	struct dv_plan *p = s->p;
+	struct buf base = BUF_INIT;
+	struct rows_meta m;
+	int rc = 0, eof;
+
+	while (s->ds < p->conn.nds) {
+		const struct dv_dataset *ds = &p->conn.ds[s->ds];
+
+		if (ds->type != DATASET_EVENT || ds->ts < 0 ||
+		    !ds->nfields) {
+			s->ds++;
+			s->no = 0;
+			continue;
+		}
+		rc = dataset_meta(s->c, p, s->ds, &base, &m);
+		eof = 0;
+		if (rc == -ENOENT) {
+			rc = 0;
+			eof = 1;
+		} else if (!rc) {
+			rc = rows_next_chunk(s->c, base.data, &m, &s->no,
+					     &s->chunk, &eof);
+		}
+		if (rc)
+			break;
+		if (eof) {
+			s->ds++;
+			s->no = 0;
+			continue;
+		}
+		s->cur = &p->ev[s->ds];
+		s->cds = ds;
+		csv_reader_reset(&s->rd);
+		rc = csv_feed(&s->rd, s->chunk.data, s->chunk.len, scan_row, s);
+		if (!rc)
+			rc = csv_finish(&s->rd, scan_row, s);
+		goto out;
+	}
+	s->done = 1;
+out:
+	buf_release(&base);
+	return rc;
+}
+
+static int scan_all(struct dv_scan *s)
+{
+	int rc = 0;
+
+	while (!rc && !s->done)
+		rc = scan_step(s);
+	return rc;
+}
+
+/* --- what components show --- */
+
+/* The value dimension cp shows for val: 1 and *out, or 0 if hidden. */
+static int dim_show(const struct dv_comp *cp, const char *val, size_t len,
+		    const char **out, size_t *olen)
+{
+	const char *label;
+
+	if (cp->rules && !valrule_visible(cp->rules, val, len))
+		return 0;
+	if (cp->buckets) {
+		label = bucket_label(cp->buckets, val, len);
+		if (label) {
+			*out = label;
+			*olen = strlen(label);
+			return 1;
+		}
+	}
+	*out = val;
+	*olen = len;
+	return 1;
+}
+
+/* A column's value as the view's protecting dimension shows it. */
+static void protected_value(const struct dv_plan *p, int col,
+			    const struct dv_row *r, const char **out,
+			    size_t *olen)
+{
+	if (col < 0) {
+		*out = empty;
+		*olen = 0;
+		return;
+	}
+	*out = r->val[col];
+	*olen = r->len[col];
+	if (p->protect[col] >= 0 &&
+	    !dim_show(&p->comp[p->protect[col]], r->val[col], r->len[col], out,
+		      olen)) {
+		*out = empty;
+		*olen = 0;
+	}
+}
+
+static const char *comp_val(const struct dv_comp *cp, const struct dv_row *r,
+			    size_t *len)
+{
+	if (cp->col < 0) {
+		*len = 0;
+		return empty;
+	}
+	*len = r->len[cp->col];
+	return r->val[cp->col];
+}
+
+/* --- sessions --- */
+
+struct sess_rec {
+	uint32_t person;
+	uint32_t tag;		/* item id (reports) or row number (rows.csv) */
+	int64_t ts;
+};
+
+struct sessions {
+	struct strtab persons;
+	struct sess_rec *v;
+	size_t n, cap;
+};
+
+static int sessions_add(struct sessions *ss, const struct dv_row *r,
+			uint32_t tag)
+{
+	uint32_t id;
+	int rc;
+
+	if (ss->n == ss->cap) {
+		size_t cap = ss->cap ? 2 * ss->cap : 4096;
+		struct sess_rec *v = realloc(ss->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		ss->v = v;
+		ss->cap = cap;
+	}
+	rc = strtab_intern(&ss->persons, r->pid, r->pidlen, &id, NULL);
+	if (rc)
+		return rc;
+	ss->v[ss->n].person = id;
+	ss->v[ss->n].tag = tag;
+	ss->v[ss->n].ts = r->ts;
+	ss->n++;
+	return 0;
+}
+
+static int cmp_rec_time(const void *a, const void *b)
+{
+	const struct sess_rec *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return (x->tag > y->tag) - (x->tag < y->tag);
+}
+
+/* Order the records by person, then time, then tag: a counting sort on
+ * the person ids (dense), then each person's records by time. */
+static int sessions_sort(struct sessions *ss)
+{
+	size_t np = ss->persons.n, i;
+	size_t *start = calloc(np + 1, sizeof(*start));
+	struct sess_rec *out = NULL;
+
+	if (!start)
+		return -ENOMEM;
+	out = malloc((ss->n ? ss->n : 1) * sizeof(*out));
+	if (!out) {
+		free(start);
+		return -ENOMEM;
+	}
+	for (i = 0; i < ss->n; i++)
+		start[ss->v[i].person + 1]++;
+	for (i = 0; i < np; i++)
+		start[i + 1] += start[i];
+	for (i = 0; i < ss->n; i++)
+		out[start[ss->v[i].person]++] = ss->v[i];
+	/* start[p] now is the end of person p's run */
+	for (i = 0; i < np; i++) {
+		size_t from = i ? start[i - 1] : 0, k;
+
+		/* insertion sort for the usual short, nearly sorted runs */
+		if (start[i] - from <= 32) {
+			for (k = from + 1; k < start[i]; k++) {
+				struct sess_rec t = out[k];
+				size_t m = k;
+
+				while (m > from && cmp_rec_time(&out[m - 1],
+								&t) > 0) {
+					out[m] = out[m - 1];
+					m--;
+				}
+				out[m] = t;
+			}
+		} else {
+			qsort(out + from, start[i] - from, sizeof(*out),
+			      cmp_rec_time);
+		}
+	}
+	free(start);
+	free(ss->v);
+	ss->v = out;
+	ss->cap = ss->n;
+	return 0;
+}
+
+/* Call fn(arg, session number, record) for each record in order; session
+ * numbers start at 0 and grow by one per session.  Sorted first. */
+static int sessions_each(struct sessions *ss, int64_t timeout,
+			 void (*fn)(void *arg, uint64_t sess,
+				    const struct sess_rec *r),
+			 void *arg)
+{
+	uint64_t sess = 0;
+	size_t i;
+	int rc = sessions_sort(ss);
+
+	if (rc)
+		return rc;
+	for (i = 0; i < ss->n; i++) {
+		const struct sess_rec *r = &ss->v[i];
+
+		if (i && (r->person != r[-1].person ||
+			  r->ts - r[-1].ts > timeout))
+			sess++;
+		fn(arg, sess, r);
+	}
+	return 0;
+}
+
+static void sessions_release(struct sessions *ss)
+{
+	strtab_release(&ss->persons);
+	free(ss->v);
+	memset(ss, 0, sizeof(*ss));
+}
+
+/* --- rows.csv --- */
+
+struct rows_cur {
+	struct dv_plan *p;
+	struct dv_scan scan;
+	int started;
+	int err;			/* a failed start stays failed */
+	struct buf *out;
+	uint8_t *starts;		/* rows that start a session */
+	size_t nstarts;			/* bits */
+	const char **fv;
+	size_t *fl;
+};
+
+static int rows_sess_emit(void *arg, const struct dv_row *r)
+{
+	return sessions_add(arg, r, r->rowno);
+}
+
+/* Mark the first event of each session (records come in order). */
+struct mark_state {
+	struct rows_cur *rc;
+	uint64_t last;
+	int any;
+};
+
+static void rows_mark_first(void *arg, uint64_t sess, const struct sess_rec *r)
+{
+	struct mark_state *ms = arg;
+	struct rows_cur *rc = ms->rc;
+
+	if (ms->any && sess == ms->last)
+		return;
+	ms->any = 1;
+	ms->last = sess;
+	if (r->tag < rc->nstarts)
+		rc->starts[r->tag / 8] |= (uint8_t)(1u << (r->tag % 8));
+}
+
+static int rows_emit(void *arg, const struct dv_row *r)
+{
+	struct rows_cur *rc = arg;
+	const struct dv_plan *p = rc->p;
+	size_t i;
+
+	for (i = 0; i < p->ncomp; i++) {
+		const struct dv_comp *cp = &p->comp[i];
+		const char *v;
+		size_t len;
+
+		if (!cp->metric) {
+			v = comp_val(cp, r, &len);
+			if (!dim_show(cp, v, len, &rc->fv[i], &rc->fl[i])) {
+				rc->fv[i] = empty;
+				rc->fl[i] = 0;
+			}
+			continue;
+		}
+		switch (cp->agg) {
+		case AGG_OCCURRENCES:
+			rc->fv[i] = "1";
+			rc->fl[i] = 1;
+			break;
+		case AGG_COUNT:
+			comp_val(cp, r, &len);
+			rc->fv[i] = len ? "1" : "0";
+			rc->fl[i] = 1;
+			break;
+		case AGG_SUM:
+		case AGG_DISTINCT:
+			protected_value(p, cp->col, r, &rc->fv[i], &rc->fl[i]);
+			break;
+		case AGG_PEOPLE:
+			protected_value(p, r->pid_col, r, &rc->fv[i],
+					&rc->fl[i]);
+			break;
+		case AGG_SESSIONS:
+			rc->fv[i] = r->rowno < rc->nstarts &&
+						    (rc->starts[r->rowno / 8] &
+						     (1u << (r->rowno % 8))) ?
+					    "1" :
+					    "0";
+			rc->fl[i] = 1;
+			break;
+		}
+	}
+	return csv_write_row(rc->out, p->ncomp, rc->fv, rc->fl);
+}
+
+static int rows_start(struct mctx *c, const struct obj_ref *ref, void **cursor)
+{
+	struct rows_cur *rc = calloc(1, sizeof(*rc));
+
+	if (!rc)
+		return -ENOMEM;
+	*cursor = rc;
+	return 0;
+}
+
+/* First read: the plan, the joins, the session starts, the header. */
+static int rows_begin(struct mctx *c, const struct obj_ref *ref,
+		      struct rows_cur *rc, struct buf *out)
+{
+	struct dv_plan *p;
+	size_t i;
+	int err;
+
+	err = plan_load(c, ref->names[0], &rc->p);
+	if (err)
+		return err;
+	p = rc->p;
+	rc->fv = calloc(p->ncomp + 1, sizeof(*rc->fv));
+	rc->fl = calloc(p->ncomp + 1, sizeof(*rc->fl));
+	if (!rc->fv || !rc->fl)
+		return -ENOMEM;
+	err = plan_joins(c, p);
+	if (!err)
+		err = scan_init(&rc->scan, c, p, rows_emit, rc);
+	if (err)
+		return err;
+	if (p->has_sessions) {
+		struct sessions ss;
+		struct mark_state ms = { rc, 0, 0 };
+
+		memset(&ss, 0, sizeof(ss));
+		rc->scan.emit = rows_sess_emit;
+		rc->scan.arg = &ss;
+		err = scan_all(&rc->scan);
+		rc->nstarts = rc->scan.row.rowno;
+		rc->starts = calloc(rc->nstarts / 8 + 1, 1);
+		if (!err && !rc->starts)
+			err = -ENOMEM;
+		if (!err)
+			err = sessions_each(&ss, p->timeout, rows_mark_first,
+					    &ms);
+		sessions_release(&ss);
+		scan_rewind(&rc->scan);
+		rc->scan.emit = rows_emit;
+		rc->scan.arg = rc;
+		if (err)
+			return err;
+	}
+	if (!p->ncomp)
+		return 0;
+	for (i = 0; i < p->ncomp; i++) {
+		rc->fv[i] = p->comp[i].name;
+		rc->fl[i] = strlen(p->comp[i].name);
+	}
+	return csv_write_row(out, p->ncomp, rc->fv, rc->fl);
+}
+
+static int rows_next(struct mctx *c, const struct obj_ref *ref, void *cursor,
+		     struct buf *out, int *eof)
+{
+	struct rows_cur *rc = cursor;
+	int err = 0;
+
+	buf_reset(out);
+	rc->out = out;
+	if (rc->err)
+		return rc->err;
+	if (!rc->started) {
+		rc->started = 1;
+		err = rows_begin(c, ref, rc, out);
+		if (err) {
+			rc->err = err;
+			return err;
+		}
+		if (out->len)
+			return 0;
+	}
+	if (!rc->p->ncomp) {
+		*eof = 1;	/* no components, no columns */
+		return 0;
+	}
+	rc->scan.c = c;
+	while (!err && !rc->scan.done && out->len < DV_PIECE)
+		err = scan_step(&rc->scan);
+	if (!err && rc->scan.done && !out->len)
+		*eof = 1;
+	return err;
+}
+
+static void rows_done(void *cursor)
+{
+	struct rows_cur *rc = cursor;
+
+	if (!rc)
+		return;
+	if (rc->p)
+		scan_release(&rc->scan);
+	plan_free(rc->p);
+	free(rc->starts);
+	free(rc->fv);
+	free(rc->fl);
+	free(rc);
+}
+
+const struct kind_stream_ops dv_rows_stream_ops = {
+	.start = rows_start,
+	.next = rows_next,
+	.done = rows_done,
+};
+
+/* --- report/DIM.csv --- */
+
+struct report_cur {
+	struct dv_plan *p;
+	int computed;
+	size_t dim;			/* the dimension's component index */
+	struct strtab items;		/* visible values */
+	size_t cap;			/* entries of each acc[] */
+	double **acc;			/* per component (metrics): per item */
+	struct strtab persons;
+	struct u64set people;		/* (item, person) */
+	struct strtab *vals;		/* per component (distinct) */
+	struct u64set *pairs;		/* per component (distinct) */
+	struct sessions ss;
+	uint64_t *last_sess;		/* per item: last session counted + 1 */
+	uint32_t *order;		/* items, sorted */
+	size_t next;			/* next item to hand out */
+	int header_done;
+	int err;			/* a failed computation stays failed */
+};
+
+static int report_grow(struct report_cur *rc, uint32_t id)
+{
+	const struct dv_plan *p = rc->p;
+	size_t cap, i;
+
+	if (id < rc->cap)
+		return 0;
+	cap = rc->cap ? 2 * rc->cap : 256;
+	while (cap <= id)
+		cap *= 2;
+	for (i = p->ndims; i < p->ncomp; i++) {
+		double *v = realloc(rc->acc[i], cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		memset(v + rc->cap, 0, (cap - rc->cap) * sizeof(*v));
+		rc->acc[i] = v;
+	}
+	rc->cap = cap;
+	return 0;
+}
+
+static int report_emit(void *arg, const struct dv_row *r)
+{
+	struct report_cur *rc = arg;
+	const struct dv_plan *p = rc->p;
+	const struct dv_comp *dim = &p->comp[rc->dim];
+	const char *v, *shown;
+	size_t len, slen, i;
+	uint32_t id, pid = STRTAB_NONE;
+	int err, added, people_done = 0;
+	double num;
+
+	v = comp_val(dim, r, &len);
+	if (!dim_show(dim, v, len, &shown, &slen)) {
+		/* no item, but its events still shape the sessions */
+		return p->has_sessions ? sessions_add(&rc->ss, r, STRTAB_NONE) :
+					 0;
+	}
+	err = strtab_intern(&rc->items, shown, slen, &id, &added);
+	if (!err)
+		err = report_grow(rc, id);
+	if (!err && p->has_sessions)
+		err = sessions_add(&rc->ss, r, id);
+	for (i = p->ndims; i < p->ncomp && !err; i++) {
+		const struct dv_comp *cp = &p->comp[i];
+
+		switch (cp->agg) {
+		case AGG_OCCURRENCES:
+			rc->acc[i][id] += 1;
+			break;
+		case AGG_COUNT:
+			comp_val(cp, r, &len);
+			if (len)
+				rc->acc[i][id] += 1;
+			break;
+		case AGG_SUM:
+			v = comp_val(cp, r, &len);
+			if (dv_number(v, len, &num))
+				rc->acc[i][id] += num;
+			break;
+		case AGG_DISTINCT: {
+			uint32_t vid;
+
+			v = comp_val(cp, r, &len);
+			if (!len)
+				break;
+			err = strtab_intern(&rc->vals[i], v, len, &vid, NULL);
+			if (!err)
+				err = u64set_add(&rc->pairs[i],
+						 (uint64_t)id << 32 | vid,
+						 &added);
+			if (!err && added)
+				rc->acc[i][id] += 1;
+			break;
+		}
+		case AGG_PEOPLE:
+			if (people_done++)
+				break;
+			err = strtab_intern(&rc->persons, r->pid, r->pidlen,
+					    &pid, NULL);
+			if (!err)
+				err = u64set_add(&rc->people,
+						 (uint64_t)id << 32 | pid,
+						 &added);
+			if (!err && added) {
+				size_t k;
+
+				for (k = p->ndims; k < p->ncomp; k++)
+					if (p->comp[k].agg == AGG_PEOPLE)
+						rc->acc[k][id] += 1;
+			}
+			break;
+		case AGG_SESSIONS:
+			break;
+		}
+	}
+	return err;
+}
+
+static void report_session(void *arg, uint64_t sess, const struct sess_rec *r)
+{
+	struct report_cur *rc = arg;
+	const struct dv_plan *p = rc->p;
+	size_t k;
+
+	if (r->tag == STRTAB_NONE)
+		return;
+	/* sess + 1, so that the zeroed array means "none yet" */
+	if (rc->last_sess[r->tag] == sess + 1)
+		return;
+	rc->last_sess[r->tag] = sess + 1;
+	for (k = p->ndims; k < p->ncomp; k++)
+		if (p->comp[k].agg == AGG_SESSIONS)
+			rc->acc[k][r->tag] += 1;
+}
+
+static int cmp_items(const void *a, const void *b, void *arg)
+{
+	const struct report_cur *rc = arg;
+	const struct dv_plan *p = rc->p;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	const char *sx, *sy;
+	size_t lx, ly;
+	int cmp;
+
+	if (p->ncomp > p->ndims) {
+		double vx = rc->acc[p->ndims][x], vy = rc->acc[p->ndims][y];
+
+		if (vx != vy)
+			return vx > vy ? -1 : 1;
+	}
+	sx = strtab_str(&rc->items, x, &lx);
+	sy = strtab_str(&rc->items, y, &ly);
+	cmp = memcmp(sx, sy, lx < ly ? lx : ly);
+	if (cmp)
+		return cmp;
+	return (lx > ly) - (lx < ly);
+}
+
+static int report_compute(struct mctx *c, const struct obj_ref *ref,
+			  struct report_cur *rc)
+{
+	struct dv_plan *p;
+	struct dv_scan scan;
+	size_t i, n;
+	int err;
+
+	memset(&scan, 0, sizeof(scan));
+	err = plan_load(c, ref->names[0], &rc->p);
+	if (err)
+		return err;
+	p = rc->p;
+	for (i = 0; i < p->ndims; i++)
+		if (!strcmp(p->comp[i].name, ref->names[1]))
+			break;
+	if (i == p->ndims)
+		return -ENOENT;	/* deleted or no longer a dimension */
+	rc->dim = i;
+	rc->acc = calloc(p->ncomp + 1, sizeof(*rc->acc));
+	rc->vals = calloc(p->ncomp + 1, sizeof(*rc->vals));
+	rc->pairs = calloc(p->ncomp + 1, sizeof(*rc->pairs));
+	if (!rc->acc || !rc->vals || !rc->pairs)
+		return -ENOMEM;
+	err = plan_joins(c, p);
+	if (!err)
+		err = scan_init(&scan, c, p, report_emit, rc);
+	if (!err)
+		err = scan_all(&scan);
+	scan_release(&scan);
+	/* what only the aggregation needed goes before the sort */
+	strtab_release(&rc->persons);
+	u64set_release(&rc->people);
+	for (i = 0; i < p->ncomp; i++) {
+		strtab_release(&rc->vals[i]);
+		u64set_release(&rc->pairs[i]);
+	}
+	if (err)
+		return err;
+	n = rc->items.n;
+	if (p->has_sessions) {
+		rc->last_sess = calloc(n + 1, sizeof(*rc->last_sess));
+		if (!rc->last_sess)
+			return -ENOMEM;
+		err = sessions_each(&rc->ss, p->timeout, report_session, rc);
+		sessions_release(&rc->ss);
+		if (err)
+			return err;
+	}
+	rc->order = malloc((n + 1) * sizeof(*rc->order));
+	if (!rc->order)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		rc->order[i] = (uint32_t)i;
+	if (n)
+		qsort_r(rc->order, n, sizeof(*rc->order), cmp_items, rc);
+	return 0;
+}
+
+static int report_start(struct mctx *c, const struct obj_ref *ref,
+			void **cursor)
+{
+	struct report_cur *rc = calloc(1, sizeof(*rc));
+
+	if (!rc)
+		return -ENOMEM;
+	strtab_init(&rc->items);
+	strtab_init(&rc->persons);
+	u64set_init(&rc->people);
+	*cursor = rc;
+	return 0;
+}
+
+static int fmt_metric(const struct dv_comp *cp, double v, char *out,
+		      size_t size)
+{
+	if (v == 0)
+		v = 0;	/* no "-0" */
+	if (cp->agg == AGG_SUM)
+		return snprintf(out, size, "%.15g", v);
+	return snprintf(out, size, "%" PRId64, (int64_t)v);
+}
+
+static int report_next(struct mctx *c, const struct obj_ref *ref,
+		       void *cursor, struct buf *out, int *eof)
+{
+	struct report_cur *rc = cursor;
+	const struct dv_plan *p;
+	const char **fv = NULL;
+	size_t *fl = NULL, i, n;
+	char (*num)[40] = NULL;
+	int err = 0;
+
+	buf_reset(out);
+	if (rc->err)
+		return rc->err;
+	if (!rc->computed) {
+		rc->computed = 1;
+		err = report_compute(c, ref, rc);
+		if (err) {
+			rc->err = err;
+			return err;
+		}
+	}
+	p = rc->p;
+	n = p->ncomp - p->ndims + 1;
+	fv = calloc(n, sizeof(*fv));
+	fl = calloc(n, sizeof(*fl));
+	num = calloc(n, sizeof(*num));
+	if (!fv || !fl || !num) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (!rc->header_done) {
+		rc->header_done = 1;
+		fv[0] = p->comp[rc->dim].name;
+		for (i = p->ndims; i < p->ncomp; i++)
+			fv[i - p->ndims + 1] = p->comp[i].name;
+		err = csv_write_row(out, n, fv, NULL);
+		goto out;
+	}
+	while (!err && rc->next < rc->items.n && out->len < DV_PIECE) {
+		uint32_t id = rc->order[rc->next++];
+
+		fv[0] = strtab_str(&rc->items, id, &fl[0]);
+		for (i = p->ndims; i < p->ncomp; i++) {
+			size_t k = i - p->ndims + 1;
+
+			fmt_metric(&p->comp[i], rc->acc[i][id], num[k],
+				   sizeof(num[k]));
+			fv[k] = num[k];
+			fl[k] = strlen(num[k]);
+		}
+		err = csv_write_row(out, n, fv, fl);
+	}
+	if (!err && !out->len)
+		*eof = 1;
+out:
+	free(fv);
+	free(fl);
+	free(num);
+	return err;
+}
+
+static void report_done(void *cursor)
+{
+	struct report_cur *rc = cursor;
+	size_t i;
+
+	if (!rc)
+		return;
+	for (i = 0; rc->p && i < rc->p->ncomp; i++) {
+		if (rc->acc)
+			free(rc->acc[i]);
+		if (rc->vals)
+			strtab_release(&rc->vals[i]);
+		if (rc->pairs)
+			u64set_release(&rc->pairs[i]);
+	}
+	free(rc->acc);
+	free(rc->vals);
+	free(rc->pairs);
+	strtab_release(&rc->items);
+	strtab_release(&rc->persons);
+	u64set_release(&rc->people);
+	sessions_release(&rc->ss);
+	free(rc->last_sess);
+	free(rc->order);
+	plan_free(rc->p);
+	free(rc);
+}
+
+const struct kind_stream_ops dv_report_stream_ops = {
+	.start = report_start,
+	.next = report_next,
+	.done = report_done,
+};
