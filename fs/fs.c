@@ -46,6 +46,7 @@
 struct fs_open {
 	struct model_file *f;
 	pid_t pid;
+	uid_t uid;
 	struct fs_open *next;
 };
 
@@ -256,7 +257,7 @@ out:
 }
 
 static void fs_open_add(struct fs *fs, fuse_ino_t ino, struct model_file *f,
-			pid_t pid)
+			pid_t pid, uid_t uid)
 {
 	struct fs_open *o = calloc(1, sizeof(*o));
 	struct node *n;
@@ -265,6 +266,7 @@ static void fs_open_add(struct fs *fs, fuse_ino_t ino, struct model_file *f,
 		return;		/* fstat then falls back to the path */
 	o->f = f;
 	o->pid = pid;
+	o->uid = uid;
 	pthread_mutex_lock(&fs->lock);
 	n = node_by_ino(fs, ino);
 	if (n) {
@@ -294,21 +296,26 @@ static void fs_open_del(struct fs *fs, fuse_ino_t ino, struct model_file *f)
 	free(o);
 }
 
-/* A descriptor the calling process has open on ino, or NULL. */
+/* A descriptor the calling process has open on ino; else one the same
+ * user has (a shell opens and dup2s, then vforks the command that uses
+ * the descriptor); else NULL. */
 static struct model_file *fs_open_of(struct fs *fs, fuse_ino_t ino,
-				     pid_t pid)
+				     pid_t pid, uid_t uid)
 {
-	struct model_file *f = NULL;
+	struct model_file *f = NULL, *mine = NULL;
 	struct fs_open *o;
 	struct node *n;
 
 	pthread_mutex_lock(&fs->lock);
 	n = node_by_ino(fs, ino);
-	for (o = n ? n->opens : NULL; o && !f; o = o->next)
+	for (o = n ? n->opens : NULL; o && !f; o = o->next) {
 		if (o->pid == pid)
 			f = o->f;
+		else if (o->uid == uid && !mine)
+			mine = o->f;
+	}
 	pthread_mutex_unlock(&fs->lock);
-	return f;
+	return f ? f : mine;
 }
 
 /* Who is asking: the kernel's uid, gid and pid, and the supplementary
@@ -436,7 +443,7 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
 	 * caller's own descriptor when it has one (pending size, a file
 	 * unlinked or renamed since) */
 	f = fi && fi->fh ? (struct model_file *)fi->fh :
-			   fs_open_of(fs, ino, id.pid);
+			   fs_open_of(fs, ino, id.pid, id.uid);
 	if (!rc && f)
 		rc = model_file_getattr(fs->m, &id, f, &ms);
 	else if (!rc)
@@ -614,7 +621,7 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	/* no page cache: another caller may read other bytes here */
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
-	fs_open_add(fs, ino, f, id.pid);
+	fs_open_add(fs, ino, f, id.pid, id.uid);
 	if (fuse_reply_open(req, fi) == -ENOENT) {
 		fs_open_del(fs, ino, f);
 		model_file_close(fs->m, &id, f);
@@ -765,7 +772,7 @@ static void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	fi->fh = (uintptr_t)f;
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
-	fs_open_add(fs, ino, f, id.pid);
+	fs_open_add(fs, ino, f, id.pid, id.uid);
 	if (fuse_reply_create(req, &e, fi) == -ENOENT) {
 		fs_open_del(fs, ino, f);
 		model_file_close(fs->m, &id, f);

@@ -94,7 +94,7 @@ struct inidoc {
 struct diag {
 	int line;
 	int column;
-	char msg[256];
+	char msg[1024];
 };
 
 /* Set inih's process-wide options (see above).  Idempotent. */
