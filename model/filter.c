@@ -1064,6 +1064,112 @@ static int has_backref(const char *re, size_t n)
 	return 0;
 }
 
+/*
+ * glibc's regcomp expands bounded repetitions (nested bounds multiply:
+ * "(a{1000}){1000}" takes gigabytes) and its regexec is superlinear on
+ * repeated ambiguous groups ("(a+)+$", "(a|aa)+$" on a long value).  A
+ * rule runs on every value a view shows, so refuse the shapes that cause
+ * this: a repetition (*, +, {m,n}) of a group that holds a repetition or
+ * an alternation, a repetition of a repetition, and bounds over
+ * VR_MAX_BOUND.  "(foo|bar)", "a{3}", "[a-z]+@x" and "(ab)?" are fine.
+ * Returns NULL or what is wrong.
+ */
+#define VR_MAX_BOUND 1000
+#define VR_MAX_DEPTH 32
+static const char *regex_too_costly(const char *re, size_t n)
+{
+	int risky[VR_MAX_DEPTH + 1] = { 0 };	/* group holds * + {} or | */
+	int depth = 0, last_group_risky = 0;
+	enum { ATOM, REPEAT, GROUP_END, OTHER } prev = OTHER;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char ch = re[i];
+
+		if (ch == '\\') {
+			i++;
+			prev = ATOM;
+			continue;
+		}
+		if (ch == '[') {
+			/* a bracket expression: "]" first is a member */
+			i++;
+			if (i < n && re[i] == '^')
+				i++;
+			if (i < n && re[i] == ']')
+				i++;
+			while (i < n && re[i] != ']') {
+				if (re[i] == '[' && i + 1 < n &&
+				    (re[i + 1] == ':' || re[i + 1] == '.' ||
+				     re[i + 1] == '=')) {
+					char end = re[i + 1];
+
+					for (i += 2; i + 1 < n &&
+						     !(re[i] == end &&
+						       re[i + 1] == ']');
+					     i++)
+						;
+					i++;
+				}
+				i++;
+			}
+			prev = ATOM;
+			continue;
+		}
+		if (ch == '(') {
+			if (depth == VR_MAX_DEPTH)
+				return "groups nested too deeply";
+			risky[++depth] = 0;
+			prev = OTHER;
+			continue;
+		}
+		if (ch == ')' && depth > 0) {
+			last_group_risky = risky[depth];
+			depth--;
+			if (last_group_risky)
+				risky[depth] = 1;
+			prev = GROUP_END;
+			continue;
+		}
+		if (ch == '|') {
+			risky[depth] = 1;
+			prev = OTHER;
+			continue;
+		}
+		if (ch == '*' || ch == '+' || ch == '{') {
+			if (ch == '{') {
+				unsigned long lo, hi;
+				char *end;
+
+				lo = strtoul(re + i + 1, &end, 10);
+				hi = lo;
+				if (*end == ',')
+					hi = end[1] == '}' ? VR_MAX_BOUND :
+							     strtoul(end + 1,
+								     &end, 10);
+				if (lo > VR_MAX_BOUND || hi > VR_MAX_BOUND)
+					return "a bound over 1000";
+				while (i < n && re[i] != '}')
+					i++;
+				if (hi <= 1) {
+					prev = ATOM;	/* {0,1}, {1}: no repeat */
+					continue;
+				}
+			}
+			if (prev == REPEAT)
+				return "a repetition of a repetition";
+			if (prev == GROUP_END && last_group_risky)
+				return "a repeated group that holds a "
+				       "repetition or '|'";
+			risky[depth] = 1;
+			prev = REPEAT;
+			continue;
+		}
+		prev = ch == '?' ? (prev == REPEAT ? REPEAT : ATOM) : ATOM;
+	}
+	return NULL;
+}
+
 static int vr_item(const char *item, size_t len, int col, void *arg)
 {
 	struct vr_parse *vp = arg;
@@ -1104,6 +1210,16 @@ static int vr_item(const char *item, size_t len, int col, void *arg)
 		fdiag(vp->d, col, "rule %s: back-references are not supported",
 		      quote(q, item, len));
 		return -EINVAL;
+	}
+	if (kind == VR_REGEX) {
+		const char *why = regex_too_costly(val, vn);
+
+		if (why) {
+			fdiag(vp->d, col,
+			      "rule %s: %s would make matching slow",
+			      quote(q, item, len), why);
+			return -EINVAL;
+		}
 	}
 	if (v->n == vp->cap) {
 		cap = vp->cap ? vp->cap * 2 : 4;

@@ -1013,11 +1013,15 @@ int inidoc_lines_parse(const char *text, size_t len,
 
 		lineno++;
 		p = e + 1;
-		if (lineno == 1 && it.len >= 3 && !memcmp(it.p, bom, 3)) {
+		trim(&it.p, &it.len);
+		/* a BOM is no part of an entry, on any line: kept on a later
+		 * line it would be dropped when the canonical form put it
+		 * first, so a rewrite would change the file */
+		while (it.len >= 3 && !memcmp(it.p, bom, 3)) {
 			it.p += 3;
 			it.len -= 3;
+			trim(&it.p, &it.len);
 		}
-		trim(&it.p, &it.len);
 		if (!it.len || it.p[0] == '#')
 			continue;
 		ctl = find_ctl(it.p, it.len);
