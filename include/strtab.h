@@ -7,12 +7,13 @@
  * struct strtab gives each distinct byte string an id, 0, 1, 2... in order
  * of first interning.  The strings live in one arena (each followed by a
  * NUL, so they can be printed), and the hash table holds ids only, so the
- * cost per distinct string is its length + 1 plus about 20 bytes; nothing
+ * cost per distinct string is its length + 1 plus about 24 bytes; nothing
  * is allocated per string.  Open addressing with linear probing, kept at
  * most half full.
  *
  * struct u64set holds 64-bit keys other than UINT64_MAX, same scheme, 8
- * bytes a slot.
+ * bytes a slot, kept at most three quarters full (its keys are the
+ * bulk of a report's memory).
  *
  * Both are plain memory: no locking, the owner serializes.  Functions
  * return 0 or -errno (-ENOMEM, -EOVERFLOW past 2^32 - 2 strings).
@@ -29,15 +30,21 @@
 
 #define STRTAB_NONE UINT32_MAX
 
+/* One string: where it is and its hash, together, so that a lookup
+ * touches one cache line of entries (the tables outgrow the caches). */
+struct strtab_ent {
+	uint64_t off;		/* in arena */
+	uint32_t len;
+	uint32_t hash;
+};
+
 struct strtab {
 	struct buf arena;	/* the strings, each NUL-terminated */
-	uint64_t *off;		/* id -> offset in arena */
-	uint32_t *len;		/* id -> length */
-	uint32_t *hash;		/* id -> hash (for growing the table) */
+	struct strtab_ent *ent;	/* by id */
 	uint32_t n;		/* ids in use */
-	uint32_t cap;		/* entries off/len/hash can hold */
+	uint32_t cap;		/* entries ent can hold */
 	uint32_t *slot;		/* id + 1, 0 = empty */
-	uint32_t mask;		/* slots - 1 (slots is a power of 2), 0 = none */
+	uint32_t mask;		/* slots - 1 (a power of 2 less 1), 0 = none */
 };
 
 void strtab_init(struct strtab *t);

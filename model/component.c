@@ -104,8 +104,10 @@ static int component_validate(struct mctx *c, const struct obj_ref *ref,
 	rc = dv_view_conn(c, &view, &conn, &vd);
 	inidoc_release(&view);
 	if (rc == -EINVAL) {
-		diag_set(d, 0, 0, "the data view has no usable connection (%s): "
-			 "set one in dataview.ini first", vd.msg);
+		diag_set(d, 0, 0,
+			 "the data view has no usable connection (%s): "
+			 "set one in dataview.ini first",
+			 vd.msg);
 		return rc;
 	}
 	if (rc)

@@ -57,9 +57,7 @@ void strtab_init(struct strtab *t)
 void strtab_release(struct strtab *t)
 {
 	buf_release(&t->arena);
-	free(t->off);
-	free(t->len);
-	free(t->hash);
+	free(t->ent);
 	free(t->slot);
 	strtab_init(t);
 }
@@ -72,7 +70,7 @@ static int strtab_rehash(struct strtab *t, size_t nslots)
 	if (!slot)
 		return -ENOMEM;
 	for (i = 0; i < t->n; i++) {
-		size_t j = t->hash[i] & mask;
+		size_t j = t->ent[i].hash & mask;
 
 		while (slot[j])
 			j = (j + 1) & mask;
@@ -93,10 +91,11 @@ uint32_t strtab_find(const struct strtab *t, const char *s, size_t len)
 		return STRTAB_NONE;
 	h = strtab_hash(s, len);
 	for (j = h & t->mask; (id = t->slot[j]); j = (j + 1) & t->mask) {
-		id--;
-		if (t->hash[id] == h && t->len[id] == len &&
-		    !memcmp(t->arena.data + t->off[id], s, len))
-			return id;
+		const struct strtab_ent *e = &t->ent[id - 1];
+
+		if (e->hash == h && e->len == len &&
+		    !memcmp(t->arena.data + e->off, s, len))
+			return id - 1;
 	}
 	return STRTAB_NONE;
 }
@@ -116,10 +115,11 @@ int strtab_intern(struct strtab *t, const char *s, size_t len, uint32_t *id,
 	if (t->mask) {
 		for (j = h & t->mask; (cur = t->slot[j]);
 		     j = (j + 1) & t->mask) {
-			cur--;
-			if (t->hash[cur] == h && t->len[cur] == len &&
-			    !memcmp(t->arena.data + t->off[cur], s, len)) {
-				*id = cur;
+			const struct strtab_ent *e = &t->ent[cur - 1];
+
+			if (e->hash == h && e->len == len &&
+			    !memcmp(t->arena.data + e->off, s, len)) {
+				*id = cur - 1;
 				return 0;
 			}
 		}
@@ -128,20 +128,11 @@ int strtab_intern(struct strtab *t, const char *s, size_t len, uint32_t *id,
 		return -EOVERFLOW;
 	if (t->n == t->cap) {
 		uint32_t cap = t->cap ? t->cap * 2 : 64;
-		uint64_t *off = realloc(t->off, cap * sizeof(*off));
-		uint32_t *ln, *hs;
+		struct strtab_ent *e = realloc(t->ent, cap * sizeof(*e));
 
-		if (!off)
+		if (!e)
 			return -ENOMEM;
-		t->off = off;
-		ln = realloc(t->len, cap * sizeof(*ln));
-		if (!ln)
-			return -ENOMEM;
-		t->len = ln;
-		hs = realloc(t->hash, cap * sizeof(*hs));
-		if (!hs)
-			return -ENOMEM;
-		t->hash = hs;
+		t->ent = e;
 		t->cap = cap;
 	}
 	if ((size_t)(t->n + 1) * 2 > (size_t)t->mask + 1 || !t->mask) {
@@ -153,13 +144,13 @@ int strtab_intern(struct strtab *t, const char *s, size_t len, uint32_t *id,
 	rc = buf_grow(&t->arena, len + 1);
 	if (rc)
 		return rc;
-	t->off[t->n] = t->arena.len;
+	t->ent[t->n].off = t->arena.len;
 	memcpy(t->arena.data + t->arena.len, s, len);
 	t->arena.len += len;
 	t->arena.data[t->arena.len++] = '\0';
 	t->arena.data[t->arena.len] = '\0';
-	t->len[t->n] = (uint32_t)len;
-	t->hash[t->n] = h;
+	t->ent[t->n].len = (uint32_t)len;
+	t->ent[t->n].hash = h;
 	for (j = h & t->mask; t->slot[j]; j = (j + 1) & t->mask)
 		;
 	t->slot[j] = t->n + 1;
@@ -172,8 +163,8 @@ int strtab_intern(struct strtab *t, const char *s, size_t len, uint32_t *id,
 const char *strtab_str(const struct strtab *t, uint32_t id, size_t *len)
 {
 	if (len)
-		*len = t->len[id];
-	return t->arena.data + t->off[id];
+		*len = t->ent[id].len;
+	return t->arena.data + t->ent[id].off;
 }
 
 /* --- u64set --- */
@@ -224,7 +215,8 @@ int u64set_add(struct u64set *s, uint64_t key, int *added)
 	*added = 0;
 	if (key == UINT64_MAX)
 		return -EINVAL;
-	if (!s->slot || (s->n + 1) * 2 > s->mask + 1) {
+	/* up to 3/4 full: 8-byte slots, probes stay short with this hash */
+	if (!s->slot || (s->n + 1) * 4 > (s->mask + 1) * 3) {
 		rc = u64set_grow(s);
 		if (rc)
 			return rc;

@@ -187,6 +187,7 @@ static int comp_try(const char *v, const char *name, const char *text,
 	ref_make(&ref, KIND_COMPONENT, 0, v, name);
 	if (!obj_exists(&ctx, &ref)) {
 		ck_assert_int_eq(obj_save(&ctx, &ref, &r), 0);
+		rec_release(&r);
 		ref_make(&dir, KIND_COMPONENTS, -1, v, NULL);
 		ck_assert_int_eq(obj_list_add(&ctx, &dir, name), 0);
 	}
