@@ -865,6 +865,32 @@ last=${last%@example.com}
 eq "the later commit wins" "$(exact $PA2 "$F")" "$(gen "$last" 50)
 <EOF>"
 
+# --- every program as a denied caller: lead may read admins, not write it ---
+
+DSRC=$MT_DIR/denied.src
+printf 'intruder@example.com\n' >"$DSRC"
+chmod 644 "$DSRC"
+for e in vim_es sed ed perl cp cp_p mv_xfs install rsync tee script_rename \
+	 python_replace emacs; do
+	snap=$(store_snapshot)
+	before=$(exact $LEAD "$D/admins")
+	denied_before=$(audit_lines)
+	if edit_$e $LEAD "$D/admins" "$DSRC" >/dev/null 2>&1; then
+		fail "denied $e: the program reported success"
+	else
+		pass
+	fi
+	eq "denied $e: admins unchanged" "$(exact $LEAD "$D/admins")" "$before"
+	eq "denied $e: store unchanged" "$(store_snapshot)" "$snap"
+	# vim and emacs read the mode bits and refuse before they write, so
+	# no attempt reaches cjafs; the others try and are refused
+	case $e in
+	vim_es | emacs) ;;
+	*) has "denied $e: the attempt is audited" \
+		"$(audit_since "$denied_before")" "	lead@example.com	" ;;
+	esac
+done
+
 # --- scratch files live only as long as the mount ---
 
 ok "pa has scratch files" listed $PA "$D" members.old
