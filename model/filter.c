@@ -1076,9 +1076,13 @@ static int has_backref(const char *re, size_t n)
  */
 #define VR_MAX_BOUND 1000
 #define VR_MAX_DEPTH 32
+#define VR_MAX_EXPANDED 10000	/* atoms after expanding bounds */
 static const char *regex_too_costly(const char *re, size_t n)
 {
-	int risky[VR_MAX_DEPTH + 1] = { 0 };	/* group holds * + {} or | */
+	/* per group depth: holds a repetition, '?' or '|'; its size */
+	int risky[VR_MAX_DEPTH + 1] = { 0 };
+	unsigned long size[VR_MAX_DEPTH + 1] = { 0 };
+	unsigned long last = 0;		/* size of the last atom or group */
 	int depth = 0, last_group_risky = 0;
 	enum { ATOM, REPEAT, GROUP_END, OTHER } prev = OTHER;
 	size_t i;
@@ -1089,6 +1093,8 @@ static const char *regex_too_costly(const char *re, size_t n)
 		if (ch == '\\') {
 			i++;
 			prev = ATOM;
+			last = 1;
+			size[depth]++;
 			continue;
 		}
 		if (ch == '[') {
@@ -1114,18 +1120,24 @@ static const char *regex_too_costly(const char *re, size_t n)
 				i++;
 			}
 			prev = ATOM;
+			last = 1;
+			size[depth]++;
 			continue;
 		}
 		if (ch == '(') {
 			if (depth == VR_MAX_DEPTH)
 				return "groups nested too deeply";
-			risky[++depth] = 0;
+			depth++;
+			risky[depth] = 0;
+			size[depth] = 0;
 			prev = OTHER;
 			continue;
 		}
 		if (ch == ')' && depth > 0) {
 			last_group_risky = risky[depth];
+			last = size[depth];
 			depth--;
+			size[depth] += last;
 			if (last_group_risky)
 				risky[depth] = 1;
 			prev = GROUP_END;
@@ -1136,9 +1148,11 @@ static const char *regex_too_costly(const char *re, size_t n)
 			prev = OTHER;
 			continue;
 		}
-		if (ch == '*' || ch == '+' || ch == '{') {
+		if (ch == '*' || ch == '+' || ch == '{' || ch == '?') {
+			unsigned long hi = 2;	/* * and +: repeated */
+
 			if (ch == '{') {
-				unsigned long lo, hi;
+				unsigned long lo;
 				char *end;
 
 				lo = strtoul(re + i + 1, &end, 10);
@@ -1151,21 +1165,31 @@ static const char *regex_too_costly(const char *re, size_t n)
 					return "a bound over 1000";
 				while (i < n && re[i] != '}')
 					i++;
-				if (hi <= 1) {
-					prev = ATOM;	/* {0,1}, {1}: no repeat */
-					continue;
-				}
 			}
+			if (ch == '?')
+				hi = 1;
 			if (prev == REPEAT)
 				return "a repetition of a repetition";
-			if (prev == GROUP_END && last_group_risky)
+			if (hi > 1 && prev == GROUP_END && last_group_risky)
 				return "a repeated group that holds a "
-				       "repetition or '|'";
+				       "repetition, '?' or '|'";
+			/* what the bound expands to (regcomp copies it) */
+			if (hi > 1) {
+				size[depth] += last * (hi - 1);
+				if (size[depth] > VR_MAX_EXPANDED)
+					return "a pattern too large once its "
+					       "bounds are expanded";
+			}
 			risky[depth] = 1;
 			prev = REPEAT;
 			continue;
 		}
-		prev = ch == '?' ? (prev == REPEAT ? REPEAT : ATOM) : ATOM;
+		prev = ATOM;
+		last = 1;
+		size[depth]++;
+		if (size[depth] > VR_MAX_EXPANDED)
+			return "a pattern too large once its bounds are "
+			       "expanded";
 	}
 	return NULL;
 }

@@ -958,11 +958,11 @@ static const struct vr_err_case vr_err_cases[] = {
     {"include", "any", "regex: ", 1, "rule 'regex:': empty regex"},
     /* shapes glibc's regcomp/regexec blow up on (tests/check_regress.c) */
     {"include", "any", "regex:^(x|y)+$", 1,
-     "rule 'regex:^(x|y)+$': a repeated group that holds a repetition or "
-     "'|' would make matching slow"},
+     "rule 'regex:^(x|y)+$': a repeated group that holds a repetition, '?' "
+     "or '|' would make matching slow"},
     {"include", "any", "regex:(a+)*", 1,
-     "rule 'regex:(a+)*': a repeated group that holds a repetition or "
-     "'|' would make matching slow"},
+     "rule 'regex:(a+)*': a repeated group that holds a repetition, '?' "
+     "or '|' would make matching slow"},
     {"include", "any", "regex:a+{2}", 1,
      "rule 'regex:a+{2}': a repetition of a repetition would make "
      "matching slow"},

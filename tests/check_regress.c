@@ -29,21 +29,30 @@
 /* ---- line-lists (fuzz_lines) ------------------------------------------ */
 
 /*
- * A UTF-8 BOM is skipped on line 1 only, so an entry that starts with one
- * on a later line is kept with it; sorted first, it then starts line 1 of
- * the canonical form, where the next parse drops the BOM: the entry
+ * A UTF-8 BOM was skipped on line 1 only, so an entry that started with
+ * one on a later line kept it; sorted first, it then started line 1 of the
+ * canonical form, where the next parse dropped the BOM: the entry
  * "\xef\xbb\xbfalice" (which shows as "alice") became "alice" on rewrite,
- * and "\xef\xbb\xbf" alone vanished.  tests/fuzz/crashes/lines/.
+ * and "\xef\xbb\xbf" alone vanished.  Fixed in 6bebb90;
+ * tests/fuzz/corpus/lines/bom-second-line.
  */
+/* clang-format off */
 #define TEXT(s) { s, sizeof(s) - 1 }
+/* clang-format on */
 static const struct {
 	const char *text;
 	size_t len;
 } bom_cases[] = {
-	TEXT("\n\xef\xbb\xbf"), /* the fuzzer's input, minimized */
-	TEXT("\n\xef\xbb\xbf" "alice\nbob\n"), /* sorts last: passes */
-	TEXT("\xef\xbb\xbf\xef\xbb\xbf" "alice\n"), /* two BOMs on line 1 */
-	TEXT("zed\n  \xef\xbb\xbf" "alice  \n"), /* sorts last: passes */
+    /* the fuzzer's input, minimized */
+    TEXT("\n\xef\xbb\xbf"),
+    /* two BOMs on line 1 */
+    TEXT("\xef\xbb\xbf\xef\xbb\xbf"
+	 "alice\n"),
+    /* these sort last, so they passed already */
+    TEXT("\n\xef\xbb\xbf"
+	 "alice\nbob\n"),
+    TEXT("zed\n  \xef\xbb\xbf"
+	 "alice  \n"),
 };
 
 START_TEST(test_lines_canon_fixed_point)
@@ -82,11 +91,12 @@ static double now(void)
  * 23 bytes of rule, "(a{32767}){32767}", took 36 s and 3.9 GB before
  * REG_ESPACE (and "(a{5000}){5000}" crashed inside regcomp when malloc
  * failed).  Refusing such rules is the expected outcome; the smaller case
- * here still took 2 s and 200 MB.  tests/fuzz/crashes/rules/regcomp-*.
+ * here still took 2 s and 200 MB.  Fixed in 6bebb90;
+ * tests/fuzz/corpus/rules/regcomp-*.
  */
 static const char *const huge_rules[] = {
-	"regex:(a{1000}){1000}",
-	"regex:((a{100}){100}){100}",
+    "regex:(a{1000}){1000}",
+    "regex:((a{100}){100}){100}",
 };
 
 START_TEST(test_regex_compile_bounded)
@@ -106,18 +116,57 @@ START_TEST(test_regex_compile_bounded)
 END_TEST
 
 /*
+ * After the first fix (6bebb90), bounds up to 1000 on a group with no
+ * repetition inside were accepted, but regcomp's cost is the group's
+ * length times the bound: a 194-byte group with {362} (the fuzzer's
+ * input) took 1.2 s to compile, 1000 bytes with {1000} 11 s and 205 MB,
+ * 4000 bytes 818 MB, and the group may be as long as the file (1 MiB).
+ * tests/fuzz/crashes/rules/fix-bypass-long-group-bound.
+ */
+START_TEST(test_regex_compile_long_group)
+{
+	struct valrule *v = NULL;
+	struct diag d;
+	struct buf rule = BUF_INIT;
+	double t0;
+	int rc, i;
+
+	ck_assert_int_eq(buf_addstr(&rule, "regex:("), 0);
+	for (i = 0; i < 200; i++)
+		ck_assert_int_eq(buf_addch(&rule, 'a'), 0);
+	ck_assert_int_eq(buf_addstr(&rule, "){1000}"), 0);
+	t0 = now();
+	rc = valrule_parse(NULL, NULL, rule.data, &v, &d);
+	ck_assert_msg(rc == -EINVAL,
+		      "a 200-byte group with {1000} accepted (%d) after %.2f s",
+		      rc, now() - t0);
+	valrule_free(v);
+	buf_release(&rule);
+}
+END_TEST
+
+/*
  * glibc's regexec is superlinear in the value for some patterns when the
  * match fails: "(a+)+$" on 40 KB of 'a' and a 'b' took 31 s, "a+{255}c"
- * 15 s, "a+{32767}" on 10 KB 23 s, "^[a-z]+{32767}" on 40 KB 93 s; values come from CSV fields of up to
- * 1 MiB and a rule runs on every value a view shows.  Whatever the fix
- * (refuse such rules, or bound what regexec sees), one value must cost
- * about what a linear scan of it costs.  tests/fuzz/crashes/rules/.
+ * 15 s, "a+{32767}" on 10 KB 23 s, "^[a-z]+{32767}" on 40 KB 93 s; values come
+ * from CSV fields of up to 1 MiB and a rule runs on every value a view shows.
+ * Whatever the fix (refuse such rules, or bound what regexec sees), one value
+ * must cost about what a linear scan of it costs.  After the first fix,
+ * "(a+)?+$" took 14 s on 40 KB and "(a?){1000}$" 4 s on 4 KB
+ * (tests/fuzz/crashes/rules/fix-bypass-*).
  */
 static const char *const slow_rules[] = {
-	"regex:(a+)+$",
-	"regex:(a|aa)+$",
-	"regex:a+{255}c",
-	"regex:^[a-z]+{32767}",
+    "regex:(a+)+$",
+    "regex:(a|aa)+$",
+    "regex:a+{255}c",
+    "regex:^[a-z]+{32767}",
+    /* accepted by the first fix (6bebb90): a '?' after a group hid it,
+     * and a '?' inside a group did not make it risky */
+    "regex:(a+)?+$",
+    "regex:(a|aa)?+$",
+    "regex:(a+|b)?+c",
+    "regex:(a+)?{1000}$",
+    "regex:(a?){1000}$",
 };
 
 START_TEST(test_regex_match_bounded)
@@ -172,6 +221,7 @@ static Suite *regress_suite(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_loop_test(tc, test_regex_compile_bounded, 0,
 			    (int)ARRAY_SIZE(huge_rules));
+	tcase_add_test(tc, test_regex_compile_long_group);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("regex_match");
