@@ -69,7 +69,7 @@ START_TEST(test_lines_canon_fixed_point)
 						    NULL, &again, &d),
 				 0);
 		ck_assert_uint_eq(again.len, canon.len);
-		ck_assert(!memcmp(again.data, canon.data, canon.len));
+		ck_assert(!canon.len || !memcmp(again.data, canon.data, canon.len));
 	}
 	buf_release(&canon);
 	buf_release(&again);
