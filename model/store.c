@@ -18,32 +18,44 @@
  *   Generations live in memory and start at 0 on every open.
  *
  * Choices:
+ * - One opener.  The daemon is the only process that opens the store:
+ *   store_open() takes an exclusive flock(2) on the file (on a
+ *   descriptor of its own) and fails with -EBUSY "store is in use by
+ *   another process" while anyone else holds it, so a second daemon on
+ *   the same store is refused instead of racing the first.  Because
+ *   nothing else can touch the file, tdb runs with TDB_NOLOCK: no fcntl
+ *   locks per record or per transaction.  tdb still recovers a
+ *   half-written transaction when the file is opened (it does so
+ *   whatever the locking flags), so a kill -9 at any instant leaves the
+ *   store as of the last successful commit.  tdbtool on the live file
+ *   reads it without locks; check a copy, or stop the daemon first.
  * - Open flags.  TDB_DISALLOW_NESTING: a nested transaction's commit can
  *   be undone by the outer one.  TDB_INCOMPATIBLE_HASH selects the
  *   Jenkins hash for new files; reopening works with either hash because
- *   tdb detects the file's hash from its header.  TDB_NOMMAP: tdb reads
- *   and writes with pread/pwrite instead of mapping the file.  A mapped
- *   file counts in the daemon's resident set as far as it was touched,
- *   and reading a dataset's rows back touches all of it, so with a map
- *   the daemon's RSS grew with the store (147 MiB after a million rows,
- *   for a 72 MiB store) instead of staying bounded (27 MiB).  Durable
- *   commits are also cheaper without the map (no msync of the whole map
- *   and no page faults on it): a million-row ingest took 8.1s mapped
- *   with mutexes and 2.9s without.  The price is a fetch outside a
- *   transaction: about 13us (fcntl lock and preads) instead of 0.1us,
- *   which the mount tests do not notice (they ran faster).
- * - No TDB_MUTEX_LOCKING: tdb refuses it together with TDB_NOMMAP.  Files
- *   created by earlier versions with robust mutexes cannot be opened
- *   without it (tdb says EINVAL), so store_open() then opens them as
- *   they were made: with mutexes, mapped.  The first process to open a
- *   mutex file reinitialises the mutexes, so a mutex that was held when
- *   the machine crashed does not hang the next open.  Checking for
- *   robust mutexes (only then) forks a child and installs a SIGCHLD
- *   handler that is never removed, so such stores are best opened
- *   before starting threads.
- * - Hash size 10007 (tdb uses the file's own size on reopen).  Rows are
- *   stored in chunk records of tens of KiB, so even a store of millions
- *   of rows holds few enough records for chains of that count.
+ *   tdb detects the file's hash from its header.  The file is mapped
+ *   (tdb's default): a fetch then costs no system call at all, about
+ *   1us, where reading with pread took six preads, 20-25us on this
+ *   class of machine, and a getattr makes several fetches.  The price is
+ *   that the pages of the store the daemon has read count in its
+ *   resident set (as clean, shared page cache the kernel may drop):
+ *   reading back every row of a 26 MB store adds up to 26 MB to RSS.
+ *   Commits write through the map and then msync and fdatasync, so they
+ *   are as durable as with pwrite.
+ * - No TDB_MUTEX_LOCKING: one opener needs no locks.  Files created by
+ *   earlier versions with robust mutexes cannot be opened without it
+ *   (tdb says EINVAL), so store_open() then opens them as they were
+ *   made, with mutexes.  The first process to open a mutex file
+ *   reinitialises the mutexes, so a mutex that was held when the machine
+ *   crashed does not hang the next open.  Checking for robust mutexes
+ *   (only then) forks a child and installs a SIGCHLD handler that is
+ *   never removed, so such stores are best opened before starting
+ *   threads.
+ * - Hash size 131071 for new files (tdb uses the file's own size on
+ *   reopen): 512 KiB of chain heads.  A fetch walks its chain, so the
+ *   chains must stay short as the store grows: a tree of 350,000 object
+ *   and index records averages under 3 per chain.  Rows are stored in
+ *   chunk records of up to 256 KiB, so even millions of rows add few
+ *   records.
  * - A plain open does not pass O_CREAT.  A missing file is -ENOENT; we
  *   do not leave an empty tdb behind that would then fail the version
  *   check.  STORE_CREATE uses O_CREAT|O_EXCL and writes "v" in a
@@ -57,8 +69,8 @@
  *   -EPROTO "unknown store version 'x'", with non-printable bytes shown
  *   as '?'.  Other failures give tdb's last log line, or strerror when
  *   tdb logged nothing.
- * - Opening a file this process already has open is -EBUSY; tdb refuses
- *   because fcntl locks do not nest.
+ * - Opening a file this process already has open is -EBUSY too: the
+ *   flock is per open file, so the second open conflicts with the first.
  * - Keys must be non-empty.  "v" is reserved: store_put() and
  *   store_del() on it fail with -EINVAL, but it can be read and
  *   store_each() shows it.
@@ -90,6 +102,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -98,13 +111,14 @@
 
 #include "store.h"
 
-#define STORE_HASH_SIZE 10007
+#define STORE_HASH_SIZE 131071
 #define STORE_VERSION_KEY "v"
 #define STORE_TDB_MAGIC "TDB file\n"
 
 struct store {
 	struct tdb_context *tdb;
 	unsigned flags;
+	int lock_fd;		/* holds the exclusive flock; -1 if none */
 	int in_txn;
 	int txn_changed;
 	int txn_watch;
@@ -328,11 +342,37 @@ out:
 	return rc;
 }
 
+/* Open path (creating it with O_EXCL for STORE_CREATE) and take the
+ * exclusive flock that makes this process the store's one opener. */
+static int store_lock(struct store *st, const char *path, struct buf *err)
+{
+	int oflags = O_RDWR | O_CLOEXEC, rc;
+
+	if (st->flags & STORE_CREATE)
+		oflags |= O_CREAT | O_EXCL;
+	st->lock_fd = open(path, oflags, 0600);
+	if (st->lock_fd < 0) {
+		rc = -errno;
+		store_seterr(err, "%s", strerror(-rc));
+		return rc;
+	}
+	if (flock(st->lock_fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	rc = errno == EWOULDBLOCK ? -EBUSY : -errno;
+	if (rc == -EBUSY)
+		store_seterr(err, "store is in use by another process");
+	else
+		store_seterr(err, "cannot lock the store: %s", strerror(-rc));
+	close(st->lock_fd);
+	st->lock_fd = -1;
+	return rc;
+}
+
 int store_open(const char *path, unsigned flags, struct store **out,
 	       struct buf *err)
 {
 	struct tdb_logging_context log_ctx;
-	int tdb_flags, open_flags, rc;
+	int tdb_flags, rc;
 	struct store *st;
 
 	if (out)
@@ -348,19 +388,22 @@ int store_open(const char *path, unsigned flags, struct store **out,
 	}
 	buf_init(&st->watch);
 	st->flags = flags;
+	rc = store_lock(st, path, err);
+	if (rc)
+		goto out_free;
 
-	tdb_flags = TDB_DISALLOW_NESTING | TDB_INCOMPATIBLE_HASH;
+	/* see the notes on one opener and on open flags above */
+	tdb_flags = TDB_DISALLOW_NESTING | TDB_INCOMPATIBLE_HASH | TDB_NOLOCK;
 	if (flags & STORE_NOSYNC)
 		tdb_flags |= TDB_NOSYNC;
-	tdb_flags |= TDB_NOMMAP;	/* see the note on open flags above */
-	open_flags = O_RDWR;
-	if (flags & STORE_CREATE)
-		open_flags |= O_CREAT | O_EXCL;
 	log_ctx.log_fn = store_log;
 	log_ctx.log_private = st;
 
+	/* O_CREAT without O_EXCL: store_lock() made the file, empty, and tdb
+	 * writes a new database into an empty file only with O_CREAT */
 	errno = 0;
-	st->tdb = tdb_open_ex(path, STORE_HASH_SIZE, tdb_flags, open_flags,
+	st->tdb = tdb_open_ex(path, STORE_HASH_SIZE, tdb_flags,
+			      O_RDWR | (flags & STORE_CREATE ? O_CREAT : 0),
 			      0600, &log_ctx, NULL);
 	if (!st->tdb && errno == EINVAL && !(flags & STORE_CREATE) &&
 	    tdb_runtime_check_for_robust_mutexes()) {
@@ -368,9 +411,9 @@ int store_open(const char *path, unsigned flags, struct store **out,
 		st->log[0] = '\0';
 		errno = 0;
 		st->tdb = tdb_open_ex(path, STORE_HASH_SIZE,
-				      (tdb_flags & ~TDB_NOMMAP) |
+				      (tdb_flags & ~TDB_NOLOCK) |
 					      TDB_MUTEX_LOCKING,
-				      open_flags, 0600, &log_ctx, NULL);
+				      O_RDWR, 0600, &log_ctx, NULL);
 	}
 	if (!st->tdb) {
 		rc = errno ? -errno : -EIO;
@@ -381,7 +424,7 @@ int store_open(const char *path, unsigned flags, struct store **out,
 			store_seterr(err, "%s",
 				     st->log[0] ? st->log : strerror(-rc));
 		}
-		goto out_free;
+		goto out_unlock;
 	}
 
 	if (flags & STORE_CREATE)
@@ -395,9 +438,11 @@ int store_open(const char *path, unsigned flags, struct store **out,
 
 out_close:
 	tdb_close(st->tdb);
+out_unlock:
 	/* O_EXCL made the file ours: do not leave half a store behind */
 	if (flags & STORE_CREATE)
 		unlink(path);
+	close(st->lock_fd);
 out_free:
 	buf_release(&st->watch);
 	free(st);
@@ -411,6 +456,7 @@ void store_close(struct store *st)
 	if (st->in_txn)
 		store_txn_cancel(st);
 	tdb_close(st->tdb);
+	close(st->lock_fd);
 	buf_release(&st->watch);
 	free(st);
 }

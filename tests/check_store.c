@@ -264,11 +264,49 @@ START_TEST(test_open_twice_busy)
 	struct store *st, *st2 = NULL;
 
 	st = xcreate();
-	/* tdb refuses a second open in one process: fcntl locks don't nest */
+	/* the flock is per open file: a second open conflicts with the first */
 	ck_assert_int_eq(store_open(test_path, 0, &st2, NULL), -EBUSY);
 	ck_assert_ptr_null(st2);
 	store_close(st);
 	store_close(NULL);
+	/* and once closed, the store opens again */
+	st = xopen(0);
+	store_close(st);
+}
+END_TEST
+
+/* Another process (a second daemon) is refused while the store is open,
+ * with a message that says why, and changes nothing. */
+START_TEST(test_open_other_process_busy)
+{
+	struct store *st = xcreate();
+	struct buf v = BUF_INIT;
+	int status;
+	pid_t pid;
+
+	ck_assert_int_eq(store_txn_begin(st), 0);
+	ck_assert_int_eq(store_put(st, "k", "one", 3), 0);
+	ck_assert_int_eq(store_txn_commit(st), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct buf err = BUF_INIT;
+		struct store *st2 = NULL;
+		int rc = store_open(test_path, 0, &st2, &err);
+
+		_exit(rc == -EBUSY && st2 == NULL && err.data &&
+			      !strcmp(err.data,
+				      "store is in use by another process") ?
+			      0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	ck_assert_int_eq(store_get(st, "k", &v), 0);
+	ck_assert_int_eq((int)v.len, 3);
+	ck_assert(!memcmp(v.data, "one", 3));
+	buf_release(&v);
+	store_close(st);
 }
 END_TEST
 
@@ -1157,6 +1195,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_open_missing);
 	tcase_add_test(tc, test_open_bad_args);
 	tcase_add_test(tc, test_open_twice_busy);
+	tcase_add_test(tc, test_open_other_process_busy);
 
 	tc = tcase(s, "version");
 	tcase_add_test(tc, test_refuse_no_version);
