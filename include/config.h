@@ -6,7 +6,8 @@
  *   [groups] UNIXGROUP = GROUP    UNIXGROUP: a group name or a numeric gid
  *   [admin]  system_admins = LOGIN, LOGIN...
  *   [limits] rows = N             0 = no allotment
- *            ini_max_bytes = N    cap on one attribute write (default 1 MiB)
+ *            ini_max_bytes = N    cap on one settings file, as written and
+ *                                 as stored (default 1 MiB)
  *
  * Names are resolved to numbers at load time (getpwnam/getgrnam); an
  * unknown name is an error.  Values may be followed by an inline comment

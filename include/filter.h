@@ -37,9 +37,12 @@
  *   event's date (YYYY-MM-DD, in the view's time zone) as one more field.
  *   A missing value (NULL) is the empty string.
  *
- * Limits (hostile input): at most FILTER_MAX_LEN bytes of text, and at
- * most FILTER_MAX_DEPTH nested levels, where each "(" and each "not"
- * counts one; parsing and evaluation never recurse deeper than that.
+ * Limits (hostile input): at most FILTER_MAX_LEN bytes of text, at most
+ * FILTER_MAX_DEPTH nested levels, where each "(" and each "not" counts
+ * one (parsing and evaluation never recurse deeper than that), and at
+ * most FILTER_MAX_CONDITIONS conditions (FIELD OP VALUE), since every
+ * condition may be tested on every row a data view reads.  The error of
+ * the condition past the cap is at its field's column.
  *
  * Errors: functions returning int give 0 or -errno.  A rejected filter
  * gives -EINVAL and fills *d (when d is not NULL): d->line = 0 (the caller
@@ -61,6 +64,7 @@
 
 #define FILTER_MAX_DEPTH 256
 #define FILTER_MAX_LEN (1024 * 1024)
+#define FILTER_MAX_CONDITIONS 1000
 
 struct filter;
 
@@ -125,11 +129,21 @@ void filter_free(struct filter *f);
  * whose matching can take exponential time).  Values are matched by
  * length with glibc's REG_STARTEND, so they need not be NUL-terminated.
  *
+ * Limits (hostile input): every rule may run on every value a view
+ * shows, so a list holds at most VALRULE_MAX_RULES rules, of which at
+ * most VALRULE_MAX_REGEX are regex rules, whose patterns together expand
+ * (bounds written out, as regcomp does) to at most VALRULE_MAX_ATOMS
+ * atoms; one pattern alone to at most 10,000 (see filter.c).
+ *
  * Errors: -EINVAL with d->column = 1-based column of the item in rules
  * (0 for mode and match) and a message naming the item, e.g.
  * "rule 'regex:a(': bad regex: unmatched ( or \(".
  */
 struct valrule;
+
+#define VALRULE_MAX_RULES 1000
+#define VALRULE_MAX_REGEX 100
+#define VALRULE_MAX_ATOMS 100000
 
 int valrule_parse(const char *mode, const char *match, const char *rules,
 		  struct valrule **out, struct diag *d);
@@ -154,12 +168,14 @@ void valrule_free(struct valrule *v);
  * "Other" when the value is not a number or lies outside every bucket.
  * An empty list gives a valid bucket set with no buckets, for which
  * bucket_label returns NULL (no bucketing: show the value as is), as it
- * does for a NULL set.  Labels are borrowed from b.  Errors as for
- * valrule_parse, e.g. "buckets '0-10:a' and '5-20:b' overlap".
+ * does for a NULL set.  Labels are borrowed from b.  At most BUCKET_MAX
+ * buckets.  Errors as for valrule_parse, e.g. "buckets '0-10:a' and
+ * '5-20:b' overlap".
  */
 struct buckets;
 
 #define BUCKET_OTHER "Other"
+#define BUCKET_MAX 1000
 
 int bucket_parse(const char *list, struct buckets **out, struct diag *d);
 const char *bucket_label(const struct buckets *b, const char *val, size_t len);

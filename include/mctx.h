@@ -91,7 +91,9 @@ typedef int (*lines_check_fn)(const char *entry, size_t len, void *arg,
 /* Show the stored canonical text of an .ini attribute (defaults if none). */
 int attr_ini_show(struct mctx *c, const struct obj_ref *ref, struct buf *out);
 /* Parse, validate (validate may be NULL), and store if changed: 0, 1 for
- * unchanged, -EINVAL/-EACCES with *d. */
+ * unchanged, -EINVAL/-EACCES with *d, or -EFBIG with *d when the
+ * canonical text to store is over [limits] ini_max_bytes (both kinds of
+ * commit: the cap holds for what is stored). */
 int attr_ini_commit(struct mctx *c, const struct obj_ref *ref,
 		    const char *data, size_t len, ini_validate_fn validate,
 		    struct diag *d);
@@ -100,6 +102,9 @@ int attr_lines_show(struct mctx *c, const struct obj_ref *ref,
 int attr_lines_commit(struct mctx *c, const struct obj_ref *ref,
 		      const char *data, size_t len, lines_check_fn check,
 		      struct diag *d);
+/* 0 when len bytes of canonical text fit [limits] ini_max_bytes, else
+ * -EFBIG with *d ("... more than the N a settings file may hold"). */
+int attr_text_fits(const struct mctx *c, size_t len, struct diag *d);
 /* Load ref's attribute's stored document (defaults if none). */
 int attr_ini_load(struct mctx *c, const struct obj_ref *ref,
 		  const struct kind_attr *a, struct inidoc *doc);

@@ -81,15 +81,19 @@ int model_open_file(struct model *m, const struct caller_id *id,
 int model_file_read(struct model *m, const struct caller_id *id,
 		    struct model_file *f, uint64_t off, size_t size,
 		    struct buf *out);
-/* Returns bytes taken or -errno. */
+/* Returns bytes taken or -errno.  A write or truncate of an attribute
+ * file past [limits] ini_max_bytes is -EFBIG and poisons the open file:
+ * what it holds is never committed, later writes and truncates are
+ * -EFBIG, and its next flush is refused as a write of the size asked for
+ * (recorded once), the ones after it -EFBIG unrecorded. */
 long model_file_write(struct model *m, const struct caller_id *id,
 		      struct model_file *f, uint64_t off, const char *data,
 		      size_t len);
 int model_file_truncate(struct model *m, struct model_file *f, uint64_t size);
-/* Commit content written since the last commit: 0, or -EINVAL/-EACCES
- * (recorded in /errors).  An O_TRUNC open with nothing written yet is not
- * committed here (shells flush a dup'd descriptor before writing) but at
- * close. */
+/* Commit content written since the last commit: 0, or -EINVAL/-EACCES/
+ * -EFBIG (recorded in /errors).  An O_TRUNC open with nothing written yet
+ * is not committed here (shells flush a dup'd descriptor before writing)
+ * but at close. */
 int model_file_flush(struct model *m, const struct caller_id *id,
 		     struct model_file *f);
 /* getattr through an open file: also answers for a scratch file that was

@@ -13,7 +13,9 @@
  * dataset.ini choices:
  *  - type defaults to event: the dataset most connections are built on.
  *  - fields lists the CSV columns in order; each is a name of
- *    [A-Za-z0-9._-] and may appear once.  person_id, timestamp and key
+ *    [A-Za-z0-9._-] and may appear once, and there are at most
+ *    ROWS_FIELDS_MAX of them: no row could hold more, so more would make a
+ *    dataset that ingests nothing.  person_id, timestamp and key
  *    must each be one of them (when fields is set); matching_key names a
  *    field of the event datasets, so it is only checked as a name.
  *  - person_id is required for event, profile and summary, timestamp for
@@ -315,7 +317,16 @@ static int dataset_validate(struct mctx *c, const struct obj_ref *ref,
 	struct rows_meta m;
 	struct rec r = REC_INIT;
 	int rc, lookup = t == DATASET_LOOKUP;
+	size_t n = 0;
 
+	/* counted first: the duplicate check is quadratic */
+	inidoc_list_each(fields, list_count, &n);
+	if (n > ROWS_FIELDS_MAX) {
+		diag_set(d, dc.line, 0,
+			 "fields lists %zu fields, more than the %d a row may "
+			 "hold", n, ROWS_FIELDS_MAX);
+		return -EINVAL;
+	}
 	rc = inidoc_list_each(fields, dup_item, &dc);
 	if (!rc)
 		rc = check_key(doc, "person_id", needs_person(t), 1, type, d);

@@ -426,8 +426,10 @@ int dataview_ini_store(struct mctx *c, const struct obj_ref *ref,
 	return rc;
 }
 
-/* Set the read-only name of the view ref names to that name. */
-static int dataview_set_name(struct mctx *c, const struct obj_ref *ref)
+/* Set the read-only name of the view ref names to that name.  With d (a
+ * rename: the name may be longer), refuse a text over the cap. */
+static int dataview_set_name(struct mctx *c, const struct obj_ref *ref,
+			     struct diag *d)
 {
 	struct obj_ref view;
 	struct inidoc doc;
@@ -443,6 +445,8 @@ static int dataview_set_name(struct mctx *c, const struct obj_ref *ref)
 	if (!rc)
 		rc = inidoc_render(&doc, &text);
 	inidoc_release(&doc);
+	if (!rc && d)
+		rc = attr_text_fits(c, text.len, d);
 	if (!rc)
 		rc = obj_load(c, &view, &r);
 	if (!rc)
@@ -457,11 +461,11 @@ static int dataview_set_name(struct mctx *c, const struct obj_ref *ref)
 int dataview_create(struct mctx *c, const struct obj_ref *ref,
 		    struct diag *d)
 {
-	return dataview_set_name(c, ref);
+	return dataview_set_name(c, ref, NULL);
 }
 
 int dataview_moved(struct mctx *c, const struct obj_ref *ref,
 		   struct diag *d)
 {
-	return dataview_set_name(c, ref);
+	return dataview_set_name(c, ref, d);
 }

@@ -22,7 +22,9 @@
  * primary); runs of "not" are a loop.  Both count towards
  * FILTER_MAX_DEPTH, so a hostile "((((...." or "not not not ..." is
  * refused at the first level past the cap, with that token's column; at
- * the cap the parse uses about 70 KB of stack.
+ * the cap the parse uses about 70 KB of stack.  A filter runs once per
+ * row, so its length in conditions is its cost per row: the condition
+ * past FILTER_MAX_CONDITIONS is refused at its field's column.
  *
  * Strings (unescaped values, field names) live in one pool owned by the
  * filter; instructions hold offsets while the pool grows and pointers
@@ -514,6 +516,12 @@ static int parse_test(struct fparse *p)
 	size_t off, len;
 	int rc;
 
+	if (p->nrefs >= FILTER_MAX_CONDITIONS) {
+		fdiag(p->d, col_of(p->tstart),
+		      "filter has more than %d conditions",
+		      FILTER_MAX_CONDITIONS);
+		return -EINVAL;
+	}
 	rc = emit(p, FI_TEST, 0);
 	if (!rc)
 		rc = add_ref(p);
@@ -1042,6 +1050,8 @@ struct valrule {
 struct vr_parse {
 	struct valrule *v;
 	size_t cap;
+	size_t nregex;		/* regex rules so far */
+	unsigned long atoms;	/* their expanded size, together */
 	struct diag *d;
 };
 
@@ -1072,12 +1082,15 @@ static int has_backref(const char *re, size_t n)
  * this: a repetition (*, +, {m,n}) of a group that holds a repetition or
  * an alternation, a repetition of a repetition, and bounds over
  * VR_MAX_BOUND.  "(foo|bar)", "a{3}", "[a-z]+@x" and "(ab)?" are fine.
- * Returns NULL or what is wrong.
+ * Returns NULL or what is wrong; *atoms is the pattern's size once its
+ * bounds are expanded (what regcomp builds, about 100 bytes an atom),
+ * which the rules of one list share (VALRULE_MAX_ATOMS).
  */
 #define VR_MAX_BOUND 1000
 #define VR_MAX_DEPTH 32
 #define VR_MAX_EXPANDED 10000	/* atoms after expanding bounds */
-static const char *regex_too_costly(const char *re, size_t n)
+static const char *regex_too_costly(const char *re, size_t n,
+				    unsigned long *atoms)
 {
 	/* per group depth: holds a repetition, '?' or '|'; its size */
 	int risky[VR_MAX_DEPTH + 1] = { 0 };
@@ -1191,6 +1204,9 @@ static const char *regex_too_costly(const char *re, size_t n)
 			return "a pattern too large once its bounds are "
 			       "expanded";
 	}
+	/* groups left open (regcomp refuses them) count too */
+	for (*atoms = 0; depth >= 0; depth--)
+		*atoms += size[depth];
 	return NULL;
 }
 
@@ -1235,8 +1251,14 @@ static int vr_item(const char *item, size_t len, int col, void *arg)
 		      quote(q, item, len));
 		return -EINVAL;
 	}
+	if (v->n == VALRULE_MAX_RULES) {
+		fdiag(vp->d, col, "rule %s: more than %d rules",
+		      quote(q, item, len), VALRULE_MAX_RULES);
+		return -EINVAL;
+	}
 	if (kind == VR_REGEX) {
-		const char *why = regex_too_costly(val, vn);
+		unsigned long atoms = 0;
+		const char *why = regex_too_costly(val, vn, &atoms);
 
 		if (why) {
 			fdiag(vp->d, col,
@@ -1244,6 +1266,21 @@ static int vr_item(const char *item, size_t len, int col, void *arg)
 			      quote(q, item, len), why);
 			return -EINVAL;
 		}
+		if (vp->nregex == VALRULE_MAX_REGEX) {
+			fdiag(vp->d, col, "rule %s: more than %d regex rules",
+			      quote(q, item, len), VALRULE_MAX_REGEX);
+			return -EINVAL;
+		}
+		if (atoms > VALRULE_MAX_ATOMS - vp->atoms) {
+			fdiag(vp->d, col,
+			      "rule %s: the regex rules together would be "
+			      "more than %d atoms once their bounds are "
+			      "expanded", quote(q, item, len),
+			      VALRULE_MAX_ATOMS);
+			return -EINVAL;
+		}
+		vp->nregex++;
+		vp->atoms += atoms;
 	}
 	if (v->n == vp->cap) {
 		cap = vp->cap ? vp->cap * 2 : 4;
@@ -1400,6 +1437,11 @@ static int bk_item(const char *item, size_t len, int col, void *arg)
 	size_t rn, ln, i, cap;
 	double lo, hi = INFINITY;
 
+	if (bs->n == BUCKET_MAX) {
+		fdiag(bp->d, col, "bucket %s: more than %d buckets",
+		      quote(q, item, len), BUCKET_MAX);
+		return -EINVAL;
+	}
 	if (!colon) {
 		fdiag(bp->d, col,
 		      "bucket %s must be LOW-HIGH:LABEL or LOW-:LABEL",

@@ -69,6 +69,12 @@ struct model_file {
 	int flags;
 	int dirty;		/* written or truncated since the last commit */
 	int trunc_pending;	/* opened with O_TRUNC, nothing written yet */
+	/* a write or truncate went past ini_max_bytes: the size it asked
+	 * for.  The content is then not what the writer meant (its end is
+	 * missing), so the file is poisoned: writes and truncates fail, and
+	 * its next commit is refused as a write of that size (EFBIG), once;
+	 * later flushes fail without a record */
+	uint64_t oversize;
 	int stream;
 	struct buf content;	/* snapshot or pending write */
 	void *cursor;		/* stream state */
@@ -653,7 +659,9 @@ void model_dirents_free(struct model_dirent *ents, size_t n)
 /* --- commits --- */
 
 /* Commit data as ref's new content: one transaction with its audit line.
- * Returns 0 (also for a no-op) or -errno, recorded when refused. */
+ * Returns 0 (also for a no-op) or -errno, recorded when refused.  len
+ * over the cap is refused before data is looked at: a poisoned open file
+ * commits (NULL, the size it was asked to take). */
 static int commit(struct op *op, const struct obj_ref *ref, const char *data,
 		  size_t len)
 {
@@ -708,7 +716,7 @@ static int commit(struct op *op, const struct obj_ref *ref, const char *data,
 		rc = store_txn_commit(op->c.st);
 	} else {
 		store_txn_cancel(op->c.st);
-		if (rc == -EINVAL || rc == -EACCES) {
+		if (rc == -EINVAL || rc == -EACCES || rc == -EFBIG) {
 			if (!d.msg[0])
 				diag_set(&d, 0, 0, "rejected");
 			refused(op, "write", ref, rc, d.msg, &d);
@@ -950,6 +958,16 @@ out:
 	return rc ? rc : (long)len;
 }
 
+/* A write or truncate to size went past the cap: nothing this open file
+ * holds may be committed now, and its next flush says so. */
+static int poison(struct model_file *f, uint64_t size)
+{
+	f->oversize = size;
+	f->dirty = 1;
+	f->trunc_pending = 0;
+	return -EFBIG;
+}
+
 long model_file_write(struct model *m, const struct caller_id *id,
 		      struct model_file *f, uint64_t off, const char *data,
 		      size_t len)
@@ -970,10 +988,12 @@ long model_file_write(struct model *m, const struct caller_id *id,
 	}
 	if (f->stream)
 		return -EACCES;
+	if (f->oversize)
+		return -EFBIG;
 	if (f->flags & O_APPEND)
 		off = f->content.len;
 	if (off > m->cfg->ini_max_bytes || len > m->cfg->ini_max_bytes - off)
-		return -EFBIG;
+		return poison(f, off + len < off ? UINT64_MAX : off + len);
 	end = (size_t)off + len;
 	if (end > f->content.len) {
 		rc = buf_grow(&f->content, end - f->content.len);
@@ -1004,8 +1024,10 @@ int model_file_truncate(struct model *m, struct model_file *f, uint64_t size)
 	}
 	if (f->stream)
 		return -EACCES;
-	if (size > m->cfg->ini_max_bytes)
+	if (f->oversize)
 		return -EFBIG;
+	if (size > m->cfg->ini_max_bytes)
+		return poison(f, size);
 	if (size > f->content.len) {
 		size_t grow = (size_t)size - f->content.len;
 
@@ -1034,7 +1056,7 @@ int model_file_flush(struct model *m, const struct caller_id *id,
 		return n < 0 ? (int)n : 0;
 	}
 	if (!f->dirty)
-		return 0;
+		return f->oversize ? -EFBIG : 0;
 	rc = op_begin(m, id, &op);
 	if (rc)
 		return rc;
@@ -1045,7 +1067,9 @@ int model_file_flush(struct model *m, const struct caller_id *id,
 		if (strcmp(now, f->oid))
 			rc = -ENOENT;	/* deleted, maybe made anew, since */
 	}
-	if (!rc)
+	if (!rc && f->oversize)
+		rc = commit(&op, &f->ref, NULL, (size_t)f->oversize);
+	else if (!rc)
 		rc = commit(&op, &f->ref,
 			    f->content.data ? f->content.data : "",
 			    f->content.len);
@@ -1139,7 +1163,7 @@ int model_truncate(struct model *m, const struct caller_id *id,
 	if (rc)
 		return rc;
 	rc = model_file_truncate(m, f, size);
-	if (!rc)
+	if (!rc || rc == -EFBIG)	/* EFBIG: the flush records it */
 		rc = model_file_flush(m, id, f);
 	model_file_close(m, id, f);
 	return rc;

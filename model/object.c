@@ -15,6 +15,12 @@
  * the record and its index entry.  Renaming one (KD_RENAME kinds) walks
  * the same tree and moves each record and index to the new path, then
  * moves the index entry; kinds that own other keys are not renamed.
+ *
+ * Every attribute commit stores its canonical text through one function,
+ * attr_store_text(), which refuses text over [limits] ini_max_bytes: the
+ * cap holds for what is stored, not only for what was written (defaults,
+ * read-only keys and a list's trailing newline are added), so a stored
+ * file can always be read back, parsed and written again.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -455,9 +461,22 @@ int attr_ini_show(struct mctx *c, const struct obj_ref *ref, struct buf *out)
 	return rc;
 }
 
-/* Store canonical text as ref's attribute if it differs: 0 or 1 (same). */
+int attr_text_fits(const struct mctx *c, size_t len, struct diag *d)
+{
+	if (len <= c->cfg->ini_max_bytes)
+		return 0;
+	diag_set(d, 0, 0,
+		 "in canonical form it would be %zu bytes, more than the %zu "
+		 "a settings file may hold",
+		 len, c->cfg->ini_max_bytes);
+	return -EFBIG;
+}
+
+/* Store canonical text as ref's attribute if it differs: 0 or 1 (same),
+ * -EFBIG with *d when it is over the cap. */
 static int attr_store_text(struct mctx *c, const struct obj_ref *ref,
-			   const char *name, const char *text, size_t len)
+			   const char *name, const char *text, size_t len,
+			   struct diag *d)
 {
 	struct rec r = REC_INIT;
 	const char *old;
@@ -472,7 +491,9 @@ static int attr_store_text(struct mctx *c, const struct obj_ref *ref,
 		rc = 1;
 		goto out;
 	}
-	rc = rec_set(&r, name, text, len);
+	rc = attr_text_fits(c, len, d);
+	if (!rc)
+		rc = rec_set(&r, name, text, len);
 	if (!rc)
 		rc = obj_save(c, ref, &r);
 out:
@@ -500,7 +521,7 @@ int attr_ini_commit(struct mctx *c, const struct obj_ref *ref,
 	if (!rc)
 		rc = inidoc_render(&doc, &text);
 	if (!rc)
-		rc = attr_store_text(c, ref, a->name, text.data, text.len);
+		rc = attr_store_text(c, ref, a->name, text.data, text.len, d);
 	inidoc_release(&doc);
 	buf_release(&text);
 out_old:
@@ -537,7 +558,8 @@ int attr_lines_commit(struct mctx *c, const struct obj_ref *ref,
 	rc = inidoc_lines_parse(data, len, check, c, &canon, d);
 	if (!rc)
 		rc = attr_store_text(c, ref, a->name,
-				     canon.data ? canon.data : "", canon.len);
+				     canon.data ? canon.data : "", canon.len,
+				     d);
 	buf_release(&canon);
 	return rc;
 }

@@ -54,6 +54,7 @@ static void setup(void)
 			 0);
 	buf_release(&err);
 	memset(&cfg, 0, sizeof(cfg));
+	cfg.ini_max_bytes = INIDOC_MAX_SIZE;	/* config_load's default */
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.st = st;
 	ctx.cfg = &cfg;

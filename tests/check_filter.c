@@ -614,22 +614,28 @@ END_TEST
 
 START_TEST(test_long_chain)
 {
-	/* long flat chains are loops, not recursion: 10,000 clauses */
+	/* long flat chains are loops, not recursion: FILTER_MAX_CONDITIONS
+	 * clauses, and one more is refused at its field's column */
 	const char *vals[NCOLS] = {NULL};
-	char *s = malloc(DEEP * 24), *p = s;
+	char *s = malloc((FILTER_MAX_CONDITIONS + 1) * 24), *p = s;
 	struct filter *f;
+	size_t col = 0;
 	int i;
 
 	ck_assert_ptr_nonnull(s);
-	for (i = 0; i < DEEP; i++)
+	for (i = 0; i < FILTER_MAX_CONDITIONS; i++)
 		p += sprintf(p, "%sn = %d", i ? " or " : "", i);
 	f = parse_ok(s);
 	ck_assert_uint_eq(filter_nfields(f), 1);
-	vals[2] = "9999";
+	vals[2] = "999";
 	ck_assert_int_eq(filter_eval(f, vals, NULL), 1);
-	vals[2] = "10000";
+	vals[2] = "1000";
 	ck_assert_int_eq(filter_eval(f, vals, NULL), 0);
 	filter_free(f);
+	col = (size_t)(p - s) + 5;	/* " or " + 1 */
+	sprintf(p, " or n = %d", FILTER_MAX_CONDITIONS);
+	expect_parse_error(s, strlen(s), (int)col,
+			   "filter has more than 1000 conditions");
 	free(s);
 }
 END_TEST
@@ -643,8 +649,9 @@ static int resolve_seq(void *arg, const char *field, size_t len)
 
 START_TEST(test_many_fields)
 {
-	/* 30,000 distinct fields (~1 MB), each used twice: deduped in order */
-	enum { N = 30000 };
+	/* FILTER_MAX_CONDITIONS / 2 distinct fields, each used twice:
+	 * deduped in order of first appearance */
+	enum { N = FILTER_MAX_CONDITIONS / 2 };
 	char *s = malloc((size_t)N * 40), *p = s, name[32];
 	struct filter *f = NULL;
 	struct diag d;

@@ -852,7 +852,10 @@ def t_rw():
     fd = os.open(INI, os.O_WRONLY)
     expect("write", "pwrite past the settings cap (EFBIG)", "EFBIG",
            os.pwrite, fd, b"x", MAX_INI + 1)
-    os.close(fd)
+    expect("write", "... a later write too (the file is poisoned)", "EFBIG",
+           os.pwrite, fd, b"x", 0)
+    expect("close", "... and close refuses the commit (EFBIG)", "EFBIG",
+           os.close, fd)
     eq("write", "... nothing committed", get(INI), data)
     # a stream: size 0, read to end of file
     log = get(LOG)
