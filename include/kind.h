@@ -156,6 +156,10 @@ struct kind_def {
 	 * it holds); NULL when nothing needs it. */
 	int (*moved)(struct mctx *c, const struct obj_ref *ref,
 		     struct diag *d);
+	/* Derived named kinds, optional: whether the instance ref (its
+	 * parent known to exist) is there, 1 or 0, without building the
+	 * whole list (a lookup must not cost the size of its directory). */
+	int (*has)(struct mctx *c, const struct obj_ref *ref);
 };
 
 extern const struct kind_def kind_table[KIND_COUNT];

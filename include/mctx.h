@@ -300,6 +300,7 @@ int component_ini_store(struct mctx *c, const struct obj_ref *ref,
 /* report/: the dimension components of the view, one name a line. */
 int report_list(struct mctx *c, const struct obj_ref *parent,
 		struct buf *names);
+int report_has(struct mctx *c, const struct obj_ref *ref);
 
 /* A connection as a data view uses it: its datasets (sorted by name) and
  * the union of their fields. */

@@ -214,25 +214,50 @@ struct dims {
 	struct buf *out;
 };
 
+/* 1 if component comp (its ref, attr 0) is a dimension, 0 if not or if
+ * there is no such component, or -errno. */
+static int comp_is_dimension(struct mctx *c, const struct obj_ref *comp)
+{
+	struct inidoc doc;
+	int rc = attr_ini_load(c, comp, &component_attr, &doc);
+
+	if (rc == -ENOENT)
+		return 0;
+	if (rc)
+		return rc;
+	rc = !strcmp(inidoc_get(&doc, "component", "kind"), "dimension");
+	inidoc_release(&doc);
+	return rc;
+}
+
 static int dims_one(const char *name, size_t len, void *arg)
 {
 	struct dims *dm = arg;
-	struct inidoc doc;
 	int rc;
 
 	if (len > OBJ_NAME_MAX)
 		return 0;
 	memcpy(dm->comp.names[1], name, len);
 	dm->comp.names[1][len] = '\0';
-	rc = attr_ini_load(dm->c, &dm->comp, &component_attr, &doc);
-	if (rc == -ENOENT)
-		return 0;
-	if (rc)
-		return rc;
-	if (!strcmp(inidoc_get(&doc, "component", "kind"), "dimension"))
+	rc = comp_is_dimension(dm->c, &dm->comp);
+	if (rc > 0)
 		rc = buf_printf(dm->out, "%s\n", dm->comp.names[1]);
-	inidoc_release(&doc);
 	return rc;
+}
+
+/* report/DIM.csv is there when component DIM of the view is a dimension:
+ * one record read, whatever the number of components. */
+int report_has(struct mctx *c, const struct obj_ref *ref)
+{
+	struct obj_ref comp;
+
+	obj_ref_root(&comp);
+	comp.kind = KIND_COMPONENT;
+	comp.nnames = 2;
+	comp.attr = 0;
+	snprintf(comp.names[0], sizeof(comp.names[0]), "%s", ref->names[0]);
+	snprintf(comp.names[1], sizeof(comp.names[1]), "%s", ref->names[1]);
+	return comp_is_dimension(c, &comp);
 }
 
 int report_list(struct mctx *c, const struct obj_ref *parent,

@@ -145,7 +145,7 @@ const struct kind_def kind_table[KIND_COUNT] = {
 			  ACT_DV_REPORT, ACT_NONE, ACT_NONE },
 	[KIND_REPORT_FILE] = { "report", KIND_REPORT, KD_NAMED | KD_FILE,
 			       ".csv", report_file_attrs, ACT_DV_SEE, ACT_NONE,
-			       ACT_NONE, report_list },
+			       ACT_NONE, report_list, .has = report_has },
 	[KIND_ADMIN] = { "admin", KIND_ROOT, 0, NULL, admin_attrs,
 			 ACT_ADMIN_SEE, ACT_NONE, ACT_NONE },
 	[KIND_PROFILES] = { "profiles", KIND_ADMIN, 0, NULL, no_attrs,
@@ -269,11 +269,16 @@ static int obj_ref_dir_path(const struct obj_ref *ref, struct buf *out)
 	for (i = 1; i < n && !rc; i++) {
 		const struct kind_def *k = &kind_table[chain[i]];
 
+		/* plain appends: this runs several times per request */
+		rc = buf_addch(out, '/');
+		if (rc)
+			break;
 		if (k->flags & KD_NAMED) {
-			rc = buf_printf(out, "/%s%s", ref->names[depth++],
-					(k->flags & KD_FILE) ? k->suffix : "");
+			rc = buf_addstr(out, ref->names[depth++]);
+			if (!rc && (k->flags & KD_FILE))
+				rc = buf_addstr(out, k->suffix);
 		} else {
-			rc = buf_printf(out, "/%s", k->name);
+			rc = buf_addstr(out, k->name);
 		}
 	}
 	if (!rc && out->len == 0)
@@ -285,12 +290,17 @@ int obj_ref_path(const struct obj_ref *ref, struct buf *out)
 {
 	int rc = obj_ref_dir_path(ref, out);
 
+	const char *leaf = NULL;
+
 	if (!rc && obj_ref_is_scratch(ref))
-		return buf_printf(out, "%s%s", out->len > 1 ? "/" : "",
-				  ref->scratch);
-	if (!rc && ref->attr >= 0 && !(kind_table[ref->kind].flags & KD_FILE))
-		rc = buf_printf(out, "%s%s", out->len > 1 ? "/" : "",
-				obj_ref_attr(ref)->name);
+		leaf = ref->scratch;
+	else if (!rc && ref->attr >= 0 &&
+		 !(kind_table[ref->kind].flags & KD_FILE))
+		leaf = obj_ref_attr(ref)->name;
+	if (leaf && out->len > 1)
+		rc = buf_addch(out, '/');
+	if (leaf && !rc)
+		rc = buf_addstr(out, leaf);
 	return rc;
 }
 

@@ -106,9 +106,13 @@ int obj_exists(struct mctx *c, const struct obj_ref *ref)
 		buf_release(&key);
 		return rc;
 	}
-	/* derived: ask the list, and check the parent exists too */
+	/* derived: ask the kind, and check the parent exists too */
 	if (obj_ref_parent(&own, &parent) || !obj_exists(c, &parent))
 		return 0;
+	if (k->has) {
+		rc = k->has(c, &own);
+		return rc < 0 ? 0 : rc;
+	}
 	rc = k->list ? k->list(c, &parent, &names) : -ENOENT;
 	if (!rc)
 		rc = inidoc_lines_has(names.data ? names.data : "",
