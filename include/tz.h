@@ -20,8 +20,8 @@
  * int64_t; outside TZ_MIN..TZ_MAX the result is that of the nearer bound.
  *
  * Cost: tz_offset() is a branch-free binary search, ~10 ns for Berlin
- * (the rule's changes through 2200 are tabulated at load); tz_day() adds
- * ~15 ns.
+ * (the rule's changes through 2200 are tabulated at load), ~2 ns for UTC;
+ * tz_day() adds 15-30 ns.  Nothing is cached per call.
  *
  * Thread-safety: a loaded struct tz is never written again, so any number
  * of threads may query it at once.

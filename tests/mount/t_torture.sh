@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Crash safety (issue 7, part 1), bounded for make check: TORTURE_KILLS
+# (10) rounds of mapped users committing at random while the daemon is
+# killed with SIGKILL; after each kill the store passes `tdbtool check`,
+# the daemon mounts it again, every acknowledged commit is there with its
+# audit line, nothing refused is, and what was in flight is whole or
+# absent.  The driver is tests/torture/torture.py (`make torture` runs
+# it with 200 kills); it owns the daemon, so this file only gives it a
+# directory and reads back its tally.
+set -u
+. "$(dirname "$0")/lib.sh"
+MT_DIR=$(mktemp -d /tmp/cjafs-mt.XXXXXX)
+chmod 755 "$MT_DIR"
+MT="$MT_DIR/mnt"
+mkdir "$MT"
+trap mt_cleanup EXIT
+trap 'exit 1' INT TERM
+
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
+"$py" "$(dirname "$0")/../torture/torture.py" --cjafs "$CJAFS" \
+	--dir "$MT_DIR" --kills "${TORTURE_KILLS:-10}" --max-delay 0.6 \
+	--result "$MT_DIR/tally" >/dev/null
+read -r MT_PASS MT_FAIL <"$MT_DIR/tally" 2>/dev/null || { MT_PASS=0 MT_FAIL=1; }
