@@ -50,11 +50,16 @@ struct fs_open {
 	struct fs_open *next;
 };
 
+/* A node is what the kernel holds an inode for: its number, its path and
+ * whether that path names a scratch file; the obj_ref is parsed again from
+ * the path when a request needs it (a full obj_ref is 700 bytes, and the
+ * kernel may hold an inode for every file of a large tree). */
 struct node {
 	fuse_ino_t ino;
 	uint64_t nlookup;
-	char *path;		/* NULL once another node took its path */
-	struct obj_ref ref;
+	char *path;		/* always set; the ref's path */
+	int hashed;		/* in path_hash: no other node took its path */
+	int scratch;		/* path names a scratch file */
 	struct fs_open *opens;
 	struct node *by_ino;
 	struct node *by_path;
@@ -127,31 +132,51 @@ static struct node *node_by_path(struct fs *fs, const char *path)
 	return NULL;
 }
 
+/* Give n the path (owned) of ref, and hash it. */
+static void node_set_path(struct fs *fs, struct node *n, char *path,
+			  const struct obj_ref *ref)
+{
+	size_t h = hash_str(path);
+
+	free(n->path);
+	n->path = path;
+	n->scratch = obj_ref_is_scratch(ref);
+	n->hashed = 1;
+	n->by_path = fs->path_hash[h];
+	fs->path_hash[h] = n;
+}
+
 static void node_unhash_path(struct fs *fs, struct node *n)
 {
 	struct node **pp;
 
-	if (!n->path)
+	if (!n->hashed)
 		return;
 	for (pp = &fs->path_hash[hash_str(n->path)]; *pp != n;
 	     pp = &(*pp)->by_path)
 		;
 	*pp = n->by_path;
-	free(n->path);
-	n->path = NULL;
+	n->hashed = 0;
 }
 
 /* The node of ino, copied out (the table may change after unlock). */
 static int fs_ref(struct fs *fs, fuse_ino_t ino, struct obj_ref *ref)
 {
 	struct node *n;
+	int rc = -ESTALE;
 
 	pthread_mutex_lock(&fs->lock);
 	n = node_by_ino(fs, ino);
-	if (n)
-		*ref = n->ref;
+	if (n == &fs->root) {
+		obj_ref_root(ref);
+		rc = 0;
+	} else if (n) {
+		/* it parsed when the node was made; the kind table does
+		 * not change while we run */
+		rc = obj_ref_parse(n->path, n->scratch, ref) ? -ESTALE : 0;
+	}
 	pthread_mutex_unlock(&fs->lock);
-	return n ? 0 : -ESTALE;
+	return rc;
 }
 
 /* Find or add the node for ref and count one lookup; returns its ino. */
@@ -161,7 +186,6 @@ static int fs_node_get(struct fs *fs, const struct obj_ref *ref,
 	struct buf path = BUF_INIT;
 	struct node *n;
 	fuse_ino_t want;
-	size_t h;
 	int rc = obj_ref_path(ref, &path);
 
 	if (rc)
@@ -184,13 +208,8 @@ static int fs_node_get(struct fs *fs, const struct obj_ref *ref,
 		for (want = ino_of_path(path.data); node_by_ino(fs, want);
 		     want = want + 1 > FUSE_ROOT_ID ? want + 1 : 2)
 			;
-		h = hash_str(path.data);
-		n->path = buf_detach(&path, NULL);
-		n->ref = *ref;
-		n->ref.sandbox = NULL;
+		node_set_path(fs, n, buf_detach(&path, NULL), ref);
 		n->ino = want;
-		n->by_path = fs->path_hash[h];
-		fs->path_hash[h] = n;
 		n->by_ino = fs->ino_hash[n->ino % FS_HASH];
 		fs->ino_hash[n->ino % FS_HASH] = n;
 	}
@@ -219,6 +238,7 @@ static void fs_node_forget(struct fs *fs, fuse_ino_t ino, uint64_t nlookup)
 		;
 	*pp = n->by_ino;
 	node_unhash_path(fs, n);
+	free(n->path);
 	free(n);
 out:
 	pthread_mutex_unlock(&fs->lock);
@@ -232,7 +252,6 @@ static void fs_node_move(struct fs *fs, const char *from, const char *to,
 {
 	struct node *n, *old;
 	char *copy = strdup(to);
-	size_t h;
 
 	if (!copy)
 		return;
@@ -246,12 +265,7 @@ static void fs_node_move(struct fs *fs, const char *from, const char *to,
 	if (old)
 		node_unhash_path(fs, old);
 	node_unhash_path(fs, n);
-	h = hash_str(copy);
-	n->path = copy;
-	n->ref = *ref;
-	n->ref.sandbox = NULL;
-	n->by_path = fs->path_hash[h];
-	fs->path_hash[h] = n;
+	node_set_path(fs, n, copy, ref);
 out:
 	pthread_mutex_unlock(&fs->lock);
 }
@@ -966,7 +980,7 @@ int fs_main(struct model *m, const struct config *cfg,
 	fs->cfg = cfg;
 	fs->root.ino = FUSE_ROOT_ID;
 	pthread_mutex_init(&fs->lock, NULL);
-	obj_ref_root(&fs->root.ref);
+
 
 	/* allow_other always, default_permissions never: cjafs decides */
 	if (fuse_opt_add_arg(&args, "cjafs") ||

@@ -193,6 +193,13 @@ enum kind_child_type kind_child(const struct obj_ref *dir, const char *name,
 /* The named kind whose instances live in directory kind k, or -1. */
 int kind_named_child(enum kind k);
 /* 1 if ref names a scratch file. */
+/* The ref a path names, walking it from the root with kind_child(); with
+ * scratch set, the last component is a scratch file of the directory
+ * above.  The inverse of obj_ref_path() for every ref it produced:
+ * -ENOENT (or -ENAMETOOLONG) for a path no ref has.  Says nothing about
+ * whether the object exists. */
+int obj_ref_parse(const char *path, int scratch, struct obj_ref *out);
+
 static inline int obj_ref_is_scratch(const struct obj_ref *ref)
 {
 	return ref->scratch[0] != '\0';

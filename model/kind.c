@@ -323,6 +323,43 @@ int obj_ref_entry_name(const struct obj_ref *ref, struct buf *out)
 	return buf_addstr(out, k->name);
 }
 
+int obj_ref_parse(const char *path, int scratch, struct obj_ref *out)
+{
+	char comp[OBJ_SCRATCH_MAX + 1];
+	struct obj_ref cur, next;
+	const char *p = path;
+	size_t len;
+
+	obj_ref_root(&cur);
+	while (*p == '/')
+		p++;
+	while (*p) {
+		len = strcspn(p, "/");
+		if (len > OBJ_SCRATCH_MAX)
+			return -ENAMETOOLONG;
+		memcpy(comp, p, len);
+		comp[len] = '\0';
+		for (p += len; *p == '/'; p++)
+			;
+		if (!*p && scratch) {
+			if (!obj_ref_is_dir(&cur))
+				return -ENOENT;
+			*out = cur;
+			out->sandbox = NULL;
+			memcpy(out->scratch, comp, len + 1);
+			return 0;
+		}
+		if (kind_child(&cur, comp, &next) == KIND_CHILD_NONE)
+			return -ENOENT;
+		cur = next;
+	}
+	if (scratch)
+		return -ENOENT;
+	*out = cur;
+	out->sandbox = NULL;
+	return 0;
+}
+
 enum kind_child_type kind_child(const struct obj_ref *dir, const char *name,
 				struct obj_ref *out)
 {
