@@ -1,7 +1,7 @@
 # cjafs - the analytics admin plane as a FUSE filesystem.
 #
 #   make            build build/cjafs
-#   make check      install missing packages, build, run unit and mount tests
+#   make check      install missing packages, build, fuzz-smoke, unit and mount tests
 #   make run        install missing packages, build, mount a demo store at ./mnt
 #   make asan       the same tests under AddressSanitizer and UBSan
 #   make valgrind   the mount tests with the daemon under valgrind

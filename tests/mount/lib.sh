@@ -161,10 +161,14 @@ mt_unmount() {
 }
 
 mt_cleanup() {
+	local log
 	mt_unmount
-	if [ -s "$MT_DIR/daemon.log" ] && grep -qE 'ERROR|runtime error|Invalid|definitely lost' "$MT_DIR/daemon.log"; then
-		fail "daemon reported errors: $(head -c 4000 "$MT_DIR/daemon.log")"
-	fi
+	# every daemon's log, also those the Python drivers keep below
+	while IFS= read -r log; do
+		if grep -qE 'ERROR|runtime error|Invalid|definitely lost' "$log"; then
+			fail "daemon reported errors ($log): $(head -c 4000 "$log")"
+		fi
+	done < <(find "$MT_DIR" -name daemon.log -size +0 2>/dev/null)
 	rm -rf "$MT_DIR"
 	echo "$MT_PASS $MT_FAIL" >"${MT_RESULT:-/dev/null}"
 }
@@ -186,6 +190,26 @@ mt_setup() {
 		fail "mount failed"
 		exit 1
 	fi
+}
+
+# mt_py_suite DRIVER [ARG...]: run a Python driver of tests/torture/ that
+# owns its daemons: it gets a directory and --result FILE, and its tally
+# ("PASS FAIL") becomes this test's.
+mt_py_suite() {
+	local driver=$1 py=/usr/bin/python3
+	shift
+	MT_DIR=$(mktemp -d /tmp/cjafs-mt.XXXXXX)
+	chmod 755 "$MT_DIR"
+	MT="$MT_DIR/mnt"
+	mkdir "$MT"
+	trap mt_cleanup EXIT
+	trap 'exit 1' INT TERM
+	[ -x "$py" ] || py=python3
+	"$py" "$(dirname "${BASH_SOURCE[0]}")/../torture/$driver" \
+		--cjafs "$CJAFS" --dir "$MT_DIR" --result "$MT_DIR/tally" \
+		"$@" >/dev/null
+	read -r MT_PASS MT_FAIL <"$MT_DIR/tally" 2>/dev/null ||
+		{ MT_PASS=0 MT_FAIL=1; }
 }
 
 # The errno probe: runs one system call and prints OK or the errno name.

@@ -10,15 +10,4 @@
 # bounded.  The cases are tests/torture/hostile.py.
 set -u
 . "$(dirname "$0")/lib.sh"
-MT_DIR=$(mktemp -d /tmp/cjafs-mt.XXXXXX)
-chmod 755 "$MT_DIR"
-MT="$MT_DIR/mnt"
-mkdir "$MT"
-trap mt_cleanup EXIT
-trap 'exit 1' INT TERM
-
-py=/usr/bin/python3
-[ -x "$py" ] || py=python3
-"$py" "$(dirname "$0")/../torture/hostile.py" --cjafs "$CJAFS" \
-	--dir "$MT_DIR" --result "$MT_DIR/tally" >/dev/null
-read -r MT_PASS MT_FAIL <"$MT_DIR/tally" 2>/dev/null || { MT_PASS=0 MT_FAIL=1; }
+mt_py_suite hostile.py
