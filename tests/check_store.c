@@ -310,6 +310,136 @@ START_TEST(test_open_other_process_busy)
 }
 END_TEST
 
+/* The read cache (store.c, "A read cache") never answers with what the
+ * store does not hold: not a value the open transaction replaced, not a
+ * cancelled one, not a deleted key, not a key that was missing before it
+ * was written; and it stays right after it overflows. */
+START_TEST(test_read_cache_rules)
+{
+	struct store *st = xcreate();
+	struct buf v = BUF_INIT;
+	char key[32], big[20000];
+	int i;
+
+	ck_assert_int_eq(store_txn_begin(st), 0);
+	ck_assert_int_eq(store_put(st, "k", "one", 3), 0);
+	ck_assert_int_eq(store_txn_commit(st), 0);
+	ck_assert_int_eq(store_get(st, "k", &v), 0);	/* now cached */
+	ck_assert_int_eq(store_exists(st, "gone"), 0);	/* missing, cached */
+	ck_assert_int_eq(store_get(st, "gone", &v), -ENOENT);
+
+	/* inside a transaction, its own writes win over the cache */
+	ck_assert_int_eq(store_txn_begin(st), 0);
+	ck_assert_int_eq(store_put(st, "k", "two", 3), 0);
+	ck_assert_int_eq(store_put(st, "gone", "here", 4), 0);
+	ck_assert_int_eq(store_get(st, "k", &v), 0);
+	ck_assert(v.len == 3 && !memcmp(v.data, "two", 3));
+	ck_assert_int_eq(store_exists(st, "gone"), 1);
+	store_txn_cancel(st);
+	/* and a cancel leaves nothing of them behind */
+	ck_assert_int_eq(store_get(st, "k", &v), 0);
+	ck_assert(v.len == 3 && !memcmp(v.data, "one", 3));
+	ck_assert_int_eq(store_exists(st, "gone"), 0);
+
+	/* a committed write and a delete are seen at once */
+	ck_assert_int_eq(store_txn_begin(st), 0);
+	ck_assert_int_eq(store_put(st, "gone", "here", 4), 0);
+	ck_assert_int_eq(store_del(st, "k"), 0);
+	ck_assert_int_eq(store_txn_commit(st), 0);
+	ck_assert_int_eq(store_get(st, "gone", &v), 0);
+	ck_assert(v.len == 4 && !memcmp(v.data, "here", 4));
+	ck_assert_int_eq(store_get(st, "k", &v), -ENOENT);
+	ck_assert_int_eq(store_exists(st, "k"), 0);
+
+	/* values too big to keep, and more than the cache holds: 3000
+	 * records of 20000 bytes, then 3000 of 16000 (48 MB > 32 MB) */
+	memset(big, 'b', sizeof(big));
+	ck_assert_int_eq(store_txn_begin(st), 0);
+	for (i = 0; i < 3000; i++) {
+		snprintf(key, sizeof(key), "big%d", i);
+		big[0] = (char)('A' + i % 26);
+		ck_assert_int_eq(store_put(st, key, big,
+					   i % 2 ? sizeof(big) : 16000), 0);
+	}
+	ck_assert_int_eq(store_txn_commit(st), 0);
+	for (int round = 0; round < 2; round++) {
+		for (i = 0; i < 3000; i++) {
+			snprintf(key, sizeof(key), "big%d", i);
+			ck_assert_int_eq(store_get(st, key, &v), 0);
+			ck_assert_int_eq((int)v.len, i % 2 ? (int)sizeof(big) :
+							     16000);
+			ck_assert_int_eq(v.data[0], 'A' + i % 26);
+		}
+	}
+	ck_assert_int_eq(store_get(st, "gone", &v), 0);
+	ck_assert(v.len == 4 && !memcmp(v.data, "here", 4));
+	buf_release(&v);
+	store_close(st);
+}
+END_TEST
+
+/* What tdb's recovery left after a kill in the torture: a free record
+ * whose tailer is wrong ("invalid tailer").  store_open() must find it,
+ * rebuild the file keeping every record, and leave it passing tdb_check. */
+START_TEST(test_open_repairs_free_space)
+{
+	static const unsigned char free_magic[4] = { 0x66, 0xe6, 0xfe, 0xd9 };
+	struct store *st = xcreate();
+	unsigned char hdr[24];
+	char big[100000], key[16];
+	struct buf v = BUF_INIT;
+	struct stat sb;
+	off_t off, found = -1;
+	uint32_t rec_len, zero = 0;
+	int fd, i;
+
+	memset(big, 'x', sizeof(big));
+	ck_assert_int_eq(store_txn_begin(st), 0);
+	for (i = 0; i < 50; i++) {
+		snprintf(key, sizeof(key), "keep%d", i);
+		ck_assert_int_eq(store_put(st, key, key, strlen(key)), 0);
+	}
+	ck_assert_int_eq(store_put(st, "big", big, sizeof(big)), 0);
+	ck_assert_int_eq(store_txn_commit(st), 0);
+	ck_assert_int_eq(store_txn_begin(st), 0);
+	ck_assert_int_eq(store_del(st, "big"), 0);
+	ck_assert_int_eq(store_txn_commit(st), 0);
+	store_close(st);
+
+	/* find the big free record and break its tailer */
+	fd = open(test_path, O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fstat(fd, &sb), 0);
+	for (off = 168; off + 24 <= sb.st_size && found < 0; off += 4) {
+		ck_assert_int_eq(pread(fd, hdr, 24, off), 24);
+		memcpy(&rec_len, hdr + 4, 4);
+		if (!memcmp(hdr + 20, free_magic, 4) && rec_len >= 90000 &&
+		    off + 24 + (off_t)rec_len <= sb.st_size)
+			found = off;
+	}
+	ck_assert_msg(found >= 0, "no free record of the deleted value");
+	ck_assert_int_eq(pwrite(fd, &zero, 4, found + 24 + rec_len - 4), 4);
+	close(fd);
+	{
+		struct tdb_context *t = raw_open(O_RDWR);
+
+		ck_assert_int_ne(tdb_check(t, NULL, NULL), 0);
+		tdb_close(t);
+	}
+
+	st = xopen(0);
+	for (i = 0; i < 50; i++) {
+		snprintf(key, sizeof(key), "keep%d", i);
+		ck_assert_int_eq(store_get(st, key, &v), 0);
+		ck_assert(v.len == strlen(key) && !memcmp(v.data, key, v.len));
+	}
+	ck_assert_int_eq(store_get(st, "big", &v), -ENOENT);
+	buf_release(&v);
+	store_close(st);
+	check_tdb();
+}
+END_TEST
+
 /* --- version ----------------------------------------------------------- */
 
 START_TEST(test_refuse_no_version)
@@ -1196,6 +1326,8 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_open_bad_args);
 	tcase_add_test(tc, test_open_twice_busy);
 	tcase_add_test(tc, test_open_other_process_busy);
+	tcase_add_test(tc, test_read_cache_rules);
+	tcase_add_test(tc, test_open_repairs_free_space);
 
 	tc = tcase(s, "version");
 	tcase_add_test(tc, test_refuse_no_version);
