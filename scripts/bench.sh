@@ -582,7 +582,7 @@ row "  vs sqlite3 run once per UPDATE (a process each)" "" "$(side_text edit_pr)
 # commit), against what sqlite3 spends per UPDATE: the part of this
 # workload that a file system can change.
 EDIT_SHARE=$(awk -v c="$(tstat edit_cj med)" -v t="$(tstat edit_tm med)" \
-	'BEGIN { d = c - t; printf "%.6f", d > 0 ? d : 0 }')
+	'BEGIN { d = c - t; printf "%.6f", (d > 0 ? d : 0) }')
 row "  cjafs's share (sed -i on cjafs - on tmpfs) vs sqlite3" "$(fmt_t "$EDIT_SHARE")" \
 	"$(fmt_t "$(tstat edit_sq med)")" "$(ratio "$EDIT_SHARE" "$(tstat edit_sq med)")" "<= 1.0" ""
 NOTES+=("edits: every sed -i starts a process, which alone costs more than sqlite3's whole UPDATE inside one process (the tmpfs line); the share row compares what cjafs adds per edit with sqlite3's cost per UPDATE")
