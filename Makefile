@@ -70,7 +70,8 @@ asan: deps
 	@ASAN_OPTIONS=detect_leaks=1 tests/mount/run.sh build/asan/cjafs
 
 VALGRIND = valgrind --error-exitcode=99 --leak-check=full \
-	   --errors-for-leak-kinds=definite --quiet --vgdb=no
+	   --errors-for-leak-kinds=definite --quiet --vgdb=no \
+	   --error-markers=VALGRIND-ERROR-BEGIN,VALGRIND-ERROR-END
 
 valgrind: deps
 	$(MAKE) tests

@@ -9,8 +9,14 @@ status=0 checks=0 failures=0 errors=0
 for t in "$build"/tests/check_*; do
 	case "$t" in *.o|*.d) continue ;; esac
 	[ -x "$t" ] || continue
-	out=$(${UNIT_WRAP:-} "$t" 2>&1) || status=1
+	out=$(${UNIT_WRAP:-} "$t" 2>&1)
+	st=$?
 	printf '%s\n' "$out" | grep -v '^Running suite' >&2
+	if [ $st -ne 0 ]; then
+		# a leak report at exit (LSan, valgrind) leaves a clean summary
+		echo "unit: $t exited with status $st" >&2
+		status=1
+	fi
 	line=$(printf '%s\n' "$out" | grep -E '^[0-9]+%: Checks: ' | tail -n 1)
 	if [ -z "$line" ]; then
 		echo "unit: $t printed no summary" >&2
