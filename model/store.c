@@ -115,7 +115,8 @@
  *   without a NUL, and are valid only during the call.
  * - The tdb log function keeps only the last WARNING-or-worse line
  *   (newlines turned into spaces) in a fixed buffer, so logging never
- *   allocates.
+ *   allocates; once the store is open it also writes that line to
+ *   stderr (the daemon's log), so an -EIO has its reason there.
  * - store_watch() copies the prefix.  If that copy fails, it watches
  *   everything: extra watch bumps cost a rebuild, while missed bumps
  *   would be a bug.
@@ -157,6 +158,7 @@ struct store {
 	struct tdb_context *tdb;
 	unsigned flags;
 	int lock_fd;		/* holds the exclusive flock; -1 if none */
+	int opened;		/* store_open() succeeded: log tdb to stderr */
 	struct cache_ent **cache;	/* STORE_CACHE_SLOTS chains, or NULL */
 	size_t cache_bytes;
 	int in_txn;
@@ -193,6 +195,10 @@ static void store_log(struct tdb_context *tdb, enum tdb_debug_level level,
 	n = strlen(st->log);
 	while (n && st->log[n - 1] == ' ')
 		st->log[--n] = '\0';
+	/* once open, what tdb complains of goes to the daemon's log too: an
+	 * -EIO from the store then says why */
+	if (st->opened)
+		fprintf(stderr, "cjafs: tdb: %s\n", st->log);
 }
 
 static void store_seterr(struct buf *err, const char *fmt, ...)
@@ -605,6 +611,7 @@ int store_open(const char *path, unsigned flags, struct store **out,
 		rc = store_repair(st, err);
 	if (rc)
 		goto out_close;
+	st->opened = 1;
 	*out = st;
 	return 0;
 
