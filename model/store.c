@@ -616,6 +616,8 @@ int store_open(const char *path, unsigned flags, struct store **out,
 
 out_close:
 	tdb_close(st->tdb);
+	cache_clear(st);	/* the version check read through the cache */
+	free(st->cache);
 out_unlock:
 	/* O_EXCL made the file ours: do not leave half a store behind */
 	if (flags & STORE_CREATE)
