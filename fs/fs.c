@@ -27,6 +27,7 @@
 #include <fuse_lowlevel.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -332,6 +333,58 @@ static struct model_file *fs_open_of(struct fs *fs, fuse_ino_t ino,
 	return f ? f : mine;
 }
 
+/* The caller's supplementary groups from /proc/PID/task/PID/status, as
+ * fuse_req_getgroups() reads them but with the buffer NUL-terminated:
+ * libfuse 3.14 (fixed upstream by libfuse PR #966) runs strstr() over the
+ * unterminated buffer, which ASan's strict_string_checks reports.
+ * Returns the number of groups (possibly more than size) or -errno. */
+static int fs_getgroups(pid_t pid, int size, gid_t list[])
+{
+	char path[64], *buf = NULL, *s, *end;
+	size_t cap = 4096;
+	ssize_t len;
+	int fd, n = -EIO;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid,
+		 (int)pid);
+	for (;;) {
+		free(buf);
+		buf = malloc(cap + 1);
+		if (!buf)
+			return -ENOMEM;
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			goto out;
+		len = read(fd, buf, cap);
+		close(fd);
+		if (len < 0)
+			goto out;
+		if ((size_t)len < cap)
+			break;
+		cap *= 4;
+	}
+	buf[len] = '\0';
+	s = strstr(buf, "\nGroups:");
+	if (!s)
+		goto out;
+	s += 8;
+	end = strchr(s, '\n');
+	if (end)
+		*end = '\0';	/* this line's numbers only */
+	for (n = 0;; n++) {
+		unsigned long v = strtoul(s, &end, 10);
+
+		if (end == s)
+			break;
+		s = end;
+		if (n < size)
+			list[n] = (gid_t)v;
+	}
+out:
+	free(buf);
+	return n;
+}
+
 /* Who is asking: the kernel's uid, gid and pid, and the supplementary
  * groups when the config maps any group (reading them costs a /proc
  * read per request). */
@@ -347,7 +400,7 @@ static void fs_caller(fuse_req_t req, struct caller_id *id)
 	id->ngids = 0;
 	if (!fs->cfg->ngroups)
 		return;
-	n = fuse_req_getgroups(req, CALLER_MAX_GROUPS, id->gids);
+	n = fs_getgroups(ctx->pid, CALLER_MAX_GROUPS, id->gids);
 	if (n > CALLER_MAX_GROUPS)
 		n = CALLER_MAX_GROUPS;
 	id->ngids = n > 0 ? n : 0;

@@ -1258,6 +1258,7 @@ static TCase *add_case(Suite *s, const char *name, bool fixture)
 static Suite *tz_suite(void)
 {
 	Suite *s = suite_create("tz");
+	TCase *tc;
 
 	tcase_add_test(add_case(s, "utc", true), test_utc);
 	tcase_add_test(add_case(s, "berlin_dst", false), test_berlin_dst);
@@ -1283,13 +1284,19 @@ static Suite *tz_suite(void)
 	tcase_add_test(add_case(s, "versions", true), test_versions);
 	tcase_add_test(add_case(s, "rule_forms", true), test_rule_forms);
 	tcase_add_test(add_case(s, "rule_region", true), test_rule_region);
-	tcase_add_loop_test(add_case(s, "glibc_zones", false), test_glibc_zones,
-			    0, N(glibc_zones));
-	tcase_add_loop_test(add_case(s, "glibc_rules", true), test_glibc_rules,
-			    0, N(glibc_rules));
+	/* "slow": 3 of the 4 minutes under valgrind (make valgrind skips
+	 * them with CK_EXCLUDE_TAGS=slow; make asan runs them) */
+	tc = add_case(s, "glibc_zones", false);
+	tcase_set_tags(tc, "slow");
+	tcase_add_loop_test(tc, test_glibc_zones, 0, N(glibc_zones));
+	tc = add_case(s, "glibc_rules", true);
+	tcase_set_tags(tc, "slow");
+	tcase_add_loop_test(tc, test_glibc_rules, 0, N(glibc_rules));
 	tcase_add_test(add_case(s, "format_day", false), test_format_day);
 	tcase_add_test(add_case(s, "day_clamp", false), test_day_clamp);
-	tcase_add_test(add_case(s, "speed", false), test_speed);
+	tc = add_case(s, "speed", false);
+	tcase_set_tags(tc, "slow");
+	tcase_add_test(tc, test_speed);
 	return s;
 }
 

@@ -13,7 +13,8 @@ trap mt_cleanup EXIT
 status_msg() {
 	local desc=$1 want_st=$2 msg=$3 out st
 	shift 3
-	out=$("$@" 2>&1)
+	# under make valgrind the command-line paths run under it too
+	out=$(${CJAFS_WRAP:-} "$@" 2>&1)
 	st=$?
 	eq "$desc: exit status" "$st" "$want_st"
 	has "$desc: message" "$out" "$msg"

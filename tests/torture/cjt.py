@@ -131,8 +131,8 @@ class Daemon:
                     "rows = %d\n%s" % (rows_limit, extra))
 
     def init(self):
-        subprocess.run([self.cjafs, "--init", "-c", self.cfg], check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(self.wrap + [self.cjafs, "--init", "-c", self.cfg],
+                       check=True, stdout=subprocess.DEVNULL)
 
     def mounted(self):
         with open("/proc/mounts") as f:
@@ -234,6 +234,27 @@ class Daemon:
 
     def path(self, *parts):
         return os.path.join(self.mnt, *parts)
+
+    def check_log(self, rep):
+        """A sanitizer or valgrind report in the log fails the run: a
+        daemon that dies of one during a torture round looks like a kill,
+        and a SIGKILLed valgrind has no exit status to tell."""
+        try:
+            with open(self.log, "rb") as f:
+                text = f.read()
+        except OSError:
+            return
+        m = REPORT_RE.search(text)
+        rep.ok(m is None, "no sanitizer or valgrind report in the daemon log",
+               text[max(0, m.start() - 200):m.start() + 3000].decode(
+                   "utf-8", "replace") if m else "")
+
+
+# what a sanitizer or valgrind prints for an error (as tests/mount/lib.sh)
+REPORT_RE = re.compile(
+    rb"ERROR|runtime error|Invalid|definitely lost|VALGRIND-ERROR-BEGIN|"
+    rb"uninitialised|Syscall param|Source and destination overlap|"
+    rb"Mismatched free|fishy value")
 
 
 # --- acting as a user ---

@@ -467,6 +467,7 @@ def main():
         rep.fail("daemon log", d.log_tail())
     finally:
         d.stop()
+        d.check_log(rep)
     if own_dir and rep.failed == 0:
         import shutil
         shutil.rmtree(args.dir, ignore_errors=True)

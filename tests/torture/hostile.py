@@ -896,6 +896,7 @@ def main():
             except Exception:
                 pass
         h.d.stop()
+        h.d.check_log(rep)
     if own_dir and rep.failed == 0:
         import shutil
         shutil.rmtree(args.dir, ignore_errors=True)
