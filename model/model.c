@@ -216,9 +216,11 @@ static void refused(struct op *op, const char *action,
 	buf_release(&path);
 }
 
-/* Ask the policy; on a denial of an attempt, audit it. */
-static int gate(struct op *op, int act, const struct obj_ref *ref,
-		const char *attempt)
+/* Ask the policy whether act may be done on ref; on a denial of an
+ * attempt, audit it (and tell /errors) as an attempt on target: a create
+ * is decided on the directory but names what it tried to make. */
+static int gate_for(struct op *op, int act, const struct obj_ref *ref,
+		    const struct obj_ref *target, const char *attempt)
 {
 	struct buf why = BUF_INIT;
 	int rc = policy_check(op->c.pol, &op->who, act, ref, &why);
@@ -228,10 +230,16 @@ static int gate(struct op *op, int act, const struct obj_ref *ref,
 
 		diag_set(&d, 0, 0, "%s: denied: %s", attempt,
 			 why.len ? why.data : "not allowed");
-		refused(op, attempt, ref, rc, why.data, &d);
+		refused(op, attempt, target, rc, why.data, &d);
 	}
 	buf_release(&why);
 	return rc;
+}
+
+static int gate(struct op *op, int act, const struct obj_ref *ref,
+		const char *attempt)
+{
+	return gate_for(op, act, ref, ref, attempt);
 }
 
 /* --- stat --- */
@@ -680,8 +688,8 @@ static int commit(struct op *op, const struct obj_ref *ref, const char *data,
 			return -ENOENT;
 		creating = 1;
 	}
-	rc = creating ? gate(op, kind_table[ref->kind].act_create, &dir,
-			     "create") :
+	rc = creating ? gate_for(op, kind_table[ref->kind].act_create, &dir,
+				 ref, "create") :
 			gate(op, a->act_write, ref, "write");
 	if (rc)
 		return rc;
@@ -768,8 +776,9 @@ static int open_file(struct op *op_, const struct obj_ref *ref, int flags,
 		rc = gate(&op, a->act_read, ref, "read");
 	if (!rc && acc != O_RDONLY) {
 		if (!a->store && !(a->flags & KA_APPEND)) {
-			rc = policy_check(op.c.pol, &op.who, see_action(ref),
-					  ref, NULL);
+			/* a caller who may not read it either is refused
+			 * (and audited) for that */
+			rc = gate(&op, see_action(ref), ref, "write");
 			if (!rc) {
 				struct diag d;
 
@@ -1313,7 +1322,7 @@ int model_mkdir(struct model *m, const struct caller_id *id,
 		rc = -EPERM;
 		goto out;
 	}
-	rc = gate(&op, k->act_create, dir, "mkdir");
+	rc = gate_for(&op, k->act_create, dir, &ref, "mkdir");
 	if (rc)
 		goto out;
 	if (ref_exists(&op, &ref)) {
@@ -1613,8 +1622,8 @@ int model_create(struct model *m, const struct caller_id *id,
 		if (!(kind_table[out->kind].flags & KD_STORED) ||
 		    obj_ref_parent(out, &parent))
 			goto out;
-		rc = gate(&op, kind_table[out->kind].act_create, &parent,
-			  "create");
+		rc = gate_for(&op, kind_table[out->kind].act_create, &parent,
+			      out, "create");
 		if (rc)
 			goto out;
 		rc = open_new_object(&op, out, flags, file);

@@ -1628,17 +1628,17 @@ START_TEST(test_denied_unchanged)
 			     "profile exporters\n"));
 	ck_assert_ptr_nonnull(strstr(log.data,
 				     "\tlead@example.com\tmkdir\t/admin/"
-				     "profiles\tdenied\tneeds role product "
-				     "admin\n"));
+				     "profiles/newp\tdenied\tneeds role "
+				     "product admin\n"));
 
 	/* the denied callers' /errors say so */
 	ck_assert_int_eq(model_read(SYS, "/errors", &log), 0);
 	ck_assert_ptr_nonnull(strstr(log.data, " /admin/profiles/auditors: "
 					       "rmdir: denied: needs role "
 					       "product admin\n"));
-	ck_assert_ptr_nonnull(strstr(log.data, " /admin/profiles: mkdir: "
-					       "denied: needs role product "
-					       "admin\n"));
+	ck_assert_ptr_nonnull(strstr(log.data, " /admin/profiles/newp: "
+					       "mkdir: denied: needs role "
+					       "product admin\n"));
 	ck_assert_int_eq(model_read(PA, "/errors", &log), 0);
 	ck_assert_ptr_nonnull(strstr(log.data, " /admin/product-admins: "
 					       "write: denied: needs role "
@@ -1728,12 +1728,12 @@ START_TEST(test_connections_gate)
 		model_mkdir_as(mkdirs[i].who, "/connections", "c1",
 			       mkdirs[i].rc);
 	ck_assert_int_eq(model_read(PA3, "/errors", &b), 0);
-	ck_assert_ptr_nonnull(strstr(b.data, " /connections: mkdir: denied: "
+	ck_assert_ptr_nonnull(strstr(b.data, " /connections/c1: mkdir: denied: "
 					     "needs platform permission "
 					     "manage_sources\n"));
 	ck_assert_int_eq(model_read(PA2, "/errors", &b), 0);
 	ck_assert_ptr_nonnull(strstr(b.data,
-				     " /connections: mkdir: denied: " NEED_CONN
+				     " /connections/c1: mkdir: denied: " NEED_CONN
 				     "; " NEED_SANDBOX "\n"));
 
 	buf_reset(&b);
