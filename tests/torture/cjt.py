@@ -99,6 +99,33 @@ def clip(v, n=600):
     return s if len(s) <= n else s[:n] + "...(%d bytes)" % len(s)
 
 
+def state_diff(want, got, path=""):
+    """The first few differences between two states (nested dicts, as
+    read_state() gives): keys missing or unexpected, long lists as what
+    was lost and what is extra, other values as got and wanted."""
+    out = []
+
+    def walk(a, b, p):
+        if len(out) > 6:
+            return
+        if isinstance(a, dict) and isinstance(b, dict):
+            for k in sorted(set(a) | set(b), key=str):
+                if k not in b:
+                    out.append("%s/%s missing" % (p, k))
+                elif k not in a:
+                    out.append("%s/%s unexpected" % (p, k))
+                else:
+                    walk(a[k], b[k], "%s/%s" % (p, k))
+        elif isinstance(a, list) and isinstance(b, list) and len(a) > 5:
+            sa, sb = set(a), set(b)
+            out.append("%s: %d items, want %d; lost %r, extra %r" % (
+                p, len(b), len(a), sorted(sa - sb)[:3], sorted(sb - sa)[:3]))
+        elif a != b:
+            out.append("%s: %s, want %s" % (p, clip(b, 120), clip(a, 120)))
+    walk(want, got, path)
+    return "; ".join(out)
+
+
 # --- the daemon ---
 
 class Daemon:

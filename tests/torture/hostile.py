@@ -283,7 +283,7 @@ class Hostile:
         if mask:
             b, a = mask(_copy(before)), mask(_copy(after))
         if not rep.ok(a == b, "%s: changes nothing" % desc,
-                      _diff(b, a)):
+                      cjt.state_diff(b, a)):
             pass
         if expect_change:
             expect_change(before, after)
@@ -848,27 +848,6 @@ def _copy(s):
 def _drop(s, key, name):
     s[key].pop(name, None)
     return s
-
-
-def _diff(a, b):
-    out = []
-
-    def walk(x, y, p):
-        if len(out) > 5:
-            return
-        if isinstance(x, dict) and isinstance(y, dict):
-            for k in sorted(set(x) | set(y), key=str):
-                if k not in y:
-                    out.append("%s/%s gone" % (p, k))
-                elif k not in x:
-                    out.append("%s/%s new" % (p, k))
-                else:
-                    walk(x[k], y[k], "%s/%s" % (p, k))
-        elif x != y:
-            out.append("%s: %s -> %s" % (p, cjt.clip(x, 150),
-                                         cjt.clip(y, 150)))
-    walk(a, b, "")
-    return "; ".join(out)
 
 
 def main():

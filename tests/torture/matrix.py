@@ -466,27 +466,6 @@ def _mask(s):
     return s
 
 
-def _diff(a, b):
-    out = []
-
-    def walk(x, y, p):
-        if len(out) > 5:
-            return
-        if isinstance(x, dict) and isinstance(y, dict):
-            for k in sorted(set(x) | set(y), key=str):
-                if k not in y:
-                    out.append("%s/%s gone" % (p, k))
-                elif k not in x:
-                    out.append("%s/%s new" % (p, k))
-                else:
-                    walk(x[k], y[k], "%s/%s" % (p, k))
-        elif x != y:
-            out.append("%s: %s -> %s" % (p, cjt.clip(x, 150),
-                                         cjt.clip(y, 150)))
-    walk(a, b, "")
-    return "; ".join(out)
-
-
 class Matrix:
     def __init__(self, args, rep):
         self.args = args
@@ -1017,7 +996,7 @@ class Matrix:
             after = self.a("PA").call(state, self.d.mnt)
             if got != "ok":
                 rep.ok(after == self.state, "%s: changes nothing" % name,
-                       _diff(self.state, after))
+                       cjt.state_diff(self.state, after))
         if got == "ok":
             if act.kind == "change":
                 rep.ok(new and all(not isinstance(x, str) and
@@ -1028,7 +1007,7 @@ class Matrix:
                 if act.effect:
                     rep.ok(act.effect(self.state, after, col),
                            "%s: the change is there" % name,
-                           _diff(self.state, after))
+                           cjt.state_diff(self.state, after))
                 self.undo(name, act, col)
             else:
                 rep.eq("%s: no audit line" % name, new, [])
@@ -1075,7 +1054,7 @@ class Matrix:
         after = self.a("PA").call(state, self.d.mnt)
         self.rep.ok(_mask(after) == _mask(self.state),
                     "%s: the undo gives the state back" % name,
-                    _diff(_mask(self.state), _mask(after)))
+                    cjt.state_diff(_mask(self.state), _mask(after)))
         self.state = after
         self.audit_new()
 

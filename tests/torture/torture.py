@@ -783,7 +783,7 @@ class Torture:
         for key in ("conns", "profiles", "platforms", "sandboxes", "views"):
             if seen[key] != self.model[key]:
                 rep.fail("round %d: %s differ from the model" % (rnd, key),
-                         diff(self.model[key], seen[key]))
+                         cjt.state_diff(self.model[key], seen[key]))
                 self.model[key] = copy.deepcopy(seen[key])
             else:
                 rep.ok(True, "")
@@ -818,8 +818,8 @@ class Torture:
             rep.fail("round %d: client %d: %s %s in flight at the kill is "
                      "neither whole nor absent" % (rnd, cl.cid, op["call"],
                                                    op["path"]),
-                     "with it: " + diff(with_, got) + " | without it: " +
-                     diff(without, got))
+                     "with it: " + cjt.state_diff(with_, got) +
+                     " | without it: " + cjt.state_diff(without, got))
             # go on from what is there
             for key, part in got.items():
                 if key == "sandboxes":
@@ -898,32 +898,6 @@ class Torture:
                     f["refusals"], f["inflight_applied"],
                     f["inflight_absent"], f["audit_lines"],
                     time.monotonic() - t0))
-
-
-def diff(want, got, path=""):
-    """A short description of the first differences."""
-    out = []
-
-    def walk(a, b, p):
-        if len(out) > 6:
-            return
-        if isinstance(a, dict) and isinstance(b, dict):
-            for k in sorted(set(a) | set(b), key=str):
-                if k not in b:
-                    out.append("%s/%s missing" % (p, k))
-                elif k not in a:
-                    out.append("%s/%s unexpected" % (p, k))
-                else:
-                    walk(a[k], b[k], "%s/%s" % (p, k))
-        elif isinstance(a, list) and isinstance(b, list) and len(a) > 5:
-            sa, sb = set(a), set(b)
-            out.append("%s: %d items, want %d; lost %r, extra %r" % (
-                p, len(b), len(a), sorted(sa - sb)[:3], sorted(sb - sa)[:3]))
-        elif a != b:
-            out.append("%s: %s, want %s" % (p, cjt.clip(b, 120),
-                                             cjt.clip(a, 120)))
-    walk(want, got, path)
-    return "; ".join(out)
 
 
 def main():
