@@ -59,7 +59,12 @@
  *   open and, when it fails, rebuilds the file with tdb_repack() (every
  *   record copied out and back in one transaction, the free list made
  *   anew) and checks again; a store that still fails is refused.  The
- *   check reads the whole file: tens of milliseconds for a million rows.
+ *   check reads the whole file: tens of milliseconds for a million rows,
+ *   and a pread per hash chain even when empty.  A store closed cleanly
+ *   has nothing to recover, so store_close() leaves a mark (the key
+ *   "clean", in a transaction of its own) and an open that finds it
+ *   skips the check; every open clears the mark before it returns, so a
+ *   daemon killed after that leaves none and the next open checks.
  * - A read cache.  Unmapped, a fetch is about six preads (20-25us), and a
  *   getattr makes several, so store_get() and store_exists() answer from
  *   a cache of the records already read (and of keys found missing):
@@ -151,6 +156,7 @@ struct cache_ent {
 	char data[];
 };
 #define STORE_VERSION_KEY "v"
+#define STORE_CLEAN_KEY "clean"	/* there only while closed cleanly */
 #define STORE_TDB_MAGIC "TDB file\n"
 
 struct store {
@@ -522,24 +528,66 @@ static int store_lock(struct store *st, const char *path, struct buf *err)
 	return rc;
 }
 
-/* After tdb's own recovery at open: check the whole file, and rebuild it
- * with tdb_repack() when the check fails (see "Check and repair at
- * open" above). */
+/* Set (at a clean close) or clear (at open) the clean mark, in a
+ * transaction of its own. */
+static int store_mark_clean(struct store *st, int clean)
+{
+	int rc = store_txn_begin(st);
+
+	if (rc)
+		return rc;
+	if (clean) {
+		rc = store_write(st, STORE_CLEAN_KEY, "1", 1);
+	} else {
+		TDB_DATA k = { (unsigned char *)STORE_CLEAN_KEY,
+			       strlen(STORE_CLEAN_KEY) };
+
+		cache_evict(st, STORE_CLEAN_KEY);
+		if (tdb_delete(st->tdb, k) &&
+		    tdb_error(st->tdb) != TDB_ERR_NOEXIST)
+			rc = store_errno(st);
+		st->txn_changed = 1;
+	}
+	if (rc) {
+		store_txn_cancel(st);
+		return rc;
+	}
+	return store_txn_commit(st);
+}
+
+/* After tdb's own recovery at open: unless the store was closed cleanly,
+ * check the whole file, and rebuild it with tdb_repack() when the check
+ * fails (see "Check and repair at open" above).  Then clear the clean
+ * mark, so that a crash from here on means a check at the next open. */
 static int store_repair(struct store *st, struct buf *err)
 {
+	int rc = store_exists(st, STORE_CLEAN_KEY);
+
+	if (rc < 0)
+		goto out_err;
+	if (rc == 1) {
+		rc = store_mark_clean(st, 0);
+		if (rc)
+			goto out_err;
+		return 0;
+	}
 	st->log[0] = '\0';
 	if (tdb_check(st->tdb, NULL, NULL) == 0)
 		return 0;
 	fprintf(stderr, "cjafs: store check failed (%s); rebuilding it\n",
 		st->log[0] ? st->log : "no detail");
 	st->log[0] = '\0';
-	if (tdb_repack(st->tdb) == 0 && tdb_check(st->tdb, NULL, NULL) == 0) {
-		fprintf(stderr, "cjafs: store rebuilt; every record kept\n");
-		return 0;
+	if (tdb_repack(st->tdb) || tdb_check(st->tdb, NULL, NULL)) {
+		store_seterr(err, "store is damaged and could not be rebuilt: "
+			     "%s", st->log[0] ? st->log : "tdb_check failed");
+		return -EIO;
 	}
-	store_seterr(err, "store is damaged and could not be rebuilt: %s",
-		     st->log[0] ? st->log : "tdb_check failed");
-	return -EIO;
+	fprintf(stderr, "cjafs: store rebuilt; every record kept\n");
+	return 0;
+out_err:
+	store_seterr(err, "cannot open the store: %s",
+		     st->log[0] ? st->log : strerror(-rc));
+	return rc;
 }
 
 int store_open(const char *path, unsigned flags, struct store **out,
@@ -635,6 +683,8 @@ void store_close(struct store *st)
 		return;
 	if (st->in_txn)
 		store_txn_cancel(st);
+	/* a failure leaves the mark unset: the next open checks the file */
+	store_mark_clean(st, 1);
 	tdb_close(st->tdb);
 	close(st->lock_fd);
 	cache_clear(st);
@@ -766,7 +816,8 @@ int store_put(struct store *st, const char *key, const void *val, size_t len)
 {
 	if (!st->in_txn)
 		return -EINVAL;
-	if (key && !strcmp(key, STORE_VERSION_KEY))
+	if (key && (!strcmp(key, STORE_VERSION_KEY) ||
+		    !strcmp(key, STORE_CLEAN_KEY)))
 		return -EINVAL;
 	return store_write(st, key, val, len);
 }
@@ -781,7 +832,7 @@ int store_del(struct store *st, const char *key)
 	rc = store_key(key, &k);
 	if (rc)
 		return rc;
-	if (!strcmp(key, STORE_VERSION_KEY))
+	if (!strcmp(key, STORE_VERSION_KEY) || !strcmp(key, STORE_CLEAN_KEY))
 		return -EINVAL;
 	cache_evict(st, key);
 	if (tdb_delete(st->tdb, k)) {

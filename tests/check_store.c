@@ -378,6 +378,35 @@ START_TEST(test_read_cache_rules)
 }
 END_TEST
 
+/* Whether the store at test_path carries the clean mark ("clean"). */
+static int raw_clean(void)
+{
+	struct tdb_context *t = raw_open(O_RDONLY);
+	TDB_DATA k = { (unsigned char *)"clean", 5 };
+	int clean = tdb_exists(t, k);
+
+	tdb_close(t);
+	return clean;
+}
+
+/* A clean close leaves the mark that lets the next open skip the check;
+ * an open clears it, so a daemon killed from then on leaves none. */
+START_TEST(test_clean_mark)
+{
+	struct store *st = xcreate();
+
+	ck_assert_int_eq(store_put(st, "clean", "1", 1), -EINVAL);
+	store_close(st);
+	ck_assert_int_eq(raw_clean(), 1);
+	st = xopen(0);
+	ck_assert_int_eq(store_exists(st, "clean"), 0);
+	ck_assert_int_eq(store_del(st, "clean"), -EINVAL);
+	store_close(st);
+	ck_assert_int_eq(raw_clean(), 1);
+	check_tdb();
+}
+END_TEST
+
 /* What tdb's recovery left after a kill in the torture: a free record
  * whose tailer is wrong ("invalid tailer").  store_open() must find it,
  * rebuild the file keeping every record, and leave it passing tdb_check. */
@@ -405,6 +434,14 @@ START_TEST(test_open_repairs_free_space)
 	ck_assert_int_eq(store_del(st, "big"), 0);
 	ck_assert_int_eq(store_txn_commit(st), 0);
 	store_close(st);
+	{
+		/* as a kill leaves it: without the clean mark */
+		struct tdb_context *t = raw_open(O_RDWR);
+		TDB_DATA k = { (unsigned char *)"clean", 5 };
+
+		ck_assert_int_eq(tdb_delete(t, k), 0);
+		tdb_close(t);
+	}
 
 	/* find the big free record and break its tailer */
 	fd = open(test_path, O_RDWR);
@@ -1327,6 +1364,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_open_twice_busy);
 	tcase_add_test(tc, test_open_other_process_busy);
 	tcase_add_test(tc, test_read_cache_rules);
+	tcase_add_test(tc, test_clean_mark);
 	tcase_add_test(tc, test_open_repairs_free_space);
 
 	tc = tcase(s, "version");
