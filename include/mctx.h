@@ -288,6 +288,14 @@ extern const struct inidoc_schema dataview_schema;
 extern const struct inidoc_schema component_schema;
 extern const struct kind_stream_ops dv_rows_stream_ops;
 extern const struct kind_stream_ops dv_report_stream_ops;
+/*
+ * Bytes of memory the sorts of one rows.csv or report read may use
+ * (sessions, people and distinct pairs, the rows that start a session);
+ * past it they spill to a scratch file next to the store (dvquery.c).
+ * DV_SORT_BUDGET unless a test lowers it, to force the spill path.
+ */
+#define DV_SORT_BUDGET (16 * 1024 * 1024)
+extern size_t dv_sort_budget;
 int dataview_ini_store(struct mctx *c, const struct obj_ref *ref,
 		       const char *data, size_t len, struct diag *d);
 int dataview_create(struct mctx *c, const struct obj_ref *ref,

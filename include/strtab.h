@@ -1,8 +1,9 @@
 /*
- * strtab.h - string interning and a set of 64-bit keys, for the data view
- * engine (dvquery.c): dimension values, person ids, distinct values and
- * lookup keys become dense 32-bit ids, and (item, value) pairs become one
- * 64-bit key in a set.
+ * strtab.h - string interning for the data view engine (dvquery.c):
+ * dimension values, person ids, distinct values and lookup keys become
+ * dense 32-bit ids.  (The (item, value) pairs a report counts are sorted
+ * in bounded memory, extsort.h, not kept in a set whose size grows with
+ * the events.)
  *
  * struct strtab gives each distinct byte string an id, 0, 1, 2... in order
  * of first interning.  The strings live in one arena (each followed by a
@@ -11,14 +12,10 @@
  * is allocated per string.  Open addressing with linear probing, kept at
  * most half full.
  *
- * struct u64set holds 64-bit keys other than UINT64_MAX, same scheme, 8
- * bytes a slot, kept at most three quarters full (its keys are the
- * bulk of a report's memory).
- *
- * Both are plain memory: no locking, the owner serializes.  Functions
+ * It is plain memory: no locking, the owner serializes.  Functions
  * return 0 or -errno (-ENOMEM, -EOVERFLOW past 2^32 - 2 strings).
- * x_init allocates nothing; x_release frees everything and leaves the
- * table empty and reusable.
+ * strtab_init allocates nothing; strtab_release frees everything and
+ * leaves the table empty and reusable.
  */
 #ifndef CJAFS_STRTAB_H
 #define CJAFS_STRTAB_H
@@ -60,16 +57,5 @@ uint32_t strtab_find(const struct strtab *t, const char *s, size_t len);
 const char *strtab_str(const struct strtab *t, uint32_t id, size_t *len);
 /* The hash strtab uses (also handy for callers). */
 uint32_t strtab_hash(const char *s, size_t len);
-
-struct u64set {
-	uint64_t *slot;		/* UINT64_MAX = empty */
-	size_t mask;
-	size_t n;
-};
-
-void u64set_init(struct u64set *s);
-void u64set_release(struct u64set *s);
-/* Add key (not UINT64_MAX): *added = 1 if it was not there. */
-int u64set_add(struct u64set *s, uint64_t key, int *added);
 
 #endif

@@ -35,15 +35,29 @@
  * longer binds (a field it names is gone from the connection) passes no
  * row: fail closed.
  *
- * Memory.  The lookup and profile datasets a view needs are held in
- * memory while a file is read (a hash from key to row: their CSV size
- * plus about 40 bytes a row and 12 a field); event datasets are never
- * held whole: rows.csv keeps one chunk and its output piece, so a view
- * over millions of events streams.  Reports keep, per visible dimension
- * value, one number per metric, and for each people or distinct metric
- * the set of (value, person or counted value) pairs; a sessions metric
- * adds 16 bytes per event (below).  These are bounded by the events'
- * distinct values, never by their bytes.
+ * Memory.  Nothing is kept per event.  What a read holds:
+ *  - the lookup and profile datasets the view needs, in memory while a
+ *    file is read (a hash from key to row: their CSV size plus about 40
+ *    bytes a row and 12 a field; about 100 bytes a row for a profile of
+ *    three short fields): bounded by those datasets, not by the events;
+ *  - of the events, one chunk and its output piece: a view over millions
+ *    of events streams;
+ *  - tables bounded by the events' distinct values, never by their
+ *    number: the interned person ids (people and sessions metrics, about
+ *    40 bytes a person, gone before the merges), a report's visible
+ *    values with one number per metric, a distinct metric's interned
+ *    values;
+ *  - everything that would grow with the events goes through sorts in
+ *    bounded memory (extsort.h): the (value, person) pairs of people
+ *    metrics and the (value, counted value) pairs of distinct metrics,
+ *    deduplicated, the session records (below), and for rows.csv the
+ *    rows that start a session.  The sorts of one read share
+ *    dv_sort_budget (16 MiB); past it they write sorted runs to an
+ *    unlinked scratch file in the store's directory (where the data
+ *    already lives; /tmp may be memory) and merge them as they are read.
+ *    A read that fits writes nothing.
+ * When a stream ends and the allocator holds more than 32 MiB of freed
+ * memory, it goes back to the system (dv_give_back).
  *
  * What components show, whoever reads:
  *  - a dimension shows its field's value; a value its include/exclude
@@ -71,14 +85,15 @@
  * elapsed time, so a DST change neither splits nor joins sessions, and a
  * session goes on across local midnight.  A session counts once for each
  * value any of its events has (so a session spanning two days counts for
- * both).  To find sessions the report keeps a 16-byte record (person,
- * value, time) per event that passes, in blocks, sorts them by person (a
- * counting sort on the interned person ids into one array, then each
- * person's records by time) and scans them: 1,000,000 events cost 16 MB,
- * and 32 MB while they are sorted.
- * rows.csv with a sessions metric makes the same pass first, marking the
- * events that start a session in a bitmap (a row number each), so it
- * reads the events twice.
+ * both).  To find sessions a 16-byte record (person id, time, value id)
+ * per event that passes goes to a sort by person, time, value id, which
+ * is then read once in that order.  The order of the persons does not
+ * matter (each one's events are together), so the ids stand in for the
+ * person strings.
+ * rows.csv with a sessions metric makes the same pass first, with the row
+ * number in place of the value id; the first row of each session goes to
+ * a second sort, and the second pass reads those row numbers in order
+ * alongside the rows, so it reads the events twice.
  *
  * Sorting: by the first metric, descending, ties by value (bytes, then
  * length), ascending; a view without metrics sorts by value.  Numbers:
@@ -94,12 +109,15 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "csv.h"
+#include "extsort.h"
 #include "filter.h"
 #include "mctx.h"
 #include "strtab.h"
@@ -107,6 +125,8 @@
 #include "tz.h"
 
 #define DV_PIECE (128 * 1024)	/* bytes a stream hands out per call */
+
+size_t dv_sort_budget = DV_SORT_BUDGET;
 
 static const struct kind_attr component_attr = {
 	"component", 0, 0, 0, &component_schema
@@ -143,6 +163,7 @@ struct dv_join {
 	int needed;
 	struct strtab keys;		/* key -> id */
 	uint32_t *row_of;		/* key id -> row */
+	size_t keycap;			/* entries row_of can hold */
 	struct buf arena;		/* field bytes, NUL-terminated */
 	uint64_t *off;			/* row * nfields + field -> offset */
 	uint32_t *len;
@@ -174,6 +195,7 @@ struct dv_plan {
 	struct dv_ev *ev;		/* per dataset (event ones) */
 	int need_day;
 	int has_sessions;
+	char *scratch;			/* the store's directory, or NULL */
 };
 
 /* One event that passed, as the consumers see it. */
@@ -344,6 +366,7 @@ static void plan_free(struct dv_plan *p)
 	filter_free(p->filter);
 	tz_free(p->tz);
 	dv_conn_release(&p->conn);
+	free(p->scratch);
 	free(p);
 }
 
@@ -518,6 +541,20 @@ static int plan_use(struct dv_plan *p, int col)
 	return 0;
 }
 
+/* Where sorts spill: the store's directory (on the disk that holds the
+ * data, where /tmp may be memory), else extsort's own fallbacks. */
+static int plan_scratch(struct mctx *c, struct dv_plan *p)
+{
+	const char *path = c->cfg ? c->cfg->store_path : NULL;
+	const char *slash = path ? strrchr(path, '/') : NULL;
+
+	if (!slash)
+		return 0;
+	p->scratch = slash == path ? strdup("/") :
+				     strndup(path, (size_t)(slash - path));
+	return p->scratch ? 0 : -ENOMEM;
+}
+
 /* Resolve view `view` as far as it goes: a view without a usable
  * connection gets a plan with no datasets. */
 static int plan_load(struct mctx *c, const char *view, struct dv_plan **out)
@@ -533,7 +570,9 @@ static int plan_load(struct mctx *c, const char *view, struct dv_plan **out)
 
 	if (!p)
 		return -ENOMEM;
-	rc = dv_load_ini(c, view, &doc);
+	rc = plan_scratch(c, p);
+	if (!rc)
+		rc = dv_load_ini(c, view, &doc);
 	if (rc)
 		goto fail;
 	rc = dv_conn_load(c, inidoc_get(&doc, "dataview", "connection"),
@@ -688,14 +727,15 @@ static int join_row(void *arg, const struct csv_row *row)
 			   row->len[jl->keycol], &id, &added);
 	if (rc)
 		return rc;
-	if (added && (id & (id - 1)) == 0) {
-		/* ids grow one by one: grow row_of at powers of two */
-		uint32_t *r = realloc(j->row_of, (size_t)(id ? 2 * id : 1) *
-							 sizeof(*r));
+	if (added && id >= j->keycap) {
+		/* ids grow one by one */
+		size_t cap = j->keycap ? 2 * j->keycap : 256;
+		uint32_t *r = realloc(j->row_of, cap * sizeof(*r));
 
 		if (!r)
 			return -ENOMEM;
 		j->row_of = r;
+		j->keycap = cap;
 	}
 	j->row_of[id] = (uint32_t)j->nrows;	/* the last row wins */
 	j->nrows++;
@@ -731,6 +771,36 @@ static int dataset_meta(struct mctx *c, const struct dv_plan *p, size_t ds,
 	return rc;
 }
 
+/* Room for the rows the dataset holds, known before they are read, so
+ * that the tables are not copied as they grow: each copy touched fresh
+ * pages, a fifth of the page faults of a report at 100,000 rows (200,000
+ * profiles).  More rows (a commit since) grow them as before. */
+static int join_reserve(struct dv_join *j, int64_t rows)
+{
+	uint64_t *off;
+	uint32_t *len, *row_of;
+	size_t n;
+
+	if (rows <= 0 || rows > UINT32_MAX)
+		return 0;
+	n = (size_t)rows;
+	off = realloc(j->off, n * j->nfields * sizeof(*off));
+	if (!off)
+		return -ENOMEM;
+	j->off = off;
+	len = realloc(j->len, n * j->nfields * sizeof(*len));
+	if (!len)
+		return -ENOMEM;
+	j->len = len;
+	j->cap = n;
+	row_of = realloc(j->row_of, n * sizeof(*row_of));
+	if (!row_of)
+		return -ENOMEM;
+	j->row_of = row_of;
+	j->keycap = n;
+	return 0;
+}
+
 static int join_load(struct mctx *c, struct dv_plan *p, size_t ds)
 {
 	const struct dv_dataset *d = &p->conn.ds[ds];
@@ -740,7 +810,7 @@ static int join_load(struct mctx *c, struct dv_plan *p, size_t ds)
 	struct csv_reader rd;
 	struct rows_meta m;
 	uint32_t no = 0;
-	int rc, eof = 0;
+	int rc, eof = 0, first = 1;
 
 	jl.j->nfields = d->nfields;
 	if (jl.keycol < 0 || !d->nfields)
@@ -748,6 +818,8 @@ static int join_load(struct mctx *c, struct dv_plan *p, size_t ds)
 	rc = dataset_meta(c, p, ds, &base, &m);
 	if (rc == -ENOENT)
 		rc = 0, eof = 1;
+	else if (!rc)
+		rc = join_reserve(jl.j, m.rows);
 	csv_reader_init(&rd, ROWS_LINE_MAX, ROWS_FIELDS_MAX);
 	while (!rc && !eof) {
 		rc = rows_next_chunk(c, base.data, &m, &no, &chunk, &eof);
@@ -757,6 +829,14 @@ static int join_load(struct mctx *c, struct dv_plan *p, size_t ds)
 		rc = csv_feed(&rd, chunk.data, chunk.len, join_row, &jl);
 		if (!rc)
 			rc = csv_finish(&rd, join_row, &jl);
+		/* the arena too, from the first chunk's bytes per row */
+		if (!rc && first && jl.j->nrows && m.rows > 0 &&
+		    (uint64_t)m.rows > jl.j->nrows)
+			rc = buf_grow(&jl.j->arena,
+				      jl.j->arena.len / jl.j->nrows *
+					      ((size_t)m.rows - jl.j->nrows) *
+					      17 / 16);
+		first = 0;
 	}
 	csv_reader_release(&rd);
 	buf_release(&base);
@@ -773,6 +853,15 @@ static int plan_joins(struct mctx *c, struct dv_plan *p)
 		if (p->join[i].needed)
 			rc = join_load(c, p, i);
 	return rc;
+}
+
+/* The joined datasets are no longer needed (no more scans). */
+static void plan_drop_joins(struct dv_plan *p)
+{
+	size_t i;
+
+	for (i = 0; p->join && i < p->conn.nds; i++)
+		join_release(&p->join[i]);
 }
 
 /* --- the scan --- */
@@ -1012,158 +1101,105 @@ static const char *comp_val(const struct dv_comp *cp, const struct dv_row *r,
 
 /* --- sessions --- */
 
+/* One event for the sessions, as sessions_each() hands them out. */
 struct sess_rec {
 	uint32_t person;
 	uint32_t tag;		/* item id (reports) or row number (rows.csv) */
 	int64_t ts;
 };
 
-#define SESS_BLOCK 65536	/* records a block */
+/* The records go to an external sort as two words that order them by
+ * person, time, tag: word 0 = person << 32 | the time's high half, word
+ * 1 = the time's low half << 32 | tag, the time with its sign bit
+ * flipped so that unsigned order is time order. */
+#define SESS_TS_FLIP (UINT64_C(1) << 63)
 
-/* Records are appended to blocks (no copying as they grow, memory in
- * step with the events that pass), then sorted into one array v. */
 struct sessions {
 	struct strtab persons;
-	struct sess_rec **blk;
-	size_t nblk;
-	struct sess_rec *v;	/* sorted, after sessions_sort */
-	size_t n;
+	struct extsort sort;
 };
+
+static void sessions_init(struct sessions *ss, size_t budget, const char *dir)
+{
+	strtab_init(&ss->persons);
+	extsort_init(&ss->sort, 2, 0, budget, dir);
+}
 
 /* Record r's event for the sessions; person is its id in ss->persons
  * (STRTAB_NONE: intern it here). */
 static int sessions_add(struct sessions *ss, const struct dv_row *r,
 			uint32_t person, uint32_t tag)
 {
-	struct sess_rec *rec;
+	uint64_t rec[2], t = (uint64_t)r->ts ^ SESS_TS_FLIP;
 	int rc;
 
-	if (ss->n == ss->nblk * SESS_BLOCK) {
-		struct sess_rec **b = realloc(ss->blk, (ss->nblk + 1) *
-							       sizeof(*b));
-
-		if (!b)
-			return -ENOMEM;
-		ss->blk = b;
-		b[ss->nblk] = malloc(SESS_BLOCK * sizeof(**b));
-		if (!b[ss->nblk])
-			return -ENOMEM;
-		ss->nblk++;
-	}
 	if (person == STRTAB_NONE) {
 		rc = strtab_intern(&ss->persons, r->pid, r->pidlen, &person,
 				   NULL);
 		if (rc)
 			return rc;
 	}
-	rec = &ss->blk[ss->n / SESS_BLOCK][ss->n % SESS_BLOCK];
-	rec->person = person;
-	rec->tag = tag;
-	rec->ts = r->ts;
-	ss->n++;
-	return 0;
+	rec[0] = (uint64_t)person << 32 | t >> 32;
+	rec[1] = t << 32 | tag;
+	return extsort_add(&ss->sort, rec);
 }
 
-static int cmp_rec_time(const void *a, const void *b)
-{
-	const struct sess_rec *x = a, *y = b;
-
-	if (x->ts != y->ts)
-		return x->ts < y->ts ? -1 : 1;
-	return (x->tag > y->tag) - (x->tag < y->tag);
-}
-
-/* Order the records by person, then time, then tag: a counting sort on
- * the person ids (dense), then each person's records by time. */
-static int sessions_sort(struct sessions *ss)
-{
-	size_t np = ss->persons.n, i;
-	size_t *start = calloc(np + 1, sizeof(*start));
-	struct sess_rec *out = NULL;
-
-	if (!start)
-		return -ENOMEM;
-	out = malloc((ss->n ? ss->n : 1) * sizeof(*out));
-	if (!out) {
-		free(start);
-		return -ENOMEM;
-	}
-	for (i = 0; i < ss->n; i++)
-		start[ss->blk[i / SESS_BLOCK][i % SESS_BLOCK].person + 1]++;
-	for (i = 0; i < np; i++)
-		start[i + 1] += start[i];
-	for (i = 0; i < ss->n; i++) {
-		const struct sess_rec *r =
-			&ss->blk[i / SESS_BLOCK][i % SESS_BLOCK];
-
-		out[start[r->person]++] = *r;
-	}
-	for (i = 0; i < ss->nblk; i++)
-		free(ss->blk[i]);
-	free(ss->blk);
-	ss->blk = NULL;
-	ss->nblk = 0;
-	/* start[p] now is the end of person p's run */
-	for (i = 0; i < np; i++) {
-		size_t from = i ? start[i - 1] : 0, k;
-
-		/* insertion sort for the usual short, nearly sorted runs */
-		if (start[i] - from <= 32) {
-			for (k = from + 1; k < start[i]; k++) {
-				struct sess_rec t = out[k];
-				size_t m = k;
-
-				while (m > from && cmp_rec_time(&out[m - 1],
-								&t) > 0) {
-					out[m] = out[m - 1];
-					m--;
-				}
-				out[m] = t;
-			}
-		} else {
-			qsort(out + from, start[i] - from, sizeof(*out),
-			      cmp_rec_time);
-		}
-	}
-	free(start);
-	ss->v = out;
-	return 0;
-}
-
-/* Call fn(arg, session number, record) for each record in order; session
- * numbers start at 0 and grow by one per session.  Sorted first. */
+/* Call fn(arg, session number, record) for each record in order (person,
+ * time, tag); session numbers start at 0 and grow by one per session.
+ * The person ids are in the records by then, so their table goes
+ * first. */
 static int sessions_each(struct sessions *ss, int64_t timeout,
-			 void (*fn)(void *arg, uint64_t sess,
-				    const struct sess_rec *r),
+			 int (*fn)(void *arg, uint64_t sess,
+				   const struct sess_rec *r),
 			 void *arg)
 {
+	struct sess_rec cur, prev = { 0, 0, 0 };
+	const uint64_t *rec;
 	uint64_t sess = 0;
-	size_t i;
-	int rc = sessions_sort(ss);
+	size_t n = 1, i;
+	int rc, any = 0;
 
-	if (rc)
-		return rc;
-	for (i = 0; i < ss->n; i++) {
-		const struct sess_rec *r = &ss->v[i];
-
-		if (i && (r->person != r[-1].person ||
-			  r->ts - r[-1].ts > timeout))
-			sess++;
-		fn(arg, sess, r);
+	strtab_release(&ss->persons);
+	rc = extsort_finish(&ss->sort);
+	while (!rc && n) {
+		rc = extsort_next(&ss->sort, &rec, &n);
+		for (i = 0; !rc && i < n; i++, rec += 2) {
+			cur.person = (uint32_t)(rec[0] >> 32);
+			cur.tag = (uint32_t)rec[1];
+			cur.ts = (int64_t)((rec[0] << 32 | rec[1] >> 32) ^
+					   SESS_TS_FLIP);
+			if (any && (cur.person != prev.person ||
+				    cur.ts - prev.ts > timeout))
+				sess++;
+			any = 1;
+			prev = cur;
+			rc = fn(arg, sess, &cur);
+		}
 	}
-	return 0;
+	return rc;
 }
 
 static void sessions_release(struct sessions *ss)
 {
-	size_t i;
-
 	strtab_release(&ss->persons);
-	for (i = 0; i < ss->nblk; i++)
-		free(ss->blk[i]);
-	free(ss->blk);
-	free(ss->v);
-	memset(ss, 0, sizeof(*ss));
+	extsort_release(&ss->sort);
+}
+
+/* After a stream: if the allocator holds more than DV_KEEP_FREE of freed
+ * memory, hand it back to the system.  glibc keeps freed memory in the
+ * arena of the thread that used it (the FUSE workers each have one), and
+ * once a large block was freed it serves blocks up to that size from the
+ * arenas too, so without this every worker that computed a report kept
+ * tens of MiB resident.  Not after every stream: the next one would then
+ * fault every page in again (5-10 ms a read at 100,000 rows). */
+#define DV_KEEP_FREE (32 * 1024 * 1024)
+
+static void dv_give_back(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	if (mi.fordblks > DV_KEEP_FREE)
+		malloc_trim(0);
 }
 
 /* --- rows.csv --- */
@@ -1174,8 +1210,9 @@ struct rows_cur {
 	int started;
 	int err;			/* a failed start stays failed */
 	struct buf *out;
-	uint8_t *starts;		/* rows that start a session */
-	size_t nstarts;			/* bits */
+	struct extsort starts;		/* rows that start a session */
+	const uint64_t *start;		/* the next of them, NULL: none */
+	size_t nstart;			/* starts at start (this block) */
 	const char **fv;
 	size_t *fl;
 };
@@ -1185,24 +1222,41 @@ static int rows_sess_emit(void *arg, const struct dv_row *r)
 	return sessions_add(arg, r, STRTAB_NONE, r->rowno);
 }
 
-/* Mark the first event of each session (records come in order). */
+/* Note the first event of each session (records come in order). */
 struct mark_state {
 	struct rows_cur *rc;
 	uint64_t last;
 	int any;
 };
 
-static void rows_mark_first(void *arg, uint64_t sess, const struct sess_rec *r)
+static int rows_mark_first(void *arg, uint64_t sess, const struct sess_rec *r)
 {
 	struct mark_state *ms = arg;
-	struct rows_cur *rc = ms->rc;
+	uint64_t row = r->tag;
 
 	if (ms->any && sess == ms->last)
-		return;
+		return 0;
 	ms->any = 1;
 	ms->last = sess;
-	if (r->tag < rc->nstarts)
-		rc->starts[r->tag / 8] |= (uint8_t)(1u << (r->tag % 8));
+	return extsort_add(&ms->rc->starts, &row);
+}
+
+/* On to the next row that starts a session. */
+static int rows_next_start(struct rows_cur *rc)
+{
+	int err = 0;
+
+	if (rc->nstart > 1) {
+		rc->start++;
+		rc->nstart--;
+		return 0;
+	}
+	err = extsort_next(&rc->starts, &rc->start, &rc->nstart);
+	if (err || !rc->nstart) {
+		rc->start = NULL;
+		rc->nstart = 0;
+	}
+	return err;
 }
 
 static int rows_emit(void *arg, const struct dv_row *r)
@@ -1210,6 +1264,7 @@ static int rows_emit(void *arg, const struct dv_row *r)
 	struct rows_cur *rc = arg;
 	const struct dv_plan *p = rc->p;
 	size_t i;
+	int err;
 
 	for (i = 0; i < p->ncomp; i++) {
 		const struct dv_comp *cp = &p->comp[i];
@@ -1243,11 +1298,14 @@ static int rows_emit(void *arg, const struct dv_row *r)
 					&rc->fl[i]);
 			break;
 		case AGG_SESSIONS:
-			rc->fv[i] = r->rowno < rc->nstarts &&
-						    (rc->starts[r->rowno / 8] &
-						     (1u << (r->rowno % 8))) ?
-					    "1" :
-					    "0";
+			/* rows come in row order, and so do the starts */
+			while (rc->start && *rc->start < r->rowno) {
+				err = rows_next_start(rc);
+				if (err)
+					return err;
+			}
+			rc->fv[i] = rc->start && *rc->start == r->rowno ? "1" :
+									  "0";
 			rc->fl[i] = 1;
 			break;
 		}
@@ -1290,18 +1348,22 @@ static int rows_begin(struct mctx *c, const struct obj_ref *ref,
 		struct sessions ss;
 		struct mark_state ms = { rc, 0, 0 };
 
-		memset(&ss, 0, sizeof(ss));
+		/* half the budget each: the starts fill as the sessions
+		 * merge */
+		sessions_init(&ss, dv_sort_budget / 2, p->scratch);
+		extsort_init(&rc->starts, 1, 0, dv_sort_budget / 2,
+			     p->scratch);
 		rc->scan.emit = rows_sess_emit;
 		rc->scan.arg = &ss;
 		err = scan_all(&rc->scan);
-		rc->nstarts = rc->scan.row.rowno;
-		rc->starts = calloc(rc->nstarts / 8 + 1, 1);
-		if (!err && !rc->starts)
-			err = -ENOMEM;
 		if (!err)
 			err = sessions_each(&ss, p->timeout, rows_mark_first,
 					    &ms);
 		sessions_release(&ss);
+		if (!err)
+			err = extsort_finish(&rc->starts);
+		if (!err)
+			err = rows_next_start(rc);
 		scan_rewind(&rc->scan);
 		rc->scan.emit = rows_emit;
 		rc->scan.arg = rc;
@@ -1358,10 +1420,11 @@ static void rows_done(void *cursor)
 	if (rc->p)
 		scan_release(&rc->scan);
 	plan_free(rc->p);
-	free(rc->starts);
+	extsort_release(&rc->starts);
 	free(rc->fv);
 	free(rc->fl);
 	free(rc);
+	dv_give_back();
 }
 
 const struct kind_stream_ops dv_rows_stream_ops = {
@@ -1379,14 +1442,15 @@ struct report_cur {
 	struct strtab items;		/* visible values */
 	size_t cap;			/* entries of each acc[] */
 	double **acc;			/* per component (metrics): per item */
-	struct u64set people;		/* (item, person id in ss.persons) */
+	struct extsort people;		/* (item, person id in ss.persons) */
 	struct strtab *vals;		/* per component (distinct) */
-	struct u64set *pairs;		/* per component (distinct) */
+	struct extsort *pairs;		/* per component (distinct) */
 	struct sessions ss;
 	uint64_t *last_sess;		/* per item: last session counted + 1 */
 	uint32_t *order;		/* items, sorted */
 	size_t next;			/* next item to hand out */
 	int need_pid;			/* people or sessions metrics */
+	int has_people;			/* people metrics */
 	int header_done;
 	int err;			/* a failed computation stays failed */
 };
@@ -1421,7 +1485,8 @@ static int report_emit(void *arg, const struct dv_row *r)
 	const char *v, *shown;
 	size_t len, slen, i;
 	uint32_t id, pid = STRTAB_NONE;
-	int err, added, people_done = 0;
+	uint64_t pair;
+	int err, people_done = 0;
 	double num;
 
 	v = comp_val(dim, r, &len);
@@ -1438,7 +1503,7 @@ static int report_emit(void *arg, const struct dv_row *r)
 			       sessions_add(&rc->ss, r, pid, STRTAB_NONE) :
 			       0;
 	}
-	err = strtab_intern(&rc->items, shown, slen, &id, &added);
+	err = strtab_intern(&rc->items, shown, slen, &id, NULL);
 	if (!err)
 		err = report_grow(rc, id);
 	if (!err && p->has_sessions)
@@ -1467,26 +1532,18 @@ static int report_emit(void *arg, const struct dv_row *r)
 			if (!len)
 				break;
 			err = strtab_intern(&rc->vals[i], v, len, &vid, NULL);
-			if (!err)
-				err = u64set_add(&rc->pairs[i],
-						 (uint64_t)id << 32 | vid,
-						 &added);
-			if (!err && added)
-				rc->acc[i][id] += 1;
+			if (err)
+				break;
+			pair = (uint64_t)id << 32 | vid;
+			err = extsort_add(&rc->pairs[i], &pair);
 			break;
 		}
 		case AGG_PEOPLE:
+			/* one set of pairs for every people metric */
 			if (people_done++)
 				break;
-			err = u64set_add(&rc->people, (uint64_t)id << 32 | pid,
-					 &added);
-			if (!err && added) {
-				size_t k;
-
-				for (k = p->ndims; k < p->ncomp; k++)
-					if (p->comp[k].agg == AGG_PEOPLE)
-						rc->acc[k][id] += 1;
-			}
+			pair = (uint64_t)id << 32 | pid;
+			err = extsort_add(&rc->people, &pair);
 			break;
 		case AGG_SESSIONS:
 			break;
@@ -1495,21 +1552,49 @@ static int report_emit(void *arg, const struct dv_row *r)
 	return err;
 }
 
-static void report_session(void *arg, uint64_t sess, const struct sess_rec *r)
+static int report_session(void *arg, uint64_t sess, const struct sess_rec *r)
 {
 	struct report_cur *rc = arg;
 	const struct dv_plan *p = rc->p;
 	size_t k;
 
 	if (r->tag == STRTAB_NONE)
-		return;
+		return 0;
 	/* sess + 1, so that the zeroed array means "none yet" */
 	if (rc->last_sess[r->tag] == sess + 1)
-		return;
+		return 0;
 	rc->last_sess[r->tag] = sess + 1;
 	for (k = p->ndims; k < p->ncomp; k++)
 		if (p->comp[k].agg == AGG_SESSIONS)
 			rc->acc[k][r->tag] += 1;
+	return 0;
+}
+
+/* Count the distinct (item, value) pairs of s per item: for metric k,
+ * or for every people metric (k < 0).  s is released. */
+static int report_pairs(struct report_cur *rc, struct extsort *s, long k)
+{
+	const struct dv_plan *p = rc->p;
+	const uint64_t *pair;
+	size_t i, j, n = 1;
+	int err = extsort_finish(s);
+
+	while (!err && n) {
+		err = extsort_next(s, &pair, &n);
+		for (i = 0; !err && i < n; i++) {
+			uint32_t id = (uint32_t)(pair[i] >> 32);
+
+			if (k >= 0) {
+				rc->acc[k][id] += 1;
+				continue;
+			}
+			for (j = p->ndims; j < p->ncomp; j++)
+				if (p->comp[j].agg == AGG_PEOPLE)
+					rc->acc[j][id] += 1;
+		}
+	}
+	extsort_release(s);
+	return err;
 }
 
 static int cmp_items(const void *a, const void *b, void *arg)
@@ -1540,7 +1625,7 @@ static int report_compute(struct mctx *c, const struct obj_ref *ref,
 {
 	struct dv_plan *p;
 	struct dv_scan scan;
-	size_t i, n;
+	size_t i, n, nsort, budget;
 	int err;
 
 	memset(&scan, 0, sizeof(scan));
@@ -1563,20 +1648,48 @@ static int report_compute(struct mctx *c, const struct obj_ref *ref,
 	rc->pairs = calloc(p->ncomp + 1, sizeof(*rc->pairs));
 	if (!rc->acc || !rc->vals || !rc->pairs)
 		return -ENOMEM;
+	/* the sorts share the budget: one for all people metrics, one per
+	 * distinct metric, one for the sessions */
+	nsort = p->has_sessions;
+	for (i = p->ndims; i < p->ncomp; i++)
+		if (p->comp[i].agg == AGG_PEOPLE)
+			rc->has_people = 1;
+		else if (p->comp[i].agg == AGG_DISTINCT)
+			nsort++;
+	nsort += rc->has_people;
+	budget = dv_sort_budget / (nsort ? nsort : 1);
+	extsort_init(&rc->people, 1, EXTSORT_UNIQUE, budget, p->scratch);
+	for (i = p->ndims; i < p->ncomp; i++)
+		if (p->comp[i].agg == AGG_DISTINCT)
+			extsort_init(&rc->pairs[i], 1, EXTSORT_UNIQUE, budget,
+				     p->scratch);
+	sessions_init(&rc->ss, budget, p->scratch);
 	err = plan_joins(c, p);
 	if (!err)
 		err = scan_init(&scan, c, p, report_emit, rc);
 	if (!err)
 		err = scan_all(&scan);
 	scan_release(&scan);
-	/* what only the aggregation needed goes before the sort */
-	u64set_release(&rc->people);
-	for (i = 0; i < p->ncomp; i++) {
+	/* the scan's tables go before the merges: the ids are in the
+	 * records */
+	plan_drop_joins(p);
+	strtab_release(&rc->ss.persons);
+	for (i = 0; i < p->ncomp; i++)
 		strtab_release(&rc->vals[i]);
-		u64set_release(&rc->pairs[i]);
-	}
 	if (err)
 		return err;
+	if (rc->has_people) {
+		err = report_pairs(rc, &rc->people, -1);
+		if (err)
+			return err;
+	}
+	for (i = p->ndims; i < p->ncomp; i++) {
+		if (p->comp[i].agg != AGG_DISTINCT)
+			continue;
+		err = report_pairs(rc, &rc->pairs[i], (long)i);
+		if (err)
+			return err;
+	}
 	n = rc->items.n;
 	if (p->has_sessions) {
 		rc->last_sess = calloc(n + 1, sizeof(*rc->last_sess));
@@ -1605,7 +1718,6 @@ static int report_start(struct mctx *c, const struct obj_ref *ref,
 	if (!rc)
 		return -ENOMEM;
 	strtab_init(&rc->items);
-	u64set_init(&rc->people);
 	*cursor = rc;
 	return 0;
 }
@@ -1694,18 +1806,19 @@ static void report_done(void *cursor)
 		if (rc->vals)
 			strtab_release(&rc->vals[i]);
 		if (rc->pairs)
-			u64set_release(&rc->pairs[i]);
+			extsort_release(&rc->pairs[i]);
 	}
 	free(rc->acc);
 	free(rc->vals);
 	free(rc->pairs);
 	strtab_release(&rc->items);
-	u64set_release(&rc->people);
+	extsort_release(&rc->people);
 	sessions_release(&rc->ss);
 	free(rc->last_sess);
 	free(rc->order);
 	plan_free(rc->p);
 	free(rc);
+	dv_give_back();
 }
 
 const struct kind_stream_ops dv_report_stream_ops = {

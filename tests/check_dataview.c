@@ -12,6 +12,10 @@
  * dataview.ini), then components go through component_ini_store() and the
  * files are read through their stream ops, as the model would.  Each test
  * runs in one transaction.
+ *
+ * The tests of sessions, people and distinct metrics also run with a sort
+ * budget of a few records (sort_budgets[]), so that every sort spills to
+ * a scratch file and merges, and must give the same files.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -59,6 +63,7 @@ static void setup(void)
 	ctx.st = st;
 	ctx.cfg = &cfg;
 	ctx.now = NOW;
+	dv_sort_budget = DV_SORT_BUDGET;
 	inidoc_setup();
 	ck_assert_int_eq(store_txn_begin(st), 0);
 }
@@ -69,6 +74,11 @@ static int remove_one(const char *path, const struct stat *sb, int type,
 	remove(path);
 	return 0;
 }
+
+/* Loop tests run once per budget: in memory, then spilling (a record or
+ * two a run, so several merge passes), then a few records a run. */
+static const size_t sort_budgets[] = { DV_SORT_BUDGET, 1, 100 };
+#define NBUDGETS ((int)(sizeof(sort_budgets) / sizeof(sort_budgets[0])))
 
 static void teardown(void)
 {
@@ -339,6 +349,8 @@ START_TEST(test_hidden_value_nowhere)
 {
 	struct buf out = BUF_INIT;
 
+	dv_sort_budget = sort_budgets[_i];
+
 	web_world(ie_events, "UTC", 30);
 	comp("v", "page", "[component]\nfield = page\n[include_exclude]\n"
 			  "mode = exclude\nrules = equals:checkout\n");
@@ -377,6 +389,8 @@ START_TEST(test_bucketing)
 					   "200", "n/a", "-5" };
 	struct buf out = BUF_INIT;
 	size_t i;
+
+	dv_sort_budget = sort_budgets[_i];
 
 	web_world(bp_events, "UTC", 30);
 	comp("v", "band", "[component]\nfield = value\n[bucketing]\n"
@@ -417,6 +431,8 @@ START_TEST(test_sessions)
 {
 	struct buf out = BUF_INIT;
 
+	dv_sort_budget = sort_budgets[_i];
+
 	/* stored out of time order on purpose */
 	web_world("p1,2026-01-01T11:01:00Z,b,1\n"
 		  "p1,2026-01-01T10:00:00Z,a,1\n"
@@ -452,6 +468,8 @@ END_TEST
 START_TEST(test_dst)
 {
 	struct buf out = BUF_INIT;
+
+	dv_sort_budget = sort_budgets[_i];
 
 	web_world("p1,2024-03-30T22:59:59Z,a,1\n"	/* 23:59:59 CET */
 		  "p1,2024-03-30T23:00:00Z,a,1\n"	/* 00:00 on the 31st */
@@ -498,11 +516,133 @@ START_TEST(test_dst)
 }
 END_TEST
 
+/* --- the sorts in bounded memory --- */
+
+/* Sessions, people and distinct values when the sorts spill: 900 events
+ * of 7 people over two days, stored out of time order, p0 with a third of
+ * them (so its records lie in many runs), every fifth event at the time
+ * of the one before for the same person (ties), and one page hidden (its
+ * events shape sessions but are no item).  Every budget gives the files
+ * the sorts give in memory. */
+START_TEST(test_sort_spill)
+{
+	static const char *const pages[] = { "home", "cart", "help", "search" };
+	static const size_t budgets[] = { 1, 40, 100, 1000, 5000 };
+	struct buf ev = BUF_INIT, rows_mem = BUF_INIT, page_mem = BUF_INIT;
+	struct buf who_mem = BUF_INIT, out = BUF_INIT;
+	unsigned long x = 20261123;
+	long t = 0;
+	int i, person = 0;
+	size_t b;
+
+	for (i = 0; i < 900; i++) {
+		x = x * 6364136223846793005ul + 1442695040888963407ul;
+		if (i % 5 != 4) {
+			person = i % 3 ? 1 + (int)(x >> 40) % 6 : 0;
+			/* gaps of 0 to 100 minutes around a 30-minute
+			 * timeout, not in time order */
+			t = 1767225600 + (long)((x >> 20) % 172800);
+		}
+		buf_printf(&ev, "p%d,%ld,%s,%d\n", person, t,
+			   pages[(x >> 33) % 4], (int)(x >> 50) % 9);
+	}
+	web_world(ev.data, "UTC", 30);
+	comp("v", "page", "[component]\nfield = page\n[include_exclude]\n"
+			  "mode = exclude\nrules = equals:help\n");
+	comp("v", "who", "[component]\nfield = pid\n");
+	comp("v", "e", "[component]\nkind = metric\nfield = occurrences\n");
+	comp("v", "s", "[component]\nkind = metric\nfield = sessions\n");
+	comp("v", "u", "[component]\nkind = metric\nfield = people\n");
+	comp("v", "d", "[component]\nkind = metric\nfield = value\n"
+		       "aggregation = distinct\n");
+	rows_csv("v", &rows_mem);
+	report("v", "page", &page_mem);
+	report("v", "who", &who_mem);
+	/* the data makes sessions of one event and of several */
+	ck_assert_ptr_nonnull(strstr(rows_mem.data, ",1,"));
+	ck_assert_ptr_nonnull(strstr(rows_mem.data, ",0,"));
+	ck_assert_ptr_nonnull(strstr(page_mem.data, "\nsearch,"));
+	ck_assert_ptr_null(strstr(page_mem.data, "help"));
+	for (b = 0; b < sizeof(budgets) / sizeof(budgets[0]); b++) {
+		dv_sort_budget = budgets[b];
+		/* (too long for ck_assert_str_eq's message) */
+		rows_csv("v", &out);
+		ck_assert_msg(!strcmp(out.data, rows_mem.data),
+			      "rows.csv differs with a budget of %zu",
+			      budgets[b]);
+		report("v", "page", &out);
+		ck_assert_msg(!strcmp(out.data, page_mem.data),
+			      "report/page.csv differs with a budget of %zu",
+			      budgets[b]);
+		report("v", "who", &out);
+		ck_assert_msg(!strcmp(out.data, who_mem.data),
+			      "report/who.csv differs with a budget of %zu",
+			      budgets[b]);
+	}
+	buf_release(&ev);
+	buf_release(&rows_mem);
+	buf_release(&page_mem);
+	buf_release(&who_mem);
+	buf_release(&out);
+}
+END_TEST
+
+/* One person, many events at one instant and a few later: ties broken by
+ * stored order, so the first stored event starts the session. */
+START_TEST(test_sort_ties)
+{
+	struct buf ev = BUF_INIT, want = BUF_INIT, out = BUF_INIT;
+	int i;
+
+	dv_sort_budget = sort_budgets[_i];
+	for (i = 0; i < 50; i++)
+		buf_printf(&ev, "p1,2026-01-01T10:%02d:00Z,%s,1\n",
+			   i < 40 ? 0 : 59, i % 2 ? "a" : "b");
+	web_world(ev.data, "UTC", 30);
+	comp("v", "page", "[component]\nfield = page\n");
+	comp("v", "s", "[component]\nkind = metric\nfield = sessions\n");
+	rows_csv("v", &out);
+	buf_addstr(&want, "page,s\n");
+	for (i = 0; i < 50; i++)
+		buf_printf(&want, "%s,%d\n", i % 2 ? "a" : "b",
+			   i == 0 || i == 40);
+	ck_assert_str_eq(out.data, want.data);
+	report("v", "page", &out);
+	ck_assert_str_eq(out.data, "page,s\na,2\nb,2\n");
+	buf_release(&ev);
+	buf_release(&want);
+	buf_release(&out);
+}
+END_TEST
+
+/* No event passes: a header, and nothing else, whatever the budget. */
+START_TEST(test_sort_empty)
+{
+	struct buf out = BUF_INIT;
+
+	dv_sort_budget = sort_budgets[_i];
+	web_world(ie_events, "UTC", 30);
+	view("v", "[dataview]\nconnection = c1\nfilter = page = none\n");
+	comp("v", "page", "[component]\nfield = page\n");
+	comp("v", "s", "[component]\nkind = metric\nfield = sessions\n");
+	comp("v", "u", "[component]\nkind = metric\nfield = people\n");
+	comp("v", "d", "[component]\nkind = metric\nfield = value\n"
+		       "aggregation = distinct\n");
+	rows_csv("v", &out);
+	ck_assert_str_eq(out.data, "page,d,s,u\n");
+	report("v", "page", &out);
+	ck_assert_str_eq(out.data, "page,d,s,u\n");
+	buf_release(&out);
+}
+END_TEST
+
 /* --- joins --- */
 
 START_TEST(test_joins)
 {
 	struct buf out = BUF_INIT;
+
+	dv_sort_budget = sort_budgets[_i];
 
 	conn("c1", 60);
 	dataset("c1", "ev", "[dataset]\nperson_id = pid\ntimestamp = ts\n"
@@ -828,12 +968,11 @@ START_TEST(test_rename)
 }
 END_TEST
 
-/* --- strtab and u64set --- */
+/* --- strtab --- */
 
 START_TEST(test_strtab)
 {
 	struct strtab t;
-	struct u64set s;
 	char key[32];
 	uint32_t id, i;
 	size_t len;
@@ -859,19 +998,6 @@ START_TEST(test_strtab)
 	ck_assert_uint_eq(len, 6);
 	strtab_release(&t);
 	ck_assert_uint_eq(strtab_find(&t, "k1", 2), STRTAB_NONE);
-
-	u64set_init(&s);
-	for (i = 0; i < 50000; i++) {
-		ck_assert_int_eq(u64set_add(&s, (uint64_t)i << 32 | (i % 7),
-					    &added),
-				 0);
-		ck_assert_int_eq(added, 1);
-	}
-	ck_assert_int_eq(u64set_add(&s, (uint64_t)5 << 32 | 5, &added), 0);
-	ck_assert_int_eq(added, 0);
-	ck_assert_uint_eq(s.n, 50000);
-	ck_assert_int_eq(u64set_add(&s, UINT64_MAX, &added), -EINVAL);
-	u64set_release(&s);
 }
 END_TEST
 
@@ -885,8 +1011,8 @@ static Suite *dataview_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_include_exclude, 0,
 			    (int)(sizeof(ie_cases) / sizeof(ie_cases[0])));
-	tcase_add_test(tc, test_hidden_value_nowhere);
-	tcase_add_test(tc, test_bucketing);
+	tcase_add_loop_test(tc, test_hidden_value_nowhere, 0, NBUDGETS);
+	tcase_add_loop_test(tc, test_bucketing, 0, NBUDGETS);
 	tcase_add_test(tc, test_sums_and_order);
 	tcase_add_test(tc, test_stale_fields);
 	tcase_add_test(tc, test_report_list);
@@ -895,15 +1021,23 @@ static Suite *dataview_suite(void)
 	tc = tcase_create("time");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_sessions);
-	tcase_add_test(tc, test_dst);
+	tcase_add_loop_test(tc, test_sessions, 0, NBUDGETS);
+	tcase_add_loop_test(tc, test_dst, 0, NBUDGETS);
 	tcase_add_test(tc, test_window);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sorts");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_sort_spill);
+	tcase_add_loop_test(tc, test_sort_ties, 0, NBUDGETS);
+	tcase_add_loop_test(tc, test_sort_empty, 0, NBUDGETS);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("joins");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_joins);
+	tcase_add_loop_test(tc, test_joins, 0, NBUDGETS);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("validation");
