@@ -56,8 +56,9 @@
  *    unlinked scratch file in the store's directory (where the data
  *    already lives; /tmp may be memory) and merge them as they are read.
  *    A read that fits writes nothing.
- * When a stream ends and the allocator holds more than 32 MiB of freed
- * memory, it goes back to the system (dv_give_back).
+ * When a stream that read 1 MiB of rows or more ends and the allocator
+ * holds more than 32 MiB of freed memory, it goes back to the system
+ * (dv_give_back).
  *
  * What components show, whoever reads:
  *  - a dimension shows its field's value; a value its include/exclude
@@ -196,6 +197,7 @@ struct dv_plan {
 	int need_day;
 	int has_sessions;
 	char *scratch;			/* the store's directory, or NULL */
+	uint64_t seen;			/* bytes of rows read (dv_give_back) */
 };
 
 /* One event that passed, as the consumers see it. */
@@ -825,6 +827,7 @@ static int join_load(struct mctx *c, struct dv_plan *p, size_t ds)
 		rc = rows_next_chunk(c, base.data, &m, &no, &chunk, &eof);
 		if (rc || eof)
 			break;
+		p->seen += chunk.len;
 		csv_reader_reset(&rd);
 		rc = csv_feed(&rd, chunk.data, chunk.len, join_row, &jl);
 		if (!rc)
@@ -1024,6 +1027,7 @@ static int scan_step(struct dv_scan *s)
 		}
 		s->cur = &p->ev[s->ds];
 		s->cds = ds;
+		p->seen += s->chunk.len;
 		csv_reader_reset(&s->rd);
 		rc = csv_feed(&s->rd, s->chunk.data, s->chunk.len, scan_row, s);
 		if (!rc)
@@ -1185,19 +1189,29 @@ static void sessions_release(struct sessions *ss)
 	extsort_release(&ss->sort);
 }
 
-/* After a stream: if the allocator holds more than DV_KEEP_FREE of freed
- * memory, hand it back to the system.  glibc keeps freed memory in the
- * arena of the thread that used it (the FUSE workers each have one), and
- * once a large block was freed it serves blocks up to that size from the
- * arenas too, so without this every worker that computed a report kept
- * tens of MiB resident.  Not after every stream: the next one would then
- * fault every page in again (5-10 ms a read at 100,000 rows). */
+/* After a stream that read at least DV_TRIM_SEEN bytes of rows (events
+ * scanned and joined datasets loaded): if the allocator holds more than
+ * DV_KEEP_FREE of freed memory, hand it back to the system.  glibc keeps
+ * freed memory in the arena of the thread that used it (the FUSE workers
+ * each have one), and once a large block was freed it serves blocks up to
+ * that size from the arenas too, so without this every worker that
+ * computed a report kept tens of MiB resident.  Not after every stream:
+ * the next one would then fault every page in again (5-10 ms a read at
+ * 100,000 rows).  Not after small ones either: mallinfo2() walks every
+ * free chunk of every arena, about 2 ms with the kernel holding the
+ * 160,000 inodes of a large tree, where reading a small view's report
+ * costs a tenth of that.  A stream that read 1 MiB of rows spent tens of
+ * ms, and is what leaves memory behind. */
 #define DV_KEEP_FREE (32 * 1024 * 1024)
+#define DV_TRIM_SEEN (1024 * 1024)
 
-static void dv_give_back(void)
+static void dv_give_back(uint64_t seen)
 {
-	struct mallinfo2 mi = mallinfo2();
+	struct mallinfo2 mi;
 
+	if (seen < DV_TRIM_SEEN)
+		return;
+	mi = mallinfo2();
 	if (mi.fordblks > DV_KEEP_FREE)
 		malloc_trim(0);
 }
@@ -1414,9 +1428,11 @@ static int rows_next(struct mctx *c, const struct obj_ref *ref, void *cursor,
 static void rows_done(void *cursor)
 {
 	struct rows_cur *rc = cursor;
+	uint64_t seen;
 
 	if (!rc)
 		return;
+	seen = rc->p ? rc->p->seen : 0;
 	if (rc->p)
 		scan_release(&rc->scan);
 	plan_free(rc->p);
@@ -1424,7 +1440,7 @@ static void rows_done(void *cursor)
 	free(rc->fv);
 	free(rc->fl);
 	free(rc);
-	dv_give_back();
+	dv_give_back(seen);
 }
 
 const struct kind_stream_ops dv_rows_stream_ops = {
@@ -1796,10 +1812,12 @@ out:
 static void report_done(void *cursor)
 {
 	struct report_cur *rc = cursor;
+	uint64_t seen;
 	size_t i;
 
 	if (!rc)
 		return;
+	seen = rc->p ? rc->p->seen : 0;
 	for (i = 0; rc->p && i < rc->p->ncomp; i++) {
 		if (rc->acc)
 			free(rc->acc[i]);
@@ -1818,7 +1836,7 @@ static void report_done(void *cursor)
 	free(rc->order);
 	plan_free(rc->p);
 	free(rc);
-	dv_give_back();
+	dv_give_back(seen);
 }
 
 const struct kind_stream_ops dv_report_stream_ops = {
