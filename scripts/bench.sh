@@ -592,26 +592,96 @@ unmount "$T1MNT" "$T1PID"
 umount "$W/tmpfs"
 
 # --- scaled trees ---
+# The cost per object at S times the objects is measured against 1x
+# alongside: a fresh copy of the 1x tree stays mounted, and each run on
+# the scaled tree follows one on the 1x tree, so that the load of this
+# shared machine, which drifts over minutes, weighs on both alike.  The
+# ratio is the median of the pairs' ratios of time per object.  The
+# daemons' CPU time (user + system, from /proc) is summed over the pairs
+# too: it is less noisy than wall time and shows what the daemon spends.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# tree_pairs S W: W (ls or cat) on 1x and on Sx, alternately; sets the
+# keys W_tS (Sx alone), W_a1S (1x alongside), W_prS (pair ratios)
+tree_pairs() {
+	local s=$1 w=$2 budget=$BUDGET warm n i t0 t1 ta tb c0 c1 ca=0 cb=0
+	[ "$s" != "$SCALE_GOAL" ] || budget=$((BUDGET * 3 / 2))
+	warm=$(awk -v a="$(cat "$R/${w}_t$s.t")" -v b="$(tstat "${w}_t1" min)" 'BEGIN { print a + b }')
+	n=$(awk -v w="$warm" -v b="$budget" -v r="$RUNS" 'BEGIN {
+		n = w > 0 ? int(b / w) : r; n = n > r ? r : n; print (n < 1 ? 1 : n) }')
+	: >"$R/${w}_t$s.t"
+	: >"$R/${w}_a1$s.t"
+	: >"$R/${w}_pr$s.t"
+	OUT=/dev/null
+	for ((i = 0; i < n; i++)); do
+		CAT_LIST=$R/cat_t1.list
+		c0=$(cpu_ticks "$P1_PID")
+		t0=$EPOCHREALTIME
+		${w}_side "$P1MNT"
+		t1=$EPOCHREALTIME
+		c1=$(cpu_ticks "$P1_PID")
+		ca=$((ca + c1 - c0))
+		ta=$(secs "$t0" "$t1")
+		CAT_LIST=$R/cat_t$s.list
+		c0=$(cpu_ticks "$CJ_PID")
+		t0=$EPOCHREALTIME
+		${w}_side "$TMNT"
+		t1=$EPOCHREALTIME
+		c1=$(cpu_ticks "$CJ_PID")
+		cb=$((cb + c1 - c0))
+		tb=$(secs "$t0" "$t1")
+		echo "$ta" >>"$R/${w}_a1$s.t"
+		echo "$tb" >>"$R/${w}_t$s.t"
+		awk -v a="$ta" -v b="$tb" -v na="$(cat "$R/${w}_t1.objects")" \
+			-v nb="$(cat "$R/${w}_t$s.objects")" \
+			'BEGIN { printf "%.6f\n", (b / nb) / (a / na) }' >>"$R/${w}_pr$s.t"
+	done
+	for k in t a1 pr; do echo "$n" >"$R/${w}_$k$s.n"; done
+	cp "$R/${w}_t1.objects" "$R/${w}_a1$s.objects"
+	awk -v a="$ca" -v b="$cb" -v na="$(cat "$R/${w}_t1.objects")" \
+		-v nb="$(cat "$R/${w}_t$s.objects")" -v hz="$(getconf CLK_TCK)" \
+		'BEGIN { printf "%.9f %.9f\n", a / hz / na, b / hz / nb }' >"$R/${w}_cpu$s"
+}
+
+if [ ${#TREES[@]} -gt 0 ]; then
+	log "tree 1x again, to run alongside the scaled trees"
+	tree_mount t1p "${TREE1[@]}"
+	P1MNT=$TMNT
+	P1_PID=$CJ_PID
+	(cd "$P1MNT" && ls -lR . >/dev/null) || true
+fi
 for s in ${TREES[@]+"${TREES[@]}"}; do
 	shape=()
 	for i in 0 2 4; do shape[i]=$((TREE1[i] * s)); done
 	shape[1]=${TREE1[1]}
 	shape[3]=${TREE1[3]}
-	log "tree ${s}x: ${shape[*]}"
+	log "tree ${s}x: ${shape[*]}, alternating with 1x"
 	tree_mount "t$s" "${shape[@]}"
-	tree_cjafs "t$s"
+	BUDGET=0 tree_cjafs "t$s"
+	rss_reset "$CJ_PID"
+	tree_pairs "$s" ls
+	tree_pairs "$s" cat
+	rss_peak "$CJ_PID" >"$R/pairs_t$s.rss"
+	for w in ls cat; do
+		awk -v a="$(cat "$R/${w}_t$s.rss")" -v b="$(cat "$R/pairs_t$s.rss")" \
+			'BEGIN { printf "%.1f\n", (b > a ? b : a) }' >"$R/${w}_t$s.rss.tmp"
+		mv "$R/${w}_t$s.rss.tmp" "$R/${w}_t$s.rss"
+	done
 	unmount "$TMNT" "$CJ_PID"
 	rm -f "$TDIR/store.tdb"
 done
+[ ${#TREES[@]} = 0 ] || { unmount "$P1MNT" "$P1_PID"; rm -f "$W/t1p/store.tdb"; }
 per_obj() { awk -v t="$(tstat "$1" med)" -v n="$(cat "$R/$1.objects")" 'BEGIN { printf "%.9f", t / n }'; }
 fmt_us() { awk -v t="$1" 'BEGIN { printf "%.0f us", t * 1e6 }'; }
 for w in ls cat; do
 	[ -n "$SCALE_GOAL" ] || break
-	g=$(per_obj "${w}_t$SCALE_GOAL")
-	b=$(per_obj "${w}_t1")
-	row "$w at ${SCALE_GOAL}x ($(cat "$R/${w}_t$SCALE_GOAL.objects")) per object vs 1x" \
-		"$(fmt_us "$g")$( [ "$(tstat "${w}_t$SCALE_GOAL" n)" = "$RUNS" ] || echo " n=$(tstat "${w}_t$SCALE_GOAL" n)")" \
-		"$(fmt_us "$b") (cjafs 1x)" "$(ratio "$g" "$b")" "<= 1.1" "$(cat "$R/${w}_t$SCALE_GOAL.rss")"
+	k=${w}_t$SCALE_GOAL
+	row "$w at ${SCALE_GOAL}x ($(cat "$R/$k.objects")) per object vs 1x alongside" \
+		"$(fmt_us "$(per_obj "$k")")$( [ "$(tstat "$k" n)" = "$RUNS" ] || echo " n=$(tstat "$k" n)")" \
+		"$(fmt_us "$(per_obj "${w}_a1$SCALE_GOAL")") (cjafs 1x)" \
+		"$(awk -v r="$(tstat "${w}_pr$SCALE_GOAL" med)" 'BEGIN { printf "%.2f", r }')" "<= 1.1" "$(cat "$R/$k.rss")"
+	read -r ca cb <"$R/${w}_cpu$SCALE_GOAL"
+	row "  same, daemon CPU per object" "$(fmt_us "$cb")" "$(fmt_us "$ca") (cjafs 1x)" \
+		"$(ratio "$cb" "$ca")" "-" ""
 done
 
 # --- rows ---
