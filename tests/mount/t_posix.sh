@@ -82,3 +82,55 @@ fi
 eq "fsx left no scratch files" "$(as $PA ls -A "$MT/admin/profiles/fsx")" \
 	"$(printf 'admins\nmembers\nprofile.ini')"
 eq "fsx left none in the root" "$(as $PA ls -A "$MT" | grep -E 'fsx|^\.f$')" ""
+
+# --- many inodes: the daemon's node tables grow past their first size
+# (4,096 buckets) while the kernel holds 6,000 inodes (six users with
+# 1,000 scratch files each, their most); every file keeps its inode
+# number and its bytes, stat agrees with readdir, and the kernel's
+# forgetting them and looking them up again changes nothing ---
+MANY_USERS="2001 2002 2003 2004 2005 2006"
+many() {	# UID make|check
+	(cd / && as "$1" "$PY" - "$MT" "$1" "$2" 1000 <<'PY'
+import os, sys
+d, uid, what, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+names = [".m%s-%04d" % (uid, i) for i in range(n)]
+saved = "/tmp/cjafs-many-%s" % uid
+bad = []
+if what == "make":
+    for nm in names:
+        fd = os.open(os.path.join(d, nm), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.write(fd, nm.encode())
+        os.close(fd)
+    ino = {nm: os.stat(os.path.join(d, nm)).st_ino for nm in names}
+    with open(saved, "w") as f:
+        f.write("".join("%s %d\n" % kv for kv in ino.items()))
+else:
+    ino = dict((l.split()[0], int(l.split()[1])) for l in open(saved))
+    os.unlink(saved)
+bad += [nm for nm in names if os.stat(os.path.join(d, nm)).st_ino != ino[nm]]
+seen = {e.name: e.inode() for e in os.scandir(d) if e.name.startswith(".m")}
+bad += [nm for nm in names if seen.get(nm) != ino[nm]]
+bad += [nm for nm in seen if nm not in ino]
+bad += [nm for nm in names if open(os.path.join(d, nm), "rb").read() != nm.encode()]
+if len(set(ino.values())) != n:
+    bad.append("inode numbers not distinct")
+print("%d files, %d wrong%s" % (n, len(bad), (": " + " ".join(bad[:5])) if bad else ""))
+PY
+	) 2>&1
+}
+for u in $MANY_USERS; do
+	eq "many inodes: $u makes 1000 scratch files" "$(many "$u" make)" "1000 files, 0 wrong"
+done
+for u in $MANY_USERS; do
+	eq "many inodes: $u's files while 6000 are held" "$(many "$u" check)" "1000 files, 0 wrong"
+done
+# the kernel forgets them (FORGET), then looks them up again
+sync
+echo 2 >/proc/sys/vm/drop_caches
+eq "many inodes: the same bytes after the kernel forgot them" \
+	"$(as 2004 sh -c "cd '$MT' && for f in .m2004-0000 .m2004-0999; do cat \"\$f\"; echo; done")" \
+	"$(printf '.m2004-0000\n.m2004-0999')"
+for u in $MANY_USERS; do
+	ok "many inodes: $u removes its files" as "$u" find "$MT" -maxdepth 1 -name ".m$u-*" -delete
+done
+eq "many inodes: none left" "$(as 2002 ls -A "$MT" | grep -c '^\.m')" "0"
