@@ -639,7 +639,7 @@ tree_pairs() {
 	cp "$R/${w}_t1.objects" "$R/${w}_a1$s.objects"
 	awk -v a="$ca" -v b="$cb" -v na="$(cat "$R/${w}_t1.objects")" \
 		-v nb="$(cat "$R/${w}_t$s.objects")" -v hz="$(getconf CLK_TCK)" \
-		'BEGIN { printf "%.9f %.9f\n", a / hz / na, b / hz / nb }' >"$R/${w}_cpu$s"
+		-v n="$n" 'BEGIN { printf "%.9f %.9f\n", a / hz / na / n, b / hz / nb / n }' >"$R/${w}_cpu$s"
 }
 
 if [ ${#TREES[@]} -gt 0 ]; then
