@@ -597,13 +597,26 @@ umount "$W/tmpfs"
 # the scaled tree follows one on the 1x tree, so that the load of this
 # shared machine, which drifts over minutes, weighs on both alike.  The
 # ratio is the median of the pairs' ratios of time per object.  The
-# daemons' CPU time (user + system, from /proc) is summed over the pairs
-# too: it is less noisy than wall time and shows what the daemon spends.
+# daemons' CPU time (user + system, from /proc) per run and object is
+# printed too: it is less noisy than wall time and shows what the daemon
+# spends.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# timed_run W PID MNT LIST: one run of W_side on MNT (cat reads LIST);
+# sets RUN_T (seconds) and RUN_TICKS (the daemon PID's CPU ticks)
+timed_run() {
+	local w=$1 pid=$2 c0 t0 t1
+	CAT_LIST=$4
+	c0=$(cpu_ticks "$pid")
+	t0=$EPOCHREALTIME
+	"${w}_side" "$3"
+	t1=$EPOCHREALTIME
+	RUN_TICKS=$(($(cpu_ticks "$pid") - c0))
+	RUN_T=$(secs "$t0" "$t1")
+}
 # tree_pairs S W: W (ls or cat) on 1x and on Sx, alternately; sets the
 # keys W_tS (Sx alone), W_a1S (1x alongside), W_prS (pair ratios)
 tree_pairs() {
-	local s=$1 w=$2 budget=$BUDGET warm n i t0 t1 ta tb c0 c1 ca=0 cb=0
+	local s=$1 w=$2 budget=$BUDGET warm n i ta tb ca=0 cb=0
 	[ "$s" != "$SCALE_GOAL" ] || budget=$((BUDGET * 3 / 2))
 	warm=$(awk -v a="$(cat "$R/${w}_t$s.t")" -v b="$(tstat "${w}_t1" min)" 'BEGIN { print a + b }')
 	n=$(awk -v w="$warm" -v b="$budget" -v r="$RUNS" 'BEGIN {
@@ -613,22 +626,12 @@ tree_pairs() {
 	: >"$R/${w}_pr$s.t"
 	OUT=/dev/null
 	for ((i = 0; i < n; i++)); do
-		CAT_LIST=$R/cat_t1.list
-		c0=$(cpu_ticks "$P1_PID")
-		t0=$EPOCHREALTIME
-		${w}_side "$P1MNT"
-		t1=$EPOCHREALTIME
-		c1=$(cpu_ticks "$P1_PID")
-		ca=$((ca + c1 - c0))
-		ta=$(secs "$t0" "$t1")
-		CAT_LIST=$R/cat_t$s.list
-		c0=$(cpu_ticks "$CJ_PID")
-		t0=$EPOCHREALTIME
-		${w}_side "$TMNT"
-		t1=$EPOCHREALTIME
-		c1=$(cpu_ticks "$CJ_PID")
-		cb=$((cb + c1 - c0))
-		tb=$(secs "$t0" "$t1")
+		timed_run "$w" "$P1_PID" "$P1MNT" "$R/cat_t1.list"
+		ta=$RUN_T
+		ca=$((ca + RUN_TICKS))
+		timed_run "$w" "$CJ_PID" "$TMNT" "$R/cat_t$s.list"
+		tb=$RUN_T
+		cb=$((cb + RUN_TICKS))
 		echo "$ta" >>"$R/${w}_a1$s.t"
 		echo "$tb" >>"$R/${w}_t$s.t"
 		awk -v a="$ta" -v b="$tb" -v na="$(cat "$R/${w}_t1.objects")" \

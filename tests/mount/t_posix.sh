@@ -89,12 +89,14 @@ eq "fsx left none in the root" "$(as $PA ls -A "$MT" | grep -E 'fsx|^\.f$')" ""
 # number and its bytes, stat agrees with readdir, and the kernel's
 # forgetting them and looking them up again changes nothing ---
 MANY_USERS="2001 2002 2003 2004 2005 2006"
+# where each user keeps the inode numbers it saw (gone with MT_DIR)
+mkdir -m 1777 "$MT_DIR/many"
 many() {	# UID make|check
-	(cd / && as "$1" "$PY" - "$MT" "$1" "$2" 1000 <<'PY'
+	(cd / && as "$1" "$PY" - "$MT" "$1" "$2" 1000 "$MT_DIR/many" <<'PY'
 import os, sys
-d, uid, what, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+d, uid, what, n, keep = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
 names = [".m%s-%04d" % (uid, i) for i in range(n)]
-saved = "/tmp/cjafs-many-%s" % uid
+saved = os.path.join(keep, uid)
 bad = []
 if what == "make":
     for nm in names:
@@ -106,7 +108,6 @@ if what == "make":
         f.write("".join("%s %d\n" % kv for kv in ino.items()))
 else:
     ino = dict((l.split()[0], int(l.split()[1])) for l in open(saved))
-    os.unlink(saved)
 bad += [nm for nm in names if os.stat(os.path.join(d, nm)).st_ino != ino[nm]]
 seen = {e.name: e.inode() for e in os.scandir(d) if e.name.startswith(".m")}
 bad += [nm for nm in names if seen.get(nm) != ino[nm]]
