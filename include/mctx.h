@@ -175,6 +175,7 @@ int platform_ini_store(struct mctx *c, const struct obj_ref *ref,
 int platform_members_store(struct mctx *c, const struct obj_ref *ref,
 			   const char *data, size_t len, struct diag *d);
 int users_list(struct mctx *c, const struct obj_ref *parent, struct buf *names);
+int users_has(struct mctx *c, const struct obj_ref *ref);
 int user_show(struct mctx *c, const struct obj_ref *ref, struct buf *out);
 /* Entry checks for line-lists. */
 int admin_check_login(const char *entry, size_t len, void *arg,

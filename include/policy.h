@@ -174,5 +174,7 @@ int policy_caller_all_views(const struct caller *who);
 /* Every login the Admin Console or the config mentions, sorted, unique,
  * one per line. */
 int policy_logins(struct policy *p, struct buf *out);
+/* 1 if policy_logins() lists login, 0 if not, or -errno. */
+int policy_has_login(struct policy *p, const char *login);
 
 #endif

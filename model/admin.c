@@ -231,6 +231,11 @@ int users_list(struct mctx *c, const struct obj_ref *parent,
 	return policy_logins(c->pol, names);
 }
 
+int users_has(struct mctx *c, const struct obj_ref *ref)
+{
+	return policy_has_login(c->pol, ref->names[ref->nnames - 1]);
+}
+
 int user_show(struct mctx *c, const struct obj_ref *ref, struct buf *out)
 {
 	struct caller who;

@@ -162,7 +162,7 @@ const struct kind_def kind_table[KIND_COUNT] = {
 			 ACT_ADMIN_READ, ACT_NONE, ACT_NONE },
 	[KIND_USER] = { "user", KIND_USERS, KD_NAMED | KD_FILE, "",
 			user_attrs, ACT_ADMIN_READ, ACT_NONE, ACT_NONE,
-			users_list },
+			users_list, .has = users_has },
 	[KIND_AUDIT] = { "audit", KIND_ROOT, 0, NULL, audit_attrs,
 			 ACT_AUDIT_READ, ACT_NONE, ACT_NONE },
 };

@@ -1036,11 +1036,47 @@ int policy_check(struct policy *p, const struct caller *who, enum action act,
 	return allowed(p, who, act, obj, why) ? 0 : -EACCES;
 }
 
+/* Principals that name a group, not a login. */
+static int is_group(const char *entry, size_t len)
+{
+	return len > 6 && !strncmp(entry, "group:", 6);
+}
+
 static int login_each(const char *entry, size_t len, void *arg)
 {
-	if (len > 6 && !strncmp(entry, "group:", 6))
+	if (is_group(entry, len))
 		return 0;
 	return strv_each(entry, len, arg);
+}
+
+/* Is login one policy_logins() would list?  A binary search of the
+ * grants and a scan of the config, so that checking one name under
+ * /admin/users does not cost the whole sorted list. */
+int policy_has_login(struct policy *p, const char *login)
+{
+	size_t lo = 0, hi, i;
+	int rc = policy_refresh(p);
+
+	if (rc)
+		return rc;
+	if (is_group(login, strlen(login)))
+		return 0;
+	for (i = 0; i < p->cfg->nusers; i++)
+		if (!strcmp(p->cfg->users[i].login, login))
+			return 1;
+	for (i = 0; i < p->cfg->nsystem_admins; i++)
+		if (!strcmp(p->cfg->system_admins[i], login))
+			return 1;
+	hi = p->db->ngrants;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (strcmp(p->db->grants[mid].principal, login) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < p->db->ngrants && !strcmp(p->db->grants[lo].principal, login);
 }
 
 int policy_logins(struct policy *p, struct buf *out)

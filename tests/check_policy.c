@@ -1064,6 +1064,16 @@ START_TEST(test_caller_login)
 				 "pa@example.com\n"
 				 "sys@example.com\n"
 				 "viewer@example.com\n");
+	/* policy_has_login() agrees with the list, name by name */
+	for (char *line = b.data, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+		*nl = '\0';
+		ck_assert_msg(policy_has_login(pol, line) == 1, "%s", line);
+	}
+	ck_assert_int_eq(policy_has_login(pol, "ghost@example.com"), 0);
+	ck_assert_int_eq(policy_has_login(pol, "group:Analysts"), 0);
+	ck_assert_int_eq(policy_has_login(pol, "pa@example.co"), 0);
+	ck_assert_int_eq(policy_has_login(pol, "pa@example.comm"), 0);
+	ck_assert_int_eq(policy_has_login(pol, ""), 0);
 	buf_release(&b);
 }
 END_TEST

@@ -161,6 +161,17 @@ hasnt "viewer no longer a member" "$(as $VIEWER cat "$MT/whoami")" "viewers"
 # --- users and the audit log ---
 has "users lists logins" "$(as $PA ls "$MT/admin/users")" "analyst@example.com"
 has "users/LOGIN describes" "$(as $PA cat "$MT/admin/users/lead@example.com")" "profile_admin_of = thirdparty"
+# a name under users is there exactly when the list has it, looked up
+# one by one (a login only a profile names, but no group principal)
+tp_members=$(as $PA cat "$MT/admin/profiles/thirdparty/members")
+ok "pa names ext@ in thirdparty" as $PA sh -c "printf '%s\next@example.com\n' '$tp_members' >'$MT/admin/profiles/thirdparty/members'"
+eq "stat each listed login" "$(as $PA sh -c "cd '$MT/admin/users' && for u in *; do stat -c %n \"\$u\"; done")" "$(as $PA ls "$MT/admin/users")"
+has "a login only a profile names is listed" "$(as $PA ls "$MT/admin/users")" "ext@example.com"
+has "and described" "$(as $PA cat "$MT/admin/users/ext@example.com")" "member_of = thirdparty"
+errno_is "a group principal is no login" ENOENT as $PA bash -c "$(declare -f probe); probe stat '$MT/admin/users/group:Analysts'"
+errno_is "an unknown login is not there" ENOENT as $PA bash -c "$(declare -f probe); probe stat '$MT/admin/users/ghost@example.com'"
+ok "pa puts thirdparty's members back" as $PA sh -c "printf '%s\n' '$tp_members' >'$MT/admin/profiles/thirdparty/members'"
+errno_is "a login no longer named is gone" ENOENT as $PA bash -c "$(declare -f probe); probe stat '$MT/admin/users/ext@example.com'"
 errno_is "viewer cannot read users" ENOENT as $VIEWER bash -c "$(declare -f probe); probe read '$MT/admin/users/lead@example.com'"
 log=$(as $PA cat "$MT/audit/log")
 has "audit has the mkdir" "$log" "	pa@example.com	mkdir	/admin/profiles/thirdparty	ok	"
