@@ -973,9 +973,7 @@ static void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	if (!rc && strcmp(name, FS_WHY_XATTR)) {
 		/* ls -l asks every file for its ACL and security label:
 		 * only the file's being there for the caller matters */
-		struct mstat ms;
-
-		rc = model_getattr(fs->m, &id, &ref, &ms);
+		rc = model_visible(fs->m, &id, &ref);
 		if (!rc)
 			rc = -ENODATA;
 	} else if (!rc) {
@@ -998,13 +996,12 @@ static void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 	struct fs *fs = fs_of(req);
 	struct caller_id id;
 	struct obj_ref ref;
-	struct mstat ms;
 	int rc;
 
 	fs_caller(req, &id);
 	rc = fs_ref(fs, ino, &ref);
 	if (!rc)
-		rc = model_getattr(fs->m, &id, &ref, &ms);
+		rc = model_visible(fs->m, &id, &ref);
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else if (size == 0)

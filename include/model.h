@@ -49,6 +49,10 @@ int model_lookup(struct model *m, const struct caller_id *id,
 		 struct obj_ref *out, struct mstat *st);
 int model_getattr(struct model *m, const struct caller_id *id,
 		  const struct obj_ref *ref, struct mstat *st);
+/* 0 when ref is there for this caller, else -ENOENT (or -errno): what
+ * model_getattr() answers, without rendering the file for its size. */
+int model_visible(struct model *m, const struct caller_id *id,
+		  const struct obj_ref *ref);
 /* mask of R_OK, W_OK, X_OK (F_OK = 0): 0 or -EACCES/-ENOENT. */
 int model_access(struct model *m, const struct caller_id *id,
 		 const struct obj_ref *ref, int mask);

@@ -369,10 +369,15 @@ static int show(struct op *op, const struct obj_ref *ref, struct buf *out)
 	return a->show(&op->c, ref, out);
 }
 
+/* The caller's view of ref: -ENOENT when it may not know of it; perm
+ * and mtime; and, when want_size, the size, which for a file means
+ * rendering it for this caller. */
+static int stat_seen(struct op *op, const struct obj_ref *ref,
+		     struct mstat *st, int want_size, int rc);
+
 static int stat_ref(struct op *op, const struct obj_ref *ref,
-		    struct mstat *st)
+		    struct mstat *st, int want_size)
 {
-	const struct kind_attr *a = obj_ref_attr(ref);
 	int rc;
 
 	memset(st, 0, sizeof(*st));
@@ -391,6 +396,17 @@ static int stat_ref(struct op *op, const struct obj_ref *ref,
 	rc = policy_check(op->c.pol, &op->who, see_action(ref), ref, NULL);
 	if (rc == -ENOENT)
 		return rc;
+	return stat_seen(op, ref, st, want_size, rc);
+}
+
+/* The rest of stat_ref() for a stored or derived ref that exists, once
+ * the policy said rc (0 or -EACCES) to seeing it. */
+static int stat_seen(struct op *op, const struct obj_ref *ref,
+		     struct mstat *st, int want_size, int rc)
+{
+	const struct kind_attr *a = obj_ref_attr(ref);
+
+	memset(st, 0, sizeof(*st));
 	st->mtime = obj_mtime(&op->c, ref);
 	if (!st->mtime)
 		st->mtime = op->c.m->started;
@@ -414,7 +430,7 @@ static int stat_ref(struct op *op, const struct obj_ref *ref,
 		st->stream = 1;
 		return 0;
 	}
-	if (st->perm & 4) {
+	if (want_size && (st->perm & 4)) {
 		struct buf b = BUF_INIT;
 
 		rc = show(op, ref, &b);
@@ -429,21 +445,28 @@ static int stat_ref(struct op *op, const struct obj_ref *ref,
  * What name in dir is for this caller: an attribute, a fixed directory, an
  * existing named object, or one of the caller's scratch files (in that
  * order).  An attribute whose unlink this process staged is gone for it.
- * -ENOENT when it is none of these.
+ * -ENOENT when it is none of these.  *see is what the policy said to
+ * seeing out (0 or -EACCES), or 1 for a scratch file, which it was not
+ * asked about.
  */
 static int resolve(struct op *op, const struct obj_ref *dir, const char *name,
-		   struct obj_ref *out, enum kind_child_type *type)
+		   struct obj_ref *out, enum kind_child_type *type, int *see)
 {
+	*see = 1;
 	if (!obj_ref_is_dir(dir) || !ref_exists(op, dir))
 		return -ENOENT;
 	*type = kind_child(dir, name, out);
 	if (*type == KIND_CHILD_ATTR && staged_here(op, out))
 		return -ENOENT;
-	if ((*type == KIND_CHILD_ATTR || *type == KIND_CHILD_DIR ||
-	     (*type == KIND_CHILD_OBJECT && ref_exists(op, out))) &&
-	    policy_check(op->c.pol, &op->who, see_action(out), out, NULL) !=
-		    -ENOENT)
-		return 0;
+	/* an attribute or fixed directory is there when dir is */
+	if (*type == KIND_CHILD_ATTR || *type == KIND_CHILD_DIR ||
+	    (*type == KIND_CHILD_OBJECT && ref_exists(op, out))) {
+		*see = policy_check(op->c.pol, &op->who, see_action(out), out,
+				    NULL);
+		if (*see != -ENOENT)
+			return 0;
+		*see = 1;
+	}
 	if (*type != KIND_CHILD_NONE && *type != KIND_CHILD_OBJECT)
 		*type = KIND_CHILD_NONE;	/* hidden: a free name */
 	if (strlen(name) > OBJ_SCRATCH_MAX)
@@ -465,13 +488,30 @@ int model_lookup(struct model *m, const struct caller_id *id,
 	int rc;
 
 	enum kind_child_type type;
+	int see;
 
 	rc = op_begin(m, id, &op);
 	if (rc)
 		return rc;
-	rc = resolve(&op, dir, name, out, &type);
-	if (!rc)
-		rc = stat_ref(&op, out, st);
+	rc = resolve(&op, dir, name, out, &type, &see);
+	if (!rc && see == 1)
+		rc = stat_ref(&op, out, st, 1);
+	else if (!rc)
+		rc = stat_seen(&op, out, st, 1, see);
+	op_end(m, &op);
+	return rc;
+}
+
+static int getattr_as(struct model *m, const struct caller_id *id,
+		      const struct obj_ref *ref, struct mstat *st,
+		      int want_size)
+{
+	struct op op;
+	int rc = op_begin(m, id, &op);
+
+	if (rc)
+		return rc;
+	rc = stat_ref(&op, ref, st, want_size);
 	op_end(m, &op);
 	return rc;
 }
@@ -479,14 +519,15 @@ int model_lookup(struct model *m, const struct caller_id *id,
 int model_getattr(struct model *m, const struct caller_id *id,
 		  const struct obj_ref *ref, struct mstat *st)
 {
-	struct op op;
-	int rc = op_begin(m, id, &op);
+	return getattr_as(m, id, ref, st, 1);
+}
 
-	if (rc)
-		return rc;
-	rc = stat_ref(&op, ref, st);
-	op_end(m, &op);
-	return rc;
+int model_visible(struct model *m, const struct caller_id *id,
+		  const struct obj_ref *ref)
+{
+	struct mstat st;
+
+	return getattr_as(m, id, ref, &st, 0);
 }
 
 int model_access(struct model *m, const struct caller_id *id,
@@ -494,7 +535,7 @@ int model_access(struct model *m, const struct caller_id *id,
 {
 	struct mstat st;
 	unsigned want = 0;
-	int rc = model_getattr(m, id, ref, &st);
+	int rc = getattr_as(m, id, ref, &st, 0);
 
 	if (rc)
 		return rc;
@@ -1097,7 +1138,7 @@ int model_file_getattr(struct model *m, const struct caller_id *id,
 
 	if (rc)
 		return rc;
-	rc = stat_ref(&op, &f->ref, st);
+	rc = stat_ref(&op, &f->ref, st, 1);
 	if (rc == -ENOENT && !f->stream && !f->append) {
 		/* unlinked scratch file, or a file object not committed
 		 * yet: what this descriptor holds */
@@ -1473,12 +1514,12 @@ int model_unlink(struct model *m, const struct caller_id *id,
 	enum kind_child_type type;
 	struct obj_ref ref;
 	struct op op;
-	int rc;
+	int rc, see;
 
 	rc = op_begin(m, id, &op);
 	if (rc)
 		return rc;
-	rc = resolve(&op, dir, name, &ref, &type);
+	rc = resolve(&op, dir, name, &ref, &type, &see);
 	if (rc)
 		goto out;
 	if (obj_ref_is_scratch(&ref)) {
@@ -1586,12 +1627,12 @@ int model_create(struct model *m, const struct caller_id *id,
 	struct scratch *f;
 	struct buf path = BUF_INIT;
 	struct op op;
-	int rc;
+	int rc, see;
 
 	rc = op_begin(m, id, &op);
 	if (rc)
 		return rc;
-	rc = resolve(&op, dir, name, out, &type);
+	rc = resolve(&op, dir, name, out, &type, &see);
 	if (!rc) {
 		/* it exists for this caller: plain open unless O_EXCL */
 		if (flags & O_EXCL)
@@ -1646,7 +1687,7 @@ open:
 	if (!rc)
 		rc = open_file(&op, out, flags, file);
 	if (!rc)
-		rc = stat_ref(&op, out, st);
+		rc = stat_ref(&op, out, st, 1);
 	if (rc && *file) {
 		model_file_close_locked(&op, *file);
 		*file = NULL;
@@ -1743,14 +1784,14 @@ int model_rename(struct model *m, const struct caller_id *id,
 	struct scratch *sf, *df;
 	struct buf content = BUF_INIT, dpath = BUF_INIT;
 	struct op op;
-	int rc, dst_exists;
+	int rc, dst_exists, see;
 
 	if (flags & MODEL_RENAME_EXCHANGE)
 		return -EINVAL;
 	rc = op_begin(m, id, &op);
 	if (rc)
 		return rc;
-	rc = resolve(&op, dir, name, &src, &stype);
+	rc = resolve(&op, dir, name, &src, &stype, &see);
 	if (rc)
 		goto out;
 	if (stype == KIND_CHILD_OBJECT &&
@@ -1765,7 +1806,7 @@ int model_rename(struct model *m, const struct caller_id *id,
 		goto out;
 	}
 	/* the destination: an attribute, or a scratch name */
-	rc = resolve(&op, newdir, newname, &dst, &dtype);
+	rc = resolve(&op, newdir, newname, &dst, &dtype, &see);
 	dst_exists = rc == 0;
 	if (rc == -ENOENT) {
 		dtype = kind_child(newdir, newname, &dst);
