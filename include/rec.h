@@ -32,6 +32,10 @@ struct rec {
 /* Decode data into r (r must be empty): -EIO for a malformed record. */
 int rec_decode(struct rec *r, const char *data, size_t len);
 int rec_encode(const struct rec *r, struct buf *out);
+/* rec_get_i64() of encoded data without decoding it all: *out is the
+ * value of name, or def; -EIO for a malformed record. */
+int rec_peek_i64(const char *data, size_t len, const char *name,
+		 int64_t def, int64_t *out);
 /* Value of name (NUL-terminated), or NULL; *len if len is not NULL. */
 const char *rec_get(const struct rec *r, const char *name, size_t *len);
 int rec_set(struct rec *r, const char *name, const void *val, size_t len);

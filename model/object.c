@@ -143,15 +143,21 @@ int obj_save(struct mctx *c, const struct obj_ref *ref, struct rec *r)
 	return rc;
 }
 
+/* The mtime field of ref's record, read where it lies (getattr asks for
+ * it on every lookup; decoding the whole record is most of that cost). */
 time_t obj_mtime(struct mctx *c, const struct obj_ref *ref)
 {
-	struct rec r = REC_INIT;
-	time_t t = 0;
+	struct buf key = BUF_INIT, val = BUF_INIT;
+	struct obj_ref dir = *ref;
+	int64_t t = 0;
 
-	if (!obj_load(c, ref, &r))
-		t = (time_t)rec_get_i64(&r, "mtime", 0);
-	rec_release(&r);
-	return t;
+	dir.attr = (kind_table[ref->kind].flags & KD_FILE) ? 0 : -1;
+	if (!obj_key(&dir, &key) && !store_get(c->st, key.data, &val) &&
+	    rec_peek_i64(val.data, val.len, "mtime", 0, &t))
+		t = 0;
+	buf_release(&key);
+	buf_release(&val);
+	return (time_t)t;
 }
 
 int obj_list(struct mctx *c, const struct obj_ref *dir, struct buf *names)

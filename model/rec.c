@@ -140,31 +140,80 @@ int rec_encode(const struct rec *r, struct buf *out)
 	return 0;
 }
 
+/* The field of encoded data at *pos: its name and value; *pos moves past
+ * it.  1 for a field, 0 at the end, -EIO for a malformed one. */
+static int rec_next(const char *data, size_t len, size_t *pos,
+		    const char **name, const char **val, size_t *vlen)
+{
+	const unsigned char *p, *end, *nul;
+	uint32_t n;
+
+	if (*pos >= len)
+		return 0;
+	p = (const unsigned char *)data + *pos;
+	end = (const unsigned char *)data + len;
+	nul = memchr(p, '\0', (size_t)(end - p));
+	if (!nul || nul == p || end - (nul + 1) < 4)
+		return -EIO;
+	n = (uint32_t)nul[1] | (uint32_t)nul[2] << 8 |
+	    (uint32_t)nul[3] << 16 | (uint32_t)nul[4] << 24;
+	if ((size_t)(end - (nul + 5)) < n)
+		return -EIO;
+	*name = (const char *)p;
+	*val = (const char *)nul + 5;
+	*vlen = n;
+	*pos = (size_t)(nul + 5 + n - (const unsigned char *)data);
+	return 1;
+}
+
 int rec_decode(struct rec *r, const char *data, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)data;
-	const unsigned char *end = p + len;
+	const char *name, *val;
+	size_t pos = 0, vlen;
 	int rc;
 
-	while (p < end) {
-		const unsigned char *nul = memchr(p, '\0', (size_t)(end - p));
-		uint32_t vlen;
-
-		if (!nul || nul == p || end - (nul + 1) < 4)
-			goto bad;
-		vlen = (uint32_t)nul[1] | (uint32_t)nul[2] << 8 |
-		       (uint32_t)nul[3] << 16 | (uint32_t)nul[4] << 24;
-		if ((size_t)(end - (nul + 5)) < vlen)
-			goto bad;
-		rc = rec_set(r, (const char *)p, nul + 5, vlen);
-		if (rc) {
-			rec_release(r);
-			return rc;
-		}
-		p = nul + 5 + vlen;
+	while ((rc = rec_next(data, len, &pos, &name, &val, &vlen)) > 0) {
+		rc = rec_set(r, name, val, vlen);
+		if (rc)
+			break;
 	}
+	if (rc)
+		rec_release(r);
+	return rc;
+}
+
+int rec_peek_i64(const char *data, size_t len, const char *name,
+		 int64_t def, int64_t *out)
+{
+	const char *fname, *val, *hit = NULL;
+	size_t pos = 0, vlen, hlen = 0;
+	char tmp[32], *str, *end;
+	long long x;
+	int rc;
+
+	/* the last field of that name wins, as rec_decode()'s rec_set() */
+	while ((rc = rec_next(data, len, &pos, &fname, &val, &vlen)) > 0)
+		if (!strcmp(fname, name)) {
+			hit = val;
+			hlen = vlen;
+		}
+	if (rc)
+		return rc;
+	*out = def;
+	if (!hit)
+		return 0;
+	hlen = strnlen(hit, hlen);	/* rec_get() is a C string */
+	if (!hlen)
+		return 0;
+	str = hlen < sizeof(tmp) ? tmp : malloc(hlen + 1);
+	if (!str)
+		return -ENOMEM;
+	memcpy(str, hit, hlen);
+	str[hlen] = '\0';
+	x = strtoll(str, &end, 10);
+	if (!*end)
+		*out = (int64_t)x;
+	if (str != tmp)
+		free(str);
 	return 0;
-bad:
-	rec_release(r);
-	return -EIO;
 }

@@ -38,6 +38,7 @@
 #include <check.h>
 #include <tdb.h>
 
+#include "rec.h"
 #include "store.h"
 
 static char run_dir[PATH_MAX];	/* per run; main() sweeps it */
@@ -1309,6 +1310,56 @@ END_TEST
 
 /* --- tdb_check ----------------------------------------------------------- */
 
+/* rec_peek_i64() reads the encoded record as rec_decode() + rec_get_i64()
+ * would, value by value, and refuses a malformed record alike. */
+START_TEST(test_rec_peek)
+{
+	static const struct { const char *v; size_t len; } vals[] = {
+		{ "123", 3 }, { "", 0 }, { "-5", 2 }, { "12x", 3 },
+		{ "0000000000000000000000000000000000000042", 40 },
+		{ "7\0x", 3 }, { " 9", 2 }, { "99999999999999999999", 20 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		struct rec r = REC_INIT, d = REC_INIT;
+		struct buf enc = BUF_INIT;
+		int64_t got;
+
+		ck_assert_int_eq(rec_sets(&r, "by", "x@example.com"), 0);
+		ck_assert_int_eq(rec_set(&r, "mtime", vals[i].v, vals[i].len), 0);
+		ck_assert_int_eq(rec_sets(&r, "mtimes", "1"), 0);
+		ck_assert_int_eq(rec_encode(&r, &enc), 0);
+		ck_assert_int_eq(rec_decode(&d, enc.data, enc.len), 0);
+		ck_assert_int_eq(rec_peek_i64(enc.data, enc.len, "mtime", -1,
+					      &got), 0);
+		ck_assert_msg(got == rec_get_i64(&d, "mtime", -1),
+			      "value %zu: %lld", i, (long long)got);
+		ck_assert_int_eq(rec_peek_i64(enc.data, enc.len, "none", -1,
+					      &got), 0);
+		ck_assert_int_eq(got, -1);
+		/* cut short anywhere inside: malformed for both */
+		for (size_t cut = 1; cut < enc.len; cut++) {
+			struct rec t = REC_INIT;
+			int rd = rec_decode(&t, enc.data, cut);
+
+			ck_assert_int_eq(rec_peek_i64(enc.data, cut, "mtime",
+						      -1, &got) < 0, rd < 0);
+			rec_release(&t);
+		}
+		rec_release(&r);
+		rec_release(&d);
+		buf_release(&enc);
+	}
+	{
+		int64_t got = 5;
+
+		ck_assert_int_eq(rec_peek_i64(NULL, 0, "mtime", 7, &got), 0);
+		ck_assert_int_eq(got, 7);
+	}
+}
+END_TEST
+
 START_TEST(test_tdb_check)
 {
 	struct store *st = xcreate();
@@ -1377,6 +1428,7 @@ static Suite *store_suite(void)
 
 	tc = tcase(s, "put_get_del");
 	tcase_add_test(tc, test_put_get_del);
+	tcase_add_test(tc, test_rec_peek);
 	tcase_add_test(tc, test_bad_keys);
 
 	tc = tcase(s, "outside_txn");
