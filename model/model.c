@@ -369,12 +369,12 @@ static int show(struct op *op, const struct obj_ref *ref, struct buf *out)
 	return a->show(&op->c, ref, out);
 }
 
-/* The caller's view of ref: -ENOENT when it may not know of it; perm
- * and mtime; and, when want_size, the size, which for a file means
- * rendering it for this caller. */
 static int stat_seen(struct op *op, const struct obj_ref *ref,
 		     struct mstat *st, int want_size, int rc);
 
+/* The caller's view of ref: -ENOENT when it may not know of it; perm
+ * and mtime; and, when want_size, the size, which for a file means
+ * rendering it for this caller. */
 static int stat_ref(struct op *op, const struct obj_ref *ref,
 		    struct mstat *st, int want_size)
 {

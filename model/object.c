@@ -69,14 +69,21 @@ static void obj_owner(const struct obj_ref *ref, struct obj_ref *out)
 	}
 }
 
+/* The key of the record ref's object lives in. */
+static int obj_rec_key(const struct obj_ref *ref, struct buf *key)
+{
+	struct obj_ref own = *ref;
+
+	own.attr = (kind_table[ref->kind].flags & KD_FILE) ? 0 : -1;
+	return obj_key(&own, key);
+}
+
 int obj_load(struct mctx *c, const struct obj_ref *ref, struct rec *r)
 {
 	struct buf key = BUF_INIT, val = BUF_INIT;
-	struct obj_ref dir = *ref;
 	int rc;
 
-	dir.attr = (kind_table[ref->kind].flags & KD_FILE) ? 0 : -1;
-	rc = obj_key(&dir, &key);
+	rc = obj_rec_key(ref, &key);
 	if (!rc)
 		rc = store_get(c->st, key.data, &val);
 	if (rc == -ENOENT && !(kind_table[ref->kind].flags & KD_NAMED))
@@ -124,16 +131,14 @@ int obj_exists(struct mctx *c, const struct obj_ref *ref)
 int obj_save(struct mctx *c, const struct obj_ref *ref, struct rec *r)
 {
 	struct buf key = BUF_INIT, val = BUF_INIT;
-	struct obj_ref own = *ref;
 	char tmp[32];
 	int rc;
 
-	own.attr = (kind_table[ref->kind].flags & KD_FILE) ? 0 : -1;
 	rc = rec_set_i64(r, "mtime", (int64_t)c->now);
 	if (!rc)
 		rc = rec_sets(r, "by", mctx_login(c, tmp));
 	if (!rc)
-		rc = obj_key(&own, &key);
+		rc = obj_rec_key(ref, &key);
 	if (!rc)
 		rc = rec_encode(r, &val);
 	if (!rc)
@@ -148,11 +153,9 @@ int obj_save(struct mctx *c, const struct obj_ref *ref, struct rec *r)
 time_t obj_mtime(struct mctx *c, const struct obj_ref *ref)
 {
 	struct buf key = BUF_INIT, val = BUF_INIT;
-	struct obj_ref dir = *ref;
 	int64_t t = 0;
 
-	dir.attr = (kind_table[ref->kind].flags & KD_FILE) ? 0 : -1;
-	if (!obj_key(&dir, &key) && !store_get(c->st, key.data, &val) &&
+	if (!obj_rec_key(ref, &key) && !store_get(c->st, key.data, &val) &&
 	    rec_peek_i64(val.data, val.len, "mtime", 0, &t))
 		t = 0;
 	buf_release(&key);

@@ -510,12 +510,10 @@ static int idx_add(int **v, int *n, int idx)
 	return 0;
 }
 
-/* Apply every grant of principal to who. */
-static int caller_grants(const struct policy_db *db, const char *principal,
-			 struct caller *who)
+/* The index of principal's first grant, or of where it would be. */
+static size_t grant_first(const struct policy_db *db, const char *principal)
 {
 	size_t lo = 0, hi = db->ngrants;
-	int rc = 0;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -525,6 +523,16 @@ static int caller_grants(const struct policy_db *db, const char *principal,
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+/* Apply every grant of principal to who. */
+static int caller_grants(const struct policy_db *db, const char *principal,
+			 struct caller *who)
+{
+	size_t lo = grant_first(db, principal);
+	int rc = 0;
+
 	for (; lo < db->ngrants && !rc &&
 	       !strcmp(db->grants[lo].principal, principal);
 	     lo++) {
@@ -1054,7 +1062,7 @@ static int login_each(const char *entry, size_t len, void *arg)
  * /admin/users does not cost the whole sorted list. */
 int policy_has_login(struct policy *p, const char *login)
 {
-	size_t lo = 0, hi, i;
+	size_t i;
 	int rc = policy_refresh(p);
 
 	if (rc)
@@ -1067,16 +1075,8 @@ int policy_has_login(struct policy *p, const char *login)
 	for (i = 0; i < p->cfg->nsystem_admins; i++)
 		if (!strcmp(p->cfg->system_admins[i], login))
 			return 1;
-	hi = p->db->ngrants;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (strcmp(p->db->grants[mid].principal, login) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < p->db->ngrants && !strcmp(p->db->grants[lo].principal, login);
+	i = grant_first(p->db, login);
+	return i < p->db->ngrants && !strcmp(p->db->grants[i].principal, login);
 }
 
 int policy_logins(struct policy *p, struct buf *out)
