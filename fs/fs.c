@@ -7,9 +7,23 @@
  * once; helpers return -errno and the handler replies.
  *
  * The node table gives every place the kernel has looked up an inode
- * number.  A node is keyed by its path, so the same place always has the
- * same number while the kernel holds it, and by number for the requests
- * that name an inode.  Nodes live until the kernel forgets them.
+ * number.  A node is keyed by its path, whether that path names a scratch
+ * file, and its owner, so the same place always has the same number while
+ * the kernel holds it; and by number for the requests that name an inode.
+ * Nodes live until the kernel forgets them.
+ *
+ * A directory's node is everyone's (FS_SHARED): the kernel caches nothing
+ * of a directory that one caller could see through another's eyes (no
+ * readdir cache, timeouts 0).  A file's node belongs to the one uid that
+ * looked it up: a private mmap(2) of a file goes through the page cache
+ * even with direct I/O, and the page cache is per inode, so two callers
+ * must never share the inode of a file whose bytes differ between them
+ * (/whoami, a report, a scratch file).  For the same reason a scratch
+ * file never shares a node with the object or attribute of the same
+ * name: one caller's scratch file cannot change what another caller
+ * finds at that path.  The kernel learns the caller's own number at each
+ * lookup (entry timeout 0), and opening a file node that belongs to
+ * another uid (through /proc/PID/fd) is refused.
  *
  * Caches: different callers see different things at one path (modes,
  * sizes, contents, whether a name exists at all), so every entry and
@@ -42,6 +56,8 @@
 #define FS_HASH_MIN 4096
 /* d_ino for entries the kernel has not looked up yet */
 #define FS_UNKNOWN_INO 0xffffffffu
+/* owner of a node every caller shares (directories, the root) */
+#define FS_SHARED ((uid_t)-1)
 
 /* A descriptor open on a node, so that requests that name only the inode
  * (fstat, fchmod: the kernel sends no handle) can answer for it. */
@@ -60,8 +76,9 @@ struct node {
 	fuse_ino_t ino;
 	uint64_t nlookup;
 	char *path;		/* always set; the ref's path */
-	int hashed;		/* in path_hash: no other node took its path */
+	int hashed;		/* in path_hash: no other node took its key */
 	int scratch;		/* path names a scratch file */
+	uid_t owner;		/* the uid a file node is for, or FS_SHARED */
 	struct fs_open *opens;
 	struct node *by_ino;
 	struct node *by_path;
@@ -82,6 +99,7 @@ struct fs_dir {
 	struct model_dirent *ents;
 	size_t n;
 	char *path;
+	uid_t uid;		/* who opened it: its files' numbers are its */
 };
 
 static struct fs *fs_of(fuse_req_t req)
@@ -89,31 +107,13 @@ static struct fs *fs_of(fuse_req_t req)
 	return fuse_req_userdata(req);
 }
 
-static size_t hash_str(const char *s)
-{
-	size_t h = 5381;
-
-	while (*s)
-		h = h * 33 + (unsigned char)*s++;
-	return h;
-}
-
-static size_t path_slot(const struct fs *fs, const char *path)
-{
-	return hash_str(path) & (fs->nbuckets - 1);
-}
-
-/* inode numbers are FNV hashes (ino_of_path): their low bits will do */
-static size_t ino_slot(const struct fs *fs, fuse_ino_t ino)
-{
-	return (size_t)ino & (fs->nbuckets - 1);
-}
-
-/* The inode number a path has: a 64-bit hash, so readdir can give the
- * number stat will give without making a node for every entry. */
-static fuse_ino_t ino_of_path(const char *path)
+/* The inode number a node key has: a 64-bit FNV hash of the path, the
+ * scratch flag and the owner, so readdir can give the number stat will
+ * give without making a node for every entry. */
+static fuse_ino_t ino_of_key(const char *path, int scratch, uid_t owner)
 {
 	uint64_t h = 14695981039346656037ull;
+	int i;
 
 	if (!strcmp(path, "/"))
 		return FUSE_ROOT_ID;
@@ -121,8 +121,39 @@ static fuse_ino_t ino_of_path(const char *path)
 		h ^= (unsigned char)*path++;
 		h *= 1099511628211ull;
 	}
+	if (owner != FS_SHARED) {
+		h ^= scratch ? 's' : 'f';
+		h *= 1099511628211ull;
+		for (i = 0; i < 4; i++) {
+			h ^= (owner >> (8 * i)) & 0xff;
+			h *= 1099511628211ull;
+		}
+	}
 	h &= 0x7fffffffffffffffull;
 	return h <= FUSE_ROOT_ID || h == FS_UNKNOWN_INO ? h + 2 : h;
+}
+
+/* Who the node for ref belongs to when uid asks (see the note above). */
+static uid_t node_owner(const struct obj_ref *ref, uid_t uid)
+{
+	return obj_ref_is_dir(ref) ? FS_SHARED : uid;
+}
+
+static size_t key_slot(const struct fs *fs, const char *path, int scratch,
+		       uid_t owner)
+{
+	return (size_t)ino_of_key(path, scratch, owner) & (fs->nbuckets - 1);
+}
+
+static size_t node_key_slot(const struct fs *fs, const struct node *n)
+{
+	return key_slot(fs, n->path, n->scratch, n->owner);
+}
+
+/* inode numbers are FNV hashes (ino_of_key): their low bits will do */
+static size_t ino_slot(const struct fs *fs, fuse_ino_t ino)
+{
+	return (size_t)ino & (fs->nbuckets - 1);
 }
 
 static struct node *node_by_ino(struct fs *fs, fuse_ino_t ino)
@@ -137,26 +168,30 @@ static struct node *node_by_ino(struct fs *fs, fuse_ino_t ino)
 	return NULL;
 }
 
-static struct node *node_by_path(struct fs *fs, const char *path)
+static struct node *node_by_key(struct fs *fs, const char *path,
+				int scratch, uid_t owner)
 {
 	struct node *n;
 
-	for (n = fs->path_hash[path_slot(fs, path)]; n; n = n->by_path)
-		if (!strcmp(n->path, path))
+	for (n = fs->path_hash[key_slot(fs, path, scratch, owner)]; n;
+	     n = n->by_path)
+		if (n->owner == owner && n->scratch == scratch &&
+		    !strcmp(n->path, path))
 			return n;
 	return NULL;
 }
 
-/* Give n the path (owned) of ref, and hash it. */
+/* Give n the path (owned) of ref, and hash it under its key. */
 static void node_set_path(struct fs *fs, struct node *n, char *path,
 			  const struct obj_ref *ref)
 {
-	size_t h = path_slot(fs, path);
+	size_t h;
 
 	free(n->path);
 	n->path = path;
 	n->scratch = obj_ref_is_scratch(ref);
 	n->hashed = 1;
+	h = node_key_slot(fs, n);
 	n->by_path = fs->path_hash[h];
 	fs->path_hash[h] = n;
 }
@@ -167,15 +202,17 @@ static void node_unhash_path(struct fs *fs, struct node *n)
 
 	if (!n->hashed)
 		return;
-	for (pp = &fs->path_hash[path_slot(fs, n->path)]; *pp != n;
+	for (pp = &fs->path_hash[node_key_slot(fs, n)]; *pp != n;
 	     pp = &(*pp)->by_path)
 		;
 	*pp = n->by_path;
 	n->hashed = 0;
 }
 
-/* The node of ino, copied out (the table may change after unlock). */
-static int fs_ref(struct fs *fs, fuse_ino_t ino, struct obj_ref *ref)
+/* The node of ino, copied out (the table may change after unlock), and
+ * its owner when owner is not NULL. */
+static int fs_ref_owner(struct fs *fs, fuse_ino_t ino, struct obj_ref *ref,
+			uid_t *owner)
 {
 	struct node *n;
 	int rc = -ESTALE;
@@ -190,8 +227,15 @@ static int fs_ref(struct fs *fs, fuse_ino_t ino, struct obj_ref *ref)
 		 * not change while we run */
 		rc = obj_ref_parse(n->path, n->scratch, ref) ? -ESTALE : 0;
 	}
+	if (n && owner)
+		*owner = n->owner;
 	pthread_mutex_unlock(&fs->lock);
 	return rc;
+}
+
+static int fs_ref(struct fs *fs, fuse_ino_t ino, struct obj_ref *ref)
+{
+	return fs_ref_owner(fs, ino, ref, NULL);
 }
 
 /* Spread the nodes over nbuckets buckets, so that a lookup walks about
@@ -219,8 +263,8 @@ static void fs_rehash(struct fs *fs, size_t nbuckets)
 		}
 		for (n = fs->path_hash[i]; n; n = next) {
 			next = n->by_path;
-			n->by_path = path[path_slot(fs, n->path)];
-			path[path_slot(fs, n->path)] = n;
+			n->by_path = path[node_key_slot(fs, n)];
+			path[node_key_slot(fs, n)] = n;
 		}
 	}
 	free(fs->ino_hash);
@@ -229,13 +273,16 @@ static void fs_rehash(struct fs *fs, size_t nbuckets)
 	fs->path_hash = path;
 }
 
-/* Find or add the node for ref and count one lookup; returns its ino. */
-static int fs_node_get(struct fs *fs, const struct obj_ref *ref,
+/* Find or add the node for ref as uid sees it and count one lookup;
+ * returns its ino. */
+static int fs_node_get(struct fs *fs, const struct obj_ref *ref, uid_t uid,
 		       fuse_ino_t *ino)
 {
 	struct buf path = BUF_INIT;
 	struct node *n;
 	fuse_ino_t want;
+	uid_t owner = node_owner(ref, uid);
+	int scratch = obj_ref_is_scratch(ref);
 	int rc = obj_ref_path(ref, &path);
 
 	if (rc)
@@ -246,7 +293,7 @@ static int fs_node_get(struct fs *fs, const struct obj_ref *ref,
 		return 0;
 	}
 	pthread_mutex_lock(&fs->lock);
-	n = node_by_path(fs, path.data);
+	n = node_by_key(fs, path.data, scratch, owner);
 	if (!n) {
 		n = calloc(1, sizeof(*n));
 		if (!n) {
@@ -255,9 +302,11 @@ static int fs_node_get(struct fs *fs, const struct obj_ref *ref,
 		}
 		/* a hash collision (or a node that lost its path) takes
 		 * the next free number */
-		for (want = ino_of_path(path.data); node_by_ino(fs, want);
+		for (want = ino_of_key(path.data, scratch, owner);
+		     node_by_ino(fs, want);
 		     want = want + 1 > FUSE_ROOT_ID ? want + 1 : 2)
 			;
+		n->owner = owner;
 		node_set_path(fs, n, buf_detach(&path, NULL), ref);
 		n->ino = want;
 		n->by_ino = fs->ino_hash[ino_slot(fs, want)];
@@ -298,30 +347,40 @@ out:
 	pthread_mutex_unlock(&fs->lock);
 }
 
-/* After rename(2), the kernel's inode for the old name is the new name's:
- * move the node with it (its open descriptors follow), and let a node
- * that had the new name keep only its number. */
-static void fs_node_move(struct fs *fs, const char *from, const char *to,
-			 const struct obj_ref *ref)
+/* After rename(2) by uid, the kernel's inode for the old name (src, as
+ * uid saw it) is the new name's (dst): move the node with it (its open
+ * descriptors follow), and let the node uid had for the new name keep
+ * only its number. */
+static void fs_node_move(struct fs *fs, const struct obj_ref *src,
+			 const struct obj_ref *dst, uid_t uid)
 {
+	struct buf from = BUF_INIT, to = BUF_INIT;
 	struct node *n, *old;
-	char *copy = strdup(to);
+	char *copy = NULL;
 
+	if (obj_ref_path(src, &from) || obj_ref_path(dst, &to))
+		goto out_free;
+	copy = buf_detach(&to, NULL);
 	if (!copy)
-		return;
+		goto out_free;
 	pthread_mutex_lock(&fs->lock);
-	n = node_by_path(fs, from);
-	old = node_by_path(fs, to);
-	if (!n || n == old) {
-		free(copy);
+	n = node_by_key(fs, from.data, obj_ref_is_scratch(src),
+			node_owner(src, uid));
+	old = node_by_key(fs, copy, obj_ref_is_scratch(dst),
+			  node_owner(dst, uid));
+	if (!n || n == old)
 		goto out;
-	}
 	if (old)
 		node_unhash_path(fs, old);
 	node_unhash_path(fs, n);
-	node_set_path(fs, n, copy, ref);
+	node_set_path(fs, n, copy, dst);
+	copy = NULL;
 out:
 	pthread_mutex_unlock(&fs->lock);
+out_free:
+	free(copy);
+	buf_release(&from);
+	buf_release(&to);
 }
 
 static void fs_open_add(struct fs *fs, fuse_ino_t ino, struct model_file *f,
@@ -486,7 +545,7 @@ static int fs_reply_entry(fuse_req_t req, const struct obj_ref *ref,
 {
 	struct fuse_entry_param e;
 	fuse_ino_t ino;
-	int rc = fs_node_get(fs_of(req), ref, &ino);
+	int rc = fs_node_get(fs_of(req), ref, fuse_req_ctx(req)->uid, &ino);
 
 	if (rc)
 		return rc;
@@ -648,6 +707,7 @@ static void fs_opendir(fuse_req_t req, fuse_ino_t ino,
 		fuse_reply_err(req, -rc);
 		return;
 	}
+	d->uid = id.uid;
 	fi->fh = (uintptr_t)d;
 	fi->cache_readdir = 0;
 	fi->keep_cache = 0;
@@ -683,19 +743,25 @@ static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
 			st.st_mode = S_IFDIR;
 			st.st_ino = i == 0 ? ino : FS_UNKNOWN_INO;
 		} else {
+			const struct model_dirent *e = &d->ents[i - 2];
+			uid_t owner = e->is_dir ? FS_SHARED : d->uid;
 			struct node *n;
 
-			name = d->ents[i - 2].name;
-			st.st_mode = d->ents[i - 2].is_dir ? S_IFDIR : S_IFREG;
+			name = e->name;
+			st.st_mode = e->is_dir ? S_IFDIR : S_IFREG;
 			buf_reset(&child);
 			buf_printf(&child, "%s/%s",
 				   strcmp(d->path, "/") ? d->path : "", name);
-			/* the number stat gives: the node's, or the hash
-			 * a node for this path will get */
+			/* the number stat gives the lister: its node's, or
+			 * the hash a node for this key will get */
 			pthread_mutex_lock(&fs->lock);
-			n = child.data ? node_by_path(fs, child.data) : NULL;
+			n = child.data ? node_by_key(fs, child.data,
+						     e->is_scratch, owner) :
+					 NULL;
 			st.st_ino = n ? n->ino :
-				  child.data ? ino_of_path(child.data) :
+				  child.data ? ino_of_key(child.data,
+							  e->is_scratch,
+							  owner) :
 					       FS_UNKNOWN_INO;
 			pthread_mutex_unlock(&fs->lock);
 		}
@@ -727,10 +793,15 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct model_file *f = NULL;
 	struct caller_id id;
 	struct obj_ref ref;
+	uid_t owner = FS_SHARED;
 	int rc;
 
 	fs_caller(req, &id);
-	rc = fs_ref(fs, ino, &ref);
+	rc = fs_ref_owner(fs, ino, &ref, &owner);
+	/* a file's inode is its looker's: another uid reaches it only
+	 * through /proc/PID/fd, and must not fill its page cache */
+	if (!rc && owner != FS_SHARED && owner != id.uid)
+		rc = -EACCES;
 	if (!rc)
 		rc = model_open_file(fs->m, &id, &ref, fi->flags, &f);
 	if (rc) {
@@ -877,7 +948,7 @@ static void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		rc = model_create(fs->m, &id, &dir, name, fi->flags, &ref, &ms,
 				  &f);
 	if (!rc) {
-		rc = fs_node_get(fs, &ref, &ino);
+		rc = fs_node_get(fs, &ref, id.uid, &ino);
 		if (rc)
 			model_file_close(fs->m, &id, f);
 	}
@@ -906,7 +977,7 @@ static void fs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 {
 	struct fs *fs = fs_of(req);
 	struct caller_id id;
-	struct obj_ref dir, newdir;
+	struct obj_ref dir, newdir, src, dst;
 	unsigned mflags = 0;
 	int rc;
 
@@ -924,20 +995,9 @@ static void fs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		rc = fs_ref(fs, newparent, &newdir);
 	if (!rc)
 		rc = model_rename(fs->m, &id, &dir, name, &newdir, newname,
-				  mflags);
-	if (!rc) {
-		struct buf from = BUF_INIT, to = BUF_INIT;
-		struct obj_ref ref;
-		struct mstat ms;
-
-		if (!obj_ref_path(&dir, &from) && !obj_ref_path(&newdir, &to) &&
-		    !buf_printf(&from, "%s%s", from.len > 1 ? "/" : "", name) &&
-		    !buf_printf(&to, "%s%s", to.len > 1 ? "/" : "", newname) &&
-		    !model_lookup(fs->m, &id, &newdir, newname, &ref, &ms))
-			fs_node_move(fs, from.data, to.data, &ref);
-		buf_release(&from);
-		buf_release(&to);
-	}
+				  mflags, &src, &dst);
+	if (!rc)
+		fs_node_move(fs, &src, &dst, id.uid);
 	fuse_reply_err(req, -rc);
 }
 

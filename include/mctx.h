@@ -119,13 +119,15 @@ extern const struct kind_stream_ops audit_stream_ops;
 /* --- scratch files (scratch.c): per caller, in memory --- */
 struct scratch;
 struct scratch_set;
-int scratch_set_new(struct scratch_set **out);
+struct quota;
+/* q (borrowed) counts what each caller's files hold. */
+int scratch_set_new(struct quota *q, struct scratch_set **out);
 void scratch_set_free(struct scratch_set *s);
 /* The caller's file name in directory dir (a path), or NULL. */
 struct scratch *scratch_find(struct scratch_set *s, uid_t uid,
 			     const char *dir, const char *name);
 /* A new empty file, holding one reference for the set: -ENOSPC past the
- * per-caller cap. */
+ * caller's quota. */
 int scratch_create(struct scratch_set *s, uid_t uid, const char *dir,
 		   const char *name, time_t now, struct scratch **out);
 void scratch_get(struct scratch *f);
@@ -141,9 +143,8 @@ int scratch_truncate(struct scratch_set *s, struct scratch *f, uint64_t size,
 		     time_t now);
 const struct buf *scratch_data(const struct scratch *f);
 time_t scratch_mtime(const struct scratch *f);
-/* Drop all callers' files in (and below) directory path, or only those
- * named name there when name is not NULL. */
-void scratch_drop(struct scratch_set *s, const char *path, const char *name);
+/* Drop all callers' files in (and below) directory path. */
+void scratch_drop(struct scratch_set *s, const char *path);
 /* Call fn for each of uid's files in dir. */
 int scratch_each(struct scratch_set *s, uid_t uid, const char *dir,
 		 int (*fn)(const char *name, void *arg), void *arg);

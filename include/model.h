@@ -60,6 +60,7 @@ int model_access(struct model *m, const struct caller_id *id,
 struct model_dirent {
 	char *name;
 	int is_dir;
+	int is_scratch;		/* one of the caller's scratch files */
 };
 /* The entries of a directory this caller may see ("." and ".." not
  * included); the caller frees with model_dirents_free(). */
@@ -140,12 +141,14 @@ int model_create(struct model *m, const struct caller_id *id,
  * Onto an attribute: the source's content is committed as one write, and
  * a scratch source goes away.  An attribute renamed onto a scratch name
  * stays where it is; the scratch file gets a copy.  Scratch to scratch
- * moves the file.
+ * moves the file.  On success *src_out and *dst_out are what name and
+ * newname were for this caller (a scratch file or not).
  */
 int model_rename(struct model *m, const struct caller_id *id,
 		 const struct obj_ref *dir, const char *name,
 		 const struct obj_ref *newdir, const char *newname,
-		 unsigned flags);
+		 unsigned flags, struct obj_ref *src_out,
+		 struct obj_ref *dst_out);
 
 /* The user.cjafs.why answer for ref. */
 int model_why(struct model *m, const struct caller_id *id,

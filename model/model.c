@@ -33,6 +33,7 @@
 #include "config.h"
 #include "inidoc.h"
 #include "mctx.h"
+#include "quota.h"
 #include "model.h"
 #include "store.h"
 
@@ -61,6 +62,7 @@ struct model {
 	struct error_line *errors;	/* newest first, all callers */
 	struct stage *stages;
 	struct scratch_set *scratch;
+	struct quota *quota;		/* what each caller holds */
 	time_t started;		/* mtime of what was never changed */
 };
 
@@ -87,6 +89,10 @@ struct model_file {
 	struct buf win;		/* stream: bytes [win_off, win_off+len) */
 	uint64_t win_off;
 	int eof;
+	/* counted against the opener in the quota: the file itself, and
+	 * the bytes of content it was last charged for */
+	int counted;
+	size_t charged;
 };
 
 /* --- operation context --- */
@@ -572,6 +578,7 @@ static int dirlist_add(struct dirlist *dl, const char *name, size_t len,
 	if (!dl->v[dl->n].name)
 		return -ENOMEM;
 	dl->v[dl->n].is_dir = is_dir;
+	dl->v[dl->n].is_scratch = 0;
 	dl->n++;
 	return 0;
 }
@@ -615,10 +622,15 @@ static int scratch_dirent(const char *name, void *arg)
 	struct dirlist *dl = arg;
 	size_t i;
 
+	int rc;
+
 	for (i = 0; i < dl->n; i++)
 		if (!strcmp(dl->v[i].name, name))
 			return 0;
-	return dirlist_add(dl, name, strlen(name), 0);
+	rc = dirlist_add(dl, name, strlen(name), 0);
+	if (!rc)
+		dl->v[dl->n - 1].is_scratch = 1;
+	return rc;
 }
 
 int model_readdir(struct model *m, const struct caller_id *id,
@@ -778,6 +790,62 @@ static int commit(struct op *op, const struct obj_ref *ref, const char *data,
 
 /* --- open files --- */
 
+/* Charge f's opener for content of want bytes: 0, or the quota's errno
+ * (nothing changes) when that is past the opener's bound. */
+static int file_charge(struct model *m, struct model_file *f, size_t want)
+{
+	int rc = 0;
+
+	if (want > f->charged)
+		rc = quota_take(m->quota, f->opener.uid, QUOTA_OPEN_BYTES,
+				want - f->charged);
+	else
+		quota_give(m->quota, f->opener.uid, QUOTA_OPEN_BYTES,
+			   f->charged - want);
+	if (!rc)
+		f->charged = want;
+	return rc;
+}
+
+/* Count a new open file (and stream) against its opener. */
+static int file_count(struct model *m, struct model_file *f)
+{
+	int rc = quota_take(m->quota, f->opener.uid, QUOTA_OPEN_FILES, 1);
+
+	if (!rc && f->stream) {
+		rc = quota_take(m->quota, f->opener.uid, QUOTA_STREAMS, 1);
+		if (rc)
+			quota_give(m->quota, f->opener.uid, QUOTA_OPEN_FILES,
+				   1);
+	}
+	if (!rc)
+		f->counted = 1;
+	return rc;
+}
+
+/* Free f and everything it holds, and give its quota back.  The
+ * scratch file's reference is dropped under the model's lock. */
+static void file_free(struct model *m, struct model_file *f)
+{
+	const struct kind_attr *a = obj_ref_attr(&f->ref);
+
+	if (f->scr)
+		scratch_put(f->scr);
+	if (f->append)
+		a->append->done(f->append);
+	if (f->stream && f->cursor)
+		a->stream->done(f->cursor);
+	file_charge(m, f, 0);
+	if (f->counted) {
+		quota_give(m->quota, f->opener.uid, QUOTA_OPEN_FILES, 1);
+		if (f->stream)
+			quota_give(m->quota, f->opener.uid, QUOTA_STREAMS, 1);
+	}
+	buf_release(&f->content);
+	buf_release(&f->win);
+	free(f);
+}
+
 /* Open ref for this operation's caller (see model_open_file). */
 static int open_file(struct op *op_, const struct obj_ref *ref, int flags,
 		     struct model_file **out)
@@ -855,10 +923,13 @@ static int open_file(struct op *op_, const struct obj_ref *ref, int flags,
 		rc = show(&op, ref, &f->content);
 	}
 out:
+	/* the descriptor and what it holds count against its opener */
+	if (!rc)
+		rc = file_count(m, f);
+	if (!rc)
+		rc = file_charge(m, f, f->content.len);
 	if (rc) {
-		scratch_put(f->scr);
-		buf_release(&f->content);
-		free(f);
+		file_free(m, f);
 		return rc;
 	}
 	*out = f;
@@ -937,9 +1008,15 @@ int model_file_read(struct model *m, const struct caller_id *id,
 		}
 		return rc;
 	}
-	rc = op_begin(m, id, &op);
+	/* a stream is computed for its opener, whoever reads the
+	 * descriptor, so what a read (or a page of a private mapping)
+	 * holds is always the opener's view; and the opener's right to
+	 * read is asked again at every read, so a revocation stops the
+	 * stream at once */
+	rc = op_begin(m, &f->opener, &op);
 	if (rc)
 		return rc;
+	rc = gate(&op, obj_ref_attr(&f->ref)->act_read, &f->ref, "read");
 	while (!rc && out->len < size) {
 		uint64_t pos = off + out->len;
 		size_t avail, take;
@@ -1046,6 +1123,9 @@ long model_file_write(struct model *m, const struct caller_id *id,
 		return poison(f, off + len < off ? UINT64_MAX : off + len);
 	end = (size_t)off + len;
 	if (end > f->content.len) {
+		rc = file_charge(m, f, end);
+		if (rc)
+			return rc;
 		rc = buf_grow(&f->content, end - f->content.len);
 		if (rc)
 			return rc;
@@ -1081,7 +1161,9 @@ int model_file_truncate(struct model *m, struct model_file *f, uint64_t size)
 	if (size > f->content.len) {
 		size_t grow = (size_t)size - f->content.len;
 
-		rc = buf_grow(&f->content, grow);
+		rc = file_charge(m, f, (size_t)size);
+		if (!rc)
+			rc = buf_grow(&f->content, grow);
 		if (rc)
 			return rc;
 		memset(f->content.data + f->content.len, 0, grow);
@@ -1163,15 +1245,7 @@ uint64_t model_file_size(struct model_file *f)
 /* Free an open file whose creation failed, under the lock. */
 static void model_file_close_locked(struct op *op, struct model_file *f)
 {
-	if (f->scr)
-		scratch_put(f->scr);
-	if (f->append)
-		obj_ref_attr(&f->ref)->append->done(f->append);
-	if (f->stream && f->cursor)
-		obj_ref_attr(&f->ref)->stream->done(f->cursor);
-	buf_release(&f->content);
-	buf_release(&f->win);
-	free(f);
+	file_free(op->c.m, f);
 }
 
 void model_file_close(struct model *m, const struct caller_id *id,
@@ -1185,23 +1259,17 @@ void model_file_close(struct model *m, const struct caller_id *id,
 		f->dirty = 1;
 		model_file_flush(m, &f->opener, f);
 	}
-	if (f->scr) {
-		pthread_mutex_lock(&m->lock);
-		scratch_put(f->scr);
-		pthread_mutex_unlock(&m->lock);
-		free(f);
-		return;
-	}
 	/* no append_commit here: the flush of close(2) already ended a
 	 * last partial line, and a release has no caller to commit as
-	 * (FUSE sends it with uid 0), so it would only audit a denial */
-	if (f->append)
-		obj_ref_attr(&f->ref)->append->done(f->append);
-	if (f->stream && f->cursor)
-		obj_ref_attr(&f->ref)->stream->done(f->cursor);
-	buf_release(&f->content);
-	buf_release(&f->win);
-	free(f);
+	 * (FUSE sends it with uid 0), so it would only audit a denial.
+	 * A scratch file's count is shared with its other openers. */
+	if (f->scr) {
+		pthread_mutex_lock(&m->lock);
+		file_free(m, f);
+		pthread_mutex_unlock(&m->lock);
+		return;
+	}
+	file_free(m, f);
 }
 
 int model_truncate(struct model *m, const struct caller_id *id,
@@ -1309,19 +1377,11 @@ static int create_object(struct op *op, const struct obj_ref *dir,
 		rc = obj_save(&op->c, ref, &r);
 	if (!rc && k->create)
 		rc = k->create(&op->c, ref, d);
+	/* scratch files by the new name stay: the object shadows them for
+	 * whoever sees it (resolve() looks at objects first), and dropping
+	 * them would tell a caller who may not see it that it was made */
 	if (!rc)
 		rc = obj_list_add(&op->c, dir, ref->names[ref->nnames - 1]);
-	if (!rc) {
-		/* the name is the object's now: scratch files by that name
-		 * would be shadowed for good */
-		struct buf dpath = BUF_INIT, entry = BUF_INIT;
-
-		if (!obj_ref_path(dir, &dpath) &&
-		    !obj_ref_entry_name(ref, &entry))
-			scratch_drop(op->c.m->scratch, dpath.data, entry.data);
-		buf_release(&dpath);
-		buf_release(&entry);
-	}
 	rec_release(&r);
 	return rc;
 }
@@ -1496,7 +1556,7 @@ int model_rmdir(struct model *m, const struct caller_id *id,
 		struct buf path = BUF_INIT;
 
 		if (!obj_ref_path(&ref, &path))
-			scratch_drop(m->scratch, path.data, NULL);
+			scratch_drop(m->scratch, path.data);
 		buf_release(&path);
 	} else if (store_in_txn(op.c.st)) {
 		store_txn_cancel(op.c.st);
@@ -1777,7 +1837,8 @@ out:
 int model_rename(struct model *m, const struct caller_id *id,
 		 const struct obj_ref *dir, const char *name,
 		 const struct obj_ref *newdir, const char *newname,
-		 unsigned flags)
+		 unsigned flags, struct obj_ref *src_out,
+		 struct obj_ref *dst_out)
 {
 	enum kind_child_type stype, dtype;
 	struct obj_ref src, dst;
@@ -1876,6 +1937,10 @@ int model_rename(struct model *m, const struct caller_id *id,
 		rc = scratch_write(m->scratch, df, 0, content.data,
 				   content.len, op.c.now);
 out:
+	if (!rc) {
+		*src_out = src;
+		*dst_out = dst;
+	}
 	buf_release(&content);
 	buf_release(&dpath);
 	op_end(m, &op);
@@ -2011,7 +2076,9 @@ int model_open(const struct config *cfg, struct model **out, struct buf *err)
 				   strerror(-rc));
 		goto out_policy;
 	}
-	rc = scratch_set_new(&m->scratch);
+	rc = quota_new(&m->quota);
+	if (!rc)
+		rc = scratch_set_new(m->quota, &m->scratch);
 	if (rc)
 		goto out_policy;
 	m->started = time(NULL);
@@ -2019,6 +2086,7 @@ int model_open(const struct config *cfg, struct model **out, struct buf *err)
 	*out = m;
 	return 0;
 out_policy:
+	quota_free(m->quota);
 	policy_free(m->pol);
 out_close:
 	store_close(m->st);
@@ -2044,6 +2112,7 @@ void model_close(struct model *m)
 		free(s);
 	}
 	scratch_set_free(m->scratch);
+	quota_free(m->quota);
 	policy_free(m->pol);
 	store_close(m->st);
 	pthread_mutex_destroy(&m->lock);

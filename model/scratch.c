@@ -7,9 +7,14 @@
  * in memory for as long as the mount and never reaches the store.  Other
  * callers do not see it, even at the same path.  Files are refcounted so
  * that an unlinked one stays readable through descriptors still open on
- * it, as POSIX wants.  Each caller may hold at most SCRATCH_MAX_FILES
- * files and SCRATCH_MAX_BYTES bytes: scratch space is a courtesy to
- * editors, not storage.
+ * it, as POSIX wants.
+ *
+ * Each caller's linked files hang from its own owner record, so finding
+ * or listing a caller's files walks that caller's files only: another
+ * caller's thousand scratch files cost it nothing.  What a caller holds
+ * is counted in the quota (quota.h) from create to the last put, so a
+ * file unlinked while open still counts against its caller until its
+ * last descriptor closes.
  *
  * All calls run under the model's lock.
  */
@@ -19,9 +24,13 @@
 #include <time.h>
 
 #include "mctx.h"
+#include "quota.h"
 
-#define SCRATCH_MAX_FILES 1024
-#define SCRATCH_MAX_BYTES (64u * 1024 * 1024)
+struct scratch_owner {
+	uid_t uid;
+	struct scratch *head;		/* linked files */
+	struct scratch_owner *next;
+};
 
 struct scratch {
 	uid_t uid;
@@ -31,95 +40,132 @@ struct scratch {
 	time_t mtime;
 	int refs;		/* the set's (while linked) and open files' */
 	int linked;
-	struct scratch *next;
+	struct scratch_set *set;
+	struct scratch *next;	/* in its owner's list, while linked */
 };
 
 struct scratch_set {
-	struct scratch *head;
+	struct quota *q;
+	struct scratch_owner *owners;
 };
 
-int scratch_set_new(struct scratch_set **out)
+int scratch_set_new(struct quota *q, struct scratch_set **out)
 {
 	*out = calloc(1, sizeof(**out));
-	return *out ? 0 : -ENOMEM;
+	if (!*out)
+		return -ENOMEM;
+	(*out)->q = q;
+	return 0;
 }
 
 static void scratch_free(struct scratch *f)
 {
+	quota_give(f->set->q, f->uid, QUOTA_SCRATCH_BYTES, f->data.len);
+	quota_give(f->set->q, f->uid, QUOTA_SCRATCH_FILES, 1);
 	free(f->dir);
 	free(f->name);
 	buf_release(&f->data);
 	free(f);
 }
 
+static struct scratch_owner **owner_slot(struct scratch_set *s, uid_t uid)
+{
+	struct scratch_owner **pp = &s->owners;
+
+	while (*pp && (*pp)->uid != uid)
+		pp = &(*pp)->next;
+	return pp;
+}
+
+/* Take f off its owner's list (the set's reference goes with it). */
+static void scratch_unhook(struct scratch_set *s, struct scratch *f)
+{
+	struct scratch_owner **op = owner_slot(s, f->uid), *o = *op;
+	struct scratch **pp;
+
+	if (!o)
+		return;
+	for (pp = &o->head; *pp; pp = &(*pp)->next) {
+		if (*pp == f) {
+			*pp = f->next;
+			f->linked = 0;
+			if (!o->head) {
+				*op = o->next;
+				free(o);
+			}
+			scratch_put(f);
+			return;
+		}
+	}
+}
+
 void scratch_set_free(struct scratch_set *s)
 {
-	struct scratch *f;
-
 	if (!s)
 		return;
-	while ((f = s->head)) {
-		s->head = f->next;
-		f->linked = 0;
-		if (--f->refs == 0)
-			scratch_free(f);
-	}
+	while (s->owners)
+		scratch_unhook(s, s->owners->head);
 	free(s);
 }
 
 struct scratch *scratch_find(struct scratch_set *s, uid_t uid,
 			     const char *dir, const char *name)
 {
+	struct scratch_owner *o = *owner_slot(s, uid);
 	struct scratch *f;
 
-	for (f = s->head; f; f = f->next)
-		if (f->uid == uid && !strcmp(f->name, name) &&
-		    !strcmp(f->dir, dir))
+	for (f = o ? o->head : NULL; f; f = f->next)
+		if (!strcmp(f->name, name) && !strcmp(f->dir, dir))
 			return f;
 	return NULL;
-}
-
-/* Bytes and files uid holds. */
-static void scratch_usage(struct scratch_set *s, uid_t uid, size_t *bytes,
-			  size_t *files)
-{
-	struct scratch *f;
-
-	*bytes = 0;
-	*files = 0;
-	for (f = s->head; f; f = f->next)
-		if (f->uid == uid) {
-			*bytes += f->data.len;
-			(*files)++;
-		}
 }
 
 int scratch_create(struct scratch_set *s, uid_t uid, const char *dir,
 		   const char *name, time_t now, struct scratch **out)
 {
+	struct scratch_owner **op = owner_slot(s, uid), *o = *op;
 	struct scratch *f;
-	size_t bytes, files;
+	int rc = quota_take(s->q, uid, QUOTA_SCRATCH_FILES, 1);
 
-	scratch_usage(s, uid, &bytes, &files);
-	if (files >= SCRATCH_MAX_FILES)
-		return -ENOSPC;
+	if (rc)
+		return rc;
+	if (!o) {
+		o = calloc(1, sizeof(*o));
+		if (!o) {
+			quota_give(s->q, uid, QUOTA_SCRATCH_FILES, 1);
+			return -ENOMEM;
+		}
+		o->uid = uid;
+		*op = o;
+	}
 	f = calloc(1, sizeof(*f));
 	if (!f)
-		return -ENOMEM;
+		goto out_nomem;
 	f->uid = uid;
+	f->set = s;
 	f->dir = strdup(dir);
 	f->name = strdup(name);
 	if (!f->dir || !f->name || buf_add(&f->data, "", 0)) {
-		scratch_free(f);
-		return -ENOMEM;
+		free(f->dir);
+		free(f->name);
+		buf_release(&f->data);
+		free(f);
+		goto out_nomem;
 	}
 	f->mtime = now;
 	f->refs = 1;
 	f->linked = 1;
-	f->next = s->head;
-	s->head = f;
+	f->next = o->head;
+	o->head = f;
 	*out = f;
 	return 0;
+out_nomem:
+	quota_give(s->q, uid, QUOTA_SCRATCH_FILES, 1);
+	if (!o->head) {
+		*op = o->next;
+		free(o);
+	}
+	return -ENOMEM;
 }
 
 void scratch_get(struct scratch *f)
@@ -135,16 +181,8 @@ void scratch_put(struct scratch *f)
 
 void scratch_unlink(struct scratch_set *s, struct scratch *f)
 {
-	struct scratch **pp;
-
-	for (pp = &s->head; *pp; pp = &(*pp)->next) {
-		if (*pp == f) {
-			*pp = f->next;
-			f->linked = 0;
-			scratch_put(f);
-			return;
-		}
-	}
+	if (f && f->linked)
+		scratch_unhook(s, f);
 }
 
 int scratch_rename(struct scratch_set *s, struct scratch *f, const char *dir,
@@ -174,20 +212,24 @@ int scratch_rename(struct scratch_set *s, struct scratch *f, const char *dir,
 int scratch_write(struct scratch_set *s, struct scratch *f, uint64_t off,
 		  const char *data, size_t len, time_t now)
 {
-	size_t bytes, files, end;
+	size_t end, more;
 	int rc;
 
-	scratch_usage(s, f->uid, &bytes, &files);
-	if (off > SCRATCH_MAX_BYTES || len > SCRATCH_MAX_BYTES - off)
+	if (off > quota_limit[QUOTA_SCRATCH_BYTES] ||
+	    len > quota_limit[QUOTA_SCRATCH_BYTES] - off)
 		return -EFBIG;
 	end = (size_t)off + len;
 	if (end > f->data.len) {
-		if (bytes + (end - f->data.len) > SCRATCH_MAX_BYTES)
-			return -ENOSPC;
-		rc = buf_grow(&f->data, end - f->data.len);
+		more = end - f->data.len;
+		rc = quota_take(s->q, f->uid, QUOTA_SCRATCH_BYTES, more);
 		if (rc)
 			return rc;
-		memset(f->data.data + f->data.len, 0, end - f->data.len);
+		rc = buf_grow(&f->data, more);
+		if (rc) {
+			quota_give(s->q, f->uid, QUOTA_SCRATCH_BYTES, more);
+			return rc;
+		}
+		memset(f->data.data + f->data.len, 0, more);
 		f->data.len = end;
 		f->data.data[end] = '\0';
 	}
@@ -202,6 +244,8 @@ int scratch_truncate(struct scratch_set *s, struct scratch *f, uint64_t size,
 {
 	if (size > f->data.len)
 		return scratch_write(s, f, size, "", 0, now);
+	quota_give(s->q, f->uid, QUOTA_SCRATCH_BYTES,
+		   f->data.len - (size_t)size);
 	f->data.len = (size_t)size;
 	f->data.data[size] = '\0';
 	f->mtime = now;
@@ -221,35 +265,32 @@ time_t scratch_mtime(const struct scratch *f)
 int scratch_each(struct scratch_set *s, uid_t uid, const char *dir,
 		 int (*fn)(const char *name, void *arg), void *arg)
 {
+	struct scratch_owner *o = *owner_slot(s, uid);
 	struct scratch *f;
 	int rc = 0;
 
-	for (f = s->head; f && !rc; f = f->next)
-		if (f->uid == uid && !strcmp(f->dir, dir))
+	for (f = o ? o->head : NULL; f && !rc; f = f->next)
+		if (!strcmp(f->dir, dir))
 			rc = fn(f->name, arg);
 	return rc;
 }
 
-/* Drop every caller's files in directory path or below it, and those
- * named name in it (name NULL: all): the directory's object is gone, or
- * an object now has that name. */
-void scratch_drop(struct scratch_set *s, const char *path, const char *name)
+/* Drop every caller's files in directory path or below it: the
+ * directory's object is gone. */
+void scratch_drop(struct scratch_set *s, const char *path)
 {
-	struct scratch **pp = &s->head;
 	size_t plen = strlen(path);
+	struct scratch_owner *o, *next_o;
 
-	while (*pp) {
-		struct scratch *f = *pp;
-		int under = !strncmp(f->dir, path, plen) &&
-			    (f->dir[plen] == '\0' || f->dir[plen] == '/');
+	for (o = s->owners; o; o = next_o) {
+		struct scratch *f, *next;
 
-		if (name ? !strcmp(f->dir, path) && !strcmp(f->name, name) :
-			   under) {
-			*pp = f->next;
-			f->linked = 0;
-			scratch_put(f);
-			continue;
+		next_o = o->next;	/* o goes with its last file */
+		for (f = o->head; f; f = next) {
+			next = f->next;
+			if (!strncmp(f->dir, path, plen) &&
+			    (f->dir[plen] == '\0' || f->dir[plen] == '/'))
+				scratch_unhook(s, f);
 		}
-		pp = &f->next;
 	}
 }

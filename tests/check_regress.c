@@ -625,7 +625,7 @@ START_TEST(test_cap_canonical_rename)
 {
 	const char *path = "/dataviews/v/dataview.ini";
 	struct buf data = BUF_INIT, shown = BUF_INIT, after = BUF_INIT;
-	struct obj_ref dir;
+	struct obj_ref dir, src, dst;
 	char longname[129];
 	size_t len;
 
@@ -647,12 +647,13 @@ START_TEST(test_cap_canonical_rename)
 	longname[128] = '\0';
 	path_ref("/dataviews", &dir);
 	ck_assert_int_eq(model_rename(wm, &wid[PA], &dir, "v", &dir, longname,
-				      0),
+				      0, &src, &dst),
 			 -EFBIG);
 	wread(PA, path, &after);
 	ck_assert(after.len == shown.len &&
 		  !memcmp(after.data, shown.data, shown.len));
-	ck_assert_int_eq(model_rename(wm, &wid[PA], &dir, "v", &dir, "w", 0),
+	ck_assert_int_eq(model_rename(wm, &wid[PA], &dir, "v", &dir, "w", 0,
+				      &src, &dst),
 			 0);
 	buf_release(&data);
 	buf_release(&shown);
