@@ -4,7 +4,7 @@
 # a mapped caller without roles trying ever new names is held to its rate
 # (AUDIT_BURST lines, then AUDIT_RATE a second) and the rest is counted in
 # one "suppressed" line; the store grows by little.  Fields hold no line
-# break of any kind (a login with U+2028 and NEL).  user.cjafs.why names
+# break of any kind (U+2028 and NEL in a login and in a detail).  user.cjafs.why names
 # an unmapped caller.  With a small [limits] audit_bytes the live log and
 # /audit/log.1 stay within it, and log.1 reads as the log does (product
 # admin yes, viewer no, unmapped not even its name).
@@ -85,6 +85,10 @@ fi
 
 # --- no line break inside a field: U+2028 and NEL in a login ---
 errno_is "the odd login is denied mkdir" EACCES as $ODD bash -c "$(declare -f probe); probe mkdir '$MT/connections/odd'"
+# and in a DETAIL: a rejected profile.ini quotes the key it refuses
+ok "pa makes a profile" as $PA mkdir "$MT/admin/profiles/p"
+errno_is "a key with U+2028 and NEL is rejected" EINVAL as $PA bash -c "$(declare -f probe); probe write '$MT/admin/profiles/p/profile.ini' '[data_views]\\nk\\u2028e\\x85y = 1\\n'"
+has "the detail's line breaks are spaces" "$(log)" "k e y"
 bad=$(as $PA "$PY" -c '
 import sys
 text = open(sys.argv[1], "rb").read().decode("utf-8")
