@@ -8,6 +8,9 @@
  *   [limits] rows = N             0 = no allotment
  *            ini_max_bytes = N    cap on one settings file, as written and
  *                                 as stored (default 1 MiB)
+ *            audit_bytes = N      most bytes of audit log the store holds,
+ *                                 live log and archive (default 64 MiB;
+ *                                 0 = no bound)
  *
  * Names are resolved to numbers at load time (getpwnam/getgrnam); an
  * unknown name is an error.  Values may be followed by an inline comment
@@ -26,6 +29,9 @@
 #include <sys/types.h>
 
 #include "buf.h"
+
+#define CONFIG_AUDIT_BYTES (64ULL * 1024 * 1024)
+#define CONFIG_AUDIT_BYTES_MIN 4096
 
 struct config_user {
 	uid_t uid;
@@ -48,6 +54,7 @@ struct config {
 	size_t nsystem_admins;
 	uint64_t rows_limit;	/* 0 = none */
 	size_t ini_max_bytes;	/* default INIDOC_MAX_SIZE */
+	uint64_t audit_bytes;	/* default CONFIG_AUDIT_BYTES; 0 = none */
 };
 
 /*

@@ -48,6 +48,7 @@ struct mctx {
 	const struct config *cfg;
 	const struct caller *who;
 	time_t now;
+	struct audit_flood *flood;	/* bounds on denied lines, or NULL */
 };
 
 /* Login for audit lines and "by" fields ("uid:N" for unmapped callers). */
@@ -111,10 +112,25 @@ int attr_ini_load(struct mctx *c, const struct obj_ref *ref,
 
 /* --- audit log (audit.c) --- */
 /* Append "TIME\tLOGIN\tACTION\tPATH\tRESULT\tDETAIL" inside the current
- * transaction.  Tabs and newlines in fields become spaces. */
+ * transaction (a change).  Controls and line breaks in fields become
+ * spaces. */
 int audit_append(struct mctx *c, const char *action, const char *path,
 		 const char *result, const char *detail);
+/* Record a refused attempt (result "denied" or "rejected") in a
+ * transaction of its own; denied ones within the bounds of c->flood: the
+ * line may only be counted, to be summarised later. */
+int audit_refused(struct mctx *c, const char *action, const char *path,
+		  const char *result, const char *detail);
+/* The per-model bookkeeping of denied attempts. */
+struct audit_flood;
+int audit_flood_new(struct audit_flood **out);
+void audit_flood_free(struct audit_flood *f);
+/* Write the summaries whose window has closed (cheap when none is due). */
+void audit_tick(struct mctx *c);
+/* Write every summary not yet written (at unmount). */
+void audit_flush(struct mctx *c);
 extern const struct kind_stream_ops audit_stream_ops;
+extern const struct kind_stream_ops audit_archive_stream_ops;
 
 /* --- scratch files (scratch.c): per caller, in memory --- */
 struct scratch;

@@ -96,6 +96,7 @@ struct config_parse {
 	int nomem;
 	struct config_maps users, groups;
 	int path_line, admins_line, rows_line, max_bytes_line;
+	int audit_bytes_line;
 };
 
 static const char *const config_sections[] = {
@@ -634,6 +635,17 @@ static void config_handle_limits(struct config_parse *p, const char *key,
 			p->cfg->rows_limit = v;
 		return;
 	}
+	if (!strcmp(key, "audit_bytes")) {
+		if (rc == -ERANGE || (!rc && v > UINT64_MAX / 2))
+			config_error(p, p->line, "audit_bytes out of range");
+		else if (rc || (v && v < CONFIG_AUDIT_BYTES_MIN))
+			config_error(p, p->line,
+				     "audit_bytes must be 0 or at least %d",
+				     CONFIG_AUDIT_BYTES_MIN);
+		else
+			p->cfg->audit_bytes = v;
+		return;
+	}
 	if (rc || v < 1 || v > INIDOC_MAX_SIZE)
 		config_error(p, p->line, "ini_max_bytes must be 1-%d",
 			     INIDOC_MAX_SIZE);
@@ -683,6 +695,8 @@ static int config_handler(void *user, const char *section, const char *key,
 			seen = &p->rows_line;
 		else if (!strcmp(key, "ini_max_bytes"))
 			seen = &p->max_bytes_line;
+		else if (!strcmp(key, "audit_bytes"))
+			seen = &p->audit_bytes_line;
 	} else if (strcmp(section, "users") && strcmp(section, "groups")) {
 		/* the reader reports it first; kept for safety */
 		config_error(p, p->line, "unknown section [%s]",
@@ -800,6 +814,7 @@ int config_load(const char *path, struct config *cfg, struct buf *err)
 	buf_init(&p.msg);
 	config_ini_setup();
 	cfg->ini_max_bytes = INIDOC_MAX_SIZE;
+	cfg->audit_bytes = CONFIG_AUDIT_BYTES;
 	cfg->path = strdup(path);
 	p.dir = config_dirname(path);
 	if (!cfg->path || !p.dir) {

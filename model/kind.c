@@ -63,6 +63,8 @@ static const struct kind_attr user_attrs[] = {
 static const struct kind_attr audit_attrs[] = {
 	{ "log", KA_STREAM, ACT_AUDIT_READ, ACT_NONE, NULL, NULL, NULL,
 	  &audit_stream_ops },
+	{ "log.1", KA_STREAM, ACT_AUDIT_READ, ACT_NONE, NULL, NULL, NULL,
+	  &audit_archive_stream_ops },
 	{ NULL }
 };
 

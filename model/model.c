@@ -63,6 +63,7 @@ struct model {
 	struct stage *stages;
 	struct scratch_set *scratch;
 	struct quota *quota;		/* what each caller holds */
+	struct audit_flood *flood;	/* bounds on denied audit lines */
 	time_t started;		/* mtime of what was never changed */
 };
 
@@ -125,7 +126,9 @@ static int op_begin(struct model *m, const struct caller_id *id,
 	op->c.cfg = m->cfg;
 	op->c.who = &op->who;
 	op->c.now = time(NULL);
+	op->c.flood = m->flood;
 	stages_expire(op);
+	audit_tick(&op->c);
 	return 0;
 }
 
@@ -199,24 +202,21 @@ int model_errors_show(struct mctx *c, const struct obj_ref *ref,
 
 /* --- audit of attempts --- */
 
-/* Record a refused attempt: an audit line in its own transaction, and
- * (for writes) an /errors line.  Failures here cannot change the answer
- * the caller gets, so they are ignored. */
+/* Record a refused attempt: an audit line in its own transaction (or,
+ * for a denial, a count of it within the bounds audit.c keeps), and (for
+ * writes) an /errors line.  Failures here cannot change the answer the
+ * caller gets, so they are ignored. */
 static void refused(struct op *op, const char *action,
 		    const struct obj_ref *ref, int rc, const char *detail,
 		    const struct diag *d)
 {
 	struct buf path = BUF_INIT;
 
-	if (!obj_ref_path(ref, &path) && !store_txn_begin(op->c.st)) {
-		if (audit_append(&op->c, action, path.data,
-				 rc == -EACCES || rc == -ENOENT ? "denied" :
-								  "rejected",
-				 detail))
-			store_txn_cancel(op->c.st);
-		else
-			store_txn_commit(op->c.st);
-	}
+	if (!obj_ref_path(ref, &path))
+		audit_refused(&op->c, action, path.data,
+			      rc == -EACCES || rc == -ENOENT ? "denied" :
+							       "rejected",
+			      detail);
 	if (d)
 		error_add(op, ref, d);
 	buf_release(&path);
@@ -1969,13 +1969,20 @@ int model_why(struct model *m, const struct caller_id *id,
 {
 	const struct kind_attr *a = obj_ref_attr(ref);
 	const struct kind_def *k = &kind_table[ref->kind];
-	struct buf path = BUF_INIT;
+	struct buf path = BUF_INIT, login = BUF_INIT;
 	struct op op;
 	int rc, nk;
 
 	rc = op_begin(m, id, &op);
 	if (rc)
 		return rc;
+	if (op.who.login)
+		rc = buf_addstr(&login, op.who.login);
+	else
+		rc = buf_printf(&login, "none (uid %u is not mapped)",
+				(unsigned)op.who.id.uid);
+	if (rc)
+		goto out;
 	if (obj_ref_is_scratch(ref)) {
 		rc = scratch_of(&op, ref) ? obj_ref_path(ref, &path) : -ENOENT;
 		if (!rc)
@@ -1983,7 +1990,7 @@ int model_why(struct model *m, const struct caller_id *id,
 					"yours only, kept in memory until "
 					"unmount, never stored\nread: allowed\n"
 					"write: allowed\n",
-					path.data, op.who.login);
+					path.data, login.data);
 		goto out;
 	}
 	if (!ref_exists(&op, ref) ||
@@ -1995,7 +2002,7 @@ int model_why(struct model *m, const struct caller_id *id,
 	rc = obj_ref_path(ref, &path);
 	if (!rc)
 		rc = buf_printf(out, "path: %s\nlogin: %s\n", path.data,
-				op.who.login);
+				login.data);
 	if (rc)
 		goto out;
 	if (obj_ref_is_dir(ref)) {
@@ -2020,6 +2027,7 @@ int model_why(struct model *m, const struct caller_id *id,
 		rc = why_line(&op, out, "delete", k->act_delete, ref);
 out:
 	buf_release(&path);
+	buf_release(&login);
 	op_end(m, &op);
 	return rc;
 }
@@ -2081,6 +2089,11 @@ int model_open(const struct config *cfg, struct model **out, struct buf *err)
 		rc = scratch_set_new(m->quota, &m->scratch);
 	if (rc)
 		goto out_policy;
+	rc = audit_flood_new(&m->flood);
+	if (rc) {
+		scratch_set_free(m->scratch);
+		goto out_policy;
+	}
 	m->started = time(NULL);
 	pthread_mutex_init(&m->lock, NULL);
 	*out = m;
@@ -2102,6 +2115,20 @@ void model_close(struct model *m)
 
 	if (!m)
 		return;
+	if (m->flood) {
+		struct mctx c;
+
+		/* the counts not yet written */
+		memset(&c, 0, sizeof(c));
+		c.m = m;
+		c.st = m->st;
+		c.pol = m->pol;
+		c.cfg = m->cfg;
+		c.now = time(NULL);
+		c.flood = m->flood;
+		audit_flush(&c);
+		audit_flood_free(m->flood);
+	}
 	while ((e = m->errors)) {
 		m->errors = e->next;
 		free(e->text);

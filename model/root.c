@@ -26,6 +26,7 @@ static const char readme[] =
 	"  /admin/                  the Admin Console: product-admins, profiles/,\n"
 	"                           platform/, sandboxes, users/\n"
 	"  /audit/log               every change and denied attempt\n"
+	"  /audit/log.1             the log before its last rotation\n"
 	"\n"
 	"Edit a settings file with any editor; it is checked and committed when\n"
 	"you close it.  A rejected write changes nothing: close() fails and\n"

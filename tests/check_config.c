@@ -416,6 +416,14 @@ static const struct error_case error_cases[] = {
     {S "[limits]\nini_max_bytes = 1048577\n",
      ":4: ini_max_bytes must be 1-1048576"},
     {S "[limits]\nini_max_bytes = 1k\n", ":4: ini_max_bytes must be 1-1048576"},
+    {S "[limits]\naudit_bytes = 4095\n",
+     ":4: audit_bytes must be 0 or at least 4096"},
+    {S "[limits]\naudit_bytes = 64M\n",
+     ":4: audit_bytes must be 0 or at least 4096"},
+    {S "[limits]\naudit_bytes = 99999999999999999999\n",
+     ":4: audit_bytes out of range"},
+    {S "[limits]\naudit_bytes = 0\naudit_bytes = 0\n",
+     ":5: duplicate key 'audit_bytes' in [limits] (first on line 4)"},
     /* the same uid or gid twice */
     {S "[users]\n2001 = a@example.com\n2002 = b@example.com\n"
        "2001 = c@example.com\n",
@@ -621,6 +629,15 @@ START_TEST(test_limits)
 		&cfg);
 	ck_assert_uint_eq(cfg.rows_limit, 7);
 	ck_assert_uint_eq(cfg.ini_max_bytes, 1048576);
+	ck_assert_uint_eq(cfg.audit_bytes, CONFIG_AUDIT_BYTES);
+	config_release(&cfg);
+
+	load_ok("[store]\npath = s.tdb\n[limits]\naudit_bytes = 0\n", &cfg);
+	ck_assert_uint_eq(cfg.audit_bytes, 0);
+	config_release(&cfg);
+
+	load_ok("[store]\npath = s.tdb\n[limits]\naudit_bytes = 4096\n", &cfg);
+	ck_assert_uint_eq(cfg.audit_bytes, 4096);
 	config_release(&cfg);
 }
 END_TEST

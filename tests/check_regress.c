@@ -861,6 +861,162 @@ START_TEST(test_ref_parse_roundtrip)
 }
 END_TEST
 
+/*
+ * The audit log's bounds.  An unmapped caller's identical denials: the
+ * first is written, the repeats are one line, written when someone opens
+ * the log.  Distinct denials of one caller past its rate are counted in
+ * one "suppressed" line.  Fields hold no line break of any kind.  With
+ * [limits] audit_bytes the live log and its archive stay within it, and
+ * a reader of the log sees one generation even when it rotates under it.
+ */
+static int try_open_w(const struct caller_id *id, const char *path)
+{
+	struct model_file *f;
+	struct obj_ref ref;
+	int rc;
+
+	path_ref(path, &ref);
+	rc = model_open_file(wm, id, &ref, O_WRONLY, &f);
+	if (!rc)
+		model_file_close(wm, id, f);
+	return rc;
+}
+
+START_TEST(test_audit_repeats_counted)
+{
+	struct caller_id nobody = { .uid = 2999, .gid = 2999, .pid = 1 };
+	struct buf log = BUF_INIT;
+	int i;
+
+	for (i = 0; i < 50; i++)
+		ck_assert_int_eq(try_open_w(&nobody, "/README"), -EACCES);
+	wread(PA, "/audit/log", &log);
+	ck_assert_int_eq(count_lines(log.data, "\tuid:2999\t"), 2);
+	ck_assert_int_eq(count_lines(log.data, "\tuid:2999\twrite\t/README\t"
+					       "denied\tread-only file"), 2);
+	ck_assert_int_eq(count_lines(log.data, "\tuid:2999\twrite\t/README\t"
+					       "denied\tread-only file "
+					       "(repeated 49 more times)"),
+			 1);
+	for (i = 0; i < 10; i++)
+		ck_assert_int_eq(try_open_w(&nobody, "/README"), -EACCES);
+	wread(PA, "/audit/log", &log);
+	ck_assert_int_eq(count_lines(log.data, "\tuid:2999\t"), 3);
+	ck_assert_int_eq(count_lines(log.data, "(repeated 10 more times)"), 1);
+	buf_release(&log);
+}
+END_TEST
+
+START_TEST(test_audit_rate_bounded)
+{
+	struct buf log = BUF_INIT;
+	struct obj_ref dir;
+	char name[32];
+	const char *p;
+	time_t t0 = time(NULL);
+	unsigned long over = 0;
+	int i, written;
+
+	path_ref("/admin/profiles", &dir);
+	for (i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		ck_assert_int_eq(model_mkdir(wm, &wid[SYS], &dir, name),
+				 -EACCES);
+	}
+	wread(PA, "/audit/log", &log);
+	written = count_lines(log.data, "\tsys@example.com\tmkdir\t"
+					"/admin/profiles/f");
+	ck_assert_int_ge(written, 200);
+	ck_assert_int_le(written, 200 + 20 * (int)(time(NULL) - t0 + 1));
+	ck_assert_int_eq(count_lines(log.data, "\tsys@example.com\t"
+					       "suppressed\t-\tdenied\t"),
+			 1);
+	p = strstr(log.data, "\tsuppressed\t-\tdenied\t");
+	ck_assert_ptr_nonnull(p);
+	over = strtoul(p + strlen("\tsuppressed\t-\tdenied\t"), NULL, 10);
+	ck_assert_uint_eq(over + (unsigned long)written, 1000);
+	ck_assert_ptr_nonnull(strstr(p, "(first: mkdir /admin/profiles/f"));
+	buf_release(&log);
+}
+END_TEST
+
+START_TEST(test_audit_fields_escaped)
+{
+	struct buf log = BUF_INIT;
+	/* a key holding U+2028, NEL (U+0085) and U+2029 */
+	static const char ini[] = "[data_views]\n"
+				  "a\xe2\x80\xa8" "b\xc2\x85" "c\xe2\x80\xa9"
+				  "d = 1\n";
+
+	ck_assert_int_eq(wwrite(PA, "/admin/profiles/p/profile.ini", ini,
+				strlen(ini)),
+			 -EINVAL);
+	wread(PA, "/audit/log", &log);
+	ck_assert_int_eq(count_lines(log.data, "a b c d"), 1);
+	ck_assert_ptr_null(memmem(log.data, log.len, "\xe2\x80\xa8", 3));
+	ck_assert_ptr_null(memmem(log.data, log.len, "\xe2\x80\xa9", 3));
+	ck_assert_ptr_null(memmem(log.data, log.len, "\xc2\x85", 2));
+	buf_release(&log);
+}
+END_TEST
+
+START_TEST(test_audit_rotation)
+{
+	struct buf log = BUF_INIT, arch = BUF_INIT, piece = BUF_INIT;
+	struct buf head = BUF_INIT, seen = BUF_INIT;
+	struct model_file *f;
+	struct obj_ref ref;
+	char text[64];
+	int i;
+
+	wcfg.audit_bytes = 8192;
+	/* a reader that starts before a rotation */
+	path_ref("/audit/log", &ref);
+	ck_assert_int_eq(model_open_file(wm, &wid[PA], &ref, O_RDONLY, &f), 0);
+	ck_assert_int_eq(model_file_read(wm, &wid[PA], f, 0, 100, &head), 0);
+	ck_assert_uint_eq(head.len, 100);
+	for (i = 0; i < 100; i++) {
+		snprintf(text, sizeof(text), "m%d@example.com\n", i);
+		wwrite_ok(PA, "/admin/profiles/p/members", text);
+		wread(PA, "/audit/log.1", &arch);
+		if (arch.len && !seen.len) {
+			/* rotated once: the reader goes on to the end of
+			 * its generation, now the archive, and no further */
+			buf_add(&seen, head.data, head.len);
+			for (;;) {
+				ck_assert_int_eq(model_file_read(wm, &wid[PA], f,
+								 seen.len,
+								 65536, &piece),
+						 0);
+				if (!piece.len)
+					break;
+				buf_add(&seen, piece.data, piece.len);
+			}
+			ck_assert_uint_eq(seen.len, arch.len);
+			ck_assert(!memcmp(seen.data, arch.data, arch.len));
+		}
+		wread(PA, "/audit/log", &log);
+		ck_assert_uint_le(log.len, 4096 + 200);
+		wread(PA, "/audit/log.1", &arch);
+		ck_assert_uint_le(arch.len, 4096 + 200);
+	}
+	model_file_close(wm, &wid[PA], f);
+	ck_assert_uint_gt(seen.len, 0);
+	/* the oldest lines are gone, the newest are there */
+	ck_assert_int_eq(count_lines(log.data, "\tinit\t"), 0);
+	ck_assert_int_eq(count_lines(arch.data, "\tinit\t"), 0);
+	ck_assert_int_eq(count_lines(log.data, "\tpa@example.com\twrite\t"
+					       "/admin/profiles/p/members\tok"),
+			 count_lines(log.data, "\t"));
+	ck_assert_uint_gt(arch.len, 3000);
+	buf_release(&log);
+	buf_release(&arch);
+	buf_release(&piece);
+	buf_release(&head);
+	buf_release(&seen);
+}
+END_TEST
+
 static Suite *regress_suite(void)
 {
 	Suite *s = suite_create("regress");
@@ -900,6 +1056,15 @@ static Suite *regress_suite(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, test_filter_conditions_cap);
 	tcase_add_test(tc, test_valrule_caps);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("audit_bounds");
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, world_setup, world_teardown);
+	tcase_add_test(tc, test_audit_repeats_counted);
+	tcase_add_test(tc, test_audit_rate_bounded);
+	tcase_add_test(tc, test_audit_fields_escaped);
+	tcase_add_test(tc, test_audit_rotation);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("refs");

@@ -114,6 +114,11 @@ system_admins = sys@example.com
 [limits]
 rows = ${MT_ROWS_LIMIT:-0}
 CFG
+	# MT_CONFIG_EXTRA: more lines at the end (in [limits] unless they
+	# open a section of their own)
+	if [ -n "${MT_CONFIG_EXTRA:-}" ]; then
+		printf '%s\n' "$MT_CONFIG_EXTRA" >>"$MT_DIR/cjafs.ini"
+	fi
 }
 
 mt_mount() {

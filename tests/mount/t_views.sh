@@ -67,6 +67,7 @@ admin/users/sys@example.com -r--------
 admin/users/viewer@example.com -r--------
 audit dr-x------
 audit/log -r--------
+audit/log.1 -r--------
 connections dr-x------
 connections/usage -r--------
 dataviews dr-x------
@@ -104,6 +105,7 @@ README -r--------
 admin d---------
 audit dr-x------
 audit/log -r--------
+audit/log.1 -r--------
 connections d---------
 dataviews dr-x------
 errors -r--------
@@ -118,6 +120,7 @@ README -r--------
 admin d---------
 audit dr-x------
 audit/log -r--------
+audit/log.1 -r--------
 connections d---------
 dataviews dr-x------
 errors -r--------

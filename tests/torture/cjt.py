@@ -534,15 +534,25 @@ def observe(d, with_rows=True):
     return as_user(PA, observe_tree, d.mnt, with_rows)
 
 
+_REPEATED_RE = re.compile(r"^(.*?) ?\(repeated (\d+) more times?\)$")
+
+
 def audit_lines(text):
     """The audit log as (login, action, path, result, detail) tuples;
-    a malformed line is returned as a string."""
+    a malformed line is returned as a string.  A line that counts the
+    repeats of a denied attempt ("DETAIL (repeated N more times)") stands
+    for N more copies of that attempt's own line."""
     out = []
     for line in text.split("\n")[:-1]:
         f = line.split("\t")
         if len(f) != 6 or not re.match(
                 r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", f[0]):
             out.append(line)
+            continue
+        m = _REPEATED_RE.match(f[5]) if f[4] == "denied" else None
+        if m:
+            out.extend([tuple(f[1:5]) + (m.group(1) or "-",)] *
+                       int(m.group(2)))
         else:
             out.append(tuple(f[1:]))
     return out
@@ -770,19 +780,37 @@ def store_invariants(recs):
     if int(keys.get("m:jo", b"0") or 0) != jo:
         probs.append("m:jo = %s but %d connections have journey_optimizer" %
                      (keys.get("m:jo"), jo))
-    # the audit log: a:head chunks, each of whole lines
-    head = int(keys.get("a:head", b"0") or 0)
-    for n in range(head):
-        c = keys.get("a:%08d" % n)
-        if c is None:
-            probs.append("audit chunk a:%08d missing (head %d)" % (n, head))
-        elif not c.endswith(b"\n"):
-            probs.append("audit chunk a:%08d ends inside a line" % n)
+    # the audit log: the head's chunks, live and archive, each of whole
+    # lines, and no others
+    n, gen, an = audit_head(keys.get("a:head"))
+    want = set()
+    for g, cnt in ((gen, n), (gen - 1, an)):
+        for i in range(cnt if g >= 0 else 0):
+            k = audit_chunk_key(g, i)
+            want.add(k)
+            c = keys.get(k)
+            if c is None:
+                probs.append("audit chunk %s missing (head %s)" %
+                             (k, keys.get("a:head")))
+            elif not c.endswith(b"\n"):
+                probs.append("audit chunk %s ends inside a line" % k)
     extra = [k for k in keys if k.startswith("a:") and k != "a:head" and
-             int(k[2:]) >= head]
+             k not in want]
     if extra:
         probs.append("audit chunks past the head: %s" % extra[:5])
     return probs
+
+
+def audit_head(raw):
+    """The head "N GEN AN BYTES ABYTES" (or a bare "N"): (N, GEN, AN)."""
+    f = (raw or b"0").split()
+    if len(f) < 5:
+        return int(f[0] or 0), 0, 0
+    return int(f[0]), int(f[1]), int(f[2])
+
+
+def audit_chunk_key(gen, i):
+    return "a:%08d" % i if gen == 0 else "a:%d:%08d" % (gen, i)
 
 
 def store_check(path, copy_to):
@@ -798,8 +826,9 @@ def store_check(path, copy_to):
 
 def audit_text_lines(recs):
     """The audit log as stored (for comparing with what the mount shows)."""
-    head = int(recs.get(b"a:head", b"0") or 0)
-    return b"".join(recs.get(b"a:%08d" % n, b"") for n in range(head))
+    n, gen, _ = audit_head(recs.get(b"a:head"))
+    return b"".join(recs.get(audit_chunk_key(gen, i).encode(), b"")
+                    for i in range(n))
 
 
 def vm_rss(pid):
