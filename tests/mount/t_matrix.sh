@@ -4,7 +4,7 @@
 # sandbox, product profile admins with and without a
 # [delegation], members with and without the tools,
 # directly and through a group, a mapped user in no profile, an unmapped
-# uid, root) try 66 actions each on one fixture, every row of §6 split
+# uid, root) try 70 actions each on one fixture, every row of §6 split
 # into system calls on paths, some again while a journey_optimizer
 # connection exists.  Each cell checks stat and access(2), its errno,
 # what an allowed read reads, that a denied change changes nothing and
