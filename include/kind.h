@@ -58,6 +58,8 @@ struct obj_ref {
 	 * (kind, names; attr -1), private to one caller (SPEC §2) */
 	char scratch[OBJ_SCRATCH_MAX + 1];
 	const char *sandbox;		/* policy hint: the sandbox a change asks for */
+	const char *grant;		/* policy hint: what a profile change turns
+					 * on (ACT_PROFILE_GRANT) */
 };
 
 struct mctx;
@@ -123,6 +125,10 @@ struct kind_attr {
 		     size_t len, struct diag *d);
 	const struct kind_stream_ops *stream;
 	const struct kind_append_ops *append;	/* KA_APPEND */
+	/* Optional: lines user.cjafs.why adds when a write is allowed but
+	 * judged in parts by what it changes (profile.ini's delegation). */
+	int (*why)(struct mctx *c, const struct obj_ref *ref,
+		   struct buf *out);
 };
 
 enum kind_flags {

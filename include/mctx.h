@@ -183,6 +183,8 @@ int admin_sandboxes_store(struct mctx *c, const struct obj_ref *ref,
 			  const char *data, size_t len, struct diag *d);
 int profile_ini_store(struct mctx *c, const struct obj_ref *ref,
 		      const char *data, size_t len, struct diag *d);
+int profile_ini_why(struct mctx *c, const struct obj_ref *ref,
+		    struct buf *out);
 int profile_members_store(struct mctx *c, const struct obj_ref *ref,
 			  const char *data, size_t len, struct diag *d);
 int profile_admins_store(struct mctx *c, const struct obj_ref *ref,

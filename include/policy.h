@@ -101,10 +101,17 @@ enum action {
 	ACT_PROFILE_SEE,	/* see profile P and read its files: + admins of P */
 	ACT_PROFILE_MANAGE,	/* create/delete a profile, edit its admins: product admins */
 	ACT_PROFILE_EDIT,	/* edit P's members, profile.ini: product admins, admins of P */
+	ACT_PROFILE_DELEGATE,	/* change P's [delegation]: product admins */
+	/* turn on in P's profile.ini what obj->grant names ("data view V",
+	 * "tool T", "auto_include"): product admins; admins of P when P's
+	 * [delegation] lists it */
+	ACT_PROFILE_GRANT,
 	ACT_CONN_READ,		/* list and read /connections: product admins */
 	ACT_CONN_MANAGE,	/* create, change, delete connections and datasets; ingest */
 	ACT_DV_MANAGE,		/* create or delete a data view */
-	ACT_DV_EDIT,		/* change a data view and its components */
+	ACT_DV_EDIT,		/* change a data view and its components: + admins
+				 * of P granting it with it in [delegation]
+				 * edit_views */
 	ACT_DV_SEE,		/* see a data view, read its settings and components */
 	ACT_DV_REPORT,		/* read report/ *: analysis_workspace */
 	ACT_DV_EXPORT,		/* read rows.csv: full_table_export */

@@ -8,9 +8,18 @@
  * schemas.  A platform profile may only name sandboxes that
  * /admin/sandboxes lists; a product profile may list data views that do
  * not exist (yet): a grant by name, as the Admin Console does.
+ *
+ * Delegation (SPEC §3.5): a profile's admins may write its profile.ini,
+ * but what a write turns on is judged item by item against the stored
+ * document, each through the policy (ACT_PROFILE_GRANT with the item as
+ * obj_ref.grant, ACT_PROFILE_DELEGATE for [delegation] itself): what a
+ * product admin set may stay and may be turned off, nothing else may be
+ * turned on.  For a caller who may not change [delegation], its keys left
+ * out keep their stored values, as read-only keys do.
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "inidoc.h"
@@ -38,6 +47,13 @@ static const struct inidoc_field profile_fields[] = {
 	BOOL_FIELD("reporting_tools", "intelligent_captions"),
 	BOOL_FIELD("data_view_tools", "full_table_export"),
 	BOOL_FIELD("data_view_tools", "bi_extension"),
+	{ "delegation", "views", INIDOC_LIST, "", 0, 0, NULL,
+	  INIDOC_SET | INIDOC_NAME },
+	{ "delegation", "tools", INIDOC_LIST, "", 0, 0, tool_names,
+	  INIDOC_SET },
+	BOOL_FIELD("delegation", "auto_include"),
+	{ "delegation", "edit_views", INIDOC_LIST, "", 0, 0, NULL,
+	  INIDOC_SET | INIDOC_NAME },
 	{ NULL }
 };
 
@@ -148,10 +164,153 @@ int admin_sandboxes_store(struct mctx *c, const struct obj_ref *ref,
 	return rc;
 }
 
+static const char *const delegation_keys[] = { "views", "tools",
+					       "auto_include", "edit_views",
+					       NULL };
+
+/* Ask the policy whether the caller may turn on grant in profile ref;
+ * a refusal is -EACCES with *d on line. */
+static int grant_check(struct mctx *c, const struct obj_ref *ref,
+		       const char *grant, int line, struct diag *d)
+{
+	struct obj_ref hint = *ref;
+	struct buf why = BUF_INIT;
+	int rc;
+
+	hint.grant = grant;
+	rc = policy_check(c->pol, c->who, ACT_PROFILE_GRANT, &hint, &why);
+	if (rc) {
+		diag_set(d, line, 0, "%s", why.len ? why.data : "not allowed");
+		rc = -EACCES;
+	}
+	buf_release(&why);
+	return rc;
+}
+
+struct grant_walk {
+	struct mctx *c;
+	const struct obj_ref *ref;
+	const char *old;	/* the stored list */
+	int line;
+	struct diag *d;
+};
+
+/* Each data view the new list adds to the stored one. */
+static int view_added(const char *item, size_t len, void *arg)
+{
+	struct grant_walk *gw = arg;
+	char grant[OBJ_NAME_MAX + 16];
+
+	snprintf(grant, sizeof(grant), "data view %.*s",
+		 (int)(len > OBJ_NAME_MAX ? OBJ_NAME_MAX : len), item);
+	if (inidoc_list_has(gw->old, grant + 10))
+		return 0;
+	return grant_check(gw->c, gw->ref, grant, gw->line, gw->d);
+}
+
+/* [delegation]: only who may change it changes it; for the others its
+ * keys left out keep their values, and one given differently is
+ * refused. */
+static int delegation_validate(struct mctx *c, const struct obj_ref *ref,
+			       const struct inidoc *old, struct inidoc *doc,
+			       struct diag *d)
+{
+	struct buf why = BUF_INIT;
+	int rc = 0, i, may;
+
+	may = !policy_check(c->pol, c->who, ACT_PROFILE_DELEGATE, ref, &why);
+	for (i = 0; !may && !rc && delegation_keys[i]; i++) {
+		const char *k = delegation_keys[i];
+		const char *was = inidoc_get(old, "delegation", k);
+		int line = inidoc_line(doc, "delegation", k);
+
+		if (!line) {
+			rc = inidoc_set(doc, "delegation", k, was);
+		} else if (strcmp(was, inidoc_get(doc, "delegation", k))) {
+			diag_set(d, line, 0, "[delegation] %s: %s", k,
+				 why.len ? why.data : "not allowed");
+			rc = -EACCES;
+		}
+	}
+	buf_release(&why);
+	return rc;
+}
+
+/* What a write turns on, item by item (SPEC §3.5); turning off and
+ * keeping are not judged. */
+static int profile_validate(struct mctx *c, const struct obj_ref *ref,
+			    const struct inidoc *old, struct inidoc *doc,
+			    struct diag *d)
+{
+	struct grant_walk gw = { c, ref, NULL, 0, d };
+	char grant[64];
+	int rc, i;
+
+	rc = delegation_validate(c, ref, old, doc, d);
+	if (!rc && inidoc_bool(doc, "data_views", "auto_include") &&
+	    !inidoc_bool(old, "data_views", "auto_include"))
+		rc = grant_check(c, ref, "auto_include",
+				 inidoc_line(doc, "data_views", "auto_include"),
+				 d);
+	if (!rc) {
+		gw.old = inidoc_get(old, "data_views", "views");
+		gw.line = inidoc_line(doc, "data_views", "views");
+		rc = inidoc_list_each(inidoc_get(doc, "data_views", "views"),
+				      view_added, &gw);
+	}
+	for (i = 0; !rc && i < TOOL_COUNT; i++) {
+		const char *sec = i >= TOOL_FIRST_DATA_VIEW_TOOL ?
+					  "data_view_tools" :
+					  "reporting_tools";
+
+		if (!inidoc_bool(doc, sec, tool_names[i]) ||
+		    inidoc_bool(old, sec, tool_names[i]))
+			continue;
+		snprintf(grant, sizeof(grant), "tool %s", tool_names[i]);
+		rc = grant_check(c, ref, grant,
+				 inidoc_line(doc, sec, tool_names[i]), d);
+	}
+	return rc;
+}
+
 int profile_ini_store(struct mctx *c, const struct obj_ref *ref,
 		      const char *data, size_t len, struct diag *d)
 {
-	return attr_ini_commit(c, ref, data, len, NULL, d);
+	return attr_ini_commit(c, ref, data, len, profile_validate, d);
+}
+
+/* user.cjafs.why on profile.ini: a write is judged by what it turns on,
+ * so say what this caller may turn on, and whether [delegation] is its
+ * to change. */
+int profile_ini_why(struct mctx *c, const struct obj_ref *ref,
+		    struct buf *out)
+{
+	const struct kind_attr *a = obj_ref_attr(ref);
+	struct buf why = BUF_INIT;
+	struct inidoc doc;
+	int rc;
+
+	if (!policy_check(c->pol, c->who, ACT_PROFILE_DELEGATE, ref, &why)) {
+		rc = buf_addstr(out, "write [delegation]: allowed\n"
+				     "turn on: anything\n");
+		goto out;
+	}
+	rc = buf_printf(out, "write [delegation]: denied: %s\n",
+			why.len ? why.data : "not allowed");
+	if (!rc)
+		rc = attr_ini_load(c, ref, a, &doc);
+	if (rc)
+		goto out;
+	rc = buf_printf(out, "turn on: only what [delegation] lists "
+			"(views = %s; tools = %s; auto_include = %s); "
+			"turning off and keeping are allowed\n",
+			inidoc_get(&doc, "delegation", "views"),
+			inidoc_get(&doc, "delegation", "tools"),
+			inidoc_get(&doc, "delegation", "auto_include"));
+	inidoc_release(&doc);
+out:
+	buf_release(&why);
+	return rc;
 }
 
 int profile_members_store(struct mctx *c, const struct obj_ref *ref,

@@ -39,7 +39,8 @@ static const struct kind_attr admin_attrs[] = {
 
 static const struct kind_attr profile_attrs[] = {
 	{ "profile.ini", KA_RW, ACT_PROFILE_SEE, ACT_PROFILE_EDIT,
-	  &profile_schema, attr_ini_show, profile_ini_store },
+	  &profile_schema, attr_ini_show, profile_ini_store, NULL, NULL,
+	  profile_ini_why },
 	{ "members", KA_RW, ACT_PROFILE_SEE, ACT_PROFILE_EDIT, NULL,
 	  attr_lines_show, profile_members_store },
 	{ "admins", KA_RW, ACT_PROFILE_SEE, ACT_PROFILE_MANAGE, NULL,

@@ -2019,10 +2019,15 @@ int model_why(struct model *m, const struct caller_id *id,
 		goto out;
 	}
 	rc = why_line(&op, out, "read", a->act_read, ref);
-	if (!rc && (a->store || (a->flags & KA_APPEND)))
+	if (!rc && (a->store || (a->flags & KA_APPEND))) {
 		rc = why_line(&op, out, "write", a->act_write, ref);
-	else if (!rc)
+		/* a write judged by what it changes says what it may */
+		if (!rc && a->why &&
+		    !policy_check(op.c.pol, &op.who, a->act_write, ref, NULL))
+			rc = a->why(&op.c, ref, out);
+	} else if (!rc) {
 		rc = buf_addstr(out, "write: denied: read-only file\n");
+	}
 	if (!rc && (k->flags & (KD_STORED | KD_FILE)) == (KD_STORED | KD_FILE))
 		rc = why_line(&op, out, "delete", k->act_delete, ref);
 out:

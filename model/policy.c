@@ -10,6 +10,13 @@
  * The snapshot is rebuilt only when a commit touched /admin (the store's
  * watch generation), so edits to connections and views never pay for it.
  *
+ * Delegation (SPEC §3.5, §6): each profile's [delegation] is in the
+ * snapshot too, so the gate alone decides what a profile's admins may
+ * turn on in its profile.ini (ACT_PROFILE_GRANT, the item in
+ * obj_ref.grant), that only product admins change [delegation]
+ * (ACT_PROFILE_DELEGATE), and that they change a data view only through
+ * a profile that grants it and lists it in edit_views (ACT_DV_EDIT).
+ *
  * Visibility before permission: a caller that may not see a named object
  * (a connection, a profile) gets -ENOENT for it and for everything below
  * it: it may not know the name exists.  Fixed names (connections, admin,
@@ -64,6 +71,8 @@ const char *const action_names[ACT_COUNT] = {
 	[ACT_PROFILE_SEE] = "read_profile",
 	[ACT_PROFILE_MANAGE] = "manage_profiles",
 	[ACT_PROFILE_EDIT] = "edit_profile",
+	[ACT_PROFILE_DELEGATE] = "delegate_profile",
+	[ACT_PROFILE_GRANT] = "grant_in_profile",
 	[ACT_CONN_READ] = "read_connections",
 	[ACT_CONN_MANAGE] = "manage_connections",
 	[ACT_DV_MANAGE] = "manage_dataviews",
@@ -95,12 +104,24 @@ enum rel {
 	REL_PLATFORM,
 };
 
+/* A list of names, sorted, for bsearch. */
+struct pd_names {
+	char **v;
+	size_t n;
+};
+
+/* What a profile grants, and what its [delegation] lets its admins turn
+ * on (dl_*) and edit (edit_views). */
 struct pd_profile {
 	char *name;
 	int auto_include;
 	char **views;		/* sorted */
 	size_t nviews;
 	uint32_t tools;
+	int dl_auto_include;
+	struct pd_names dl_views;
+	uint32_t dl_tools;
+	struct pd_names edit_views;
 };
 
 struct pd_platform {
@@ -167,8 +188,12 @@ static void db_free(struct policy_db *db)
 	if (!db)
 		return;
 	for (i = 0; i < db->nprofiles; i++) {
-		free(db->profiles[i].name);
-		strv_free(db->profiles[i].views, db->profiles[i].nviews);
+		struct pd_profile *pr = &db->profiles[i];
+
+		free(pr->name);
+		strv_free(pr->views, pr->nviews);
+		strv_free(pr->dl_views.v, pr->dl_views.n);
+		strv_free(pr->edit_views.v, pr->edit_views.n);
 	}
 	for (i = 0; i < db->nplatforms; i++) {
 		free(db->platforms[i].name);
@@ -281,6 +306,44 @@ static int load_names(struct policy *p, const char *key, struct strv *names)
 	return rc;
 }
 
+/* A canonical list into sorted names. */
+static int names_load(struct pd_names *out, const char *list)
+{
+	struct strv sv = { NULL, 0 };
+	int rc = inidoc_list_each(list, strv_each, &sv);
+
+	if (rc) {
+		strv_free(sv.v, sv.n);
+		return rc;
+	}
+	if (sv.n)
+		qsort(sv.v, sv.n, sizeof(char *), cmp_str);
+	out->v = sv.v;
+	out->n = sv.n;
+	return 0;
+}
+
+static int names_has(const struct pd_names *names, const char *name)
+{
+	return names->n && bsearch(&name, names->v, names->n, sizeof(char *),
+				   cmp_str) != NULL;
+}
+
+/* [delegation] of a profile (SPEC §3.5): freed with the profile. */
+static int load_delegation(struct pd_profile *pr, const struct inidoc *doc)
+{
+	int rc;
+
+	pr->dl_auto_include = inidoc_bool(doc, "delegation", "auto_include");
+	pr->dl_tools = list_bits(inidoc_get(doc, "delegation", "tools"),
+				 tool_names);
+	rc = names_load(&pr->dl_views, inidoc_get(doc, "delegation", "views"));
+	if (!rc)
+		rc = names_load(&pr->edit_views,
+				inidoc_get(doc, "delegation", "edit_views"));
+	return rc;
+}
+
 static int db_add_profile(struct policy *p, struct policy_db *db,
 			  const char *name)
 {
@@ -292,7 +355,7 @@ static int db_add_profile(struct policy *p, struct policy_db *db,
 	struct grant_arg ga = { db, REL_MEMBER, (int)db->nprofiles };
 	const char *text;
 	size_t len;
-	int rc, i;
+	int rc, i, kept = 0;
 
 	memset(pr, 0, sizeof(*pr));
 	rc = load_admin_obj(p, "profiles", name, &r);
@@ -310,6 +373,8 @@ static int db_add_profile(struct policy *p, struct policy_db *db,
 	pr->auto_include = inidoc_bool(&doc, "data_views", "auto_include");
 	rc = inidoc_list_each(inidoc_get(&doc, "data_views", "views"),
 			      strv_each, &views);
+	if (!rc)
+		rc = load_delegation(pr, &doc);
 	for (i = 0; i < TOOL_COUNT; i++) {
 		const char *sec = i >= TOOL_FIRST_DATA_VIEW_TOOL ?
 					  "data_view_tools" :
@@ -339,9 +404,18 @@ static int db_add_profile(struct policy *p, struct policy_db *db,
 	if (!rc && text)
 		rc = inidoc_lines_each(text, grant_each, &ga);
 	db->nprofiles++;
+	kept = 1;
 out:
 	if (views.v)
 		strv_free(views.v, views.n);
+	if (!kept) {
+		/* not in the table, so db_free() will not free it */
+		free(pr->name);
+		strv_free(pr->views, pr->nviews);
+		strv_free(pr->dl_views.v, pr->dl_views.n);
+		strv_free(pr->edit_views.v, pr->edit_views.n);
+		memset(pr, 0, sizeof(*pr));
+	}
 	rec_release(&r);
 	return rc;
 }
@@ -687,13 +761,57 @@ static int why_add(struct buf *why, const char *fmt, ...)
 	return buf_addstr(why, msg);
 }
 
-static int admin_of(const struct caller *who, const char *profile)
+/* The snapshot index of profile when the caller administers it, or -1. */
+static int admin_idx(const struct caller *who, const char *profile)
 {
 	int i;
 
 	for (i = 0; i < who->nadmin_of; i++)
 		if (!strcmp(who->db->profiles[who->admin_of[i]].name, profile))
+			return who->admin_of[i];
+	return -1;
+}
+
+static int admin_of(const struct caller *who, const char *profile)
+{
+	return admin_idx(who, profile) >= 0;
+}
+
+/* Does profile idx's [delegation] let its admins turn on grant ("data
+ * view V", "tool T" or "auto_include")? */
+static int delegated(const struct policy_db *db, int idx, const char *grant)
+{
+	const struct pd_profile *pr = &db->profiles[idx];
+	int i;
+
+	if (!strcmp(grant, "auto_include"))
+		return pr->dl_auto_include;
+	if (!strncmp(grant, "data view ", 10))
+		return names_has(&pr->dl_views, grant + 10);
+	if (!strncmp(grant, "tool ", 5))
+		for (i = 0; i < TOOL_COUNT; i++)
+			if (!strcmp(grant + 5, tool_names[i]))
+				return !!(pr->dl_tools & (1u << i));
+	return 0;
+}
+
+/* May an admin of a profile change data view view?  Only through a
+ * profile that grants it and lists it in [delegation] edit_views; *near
+ * is set when some profile it administers grants it without that. */
+static int dv_edit_delegated(const struct caller *who, const char *view,
+			     int *near)
+{
+	int i;
+
+	for (i = 0; i < who->nadmin_of; i++) {
+		int idx = who->admin_of[i];
+
+		if (!policy_profile_grants(who->db, idx, view))
+			continue;
+		if (names_has(&who->db->profiles[idx].edit_views, view))
 			return 1;
+		*near = 1;
+	}
 	return 0;
 }
 
@@ -957,6 +1075,29 @@ static int allowed(struct policy *p, const struct caller *who,
 		why_add(why, "needs role product admin or admin of profile %s",
 			name);
 		return 0;
+	case ACT_PROFILE_DELEGATE:
+		if (who->roles & ROLE_PRODUCT_ADMIN)
+			return 1;
+		why_add(why, "needs role product admin to change "
+			"[delegation]");
+		return 0;
+	case ACT_PROFILE_GRANT: {
+		int idx;
+
+		if (who->roles & ROLE_PRODUCT_ADMIN)
+			return 1;
+		idx = admin_idx(who, name);
+		if (idx < 0) {
+			why_add(why, "needs role product admin or admin of "
+				"profile %s", name);
+			return 0;
+		}
+		if (!obj->grant || delegated(who->db, idx, obj->grant))
+			return 1;
+		why_add(why, "%s is not delegated to this profile's admins",
+			obj->grant);
+		return 0;
+	}
 	case ACT_CONN_READ:
 		return role_ok(who, ROLE_PRODUCT_ADMIN, "product admin", why);
 	case ACT_CONN_MANAGE:
@@ -964,16 +1105,20 @@ static int allowed(struct policy *p, const struct caller *who,
 	case ACT_DV_MANAGE:
 		return platform_ok(p, who, obj, 0, why);
 	case ACT_DV_EDIT: {
-		int i;
+		int near = 0;
 
-		for (i = 0; obj->nnames && i < who->nadmin_of; i++)
-			if (policy_profile_grants(who->db, who->admin_of[i],
-						  name))
-				return 1;
+		if (obj->nnames && dv_edit_delegated(who, name, &near))
+			return 1;
+		if (near && !(who->roles & ROLE_PRODUCT_ADMIN)) {
+			/* the rule it is closest to is the one to name */
+			why_add(why, "data view %s is not in [delegation] "
+				"edit_views of a profile you administer", name);
+			return 0;
+		}
 		if (platform_ok(p, who, obj, 0, why))
 			return 1;
-		why_add(why, "or to administer a profile granting data view %s",
-			name);
+		why_add(why, "or to administer a profile granting data view %s "
+			"with it in [delegation] edit_views", name);
 		return 0;
 	}
 	case ACT_DV_SEE:

@@ -95,6 +95,8 @@ if [ $fresh -eq 1 ]; then
 			>'$mnt/admin/profiles/marketing/profile.ini' &&
 		printf 'ana@example.com\ngroup:Engineers\n' >'$mnt/admin/profiles/marketing/members' &&
 		mkdir '$mnt/admin/profiles/partner' &&
+		printf '[data_views]\nviews = web\n\n[delegation]\nviews = web, mobile\ntools = analysis_workspace\nedit_views = web\n' \
+			>'$mnt/admin/profiles/partner/profile.ini' &&
 		echo lead@example.com >'$mnt/admin/profiles/partner/admins'
 	" || echo "run-demo: populating the demo store failed (see $mnt/errors)" >&2
 fi
@@ -112,6 +114,9 @@ cjafs is mounted at $mnt (store: $demo/demo.tdb).  Try, in another terminal:
   cat $mnt/audit/log
 
 As another demo user: sudo setpriv --reuid=2101 --regid=2101 --clear-groups ls -l $mnt
+As lead, the admin of profile partner (its [delegation]: it may grant web
+and mobile, turn on analysis_workspace and edit web; nothing else):
+  sudo setpriv --reuid=2102 --regid=2102 --clear-groups getfattr -n user.cjafs.why $mnt/admin/profiles/partner/profile.ini
 Press Ctrl-C here to unmount.
 MSG
 wait $pid || true

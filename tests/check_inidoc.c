@@ -52,6 +52,13 @@ static const struct inidoc_schema conn_schema = {"connection.ini", conn_fields};
 #define TOOL(sec, key) { sec, key, INIDOC_BOOL, "false", 0, 0, NULL, 0 }
 /* clang-format on */
 
+static const char *const profile_tools[] = {
+    "analysis_workspace", "guided_analysis", "calculated_metrics_creation",
+    "segment_creation", "labs", "annotation_creation", "audience_view",
+    "audience_creation", "data_storytelling", "audit_logs_access",
+    "share_project_links", "forecasting", "ai_assistant",
+    "intelligent_captions", "full_table_export", "bi_extension", NULL};
+
 static const struct inidoc_field profile_fields[] = {
     TOOL("data_views", "auto_include"),
     {"data_views", "views", INIDOC_LIST, NULL, 0, 0, NULL,
@@ -72,6 +79,13 @@ static const struct inidoc_field profile_fields[] = {
     TOOL("reporting_tools", "intelligent_captions"),
     TOOL("data_view_tools", "full_table_export"),
     TOOL("data_view_tools", "bi_extension"),
+    {"delegation", "views", INIDOC_LIST, NULL, 0, 0, NULL,
+     INIDOC_SET | INIDOC_NAME},
+    {"delegation", "tools", INIDOC_LIST, NULL, 0, 0, profile_tools,
+     INIDOC_SET},
+    TOOL("delegation", "auto_include"),
+    {"delegation", "edit_views", INIDOC_LIST, NULL, 0, 0, NULL,
+     INIDOC_SET | INIDOC_NAME},
     {NULL},
 };
 static const struct inidoc_schema profile_schema = {"profile.ini",
@@ -195,6 +209,7 @@ static const struct golden {
     {"connection-indented", &conn_schema},
     {"profile-views", &profile_schema},
     {"profile-defaults", &profile_schema},
+    {"profile-delegation", &profile_schema},
     {"platform-all", &platform_schema},
     {"platform-empty", &platform_schema},
     {"misc-order", &misc_schema},

@@ -6,7 +6,7 @@
  * The world: a fresh store in a mkdtemp directory, populated through the
  * model API by the callers SPEC §6 allows (sys writes product-admins,
  * sandboxes and platform profiles; pa creates the product profiles), with
- * uids 2000-2007 mapped and gid 3001 = Analysts:
+ * uids 2000-2008 mapped and gid 3001 = Analysts:
  *
  *   sys      system admin (config)
  *   pa       product admin; platform profile "full": the six connection
@@ -14,7 +14,9 @@
  *   pa2      product admin, no platform profile
  *   pa3      product admin; platform profile "partial": all but
  *            manage_sources, sandbox prod
- *   lead     admin of profile thirdparty
+ *   lead     admin of profile thirdparty, whose [delegation] lets its
+ *            admins grant web and app and analysis_workspace and edit web
+ *   lead2    admin of profile partners (views = web), no delegation
  *   analyst  member of thirdparty through group:Analysts (views = web,
  *            analysis_workspace); the same uid without gid 3001 is
  *            "nogroup", with it as a supplementary group "analyst_supp"
@@ -79,6 +81,7 @@ enum who {
 	NOGROUP,
 	VIEWER,
 	AUDITOR,
+	LEAD2,
 	NWHO
 };
 
@@ -99,6 +102,7 @@ static const struct {
     [NOGROUP] = {"nogroup", 2005, 100, 0},
     [VIEWER] = {"viewer", 2006, 100, 0},
     [AUDITOR] = {"auditor", 2007, 100, 0},
+    [LEAD2] = {"lead2", 2008, 100, 0},
 };
 
 static const char cfg_text[] = "[store]\n"
@@ -112,6 +116,7 @@ static const char cfg_text[] = "[store]\n"
 			       "2005 = analyst@example.com\n"
 			       "2006 = viewer@example.com\n"
 			       "2007 = auditor@example.com\n"
+			       "2008 = lead2@example.com\n"
 			       "[groups]\n"
 			       "3001 = Analysts\n"
 			       "[admin]\n"
@@ -295,7 +300,14 @@ static void world_populate(void)
 		    "group:Analysts\n");
 	model_write(PA, "/admin/profiles/thirdparty/profile.ini",
 		    "[data_views]\nviews = web\n"
-		    "[reporting_tools]\nanalysis_workspace = true\n");
+		    "[reporting_tools]\nanalysis_workspace = true\n"
+		    "[delegation]\nviews = web, app\n"
+		    "tools = analysis_workspace\nedit_views = web\n");
+	model_mkdir_as(PA, "/admin/profiles", "partners", 0);
+	model_write(PA, "/admin/profiles/partners/admins",
+		    "lead2@example.com\n");
+	model_write(PA, "/admin/profiles/partners/profile.ini",
+		    "[data_views]\nviews = web\n");
 	model_mkdir_as(PA, "/admin/profiles", "exporters", 0);
 	model_write(PA, "/admin/profiles/exporters/members",
 		    "viewer@example.com\n");
@@ -456,12 +468,14 @@ struct prow {
 	const char *sandbox; /* obj_ref sandbox hint */
 	int known;	     /* the code answers now instead of want */
 	int now;
+	const char *grant;   /* obj_ref grant hint (ACT_PROFILE_GRANT) */
 };
 
 /* clang-format off */
 #define R(w, a, o, e) { w, a, o, e, NULL, NULL, 0, 0 }
 #define RW(w, a, o, e, why) { w, a, o, e, why, NULL, 0, 0 }
 #define RS(w, a, o, e, why, sb) { w, a, o, e, why, sb, 0, 0 }
+#define RG(w, o, g, e, why) { w, ACT_PROFILE_GRANT, o, e, why, NULL, 0, 0, g }
 /*
  * SPEC and the code disagree (none now: data views used to have no
  * kind_table row, so a caller that may not see one got -EACCES).
@@ -496,6 +510,8 @@ static const struct prow matrix[] = {
     R(UNMAPPED, ACT_PROFILE_SEE, TP "/profile.ini", EN),
     R(UNMAPPED, ACT_PROFILE_MANAGE, "/admin/profiles", EN),
     R(UNMAPPED, ACT_PROFILE_EDIT, TP "/members", EN),
+    R(UNMAPPED, ACT_PROFILE_DELEGATE, TP "/profile.ini", EN),
+    RG(UNMAPPED, TP "/profile.ini", "tool analysis_workspace", EN, NULL),
     R(UNMAPPED, ACT_CONN_READ, "/connections", EN),
     R(UNMAPPED, ACT_CONN_MANAGE, "/connections", EN),
     R(UNMAPPED, ACT_DV_MANAGE, "/dataviews", EN),
@@ -515,6 +531,8 @@ static const struct prow matrix[] = {
     R(SYS, ACT_PROFILE_SEE, TP "/profile.ini", 0),
     R(SYS, ACT_PROFILE_MANAGE, "/admin/profiles", EA),
     R(SYS, ACT_PROFILE_EDIT, TP "/members", EA),
+    R(SYS, ACT_PROFILE_DELEGATE, TP "/profile.ini", EA),
+    RG(SYS, TP "/profile.ini", "tool analysis_workspace", EA, NULL),
     R(SYS, ACT_CONN_READ, "/connections", EA),
     R(SYS, ACT_CONN_MANAGE, "/connections", EA),
     R(SYS, ACT_DV_MANAGE, "/dataviews", EA),
@@ -534,6 +552,8 @@ static const struct prow matrix[] = {
     R(PA, ACT_PROFILE_SEE, TP "/profile.ini", 0),
     R(PA, ACT_PROFILE_MANAGE, "/admin/profiles", 0),
     R(PA, ACT_PROFILE_EDIT, TP "/members", 0),
+    R(PA, ACT_PROFILE_DELEGATE, TP "/profile.ini", 0),
+    RG(PA, TP "/profile.ini", "tool analysis_workspace", 0, NULL),
     R(PA, ACT_CONN_READ, "/connections", 0),
     R(PA, ACT_CONN_MANAGE, "/connections", 0),
     R(PA, ACT_DV_MANAGE, "/dataviews", 0),
@@ -553,6 +573,8 @@ static const struct prow matrix[] = {
     R(PA2, ACT_PROFILE_SEE, TP "/profile.ini", 0),
     R(PA2, ACT_PROFILE_MANAGE, "/admin/profiles", 0),
     R(PA2, ACT_PROFILE_EDIT, TP "/members", 0),
+    R(PA2, ACT_PROFILE_DELEGATE, TP "/profile.ini", 0),
+    RG(PA2, TP "/profile.ini", "tool analysis_workspace", 0, NULL),
     R(PA2, ACT_CONN_READ, "/connections", 0),
     R(PA2, ACT_CONN_MANAGE, "/connections", EA),
     R(PA2, ACT_DV_MANAGE, "/dataviews", EA),
@@ -572,6 +594,8 @@ static const struct prow matrix[] = {
     R(PA3, ACT_PROFILE_SEE, TP "/profile.ini", 0),
     R(PA3, ACT_PROFILE_MANAGE, "/admin/profiles", 0),
     R(PA3, ACT_PROFILE_EDIT, TP "/members", 0),
+    R(PA3, ACT_PROFILE_DELEGATE, TP "/profile.ini", 0),
+    RG(PA3, TP "/profile.ini", "tool analysis_workspace", 0, NULL),
     R(PA3, ACT_CONN_READ, "/connections", 0),
     R(PA3, ACT_CONN_MANAGE, "/connections", EA),
     R(PA3, ACT_DV_MANAGE, "/dataviews", EA),
@@ -591,6 +615,8 @@ static const struct prow matrix[] = {
     R(LEAD, ACT_PROFILE_SEE, TP "/profile.ini", 0),
     R(LEAD, ACT_PROFILE_MANAGE, "/admin/profiles", EA),
     R(LEAD, ACT_PROFILE_EDIT, TP "/members", 0),
+    R(LEAD, ACT_PROFILE_DELEGATE, TP "/profile.ini", EA),
+    RG(LEAD, TP "/profile.ini", "tool analysis_workspace", 0, NULL),
     R(LEAD, ACT_CONN_READ, "/connections", EA),
     R(LEAD, ACT_CONN_MANAGE, "/connections", EA),
     R(LEAD, ACT_DV_MANAGE, "/dataviews", EA),
@@ -612,6 +638,8 @@ static const struct prow matrix[] = {
     R(ANALYST, ACT_PROFILE_SEE, TP "/profile.ini", EN),
     R(ANALYST, ACT_PROFILE_MANAGE, "/admin/profiles", EA),
     R(ANALYST, ACT_PROFILE_EDIT, TP "/members", EN),
+    R(ANALYST, ACT_PROFILE_DELEGATE, TP "/profile.ini", EN),
+    RG(ANALYST, TP "/profile.ini", "tool analysis_workspace", EN, NULL),
     R(ANALYST, ACT_CONN_READ, "/connections", EA),
     R(ANALYST, ACT_CONN_MANAGE, "/connections", EA),
     R(ANALYST, ACT_DV_MANAGE, "/dataviews", EA),
@@ -631,6 +659,8 @@ static const struct prow matrix[] = {
     R(ANALYST_SUPP, ACT_PROFILE_SEE, TP "/profile.ini", EN),
     R(ANALYST_SUPP, ACT_PROFILE_MANAGE, "/admin/profiles", EA),
     R(ANALYST_SUPP, ACT_PROFILE_EDIT, TP "/members", EN),
+    R(ANALYST_SUPP, ACT_PROFILE_DELEGATE, TP "/profile.ini", EN),
+    RG(ANALYST_SUPP, TP "/profile.ini", "tool analysis_workspace", EN, NULL),
     R(ANALYST_SUPP, ACT_CONN_READ, "/connections", EA),
     R(ANALYST_SUPP, ACT_CONN_MANAGE, "/connections", EA),
     R(ANALYST_SUPP, ACT_DV_MANAGE, "/dataviews", EA),
@@ -650,6 +680,8 @@ static const struct prow matrix[] = {
     R(NOGROUP, ACT_PROFILE_SEE, TP "/profile.ini", EN),
     R(NOGROUP, ACT_PROFILE_MANAGE, "/admin/profiles", EA),
     R(NOGROUP, ACT_PROFILE_EDIT, TP "/members", EN),
+    R(NOGROUP, ACT_PROFILE_DELEGATE, TP "/profile.ini", EN),
+    RG(NOGROUP, TP "/profile.ini", "tool analysis_workspace", EN, NULL),
     R(NOGROUP, ACT_CONN_READ, "/connections", EA),
     R(NOGROUP, ACT_CONN_MANAGE, "/connections", EA),
     R(NOGROUP, ACT_DV_MANAGE, "/dataviews", EA),
@@ -669,6 +701,8 @@ static const struct prow matrix[] = {
     R(VIEWER, ACT_PROFILE_SEE, TP "/profile.ini", EN),
     R(VIEWER, ACT_PROFILE_MANAGE, "/admin/profiles", EA),
     R(VIEWER, ACT_PROFILE_EDIT, TP "/members", EN),
+    R(VIEWER, ACT_PROFILE_DELEGATE, TP "/profile.ini", EN),
+    RG(VIEWER, TP "/profile.ini", "tool analysis_workspace", EN, NULL),
     R(VIEWER, ACT_CONN_READ, "/connections", EA),
     R(VIEWER, ACT_CONN_MANAGE, "/connections", EA),
     R(VIEWER, ACT_DV_MANAGE, "/dataviews", EA),
@@ -688,6 +722,8 @@ static const struct prow matrix[] = {
     R(AUDITOR, ACT_PROFILE_SEE, TP "/profile.ini", EN),
     R(AUDITOR, ACT_PROFILE_MANAGE, "/admin/profiles", EA),
     R(AUDITOR, ACT_PROFILE_EDIT, TP "/members", EN),
+    R(AUDITOR, ACT_PROFILE_DELEGATE, TP "/profile.ini", EN),
+    RG(AUDITOR, TP "/profile.ini", "tool analysis_workspace", EN, NULL),
     R(AUDITOR, ACT_CONN_READ, "/connections", EA),
     R(AUDITOR, ACT_CONN_MANAGE, "/connections", EA),
     R(AUDITOR, ACT_DV_MANAGE, "/dataviews", EA),
@@ -696,6 +732,28 @@ static const struct prow matrix[] = {
     DV_HIDDEN(AUDITOR, ACT_DV_REPORT),
     DV_HIDDEN(AUDITOR, ACT_DV_EXPORT),
     R(AUDITOR, ACT_AUDIT_READ, "/audit/log", 0),
+
+    /* admin of partners, which grants web and delegates nothing: it
+     * sees web but may not change it; thirdparty it does not know */
+    R(LEAD2, ACT_NONE, "/", EA),
+    R(LEAD2, ACT_PUBLIC, "/README", 0),
+    R(LEAD2, ACT_MAPPED, "/errors", 0),
+    R(LEAD2, ACT_ADMIN_SEE, "/admin/profiles", 0),
+    R(LEAD2, ACT_ADMIN_READ, "/admin/product-admins", EA),
+    R(LEAD2, ACT_ADMIN_SYS, "/admin/sandboxes", EA),
+    R(LEAD2, ACT_PROFILE_SEE, TP "/profile.ini", EN),
+    R(LEAD2, ACT_PROFILE_MANAGE, "/admin/profiles", EA),
+    R(LEAD2, ACT_PROFILE_EDIT, TP "/members", EN),
+    R(LEAD2, ACT_PROFILE_DELEGATE, TP "/profile.ini", EN),
+    RG(LEAD2, TP "/profile.ini", "tool analysis_workspace", EN, NULL),
+    R(LEAD2, ACT_CONN_READ, "/connections", EA),
+    R(LEAD2, ACT_CONN_MANAGE, "/connections", EA),
+    R(LEAD2, ACT_DV_MANAGE, "/dataviews", EA),
+    R(LEAD2, ACT_DV_EDIT, "dv:web", EA),
+    R(LEAD2, ACT_DV_SEE, "dv:web", 0),
+    R(LEAD2, ACT_DV_REPORT, "dv:web", EA),
+    R(LEAD2, ACT_DV_EXPORT, "dv:web", EA),
+    R(LEAD2, ACT_AUDIT_READ, "/audit/log", EA),
 };
 
 #define NEED_CONN "needs platform permissions " CONN_PERMS_TEXT
@@ -762,7 +820,8 @@ static const struct prow details[] = {
     RW(PA2, ACT_DV_MANAGE, "/dataviews", EA, NEED_CONN "; " NEED_SANDBOX),
     RW(PA2, ACT_DV_EDIT, "dv:web", EA,
        NEED_CONN "; " NEED_SANDBOX
-		 "; or to administer a profile granting data view web"),
+		 "; or to administer a profile granting data view web with "
+		 "it in [delegation] edit_views"),
     RW(PA2, ACT_CONN_READ, "/connections", 0, NULL),
 
     /* product admin missing exactly manage_sources */
@@ -806,6 +865,47 @@ static const struct prow details[] = {
 	  "needs role product admin or a profile granting data view "
 	  "other"),
 
+    /* delegation (SPEC §3.5): what thirdparty's admins may turn on */
+#define NOT_DELEGATED " is not delegated to this profile's admins"
+    RG(LEAD, TP "/profile.ini", NULL, 0, NULL),
+    RG(LEAD, TP "/profile.ini", "data view web", 0, NULL),
+    RG(LEAD, TP "/profile.ini", "data view app", 0, NULL),
+    RG(LEAD, TP "/profile.ini", "data view shop", EA,
+       "data view shop" NOT_DELEGATED),
+    RG(LEAD, TP "/profile.ini", "tool full_table_export", EA,
+       "tool full_table_export" NOT_DELEGATED),
+    RG(LEAD, TP "/profile.ini", "tool labs", EA, "tool labs" NOT_DELEGATED),
+    RG(LEAD, TP "/profile.ini", "tool no_such_tool", EA,
+       "tool no_such_tool" NOT_DELEGATED),
+    RG(LEAD, TP "/profile.ini", "auto_include", EA,
+       "auto_include" NOT_DELEGATED),
+    RW(LEAD, ACT_PROFILE_DELEGATE, TP "/profile.ini", EA,
+       "needs role product admin to change [delegation]"),
+    RW(LEAD, ACT_PROFILE_DELEGATE, TP, EA,
+       "needs role product admin to change [delegation]"),
+    RG(LEAD, "/admin/profiles/exporters/profile.ini", "auto_include", EN,
+       NULL),
+    RW(LEAD, ACT_PROFILE_EDIT, TP "/profile.ini", 0, NULL),
+    /* a product admin turns on anything, delegated or not */
+    RG(PA, TP "/profile.ini", "auto_include", 0, NULL),
+    RG(PA2, "/admin/profiles/partners/profile.ini", "tool full_table_export",
+       0, NULL),
+    RW(SYS, ACT_PROFILE_DELEGATE, TP "/profile.ini", EA,
+       "needs role product admin to change [delegation]"),
+    /* the admin of a profile without a delegation turns nothing on */
+    RG(LEAD2, "/admin/profiles/partners/profile.ini", "data view web", EA,
+       "data view web" NOT_DELEGATED),
+    RG(LEAD2, "/admin/profiles/partners/profile.ini", "tool labs", EA,
+       "tool labs" NOT_DELEGATED),
+    RW(LEAD2, ACT_PROFILE_EDIT, "/admin/profiles/partners/members", 0, NULL),
+    /* change a view: only with it in [delegation] edit_views */
+    RW(LEAD2, ACT_DV_EDIT, "dv:web", EA,
+       "data view web is not in [delegation] edit_views of a profile you "
+       "administer"),
+    RW(LEAD, ACT_DV_EDIT, "dv:web", 0, NULL),
+    /* app is delegated to grant, not granted: it is not LEAD's to see */
+    RW(LEAD, ACT_DV_EDIT, "dv:app", EN, NULL),
+
     /* analyst: thirdparty's view, reports, no export */
     RW(ANALYST, ACT_ADMIN_SEE, "/admin", EA, NEED_ADMIN_SEE),
     /* inside a fixed directory it may not enter: that rule */
@@ -825,7 +925,8 @@ static const struct prow details[] = {
        "with full_table_export"),
     RW(ANALYST, ACT_DV_EDIT, "dv:web", EA,
        "needs role product admin; " NEED_CONN "; " NEED_SANDBOX
-       "; or to administer a profile granting data view web"),
+       "; or to administer a profile granting data view web with it in "
+       "[delegation] edit_views"),
     RW(ANALYST_SUPP, ACT_DV_SEE, "dv:other", EN, NULL),
 
     /* viewer: auto_include grants every name */
@@ -850,6 +951,7 @@ static void check_row(const struct prow *r)
 	int rc, rc2;
 
 	make_ref(r->obj, r->sandbox, &ref);
+	ref.grant = r->grant;
 	rc = policy_check(pol, &who[r->who], r->act, &ref, &why);
 	ck_assert_msg(rc == want, "%s %s %s%s%s: got %d, want %d%s (why: %s)",
 		      whos[r->who].name, action_names[r->act], r->obj,
@@ -1058,6 +1160,7 @@ START_TEST(test_caller_login)
 	ck_assert_int_eq(policy_logins(pol, &b), 0);
 	ck_assert_str_eq(b.data, "analyst@example.com\n"
 				 "auditor@example.com\n"
+				 "lead2@example.com\n"
 				 "lead@example.com\n"
 				 "pa2@example.com\n"
 				 "pa3@example.com\n"
@@ -1417,8 +1520,8 @@ static const struct {
 	const char *ents;
 } listings[] = {
     {LEAD, "/admin/profiles", 0, "thirdparty/\n"},
-    {PA, "/admin/profiles", 0, "auditors/\nexporters/\nthirdparty/\n"},
-    {SYS, "/admin/profiles", 0, "auditors/\nexporters/\nthirdparty/\n"},
+    {PA, "/admin/profiles", 0, "auditors/\nexporters/\npartners/\nthirdparty/\n"},
+    {SYS, "/admin/profiles", 0, "auditors/\nexporters/\npartners/\nthirdparty/\n"},
     {ANALYST, "/admin/profiles", -EACCES, ""},
     {UNMAPPED, "/admin/profiles", -ENOENT, ""},
     /* fixed names are known to every mapped caller */
@@ -1807,6 +1910,115 @@ START_TEST(test_profile_grants_die)
 END_TEST
 
 /* user.cjafs.why lines for a few places. */
+/*
+ * Writes of profile.ini judged against [delegation] (SPEC §3.5): each
+ * row starts from the world's thirdparty, whose admins may grant web and
+ * app and analysis_workspace.  Only what a write turns on is judged; a
+ * refused write changes nothing and names what is not delegated.
+ */
+#define TP_INI                                                                 \
+	"[data_views]\nviews = web\n"                                          \
+	"[reporting_tools]\nanalysis_workspace = true\n"                       \
+	"[delegation]\nviews = web, app\n"                                     \
+	"tools = analysis_workspace\nedit_views = web\n"
+#define TP_DELEGATION                                                          \
+	"[delegation]\nviews = app, web\ntools = analysis_workspace\n"         \
+	"auto_include = false\nedit_views = web\n"
+static const struct {
+	enum who who;
+	const char *text;
+	int want;
+	const char *expect; /* refused: /errors says; allowed: stored has */
+} dwrites[] = {
+    /* what is delegated, and what a product admin set, kept */
+    {LEAD, "[data_views]\nviews = web, app\n[reporting_tools]\n"
+	   "analysis_workspace = true\n",
+     0, "views = app, web\n"},
+    /* turning off is always allowed; [delegation] left out is kept */
+    {LEAD, "[data_views]\nviews =\n", 0,
+     "analysis_workspace = false\n"},
+    {LEAD, "[data_views]\nviews =\n", 0, TP_DELEGATION},
+    {LEAD, TP_INI, 0, TP_DELEGATION},
+    /* the attack, step by step */
+    {LEAD, "[data_views]\nviews = web\nauto_include = true\n", -EACCES,
+     TP "/profile.ini:3: auto_include" NOT_DELEGATED "\n"},
+    {LEAD, "[data_views]\nviews = web, shop\n", -EACCES,
+     TP "/profile.ini:2: data view shop" NOT_DELEGATED "\n"},
+    {LEAD, "[reporting_tools]\nanalysis_workspace = true\nlabs = true\n",
+     -EACCES, TP "/profile.ini:3: tool labs" NOT_DELEGATED "\n"},
+    {LEAD, "[data_views]\nviews = web\n[data_view_tools]\n"
+	   "full_table_export = true\n",
+     -EACCES, TP "/profile.ini:4: tool full_table_export" NOT_DELEGATED "\n"},
+    {LEAD, "[delegation]\ntools = full_table_export\n", -EACCES,
+     TP "/profile.ini:2: [delegation] tools: needs role product admin to "
+	"change [delegation]\n"},
+    {LEAD, "[delegation]\nedit_views =\n", -EACCES,
+     TP "/profile.ini:2: [delegation] edit_views: needs role product admin "
+	"to change [delegation]\n"},
+    {LEAD, "[delegation]\nauto_include = true\n", -EACCES, NULL},
+    /* a product admin changes anything, [delegation] too */
+    {PA, "[data_views]\nauto_include = true\n[delegation]\n"
+	 "tools = labs\n",
+     0, "[delegation]\nviews = \ntools = labs\n"},
+    {PA2, "[data_views]\nviews = web\n", 0,
+     "[delegation]\nviews = \ntools = \nauto_include = false\n"
+     "edit_views = \n"},
+};
+
+START_TEST(test_delegation_writes)
+{
+	struct buf before = BUF_INIT, b = BUF_INIT;
+	int w = dwrites[_i].who;
+
+	use_model();
+	model_write(PA, TP "/profile.ini", TP_INI);
+	ck_assert_int_eq(model_read(PA, TP "/profile.ini", &before), 0);
+	model_write_rc(w, TP "/profile.ini", dwrites[_i].text,
+		       dwrites[_i].want);
+	ck_assert_int_eq(model_read(PA, TP "/profile.ini", &b), 0);
+	if (dwrites[_i].want) {
+		ck_assert_str_eq(b.data, before.data);
+		ck_assert_int_eq(model_read(w, "/errors", &b), 0);
+		ck_assert_uint_gt(b.len, 21);
+		if (dwrites[_i].expect)
+			ck_assert_str_eq(b.data + 21, dwrites[_i].expect);
+	} else {
+		ck_assert_msg(strstr(b.data, dwrites[_i].expect),
+			      "'%s' not in\n%s", dwrites[_i].expect, b.data);
+	}
+	buf_release(&before);
+	buf_release(&b);
+}
+END_TEST
+
+/* What [delegation] says reaches the gate through the snapshot: taking
+ * edit_views back takes the view away from the profile's admins. */
+START_TEST(test_delegation_refresh)
+{
+	struct obj_ref ref;
+
+	make_ref("dv:web", NULL, &ref);
+	use_policy();
+	ck_assert_int_eq(policy_check(pol, &who[LEAD], ACT_DV_EDIT, &ref, NULL),
+			 0);
+	use_model();
+	model_write(PA, TP "/profile.ini",
+		    "[data_views]\nviews = web\n[delegation]\nviews = web\n");
+	use_policy();
+	ck_assert_int_eq(policy_check(pol, &who[LEAD], ACT_DV_EDIT, &ref, NULL),
+			 -EACCES);
+	/* and the admin of a profile that does not grant it gets nothing
+	 * from listing it in edit_views */
+	use_model();
+	model_write(PA, TP "/profile.ini",
+		    "[data_views]\nviews = app\n[delegation]\n"
+		    "edit_views = web\n");
+	use_policy();
+	ck_assert_int_eq(policy_check(pol, &who[LEAD], ACT_DV_EDIT, &ref, NULL),
+			 -ENOENT);
+}
+END_TEST
+
 START_TEST(test_why)
 {
 	static const struct {
@@ -1831,6 +2043,29 @@ START_TEST(test_why)
 	     "list: allowed\n"
 	     "mkdir: denied: needs role product admin\n"},
 	    {LEAD, "/admin/profiles/exporters", -ENOENT, ""},
+	    {LEAD, TP "/profile.ini", 0,
+	     "path: " TP "/profile.ini\n"
+	     "login: lead@example.com\n"
+	     "read: allowed\n"
+	     "write: allowed\n"
+	     "write [delegation]: denied: needs role product admin to change "
+	     "[delegation]\n"
+	     "turn on: only what [delegation] lists (views = app, web; "
+	     "tools = analysis_workspace; auto_include = false); turning "
+	     "off and keeping are allowed\n"},
+	    {PA, TP "/profile.ini", 0,
+	     "path: " TP "/profile.ini\n"
+	     "login: pa@example.com\n"
+	     "read: allowed\n"
+	     "write: allowed\n"
+	     "write [delegation]: allowed\n"
+	     "turn on: anything\n"},
+	    {SYS, TP "/profile.ini", 0,
+	     "path: " TP "/profile.ini\n"
+	     "login: sys@example.com\n"
+	     "read: allowed\n"
+	     "write: denied: needs role product admin or admin of profile "
+	     "thirdparty\n"},
 	    {ANALYST, "/audit/log", 0,
 	     "path: /audit/log\n"
 	     "login: analyst@example.com\n"
@@ -1904,6 +2139,10 @@ static Suite *policy_suite(void)
 	tcase_add_test(tcase(s, "profile_grants_die", 0),
 		       test_profile_grants_die);
 	tcase_add_test(tcase(s, "why", 0), test_why);
+	tcase_add_loop_test(tcase(s, "delegation_writes", 0),
+			    test_delegation_writes, 0, NELEM(dwrites));
+	tcase_add_test(tcase(s, "delegation_refresh", 0),
+		       test_delegation_refresh);
 	return s;
 }
 

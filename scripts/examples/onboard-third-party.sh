@@ -6,8 +6,9 @@
 # usage:
 #   onboard-third-party.sh MOUNT admin PROFILE LEAD_LOGIN VIEW...
 #       As a product admin: create product profile PROFILE granting the
-#       data views VIEW... with Analysis Workspace, and make LEAD_LOGIN
-#       its product profile admin.
+#       data views VIEW... with Analysis Workspace, delegate them (and
+#       analysis_workspace) to its admins, to grant and to edit, and make
+#       LEAD_LOGIN its product profile admin.
 #   onboard-third-party.sh MOUNT lead PROFILE MEMBER...
 #       As the lead (PROFILE's admin): add the team to PROFILE (MEMBER is
 #       a login or group:NAME), then fit each data view PROFILE grants to
@@ -17,10 +18,11 @@
 #         COMPONENTS_DIR    a directory of NAME.ini components to add
 #                           (or replace) in each view
 #
-# A product profile admin may change the profile's members and
-# profile.ini and the data views the profile grants; it may not create a
-# view, point one at another connection, or read reports (it is no
-# member).  Each step reads back what it wrote; exit status 0 when all
+# A product profile admin may change the profile's members, and in
+# profile.ini and the data views only what the profile's [delegation]
+# hands it (views to grant, tools to turn on, views to edit); it may not
+# create a view, point one at another connection, or read reports (it is
+# no member).  Each step reads back what it wrote; exit status 0 when all
 # went through, 1 with a message otherwise.
 set -eu
 
@@ -40,6 +42,9 @@ MNT=$1 STEP=$2 PROFILE=$3
 shift 3
 
 ini_get() { sed -n "s/^$2 = //p" "$1"; }
+# ini_sec FILE SECTION KEY: KEY of SECTION only (profile.ini has views and
+# auto_include in [data_views] and in [delegation])
+ini_sec() { sed -n "/^\[$2\]\$/,/^\[/s/^$3 = //p" "$1"; }
 last_error() { head -n 1 "$MNT/errors" 2>/dev/null | cut -d' ' -f2-; }
 # put FILE: write stdin to FILE (replacing it).  cjafs checks a file when it
 # is closed: tee reports a refusal there, the shell's echo/printf do not.
@@ -73,16 +78,21 @@ auto_include = false
 views = $views
 [reporting_tools]
 analysis_workspace = true
+[delegation]
+views = $views
+tools = analysis_workspace
+edit_views = $views
 EOF
 	echo "$lead" | put "$P/admins"
 
 	# read back
-	got=$(ini_get "$P/profile.ini" views)
+	got=$(ini_sec "$P/profile.ini" data_views views)
 	[ "$got" = "$views" ] || die "profile.ini: views read back as '$got', wrote '$views'"
 	grep -qxF "$lead" "$P/admins" || die "$lead is not in $P/admins after the write"
 	roles=$(ini_get "$MNT/admin/users/$lead" profile_admin_of)
 	in_list "$roles" "$PROFILE" || die "/admin/users/$lead: profile_admin_of = $roles, without $PROFILE"
 	say "created profile $PROFILE granting $views (analysis_workspace)"
+	say "its admins may grant and edit $views and turn on analysis_workspace"
 	say "$lead administers it; next, as $lead:"
 	say "  $0 $MNT lead $PROFILE MEMBER..."
 }
@@ -108,11 +118,11 @@ lead_step() {
 	done
 	say "profile $PROFILE members: $(paste -sd, "$P/members" | sed 's/,/, /g')"
 
-	if [ "$(ini_get "$P/profile.ini" auto_include)" = true ]; then
+	if [ "$(ini_sec "$P/profile.ini" data_views auto_include)" = true ]; then
 		say "profile $PROFILE grants every data view (auto_include): no view adjusted"
 		return 0
 	fi
-	views=$(ini_get "$P/profile.ini" views | tr -d ',')
+	views=$(ini_sec "$P/profile.ini" data_views views | tr -d ',')
 	[ -n "$views" ] || say "profile $PROFILE grants no data view yet"
 	for v in $views; do
 		adjust_view "$v"

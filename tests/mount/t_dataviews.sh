@@ -417,7 +417,7 @@ eq "views left" "$(lsv $PA)" "health oneday web "
 # a product admin creates a profile and makes the third party's lead its admin
 ok "pa creates the profile" as $PA mkdir "$MT/admin/profiles/thirdparty"
 ok "pa makes lead its admin" put $PA "$MT/admin/profiles/thirdparty/admins" 'lead@example.com\n'
-ok "pa grants the web view" put $PA "$MT/admin/profiles/thirdparty/profile.ini" '[data_views]\nviews = web\n'
+ok "pa grants the web view, delegated" put $PA "$MT/admin/profiles/thirdparty/profile.ini" '[data_views]\nviews = web\n[delegation]\nviews = web\ntools = analysis_workspace\nedit_views = web\n'
 # the lead adds its team and gives it what it needs
 ok "lead adds its team" put $LEAD "$MT/admin/profiles/thirdparty/members" 'group:Analysts\n'
 ok "lead turns on analysis_workspace" put $LEAD "$MT/admin/profiles/thirdparty/profile.ini" '[data_views]\nviews = web\n[reporting_tools]\nanalysis_workspace = true\n'

@@ -470,7 +470,7 @@ ok "sys writes platform members" as $SYS sh -c "echo pa@example.com >'$MT/admin/
 ok "pa mkdir profile" as $PA mkdir "$MT/admin/profiles/thirdparty"
 ok "pa sets admins" as $PA sh -c "echo lead@example.com >'$MT/admin/profiles/thirdparty/admins'"
 ok "pa sets members" as $PA sh -c "printf 'group:Analysts\n' >'$MT/admin/profiles/thirdparty/members'"
-ok "pa sets profile.ini" as $PA sh -c "printf '[reporting_tools]\naudit_logs_access = true\n' >'$MT/admin/profiles/thirdparty/profile.ini'"
+ok "pa sets profile.ini" as $PA sh -c "printf '[reporting_tools]\naudit_logs_access = true\n[delegation]\nauto_include = true\ntools = full_table_export\n' >'$MT/admin/profiles/thirdparty/profile.ini'"
 ok "pa mkdir auditors" as $PA mkdir "$MT/admin/profiles/auditors"
 ok "pa sets auditors members" as $PA sh -c "echo lead@example.com >'$MT/admin/profiles/auditors/members'"
 ok "pa sets auditors profile.ini" as $PA sh -c "printf '[reporting_tools]\naudit_logs_access = true\n' >'$MT/admin/profiles/auditors/profile.ini'"
@@ -487,10 +487,11 @@ row() {
 	R_WHO+=("$1") R_FILE+=("$2") R_NEW+=("$3") R_CANON+=("$4") R_BAD+=("$5")
 }
 
-# profile_ini AUTO_INCLUDE VIEWS ANALYSIS_WORKSPACE AUDIT_LOGS FULL_EXPORT:
-# the canonical profile.ini (less its last newline, as $( ) drops it)
+# profile_ini AUTO_INCLUDE VIEWS ANALYSIS_WORKSPACE AUDIT_LOGS FULL_EXPORT
+# [DELEGATED_TOOLS DELEGATED_AUTO_INCLUDE]: the canonical profile.ini
+# (less its last newline, as $( ) drops it)
 profile_ini() {
-	printf '[data_views]\nauto_include = %s\nviews = %s\n\n[reporting_tools]\nanalysis_workspace = %s\nguided_analysis = false\ncalculated_metrics_creation = false\nsegment_creation = false\nlabs = false\nannotation_creation = false\naudience_view = false\naudience_creation = false\ndata_storytelling = false\naudit_logs_access = %s\nshare_project_links = false\nforecasting = false\nai_assistant = false\nintelligent_captions = false\n\n[data_view_tools]\nfull_table_export = %s\nbi_extension = false\n' "$@"
+	printf '[data_views]\nauto_include = %s\nviews = %s\n\n[reporting_tools]\nanalysis_workspace = %s\nguided_analysis = false\ncalculated_metrics_creation = false\nsegment_creation = false\nlabs = false\nannotation_creation = false\naudience_view = false\naudience_creation = false\ndata_storytelling = false\naudit_logs_access = %s\nshare_project_links = false\nforecasting = false\nai_assistant = false\nintelligent_captions = false\n\n[data_view_tools]\nfull_table_export = %s\nbi_extension = false\n\n[delegation]\nviews = \ntools = %s\nauto_include = %s\nedit_views = \n' "$1" "$2" "$3" "$4" "$5" "${6:-}" "${7:-false}"
 }
 PLAT_NEW=$'; all of them\n[platform]\nsandboxes = prod, dev, prod\npermissions = view_schemas, manage_schemas, view_datasets, manage_datasets, manage_sources, view_identity_namespaces, view_journeys\n'
 PLAT_CANON=$'[platform]\nsandboxes = dev, prod\npermissions = manage_datasets, manage_schemas, manage_sources, view_datasets, view_identity_namespaces, view_journeys, view_schemas\n'
@@ -502,7 +503,7 @@ row $SYS  admin/sandboxes $'prod\n# staging too\nstage\ndev\n' $'dev\nprod\nstag
 row $SYS  admin/platform/full/platform.ini "$PLAT_NEW" "$PLAT_CANON" $'[platform]\nsandboxes = prod, moon\n'
 row $SYS  admin/platform/full/members $'pa@example.com\npa2@example.com\n' $'pa2@example.com\npa@example.com\n' $'pa@example.com\nbad login\n'
 row $PA   admin/profiles/thirdparty/profile.ini "$PROF_PA_NEW" "$(profile_ini false 'app, web' true true false)"$'\n' $'[data_views]\nauto_include = true\nbogus = 1\n'
-row $LEAD admin/profiles/thirdparty/profile.ini "$PROF_LEAD_NEW" "$(profile_ini true '' false true true)"$'\n' $'[reporting_tools]\nlabs = maybe\n'
+row $LEAD admin/profiles/thirdparty/profile.ini "$PROF_LEAD_NEW" "$(profile_ini true '' false true true full_table_export true)"$'\n' $'[reporting_tools]\nlabs = maybe\n'
 row $PA   admin/profiles/thirdparty/members $'viewer@example.com\ngroup:Analysts\n' $'group:Analysts\nviewer@example.com\n' $'group:Analysts\ngroup:\n'
 row $LEAD admin/profiles/thirdparty/members $'group:Analysts\nanalyst@example.com\n# me too\nlead@example.com\n' $'analyst@example.com\ngroup:Analysts\nlead@example.com\n' $'group:Analysts\nlead@example.com,viewer@example.com\n'
 row $PA   admin/profiles/thirdparty/admins $'viewer@example.com\nlead@example.com\n' $'lead@example.com\nviewer@example.com\n' $'lead@example.com\ngroup:Analysts\n'

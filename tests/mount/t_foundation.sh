@@ -99,8 +99,12 @@ eq "lead sees profiles, not the rest of /admin" "$(as $LEAD ls "$MT/admin" | tr 
 errno_is "lead: viewers profile does not exist for it" ENOENT as $LEAD bash -c "$(declare -f probe); probe stat '$MT/admin/profiles/viewers'"
 errno_is "lead: platform names are hidden" ENOENT as $LEAD bash -c "$(declare -f probe); probe stat '$MT/admin/platform/full'"
 ok "lead edits members" as $LEAD sh -c "printf 'group:Analysts\nviewer@example.com\n' >'$MT/admin/profiles/thirdparty/members'"
+ok "pa delegates to thirdparty's admins" as $PA sh -c "printf '[delegation]\nauto_include = true\ntools = analysis_workspace, audit_logs_access\n' >'$MT/admin/profiles/thirdparty/profile.ini'"
 ok "lead edits profile.ini" as $LEAD sh -c "printf '[data_views]\nauto_include = true\n[reporting_tools]\nanalysis_workspace = true\naudit_logs_access = true\n' >'$MT/admin/profiles/thirdparty/profile.ini'"
 has "keys left out take their defaults" "$(as $LEAD cat "$MT/admin/profiles/thirdparty/profile.ini")" "views = 
+"
+has "lead's delegated change is there" "$(as $LEAD cat "$MT/admin/profiles/thirdparty/profile.ini")" "auto_include = true
+views = 
 "
 
 # --- roles through groups ---

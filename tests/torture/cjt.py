@@ -460,9 +460,17 @@ def bare(res):
 
 # --- reading the state a product admin sees ---
 
-def parse_ini(text):
+def parse_ini(text, section=None):
+    """key -> value of a canonical .ini; with section, of that section
+    only (profile.ini has views and auto_include in two sections)."""
     out = {}
+    cur = None
     for line in text.splitlines():
+        if line.startswith("["):
+            cur = line.strip("[]")
+            continue
+        if section is not None and cur != section:
+            continue
         if " = " in line:
             k, v = line.split(" = ", 1)
             out[k] = v

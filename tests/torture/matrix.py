@@ -76,7 +76,12 @@ ROLES = [
      "product admin; platform profile full: every permission, sandboxes "
      "dev and prod"),
     ("LEAD", 2004, (), "lead@example.com",
-     "product profile admin of mkt (grants v1) and spare; in no profile"),
+     "product profile admin of mkt (grants v1; its [delegation] hands its "
+     "admins v1 and labs to grant and v1 to edit) and spare; in no "
+     "profile"),
+    ("NODEL", 2016, (), "nodel@example.com",
+     "product profile admin of plain (grants v1, delegates nothing); in "
+     "no profile"),
     ("NOSRC", 2011, (), "nosrc@example.com",
      "product admin lacking manage_sources (sandbox prod, journeys)"),
     ("VIEW", 2006, (), "viewer@example.com",
@@ -102,7 +107,7 @@ GROUPS = {r[0]: r[2] for r in ROLES}
 LOGIN = {r[0]: r[3] for r in ROLES}
 EXTRA_USERS = {2011: "nosrc@example.com", 2012: "devpa@example.com",
                2013: "tools@example.com", 2014: "split@example.com",
-               2015: "loner@example.com"}
+               2015: "loner@example.com", 2016: "nodel@example.com"}
 
 JOURNEYS = ("view_journeys_events, manage_journeys_events, view_journeys, "
             "manage_journeys")
@@ -115,113 +120,120 @@ NOSRC_PERMS = ("view_schemas, manage_schemas, view_datasets, "
 # quotes the SPEC section 6 row it expands; "README" marks where the
 # README's choice decides what the SPEC leaves open.
 MATRIX = """
-#               SYS PA LEAD NOSRC VIEW DEVPA TOOLS GROUP SPLIT LONER UNMAP ROOT
+#               SYS PA LEAD NODEL NOSRC VIEW DEVPA TOOLS GROUP SPLIT LONER UNMAP ROOT
 # section 1: unmapped callers read README and whoami and nothing else
 #   (ENOENT for other names at the root, EACCES on open); root is not
 #   special; /errors is any mapped caller's own
-readme          ok  ok ok   ok    ok   ok    ok    ok    ok    ok    ok    ok
-w-readme        A   A  A    A     A    A     A     A     A     A     A     A
-whoami          ok  ok ok   ok    ok   ok    ok    ok    ok    ok    ok    ok
-ls-root         ok  ok ok   ok    ok   ok    ok    ok    ok    ok    ok    ok
-errors          ok  ok ok   ok    ok   ok    ok    ok    ok    ok    N     N
+readme          ok  ok ok   ok    ok    ok   ok    ok    ok    ok    ok    ok    ok
+w-readme        A   A  A    A     A     A    A     A     A     A     A     A     A
+whoami          ok  ok ok   ok    ok    ok   ok    ok    ok    ok    ok    ok    ok
+ls-root         ok  ok ok   ok    ok    ok   ok    ok    ok    ok    ok    ok    ok
+errors          ok  ok ok   ok    ok    ok   ok    ok    ok    ok    ok    N     N
 # "read everything under /admin: system admins, product admins; a product
 #   profile admin reads the profiles it administers".  README: fixed names
 #   are known to every mapped caller (EACCES), a named object the caller
 #   may not see is ENOENT with everything below it.
-ls-admin        ok  ok ok   ok    A    ok    A     A     A     A     N     N
-cat-padmins     ok  ok A    ok    A    ok    A     A     A     A     N     N
-cat-sandboxes   ok  ok A    ok    A    ok    A     A     A     A     N     N
-ls-platform     ok  ok A    ok    A    ok    A     A     A     A     N     N
-cat-plat-ini    ok  ok N    ok    N    ok    N     N     N     N     N     N
-ls-profiles     ok  ok ok   ok    A    ok    A     A     A     A     N     N
-cat-mkt-ini     ok  ok ok   ok    N    ok    N     N     N     N     N     N
-cat-other-mbrs  ok  ok N    ok    N    ok    N     N     N     N     N     N
+ls-admin        ok  ok ok   ok    ok    A    ok    A     A     A     A     N     N
+cat-padmins     ok  ok A    A     ok    A    ok    A     A     A     A     N     N
+cat-sandboxes   ok  ok A    A     ok    A    ok    A     A     A     A     N     N
+ls-platform     ok  ok A    A     ok    A    ok    A     A     A     A     N     N
+cat-plat-ini    ok  ok N    N     ok    N    ok    N     N     N     N     N     N
+ls-profiles     ok  ok ok   ok    ok    A    ok    A     A     A     A     N     N
+cat-mkt-ini     ok  ok ok   N     ok    N    ok    N     N     N     N     N     N
+cat-other-mbrs  ok  ok N    N     ok    N    ok    N     N     N     N     N     N
 # "list and read /connections, read /admin/users/*: product admins"; the
 #   first row also lets system admins read everything under /admin
-ls-users        ok  ok A    ok    A    ok    A     A     A     A     N     N
-cat-user        ok  ok N    ok    N    ok    N     N     N     N     N     N
+ls-users        ok  ok A    A     ok    A    ok    A     A     A     A     N     N
+cat-user        ok  ok N    N     ok    N    ok    N     N     N     N     N     N
 # "edit /admin/product-admins, /admin/platform/* (mkdir and rmdir too),
 #   /admin/sandboxes: system admins"
-w-padmins       ok  A  A    A     A    A     A     A     A     A     N     N
-w-sandboxes     ok  A  A    A     A    A     A     A     A     A     N     N
-mkdir-platform  ok  A  A    A     A    A     A     A     A     A     N     N
-w-plat-ini      ok  A  N    A     N    A     N     N     N     N     N     N
-w-plat-members  ok  A  N    A     N    A     N     N     N     N     N     N
-rmdir-platform  ok  A  N    A     N    A     N     N     N     N     N     N
+w-padmins       ok  A  A    A     A     A    A     A     A     A     A     N     N
+w-sandboxes     ok  A  A    A     A     A    A     A     A     A     A     N     N
+mkdir-platform  ok  A  A    A     A     A    A     A     A     A     A     N     N
+w-plat-ini      ok  A  N    N     A     N    A     N     N     N     N     N     N
+w-plat-members  ok  A  N    N     A     N    A     N     N     N     N     N     N
+rmdir-platform  ok  A  N    N     A     N    A     N     N     N     N     N     N
 # "create or delete a product profile, edit its admins: product admins"
 #   (README: a system admin is not a product admin by that alone)
-mkdir-profile   A   ok A    ok    A    ok    A     A     A     A     N     N
-rmdir-profile   A   ok A    ok    N    ok    N     N     N     N     N     N
-w-mkt-admins    A   ok A    ok    N    ok    N     N     N     N     N     N
+mkdir-profile   A   ok A    A     ok    A    ok    A     A     A     A     N     N
+rmdir-profile   A   ok A    N     ok    N    ok    N     N     N     N     N     N
+w-mkt-admins    A   ok A    N     ok    N    ok    N     N     N     N     N     N
 # "edit a profile's members and profile.ini: product admins; that
-#   profile's admins"
-w-mkt-members   A   ok ok   ok    N    ok    N     N     N     N     N     N
-w-mkt-ini       A   ok ok   ok    N    ok    N     N     N     N     N     N
-w-other-mbrs    A   ok N    ok    N    ok    N     N     N     N     N     N
+#   profile's admins (profile.ini within its [delegation], section 3.5)":
+#   mkt delegates labs and v1 to LEAD, plain delegates nothing to NODEL;
+#   what is not delegated is refused at close (EACCES)
+w-mkt-members   A   ok ok   N     ok    N    ok    N     N     N     N     N     N
+w-mkt-ini       A   ok ok   N     ok    N    ok    N     N     N     N     N     N
+w-other-mbrs    A   ok N    N     ok    N    ok    N     N     N     N     N     N
+w-mkt-export    A   ok A    N     ok    N    ok    N     N     N     N     N     N
+w-mkt-deleg     A   ok A    N     ok    N    ok    N     N     N     N     N     N
+w-plain-ini     A   ok N    A     ok    N    ok    N     N     N     N     N     N
+w-plain-members A   ok N    ok    ok    N    ok    N     N     N     N     N     N
 # "list and read /connections: product admins"
-ls-connections  A   ok A    ok    A    ok    A     A     A     A     N     N
-cat-usage       A   ok A    ok    A    ok    A     A     A     A     N     N
-cat-conn-ini    N   ok N    ok    N    ok    N     N     N     N     N     N
-cat-records     N   ok N    ok    N    ok    N     N     N     N     N     N
+ls-connections  A   ok A    A     ok    A    ok    A     A     A     A     N     N
+cat-usage       A   ok A    A     ok    A    ok    A     A     A     A     N     N
+cat-conn-ini    N   ok N    N     ok    N    ok    N     N     N     N     N     N
+cat-records     N   ok N    N     ok    N    ok    N     N     N     N     N     N
 # "create, change, delete a connection or dataset; ingest: product admins
 #   who also have view_schemas, manage_schemas, view_datasets,
 #   manage_datasets, manage_sources, view_identity_namespaces and the
 #   connection's sandbox" (cprod is in prod, cdev in dev; a new
 #   connection gets the first sandbox its creator has, README)
-mkdir-conn      A   ok A    A     A    ok    A     A     A     A     N     N
-w-cprod-ini     N   ok N    A     N    A     N     N     N     N     N     N
-rmdir-conn      N   ok N    A     N    A     N     N     N     N     N     N
-mkdir-dataset   N   ok N    A     N    A     N     N     N     N     N     N
-w-ds-ini        N   ok N    A     N    A     N     N     N     N     N     N
-rmdir-dataset   N   ok N    A     N    A     N     N     N     N     N     N
-ingest-cprod    N   ok N    A     N    A     N     N     N     N     N     N
-w-cdev-ini      N   ok N    A     N    ok    N     N     N     N     N     N
-ingest-cdev     N   ok N    A     N    ok    N     N     N     N     N     N
+mkdir-conn      A   ok A    A     A     A    ok    A     A     A     A     N     N
+w-cprod-ini     N   ok N    N     A     N    A     N     N     N     N     N     N
+rmdir-conn      N   ok N    N     A     N    A     N     N     N     N     N     N
+mkdir-dataset   N   ok N    N     A     N    A     N     N     N     N     N     N
+w-ds-ini        N   ok N    N     A     N    A     N     N     N     N     N     N
+rmdir-dataset   N   ok N    N     A     N    A     N     N     N     N     N     N
+ingest-cprod    N   ok N    N     A     N    A     N     N     N     N     N     N
+w-cdev-ini      N   ok N    N     A     N    ok    N     N     N     N     N     N
+ingest-cdev     N   ok N    N     A     N    ok    N     N     N     N     N     N
 # README: turning journey_optimizer on needs the journeys permissions
 #   already (refused at close, EACCES)
-jo-on-cdev      N   ok N    A     N    A     N     N     N     N     N     N
+jo-on-cdev      N   ok N    N     A     N    A     N     N     N     N     N     N
 # "see a data view, read its dataview.ini and components: product admins;
 #   members of a profile that grants it (auto_include or listed)"; the
 #   admins of such a profile see it too (they may change it)
-ls-dataviews    ok  ok ok   ok    ok   ok    ok    ok    ok    ok    N     N
-cat-v1-ini      N   ok ok   ok    ok   ok    ok    ok    ok    N     N     N
-ls-v1-comps     N   ok ok   ok    ok   ok    ok    ok    ok    N     N     N
-cat-v1-comp     N   ok ok   ok    ok   ok    ok    ok    ok    N     N     N
-cat-v2-ini      N   ok N    ok    N    ok    ok    N     N     N     N     N
+ls-dataviews    ok  ok ok   ok    ok    ok   ok    ok    ok    ok    ok    N     N
+cat-v1-ini      N   ok ok   ok    ok    ok   ok    ok    ok    ok    N     N     N
+ls-v1-comps     N   ok ok   ok    ok    ok   ok    ok    ok    ok    N     N     N
+cat-v1-comp     N   ok ok   ok    ok    ok   ok    ok    ok    ok    N     N     N
+cat-v2-ini      N   ok N    N     ok    N    ok    ok    N     N     N     N     N
 # "create or delete a data view: product admins with the same platform
 #   permissions"
-mkdir-view      A   ok A    A     A    ok    A     A     A     A     N     N
-rmdir-view      N   ok N    A     N    ok    A     N     N     N     N     N
+mkdir-view      A   ok A    A     A     A    ok    A     A     A     A     N     N
+rmdir-view      N   ok N    N     A     N    ok    A     N     N     N     N     N
 # "change a data view and its components: those; product profile admins
-#   of a profile that grants that view (they cannot create one)"; README:
+#   of a profile that grants that view and lists it in [delegation]
+#   edit_views (they cannot create one)" (mkt does, plain does not); README:
 #   changing connection is building a view (refused at close for LEAD)
-w-v1-ini        N   ok ok   A     A    ok    A     A     A     N     N     N
-w-v1-connection N   ok A    A     A    ok    A     A     A     N     N     N
-w-v1-comp       N   ok ok   A     A    ok    A     A     A     N     N     N
-new-v1-comp     N   ok ok   A     A    ok    A     A     A     N     N     N
-rm-v1-comp      N   ok ok   A     A    ok    A     A     A     N     N     N
+w-v1-ini        N   ok ok   A     A     A    ok    A     A     A     N     N     N
+w-v1-connection N   ok A    A     A     A    ok    A     A     A     N     N     N
+w-v1-comp       N   ok ok   A     A     A    ok    A     A     A     N     N     N
+new-v1-comp     N   ok ok   A     A     A    ok    A     A     A     N     N     N
+rm-v1-comp      N   ok ok   A     A     A    ok    A     A     A     N     N     N
 # "read report/*: those members only with analysis_workspace; product
 #   admins"; "read rows.csv: product admins; those members only with
 #   full_table_export" (the profile granting the view carries the tool)
-ls-v1-report    N   ok A    ok    A    ok    ok    A     A     N     N     N
-cat-v1-report   N   ok A    ok    A    ok    ok    A     A     N     N     N
-cat-v1-rows     N   ok A    ok    A    ok    ok    A     A     N     N     N
-cat-v2-report   N   ok N    ok    N    ok    ok    N     N     N     N     N
+ls-v1-report    N   ok A    A     ok    A    ok    ok    A     A     N     N     N
+cat-v1-report   N   ok A    A     ok    A    ok    ok    A     A     N     N     N
+cat-v1-rows     N   ok A    A     ok    A    ok    ok    A     A     N     N     N
+cat-v2-report   N   ok N    N     ok    N    ok    ok    N     N     N     N     N
 # "read /audit/log: product admins; members with audit_logs_access";
 #   nobody writes it
-cat-audit       A   ok A    ok    A    ok    ok    A     ok    A     N     N
-w-audit         A   A  A    A     A    A     A     A     A     A     N     N
+cat-audit       A   ok A    A     ok    A    ok    ok    A     ok    A     N     N
+w-audit         A   A  A    A     A     A    A     A     A     A     A     N     N
 #
 # while a journey_optimizer connection exists: "also the four journeys
 #   permissions" (DEVPA has the six, not the four)
-jo:mkdir-conn   A   ok A    A     A    A     A     A     A     A     N     N
-jo:w-cdev-ini   N   ok N    A     N    A     N     N     N     N     N     N
-jo:ingest-cdev  N   ok N    A     N    A     N     N     N     N     N     N
-jo:w-ds-ini     N   ok N    A     N    A     N     N     N     N     N     N
-jo:mkdir-view   A   ok A    A     A    A     A     A     A     A     N     N
-jo:w-v1-ini     N   ok ok   A     A    A     A     A     A     N     N     N
+jo:mkdir-conn   A   ok A    A     A     A    A     A     A     A     A     N     N
+jo:w-cdev-ini   N   ok N    N     A     N    A     N     N     N     N     N     N
+jo:ingest-cdev  N   ok N    N     A     N    A     N     N     N     N     N     N
+jo:w-ds-ini     N   ok N    N     A     N    A     N     N     N     N     N     N
+jo:mkdir-view   A   ok A    A     A     A    A     A     A     A     A     N     N
+jo:w-v1-ini     N   ok ok   A     A     A    A     A     A     A     N     N     N
 # and once the last one is gone, DEVPA manages cdev again
-post:w-cdev-ini N   ok N    A     N    ok    N     N     N     N     N     N
+post:w-cdev-ini N   ok N    N     A     N    ok    N     N     N     N     N     N
 """
 
 CODE = {"ok": "ok", "A": "EACCES", "N": "ENOENT", "P": "EPERM"}
@@ -524,7 +536,8 @@ class Matrix:
             ("SYS", mk, "admin/platform/spare"),
             ("PA", mk, "admin/profiles/mkt"),
             ("PA", w, "admin/profiles/mkt/profile.ini",
-             "[data_views]\nauto_include = false\nviews = v1\n"),
+             "[data_views]\nauto_include = false\nviews = v1\n"
+             "[delegation]\nviews = v1\ntools = labs\nedit_views = v1\n"),
             ("PA", w, "admin/profiles/mkt/members",
              "viewer@example.com\nsplit@example.com\ntools@example.com\n"
              "group:Analysts\n"),
@@ -541,6 +554,10 @@ class Matrix:
              "analysis_workspace = true\naudit_logs_access = true\n"
              "[data_view_tools]\nfull_table_export = true\n"),
             ("PA", w, "admin/profiles/other/members", "split@example.com\n"),
+            ("PA", mk, "admin/profiles/plain"),
+            ("PA", w, "admin/profiles/plain/profile.ini",
+             "[data_views]\nviews = v1\n"),
+            ("PA", w, "admin/profiles/plain/admins", "nodel@example.com\n"),
             ("PA", mk, "admin/profiles/spare"),
             ("PA", w, "admin/profiles/spare/admins", "lead@example.com\n"),
             ("PA", mk, "connections/cprod"),
@@ -589,6 +606,8 @@ class Matrix:
                     "admin/profiles/mkt/members",
                     "admin/profiles/mkt/admins",
                     "admin/profiles/other/members",
+                    "admin/profiles/plain/profile.ini",
+                    "admin/profiles/plain/members",
                     "connections/cprod/connection.ini",
                     "connections/cdev/connection.ini",
                     "connections/spare/connection.ini",
@@ -623,10 +642,10 @@ class Matrix:
         every_view = ["spare", "v1", "v2"]
         views_of = {"PA": every_view, "NOSRC": every_view,
                     "DEVPA": every_view, "TOOLS": every_view,
-                    "LEAD": ["v1"], "VIEW": ["v1"], "GROUP": ["v1"],
+                    "LEAD": ["v1"], "NODEL": ["v1"], "VIEW": ["v1"], "GROUP": ["v1"],
                     "SPLIT": ["v1"], "SYS": [], "LONER": []}
-        profiles_of = {"LEAD": ["mkt", "spare"]}
-        all_profiles = ["mkt", "other", "power", "spare"]
+        profiles_of = {"LEAD": ["mkt", "spare"], "NODEL": ["plain"]}
+        all_profiles = ["mkt", "other", "plain", "power", "spare"]
 
         def listing(want):
             return lambda col, got: None if got == want(col) else \
@@ -795,6 +814,35 @@ class Matrix:
             lambda col: sub("admin/profiles/mkt/profile.ini",
                             r"^labs = false$", "labs = true"),
             lambda b, a, col: "labs = true" in a["profiles"]["mkt"]["ini"])
+        # what [delegation] does not hand a profile's admins: refused
+        # whole at close, whatever the mode bits say (bit None)
+        A["w-mkt-export"] = w(
+            "admin/profiles/mkt/profile.ini",
+            lambda col: sub("admin/profiles/mkt/profile.ini",
+                            r"^full_table_export = false$",
+                            "full_table_export = true"),
+            lambda b, a, col: "full_table_export = true" in
+            a["profiles"]["mkt"]["ini"], bit=None)
+        A["w-mkt-export"].label = "full_table_export = true in " \
+            "/admin/profiles/mkt/profile.ini"
+        A["w-mkt-deleg"] = w(
+            "admin/profiles/mkt/profile.ini",
+            lambda col: sub("admin/profiles/mkt/profile.ini",
+                            r"^edit_views = v1$", "edit_views = v1, v2"),
+            lambda b, a, col: "edit_views = v1, v2\n" in
+            a["profiles"]["mkt"]["ini"], bit=None)
+        A["w-mkt-deleg"].label = "edit_views = v1, v2 in [delegation] of " \
+            "/admin/profiles/mkt/profile.ini"
+        A["w-plain-ini"] = w(
+            "admin/profiles/plain/profile.ini",
+            lambda col: sub("admin/profiles/plain/profile.ini",
+                            r"^labs = false$", "labs = true"),
+            lambda b, a, col: "labs = true" in a["profiles"]["plain"]["ini"],
+            bit=None)
+        A["w-plain-members"] = w(
+            "admin/profiles/plain/members",
+            lines_plus("admin/profiles/plain/members", tmp_login),
+            members_effect(lambda s: s["profiles"]["plain"]["members"]))
         A["w-other-mbrs"] = w(
             "admin/profiles/other/members",
             lines_plus("admin/profiles/other/members", tmp_login),

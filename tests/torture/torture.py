@@ -89,8 +89,8 @@ def shape(obs):
         m["conns"][c] = {"desc": conn["ini"].get("description", ""),
                          "sandbox": conn["ini"].get("sandbox"), "ds": dss}
     for p, x in obs["profiles"].items():
-        m["profiles"][p] = {"members": x["members"],
-                            "views": cjt.parse_ini(x["ini"]).get("views", "")}
+        views = cjt.parse_ini(x["ini"], "data_views").get("views", "")
+        m["profiles"][p] = {"members": x["members"], "views": views}
     for p, x in obs["platforms"].items():
         m["platforms"][p] = {"perms": x["ini"].get("permissions", ""),
                              "sandboxes": x["ini"].get("sandboxes", ""),
