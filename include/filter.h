@@ -124,16 +124,27 @@ void filter_free(struct filter *f);
  * KIND:VALUE, KIND (case-insensitive, spaces around it and the ':'
  * ignored) one of equals, contains, starts-with, ends-with (byte-wise,
  * case-sensitive; an empty VALUE is allowed: equals: matches the empty
- * value) or regex (POSIX extended, unanchored, compiled once with
- * REG_NOSUB; must not be empty and must not use back-references \1-\9,
- * whose matching can take exponential time).  Values are matched by
- * length with glibc's REG_STARTEND, so they need not be NUL-terminated.
+ * value) or regex: POSIX extended as glibc reads it (GNU \w \s \b \<
+ * too), unanchored, on UTF-8 characters; not empty, no back-references
+ * \1-\9, no repetition of a repetition (a+? must be (a+)?), no [.x.] or
+ * [=x=].  Regexes run on PCRE2 (filter.c says how they are rewritten).
+ * Values are matched by length, so they need not be NUL-terminated.
  *
  * Limits (hostile input): every rule may run on every value a view
- * shows, so a list holds at most VALRULE_MAX_RULES rules, of which at
- * most VALRULE_MAX_REGEX are regex rules, whose patterns together expand
- * (bounds written out, as regcomp does) to at most VALRULE_MAX_ATOMS
- * atoms; one pattern alone to at most 10,000 (see filter.c).
+ * shows, so a list holds at most VALRULE_MAX_RULES rules.  A regex is at
+ * most VALRULE_REGEX_MAX_LEN bytes, VALRULE_REGEX_MAX_NEST groups deep,
+ * with bounds {N} up to VALRULE_REGEX_MAX_BOUND; compiling it may
+ * allocate at most VALRULE_REGEX_COMPILE_MEM (PCRE2's allocator counts)
+ * and give at most VALRULE_REGEX_MAX_COMPILED; matching one value
+ * takes at most VALRULE_REGEX_MATCH_STEPS steps (PCRE2's match limit,
+ * over the whole value) and VALRULE_REGEX_MATCH_MEM of backtracking
+ * frames (VALRULE_REGEX_MATCH_DEPTH deep), and each step goes at most
+ * once through the compiled regex and the value; a value longer than
+ * VALRULE_REGEX_MAX_VALUE is not given to regexes (as if each hit a
+ * limit, below).  A data view's regex rules together,
+ * over all its components, are at most VALRULE_VIEW_MAX_REGEX and
+ * VALRULE_VIEW_MAX_BYTES compiled: one list alone is refused past them,
+ * and the caller sums a view's lists with valrule_cost.
  *
  * Errors: -EINVAL with d->column = 1-based column of the item in rules
  * (0 for mode and match) and a message naming the item, e.g.
@@ -142,14 +153,32 @@ void filter_free(struct filter *f);
 struct valrule;
 
 #define VALRULE_MAX_RULES 1000
-#define VALRULE_MAX_REGEX 100
-#define VALRULE_MAX_ATOMS 100000
+#define VALRULE_REGEX_MAX_LEN 1024
+#define VALRULE_REGEX_MAX_NEST 32
+#define VALRULE_REGEX_MAX_BOUND 1000
+#define VALRULE_REGEX_MAX_COMPILED (4 * 1024)
+#define VALRULE_REGEX_MAX_VALUE 4096
+#define VALRULE_REGEX_COMPILE_MEM (256 * 1024)
+#define VALRULE_REGEX_MATCH_STEPS 5000
+#define VALRULE_REGEX_MATCH_DEPTH 2000
+#define VALRULE_REGEX_MATCH_MEM (256 * 1024)
+#define VALRULE_VIEW_MAX_REGEX 20
+#define VALRULE_VIEW_MAX_BYTES (64 * 1024)
 
 int valrule_parse(const char *mode, const char *match, const char *rules,
 		  struct valrule **out, struct diag *d);
-/* 1 if the value is shown, 0 if hidden; a NULL valrule shows everything.
- * Safe to call concurrently (glibc's regexec locks). */
+/*
+ * 1 if the value is shown, 0 if hidden; a NULL valrule shows everything.
+ * A regex rule stopped by a limit on this value neither matches nor fails
+ * to: when the other rules leave the answer to it, the value is hidden.
+ * Safe to call concurrently on one valrule.
+ */
 int valrule_visible(const struct valrule *v, const char *val, size_t len);
+/* The rules alone, mode aside: 1 if they match the value, 0 if not, -1 if
+ * that is left to regex rules a limit stopped (v not NULL, with rules). */
+int valrule_match(const struct valrule *v, const char *val, size_t len);
+/* v's regex rules and their compiled size in bytes (0 and 0 for NULL). */
+void valrule_cost(const struct valrule *v, size_t *nregex, size_t *bytes);
 void valrule_free(struct valrule *v);
 
 /*

@@ -14,7 +14,10 @@
  *    `day` (the event's date in the view's time zone; it shadows a
  *    dataset field of that name).  [include_exclude] and [bucketing] are
  *    compiled (filter.h) and their errors reported with the line of the
- *    key and the column in the file.
+ *    key and the column in the file.  The regex rules of all the view's
+ *    components share one budget (VALRULE_VIEW_MAX_REGEX rules,
+ *    VALRULE_VIEW_MAX_BYTES compiled): the others are compiled again, as
+ *    stored, and summed with this one (view_regex_check).
  *  - kind = metric: field is a field of the datasets, or occurrences
  *    (events), people (distinct person ids) or sessions.  aggregation
  *    (count, sum, distinct) applies to field metrics; for occurrences,
@@ -82,6 +85,100 @@ static int key_line(const struct inidoc *doc, const char *section,
 	return line ? line : inidoc_line(doc, "component", "kind");
 }
 
+/* The regex rules of the view's components other than ref's, summed. */
+struct view_cost {
+	struct mctx *c;
+	struct obj_ref comp;
+	const char *skip;
+	size_t nregex, bytes;
+};
+
+static int cost_one(const char *name, size_t len, void *arg)
+{
+	struct view_cost *vc = arg;
+	struct valrule *vr = NULL;
+	struct inidoc doc;
+	struct diag d;
+	size_t n, b;
+	int rc;
+
+	if (len > OBJ_NAME_MAX)
+		return 0;
+	memcpy(vc->comp.names[1], name, len);
+	vc->comp.names[1][len] = '\0';
+	if (!strcmp(vc->comp.names[1], vc->skip))
+		return 0;
+	rc = attr_ini_load(vc->c, &vc->comp, &component_attr, &doc);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc)
+		return rc;
+	memset(&d, 0, sizeof(d));
+	/* one that no longer compiles costs nothing (and shows nothing) */
+	rc = valrule_parse(inidoc_get(&doc, "include_exclude", "mode"),
+			   inidoc_get(&doc, "include_exclude", "match"),
+			   inidoc_get(&doc, "include_exclude", "rules"), &vr,
+			   &d);
+	inidoc_release(&doc);
+	if (rc == -EINVAL)
+		return 0;
+	if (rc)
+		return rc;
+	valrule_cost(vr, &n, &b);
+	valrule_free(vr);
+	vc->nregex += n;
+	vc->bytes += b;
+	return 0;
+}
+
+/*
+ * The regex rules of a view share one budget (filter.h): checked here,
+ * at the commit of each component, against the others as stored.
+ */
+static int view_regex_check(struct mctx *c, const struct obj_ref *ref,
+			    const struct valrule *vr, const struct inidoc *doc,
+			    struct diag *d)
+{
+	struct view_cost vc = { c, { 0 }, ref->names[1], 0, 0 };
+	struct obj_ref dir;
+	struct buf names = BUF_INIT;
+	size_t n, b;
+	int rc;
+
+	valrule_cost(vr, &n, &b);
+	if (!n)
+		return 0;
+	obj_ref_root(&dir);
+	dir.kind = KIND_COMPONENTS;
+	dir.nnames = 1;
+	snprintf(dir.names[0], sizeof(dir.names[0]), "%s", ref->names[0]);
+	vc.comp = dir;
+	vc.comp.kind = KIND_COMPONENT;
+	vc.comp.nnames = 2;
+	vc.comp.attr = 0;
+	rc = obj_list(c, &dir, &names);
+	if (!rc)
+		rc = inidoc_lines_each(names.data, cost_one, &vc);
+	buf_release(&names);
+	if (rc)
+		return rc;
+	if (n + vc.nregex > VALRULE_VIEW_MAX_REGEX) {
+		diag_set(d, key_line(doc, "include_exclude", "rules"), 0,
+			 "rules: the data view would have %zu regex rules "
+			 "(at most %d in all its components)",
+			 n + vc.nregex, VALRULE_VIEW_MAX_REGEX);
+		return -EINVAL;
+	}
+	if (b + vc.bytes > VALRULE_VIEW_MAX_BYTES) {
+		diag_set(d, key_line(doc, "include_exclude", "rules"), 0,
+			 "rules: the data view's regex rules would take %zu "
+			 "bytes compiled (at most %d in all its components)",
+			 b + vc.bytes, VALRULE_VIEW_MAX_BYTES);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int component_validate(struct mctx *c, const struct obj_ref *ref,
 			      const struct inidoc *old, struct inidoc *doc,
 			      struct diag *d)
@@ -147,6 +244,8 @@ static int component_validate(struct mctx *c, const struct obj_ref *ref,
 			 -vd.column, "rules: %s", vd.msg);
 		goto out;
 	}
+	if (!rc)
+		rc = view_regex_check(c, ref, vr, doc, d);
 	if (rc)
 		goto out;
 	rc = bucket_parse(buckets, &b, &vd);

@@ -43,7 +43,9 @@
  *  - of the events, one chunk and its output piece: a view over millions
  *    of events streams;
  *  - tables bounded by the events' distinct values, never by their
- *    number: the interned person ids (people and sessions metrics, about
+ *    number: what a dimension's regex rules said of each value (at most
+ *    DV_VCACHE_MAX values, so that a rule runs once per distinct value,
+ *    not per row), the interned person ids (people and sessions metrics, about
  *    40 bytes a person, gone before the merges), a report's visible
  *    values with one number per metric, a distinct metric's interned
  *    values;
@@ -142,12 +144,28 @@ enum dv_agg {
 	AGG_SESSIONS,
 };
 
+/*
+ * What a dimension's rules said of each distinct value, when they hold
+ * regexes: a value repeated in many rows is judged once per read.  At
+ * most DV_VCACHE_MAX values (about 40 bytes each plus the value, which
+ * regexes see only up to VALRULE_REGEX_MAX_VALUE); past that, or for a
+ * longer value, the rules run again.  Used under the model's lock.
+ */
+#define DV_VCACHE_MAX 65536
+
+struct dv_vcache {
+	struct strtab vals;
+	unsigned char *vis;		/* by id */
+	size_t cap;
+};
+
 struct dv_comp {
 	char name[OBJ_NAME_MAX + 1];
 	int metric;
 	enum dv_agg agg;
 	int col;			/* view column, -1: its field is gone */
 	struct valrule *rules;		/* NULL: every value visible */
+	struct dv_vcache *vcache;	/* NULL: no regex rules */
 	struct buckets *buckets;	/* NULL: values as they are */
 };
 
@@ -352,6 +370,11 @@ static void plan_free(struct dv_plan *p)
 		return;
 	for (i = 0; i < p->ncomp; i++) {
 		valrule_free(p->comp[i].rules);
+		if (p->comp[i].vcache) {
+			strtab_release(&p->comp[i].vcache->vals);
+			free(p->comp[i].vcache->vis);
+			free(p->comp[i].vcache);
+		}
 		bucket_free(p->comp[i].buckets);
 	}
 	free(p->comp);
@@ -398,6 +421,7 @@ static int comp_load_one(const char *name, size_t len, void *arg)
 	struct inidoc doc;
 	struct diag d;
 	const char *field, *agg, *buckets;
+	size_t nregex, bytes;
 	int rc;
 
 	if (len > OBJ_NAME_MAX)
@@ -427,6 +451,12 @@ static int comp_load_one(const char *name, size_t len, void *arg)
 				   inidoc_get(&doc, "include_exclude", "match"),
 				   inidoc_get(&doc, "include_exclude", "rules"),
 				   &cp->rules, &d);
+		valrule_cost(cp->rules, &nregex, &bytes);
+		if (!rc && nregex) {
+			cp->vcache = calloc(1, sizeof(*cp->vcache));
+			if (!cp->vcache)
+				rc = -ENOMEM;
+		}
 		buckets = inidoc_get(&doc, "bucketing", "buckets");
 		if (!rc && *buckets)
 			rc = bucket_parse(buckets, &cp->buckets, &d);
@@ -1051,13 +1081,42 @@ static int scan_all(struct dv_scan *s)
 
 /* --- what components show --- */
 
+/* Whether cp's rules show val, from its cache when they hold regexes. */
+static int comp_visible(const struct dv_comp *cp, const char *val,
+			size_t len)
+{
+	struct dv_vcache *vc = cp->vcache;
+	unsigned char *vis;
+	uint32_t id;
+	int v;
+
+	if (!vc || len > VALRULE_REGEX_MAX_VALUE)
+		return valrule_visible(cp->rules, val, len);
+	id = strtab_find(&vc->vals, val, len);
+	if (id != STRTAB_NONE)
+		return vc->vis[id];
+	v = valrule_visible(cp->rules, val, len);
+	if (vc->vals.n >= DV_VCACHE_MAX)
+		return v;
+	if (vc->vals.n == vc->cap) {
+		vis = realloc(vc->vis, (vc->cap ? vc->cap * 2 : 64));
+		if (!vis)
+			return v;
+		vc->vis = vis;
+		vc->cap = vc->cap ? vc->cap * 2 : 64;
+	}
+	if (!strtab_intern(&vc->vals, val, len, &id, NULL))
+		vc->vis[id] = (unsigned char)v;
+	return v;
+}
+
 /* The value dimension cp shows for val: 1 and *out, or 0 if hidden. */
 static int dim_show(const struct dv_comp *cp, const char *val, size_t len,
 		    const char **out, size_t *olen)
 {
 	const char *label;
 
-	if (cp->rules && !valrule_visible(cp->rules, val, len))
+	if (cp->rules && !comp_visible(cp, val, len))
 		return 0;
 	if (cp->buckets) {
 		label = bucket_label(cp->buckets, val, len);

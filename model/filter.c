@@ -34,29 +34,45 @@
  * one once and copies the answer into the tests that use it.
  *
  * Value rules and buckets are small arrays built once per component.
- * Regexes are compiled at parse time; buckets are sorted by their lower
- * bound, which makes the overlap check one pass and bucket_label a binary
- * search.
+ * Buckets are sorted by their lower bound, which makes the overlap check
+ * one pass and bucket_label a binary search.
+ *
+ * Regexes are compiled at parse time with PCRE2, under limits that bound
+ * what any rule costs, not checks of its shape: glibc's regex, which
+ * rules first ran on, has no bound on either cost (a 700 KB component
+ * took 22 s and 7 GB to compile; "(a+)+$" 31 s per 40 KB value).  The
+ * rule's POSIX syntax is rewritten for PCRE2 (vr_translate).  Compiling
+ * goes through a counting allocator (vr_alloc) that refuses past
+ * VALRULE_REGEX_COMPILE_MEM per regex, and the compiled size is capped
+ * per regex and per list.  Matching runs PCRE2's interpreter (no JIT,
+ * whose memory is its own) under a match context holding the step,
+ * depth and heap limits; the pattern is anchored behind a lazy ".*?" so
+ * that the step limit covers the whole value, and auto-possessification
+ * is off so that no repeat consumes the value without counting.  A match
+ * that hits a limit fails closed (valrule_visible).
  *
  * Messages go straight into struct diag (a local helper, so this file
  * does not depend on inidoc.c).
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <regex.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 #include "buf.h"
 #include "filter.h"
-
-#ifndef REG_STARTEND
-#error "filter.c needs regexec's REG_STARTEND (glibc, BSD)"
-#endif
 
 __attribute__((format(printf, 3, 4))) static void
 fdiag(struct diag *d, int column, const char *fmt, ...)
@@ -1036,8 +1052,18 @@ struct valrule_item {
 	int kind;
 	char *val;
 	size_t len;
-	int has_re;
-	regex_t re;
+	pcre2_code *re;		/* VR_REGEX */
+};
+
+/*
+ * The memory the compiled regexes of one list hold, as PCRE2's allocator
+ * (vr_alloc) counts it: used goes up and down with their blocks, and
+ * vr_alloc refuses what would take used past limit.
+ */
+struct vr_mem {
+	size_t used;
+	size_t limit;
+	int refused;		/* vr_alloc said no */
 };
 
 struct valrule {
@@ -1045,169 +1071,315 @@ struct valrule {
 	int all;
 	struct valrule_item *items;
 	size_t n;
+	size_t nregex;		/* regex rules */
+	size_t re_bytes;	/* their compiled size, together */
+	pcre2_match_context *mctx; /* the match limits */
+	struct vr_mem mem;	/* outlives the compiled regexes */
 };
 
 struct vr_parse {
 	struct valrule *v;
 	size_t cap;
-	size_t nregex;		/* regex rules so far */
-	unsigned long atoms;	/* their expanded size, together */
+	pcre2_general_context *gctx;	/* allocates through v->mem */
+	pcre2_compile_context *cctx;
+	struct buf pat;			/* the regex rewritten for PCRE2 */
 	struct diag *d;
 };
 
-/*
- * glibc accepts \1-\9 in extended regexes, and back-references make
- * matching exponential in the worst case: a rule is run on every value of
- * the view, so refuse them.  A backslash before a digit counts even
- * inside a bracket expression (harmless: "[\\1]" is just "[1\\]").
- */
-static int has_backref(const char *re, size_t n)
-{
-	size_t i;
+/* A header before each block, so that vr_free knows its size. */
+union vr_hdr {
+	size_t size;
+	max_align_t align;
+};
 
-	for (i = 0; i + 1 < n; i++)
-		if (re[i] == '\\') {
-			if (is_digit(re[i + 1]))
-				return 1;
-			i++;
-		}
-	return 0;
+static void *vr_alloc(size_t n, void *arg)
+{
+	struct vr_mem *m = arg;
+	union vr_hdr *h;
+	size_t size = n + sizeof(*h);
+
+	if (size < n || m->used > m->limit || size > m->limit - m->used) {
+		m->refused = 1;
+		return NULL;
+	}
+	h = malloc(size);
+	if (!h)
+		return NULL;
+	h->size = size;
+	m->used += size;
+	return h + 1;
+}
+
+static void vr_free(void *p, void *arg)
+{
+	struct vr_mem *m = arg;
+	union vr_hdr *h = p;
+
+	if (!p)
+		return;
+	h--;
+	m->used -= h->size;
+	free(h);
 }
 
 /*
- * glibc's regcomp expands bounded repetitions (nested bounds multiply:
- * "(a{1000}){1000}" takes gigabytes) and its regexec is superlinear on
- * repeated ambiguous groups ("(a+)+$", "(a|aa)+$" on a long value).  A
- * rule runs on every value a view shows, so refuse the shapes that cause
- * this: a repetition (*, +, {m,n}) of a group that holds a repetition or
- * an alternation, a repetition of a repetition, and bounds over
- * VR_MAX_BOUND.  "(foo|bar)", "a{3}", "[a-z]+@x" and "(ab)?" are fine.
- * Returns NULL or what is wrong; *atoms is the pattern's size once its
- * bounds are expanded (what regcomp builds, about 100 bytes an atom),
- * which the rules of one list share (VALRULE_MAX_ATOMS).
+ * Rewrite the regex re[0..n) of a rule, POSIX extended as glibc's regcomp
+ * reads it (the dialect of the rules users have), as the PCRE2 pattern
+ * that matches the same values.  Outside brackets:
+ *   \w \W \s \S \b \B	the same in PCRE2 (ASCII classes, as glibc's in the
+ *			C locale the daemon runs in)
+ *   \< \> \` \'	\b(?=\w), \b(?<=\w), \A, \z
+ *   \1 to \9		refused: back-references
+ *   \ and a letter	the letter (glibc reads \d as d, \n as n)
+ *   \ and another byte	that byte, quoted; a trailing \ is refused
+ *   ( ) |		the same; an unmatched ) is a literal, as in glibc
+ *   * + ? {N}		the same after something to repeat (N at most
+ *			VALRULE_REGEX_MAX_BOUND); refused at the
+ *			start of the pattern, a group or a branch, after ^,
+ *			$ or an assertion, and after another repetition
+ *			(PCRE2 reads a+? as lazy and a++ as possessive);
+ *			any other { is refused
+ * Inside brackets: a backslash is a literal (doubled); [:name:] is the
+ * same; [.x.] and [=x=] are refused.  Only these bytes are special, so
+ * nothing of PCRE2's own syntax ((?...), (*VERB), \Q, \x{...}, callouts)
+ * can come through.  The result is wrapped as .*?(?:...) and compiled
+ * anchored: the match itself tries each offset, so the match limit bounds
+ * the work on the whole value, where PCRE2 would restart it at each offset
+ * of an unanchored search.  Returns NULL or what is wrong; -ENOMEM in *rc.
  */
-#define VR_MAX_BOUND 1000
-#define VR_MAX_DEPTH 32
-#define VR_MAX_EXPANDED 10000	/* atoms after expanding bounds */
-static const char *regex_too_costly(const char *re, size_t n,
-				    unsigned long *atoms)
+static const char *vr_translate(const char *re, size_t n, struct buf *out,
+				int *rc)
 {
-	/* per group depth: holds a repetition, '?' or '|'; its size */
-	int risky[VR_MAX_DEPTH + 1] = { 0 };
-	unsigned long size[VR_MAX_DEPTH + 1] = { 0 };
-	unsigned long last = 0;		/* size of the last atom or group */
-	int depth = 0, last_group_risky = 0;
-	enum { ATOM, REPEAT, GROUP_END, OTHER } prev = OTHER;
-	size_t i;
+	enum { NONE, ATOM, REPEAT } prev = NONE;
+	size_t i, j;
+	int depth = 0, e;
 
-	for (i = 0; i < n; i++) {
+	buf_reset(out);
+	e = buf_addstr(out, ".*?(?:");
+	for (i = 0; !e && i < n; i++) {
 		char ch = re[i];
+		const char *as = NULL;
 
-		if (ch == '\\') {
-			i++;
+		switch (ch) {
+		case '\\':
+			if (++i == n)
+				return "trailing backslash";
+			ch = re[i];
 			prev = ATOM;
-			last = 1;
-			size[depth]++;
+			if (is_digit(ch))
+				return "back-references are not supported";
+			if (strchr("wWsSbB", ch)) {
+				e = buf_addch(out, '\\') ?: buf_addch(out, ch);
+				prev = tolower((unsigned char)ch) == 'b' ?
+					       NONE : ATOM;
+				continue;
+			}
+			as = ch == '<' ? "\\b(?=\\w)" :
+			     ch == '>' ? "\\b(?<=\\w)" :
+			     ch == '`' ? "\\A" :
+			     ch == '\'' ? "\\z" : NULL;
+			if (as) {
+				e = buf_addstr(out, as);
+				prev = NONE;
+			} else if (isalnum((unsigned char)ch) ||
+				   (unsigned char)ch >= 0x80) {
+				e = buf_addch(out, ch);
+			} else {
+				e = buf_addch(out, '\\') ?: buf_addch(out, ch);
+			}
 			continue;
-		}
-		if (ch == '[') {
-			/* a bracket expression: "]" first is a member */
-			i++;
-			if (i < n && re[i] == '^')
+		case '[':
+			e = buf_addch(out, '[');
+			if (i + 1 < n && re[i + 1] == '^')
+				e = e ?: buf_addch(out, re[++i]);
+			if (!e && i + 1 < n && re[i + 1] == ']') {
+				e = buf_addstr(out, "\\]");
 				i++;
-			if (i < n && re[i] == ']')
-				i++;
-			while (i < n && re[i] != ']') {
+			}
+			for (i++; !e && i < n && re[i] != ']'; i++) {
 				if (re[i] == '[' && i + 1 < n &&
-				    (re[i + 1] == ':' || re[i + 1] == '.' ||
-				     re[i + 1] == '=')) {
-					char end = re[i + 1];
-
-					for (i += 2; i + 1 < n &&
-						     !(re[i] == end &&
-						       re[i + 1] == ']');
-					     i++)
+				    (re[i + 1] == '.' || re[i + 1] == '='))
+					return "collating elements [. .] and "
+					       "equivalence classes [= =] are "
+					       "not supported";
+				if (re[i] == '[' && i + 1 < n &&
+				    re[i + 1] == ':') {
+					for (j = i + 2;
+					     j < n && isalpha((unsigned char)re[j]);
+					     j++)
 						;
-					i++;
+					if (j + 1 >= n || re[j] != ':' ||
+					    re[j + 1] != ']')
+						return "invalid character class";
+					e = buf_add(out, re + i, j + 2 - i);
+					i = j + 1;
+					continue;
 				}
-				i++;
+				e = re[i] == '\\' ? buf_addstr(out, "\\\\") :
+						    buf_addch(out, re[i]);
 			}
+			if (i >= n)
+				return "unmatched [";
+			e = e ?: buf_addch(out, ']');
 			prev = ATOM;
-			last = 1;
-			size[depth]++;
 			continue;
-		}
-		if (ch == '(') {
-			if (depth == VR_MAX_DEPTH)
-				return "groups nested too deeply";
+		case '(':
 			depth++;
-			risky[depth] = 0;
-			size[depth] = 0;
-			prev = OTHER;
-			continue;
-		}
-		if (ch == ')' && depth > 0) {
-			last_group_risky = risky[depth];
-			last = size[depth];
+			prev = NONE;
+			break;
+		case ')':
+			prev = ATOM;
+			if (!depth) {
+				e = buf_addstr(out, "\\)");
+				continue;
+			}
 			depth--;
-			size[depth] += last;
-			if (last_group_risky)
-				risky[depth] = 1;
-			prev = GROUP_END;
-			continue;
-		}
-		if (ch == '|') {
-			risky[depth] = 1;
-			prev = OTHER;
-			continue;
-		}
-		if (ch == '*' || ch == '+' || ch == '{' || ch == '?') {
-			unsigned long hi = 2;	/* * and +: repeated */
-
-			if (ch == '{') {
-				unsigned long lo;
-				char *end;
-
-				lo = strtoul(re + i + 1, &end, 10);
-				hi = lo;
-				if (*end == ',')
-					hi = end[1] == '}' ? VR_MAX_BOUND :
-							     strtoul(end + 1,
-								     &end, 10);
-				if (lo > VR_MAX_BOUND || hi > VR_MAX_BOUND)
-					return "a bound over 1000";
-				while (i < n && re[i] != '}')
-					i++;
-			}
-			if (ch == '?')
-				hi = 1;
+			break;
+		case '|':
+		case '^':
+		case '$':
+			prev = NONE;
+			break;
+		case '*':
+		case '+':
+		case '?':
+		case '{':
+			if (prev == NONE)
+				return "invalid preceding regular expression";
 			if (prev == REPEAT)
-				return "a repetition of a repetition";
-			if (hi > 1 && prev == GROUP_END && last_group_risky)
-				return "a repeated group that holds a "
-				       "repetition, '?' or '|'";
-			/* what the bound expands to (regcomp copies it) */
-			if (hi > 1) {
-				size[depth] += last * (hi - 1);
-				if (size[depth] > VR_MAX_EXPANDED)
-					return "a pattern too large once its "
-					       "bounds are expanded";
-			}
-			risky[depth] = 1;
+				return "a repetition of a repetition: put the "
+				       "first in a group, as in (a+)?";
 			prev = REPEAT;
+			if (ch != '{')
+				break;
+			for (j = i + 1; j < n && is_digit(re[j]); j++)
+				;
+			if (j == i + 1 || j == n || re[j] != '}')
+				return "invalid content of \\{\\}";
+			if (j - i - 1 > 4 ||
+			    atoi(re + i + 1) > VALRULE_REGEX_MAX_BOUND)
+				return "a bound over "
+				       STR(VALRULE_REGEX_MAX_BOUND);
+			e = buf_add(out, re + i, j + 1 - i);
+			i = j;
 			continue;
+		default:
+			prev = ATOM;
+			break;
 		}
-		prev = ATOM;
-		last = 1;
-		size[depth]++;
-		if (size[depth] > VR_MAX_EXPANDED)
-			return "a pattern too large once its bounds are "
-			       "expanded";
+		e = buf_addch(out, ch);
 	}
-	/* groups left open (regcomp refuses them) count too */
-	for (*atoms = 0; depth >= 0; depth--)
-		*atoms += size[depth];
+	if (!e && depth)
+		return "unmatched ( or \\(";
+	e = e ?: buf_addch(out, ')');
+	*rc = e;
 	return NULL;
+}
+
+/*
+ * PCRE2 options: UTF-8 characters (a value that is not valid UTF-8 still
+ * matches where it is), '.' matches a newline and '$' only the end, as in
+ * glibc; groups capture nothing (matching needs less memory); no \C; no
+ * auto-possessification, so that every step the match takes back counts
+ * towards its limit.
+ */
+#define VR_PCRE2_OPTIONS                                                       \
+	(PCRE2_ANCHORED | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_DOTALL | \
+	 PCRE2_DOLLAR_ENDONLY | PCRE2_NO_AUTO_CAPTURE |                        \
+	 PCRE2_NEVER_BACKSLASH_C | PCRE2_NEVER_UCP | PCRE2_NO_AUTO_POSSESS)
+
+/* The contexts one list's regexes are compiled and matched with. */
+static int vr_contexts(struct vr_parse *vp)
+{
+	struct valrule *v = vp->v;
+
+	if (vp->cctx)
+		return 0;
+	v->mem.limit = VALRULE_REGEX_COMPILE_MEM;
+	vp->gctx = pcre2_general_context_create(vr_alloc, vr_free, &v->mem);
+	if (vp->gctx)
+		vp->cctx = pcre2_compile_context_create(vp->gctx);
+	v->mctx = pcre2_match_context_create(NULL);
+	if (!vp->cctx || !v->mctx)
+		return -ENOMEM;
+	/* the rewrite at most quintuples a regex (\> is 9 bytes) */
+	pcre2_set_max_pattern_length(vp->cctx, 5 * VALRULE_REGEX_MAX_LEN + 8);
+	/* the wrapper and \< \> take a level each */
+	pcre2_set_parens_nest_limit(vp->cctx, VALRULE_REGEX_MAX_NEST + 2);
+	pcre2_set_match_limit(v->mctx, VALRULE_REGEX_MATCH_STEPS);
+	pcre2_set_depth_limit(v->mctx, VALRULE_REGEX_MATCH_DEPTH);
+	pcre2_set_heap_limit(v->mctx, VALRULE_REGEX_MATCH_MEM / 1024);
+	return 0;
+}
+
+/* Compile regex rule it, the item at column col. */
+static int vr_compile(struct vr_parse *vp, struct valrule_item *it,
+		      const char *item, size_t len, int col)
+{
+	struct valrule *v = vp->v;
+	PCRE2_UCHAR err[120];
+	PCRE2_SIZE off;
+	const char *why;
+	char q[QUOTE_SIZE];
+	size_t size = 0;
+	int rc = 0, code;
+
+	if (it->len > VALRULE_REGEX_MAX_LEN) {
+		fdiag(vp->d, col, "rule %s: a regex longer than %d bytes",
+		      quote(q, item, len), VALRULE_REGEX_MAX_LEN);
+		return -EINVAL;
+	}
+	if (v->nregex == VALRULE_VIEW_MAX_REGEX) {
+		fdiag(vp->d, col, "rule %s: more than %d regex rules",
+		      quote(q, item, len), VALRULE_VIEW_MAX_REGEX);
+		return -EINVAL;
+	}
+	why = vr_translate(it->val, it->len, &vp->pat, &rc);
+	if (why) {
+		fdiag(vp->d, col, "rule %s: bad regex: %s", quote(q, item, len),
+		      why);
+		return -EINVAL;
+	}
+	if (!rc)
+		rc = vr_contexts(vp);
+	if (rc)
+		return rc;
+	/* a budget of its own for each, whatever the others hold */
+	v->mem.limit = v->mem.used + VALRULE_REGEX_COMPILE_MEM;
+	v->mem.refused = 0;
+	it->re = pcre2_compile((PCRE2_SPTR)vp->pat.data, vp->pat.len,
+			       VR_PCRE2_OPTIONS, &code, &off, vp->cctx);
+	v->mem.limit = v->mem.used;
+	if (!it->re && v->mem.refused) {
+		fdiag(vp->d, col, "rule %s: compiling the regex needs more "
+		      "than %d KiB", quote(q, item, len),
+		      VALRULE_REGEX_COMPILE_MEM / 1024);
+		return -EINVAL;
+	}
+	if (!it->re && code == PCRE2_ERROR_HEAP_FAILED)
+		return -ENOMEM;
+	if (!it->re) {
+		pcre2_get_error_message(code, err, sizeof(err));
+		fdiag(vp->d, col, "rule %s: bad regex: %s", quote(q, item, len),
+		      (const char *)err);
+		return -EINVAL;
+	}
+	pcre2_pattern_info(it->re, PCRE2_INFO_SIZE, &size);
+	if (size > VALRULE_REGEX_MAX_COMPILED) {
+		fdiag(vp->d, col, "rule %s: the regex takes more than %d KiB "
+		      "compiled", quote(q, item, len),
+		      VALRULE_REGEX_MAX_COMPILED / 1024);
+		return -EINVAL;
+	}
+	if (size > VALRULE_VIEW_MAX_BYTES - v->re_bytes) {
+		fdiag(vp->d, col, "rule %s: the regex rules together would "
+		      "take more than %d KiB compiled", quote(q, item, len),
+		      VALRULE_VIEW_MAX_BYTES / 1024);
+		return -EINVAL;
+	}
+	v->re_bytes += size;
+	v->nregex++;
+	return 0;
 }
 
 static int vr_item(const char *item, size_t len, int col, void *arg)
@@ -1216,9 +1388,9 @@ static int vr_item(const char *item, size_t len, int col, void *arg)
 	struct valrule *v = vp->v;
 	struct valrule_item *it;
 	const char *colon = memchr(item, ':', len), *k = item, *val;
-	char q[QUOTE_SIZE], err[128];
+	char q[QUOTE_SIZE];
 	size_t kn, vn, cap;
-	int kind, rc;
+	int kind;
 
 	if (!colon) {
 		fdiag(vp->d, col,
@@ -1246,41 +1418,10 @@ static int vr_item(const char *item, size_t len, int col, void *arg)
 		fdiag(vp->d, col, "rule %s: empty regex", quote(q, item, len));
 		return -EINVAL;
 	}
-	if (kind == VR_REGEX && has_backref(val, vn)) {
-		fdiag(vp->d, col, "rule %s: back-references are not supported",
-		      quote(q, item, len));
-		return -EINVAL;
-	}
 	if (v->n == VALRULE_MAX_RULES) {
 		fdiag(vp->d, col, "rule %s: more than %d rules",
 		      quote(q, item, len), VALRULE_MAX_RULES);
 		return -EINVAL;
-	}
-	if (kind == VR_REGEX) {
-		unsigned long atoms = 0;
-		const char *why = regex_too_costly(val, vn, &atoms);
-
-		if (why) {
-			fdiag(vp->d, col,
-			      "rule %s: %s would make matching slow",
-			      quote(q, item, len), why);
-			return -EINVAL;
-		}
-		if (vp->nregex == VALRULE_MAX_REGEX) {
-			fdiag(vp->d, col, "rule %s: more than %d regex rules",
-			      quote(q, item, len), VALRULE_MAX_REGEX);
-			return -EINVAL;
-		}
-		if (atoms > VALRULE_MAX_ATOMS - vp->atoms) {
-			fdiag(vp->d, col,
-			      "rule %s: the regex rules together would be "
-			      "more than %d atoms once their bounds are "
-			      "expanded", quote(q, item, len),
-			      VALRULE_MAX_ATOMS);
-			return -EINVAL;
-		}
-		vp->nregex++;
-		vp->atoms += atoms;
 	}
 	if (v->n == vp->cap) {
 		cap = vp->cap ? vp->cap * 2 : 4;
@@ -1300,25 +1441,13 @@ static int vr_item(const char *item, size_t len, int col, void *arg)
 	v->n++;
 	if (kind != VR_REGEX)
 		return 0;
-	rc = regcomp(&it->re, it->val, REG_EXTENDED | REG_NOSUB);
-	if (rc == REG_ESPACE)
-		return -ENOMEM;
-	if (rc) {
-		regerror(rc, &it->re, err, sizeof(err));
-		if (err[0] >= 'A' && err[0] <= 'Z')
-			err[0] = (char)(err[0] - 'A' + 'a');
-		fdiag(vp->d, col, "rule %s: bad regex: %s", quote(q, item, len),
-		      err);
-		return -EINVAL;
-	}
-	it->has_re = 1;
-	return 0;
+	return vr_compile(vp, it, item, len, col);
 }
 
 int valrule_parse(const char *mode, const char *match, const char *rules,
 		  struct valrule **out, struct diag *d)
 {
-	struct vr_parse vp = {.d = d};
+	struct vr_parse vp = {.d = d, .pat = BUF_INIT};
 	int rc;
 
 	*out = NULL;
@@ -1332,7 +1461,7 @@ int valrule_parse(const char *mode, const char *match, const char *rules,
 		vp.v->exclude = 1;
 	} else {
 		fdiag(d, 0, "mode must be include or exclude");
-		goto out_free;
+		goto out;
 	}
 	if (!match || !*match || !strcmp(match, "any")) {
 		vp.v->all = 0;
@@ -1340,22 +1469,42 @@ int valrule_parse(const char *mode, const char *match, const char *rules,
 		vp.v->all = 1;
 	} else {
 		fdiag(d, 0, "match must be any or all");
-		goto out_free;
+		goto out;
 	}
 	rc = list_each(rules, vr_item, &vp);
-	if (rc)
-		goto out_free;
+out:
+	/* the contexts allocate through v->mem: gone before v may go */
+	pcre2_compile_context_free(vp.cctx);
+	pcre2_general_context_free(vp.gctx);
+	buf_release(&vp.pat);
+	if (rc) {
+		valrule_free(vp.v);
+		return rc;
+	}
 	*out = vp.v;
 	return 0;
-out_free:
-	valrule_free(vp.v);
-	return rc;
+}
+
+/*
+ * 1 if regex rule it matches v[0..n), 0 if not, -1 if a limit stopped it
+ * (or there was no memory for the match): unknown.  Its work is at most
+ * VALRULE_REGEX_MATCH_STEPS steps, each of which reads the compiled regex
+ * (at most VALRULE_REGEX_MAX_COMPILED) and the value (at most
+ * VALRULE_REGEX_MAX_VALUE) at most once: a few tens of milliseconds at
+ * the very worst, microseconds for ordinary rules.
+ */
+static int vr_regex(const struct valrule *vr, const struct valrule_item *it,
+		    pcre2_match_data *md, const char *v, size_t n)
+{
+	int rc = pcre2_match(it->re, (PCRE2_SPTR)v, n, 0, 0, md, vr->mctx);
+
+	if (rc >= 0)
+		return 1;
+	return rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
 }
 
 static int vr_match(const struct valrule_item *it, const char *v, size_t n)
 {
-	regmatch_t m;
-
 	switch (it->kind) {
 	case VR_EQUALS:
 		return n == it->len && !memcmp(v, it->val, n);
@@ -1364,32 +1513,66 @@ static int vr_match(const struct valrule_item *it, const char *v, size_t n)
 		       (n >= it->len && memmem(v, n, it->val, it->len) != NULL);
 	case VR_STARTS:
 		return n >= it->len && !memcmp(v, it->val, it->len);
-	case VR_ENDS:
+	default:
 		return n >= it->len &&
 		       !memcmp(v + n - it->len, it->val, it->len);
-	default:
-		m.rm_so = 0;
-		m.rm_eo = (regoff_t)n;
-		return !regexec(&it->re, v, 1, &m, REG_STARTEND);
 	}
+}
+
+/*
+ * any: the first rule that matches decides; all: the first that does not.
+ * A regex rule a limit stopped is neither (nor are regex rules on a value
+ * longer than VALRULE_REGEX_MAX_VALUE): if no other rule decides, the
+ * value is hidden (never shown because a rule could not be run).  The
+ * answer does not depend on the order, so the plain rules go first and
+ * the regexes run only when those leave the answer open.
+ */
+int valrule_match(const struct valrule *v, const char *val, size_t len)
+{
+	pcre2_match_data *md = NULL;
+	int m, r, unknown = 0;
+	size_t i;
+
+	if (!val)
+		val = "", len = 0;
+	m = !v->all;
+	for (i = 0; i < v->n; i++)
+		if (v->items[i].kind != VR_REGEX &&
+		    vr_match(&v->items[i], val, len) != v->all)
+			goto out;
+	if (v->nregex && len <= VALRULE_REGEX_MAX_VALUE)
+		md = pcre2_match_data_create(1, NULL);
+	for (i = 0; i < v->n; i++) {
+		if (v->items[i].kind != VR_REGEX)
+			continue;
+		r = md ? vr_regex(v, &v->items[i], md, val, len) : -1;
+		if (r < 0)
+			unknown = 1;
+		else if (r != v->all)
+			goto out;
+	}
+	m = unknown ? -1 : v->all;
+out:
+	pcre2_match_data_free(md);
+	return m;
 }
 
 int valrule_visible(const struct valrule *v, const char *val, size_t len)
 {
-	size_t i;
 	int m;
 
 	if (!v || !v->n)
 		return 1;
-	if (!val)
-		val = "", len = 0;
-	m = v->all;
-	for (i = 0; i < v->n; i++)
-		if (vr_match(&v->items[i], val, len) != v->all) {
-			m = !v->all;
-			break;
-		}
+	m = valrule_match(v, val, len);
+	if (m < 0)
+		return 0;
 	return v->exclude ? !m : m;
+}
+
+void valrule_cost(const struct valrule *v, size_t *nregex, size_t *bytes)
+{
+	*nregex = v ? v->nregex : 0;
+	*bytes = v ? v->re_bytes : 0;
 }
 
 void valrule_free(struct valrule *v)
@@ -1399,10 +1582,10 @@ void valrule_free(struct valrule *v)
 	if (!v)
 		return;
 	for (i = 0; i < v->n; i++) {
-		if (v->items[i].has_re)
-			regfree(&v->items[i].re);
+		pcre2_code_free(v->items[i].re);
 		free(v->items[i].val);
 	}
+	pcre2_match_context_free(v->mctx);
 	free(v->items);
 	free(v);
 }

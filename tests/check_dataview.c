@@ -802,6 +802,67 @@ START_TEST(test_component_rejects)
 }
 END_TEST
 
+/* A component's regex rules: n rules of width classes each. */
+static void regex_comp(struct buf *text, int n, int width)
+{
+	int i, j;
+
+	buf_reset(text);
+	buf_addstr(text, "[component]\nkind = dimension\nfield = page\n"
+			 "[include_exclude]\nrules = ");
+	for (i = 0; i < n; i++) {
+		buf_printf(text, "%sregex:^%d", i ? ", " : "", i);
+		for (j = 0; j < width; j++)
+			buf_addstr(text, "[a-z]");
+	}
+	buf_addstr(text, "\n");
+}
+
+/*
+ * The regex rules of all a view's components share one budget
+ * (VALRULE_VIEW_MAX_REGEX rules, VALRULE_VIEW_MAX_BYTES compiled),
+ * checked at each commit against the others; a component rewritten is
+ * counted once.
+ */
+START_TEST(test_view_regex_budget)
+{
+	struct buf text = BUF_INIT;
+	struct diag d;
+
+	web_world(ie_events, "UTC", 30);
+	regex_comp(&text, 15, 1);
+	comp("v", "a", text.data);
+	regex_comp(&text, 5, 1);
+	comp("v", "b", text.data);
+	regex_comp(&text, 5, 2);
+	comp("v", "b", text.data);	/* rewritten: counted once */
+	regex_comp(&text, 1, 1);
+	ck_assert_int_eq(comp_try("v", "c", text.data, &d), -EINVAL);
+	ck_assert_int_eq(d.line, 5);
+	ck_assert_str_eq(d.msg, "rules: the data view would have 21 regex "
+				"rules (at most 20 in all its components)");
+	regex_comp(&text, 14, 1);
+	comp("v", "a", text.data);
+	regex_comp(&text, 1, 1);
+	comp("v", "c", text.data);
+
+	/* bytes: 9 + 9 rules of about 3,450 bytes fit, 9 + 10 do not */
+	comp_del("v", "a");
+	comp_del("v", "b");
+	comp_del("v", "c");
+	regex_comp(&text, 9, 100);
+	comp("v", "a", text.data);
+	comp("v", "b", text.data);
+	regex_comp(&text, 1, 100);
+	ck_assert_int_eq(comp_try("v", "c", text.data, &d), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(d.msg, "rules: the data view's regex "
+					    "rules would take "));
+	ck_assert_ptr_nonnull(strstr(d.msg, "bytes compiled (at most 65536 "
+					    "in all its components)"));
+	buf_release(&text);
+}
+END_TEST
+
 START_TEST(test_component_needs_connection)
 {
 	struct diag d;
@@ -1016,6 +1077,7 @@ static Suite *dataview_suite(void)
 	tcase_add_test(tc, test_sums_and_order);
 	tcase_add_test(tc, test_stale_fields);
 	tcase_add_test(tc, test_report_list);
+	tcase_add_test(tc, test_view_regex_budget);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("time");

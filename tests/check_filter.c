@@ -896,6 +896,39 @@ static const struct vr_case vr_cases[] = {
     /* byte-wise, case-sensitive */
     {"include", "any", "contains:ABC", "xabcx", 0},
     {"include", "any", "regex:caf\xc3\xa9", "un caf\xc3\xa9", 1},
+    /* glibc's dialect, as rules were written for it (filter.c) */
+    {"include", "any", "regex:^\\w+\\s\\S\\W$", "ab_1 x.", 1},
+    {"include", "any", "regex:^\\w+$", "ab-c", 0},
+    {"include", "any", "regex:\\bcat\\b", "a cat.", 1},
+    {"include", "any", "regex:\\bcat\\b", "concat", 0},
+    {"include", "any", "regex:\\Bcat", "concat", 1},
+    {"include", "any", "regex:\\<cat\\>", "a cat", 1},
+    {"include", "any", "regex:\\<cat", "concat", 0},
+    {"include", "any", "regex:cat\\>", "cats", 0},
+    {"include", "any", "regex:\\`ab\\'", "ab", 1},
+    {"include", "any", "regex:\\`ab\\'", "xab", 0},
+    {"include", "any", "regex:^\\d$", "d", 1}, /* \d is d */
+    {"include", "any", "regex:^\\d$", "1", 0},
+    {"include", "any", "regex:^[\\d]+$", "\\d\\", 1}, /* no escapes in [] */
+    {"include", "any", "regex:^[]a]+$", "]a]", 1},
+    {"include", "any", "regex:^[^]a]$", "b", 1},
+    {"include", "any", "regex:^[[:digit:][:upper:]]+$", "A1B2", 1},
+    {"include", "any", "regex:^[[:digit:]]+$", "A1", 0},
+    {"include", "any", "regex:a)", "xa)", 1}, /* unmatched ) is literal */
+    {"include", "any", "regex:^a{3}$", "aaa", 1},
+    {"include", "any", "regex:^(ab){2}$", "abab", 1},
+    {"include", "any", "regex:^(a+)?$", "", 1},
+    {"include", "any", "regex:^(a|b)+$", "abba", 1}, /* refused before */
+    {"include", "any", "regex:^(a+)*b$", "aab", 1},
+    {"include", "any", "regex:a.b", "a\nb", 1},    /* . matches newline */
+    {"include", "any", "regex:a$", "a\n", 0},      /* $ only at the end */
+    {"include", "any", "regex:^.$", "\xc3\xa9", 1}, /* a character */
+    {"include", "any", "regex:^[\xc3\xa9" "e]t[\xc3\xa9" "e]$", "\xc3\xa9" "te", 1},
+    {"include", "any", "regex:^a.c$", "a\xff" "c", 0}, /* not UTF-8 */
+    {"include", "any", "regex:b", "a\xff" "b", 1},
+    {"include", "any", "regex:^\\(\\?$", "(?", 1},
+    {"include", "any", "regex:^\\Q$", "Q", 1},
+    {"include", "any", "regex:^a#b c$", "a#b c", 1}, /* no extended mode */
 };
 
 START_TEST(test_valrule)
@@ -956,25 +989,56 @@ static const struct vr_err_case vr_err_cases[] = {
     {"include", "any", "equals:a, regex:a(", 11,
      "rule 'regex:a(': bad regex: unmatched ( or \\("},
     {"include", "any", "regex:[z-a]", 1,
-     "rule 'regex:[z-a]': bad regex: invalid range end"},
+     "rule 'regex:[z-a]': bad regex: range out of order in character "
+     "class"},
     {"include", "any", "regex:*a", 1,
      "rule 'regex:*a': bad regex: invalid preceding regular expression"},
     {"include", "any", "regex:", 1, "rule 'regex:': empty regex"},
     {"include", "any", "regex:^(a*)*\\1$", 1,
-     "rule 'regex:^(a*)*\\1$': back-references are not supported"},
+     "rule 'regex:^(a*)*\\1$': bad regex: back-references are not "
+     "supported"},
     {"include", "any", "regex: ", 1, "rule 'regex:': empty regex"},
-    /* shapes glibc's regcomp/regexec blow up on (tests/check_regress.c) */
-    {"include", "any", "regex:^(x|y)+$", 1,
-     "rule 'regex:^(x|y)+$': a repeated group that holds a repetition, '?' "
-     "or '|' would make matching slow"},
-    {"include", "any", "regex:(a+)*", 1,
-     "rule 'regex:(a+)*': a repeated group that holds a repetition, '?' "
-     "or '|' would make matching slow"},
+    /* PCRE2 would read these as its own syntax: refused, not misread */
+    {"include", "any", "regex:a+?", 1,
+     "rule 'regex:a+?': bad regex: a repetition of a repetition: put the "
+     "first in a group, as in (a+)?"},
     {"include", "any", "regex:a+{2}", 1,
-     "rule 'regex:a+{2}': a repetition of a repetition would make "
-     "matching slow"},
+     "rule 'regex:a+{2}': bad regex: a repetition of a repetition: put "
+     "the first in a group, as in (a+)?"},
+    {"include", "any", "regex:(?:a)", 1,
+     "rule 'regex:(?:a)': bad regex: invalid preceding regular "
+     "expression"},
+    {"include", "any", "regex:(*LIMIT_MATCH=99999999)a", 1,
+     "rule 'regex:(*LIMIT_MATCH=99999999)a': bad regex: invalid "
+     "preceding regular expression"},
+    {"include", "any", "regex:^*a", 1,
+     "rule 'regex:^*a': bad regex: invalid preceding regular expression"},
+    {"include", "any", "regex:a{x}", 1,
+     "rule 'regex:a{x}': bad regex: invalid content of \\{\\}"},
+    {"include", "any", "regex:a\\", 1,
+     "rule 'regex:a\\': bad regex: trailing backslash"},
+    {"include", "any", "regex:[[.a.]]", 1,
+     "rule 'regex:[[.a.]]': bad regex: collating elements [. .] and "
+     "equivalence classes [= =] are not supported"},
+    {"include", "any", "regex:[[:alpha]]", 1,
+     "rule 'regex:[[:alpha]]': bad regex: invalid character class"},
+    {"include", "any", "regex:[[:bogus:]]", 1,
+     "rule 'regex:[[:bogus:]]': bad regex: unknown POSIX class name"},
+    {"include", "any", "regex:[ab", 1,
+     "rule 'regex:[ab': bad regex: unmatched ["},
+    {"include", "any", "regex:caf\xc3", 1,
+     "rule 'regex:caf\xc3': bad regex: UTF-8 error: byte 2 top bits "
+     "not 0x80"},
+    /* the limits (filter.h) */
     {"include", "any", "regex:a{1001}", 1,
-     "rule 'regex:a{1001}': a bound over 1000 would make matching slow"},
+     "rule 'regex:a{1001}': bad regex: a bound over 1000"},
+    {"include", "any", "regex:(a?){1000}", 1,
+     "rule 'regex:(a?){1000}': the regex takes more than 4 KiB compiled"},
+    {"include", "any",
+     "regex:((((((((((((((((((((((((((((((((((a))))))))))))))))))))))))))))"
+     "))))))", 1,
+     "rule 'regex:(((((((((((((((((((((((((((((((...': bad regex: "
+     "parentheses are too deeply nested"},
 };
 
 START_TEST(test_valrule_errors)

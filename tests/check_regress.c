@@ -103,60 +103,87 @@ static double now(void)
 }
 
 /*
- * glibc's regcomp expands bounded repetitions: nested bounds multiply, so
- * 23 bytes of rule, "(a{32767}){32767}", took 36 s and 3.9 GB before
- * REG_ESPACE (and "(a{5000}){5000}" crashed inside regcomp when malloc
- * failed).  Refusing such rules is the expected outcome; the smaller case
- * here still took 2 s and 200 MB.  Fixed in 6bebb90;
- * tests/fuzz/corpus/rules/regcomp-*.
+ * A rule costs bounded time and memory to compile, whatever it is
+ * (filter.h's limits): refused, or compiled fast into at most
+ * VALRULE_REGEX_MAX_COMPILED.  On glibc's regex: "(a{32767}){32767}"
+ * took 36 s and 3.9 GB before REG_ESPACE ("(a{5000}){5000}" crashed
+ * inside regcomp), a 200-byte group with {1000} 1.2 s, and ten rules of
+ * "[a-z/]?" written 10,000 times (700 KB, within the file cap) 22 s and
+ * 7 GB, under the model's lock.  Fixed by compiling with PCRE2 under
+ * explicit limits; tests/fuzz/corpus/rules/regcomp-*.
  */
+static void regex_compile_bounded(const char *rules)
+{
+	struct valrule *v = NULL;
+	struct diag d;
+	size_t n, bytes;
+	double t0 = now(), t;
+	int rc;
+
+	rc = valrule_parse(NULL, NULL, rules, &v, &d);
+	t = now() - t0;
+	ck_assert_msg(rc == 0 || rc == -EINVAL, "%.40s: %d", rules, rc);
+	ck_assert_msg(t < 0.5, "%.40s: %.2f s to compile", rules, t);
+	if (rc) {
+		ck_assert(v == NULL);
+		ck_assert(d.column >= 1);
+		return;
+	}
+	valrule_cost(v, &n, &bytes);
+	ck_assert_uint_le(n, VALRULE_VIEW_MAX_REGEX);
+	ck_assert_uint_le(bytes, VALRULE_VIEW_MAX_BYTES);
+	valrule_free(v);
+}
+
 static const char *const huge_rules[] = {
     "regex:(a{1000}){1000}",
     "regex:((a{100}){100}){100}",
+    "regex:(((((((((a{1000}){1000}){1000}){1000}){1000}){1000}){1000}){1000}"
+    "){1000})",
+    "regex:(a?){1000}$",
+    "regex:(a|b|c|d|e|f|g|h|i|j|k|l|m|n|o|p|q|r|s|t|u|v|w|x|y|z){1000}",
 };
 
 START_TEST(test_regex_compile_bounded)
 {
-	struct valrule *v = NULL;
-	struct diag d;
-	double t0 = now();
-	int rc;
-
-	rc = valrule_parse(NULL, NULL, huge_rules[_i], &v, &d);
-	ck_assert_msg(rc == -EINVAL, "'%s' accepted (%d) after %.2f s",
-		      huge_rules[_i], rc, now() - t0);
-	ck_assert(v == NULL);
-	ck_assert(d.column == 1);
-	valrule_free(v);
+	regex_compile_bounded(huge_rules[_i]);
 }
 END_TEST
 
-/*
- * After the first fix (6bebb90), bounds up to 1000 on a group with no
- * repetition inside were accepted, but regcomp's cost is the group's
- * length times the bound: a 194-byte group with {362} (the fuzzer's
- * input) took 1.2 s to compile, 1000 bytes with {1000} 11 s and 205 MB,
- * 4000 bytes 818 MB, and the group may be as long as the file (1 MiB).
- * tests/fuzz/crashes/rules/fix-bypass-long-group-bound.
- */
-START_TEST(test_regex_compile_long_group)
+/* A long group under a bound, and the attack: ten rules of "[a-z/]?"
+ * 10,000 times, and the same cut to the longest regex allowed. */
+START_TEST(test_regex_compile_long)
 {
+	struct buf rule = BUF_INIT;
+	size_t max = VALRULE_REGEX_MAX_LEN / 7;
 	struct valrule *v = NULL;
 	struct diag d;
-	struct buf rule = BUF_INIT;
-	double t0;
-	int rc, i;
+	int i, j;
 
 	ck_assert_int_eq(buf_addstr(&rule, "regex:("), 0);
 	for (i = 0; i < 200; i++)
 		ck_assert_int_eq(buf_addch(&rule, 'a'), 0);
 	ck_assert_int_eq(buf_addstr(&rule, "){1000}"), 0);
-	t0 = now();
-	rc = valrule_parse(NULL, NULL, rule.data, &v, &d);
-	ck_assert_msg(rc == -EINVAL,
-		      "a 200-byte group with {1000} accepted (%d) after %.2f s",
-		      rc, now() - t0);
-	valrule_free(v);
+	regex_compile_bounded(rule.data);
+
+	buf_reset(&rule);
+	for (i = 0; i < 10; i++) {
+		ck_assert_int_eq(buf_addstr(&rule, i ? ", regex:" : "regex:"),
+				 0);
+		for (j = 0; j < 10000; j++)
+			ck_assert_int_eq(buf_addstr(&rule, "[a-z/]?"), 0);
+	}
+	ck_assert_uint_gt(rule.len, 700000);
+	regex_compile_bounded(rule.data);
+	ck_assert_int_eq(valrule_parse(NULL, NULL, rule.data, &v, &d), -EINVAL);
+	ck_assert_str_eq(d.msg, "rule 'regex:[a-z/]?[a-z/]?[a-z/]?[a-z/]?[a-...': "
+				"a regex longer than 1024 bytes");
+
+	buf_reset(&rule);
+	ck_assert_int_eq(buf_addstr(&rule, "regex:"), 0);
+	for (j = 0; (size_t)j < max; j++)
+		ck_assert_int_eq(buf_addstr(&rule, "[a-z/]?"), 0);
+	regex_compile_bounded(rule.data);
 	buf_release(&rule);
 }
 END_TEST
@@ -164,59 +191,127 @@ END_TEST
 /*
  * glibc's regexec is superlinear in the value for some patterns when the
  * match fails: "(a+)+$" on 40 KB of 'a' and a 'b' took 31 s, "a+{255}c"
- * 15 s, "a+{32767}" on 10 KB 23 s, "^[a-z]+{32767}" on 40 KB 93 s; values come
- * from CSV fields of up to 1 MiB and a rule runs on every value a view shows.
- * Whatever the fix (refuse such rules, or bound what regexec sees), one value
- * must cost about what a linear scan of it costs.  After the first fix,
- * "(a+)?+$" took 14 s on 40 KB and "(a?){1000}$" 4 s on 4 KB
- * (tests/fuzz/crashes/rules/fix-bypass-*).
+ * 15 s, "a+{32767}" on 10 KB 23 s, "^[a-z]+{32767}" on 40 KB 93 s; values
+ * come from CSV fields of up to 1 MiB and a rule runs on every value a
+ * view shows.  Whatever the rule (refused, or stopped by its match
+ * limit), one value must cost about what a linear scan of it costs, at
+ * every length up to the longest a regex is given and past it.
  */
 static const char *const slow_rules[] = {
     "regex:(a+)+$",
     "regex:(a|aa)+$",
     "regex:a+{255}c",
     "regex:^[a-z]+{32767}",
-    /* accepted by the first fix (6bebb90): a '?' after a group hid it,
-     * and a '?' inside a group did not make it risky */
     "regex:(a+)?+$",
     "regex:(a|aa)?+$",
     "regex:(a+|b)?+c",
     "regex:(a+)?{1000}$",
     "regex:(a?){1000}$",
+    /* within every limit, and the slowest found for PCRE2 */
+    "regex:(a?){400}$",
+    "regex:a{1000}a{1000}a{1000}c",
+    "regex:(a|a)*c",
+    "regex:[a-z]*[a-z]*[a-z]*[a-z]*[a-z]*[a-z]*[0-9]",
+    "regex:\\<a\\b\\w+\\W+\\B[0-9]",
 };
 
 START_TEST(test_regex_match_bounded)
 {
+	const size_t sizes[] = {64, VALRULE_REGEX_MAX_VALUE, 16 * 1024};
 	const size_t n = 16 * 1024;
 	struct valrule *v = NULL, *lin = NULL;
 	struct diag d;
 	double t0, base, slow;
 	char *val = malloc(n + 2);
 	int rc, i;
+	size_t k;
 
 	ck_assert_ptr_nonnull(val);
-	memset(val, 'a', n);
-	val[n] = 'b';
-	val[n + 1] = '\0';
 	rc = valrule_parse(NULL, NULL, slow_rules[_i], &v, &d);
 	if (rc) { /* refusing the rule is a fix too */
 		ck_assert_int_eq(rc, -EINVAL);
 		goto out;
 	}
 	ck_assert_int_eq(valrule_parse(NULL, NULL, "regex:c", &lin, &d), 0);
-	t0 = now();
-	for (i = 0; i < 10; i++)
-		valrule_visible(lin, val, n + 1);
-	base = (now() - t0) / 10;
-	t0 = now();
-	valrule_visible(v, val, n + 1);
-	slow = now() - t0;
-	ck_assert_msg(slow < 0.25 + 200 * base,
-		      "'%s' on %zu bytes: %.2f s (a linear scan: %.4f s)",
-		      slow_rules[_i], n + 1, slow, base);
+	for (k = 0; k < ARRAY_SIZE(sizes); k++) {
+		memset(val, 'a', sizes[k]);
+		val[sizes[k] - 1] = 'b';
+		t0 = now();
+		for (i = 0; i < 10; i++)
+			valrule_visible(lin, val, sizes[k]);
+		base = (now() - t0) / 10;
+		t0 = now();
+		valrule_visible(v, val, sizes[k]);
+		slow = now() - t0;
+		ck_assert_msg(slow < 0.25 + 200 * base,
+			      "'%s' on %zu bytes: %.3f s (a linear scan: "
+			      "%.5f s)",
+			      slow_rules[_i], sizes[k], slow, base);
+	}
 out:
 	valrule_free(v);
 	valrule_free(lin);
+	free(val);
+}
+END_TEST
+
+/*
+ * A regex stopped by a limit neither matches nor fails: the value is
+ * hidden unless another rule decides (never shown because a rule could
+ * not be run).  "^(a|aa)+$" on 3,000 'a' and a 'b' needs far more than
+ * VALRULE_REGEX_MATCH_STEPS steps; values past VALRULE_REGEX_MAX_VALUE
+ * are not given to regexes at all.
+ */
+START_TEST(test_regex_limit_fails_closed)
+{
+	static const struct {
+		const char *mode, *match, *rules;
+		int want;
+	} cases[] = {
+		/* the regex alone: hidden, include or exclude */
+		{ "include", "any", "regex:^(a|aa)+$", 0 },
+		{ "exclude", "any", "regex:^(a|aa)+$", 0 },
+		/* another rule decides: the limit does not matter */
+		{ "include", "any", "regex:^(a|aa)+$, ends-with:b", 1 },
+		{ "exclude", "any", "regex:^(a|aa)+$, ends-with:b", 0 },
+		{ "include", "all", "regex:^(a|aa)+$, equals:x", 0 },
+		{ "exclude", "all", "regex:^(a|aa)+$, equals:x", 1 },
+		/* it does not: hidden */
+		{ "include", "any", "regex:^(a|aa)+$, equals:x", 0 },
+		{ "exclude", "any", "regex:^(a|aa)+$, equals:x", 0 },
+		{ "include", "all", "regex:^(a|aa)+$, ends-with:b", 0 },
+		{ "exclude", "all", "regex:^(a|aa)+$, ends-with:b", 0 },
+		/* another regex decides */
+		{ "include", "any", "regex:^(a|aa)+$, regex:b$", 1 },
+		{ "exclude", "all", "regex:^(a|aa)+$, regex:^x", 1 },
+	};
+	const size_t n = 3001;
+	struct valrule *v;
+	struct diag d;
+	char *val = malloc(VALRULE_REGEX_MAX_VALUE + 2);
+	size_t i;
+
+	ck_assert_ptr_nonnull(val);
+	memset(val, 'a', n - 1);
+	val[n - 1] = 'b';
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		ck_assert_int_eq(valrule_parse(cases[i].mode, cases[i].match,
+					       cases[i].rules, &v, &d),
+				 0);
+		ck_assert_msg(valrule_visible(v, val, n) == cases[i].want,
+			      "%s %s '%s': want %d", cases[i].mode,
+			      cases[i].match, cases[i].rules, cases[i].want);
+		valrule_free(v);
+	}
+
+	/* "b$" matches any value ending in b: not past the longest */
+	ck_assert_int_eq(valrule_parse("exclude", "any", "regex:c$", &v, &d),
+			 0);
+	memset(val, 'a', VALRULE_REGEX_MAX_VALUE + 1);
+	ck_assert_int_eq(valrule_visible(v, val, VALRULE_REGEX_MAX_VALUE), 1);
+	ck_assert_int_eq(valrule_visible(v, val, VALRULE_REGEX_MAX_VALUE + 1),
+			 0);
+	valrule_free(v);
 	free(val);
 }
 END_TEST
@@ -766,28 +861,30 @@ START_TEST(test_valrule_caps)
 	ck_assert_int_eq(d.column, (int)(strrchr(b.data, ',') - b.data) + 3);
 	ck_assert_str_eq(d.msg, "rule 'equals:v1000': more than 1000 rules");
 
-	make_list(&b, "regex:^v", "$", VALRULE_MAX_REGEX);
+	make_list(&b, "regex:^v", "$", VALRULE_VIEW_MAX_REGEX);
 	ck_assert_int_eq(valrule_parse(NULL, NULL, b.data, &v, &d), 0);
 	valrule_free(v);
-	make_list(&b, "regex:^v", "$", VALRULE_MAX_REGEX + 1);
+	make_list(&b, "regex:^v", "$", VALRULE_VIEW_MAX_REGEX + 1);
 	ck_assert_int_eq(valrule_parse(NULL, NULL, b.data, &v, &d), -EINVAL);
-	ck_assert_str_eq(d.msg, "rule 'regex:^v100$': more than 100 regex "
-				"rules");
+	ck_assert_str_eq(d.msg, "rule 'regex:^v20$': more than 20 regex rules");
 
-	/* 9,001 atoms each: eleven fit in 100,000, the twelfth does not */
-	for (i = 0; i < 12; i++) {
-		if (i)
-			ck_assert_int_eq(buf_addstr(&big, ", "), 0);
-		ck_assert_int_eq(buf_printf(&big, "regex:%c[a-z]{1000}[a-z]{1000}"
-						  "[a-z]{1000}[a-z]{1000}"
-						  "[a-z]{1000}[a-z]{1000}"
-						  "[a-z]{1000}[a-z]{1000}"
-						  "[a-z]{1000}", 'a' + i),
+	/* about 3,450 bytes compiled each: 18 fit in 64 KiB, 19 do not */
+	for (i = 0; i < 19; i++) {
+		int j;
+
+		ck_assert_int_eq(buf_printf(&big, "%sregex:%c", i ? ", " : "",
+					    'a' + i),
 				 0);
+		for (j = 0; j < 100; j++)
+			ck_assert_int_eq(buf_addstr(&big, "[a-z]"), 0);
 	}
 	ck_assert_int_eq(valrule_parse(NULL, NULL, big.data, &v, &d), -EINVAL);
 	ck_assert_int_eq(d.column, (int)(strrchr(big.data, ',') - big.data) + 3);
-	ck_assert_ptr_nonnull(strstr(d.msg, "more than 100000 atoms"));
+	ck_assert_ptr_nonnull(strstr(d.msg, "the regex rules together would "
+					    "take more than 64 KiB compiled"));
+	*strrchr(big.data, ',') = '\0';
+	ck_assert_int_eq(valrule_parse(NULL, NULL, big.data, &v, &d), 0);
+	valrule_free(v);
 
 	buf_reset(&b);
 	ck_assert_int_eq(buf_add(&b, "", 0), 0);
@@ -1031,13 +1128,14 @@ static Suite *regress_suite(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_loop_test(tc, test_regex_compile_bounded, 0,
 			    (int)ARRAY_SIZE(huge_rules));
-	tcase_add_test(tc, test_regex_compile_long_group);
+	tcase_add_test(tc, test_regex_compile_long);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("regex_match");
 	tcase_set_timeout(tc, 10);
 	tcase_add_loop_test(tc, test_regex_match_bounded, 0,
 			    (int)ARRAY_SIZE(slow_rules));
+	tcase_add_test(tc, test_regex_limit_fails_closed);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("hostile_cap");
