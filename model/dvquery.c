@@ -1464,7 +1464,7 @@ static int rows_emit(void *arg, const struct dv_row *r)
 			break;
 		}
 	}
-	return csv_write_row(rc->out, p->ncomp, rc->fv, rc->fl);
+	return csv_write_row_safe(rc->out, p->ncomp, rc->fv, rc->fl);
 }
 
 static int rows_start(struct mctx *c, const struct obj_ref *ref, void **cursor)
@@ -1530,7 +1530,7 @@ static int rows_begin(struct mctx *c, const struct obj_ref *ref,
 		rc->fv[i] = p->comp[i].name;
 		rc->fl[i] = strlen(p->comp[i].name);
 	}
-	return csv_write_row(out, p->ncomp, rc->fv, rc->fl);
+	return csv_write_row_safe(out, p->ncomp, rc->fv, rc->fl);
 }
 
 static int rows_next(struct mctx *c, const struct obj_ref *ref, void *cursor,
@@ -1926,7 +1926,7 @@ static int report_next(struct mctx *c, const struct obj_ref *ref,
 		fv[0] = p->comp[rc->dim].name;
 		for (i = p->ndims; i < p->ncomp; i++)
 			fv[i - p->ndims + 1] = p->comp[i].name;
-		err = csv_write_row(out, n, fv, NULL);
+		err = csv_write_row_safe(out, n, fv, NULL);
 		goto out;
 	}
 	while (!err && rc->next < rc->items.n && out->len < DV_PIECE) {
@@ -1941,7 +1941,7 @@ static int report_next(struct mctx *c, const struct obj_ref *ref,
 			fv[k] = num[k];
 			fl[k] = strlen(num[k]);
 		}
-		err = csv_write_row(out, n, fv, fl);
+		err = csv_write_row_safe(out, n, fv, fl);
 	}
 	if (!err && !out->len)
 		*eof = 1;
