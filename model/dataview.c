@@ -382,8 +382,14 @@ static int dataview_guard(struct mctx *c, const struct obj_ref *ref,
 	}
 	d->line = inidoc_line(doc, "dataview", "connection");
 	if (strcmp(conn_name, inidoc_get(old, "dataview", "connection")) &&
-	    dv_guard_check(&g, NULL, 1, 0, d))
+	    dv_guard_check(&g, NULL, 1, 0, d)) {
+		char msg[sizeof(d->msg)];
+
+		memcpy(msg, d->msg, sizeof(msg));
+		diag_set(d, d->line, 0, "connection: with %s, %s", conn_name,
+			 msg);
 		rc = -EINVAL;
+	}
 out:
 	if (rc == -EINVAL)
 		d->column = 0;

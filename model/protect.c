@@ -8,7 +8,9 @@
  * datasets), never on its data:
  *
  *  - Fields that carry the same values are one *class*: a lookup's key
- *    and its matching_key (a joined row has the same value in both), and
+ *    and its matching_key (a joined row has the same value in both; when
+ *    some event dataset joins it, without a field of the key's name of
+ *    its own), and
  *    every dataset's person_id field (event, profile and summary: they
  *    all name the connection's persons).  A field is its own class
  *    otherwise; `day` is a field of its own.
@@ -79,6 +81,31 @@ static void guard_union(struct dv_guard *g, int a, int b)
 		g->cls[a] = b;
 }
 
+static int ds_has(const struct dv_dataset *ds, const char *field)
+{
+	size_t i;
+
+	for (i = 0; i < ds->nfields; i++)
+		if (!strcmp(ds->field[i], field))
+			return 1;
+	return 0;
+}
+
+/* Lookup lk's key column carries matching_key values: some event dataset
+ * has the matching_key field and not one of the key's name. */
+static int lookup_joins(const struct dv_conn *conn,
+			const struct dv_dataset *lk)
+{
+	size_t i;
+
+	for (i = 0; i < conn->nds; i++)
+		if (conn->ds[i].type == DATASET_EVENT &&
+		    ds_has(&conn->ds[i], lk->matching_key) &&
+		    !ds_has(&conn->ds[i], lk->field[lk->key]))
+			return 1;
+	return 0;
+}
+
 int dv_guard_init(struct dv_guard *g, const struct dv_conn *conn)
 {
 	size_t i, j;
@@ -103,8 +130,10 @@ int dv_guard_init(struct dv_guard *g, const struct dv_conn *conn)
 
 		if (ds->type == DATASET_LOOKUP && ds->key >= 0 &&
 		    *ds->matching_key) {
-			guard_union(g, guard_col(conn, ds->field[ds->key]),
-				    guard_col(conn, ds->matching_key));
+			if (lookup_joins(conn, ds))
+				guard_union(g,
+					    guard_col(conn, ds->field[ds->key]),
+					    guard_col(conn, ds->matching_key));
 			continue;
 		}
 		if (ds->type == DATASET_LOOKUP || ds->pid < 0)
