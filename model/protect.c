@@ -37,9 +37,10 @@
  * check.  A view that breaks the rule anyway (stored before the rule, or
  * its connection's datasets changed since, which makes new classes) is
  * read fail-closed (dv_guard_blocked): a class whose dimensions bucket
- * it differently shows nothing (its dimensions and metrics read as empty, its values
- * count as hidden), a sum or distinct over a bucketed class reads as
- * empty, and a filter naming a bucketed or disputed class passes no row.
+ * it differently shows nothing (its dimensions and metrics read as
+ * empty, its values count as hidden), a sum or distinct over a bucketed
+ * class reads as empty, and a filter naming a bucketed or disputed class
+ * passes no row.
  */
 #define _GNU_SOURCE
 #include <errno.h>
