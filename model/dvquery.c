@@ -206,6 +206,8 @@ struct dv_plan {
 	int filter_blocked;		/* names a bucketed field: no row */
 	int *fhide;			/* filter columns with hidden values */
 	size_t nfhide;
+	int *pcols;			/* used columns values may hide in */
+	size_t npcols;
 	struct dv_join *join;		/* per dataset */
 	struct dv_ev *ev;		/* per dataset (event ones) */
 	int need_day;
@@ -220,6 +222,8 @@ struct dv_plan {
 struct dv_row {
 	const char **val;		/* per view column (used ones set) */
 	size_t *len;
+	unsigned char *hidden;		/* per protected column: its value is
+					 * hidden (plan's pcols) */
 	int64_t ts;
 	const char *pid;
 	size_t pidlen;
@@ -386,6 +390,7 @@ static void plan_free(struct dv_plan *p)
 	free(p->hoff);
 	free(p->hidx);
 	free(p->fhide);
+	free(p->pcols);
 	dv_guard_release(&p->guard);
 	filter_free(p->filter);
 	tz_free(p->tz);
@@ -584,7 +589,8 @@ static int plan_protect(struct dv_plan *p)
 	p->hoff = calloc(p->ncols + 1, sizeof(*p->hoff));
 	p->hidx = calloc(p->ncols * (p->ndims + 1), sizeof(*p->hidx));
 	p->fhide = calloc(filter_nfields(p->filter) + 1, sizeof(*p->fhide));
-	if (!p->protect || !p->hoff || !p->hidx || !p->fhide)
+	p->pcols = calloc(p->ncols + 1, sizeof(*p->pcols));
+	if (!p->protect || !p->hoff || !p->hidx || !p->fhide || !p->pcols)
 		return -ENOMEM;
 	rc = dv_guard_filter(&p->guard, p->filter);
 	if (rc)
@@ -735,9 +741,6 @@ static int plan_load(struct mctx *c, const char *view, struct dv_plan **out)
 		plan_use(p, p->comp[i].col);
 	for (i = 0; i < filter_nfields(p->filter); i++)
 		plan_use(p, filter_field_index(p->filter, i));
-	for (i = 0; i < p->nused; i++)
-		if (p->used[i] == p->day_col)
-			p->need_day = 1;
 	for (e = 0; e < p->conn.nds; e++) {
 		if (p->conn.ds[e].type != DATASET_EVENT)
 			continue;
@@ -754,6 +757,15 @@ static int plan_load(struct mctx *c, const char *view, struct dv_plan **out)
 		for (j = 0; j < p->ncomp; j++)
 			if (p->comp[j].agg == AGG_PEOPLE && p->comp[j].metric)
 				plan_use(p, p->ev[e].pid_col);
+	}
+	for (i = 0; i < p->nused; i++) {
+		int col = p->used[i];
+
+		if (col == p->day_col)
+			p->need_day = 1;
+		if (p->protect[col] == PROTECT_ALL ||
+		    p->hoff[col + 1] > p->hoff[col])
+			p->pcols[p->npcols++] = col;
 	}
 	*out = p;
 	return 0;
@@ -961,10 +973,12 @@ static int scan_init(struct dv_scan *s, struct mctx *c, struct dv_plan *p,
 	csv_reader_init(&s->rd, ROWS_LINE_MAX, ROWS_FIELDS_MAX);
 	s->row.val = calloc(p->ncols, sizeof(*s->row.val));
 	s->row.len = calloc(p->ncols, sizeof(*s->row.len));
+	s->row.hidden = calloc(p->ncols, sizeof(*s->row.hidden));
 	s->jrow = calloc(p->conn.nds + 1, sizeof(*s->jrow));
 	s->fval = calloc(p->ncols, sizeof(*s->fval));
 	s->flen = calloc(p->ncols, sizeof(*s->flen));
-	return s->row.val && s->row.len && s->jrow && s->fval && s->flen ?
+	return s->row.val && s->row.len && s->row.hidden && s->jrow &&
+			       s->fval && s->flen ?
 		       0 :
 		       -ENOMEM;
 }
@@ -975,6 +989,7 @@ static void scan_release(struct dv_scan *s)
 	buf_release(&s->chunk);
 	free(s->row.val);
 	free(s->row.len);
+	free(s->row.hidden);
 	free(s->jrow);
 	free(s->fval);
 	free(s->flen);
@@ -982,6 +997,7 @@ static void scan_release(struct dv_scan *s)
 	s->flen = NULL;
 	s->row.val = NULL;
 	s->row.len = NULL;
+	s->row.hidden = NULL;
 	s->jrow = NULL;
 }
 
@@ -994,8 +1010,8 @@ static void scan_rewind(struct dv_scan *s)
 	s->row.rowno = 0;
 }
 
-static int dv_visible(const struct dv_plan *p, int col, const char *v,
-		      size_t len);
+static int col_visible(const struct dv_plan *p, int col, const char *v,
+		       size_t len);
 
 /* The filter sees a value a dimension hides as the empty value. */
 static int scan_filter(struct dv_scan *s)
@@ -1011,7 +1027,7 @@ static int scan_filter(struct dv_scan *s)
 	for (i = 0; i < p->nfhide; i++) {
 		int col = p->fhide[i];
 
-		if (!dv_visible(p, col, r->val[col], r->len[col])) {
+		if (r->hidden[col]) {
 			s->fval[col] = empty;
 			s->flen[col] = 0;
 		}
@@ -1090,6 +1106,11 @@ static int scan_row(void *arg, const struct csv_row *row)
 			break;
 		}
 	}
+	for (i = 0; i < p->npcols; i++) {
+		int col = p->pcols[i];
+
+		r->hidden[col] = !col_visible(p, col, r->val[col], r->len[col]);
+	}
 	if (p->filter_blocked || !scan_filter(s))
 		return 0;
 	r->ts = ts;
@@ -1165,9 +1186,10 @@ static int scan_all(struct dv_scan *s)
 /* --- what components show --- */
 
 /* 1 if column col's value v is visible: the rules of no dimension over
- * its class hide it (protect.c).  A disputed class shows nothing. */
-static int dv_visible(const struct dv_plan *p, int col, const char *v,
-		      size_t len)
+ * its class hide it (protect.c).  A disputed class shows nothing.  The
+ * scan works it out once a row for the columns that need it. */
+static int col_visible(const struct dv_plan *p, int col, const char *v,
+		       size_t len)
 {
 	int i;
 
@@ -1181,15 +1203,21 @@ static int dv_visible(const struct dv_plan *p, int col, const char *v,
 	return 1;
 }
 
-/* The value dimension cp shows for val: 1 and *out, or 0 if hidden.  The
- * rules of every dimension over its field apply. */
-static int dim_show(const struct dv_plan *p, const struct dv_comp *cp,
+/* Row r's value of column col is visible (col < 0: nothing to hide). */
+static int dv_visible(const struct dv_row *r, int col)
+{
+	return col < 0 || !r->hidden[col];
+}
+
+/* The value dimension cp shows for val (its value in row r): 1 and *out,
+ * or 0 if hidden.  The rules of every dimension over its field apply. */
+static int dim_show(const struct dv_comp *cp, const struct dv_row *r,
 		    const char *val, size_t len, const char **out,
 		    size_t *olen)
 {
 	const char *label;
 
-	if (cp->col >= 0 ? !dv_visible(p, cp->col, val, len) :
+	if (cp->col >= 0 ? !dv_visible(r, cp->col) :
 			   !valrule_visible(cp->rules, val, len))
 		return 0;
 	if (cp->buckets) {
@@ -1216,7 +1244,7 @@ static void protected_value(const struct dv_plan *p, int col,
 
 	*out = empty;
 	*olen = 0;
-	if (col < 0 || !dv_visible(p, col, r->val[col], r->len[col]))
+	if (col < 0 || !dv_visible(r, col))
 		return;
 	*out = r->val[col];
 	*olen = r->len[col];
@@ -1425,7 +1453,7 @@ static int rows_emit(void *arg, const struct dv_row *r)
 
 		if (!cp->metric) {
 			v = comp_val(cp, r, &len);
-			if (!dim_show(p, cp, v, len, &rc->fv[i], &rc->fl[i])) {
+			if (!dim_show(cp, r, v, len, &rc->fv[i], &rc->fl[i])) {
 				rc->fv[i] = empty;
 				rc->fl[i] = 0;
 			}
@@ -1438,7 +1466,7 @@ static int rows_emit(void *arg, const struct dv_row *r)
 			break;
 		case AGG_COUNT:
 			v = comp_val(cp, r, &len);
-			rc->fv[i] = len && dv_visible(p, cp->col, v, len) ?
+			rc->fv[i] = len && dv_visible(r, cp->col) ?
 					    "1" :
 					    "0";
 			rc->fl[i] = 1;
@@ -1653,7 +1681,7 @@ static int report_emit(void *arg, const struct dv_row *r)
 		if (err)
 			return err;
 	}
-	if (!dim_show(p, dim, v, len, &shown, &slen)) {
+	if (!dim_show(dim, r, v, len, &shown, &slen)) {
 		/* no item, but its events still shape the sessions */
 		return p->has_sessions ?
 			       sessions_add(&rc->ss, r, pid, STRTAB_NONE) :
@@ -1673,20 +1701,20 @@ static int report_emit(void *arg, const struct dv_row *r)
 			break;
 		case AGG_COUNT:
 			v = comp_val(cp, r, &len);
-			if (len && dv_visible(p, cp->col, v, len))
+			if (len && dv_visible(r, cp->col))
 				rc->acc[i][id] += 1;
 			break;
 		case AGG_SUM:
 			v = comp_val(cp, r, &len);
 			if (dv_number(v, len, &num) &&
-			    dv_visible(p, cp->col, v, len))
+			    dv_visible(r, cp->col))
 				rc->acc[i][id] += num;
 			break;
 		case AGG_DISTINCT: {
 			uint32_t vid;
 
 			v = comp_val(cp, r, &len);
-			if (!len || !dv_visible(p, cp->col, v, len))
+			if (!len || !dv_visible(r, cp->col))
 				break;
 			err = strtab_intern(&rc->vals[i], v, len, &vid, NULL);
 			if (err)
@@ -1699,7 +1727,7 @@ static int report_emit(void *arg, const struct dv_row *r)
 			/* one set of pairs for every people metric; a person
 			 * id a dimension hides counts no person */
 			if (people_done++ ||
-			    !dv_visible(p, r->pid_col, r->pid, r->pidlen))
+			    !dv_visible(r, r->pid_col))
 				break;
 			pair = (uint64_t)id << 32 | pid;
 			err = extsort_add(&rc->people, &pair);
