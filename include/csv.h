@@ -164,4 +164,18 @@ int csv_write_field(struct buf *b, const char *s, size_t len);
 int csv_write_row(struct buf *b, size_t n, const char *const *field,
 		  const size_t *len);
 
+/*
+ * csv_write_row() for a file meant for a spreadsheet (computed outputs:
+ * rows.csv, report/DIM.csv).  A field that starts with '=', '+', '-',
+ * '@', TAB or CR (OWASP's CSV injection list) and is not a plain decimal
+ * number ([+-]D+[.D+][(e|E)[+-]D+], so -3.5 and 1e-05 stay numbers) is
+ * written quoted with a single quote in front: =1+2 becomes "'=1+2", which
+ * a spreadsheet shows as the text =1+2 instead of running it.  Every
+ * other field is written as csv_write_row() writes it.
+ */
+int csv_write_row_safe(struct buf *b, size_t n, const char *const *field,
+		       const size_t *len);
+/* 1 if csv_write_row_safe() neutralises s[0..len). */
+int csv_cell_is_formula(const char *s, size_t len);
+
 #endif

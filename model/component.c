@@ -23,6 +23,11 @@
  *    (count, sum, distinct) applies to field metrics; for occurrences,
  *    people and sessions it is ignored.  Metrics take no include/exclude
  *    rules and no buckets.
+ * And the view-wide rule of protect.c, with the component in place of
+ * its stored version: a dimension buckets a field only as every other
+ * dimension over it does, no sum or distinct metric goes over a bucketed
+ * field, and no bucketed field is named by the view's filter; refused
+ * with both components (or the filter) and the field named.
  * A component checked against one connection may outlive a change of
  * the view's connection, or of its datasets: rows.csv and the reports
  * then read its field as empty in every row (see dvquery.c), and the next
@@ -179,6 +184,44 @@ static int view_regex_check(struct mctx *c, const struct obj_ref *ref,
 	return 0;
 }
 
+/* The view with doc as component ref keeps what it protects (protect.c):
+ * -EINVAL naming the other component, or the filter, and the field. */
+static int component_guard(struct mctx *c, const struct obj_ref *ref,
+			   const struct inidoc *view,
+			   const struct dv_conn *conn,
+			   const struct inidoc *doc, struct diag *d)
+{
+	const char *ftext = inidoc_get(view, "dataview", "filter");
+	struct filter *f = NULL;
+	struct dv_guard g;
+	struct diag fd;
+	int rc;
+
+	rc = dv_guard_init(&g, conn);
+	if (rc)
+		return rc;
+	rc = dv_guard_load(c, ref->names[0], ref->names[1], &g);
+	if (!rc)
+		rc = dv_guard_add(&g, ref->names[1], doc);
+	/* a filter that no longer parses names nothing here */
+	if (!rc && filter_parse(ftext, strlen(ftext), &f, &fd) == -ENOMEM)
+		rc = -ENOMEM;
+	if (!rc && f)
+		rc = dv_guard_filter(&g, f);
+	if (rc)
+		goto out;
+	dv_guard_settle(&g);
+	d->line = key_line(doc, "component", "field");
+	if (dv_guard_check(&g, ref->names[1], 1, 1, d)) {
+		d->column = 0;
+		rc = -EINVAL;
+	}
+out:
+	filter_free(f);
+	dv_guard_release(&g);
+	return rc;
+}
+
 static int component_validate(struct mctx *c, const struct obj_ref *ref,
 			      const struct inidoc *old, struct inidoc *doc,
 			      struct diag *d)
@@ -199,16 +242,18 @@ static int component_validate(struct mctx *c, const struct obj_ref *ref,
 	if (rc)
 		return rc;
 	rc = dv_view_conn(c, &view, &conn, &vd);
-	inidoc_release(&view);
 	if (rc == -EINVAL) {
 		diag_set(d, 0, 0,
 			 "the data view has no usable connection (%s): "
 			 "set one in dataview.ini first",
 			 vd.msg);
+		inidoc_release(&view);
 		return rc;
 	}
-	if (rc)
+	if (rc) {
+		inidoc_release(&view);
 		return rc;
+	}
 	if (!*field) {
 		diag_set(d, key_line(doc, "component", "field"), 0,
 			 "field is required");
@@ -232,8 +277,12 @@ static int component_validate(struct mctx *c, const struct obj_ref *ref,
 			 "bucketing is for dimensions");
 		rc = -EINVAL;
 	}
-	if (rc || metric)
+	if (rc)
 		goto out;
+	if (metric) {
+		rc = component_guard(c, ref, &view, &conn, doc, d);
+		goto out;
+	}
 	memset(&vd, 0, sizeof(vd));
 	rc = valrule_parse(inidoc_get(doc, "include_exclude", "mode"),
 			   inidoc_get(doc, "include_exclude", "match"), rules,
@@ -252,10 +301,13 @@ static int component_validate(struct mctx *c, const struct obj_ref *ref,
 	if (rc == -EINVAL)
 		diag_set(d, key_line(doc, "bucketing", "buckets"), -vd.column,
 			 "buckets: %s", vd.msg);
+	if (!rc)
+		rc = component_guard(c, ref, &view, &conn, doc, d);
 out:
 	valrule_free(vr);
 	bucket_free(b);
 	dv_conn_release(&conn);
+	inidoc_release(&view);
 	return rc;
 }
 

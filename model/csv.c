@@ -23,6 +23,11 @@
  * Hence buf never exceeds window + 1 bytes and r->len never exceeds
  * max_fields entries.
  *
+ * The writer: csv_write_row() writes fields as they are (the store's
+ * canonical rows, records); csv_write_row_safe() is for the files people
+ * open in a spreadsheet (rows.csv, report/DIM.csv), where a cell that
+ * starts like a formula is neutralised (csv.h).
+ *
  * A lone CR is data (csv.h); only the unquoted field's last stored byte
  * needs a look when the LF comes, and after a closing quote CR has its
  * own state so that CRLF split between two feeds works.
@@ -528,8 +533,75 @@ int csv_write_field(struct buf *b, const char *s, size_t len)
 	return 0;
 }
 
-int csv_write_row(struct buf *b, size_t n, const char *const *field,
-		  const size_t *len)
+/* A plain decimal number: [+-]D+[.D+][(e|E)[+-]D+]. */
+static int csv_is_number(const char *s, size_t len)
+{
+	size_t i = 0, d;
+
+	if (i < len && (s[i] == '+' || s[i] == '-'))
+		i++;
+	for (d = i; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+		;
+	if (i == d)
+		return 0;
+	if (i < len && s[i] == '.') {
+		for (d = ++i; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+			;
+		if (i == d)
+			return 0;
+	}
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < len && (s[i] == '+' || s[i] == '-'))
+			i++;
+		for (d = i; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+			;
+		if (i == d)
+			return 0;
+	}
+	return i == len;
+}
+
+/* Bytes that make a spreadsheet read a cell as a formula (OWASP). */
+static const unsigned char csv_formula_start[256] = {
+    ['='] = 1, ['+'] = 1, ['-'] = 1, ['@'] = 1, ['\t'] = 1, ['\r'] = 1};
+
+int csv_cell_is_formula(const char *s, size_t len)
+{
+	return len && csv_formula_start[(unsigned char)s[0]] &&
+	       !csv_is_number(s, len);
+}
+
+/* "'" then the field, quoted, quotes doubled. */
+static int csv_write_neutral(struct buf *b, const char *s, size_t len)
+{
+	size_t i, quotes = 0;
+	char *out;
+	int rc;
+
+	for (i = 0; i < len; i++)
+		quotes += s[i] == '"';
+	if (len > (size_t)-1 / 4)
+		return -ENOMEM;
+	rc = buf_grow(b, len + quotes + 3);
+	if (rc)
+		return rc;
+	out = b->data + b->len;
+	*out++ = '"';
+	*out++ = '\'';
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"')
+			*out++ = '"';
+		*out++ = s[i];
+	}
+	*out++ = '"';
+	b->len = (size_t)(out - b->data);
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+static int csv_row(struct buf *b, size_t n, const char *const *field,
+		   const size_t *len, int safe)
 {
 	size_t i, old = b->len, flen;
 	int rc = 0;
@@ -542,7 +614,11 @@ int csv_write_row(struct buf *b, size_t n, const char *const *field,
 		flen = len ? len[i] : strlen(field[i]);
 		if (i)
 			rc = buf_addch(b, ',');
-		if (!rc)
+		if (rc)
+			break;
+		if (safe && csv_cell_is_formula(field[i], flen))
+			rc = csv_write_neutral(b, field[i], flen);
+		else
 			rc = csv_write_field(b, field[i], flen);
 	}
 	if (!rc)
@@ -552,4 +628,16 @@ int csv_write_row(struct buf *b, size_t n, const char *const *field,
 		b->data[old] = '\0';
 	}
 	return rc;
+}
+
+int csv_write_row(struct buf *b, size_t n, const char *const *field,
+		  const size_t *len)
+{
+	return csv_row(b, n, field, len, 0);
+}
+
+int csv_write_row_safe(struct buf *b, size_t n, const char *const *field,
+		       const size_t *len)
+{
+	return csv_row(b, n, field, len, 1);
 }

@@ -355,6 +355,48 @@ static int dv_resolve(void *arg, const char *field, size_t len)
 	return (int)dv_conn_field(conn, field);
 }
 
+/* The view keeps what its components protect (protect.c): its filter
+ * names no bucketed field, and a new connection (whose joins make other
+ * fields one) sets no two components at odds. */
+static int dataview_guard(struct mctx *c, const struct obj_ref *ref,
+			  const struct inidoc *old, const struct inidoc *doc,
+			  const struct dv_conn *conn, const struct filter *f,
+			  struct diag *d)
+{
+	const char *conn_name = inidoc_get(doc, "dataview", "connection");
+	struct dv_guard g;
+	int rc;
+
+	rc = dv_guard_init(&g, conn);
+	if (!rc)
+		rc = dv_guard_load(c, ref->names[0], NULL, &g);
+	if (!rc)
+		rc = dv_guard_filter(&g, f);
+	if (rc)
+		goto out;
+	dv_guard_settle(&g);
+	d->line = inidoc_line(doc, "dataview", "filter");
+	if (dv_guard_check(&g, NULL, 0, 1, d)) {
+		rc = -EINVAL;
+		goto out;
+	}
+	d->line = inidoc_line(doc, "dataview", "connection");
+	if (strcmp(conn_name, inidoc_get(old, "dataview", "connection")) &&
+	    dv_guard_check(&g, NULL, 1, 0, d)) {
+		char msg[sizeof(d->msg)];
+
+		memcpy(msg, d->msg, sizeof(msg));
+		diag_set(d, d->line, 0, "connection: with %s, %s", conn_name,
+			 msg);
+		rc = -EINVAL;
+	}
+out:
+	if (rc == -EINVAL)
+		d->column = 0;
+	dv_guard_release(&g);
+	return rc;
+}
+
 static int dataview_validate(struct mctx *c, const struct obj_ref *ref,
 			     const struct inidoc *old, struct inidoc *doc,
 			     struct diag *d)
@@ -404,6 +446,8 @@ static int dataview_validate(struct mctx *c, const struct obj_ref *ref,
 		/* a negative column: in the value, see the note on top */
 		diag_set(d, line, -fd.column, "filter: %s", fd.msg);
 	}
+	if (!rc)
+		rc = dataview_guard(c, ref, old, doc, &conn, f, d);
 out:
 	filter_free(f);
 	tz_free(z);

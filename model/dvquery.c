@@ -62,21 +62,25 @@
  * holds more than 32 MiB of freed memory, it goes back to the system
  * (dv_give_back).
  *
- * What components show, whoever reads:
- *  - a dimension shows its field's value; a value its include/exclude
- *    rules hide is blank in rows.csv (the row stays, so the metrics of
- *    the other columns still add up) and is no item of its report; a
+ * What components show, whoever reads (the rule is protect.c's):
+ *  - a dimension shows its field's value; a value the include/exclude
+ *    rules of any dimension over the field (or a field a join makes the
+ *    same) hide is blank in rows.csv (the row stays, so the metrics of
+ *    the other columns still add up) and is no item of a report; a
  *    bucketed dimension shows the label of its bucket (or Other), never
  *    the value.  Rules see the raw value, before bucketing.
+ *  - a hidden value is absent for every metric: count does not count
+ *    it, sum skips it, distinct and people ignore it; the filter
+ *    compares the empty value in its place.
  *  - a metric's column in rows.csv is the event's contribution to it:
- *    occurrences 1; count 1 when the field is set, else 0; sessions 1
- *    when the event starts a session, else 0; sum, distinct and people
- *    the value they add or count (the field's value, the person id).
- *    Those values are shown as the view's first dimension over the same
- *    field shows them (hidden: blank; bucketed: the label), so a field
- *    a dimension protects never leaks through a metric's column.
- *  - a component whose field the connection no longer has reads as the
- *    empty value in every row.
+ *    occurrences 1; count 1 when the field is set and visible, else 0;
+ *    sessions 1 when the event starts a session, else 0; sum, distinct
+ *    and people the value they add or count (the field's value, the
+ *    person id), as the view's dimensions show it (hidden: blank;
+ *    bucketed: the label).
+ *  - a component whose field the connection no longer has, or that
+ *    breaks the rule (a view stored before it), reads as the empty value
+ *    in every row; a filter naming a bucketed field passes no row.
  *
  * Reports, per visible value of the dimension: occurrences (events),
  * count (events whose field is set), sum (of the field's values that
@@ -167,6 +171,7 @@ struct dv_comp {
 	struct valrule *rules;		/* NULL: every value visible */
 	struct dv_vcache *vcache;	/* NULL: no regex rules */
 	struct buckets *buckets;	/* NULL: values as they are */
+	size_t gi;			/* its index in the plan's guard */
 };
 
 enum dv_src_type { SRC_NONE, SRC_EVENT, SRC_JOIN, SRC_DAY };
@@ -209,7 +214,18 @@ struct dv_plan {
 	size_t ncomp, ndims;
 	int *used;			/* columns a row needs */
 	size_t nused;
-	int *protect;			/* per column: protecting dimension */
+	struct dv_guard guard;		/* what the view protects */
+	int *protect;			/* per column: the dimension that
+					 * buckets it, -1 none, PROTECT_ALL:
+					 * nothing of it shows */
+	int *hoff, *hidx;		/* per column: dimensions whose rules
+					 * hide its values, hidx[hoff[col]]
+					 * up to hoff[col + 1] */
+	int filter_blocked;		/* names a bucketed field: no row */
+	int *fhide;			/* filter columns with hidden values */
+	size_t nfhide;
+	int *pcols;			/* used columns values may hide in */
+	size_t npcols;
 	struct dv_join *join;		/* per dataset */
 	struct dv_ev *ev;		/* per dataset (event ones) */
 	int need_day;
@@ -218,10 +234,14 @@ struct dv_plan {
 	uint64_t seen;			/* bytes of rows read (dv_give_back) */
 };
 
+#define PROTECT_ALL (-2)
+
 /* One event that passed, as the consumers see it. */
 struct dv_row {
 	const char **val;		/* per view column (used ones set) */
 	size_t *len;
+	unsigned char *hidden;		/* per protected column: its value is
+					 * hidden (plan's pcols) */
 	int64_t ts;
 	const char *pid;
 	size_t pidlen;
@@ -242,6 +262,8 @@ struct dv_scan {
 	const struct dv_ev *cur;	/* plan of dataset ds */
 	const struct dv_dataset *cds;
 	uint32_t *jrow;			/* per dataset joined: row, or none */
+	const char **fval;		/* the filter's view of the row */
+	size_t *flen;
 	int64_t day_no;
 	char day[TZ_DAY_SIZE];
 	struct dv_row row;
@@ -388,6 +410,11 @@ static void plan_free(struct dv_plan *p)
 	free(p->ev);
 	free(p->used);
 	free(p->protect);
+	free(p->hoff);
+	free(p->hidx);
+	free(p->fhide);
+	free(p->pcols);
+	dv_guard_release(&p->guard);
 	filter_free(p->filter);
 	tz_free(p->tz);
 	dv_conn_release(&p->conn);
@@ -442,6 +469,10 @@ static int comp_load_one(const char *name, size_t len, void *arg)
 	cp = &p->comp[p->ncomp++];
 	memset(cp, 0, sizeof(*cp));
 	memcpy(cp->name, cl->ref.names[1], len + 1);
+	cp->gi = p->guard.ncomp;
+	rc = dv_guard_add(&p->guard, cp->name, &doc);
+	if (rc)
+		goto out;
 	cp->metric = !strcmp(inidoc_get(&doc, "component", "kind"), "metric");
 	field = inidoc_get(&doc, "component", "field");
 	agg = inidoc_get(&doc, "component", "aggregation");
@@ -573,6 +604,62 @@ static int plan_use(struct dv_plan *p, int col)
 	return 0;
 }
 
+/* What the view protects (protect.c), settled once its components are
+ * loaded and sorted: a component that breaks the rule reads as empty;
+ * each column knows the dimension that buckets its class and the
+ * dimensions whose rules hide values of it (all of them apply); the
+ * filter sees hidden values as empty or, naming a bucketed field, passes
+ * no row. */
+static int plan_protect(struct dv_plan *p)
+{
+	size_t i, j, n = 0;
+	int rc, by, st;
+
+	p->protect = malloc(p->ncols * sizeof(*p->protect));
+	p->hoff = calloc(p->ncols + 1, sizeof(*p->hoff));
+	p->hidx = calloc(p->ncols * (p->ndims + 1), sizeof(*p->hidx));
+	p->fhide = calloc(filter_nfields(p->filter) + 1, sizeof(*p->fhide));
+	p->pcols = calloc(p->ncols + 1, sizeof(*p->pcols));
+	if (!p->protect || !p->hoff || !p->hidx || !p->fhide || !p->pcols)
+		return -ENOMEM;
+	rc = dv_guard_filter(&p->guard, p->filter);
+	if (rc)
+		return rc;
+	dv_guard_settle(&p->guard);
+	for (i = 0; i < p->ncols; i++) {
+		int cls = dv_guard_class(&p->guard, (int)i);
+
+		st = dv_guard_col_state(&p->guard, (int)i, &by);
+		p->protect[i] = st & DV_PROT_DISPUTED ? PROTECT_ALL : -1;
+		p->hoff[i] = (int)n;
+		for (j = 0; j < p->ndims; j++) {
+			const struct dv_comp *cp = &p->comp[j];
+
+			if (cp->col < 0 ||
+			    dv_guard_class(&p->guard, cp->col) != cls)
+				continue;
+			if (p->protect[i] == -1 && by >= 0 &&
+			    cp->gi == (size_t)by)
+				p->protect[i] = (int)j;
+			if (p->guard.comp[cp->gi].hides)
+				p->hidx[n++] = (int)j;
+		}
+	}
+	p->hoff[p->ncols] = (int)n;
+	for (i = 0; i < p->ncomp; i++)
+		if (dv_guard_blocked(&p->guard, p->comp[i].gi))
+			p->comp[i].col = -1;
+	p->filter_blocked = dv_guard_filter_blocked(&p->guard);
+	for (i = 0; i < filter_nfields(p->filter); i++) {
+		int col = filter_field_index(p->filter, i);
+
+		if (col >= 0 && (p->protect[col] == PROTECT_ALL ||
+				 p->hoff[col + 1] > p->hoff[col]))
+			p->fhide[p->nfhide++] = col;
+	}
+	return 0;
+}
+
 /* Where sorts spill: the store's directory (on the disk that holds the
  * data, where /tmp may be memory), else extsort's own fallbacks. */
 static int plan_scratch(struct mctx *c, struct dv_plan *p)
@@ -629,6 +716,11 @@ static int plan_load(struct mctx *c, const char *view, struct dv_plan **out)
 				     "session_timeout_minutes");
 	p->ncols = p->conn.nfields + 1;
 	p->day_col = (int)p->conn.nfields;
+	rc = dv_guard_init(&p->guard, &p->conn);
+	if (rc) {
+		inidoc_release(&doc);
+		goto fail;
+	}
 	p->hi = (int64_t)c->now;
 	p->lo = months_before(p->hi, p->conn.window_months);
 	ftext = inidoc_get(&doc, "dataview", "filter");
@@ -666,28 +758,19 @@ static int plan_load(struct mctx *c, const char *view, struct dv_plan **out)
 
 	/* what a row needs */
 	p->used = calloc(p->ncols + p->ncomp + 1, sizeof(*p->used));
-	p->protect = malloc(p->ncols * sizeof(*p->protect));
 	p->join = calloc(p->conn.nds + 1, sizeof(*p->join));
 	p->ev = calloc(p->conn.nds + 1, sizeof(*p->ev));
-	if (!p->used || !p->protect || !p->join || !p->ev) {
+	if (!p->used || !p->join || !p->ev) {
 		rc = -ENOMEM;
 		goto fail;
 	}
-	for (i = 0; i < p->ncols; i++)
-		p->protect[i] = -1;
-	for (i = 0; i < p->ncomp; i++) {
-		const struct dv_comp *cp = &p->comp[i];
-
-		plan_use(p, cp->col);
-		if (!cp->metric && cp->col >= 0 && p->protect[cp->col] < 0 &&
-		    (cp->rules || cp->buckets))
-			p->protect[cp->col] = (int)i;
-	}
+	rc = plan_protect(p);
+	if (rc)
+		goto fail;
+	for (i = 0; i < p->ncomp; i++)
+		plan_use(p, p->comp[i].col);
 	for (i = 0; i < filter_nfields(p->filter); i++)
 		plan_use(p, filter_field_index(p->filter, i));
-	for (i = 0; i < p->nused; i++)
-		if (p->used[i] == p->day_col)
-			p->need_day = 1;
 	for (e = 0; e < p->conn.nds; e++) {
 		if (p->conn.ds[e].type != DATASET_EVENT)
 			continue;
@@ -704,6 +787,15 @@ static int plan_load(struct mctx *c, const char *view, struct dv_plan **out)
 		for (j = 0; j < p->ncomp; j++)
 			if (p->comp[j].agg == AGG_PEOPLE && p->comp[j].metric)
 				plan_use(p, p->ev[e].pid_col);
+	}
+	for (i = 0; i < p->nused; i++) {
+		int col = p->used[i];
+
+		if (col == p->day_col)
+			p->need_day = 1;
+		if (p->protect[col] == PROTECT_ALL ||
+		    p->hoff[col + 1] > p->hoff[col])
+			p->pcols[p->npcols++] = col;
 	}
 	*out = p;
 	return 0;
@@ -911,8 +1003,14 @@ static int scan_init(struct dv_scan *s, struct mctx *c, struct dv_plan *p,
 	csv_reader_init(&s->rd, ROWS_LINE_MAX, ROWS_FIELDS_MAX);
 	s->row.val = calloc(p->ncols, sizeof(*s->row.val));
 	s->row.len = calloc(p->ncols, sizeof(*s->row.len));
+	s->row.hidden = calloc(p->ncols, sizeof(*s->row.hidden));
 	s->jrow = calloc(p->conn.nds + 1, sizeof(*s->jrow));
-	return s->row.val && s->row.len && s->jrow ? 0 : -ENOMEM;
+	s->fval = calloc(p->ncols, sizeof(*s->fval));
+	s->flen = calloc(p->ncols, sizeof(*s->flen));
+	return s->row.val && s->row.len && s->row.hidden && s->jrow &&
+			       s->fval && s->flen ?
+		       0 :
+		       -ENOMEM;
 }
 
 static void scan_release(struct dv_scan *s)
@@ -921,9 +1019,15 @@ static void scan_release(struct dv_scan *s)
 	buf_release(&s->chunk);
 	free(s->row.val);
 	free(s->row.len);
+	free(s->row.hidden);
 	free(s->jrow);
+	free(s->fval);
+	free(s->flen);
+	s->fval = NULL;
+	s->flen = NULL;
 	s->row.val = NULL;
 	s->row.len = NULL;
+	s->row.hidden = NULL;
 	s->jrow = NULL;
 }
 
@@ -934,6 +1038,31 @@ static void scan_rewind(struct dv_scan *s)
 	s->no = 0;
 	s->done = 0;
 	s->row.rowno = 0;
+}
+
+static int col_visible(const struct dv_plan *p, int col, const char *v,
+		       size_t len);
+
+/* The filter sees a value a dimension hides as the empty value. */
+static int scan_filter(struct dv_scan *s)
+{
+	const struct dv_plan *p = s->p;
+	const struct dv_row *r = &s->row;
+	size_t i;
+
+	if (!p->nfhide)
+		return filter_eval(p->filter, r->val, r->len);
+	memcpy(s->fval, r->val, p->ncols * sizeof(*s->fval));
+	memcpy(s->flen, r->len, p->ncols * sizeof(*s->flen));
+	for (i = 0; i < p->nfhide; i++) {
+		int col = p->fhide[i];
+
+		if (r->hidden[col]) {
+			s->fval[col] = empty;
+			s->flen[col] = 0;
+		}
+	}
+	return filter_eval(p->filter, s->fval, s->flen);
 }
 
 static int scan_row(void *arg, const struct csv_row *row)
@@ -1007,7 +1136,12 @@ static int scan_row(void *arg, const struct csv_row *row)
 			break;
 		}
 	}
-	if (!filter_eval(p->filter, r->val, r->len))
+	for (i = 0; i < p->npcols; i++) {
+		int col = p->pcols[i];
+
+		r->hidden[col] = !col_visible(p, col, r->val[col], r->len[col]);
+	}
+	if (p->filter_blocked || !scan_filter(s))
 		return 0;
 	r->ts = ts;
 	r->pid = ds->pid >= 0 ? row->field[ds->pid] : empty;
@@ -1110,13 +1244,40 @@ static int comp_visible(const struct dv_comp *cp, const char *val,
 	return v;
 }
 
-/* The value dimension cp shows for val: 1 and *out, or 0 if hidden. */
-static int dim_show(const struct dv_comp *cp, const char *val, size_t len,
-		    const char **out, size_t *olen)
+/* 1 if column col's value v is visible: the rules of no dimension over
+ * its class hide it (protect.c).  A disputed class shows nothing.  The
+ * scan works it out once a row for the columns that need it. */
+static int col_visible(const struct dv_plan *p, int col, const char *v,
+		       size_t len)
+{
+	int i;
+
+	if (col < 0)
+		return 1;
+	if (p->protect[col] == PROTECT_ALL)
+		return 0;
+	for (i = p->hoff[col]; i < p->hoff[col + 1]; i++)
+		if (!comp_visible(&p->comp[p->hidx[i]], v, len))
+			return 0;
+	return 1;
+}
+
+/* Row r's value of column col is visible (col < 0: nothing to hide). */
+static int dv_visible(const struct dv_row *r, int col)
+{
+	return col < 0 || !r->hidden[col];
+}
+
+/* The value dimension cp shows for val (its value in row r): 1 and *out,
+ * or 0 if hidden.  The rules of every dimension over its field apply. */
+static int dim_show(const struct dv_comp *cp, const struct dv_row *r,
+		    const char *val, size_t len, const char **out,
+		    size_t *olen)
 {
 	const char *label;
 
-	if (cp->rules && !comp_visible(cp, val, len))
+	if (cp->col >= 0 ? !dv_visible(r, cp->col) :
+			   cp->rules && !comp_visible(cp, val, len))
 		return 0;
 	if (cp->buckets) {
 		label = bucket_label(cp->buckets, val, len);
@@ -1131,23 +1292,28 @@ static int dim_show(const struct dv_comp *cp, const char *val, size_t len,
 	return 1;
 }
 
-/* A column's value as the view's protecting dimension shows it. */
+/* A column's value as the view's dimensions show it: hidden, empty;
+ * bucketed, its label. */
 static void protected_value(const struct dv_plan *p, int col,
 			    const struct dv_row *r, const char **out,
 			    size_t *olen)
 {
-	if (col < 0) {
-		*out = empty;
-		*olen = 0;
+	const char *label;
+	int by = col >= 0 ? p->protect[col] : -1;
+
+	*out = empty;
+	*olen = 0;
+	if (col < 0 || !dv_visible(r, col))
 		return;
-	}
 	*out = r->val[col];
 	*olen = r->len[col];
-	if (p->protect[col] >= 0 &&
-	    !dim_show(&p->comp[p->protect[col]], r->val[col], r->len[col], out,
-		      olen)) {
-		*out = empty;
-		*olen = 0;
+	if (by >= 0 && p->comp[by].buckets) {
+		label = bucket_label(p->comp[by].buckets, r->val[col],
+				     r->len[col]);
+		if (label) {
+			*out = label;
+			*olen = strlen(label);
+		}
 	}
 }
 
@@ -1346,7 +1512,7 @@ static int rows_emit(void *arg, const struct dv_row *r)
 
 		if (!cp->metric) {
 			v = comp_val(cp, r, &len);
-			if (!dim_show(cp, v, len, &rc->fv[i], &rc->fl[i])) {
+			if (!dim_show(cp, r, v, len, &rc->fv[i], &rc->fl[i])) {
 				rc->fv[i] = empty;
 				rc->fl[i] = 0;
 			}
@@ -1358,8 +1524,10 @@ static int rows_emit(void *arg, const struct dv_row *r)
 			rc->fl[i] = 1;
 			break;
 		case AGG_COUNT:
-			comp_val(cp, r, &len);
-			rc->fv[i] = len ? "1" : "0";
+			v = comp_val(cp, r, &len);
+			rc->fv[i] = len && dv_visible(r, cp->col) ?
+					    "1" :
+					    "0";
 			rc->fl[i] = 1;
 			break;
 		case AGG_SUM:
@@ -1383,7 +1551,7 @@ static int rows_emit(void *arg, const struct dv_row *r)
 			break;
 		}
 	}
-	return csv_write_row(rc->out, p->ncomp, rc->fv, rc->fl);
+	return csv_write_row_safe(rc->out, p->ncomp, rc->fv, rc->fl);
 }
 
 static int rows_start(struct mctx *c, const struct obj_ref *ref, void **cursor)
@@ -1449,7 +1617,7 @@ static int rows_begin(struct mctx *c, const struct obj_ref *ref,
 		rc->fv[i] = p->comp[i].name;
 		rc->fl[i] = strlen(p->comp[i].name);
 	}
-	return csv_write_row(out, p->ncomp, rc->fv, rc->fl);
+	return csv_write_row_safe(out, p->ncomp, rc->fv, rc->fl);
 }
 
 static int rows_next(struct mctx *c, const struct obj_ref *ref, void *cursor,
@@ -1572,7 +1740,7 @@ static int report_emit(void *arg, const struct dv_row *r)
 		if (err)
 			return err;
 	}
-	if (!dim_show(dim, v, len, &shown, &slen)) {
+	if (!dim_show(dim, r, v, len, &shown, &slen)) {
 		/* no item, but its events still shape the sessions */
 		return p->has_sessions ?
 			       sessions_add(&rc->ss, r, pid, STRTAB_NONE) :
@@ -1591,20 +1759,21 @@ static int report_emit(void *arg, const struct dv_row *r)
 			rc->acc[i][id] += 1;
 			break;
 		case AGG_COUNT:
-			comp_val(cp, r, &len);
-			if (len)
+			v = comp_val(cp, r, &len);
+			if (len && dv_visible(r, cp->col))
 				rc->acc[i][id] += 1;
 			break;
 		case AGG_SUM:
 			v = comp_val(cp, r, &len);
-			if (dv_number(v, len, &num))
+			if (dv_number(v, len, &num) &&
+			    dv_visible(r, cp->col))
 				rc->acc[i][id] += num;
 			break;
 		case AGG_DISTINCT: {
 			uint32_t vid;
 
 			v = comp_val(cp, r, &len);
-			if (!len)
+			if (!len || !dv_visible(r, cp->col))
 				break;
 			err = strtab_intern(&rc->vals[i], v, len, &vid, NULL);
 			if (err)
@@ -1614,8 +1783,10 @@ static int report_emit(void *arg, const struct dv_row *r)
 			break;
 		}
 		case AGG_PEOPLE:
-			/* one set of pairs for every people metric */
-			if (people_done++)
+			/* one set of pairs for every people metric; a person
+			 * id a dimension hides counts no person */
+			if (people_done++ ||
+			    !dv_visible(r, r->pid_col))
 				break;
 			pair = (uint64_t)id << 32 | pid;
 			err = extsort_add(&rc->people, &pair);
@@ -1842,7 +2013,7 @@ static int report_next(struct mctx *c, const struct obj_ref *ref,
 		fv[0] = p->comp[rc->dim].name;
 		for (i = p->ndims; i < p->ncomp; i++)
 			fv[i - p->ndims + 1] = p->comp[i].name;
-		err = csv_write_row(out, n, fv, NULL);
+		err = csv_write_row_safe(out, n, fv, NULL);
 		goto out;
 	}
 	while (!err && rc->next < rc->items.n && out->len < DV_PIECE) {
@@ -1857,7 +2028,7 @@ static int report_next(struct mctx *c, const struct obj_ref *ref,
 			fv[k] = num[k];
 			fl[k] = strlen(num[k]);
 		}
-		err = csv_write_row(out, n, fv, fl);
+		err = csv_write_row_safe(out, n, fv, fl);
 	}
 	if (!err && !out->len)
 		*eof = 1;

@@ -497,6 +497,62 @@ START_TEST(test_write_field)
 }
 END_TEST
 
+/* One cell through the spreadsheet-safe writer, without its LF. */
+static void expect_safe(const char *s, const char *want)
+{
+	struct buf b = BUF_INIT;
+	const char *row[] = {s};
+
+	ck_assert_int_eq(csv_write_row_safe(&b, 1, row, NULL), 0);
+	ck_assert_uint_gt(b.len, 0);
+	b.data[--b.len] = '\0';
+	ck_assert_str_eq(b.data, want);
+	buf_release(&b);
+}
+
+START_TEST(test_write_row_safe)
+{
+	static const char *const row[] = {"=1+2", "-3.5", "x"};
+	struct buf b = BUF_INIT;
+
+	/* what a spreadsheet would run: quoted, a single quote in front */
+	expect_safe("=1+2", "\"'=1+2\"");
+	expect_safe("+cmd", "\"'+cmd\"");
+	expect_safe("-x", "\"'-x\"");
+	expect_safe("@SUM(A1)", "\"'@SUM(A1)\"");
+	expect_safe("\t=1", "\"'\t=1\"");
+	expect_safe("\r=1", "\"'\r=1\"");
+	expect_safe("=\"a\",b", "\"'=\"\"a\"\",b\"");
+	expect_safe("-", "\"'-\"");
+	expect_safe("+", "\"'+\"");
+	expect_safe("-1+2", "\"'-1+2\"");
+	expect_safe("-1.", "\"'-1.\"");
+	expect_safe("-.5", "\"'-.5\"");
+	expect_safe("-inf", "\"'-inf\"");
+	expect_safe("-0x10", "\"'-0x10\"");
+	expect_safe("-1e", "\"'-1e\"");
+	/* plain numbers stay numbers */
+	expect_safe("-3.5", "-3.5");
+	expect_safe("+7", "+7");
+	expect_safe("-0", "-0");
+	expect_safe("-1e+20", "-1e+20");
+	expect_safe("-2.5E-3", "-2.5E-3");
+	/* the rest as csv_write_row writes it */
+	expect_safe("a=1", "a=1");
+	expect_safe(" =1", "\" =1\"");
+	expect_safe("'=1", "'=1");
+	expect_safe("a,b", "\"a,b\"");
+	expect_safe("", "\"\"");
+	ck_assert_int_eq(csv_write_row_safe(&b, 3, row, NULL), 0);
+	ck_assert_str_eq(b.data, "\"'=1+2\",-3.5,x\n");
+	/* the store's writer is not the spreadsheet's */
+	buf_reset(&b);
+	ck_assert_int_eq(csv_write_row(&b, 3, row, NULL), 0);
+	ck_assert_str_eq(b.data, "=1+2,-3.5,x\n");
+	buf_release(&b);
+}
+END_TEST
+
 /* Doubling quotes must reserve room for every one of them. */
 START_TEST(test_write_many_quotes)
 {
@@ -629,6 +685,7 @@ int main(void)
 	add_case(s, "many_columns", test_many_columns);
 	add_case(s, "huge_line", test_huge_line);
 	add_case(s, "write_field", test_write_field);
+	add_case(s, "write_row_safe", test_write_row_safe);
 	add_case(s, "write_many_quotes", test_write_many_quotes);
 	add_case(s, "write_row", test_write_row);
 	add_case(s, "roundtrip", test_roundtrip);

@@ -398,13 +398,13 @@ START_TEST(test_bucketing)
 			  "140-:high\n");
 	comp("v", "n", "[component]\nkind = metric\nfield = occurrences\n");
 	comp("v", "readings", "[component]\nkind = metric\nfield = value\n"
-			      "aggregation = distinct\n");
+			      "aggregation = count\n");
 	rows_csv("v", &out);
 	ck_assert_str_eq(out.data, "band,n,readings\n"
-				   "normal,1,normal\nelevated,1,elevated\n"
-				   "elevated,1,elevated\nhigh,1,high\n"
-				   "high,1,high\nOther,1,Other\n"
-				   "Other,1,Other\nOther,1,Other\n");
+				   "normal,1,1\nelevated,1,1\n"
+				   "elevated,1,1\nhigh,1,1\n"
+				   "high,1,1\nOther,1,0\n"
+				   "Other,1,1\nOther,1,1\n");
 	report("v", "band", &out);
 	/* ties by value: bytes, so "Other" before "elevated" */
 	ck_assert_str_eq(out.data, "band,n,readings\nOther,3,2\n"
@@ -421,6 +421,331 @@ START_TEST(test_bucketing)
 	report("v", "band", &out);
 	ck_assert_str_eq(out.data, "band,n,readings\nhigh,4,4\nOther,1,1\n"
 				   "normal,1,1\n");
+	buf_release(&out);
+}
+END_TEST
+
+/* --- protected values: nothing a dimension hides or buckets leaks --- */
+
+/* The Hypertension case: one reading (value) per event, by patient. */
+static const char *const hy_events =
+	"p1,2026-01-01T10:00:00Z,a,999\n"
+	"p2,2026-01-01T10:00:00Z,a,120\n"
+	"p2,2026-01-02T10:00:00Z,b,-7.25\n"
+	"p3,2026-01-01T10:00:00Z,a,\n";
+
+#define HY_BAND "[component]\nfield = value\n[bucketing]\n" \
+		"buckets = 0-140:normal, 140-:high\n"
+#define HY_SUM "[component]\nkind = metric\nfield = value\n" \
+	       "aggregation = sum\n"
+
+/* A commit that must be refused with msg; a new component goes again. */
+static void comp_refused(const char *v, const char *name, const char *text,
+			 int line, const char *msg)
+{
+	struct obj_ref ref;
+	struct diag d;
+	int existed;
+
+	ref_make(&ref, KIND_COMPONENT, 0, v, name);
+	existed = obj_exists(&ctx, &ref);
+	ck_assert_int_eq(comp_try(v, name, text, &d), -EINVAL);
+	ck_assert_str_eq(d.msg, msg);
+	ck_assert_int_eq(d.line, line);
+	if (!existed)
+		comp_del(v, name);
+}
+
+/* Every file of view v, one after the other. */
+static void all_files(const char *v, const char *const *dims,
+		      struct buf *out)
+{
+	struct buf one = BUF_INIT;
+
+	rows_csv(v, out);
+	for (; *dims; dims++) {
+		report(v, *dims, &one);
+		buf_addstr(out, one.data);
+	}
+	buf_release(&one);
+}
+
+START_TEST(test_protect_sum)
+{
+	static const char *const dims[] = { "band", "who", NULL };
+	struct buf out = BUF_INIT;
+
+	web_world(hy_events, "UTC", 30);
+	comp("v", "band", HY_BAND);
+	comp("v", "who", "[component]\nfield = pid\n");
+	/* the metric comes second */
+	comp_refused("v", "total", HY_SUM, 3,
+		     "component 'total' would sum field 'value', which "
+		     "component 'band' buckets: a sum or distinct over a "
+		     "bucketed field shows or counts its raw values (count "
+		     "is allowed)");
+	comp_refused("v", "readings",
+		     "[component]\nkind = metric\nfield = value\n"
+		     "aggregation = distinct\n",
+		     3,
+		     "component 'readings' would count distinct values of "
+		     "field 'value', which component 'band' buckets: a sum "
+		     "or distinct over a bucketed field shows or counts its "
+		     "raw values (count is allowed)");
+	comp("v", "n", "[component]\nkind = metric\nfield = value\n");
+	all_files("v", dims, &out);
+	ck_assert_str_eq(out.data, "band,who,n\nhigh,p1,1\nnormal,p2,1\n"
+				   "Other,p2,1\nOther,p3,0\n"
+				   "band,n\nOther,1\nhigh,1\nnormal,1\n"
+				   "who,n\np2,2\np1,1\np3,0\n");
+	/* the bucketing comes second */
+	comp_del("v", "band");
+	comp("v", "total", HY_SUM);
+	comp_refused("v", "band", HY_BAND, 2,
+		     "component 'band' would bucket field 'value', which "
+		     "component 'total' sums: a sum or distinct over a "
+		     "bucketed field shows or counts its raw values (count "
+		     "is allowed)");
+	buf_release(&out);
+}
+END_TEST
+
+/* Another dimension over a bucketed field: the same buckets, or
+ * refused; rules of several dimensions add up. */
+START_TEST(test_protect_dims)
+{
+	static const char *const dims[] = { "hide", "raw", NULL };
+	struct buf out = BUF_INIT;
+
+	web_world(hy_events, "UTC", 30);
+	comp("v", "band", HY_BAND);
+	comp_refused("v", "raw", "[component]\nfield = value\n", 2,
+		     "component 'raw' would show field 'value' otherwise "
+		     "than component 'band', which buckets it: dimensions "
+		     "over a bucketed field need the same [bucketing]");
+	comp_refused("v", "raw",
+		     "[component]\nfield = value\n[bucketing]\n"
+		     "buckets = 0-100:low, 100-:high\n",
+		     2,
+		     "component 'raw' would show field 'value' otherwise "
+		     "than component 'band', which buckets it: dimensions "
+		     "over a bucketed field need the same [bucketing]");
+	comp("v", "band2", HY_BAND "[include_exclude]\nrules = equals:120\n");
+	comp_del("v", "band");
+	comp_del("v", "band2");
+	/* the bucketing comes second */
+	comp("v", "raw", "[component]\nfield = value\n");
+	comp_refused("v", "band", HY_BAND, 2,
+		     "component 'band' would bucket field 'value', which "
+		     "component 'raw' shows as it is: dimensions over a "
+		     "bucketed field need the same [bucketing]");
+	/* a dimension's rules hide the value from every dimension */
+	comp("v", "hide", "[component]\nfield = value\n[include_exclude]\n"
+			  "mode = exclude\nrules = equals:999\n");
+	all_files("v", dims, &out);
+	ck_assert_str_eq(out.data, "hide,raw\n,\n120,120\n-7.25,-7.25\n,\n"
+				   "hide\n\"\"\n-7.25\n120\n"
+				   "raw\n\"\"\n-7.25\n120\n");
+	buf_release(&out);
+}
+END_TEST
+
+/* Fields with the same values through a join are one field. */
+START_TEST(test_protect_joins)
+{
+	struct buf out = BUF_INIT;
+
+	conn("c1", 60);
+	dataset("c1", "ev", "[dataset]\nperson_id = pid\ntimestamp = ts\n"
+			    "fields = pid, ts, product\n");
+	dataset("c1", "prod", "[dataset]\ntype = lookup\nkey = sku\n"
+			      "matching_key = product\n"
+			      "fields = sku, category\n");
+	dataset("c1", "crm", "[dataset]\ntype = profile\n"
+			     "person_id = customer\nfields = customer, tier\n");
+	rows("c1", "ev", "p1,2026-01-01T10:00:00Z,101\n"
+			 "p2,2026-01-01T10:00:00Z,102\n");
+	rows("c1", "prod", "101,shoes\n102,hats\n");
+	rows("c1", "crm", "p1,gold\np2,silver\n");
+	view("v", "[dataview]\nconnection = c1\n");
+	comp("v", "sku_band", "[component]\nfield = sku\n[bucketing]\n"
+			      "buckets = 0-101.5:low, 101.5-:high\n");
+	comp_refused("v", "product", "[component]\nfield = product\n", 2,
+		     "component 'product' would show field 'product' "
+		     "(joined: the values of 'sku') otherwise than component "
+		     "'sku_band', which buckets it: dimensions over a "
+		     "bucketed field need the same [bucketing]");
+	comp_refused("v", "items",
+		     "[component]\nkind = metric\nfield = product\n"
+		     "aggregation = distinct\n",
+		     3,
+		     "component 'items' would count distinct values of field "
+		     "'product' (joined: the values of 'sku'), which "
+		     "component 'sku_band' buckets: a sum or distinct over a "
+		     "bucketed field shows or counts its raw values (count "
+		     "is allowed)");
+	comp_del("v", "sku_band");
+	/* rules hide a value wherever the join carries it */
+	comp("v", "product", "[component]\nfield = product\n"
+			     "[include_exclude]\nmode = exclude\n"
+			     "rules = equals:101\n");
+	comp("v", "sku", "[component]\nfield = sku\n");
+	comp("v", "who", "[component]\nfield = pid\n[include_exclude]\n"
+			 "mode = exclude\nrules = equals:p2\n");
+	comp("v", "cust", "[component]\nfield = customer\n");
+	comp("v", "skus", "[component]\nkind = metric\nfield = sku\n"
+			  "aggregation = distinct\n");
+	comp("v", "people", "[component]\nkind = metric\nfield = people\n");
+	rows_csv("v", &out);
+	ck_assert_str_eq(out.data, "cust,product,sku,who,people,skus\n"
+				   "p1,,,p1,p1,\n,102,102,,,102\n");
+	report("v", "product", &out);
+	/* the hidden person counts no person */
+	ck_assert_str_eq(out.data, "product,people,skus\n102,0,1\n");
+	report("v", "cust", &out);
+	ck_assert_str_eq(out.data, "cust,people,skus\np1,1,0\n");
+	buf_release(&out);
+}
+END_TEST
+
+/* Values include/exclude hides are absent for every metric. */
+START_TEST(test_protect_hidden_absent)
+{
+	static const char *const dims[] = { "reading", "who", NULL };
+	struct buf out = BUF_INIT;
+
+	dv_sort_budget = sort_budgets[_i];
+
+	web_world(hy_events, "UTC", 30);
+	comp("v", "reading", "[component]\nfield = value\n[include_exclude]\n"
+			     "mode = exclude\nrules = equals:999\n");
+	comp("v", "who", "[component]\nfield = pid\n");
+	comp("v", "a_total", HY_SUM);
+	comp("v", "b_set", "[component]\nkind = metric\nfield = value\n");
+	comp("v", "c_kinds", "[component]\nkind = metric\nfield = value\n"
+			     "aggregation = distinct\n");
+	all_files("v", dims, &out);
+	ck_assert_ptr_null(strstr(out.data, "999"));
+	/* sorted by a_total: p1's 999 neither counts nor orders */
+	ck_assert_str_eq(out.data,
+			 "reading,who,a_total,b_set,c_kinds\n"
+			 ",p1,,0,\n120,p2,120,1,120\n-7.25,p2,-7.25,1,-7.25\n"
+			 ",p3,,0,\n"
+			 "reading,a_total,b_set,c_kinds\n120,120,1,1\n"
+			 ",0,0,0\n-7.25,-7.25,1,1\n"
+			 "who,a_total,b_set,c_kinds\np2,112.75,2,2\n"
+			 "p1,0,0,0\np3,0,0,0\n");
+	buf_release(&out);
+}
+END_TEST
+
+/* The filter: a bucketed field may not be named; a hidden value is the
+ * empty value to it. */
+START_TEST(test_protect_filter)
+{
+	struct obj_ref ref;
+	struct buf out = BUF_INIT;
+	struct diag d;
+	const char *t;
+
+	web_world(hy_events, "UTC", 30);
+	ref_make(&ref, KIND_DATAVIEW, 0, "v", NULL);
+	comp("v", "band", HY_BAND);
+	comp("v", "who", "[component]\nfield = pid\n");
+	t = "[dataview]\nconnection = c1\nfilter = value = 999\n";
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(dataview_ini_store(&ctx, &ref, t, strlen(t), &d),
+			 -EINVAL);
+	ck_assert_int_eq(d.line, 3);
+	ck_assert_str_eq(d.msg, "filter: field 'value' is bucketed by "
+				"component 'band': the filter would pick "
+				"events out by their raw values");
+	comp_del("v", "band");
+	ck_assert_int_eq(dataview_ini_store(&ctx, &ref, t, strlen(t), &d), 0);
+	comp_refused("v", "band", HY_BAND, 2,
+		     "component 'band' would bucket field 'value', which the "
+		     "data view's filter names: the filter would pick events "
+		     "out by their raw values");
+	/* hidden: the filter compares the empty value */
+	comp("v", "reading", "[component]\nfield = value\n[include_exclude]\n"
+			     "mode = exclude\nrules = equals:999\n");
+	rows_csv("v", &out);
+	ck_assert_str_eq(out.data, "reading,who\n");
+	t = "[dataview]\nconnection = c1\nfilter = value != 120\n";
+	ck_assert_int_eq(dataview_ini_store(&ctx, &ref, t, strlen(t), &d), 0);
+	rows_csv("v", &out);
+	ck_assert_str_eq(out.data, "reading,who\n,p1\n-7.25,p2\n,p3\n");
+	buf_release(&out);
+}
+END_TEST
+
+/* A view that breaks the rule anyway (stored before it) reads
+ * fail-closed. */
+START_TEST(test_protect_stored)
+{
+	static const char *const dims[] = { "band", "raw", "who", NULL };
+	static const char *const who[] = { "who", NULL };
+	struct obj_ref ref;
+	struct buf out = BUF_INIT;
+	struct rec r = REC_INIT;
+
+	web_world(hy_events, "UTC", 30);
+	comp("v", "band", HY_BAND);
+	comp("v", "who", "[component]\nfield = pid\n");
+	comp("v", "total", "[component]\nkind = metric\nfield = occurrences\n");
+	ref_make(&ref, KIND_COMPONENT, 0, "v", "total");
+	put_ini(&ref, "component", &component_schema, HY_SUM);
+	all_files("v", who, &out);
+	ck_assert_ptr_null(strstr(out.data, "999"));
+	ck_assert_ptr_null(strstr(out.data, "120"));
+	ck_assert_str_eq(out.data, "band,who,total\nhigh,p1,\nnormal,p2,\n"
+				   "Other,p2,\nOther,p3,\n"
+				   "who,total\np1,0\np2,0\np3,0\n");
+	/* two dimensions at odds: nothing of the field shows */
+	ref_make(&ref, KIND_COMPONENT, 0, "v", "raw");
+	ck_assert_int_eq(obj_save(&ctx, &ref, &r), 0);
+	ref_make(&ref, KIND_COMPONENTS, -1, "v", NULL);
+	ck_assert_int_eq(obj_list_add(&ctx, &ref, "raw"), 0);
+	ref_make(&ref, KIND_COMPONENT, 0, "v", "raw");
+	put_ini(&ref, "component", &component_schema,
+		"[component]\nfield = value\n");
+	comp_del("v", "total");
+	comp("v", "n", "[component]\nkind = metric\nfield = value\n");
+	all_files("v", dims, &out);
+	/* (an empty value in buckets is Other) */
+	ck_assert_str_eq(out.data, "band,raw,who,n\nOther,,p1,0\n"
+				   "Other,,p2,0\nOther,,p2,0\nOther,,p3,0\n"
+				   "band,n\nOther,0\nraw,n\n,0\n"
+				   "who,n\np1,0\np2,0\np3,0\n");
+	rec_release(&r);
+	buf_release(&out);
+}
+END_TEST
+
+/* --- cells a spreadsheet would run --- */
+
+START_TEST(test_csv_formulas)
+{
+	struct buf out = BUF_INIT;
+
+	web_world("p1,2026-01-01T10:00:00Z,"
+		  "\"=HYPERLINK(\"\"http://x\"\")\",-3.5\n"
+		  "p2,2026-01-01T10:00:00Z,@SUM(A1),-1e-05\n"
+		  "p3,2026-01-01T10:00:00Z,-x,2\n",
+		  "UTC", 30);
+	comp("v", "page", "[component]\nfield = page\n");
+	comp("v", "value", "[component]\nfield = value\n");
+	comp("v", "total", "[component]\nkind = metric\nfield = value\n"
+			   "aggregation = sum\n");
+	rows_csv("v", &out);
+	ck_assert_str_eq(out.data, "page,value,total\n"
+				   "\"'=HYPERLINK(\"\"http://x\"\")\",-3.5,-3.5\n"
+				   "\"'@SUM(A1)\",-1e-05,-1e-05\n"
+				   "\"'-x\",2,2\n");
+	report("v", "page", &out);
+	ck_assert_str_eq(out.data, "page,total\n\"'-x\",2\n"
+				   "\"'@SUM(A1)\",-1e-05\n"
+				   "\"'=HYPERLINK(\"\"http://x\"\")\",-3.5\n");
 	buf_release(&out);
 }
 END_TEST
@@ -1078,6 +1403,18 @@ static Suite *dataview_suite(void)
 	tcase_add_test(tc, test_stale_fields);
 	tcase_add_test(tc, test_report_list);
 	tcase_add_test(tc, test_view_regex_budget);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("protect");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_protect_sum);
+	tcase_add_test(tc, test_protect_dims);
+	tcase_add_test(tc, test_protect_joins);
+	tcase_add_loop_test(tc, test_protect_hidden_absent, 0, NBUDGETS);
+	tcase_add_test(tc, test_protect_filter);
+	tcase_add_test(tc, test_protect_stored);
+	tcase_add_test(tc, test_csv_formulas);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("time");

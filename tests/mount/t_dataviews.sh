@@ -143,7 +143,8 @@ ref_report() {
 	{
 		ref_views "$1"
 		cat <<SQL
-SELECT $2 AS item, count(*) AS events, count(DISTINCT NULLIF(page, '')),
+SELECT $2 AS item, count(*) AS events,
+  count(DISTINCT CASE WHEN page NOT IN ('', 'checkout') THEN page END),
   count(DISTINCT person_id), printf('%.15g', total(value)),
   count(DISTINCT person_id || '#' || sess), sum(bp != '')
   FROM ss WHERE $3 GROUP BY item ORDER BY events DESC, item;
@@ -322,11 +323,12 @@ as $PA mkdir "$V/health"
 put $PA "$V/health/dataview.ini" '[dataview]\nconnection = c1\n'
 put $PA "$V/health/components/band.ini" '[component]\nfield = bp\n[bucketing]\nbuckets = 0-120:normal, 120-140:elevated, 140-:high\n'
 put $PA "$V/health/components/events.ini" '[component]\nkind = metric\nfield = occurrences\n'
-put $PA "$V/health/components/readings.ini" '[component]\nkind = metric\nfield = bp\naggregation = distinct\n'
+pc "no distinct over a bucketed field" EINVAL $PA "$V/health/components/readings.ini" '[component]\nkind = metric\nfield = bp\naggregation = distinct\n'
+put $PA "$V/health/components/readings.ini" '[component]\nkind = metric\nfield = bp\naggregation = count\n'
 hrows=$(as $PA cat "$V/health/rows.csv")
 eq "health rows.csv header" "$(echo "$hrows" | head -n 1)" "band,events,readings"
 eq "the band column holds labels only" "$(echo "$hrows" | tail -n +2 | cut -d, -f1 | LC_ALL=C sort -u | tr '\n' ' ')" "Other elevated high normal "
-eq "a metric over bp shows labels too" "$(echo "$hrows" | tail -n +2 | cut -d, -f3 | LC_ALL=C sort -u | tr '\n' ' ')" "Other elevated high normal "
+eq "a count over bp shows 0 or 1" "$(echo "$hrows" | tail -n +2 | cut -d, -f3 | LC_ALL=C sort -u | tr '\n' ' ')" "0 1 "
 eq "no field of rows.csv is a raw reading" "$(echo "$hrows" | tail -n +2 | tr ',' '\n' | grep -cE '^[0-9]{2,3}$')" "0"
 want=$({
 	echo "band,events,readings"
@@ -335,7 +337,7 @@ want=$({
 		cat <<'SQL'
 SELECT CASE WHEN bp = '' THEN 'Other' WHEN CAST(bp AS INTEGER) < 120 THEN 'normal'
   WHEN CAST(bp AS INTEGER) < 140 THEN 'elevated' ELSE 'high' END AS item,
-  count(*) AS events, count(DISTINCT NULLIF(bp, '')) FROM win GROUP BY item ORDER BY events DESC, item;
+  count(*) AS events, sum(bp != '') FROM win GROUP BY item ORDER BY events DESC, item;
 SQL
 	} | ref -batch -list -separator ,
 })
@@ -449,7 +451,8 @@ want=$({
 	{
 		ref_views "$SQLFILTER AND page != 'cart'"
 		cat <<'SQL'
-SELECT country AS item, count(*) AS events, count(DISTINCT NULLIF(page, '')),
+SELECT country AS item, count(*) AS events,
+  count(DISTINCT CASE WHEN page NOT IN ('', 'checkout') THEN page END),
   count(DISTINCT person_id), printf('%.15g', total(value)),
   count(DISTINCT person_id || '#' || sess) FROM ss WHERE country IN ('DE', 'FR')
   GROUP BY item ORDER BY events DESC, item;
