@@ -11,7 +11,8 @@
 set -euo pipefail
 
 pkgs=(build-essential pkg-config libfuse3-dev fuse3 libinih-dev libtdb-dev libzstd-dev libpcre2-dev
-      tdb-tools check attr util-linux python3 sqlite3 libsqlite3-dev tzdata)
+      tdb-tools check attr util-linux python3 sqlite3 libsqlite3-dev tzdata
+      man-db groff-base)
 for arg in "$@"; do
 	case "$arg" in
 	--editors) pkgs+=(vim nano emacs-nox ed rsync tmux perl) ;;
