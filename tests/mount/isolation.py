@@ -4,9 +4,10 @@
   mmap MT UID_A UID_B        two callers map /whoami MAP_PRIVATE in turn;
                              each must see its own bytes, before and after
                              the other maps
-  scratch MT UID DAEMON_PID  one caller writes 60 MiB scratch files and
+  scratch MT UID DAEMON_PID MIB
+                             one caller writes 60 MiB scratch files and
                              unlinks them while open: the second is past
-                             the quota; prints the daemon's RSS growth
+                             the quota; the daemon's RSS grows < MIB
   opens MT UID PATH          one caller opens PATH until refused: EMFILE
                              at the per-caller bound, not the daemon's
   revoke MT UID PATH         open PATH as UID and read; then wait for a
@@ -124,7 +125,7 @@ def check_mmap(mt, ua, ub):
         b.end()
 
 
-def check_scratch(mt, uid, daemon):
+def check_scratch(mt, uid, daemon, bound_mib):
     def fn(state, cmd):
         if cmd.startswith("fill "):
             name = mt + "/dataviews/" + cmd.split()[1]
@@ -155,8 +156,8 @@ def check_scratch(mt, uid, daemon):
         grew = rss_kib(daemon) - before
         print("figure scratch: daemon RSS grew %d KiB for 2 x 60 MiB asked"
               % grew, flush=True)
-        say(grew < 96 * 1024, "daemon RSS grew less than 96 MiB",
-            "%d KiB" % grew)
+        say(grew < bound_mib * 1024, "daemon RSS grew less than %d MiB"
+            % bound_mib, "%d KiB" % grew)
         say(c.ask("close") == "OK", "closing the descriptors")
         third = c.ask("fill c.tmp")
         say(third == "OK", "once closed, the space is the caller's again",
@@ -224,7 +225,8 @@ def main():
     if what == "mmap":
         check_mmap(mt, int(sys.argv[3]), int(sys.argv[4]))
     elif what == "scratch":
-        check_scratch(mt, int(sys.argv[3]), int(sys.argv[4]))
+        check_scratch(mt, int(sys.argv[3]), int(sys.argv[4]),
+                      int(sys.argv[5]))
     elif what == "opens":
         check_opens(mt, int(sys.argv[3]), sys.argv[4])
     elif what == "revoke":
