@@ -1131,10 +1131,17 @@ static Suite *regress_suite(void)
 	tcase_add_test(tc, test_regex_compile_long);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("regex_match");
+	/* a time against a linear scan's: a speed figure, so under
+	 * valgrind (tag slow, left out there) it says nothing */
+	tc = tcase_create("regex_match_time");
+	tcase_set_tags(tc, "slow");
 	tcase_set_timeout(tc, 10);
 	tcase_add_loop_test(tc, test_regex_match_bounded, 0,
 			    (int)ARRAY_SIZE(slow_rules));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("regex_match");
+	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, test_regex_limit_fails_closed);
 	suite_add_tcase(s, tc);
 
