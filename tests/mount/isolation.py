@@ -8,8 +8,8 @@
                              one caller writes 60 MiB scratch files and
                              unlinks them while open: the second is past
                              the quota; the daemon's RSS grows < MIB
-  opens MT UID PATH          one caller opens PATH until refused: EMFILE
-                             at the per-caller bound, not the daemon's
+  opens MT UID PATH N        one caller opens PATH until refused: EMFILE
+                             at the per-caller bound N, not the daemon's
   revoke MT UID PATH         open PATH as UID and read; then wait for a
                              line on stdin (the revocation) and pread at 0
 Each prints one line per check, "ok DESC" or "FAIL DESC: why".
@@ -167,7 +167,7 @@ def check_scratch(mt, uid, daemon, bound_mib):
         c.end()
 
 
-def check_opens(mt, uid, path):
+def check_opens(mt, uid, path, bound):
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard != resource.RLIM_INFINITY and hard < 4200:
         say(False, "opens", "RLIMIT_NOFILE hard limit %d is below the "
@@ -190,10 +190,11 @@ def check_opens(mt, uid, path):
     c = Child(uid, fn)
     try:
         n, err = c.ask("go")
-        say(err == "EMFILE" and n == 4096, "opens stop with EMFILE at "
-            "4096 descriptors of one caller", "%d then %s" % (n, err))
+        say(err == "EMFILE" and n == bound, "opens of %s stop with EMFILE "
+            "at %d descriptors of one caller" % (path, bound),
+            "%d then %s" % (n, err))
         n2, err2 = c.ask("go")
-        say(n2 == 4096, "closed descriptors give the count back",
+        say(n2 == bound, "closed descriptors give the count back",
             "%d then %s" % (n2, err2))
     finally:
         c.end()
@@ -228,7 +229,7 @@ def main():
         check_scratch(mt, int(sys.argv[3]), int(sys.argv[4]),
                       int(sys.argv[5]))
     elif what == "opens":
-        check_opens(mt, int(sys.argv[3]), sys.argv[4])
+        check_opens(mt, int(sys.argv[3]), sys.argv[4], int(sys.argv[5]))
     elif what == "revoke":
         check_revoke(mt, int(sys.argv[3]), sys.argv[4])
 

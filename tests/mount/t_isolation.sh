@@ -101,8 +101,10 @@ case "$CJAFS ${CJAFS_WRAP:-}" in
 */asan/* | *valgrind*) bound=320; mt_log "t_isolation: sanitizer build, RSS bound $bound MiB" ;;
 esac
 py_checks scratch "$MT" $VIEWER "$MT_PID" $bound
-py_checks opens "$MT" $VIEWER "$MT/whoami"
-py_checks opens "$MT" $NOBODY "$MT/README"
+py_checks opens "$MT" $VIEWER "$MT/whoami" 4096
+py_checks opens "$MT" $NOBODY "$MT/README" 4096
+# a computed stream may hold a computation: 8 at once per caller
+py_checks opens "$MT" $PA "$MT/audit/log" 8
 eq "other callers are unaffected" "$(as $PA cat "$V/hidden/dataview.ini" | head -1)" "[dataview]"
 
 # --- 4. a stream stops at the revocation ---
