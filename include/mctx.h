@@ -26,6 +26,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -354,8 +355,27 @@ struct dv_conn {
 /* Load connection name: -ENOENT when there is none. */
 int dv_conn_load(struct mctx *c, const char *name, struct dv_conn *out);
 void dv_conn_release(struct dv_conn *conn);
-/* Index of field name in conn->fields, or -1. */
-long dv_conn_field(const struct dv_conn *conn, const char *name);
+/* Index of field name in conn->fields, or -1: a binary search, here so
+ * that every reader of a connection (the plan, the protection rules, the
+ * checks) shares it without depending on dataview.c. */
+static inline long dv_conn_field(const struct dv_conn *conn,
+				 const char *name)
+{
+	size_t lo = 0, hi = conn->nfields;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int cmp = strcmp(conn->fields[mid], name);
+
+		if (!cmp)
+			return (long)mid;
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
 /* The view's dataview.ini (defaults if none stored). */
 int dv_load_ini(struct mctx *c, const char *view, struct inidoc *doc);
 /* The connection a view names: -EINVAL with *d (line of the key, when

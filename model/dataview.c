@@ -259,24 +259,6 @@ fail:
 	return rc;
 }
 
-long dv_conn_field(const struct dv_conn *conn, const char *name)
-{
-	size_t lo = 0, hi = conn->nfields;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int cmp = strcmp(conn->fields[mid], name);
-
-		if (!cmp)
-			return (long)mid;
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
-}
-
 int dv_load_ini(struct mctx *c, const char *view, struct inidoc *doc)
 {
 	struct obj_ref ref;
