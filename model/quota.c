@@ -11,7 +11,8 @@
  * 256 MiB held by open files (a settings file is at most 1 MiB, so
  * thousands of open editors fit; a caller that opens the same file a
  * million times does not take the daemon's memory with it), and 64 open
- * computed streams (each may hold a computation's state).
+ * computed streams (each may hold a computation's state), and 1,024
+ * staged unlinks (rm -r of the largest object stages a few dozen).
  *
  * Its own mutex, taken for a few instructions and nothing else under
  * it: open files are written without the model's lock.
@@ -30,6 +31,7 @@ const size_t quota_limit[QUOTA_COUNT] = {
 	[QUOTA_OPEN_FILES] = 4096,
 	[QUOTA_OPEN_BYTES] = 256u * 1024 * 1024,
 	[QUOTA_STREAMS] = 64,
+	[QUOTA_STAGES] = 1024,
 };
 
 struct holder {
