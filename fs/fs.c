@@ -526,7 +526,7 @@ static void fs_fill_stat(fuse_req_t req, fuse_ino_t ino,
 	memset(st, 0, sizeof(*st));
 	st->st_ino = ino;
 	st->st_mode = (ms->is_dir ? S_IFDIR : S_IFREG) | (ms->perm << 6);
-	st->st_nlink = ms->is_dir ? 2 : 1;
+	st->st_nlink = ms->is_dir ? 2 : ms->nlink;
 	/* owner bits are this caller's rights, so show it as the owner */
 	st->st_uid = ctx->uid;
 	st->st_gid = ctx->gid;

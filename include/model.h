@@ -42,6 +42,7 @@ struct mstat {
 	uint64_t size;		/* exact size, 0 for streams */
 	time_t mtime;
 	int stream;		/* computed stream (size 0, read to EOF) */
+	unsigned nlink;		/* files: 1, 0 for an open unlinked one */
 };
 
 int model_lookup(struct model *m, const struct caller_id *id,
@@ -119,13 +120,20 @@ int model_mkdir(struct model *m, const struct caller_id *id,
 		const struct obj_ref *dir, const char *name);
 int model_rmdir(struct model *m, const struct caller_id *id,
 		const struct obj_ref *dir, const char *name);
+/*
+ * unlink(2): a scratch file goes, a file object is deleted; a file of an
+ * object the caller may delete (attribute or computed file) is staged for
+ * the calling process, which then sees the name as gone; anything else is
+ * -EACCES at once (audited, never staged).  -ENOSPC past QUOTA_STAGES.
+ */
 int model_unlink(struct model *m, const struct caller_id *id,
 		 const struct obj_ref *dir, const char *name);
 
 /*
  * create(2) of name in dir: opens an existing file (EEXIST with O_EXCL),
  * replaces an attribute whose unlink this process staged (the content is
- * committed at close), or makes a scratch file.  On success *out, *st and
+ * committed at close; a computed name it unlinked is -EACCES), or makes a
+ * scratch file.  On success *out, *st and
  * *file describe the new open file.
  */
 int model_create(struct model *m, const struct caller_id *id,

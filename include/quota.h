@@ -6,7 +6,7 @@
  * is taken until the moment it is freed: scratch files and their bytes
  * (an unlinked scratch file still held open counts until its last
  * descriptor closes), open files, and the bytes open files hold
- * (snapshots, pending writes, stream windows).  A take past the bound
+ * (snapshots, pending writes, stream windows), and staged unlinks.  A take past the bound
  * fails and takes nothing, so one caller's excess is refused to that
  * caller alone.
  *
@@ -24,6 +24,7 @@ enum quota_res {
 	QUOTA_OPEN_FILES,	/* open descriptors on the mount */
 	QUOTA_OPEN_BYTES,	/* what open files hold */
 	QUOTA_STREAMS,		/* open computed streams */
+	QUOTA_STAGES,		/* staged unlinks not yet settled */
 	QUOTA_COUNT
 };
 

@@ -14,11 +14,15 @@
  * as a plain user would otherwise write (and fsync) a line per file.
  * Attempts (open, commit, mkdir, rmdir, unlink, truncate) are.
  *
- * Unlinks of attribute files are staged per process (SPEC §5): the unlink
- * succeeds, nothing changes, and the stage is remembered.  rmdir of the
- * object deletes it whatever was staged.  A stage whose process has gone
- * (or that is older than STAGE_TTL) turns into an /errors line telling the
- * caller that attributes go with their object.
+ * Unlinks of files inside an object the caller may delete (attributes and
+ * computed files) are staged per process (SPEC §5): the unlink succeeds,
+ * nothing changes, and the name is gone for that process, so rm -r goes
+ * on and tar's unlink-then-create replaces an attribute (a computed name
+ * is EACCES).  rmdir of the object deletes it whatever was staged.  Any
+ * other unlink is EACCES at once and never staged (SPEC §2).  A stage
+ * whose process has gone (or that is older than STAGE_TTL) turns into
+ * one /errors line telling the caller that files go with their object.
+ * Stages are kept per process and found by uid in O(1); see stage_add.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,7 +42,9 @@
 #include "store.h"
 
 #define ERRORS_KEEP 64
-#define STAGE_TTL 60
+#define STAGE_TTL 60		/* a stage older than this came to nothing */
+#define STAGE_RECHECK 2		/* seconds between liveness checks */
+#define STAGE_BUCKETS 64
 
 struct error_line {
 	uid_t uid;
@@ -46,12 +52,22 @@ struct error_line {
 	struct error_line *next;	/* older */
 };
 
+/* One staged unlink: the name, gone for the process that staged it. */
 struct stage {
+	struct obj_ref ref;
+	char *path;
+	time_t when;
+	struct stage *next;
+};
+
+/* The stages of one process, chained in a bucket by uid. */
+struct stager {
 	uid_t uid;
 	pid_t pid;
-	time_t when;
-	struct obj_ref ref;
-	struct stage *next;
+	time_t checked;		/* its last liveness check (0: never) */
+	time_t oldest;		/* when its oldest stage was made */
+	struct stage *stages;
+	struct stager *next;
 };
 
 struct model {
@@ -60,7 +76,7 @@ struct model {
 	struct policy *pol;
 	pthread_mutex_t lock;
 	struct error_line *errors;	/* newest first, all callers */
-	struct stage *stages;
+	struct stager *stagers[STAGE_BUCKETS];	/* by uid */
 	struct scratch_set *scratch;
 	struct quota *quota;		/* what each caller holds */
 	struct audit_flood *flood;	/* bounds on denied audit lines */
@@ -286,48 +302,185 @@ static int scratch_allowed(struct op *op, const struct obj_ref *dir)
 			    dir, NULL) == 0;
 }
 
+/*
+ * Staged unlinks.  Each process's stages hang off one struct stager,
+ * chained by uid in a small hash, so an operation looks only at its own
+ * uid's stagers: it finds its own stages at once, and it asks whether
+ * another process of its uid has gone at most once per STAGE_RECHECK
+ * seconds for each (no walk over everyone's stages, no kill() per stage).
+ * Stages count against the caller (QUOTA_STAGES), and a process stages
+ * a name at most once, so a stage that comes to nothing says so in
+ * /errors at most once for each (process, path).
+ */
+static struct stager **stager_bucket(struct model *m, uid_t uid)
+{
+	return &m->stagers[uid % STAGE_BUCKETS];
+}
+
+/* This process's stages, or NULL. */
+static struct stager *stager_find(struct op *op)
+{
+	struct stager *p;
+
+	for (p = *stager_bucket(op->c.m, op->who.id.uid); p; p = p->next)
+		if (p->uid == op->who.id.uid && p->pid == op->who.id.pid)
+			return p;
+	return NULL;
+}
+
+/* The link to this process's stage of ref, or NULL. */
+static struct stage **stage_link(struct op *op, const struct obj_ref *ref)
+{
+	struct stager *p = stager_find(op);
+	struct buf path = BUF_INIT;
+	struct stage **pp;
+
+	if (!p || !p->stages || obj_ref_path(ref, &path))
+		return NULL;
+	for (pp = &p->stages; *pp; pp = &(*pp)->next)
+		if (!strcmp((*pp)->path, path.data))
+			break;
+	buf_release(&path);
+	return *pp ? pp : NULL;
+}
+
+static void stage_free(struct model *m, uid_t uid, struct stage *s)
+{
+	quota_give(m->quota, uid, QUOTA_STAGES, 1);
+	free(s->path);
+	free(s);
+}
+
 /* 1 if this process has staged the unlink of ref (it is gone for it). */
 static int staged_here(struct op *op, const struct obj_ref *ref)
 {
-	struct buf a = BUF_INIT, b = BUF_INIT;
-	struct stage *s;
-	int found = 0;
-
-	if (obj_ref_path(ref, &a))
-		return 0;
-	for (s = op->c.m->stages; s && !found; s = s->next) {
-		if (s->pid != op->who.id.pid || s->uid != op->who.id.uid)
-			continue;
-		buf_reset(&b);
-		found = !obj_ref_path(&s->ref, &b) && !strcmp(a.data, b.data);
-	}
-	buf_release(&a);
-	buf_release(&b);
-	return found;
+	return stage_link(op, ref) != NULL;
 }
 
 /* Forget this process's stage of ref (it is being replaced). */
 static void stage_consume(struct op *op, const struct obj_ref *ref)
 {
-	struct buf a = BUF_INIT, b = BUF_INIT;
-	struct stage **pp = &op->c.m->stages;
+	struct stage **pp = stage_link(op, ref);
+	struct stage *s;
 
-	if (obj_ref_path(ref, &a))
+	if (!pp)
 		return;
+	s = *pp;
+	*pp = s->next;
+	stage_free(op->c.m, op->who.id.uid, s);
+}
+
+/* Stage the unlink of ref for this process (once). */
+static int stage_add(struct op *op, const struct obj_ref *ref)
+{
+	struct model *m = op->c.m;
+	struct stager *p = stager_find(op);
+	struct buf path = BUF_INIT;
+	struct stage *s;
+	int rc;
+
+	if (p && staged_here(op, ref))
+		return 0;
+	rc = quota_take(m->quota, op->who.id.uid, QUOTA_STAGES, 1);
+	if (rc)
+		return rc;
+	rc = -ENOMEM;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		goto out_give;
+	if (obj_ref_path(ref, &path))
+		goto out_free;
+	if (!p) {
+		struct stager **head = stager_bucket(m, op->who.id.uid);
+
+		p = calloc(1, sizeof(*p));
+		if (!p)
+			goto out_free;
+		p->uid = op->who.id.uid;
+		p->pid = op->who.id.pid;
+		p->next = *head;
+		*head = p;
+	}
+	s->ref = *ref;
+	s->when = op->c.now;
+	s->path = buf_detach(&path, NULL);
+	if (!p->stages)
+		p->oldest = s->when;
+	s->next = p->stages;
+	p->stages = s;
+	return 0;
+out_free:
+	buf_release(&path);
+	free(s);
+out_give:
+	quota_give(m->quota, op->who.id.uid, QUOTA_STAGES, 1);
+	return rc;
+}
+
+/* Drop p's stages that came to nothing (all of them when its process is
+ * gone, else those older than STAGE_TTL); each whose name is still there
+ * says so in /errors.  A stage under an object that no longer exists was
+ * consumed by its deletion. */
+static void stages_drop(struct op *op, struct stager *p, int gone)
+{
+	struct stage **pp = &p->stages;
+
+	if (!gone && op->c.now - p->oldest < STAGE_TTL)
+		return;
+	p->oldest = op->c.now;
 	while (*pp) {
 		struct stage *s = *pp;
 
-		buf_reset(&b);
-		if (s->pid == op->who.id.pid && s->uid == op->who.id.uid &&
-		    !obj_ref_path(&s->ref, &b) && !strcmp(a.data, b.data)) {
-			*pp = s->next;
-			free(s);
+		if (!gone && op->c.now - s->when < STAGE_TTL) {
+			if (s->when < p->oldest)
+				p->oldest = s->when;
+			pp = &s->next;
 			continue;
 		}
-		pp = &s->next;
+		*pp = s->next;
+		if (ref_exists(op, &s->ref)) {
+			const struct kind_attr *a = obj_ref_attr(&s->ref);
+			int attr = a && a->store &&
+				   (kind_table[s->ref.kind].flags & KD_STORED);
+			struct diag d;
+
+			diag_set(&d, 0, 0, "not removed: %s files go with "
+				 "their object (rmdir the object to delete "
+				 "it)", attr ? "attribute" : "computed");
+			error_add(op, &s->ref, &d);
+		}
+		stage_free(op->c.m, p->uid, s);
 	}
-	buf_release(&a);
-	buf_release(&b);
+}
+
+/* Expire the stages of the caller's uid that came to nothing: those of
+ * its other processes that have gone, and old ones. */
+static void stages_expire(struct op *op)
+{
+	uid_t uid = op->who.id.uid;
+	struct stager **pp = stager_bucket(op->c.m, uid);
+
+	while (*pp) {
+		struct stager *p = *pp;
+		int gone = 0;
+
+		if (p->uid != uid) {
+			pp = &p->next;
+			continue;
+		}
+		if (p->pid != op->who.id.pid &&
+		    op->c.now - p->checked >= STAGE_RECHECK) {
+			p->checked = op->c.now;
+			gone = kill(p->pid, 0) && errno == ESRCH;
+		}
+		stages_drop(op, p, gone);
+		if (!p->stages) {
+			*pp = p->next;
+			free(p);
+			continue;
+		}
+		pp = &p->next;
+	}
 }
 
 /* The action that decides whether the caller may know ref exists. */
@@ -387,6 +540,7 @@ static int stat_ref(struct op *op, const struct obj_ref *ref,
 	int rc;
 
 	memset(st, 0, sizeof(*st));
+	st->nlink = 1;
 	if (obj_ref_is_scratch(ref)) {
 		struct scratch *f = scratch_of(op, ref);
 
@@ -413,6 +567,7 @@ static int stat_seen(struct op *op, const struct obj_ref *ref,
 	const struct kind_attr *a = obj_ref_attr(ref);
 
 	memset(st, 0, sizeof(*st));
+	st->nlink = 1;
 	st->mtime = obj_mtime(&op->c, ref);
 	if (!st->mtime)
 		st->mtime = op->c.m->started;
@@ -462,7 +617,10 @@ static int resolve(struct op *op, const struct obj_ref *dir, const char *name,
 	if (!obj_ref_is_dir(dir) || !ref_exists(op, dir))
 		return -ENOENT;
 	*type = kind_child(dir, name, out);
-	if (*type == KIND_CHILD_ATTR && staged_here(op, out))
+	if ((*type == KIND_CHILD_ATTR || (*type == KIND_CHILD_OBJECT &&
+					   !(kind_table[out->kind].flags &
+					     KD_STORED))) &&
+	    staged_here(op, out))
 		return -ENOENT;
 	/* an attribute or fixed directory is there when dir is */
 	if (*type == KIND_CHILD_ATTR || *type == KIND_CHILD_DIR ||
@@ -608,6 +766,8 @@ static int named_each(const char *name, size_t len, void *arg)
 	if (policy_check(na->op->c.pol, &na->op->who, k->act_see, &child,
 			 NULL))
 		return 0;
+	if (!(k->flags & KD_STORED) && staged_here(na->op, &child))
+		return 0;	/* unlinked, for this process */
 	rc = obj_ref_entry_name(&child, &entry);
 	if (!rc)
 		rc = dirlist_add(na->dl, entry.data, entry.len,
@@ -1227,6 +1387,7 @@ int model_file_getattr(struct model *m, const struct caller_id *id,
 		memset(st, 0, sizeof(*st));
 		st->perm = 6;
 		st->mtime = f->scr ? scratch_mtime(f->scr) : op.c.now;
+		st->nlink = f->scr ? 0 : 1;	/* an unlinked one has none */
 		rc = 0;
 	}
 	if (!rc && !st->is_dir && !st->stream)
@@ -1281,8 +1442,13 @@ int model_truncate(struct model *m, const struct caller_id *id,
 	if (rc)
 		return rc;
 	rc = model_file_truncate(m, f, size);
-	if (!rc || rc == -EFBIG)	/* EFBIG: the flush records it */
-		rc = model_file_flush(m, id, f);
+	if (!rc || rc == -EFBIG) {	/* EFBIG: the flush records it */
+		int frc = model_file_flush(m, id, f);
+
+		/* a scratch file has nothing to flush: keep its EFBIG */
+		if (!rc)
+			rc = frc;
+	}
 	model_file_close(m, id, f);
 	return rc;
 }
@@ -1449,50 +1615,6 @@ out:
 	return rc;
 }
 
-static int stage_add(struct op *op, const struct obj_ref *ref)
-{
-	struct stage *s = calloc(1, sizeof(*s));
-
-	if (!s)
-		return -ENOMEM;
-	s->uid = op->who.id.uid;
-	s->pid = op->who.id.pid;
-	s->when = op->c.now;
-	s->ref = *ref;
-	s->next = op->c.m->stages;
-	op->c.m->stages = s;
-	return 0;
-}
-
-/* Drop this caller's stages whose process is gone or that are old; each
- * unlink that came to nothing says so in /errors.  Stages under an object
- * that no longer exists were consumed by its deletion. */
-static void stages_expire(struct op *op)
-{
-	struct stage **pp = &op->c.m->stages;
-
-	while (*pp) {
-		struct stage *s = *pp;
-		int gone = kill(s->pid, 0) && errno == ESRCH;
-
-		if (s->uid != op->who.id.uid ||
-		    (!gone && op->c.now - s->when < STAGE_TTL)) {
-			pp = &s->next;
-			continue;
-		}
-		*pp = s->next;
-		if (ref_exists(op, &s->ref)) {
-			struct diag d;
-
-			diag_set(&d, 0, 0, "not removed: attribute files go "
-				 "with their object (rmdir the object to "
-				 "delete it)");
-			error_add(op, &s->ref, &d);
-		}
-		free(s);
-	}
-}
-
 int model_rmdir(struct model *m, const struct caller_id *id,
 		const struct obj_ref *dir, const char *name)
 {
@@ -1568,6 +1690,18 @@ out:
 	return rc;
 }
 
+/* An unlink outside any object the caller may delete: EACCES at once,
+ * never staged, audited and told like any denial (SPEC §2). */
+static int unlink_denied(struct op *op, const struct obj_ref *ref)
+{
+	struct diag d;
+
+	diag_set(&d, 0, 0, "unlink: denied: files go with their object, "
+		 "which this caller may not delete");
+	refused(op, "unlink", ref, -EACCES, "object not deletable", &d);
+	return -EACCES;
+}
+
 int model_unlink(struct model *m, const struct caller_id *id,
 		 const struct obj_ref *dir, const char *name)
 {
@@ -1603,11 +1737,10 @@ int model_unlink(struct model *m, const struct caller_id *id,
 			/* a computed file (report/DIM.csv) is staged like an
 			 * attribute when its object could go: rm -r works */
 			if (!obj_ref_parent(&ref, &up) &&
-			    owner_deletable(&op, &up, NULL)) {
+			    owner_deletable(&op, &up, NULL))
 				rc = stage_add(&op, &ref);
-				goto out;
-			}
-			rc = gate(&op, ACT_NONE, &ref, "unlink");
+			else
+				rc = unlink_denied(&op, &ref);
 			goto out;
 		}
 		/* a file object (component): deleted like an rmdir */
@@ -1630,15 +1763,9 @@ int model_unlink(struct model *m, const struct caller_id *id,
 		}
 		goto out;
 	}
-	/* an attribute: staged for this process, if it could go at all */
-	if (!owner_deletable(&op, &ref, NULL) &&
-	    !allowed(&op, obj_ref_attr(&ref)->act_write, &ref)) {
-		rc = gate(&op, kind_table[ref.kind].act_delete == ACT_NONE ?
-				       ACT_NONE :
-				       kind_table[ref.kind].act_delete,
-			  &ref, "unlink");
-		if (!rc)
-			rc = -EACCES;
+	/* an attribute: staged for this process if its object could go */
+	if (!owner_deletable(&op, &ref, NULL)) {
+		rc = unlink_denied(&op, &ref);
 		goto out;
 	}
 	rc = stage_add(&op, &ref);
@@ -1675,7 +1802,19 @@ static int new_object_stat(const struct obj_ref *ref, struct mstat *st)
 	memset(st, 0, sizeof(*st));
 	st->perm = 6;
 	st->mtime = time(NULL);
+	st->nlink = 1;
 	return 0;
+}
+
+/* A create of a computed name: EACCES, audited and told. */
+static int create_denied(struct op *op, const struct obj_ref *ref)
+{
+	struct diag d;
+
+	diag_set(&d, 0, 0, "create: denied: a computed file cannot be "
+		 "written");
+	refused(op, "create", ref, -EACCES, "computed file", &d);
+	return -EACCES;
 }
 
 int model_create(struct model *m, const struct caller_id *id,
@@ -1709,10 +1848,23 @@ int model_create(struct model *m, const struct caller_id *id,
 		 * the new content replaces the attribute at close */
 		if (!staged_here(&op, out))
 			goto out;	/* an attribute it may not see */
+		if (!obj_ref_attr(out)->store) {
+			/* a computed attribute (status) is not made */
+			rc = create_denied(&op, out);
+			goto out;
+		}
 		stage_consume(&op, out);
 		flags |= O_TRUNC;
 		rc = 0;
 		goto open;
+	}
+	if (type == KIND_CHILD_OBJECT &&
+	    !(kind_table[out->kind].flags & KD_STORED) &&
+	    staged_here(&op, out)) {
+		/* a computed name this process unlinked: a restoring tar
+		 * reports it and goes on */
+		rc = create_denied(&op, out);
+		goto out;
 	}
 	if (type == KIND_CHILD_OBJECT &&
 	    (kind_table[out->kind].flags & KD_FILE)) {
@@ -2116,7 +2268,9 @@ out_free:
 void model_close(struct model *m)
 {
 	struct error_line *e;
+	struct stager *p;
 	struct stage *s;
+	int i;
 
 	if (!m)
 		return;
@@ -2139,9 +2293,16 @@ void model_close(struct model *m)
 		free(e->text);
 		free(e);
 	}
-	while ((s = m->stages)) {
-		m->stages = s->next;
-		free(s);
+	for (i = 0; i < STAGE_BUCKETS; i++) {
+		while ((p = m->stagers[i])) {
+			m->stagers[i] = p->next;
+			while ((s = p->stages)) {
+				p->stages = s->next;
+				free(s->path);
+				free(s);
+			}
+			free(p);
+		}
 	}
 	scratch_set_free(m->scratch);
 	quota_free(m->quota);

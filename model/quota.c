@@ -10,10 +10,12 @@
  * space is a courtesy to editors, not storage), 4,096 open files and
  * 256 MiB held by open files (a settings file is at most 1 MiB, so
  * thousands of open editors fit; a caller that opens the same file a
- * million times does not take the daemon's memory with it), and 8 open
+ * million times does not take the daemon's memory with it), 8 open
  * computed streams (each may hold a computation's state: sorts of up to
  * 16 MiB before they spill, group tables; a pipeline reads a few at once,
- * and eight of them are already more than the daemon gives one caller).
+ * and eight of them are already more than the daemon gives one caller),
+ * and 1,024 staged unlinks (rm -r of the largest object stages a few
+ * dozen).
  *
  * Its own mutex, taken for a few instructions and nothing else under
  * it: open files are written without the model's lock.
@@ -32,6 +34,7 @@ const size_t quota_limit[QUOTA_COUNT] = {
 	[QUOTA_OPEN_FILES] = 4096,
 	[QUOTA_OPEN_BYTES] = 256u * 1024 * 1024,
 	[QUOTA_STREAMS] = 8,
+	[QUOTA_STAGES] = 1024,
 };
 
 struct holder {

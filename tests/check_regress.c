@@ -1114,6 +1114,94 @@ START_TEST(test_audit_rotation)
 }
 END_TEST
 
+
+/*
+ * Staged unlinks (SPEC §2, §5).  An unlink outside any object the caller
+ * may delete is EACCES and stages nothing.  Inside one, the name is gone
+ * for the process that staged it: a second unlink is ENOENT, a create of
+ * a computed name EACCES, so tar's loop (unlink, create O_EXCL) ends; a
+ * process that loops and goes away leaves one /errors line, not one per
+ * turn.
+ */
+static int wunlink(const struct caller_id *id, const char *path)
+{
+	char copy[PATH_MAX], *slash;
+	struct obj_ref dir;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	slash = strrchr(copy, '/');
+	*slash = '\0';
+	path_ref(copy, &dir);
+	return model_unlink(wm, id, &dir, slash + 1);
+}
+
+static int wlookup(const struct caller_id *id, const char *path)
+{
+	char copy[PATH_MAX], *slash;
+	struct obj_ref dir, out;
+	struct mstat st;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	slash = strrchr(copy, '/');
+	*slash = '\0';
+	path_ref(copy, &dir);
+	return model_lookup(wm, id, &dir, slash + 1, &out, &st);
+}
+
+static int wcreate(const struct caller_id *id, const char *path)
+{
+	char copy[PATH_MAX], *slash;
+	struct model_file *f = NULL;
+	struct obj_ref dir, out;
+	struct mstat st;
+	int rc;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	slash = strrchr(copy, '/');
+	*slash = '\0';
+	path_ref(copy, &dir);
+	rc = model_create(wm, id, &dir, slash + 1,
+			  O_WRONLY | O_CREAT | O_EXCL, &out, &st, &f);
+	if (!rc)
+		model_file_close(wm, id, f);
+	return rc;
+}
+
+START_TEST(test_unlink_staged)
+{
+	const char *status = "/connections/c1/datasets/ev/status";
+	struct caller_id gone = wid[PA], other = wid[PA];
+	struct buf b = BUF_INIT;
+	int i;
+
+	ck_assert_int_eq(wunlink(&wid[SYS], "/audit/log"), -EACCES);
+	ck_assert_int_eq(wunlink(&wid[PA], "/connections/usage"), -EACCES);
+	ck_assert_int_eq(wunlink(&wid[SYS], "/admin/sandboxes"), -EACCES);
+	/* not staged: the name is still there for the process */
+	ck_assert_int_eq(wlookup(&wid[SYS], "/admin/sandboxes"), 0);
+	wread(PA, "/audit/log", &b);
+	ck_assert_int_eq(count_lines(b.data, "\tunlink\t/audit/log\tdenied"),
+			 1);
+
+	/* a process that does not exist: its stages came to nothing */
+	gone.pid = 0x7ffffff0;
+	other.pid = getpid();
+	ck_assert_int_eq(wunlink(&gone, status), 0);
+	ck_assert_int_eq(wlookup(&gone, status), -ENOENT);
+	for (i = 0; i < 30; i++) {
+		ck_assert_int_eq(wcreate(&gone, status), -EACCES);
+		ck_assert_int_eq(wunlink(&gone, status), -ENOENT);
+	}
+	/* others still see it, and hear once that it stayed */
+	ck_assert_int_eq(wlookup(&other, status), 0);
+	wread(PA, "/errors", &b);
+	ck_assert_int_eq(count_lines(b.data, "status: not removed"), 1);
+	wread(PA, "/errors", &b);
+	ck_assert_int_eq(count_lines(b.data, "status: not removed"), 1);
+	buf_release(&b);
+}
+END_TEST
+
 static Suite *regress_suite(void)
 {
 	Suite *s = suite_create("regress");
@@ -1170,6 +1258,11 @@ static Suite *regress_suite(void)
 	tcase_add_test(tc, test_audit_rate_bounded);
 	tcase_add_test(tc, test_audit_fields_escaped);
 	tcase_add_test(tc, test_audit_rotation);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("unlink_staged");
+	tcase_add_checked_fixture(tc, world_setup, world_teardown);
+	tcase_add_test(tc, test_unlink_staged);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("refs");
