@@ -440,8 +440,7 @@ static void stages_drop(struct op *op, struct stager *p, int gone)
 		*pp = s->next;
 		if (ref_exists(op, &s->ref)) {
 			const struct kind_attr *a = obj_ref_attr(&s->ref);
-			int attr = a && a->store &&
-				   (kind_table[s->ref.kind].flags & KD_STORED);
+			int attr = a && a->store;
 			struct diag d;
 
 			diag_set(&d, 0, 0, "not removed: %s files go with "
@@ -1702,6 +1701,15 @@ static int unlink_denied(struct op *op, const struct obj_ref *ref)
 	return -EACCES;
 }
 
+/* 1 if ref is an attribute with content this caller may write. */
+static int attr_writable(struct op *op, const struct obj_ref *ref)
+{
+	const struct kind_attr *a = obj_ref_attr(ref);
+
+	return a && a->store && !(a->flags & KA_APPEND) &&
+	       policy_check(op->c.pol, &op->who, a->act_write, ref, NULL) == 0;
+}
+
 int model_unlink(struct model *m, const struct caller_id *id,
 		 const struct obj_ref *dir, const char *name)
 {
@@ -1763,8 +1771,12 @@ int model_unlink(struct model *m, const struct caller_id *id,
 		}
 		goto out;
 	}
-	/* an attribute: staged for this process if its object could go */
-	if (!owner_deletable(&op, &ref, NULL)) {
+	/* an attribute: staged for this process if its object could go, or
+	 * if the caller may write it: install and mv across filesystems
+	 * unlink, then create, and must work on a file the caller may write
+	 * whose object it may not delete (/admin/sandboxes for a system
+	 * admin, a profile's members for its admin) */
+	if (!owner_deletable(&op, &ref, NULL) && !attr_writable(&op, &ref)) {
 		rc = unlink_denied(&op, &ref);
 		goto out;
 	}

@@ -483,12 +483,6 @@ done
 # does not exist yet, a line above that creates it). ---
 
 R_WHO=() R_FILE=() R_NEW=() R_CANON=() R_BAD=()
-# row_deletable UID FILE: whether UID may delete FILE's object (the lead
-# administers a profile it may not delete; /admin's own files have none)
-row_deletable() {
-	case $2 in admin/product-admins | admin/sandboxes) return 1 ;; esac
-	[ "$1" != "$LEAD" ]
-}
 row() {
 	R_WHO+=("$1") R_FILE+=("$2") R_NEW+=("$3") R_CANON+=("$4") R_BAD+=("$5")
 }
@@ -538,19 +532,6 @@ for i in ${MT_ROWS:-"${!R_WHO[@]}"}; do
 		fn=edit_${e//-/_}
 		tag="$e as $u: $rel"
 
-		# install and mv across filesystems unlink first: where the
-		# caller may not delete the file's object, that is EACCES
-		# (SPEC §2), the tool says so and nothing changes
-		if ! row_deletable "$u" "$rel" && { [ "$e" = install ] || [ "$e" = mv-xfs ]; }; then
-			errors0=$ST_ERRORS ls0=$ST_LS
-			no "$tag: refused (the unlink is EACCES)" $fn "$u" "$f" "$SRC/$i.new"
-			state "$u" "$f"
-			eq "$tag: unchanged" "$ST_TEXT" "$orig"
-			has "$tag: /errors says why" "${ST_ERRORS%%$'\n'*}" " $path: unlink: denied"
-			leftovers "$u" "$dir" "$ls0" "$ST_LS"
-			continue
-		fi
-
 		# a valid save: one commit, the canonical content, no /errors line
 		ls0=$ST_LS errors0=$ST_ERRORS audit0=$ST_AUDIT
 		out=$($fn "$u" "$f" "$SRC/$i.new" 2>&1)
@@ -584,19 +565,9 @@ $ST_NEW"
 	# each save was restored, so the store is as it was
 	eq "row $i ($u $rel): store unchanged after all saves" "$(store_snapshot)" "$snap"
 
-	# a lone rm of the attribute changes nothing and says why; where the
-	# caller may not delete the object it is EACCES at once (audited)
+	# a lone rm of the attribute changes nothing and says why
 	state "$u" "$f"
 	audit0=$ST_AUDIT
-	if ! row_deletable "$u" "$rel"; then
-		no "rm as $u: $rel is refused" as "$u" rm "$f"
-		state "$u" "$f"
-		eq "rm as $u: $rel still there" "$ST_TEXT" "$orig"
-		eq "rm as $u: $rel is audited" "$ST_AUDIT" $((audit0 + 1))
-		has "rm as $u: $rel: /errors says why" "${ST_ERRORS%%$'\n'*}" " $path: unlink: denied"
-		eq "rm as $u: $rel: store unchanged" "$(store_snapshot)" "$snap"
-		continue
-	fi
 	ok "rm as $u: $rel succeeds" as "$u" rm "$f"
 	state "$u" "$f"
 	eq "rm as $u: $rel still there" "$ST_TEXT" "$orig"
