@@ -21,7 +21,7 @@ fi
 for t in "$here"/t_*.sh; do
 	[ -n "${MT_ONLY:-}" ] && case "$t" in *"$MT_ONLY"*) ;; *) continue ;; esac
 	res=$(mktemp)
-	MT_RESULT=$res MT_NAME=$(basename "$t" .sh) timeout 600 bash "$t"
+	MT_RESULT=$res MT_NAME=$(basename "$t" .sh) timeout "${MT_TIMEOUT:-600}" bash "$t"
 	st=$?
 	read -r p f <"$res" 2>/dev/null || { p=0; f=1; }
 	[ -n "$p" ] || { p=0; f=1; }
