@@ -55,6 +55,11 @@
  *  - open(O_TRUNC) does not empty records: `cp x.csv records` and
  *    `> records` append, as the file is an input queue.
  *
+ *  - A UTF-8 byte order mark at the start of the first write of an open
+ *    is dropped (spreadsheets save CSV with one, and the header after it
+ *    would not match fields); so is one before a header row anywhere
+ *    (cat a.csv b.csv).  Anywhere else it is data.
+ *
  * records, reading: a header line (fields as a CSV row), then the chunks
  * as stored, each fetched when the reader gets there, so memory stays one
  * chunk and a reader sees rows committed while it reads.  Its st_size is
@@ -79,6 +84,8 @@
 
 #define INGEST_TAIL_MAX (ROWS_LINE_MAX + 16)
 #define DELETE_PREFIX "delete person_id="
+#define UTF8_BOM "\xef\xbb\xbf"
+#define UTF8_BOM_LEN 3
 
 const char *const dataset_type_names[DATASET_NTYPES + 1] = {
 	"event", "profile", "lookup", "summary", NULL
@@ -670,6 +677,8 @@ struct ingest {
 	struct buf saved;	/* tail before the write in progress */
 	size_t saved_len;
 	int saved_valid;	/* saved holds it (else nothing was touched) */
+	int started;		/* a write was taken (no BOM to drop after) */
+	int saved_started;
 };
 
 static void batch_release(struct ingest_batch *b)
@@ -725,14 +734,21 @@ slow:
 	return csv_write_row(b, row->nfields, row->field, row->len);
 }
 
+/* The fields list (the first field may carry a byte order mark). */
 static int is_header(const struct dsinfo *ds, const struct csv_row *row)
 {
-	size_t i;
+	size_t i, skip;
 
-	for (i = 0; i < ds->nfields; i++)
-		if (row->len[i] != ds->flen[i] ||
-		    memcmp(row->field[i], ds->field[i], ds->flen[i]))
+	for (i = 0; i < ds->nfields; i++) {
+		skip = !i && row->len[0] == ds->flen[0] + UTF8_BOM_LEN &&
+			       !memcmp(row->field[0], UTF8_BOM,
+				       UTF8_BOM_LEN) ?
+			       UTF8_BOM_LEN :
+			       0;
+		if (row->len[i] != ds->flen[i] + skip ||
+		    memcmp(row->field[i] + skip, ds->field[i], ds->flen[i]))
 			return 0;
+	}
 	return 1;
 }
 
@@ -828,6 +844,7 @@ static void ingest_rollback(void *state)
 	csv_reader_reset(&in->rd);
 	buf_reset(&in->tail);
 	in->tail_len = in->saved_len;
+	in->started = in->saved_started;
 	if (in->saved.len && !buf_add(&in->tail, in->saved.data,
 				      in->saved.len))
 		csv_feed(&in->rd, in->tail.data, in->tail.len, ingest_ignore,
@@ -1020,7 +1037,15 @@ static int ingest_run(struct mctx *c, const struct obj_ref *ref,
 	if (rc)
 		return rc;
 	in->saved_len = in->tail_len;
+	in->saved_started = in->started;
 	in->saved_valid = 1;
+	if (data && !in->started) {
+		in->started = 1;
+		if (len >= UTF8_BOM_LEN && !memcmp(data, UTF8_BOM, UTF8_BOM_LEN)) {
+			data += UTF8_BOM_LEN;
+			len -= UTF8_BOM_LEN;
+		}
+	}
 	dataset_ref(ref, &ds_ref);
 	rc = dataset_load(c, &ds_ref, &r, &doc);
 	if (rc)
