@@ -7,11 +7,11 @@
  * column of prices ends as 98075.2600000003.  A struct decsum adds each
  * value as an integer count of 10^-DECSUM_SCALE units in 128 bits, which
  * is exact for every value with at most DECSUM_SCALE decimals while the
- * sum stays below 1.7 * 10^29 in magnitude, and prints the shortest decimal that is exactly the sum.
- * A value it cannot hold exactly (more decimals, an exponent that puts it
- * out of reach) or a sum that would overflow makes the sum inexact: it
- * then falls back to the double sum kept beside it, printed with 15
- * significant digits as before.
+ * sum stays below 1.7 * 10^29 in magnitude, and prints the shortest
+ * decimal that is exactly the sum.  A value it cannot hold exactly (more
+ * decimals, an exponent that puts it out of reach) or a sum that would
+ * overflow makes the sum inexact: it then falls back to the double sum
+ * kept beside it, printed with 15 significant digits as before.
  *
  * No allocation; a zeroed struct is an empty sum (0).
  */

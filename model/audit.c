@@ -11,11 +11,12 @@
  * their last lines (epoch seconds, 0 unknown).  The byte counts are the
  * files' st_size and the times their st_mtime, so a stat is one fetch
  * and tar, rsync and tail -f see every line.  A head without the times
- * (stores made before them) gets them at the next append.  Generation 0's chunks are "a:00000000",
- * "a:00000001"...; generation G's are "a:G:00000000"...  A head that is a
- * bare "N" (stores made before rotation) is generation 0 without an
- * archive; its byte count is summed from its chunks at the next append,
- * which writes the head in the full form.  Appending rewrites only the
+ * (stores made before them) gets them at the next append.  Generation
+ * 0's chunks are "a:00000000", "a:00000001"...; generation G's are
+ * "a:G:00000000"...  A head that is a bare "N" (stores made before
+ * rotation) is generation 0 without an archive; its byte count is summed
+ * from its chunks (at a stat, and at the next append, which writes the
+ * head in the full form).  Appending rewrites only the
  * last chunk and the head, so its cost does not grow with the log.  Only
  * this file knows the layout.  Nothing writes the log through the mount:
  * its attributes have no store function.

@@ -1041,7 +1041,8 @@ static int ingest_run(struct mctx *c, const struct obj_ref *ref,
 	in->saved_valid = 1;
 	if (data && !in->started) {
 		in->started = 1;
-		if (len >= UTF8_BOM_LEN && !memcmp(data, UTF8_BOM, UTF8_BOM_LEN)) {
+		if (len >= UTF8_BOM_LEN &&
+		    !memcmp(data, UTF8_BOM, UTF8_BOM_LEN)) {
 			data += UTF8_BOM_LEN;
 			len -= UTF8_BOM_LEN;
 		}

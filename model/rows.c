@@ -15,8 +15,8 @@
  * the size of records is known without reading it; a record written
  * before "bytes" existed has none: rows_bytes() then sums the content
  * sizes in the chunks' frame headers, a fetch a chunk and no
- * decompression, and the next change of the rows stores it).  Chunks are never renumbered, so
- * numbers only grow; deleting rows may empty chunks in the middle, whose
+ * decompression, and the next change of the rows stores it).  Chunks
+ * are never renumbered, so numbers only grow; deleting rows may empty chunks in the middle, whose
  * records are then deleted, and every reader tolerates such gaps.
  *
  * Why compressed: every byte a commit stores costs tdb four copies (the
