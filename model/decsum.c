@@ -28,6 +28,8 @@
 
 typedef unsigned __int128 u128;
 
+static const __int128 units_max = (__int128)(~(u128)0 >> 1);
+
 /* The value of num in units in *out: 0, or -1 when it cannot be exact. */
 static int decsum_parse(const char *num, size_t len, __int128 *out)
 {
@@ -71,9 +73,13 @@ static int decsum_parse(const char *num, size_t len, __int128 *out)
 			return -1;
 		m /= 10;
 	}
-	for (; k > 0 && m; k--)
-		if (__builtin_mul_overflow(m, 10, &m))
+	/* by hand: clang calls a compiler-rt helper for a 128-bit
+	 * __builtin_mul_overflow, which libgcc does not have */
+	for (; k > 0 && m; k--) {
+		if (m > units_max / 10)
 			return -1;
+		m *= 10;
+	}
 	*out = neg ? -m : m;
 	return 0;
 }
