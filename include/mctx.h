@@ -8,7 +8,9 @@
  *   "o:PATH"            the record of the object at PATH ("o:/admin",
  *                       "o:/admin/profiles/p1", "o:/connections/c1"):
  *                       mtime, by, and one field per stored attribute
- *                       holding its canonical text
+ *                       holding its canonical text; KD_TREE kinds also
+ *                       "tree", the newest commit below them
+ *                       ("o:/connections" holds only that)
  *   "l:PATH"            the sorted names of the objects in the collection
  *                       directory PATH, one per line ("l:/admin/profiles")
  *   "a:N", "a:head"     audit log chunks and their head (audit.c)
