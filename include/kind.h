@@ -19,6 +19,8 @@
 #define CJAFS_KIND_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <time.h>
 
 #include "buf.h"
 
@@ -68,7 +70,8 @@ struct inidoc_schema;
 
 enum kind_attr_flags {
 	KA_RW = 1,		/* writable (committed at flush/fsync) */
-	KA_STREAM = 2,		/* computed stream: size 0, read to end of file */
+	KA_STREAM = 2,		/* computed stream: read to end of file; size
+				 * 0 unless its ops give one (size()) */
 	KA_APPEND = 4,		/* each write(2) is its own commit (records) */
 };
 
@@ -76,12 +79,20 @@ enum kind_attr_flags {
  * reports, the audit log).  next() replaces out with the next piece (it
  * may be empty) and sets *eof when there is no more; the state lives in
  * *cursor (freed by done).  The model's lock is held during each call but
- * not between calls: a stream sees commits made while it is read. */
+ * not between calls: a stream sees commits made while it is read.
+ *
+ * A sized stream (records, the audit log) also has size(): the exact
+ * number of bytes a full read started now returns, found without
+ * producing them (st_size: tar and rsync read that many).  Its next() may
+ * be called again after *eof and then goes on with what was appended
+ * since (tail -f).  Other streams have st_size 0 (the /proc way). */
 struct kind_stream_ops {
 	int (*start)(struct mctx *c, const struct obj_ref *ref, void **cursor);
 	int (*next)(struct mctx *c, const struct obj_ref *ref, void *cursor,
 		    struct buf *out, int *eof);
 	void (*done)(void *cursor);
+	int (*size)(struct mctx *c, const struct obj_ref *ref,
+		    uint64_t *size);
 };
 
 /*
@@ -129,6 +140,10 @@ struct kind_attr {
 	 * judged in parts by what it changes (profile.ini's delegation). */
 	int (*why)(struct mctx *c, const struct obj_ref *ref,
 		   struct buf *out);
+	/* Optional: st_mtime, the time of the newest commit among what the
+	 * content is computed from (0: none).  NULL: the mtime of the
+	 * object's record (obj_mtime). */
+	time_t (*mtime)(struct mctx *c, const struct obj_ref *ref);
 };
 
 enum kind_flags {
@@ -139,6 +154,10 @@ enum kind_flags {
 	 * for kinds whose objects own nothing in the store but records and
 	 * indexes (data views, components; not datasets and their chunks) */
 	KD_RENAME = 8,
+	/* its record keeps "tree", the time of the newest commit to any
+	 * object below it (obj_save and obj_delete stamp it in the same
+	 * transaction), for the mtime of files computed from them */
+	KD_TREE = 16,
 };
 
 struct kind_def {

@@ -8,7 +8,9 @@
  *   "o:PATH"            the record of the object at PATH ("o:/admin",
  *                       "o:/admin/profiles/p1", "o:/connections/c1"):
  *                       mtime, by, and one field per stored attribute
- *                       holding its canonical text
+ *                       holding its canonical text; KD_TREE kinds also
+ *                       "tree", the newest commit below them
+ *                       ("o:/connections" holds only that)
  *   "l:PATH"            the sorted names of the objects in the collection
  *                       directory PATH, one per line ("l:/admin/profiles")
  *   "a:N", "a:head"     audit log chunks and their head (audit.c)
@@ -64,7 +66,8 @@ int obj_key(const struct obj_ref *ref, struct buf *key);
 int obj_load(struct mctx *c, const struct obj_ref *ref, struct rec *r);
 /* 1 if every named object on ref's path exists, 0 if not. */
 int obj_exists(struct mctx *c, const struct obj_ref *ref);
-/* Store r as ref's object record, stamping mtime = now and by = login. */
+/* Store r as ref's object record, stamping mtime = now and by = login,
+ * and "tree" = now in its KD_TREE ancestors' records. */
 int obj_save(struct mctx *c, const struct obj_ref *ref, struct rec *r);
 /* The names in collection directory dir ("" when none), one per line. */
 int obj_list(struct mctx *c, const struct obj_ref *dir, struct buf *names);
@@ -72,7 +75,8 @@ int obj_list(struct mctx *c, const struct obj_ref *dir, struct buf *names);
 int obj_list_add(struct mctx *c, const struct obj_ref *dir, const char *name);
 int obj_list_del(struct mctx *c, const struct obj_ref *dir, const char *name);
 /* Delete ref's object record, its index entry, and (through the kind's
- * destroy hook) everything below it.  Inside the caller's transaction. */
+ * destroy hook) everything below it; stamp its KD_TREE ancestors as
+ * obj_save() does.  Inside the caller's transaction. */
 int obj_delete(struct mctx *c, const struct obj_ref *ref, struct diag *d);
 /* Move ref's object to dst (same kind, dst does not exist) with what hangs
  * below it (the records and indexes of its fixed subdirectories' stored
@@ -83,6 +87,9 @@ int obj_rename(struct mctx *c, const struct obj_ref *ref,
 	       const struct obj_ref *dst, struct diag *d);
 /* The mtime of ref's object (0 if none). */
 time_t obj_mtime(struct mctx *c, const struct obj_ref *ref);
+/* For a KD_TREE object (or a file in it): the newest of its mtime and of
+ * the commits to anything below it (0 if none). */
+time_t obj_tree_mtime(struct mctx *c, const struct obj_ref *ref);
 
 /* --- generic attribute commits (object.c) --- */
 typedef int (*ini_validate_fn)(struct mctx *c, const struct obj_ref *ref,
@@ -132,6 +139,10 @@ void audit_tick(struct mctx *c);
 void audit_flush(struct mctx *c);
 extern const struct kind_stream_ops audit_stream_ops;
 extern const struct kind_stream_ops audit_archive_stream_ops;
+/* The time of the last line of the live log and of the archive (0: not
+ * known, or no archive). */
+time_t audit_mtime(struct mctx *c, const struct obj_ref *ref);
+time_t audit_archive_mtime(struct mctx *c, const struct obj_ref *ref);
 
 /* --- scratch files (scratch.c): per caller, in memory --- */
 struct scratch;
@@ -213,6 +224,8 @@ struct rows_meta {
 	uint32_t first;		/* chunks in use are [first, next); gaps allowed */
 	uint32_t next;
 	int64_t tail;		/* bytes in chunk next-1 (0: none, or do not top up) */
+	int64_t bytes;		/* bytes of CSV in all chunks; -1: not stored
+				 * (a record from before it was kept) */
 };
 /* Read (missing fields are 0; -EIO if inconsistent) and write the meta. */
 int rows_meta_get(const struct rec *r, struct rows_meta *m);
@@ -233,6 +246,10 @@ int rows_delete_where(struct mctx *c, const char *base, struct rows_meta *m,
 int rows_next_chunk(struct mctx *c, const char *base,
 		    const struct rows_meta *m, uint32_t *no, struct buf *out,
 		    int *eof);
+/* The bytes of CSV the chunks hold (what reading them all gives):
+ * m->bytes, or when it is not known the sum of the chunks' sizes. */
+int rows_bytes(struct mctx *c, const char *base, const struct rows_meta *m,
+	       uint64_t *bytes);
 /* Delete every chunk; *m becomes empty. */
 int rows_destroy(struct mctx *c, const char *base, struct rows_meta *m);
 /* The stored row total "m:rows", and a change to it. */
@@ -321,6 +338,10 @@ int dataview_ini_store(struct mctx *c, const struct obj_ref *ref,
 		       const char *data, size_t len, struct diag *d);
 int dataview_create(struct mctx *c, const struct obj_ref *ref,
 		    struct diag *d);
+/* st_mtime of rows.csv and the reports of the view ref is in: the
+ * newest commit to the view, its components and its connection (its
+ * settings and its datasets' settings and rows). */
+time_t dv_mtime(struct mctx *c, const struct obj_ref *ref);
 /* After a rename: the read-only name in dataview.ini follows. */
 int dataview_moved(struct mctx *c, const struct obj_ref *ref,
 		   struct diag *d);

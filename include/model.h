@@ -39,9 +39,9 @@ void model_close(struct model *m);
 struct mstat {
 	int is_dir;
 	unsigned perm;		/* owner bits for this caller: 4 r, 2 w, 1 x */
-	uint64_t size;		/* exact size, 0 for streams */
+	uint64_t size;		/* exact size; 0 for streams but sized ones */
 	time_t mtime;
-	int stream;		/* computed stream (size 0, read to EOF) */
+	int stream;		/* computed stream (read to EOF) */
 	unsigned nlink;		/* files: 1, 0 for an open unlinked one */
 };
 

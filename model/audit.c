@@ -5,13 +5,18 @@
  *
  * Layout.  The live log is a chain of chunk records of at most
  * AUDIT_CHUNK bytes of whole lines, and a head record "a:head" holding
- * "N GEN AN BYTES ABYTES": N chunks of generation GEN hold BYTES bytes of
- * live log, and AN chunks of generation GEN-1 hold the ABYTES of the
- * archive (/audit/log.1).  Generation 0's chunks are "a:00000000",
- * "a:00000001"...; generation G's are "a:G:00000000"...  A head that is a
- * bare "N" (stores made before rotation) is generation 0 without an
- * archive; its byte count is summed from its chunks at the next append,
- * which writes the head in the full form.  Appending rewrites only the
+ * "N GEN AN BYTES ABYTES MTIME AMTIME": N chunks of generation GEN hold
+ * BYTES bytes of live log, and AN chunks of generation GEN-1 hold the
+ * ABYTES of the archive (/audit/log.1); MTIME and AMTIME are the times of
+ * their last lines (epoch seconds, 0 unknown).  The byte counts are the
+ * files' st_size and the times their st_mtime, so a stat is one fetch
+ * and tar, rsync and tail -f see every line.  A head without the times
+ * (stores made before them) gets them at the next append.  Generation
+ * 0's chunks are "a:00000000", "a:00000001"...; generation G's are
+ * "a:G:00000000"...  A head that is a bare "N" (stores made before
+ * rotation) is generation 0 without an archive; its byte count is summed
+ * from its chunks (at a stat, and at the next append, which writes the
+ * head in the full form).  Appending rewrites only the
  * last chunk and the head, so its cost does not grow with the log.  Only
  * this file knows the layout.  Nothing writes the log through the mount:
  * its attributes have no store function.
@@ -29,7 +34,11 @@
  * reader of the live log that a rotation overtakes reads on to the end of
  * what is now the archive.  If a second rotation drops that generation
  * before the reader is done, the read fails with ESTALE rather than
- * coming back short without saying so.
+ * coming back short without saying so.  A reader at the end asked again
+ * goes on with the lines appended since (tail -f); the size it then sees
+ * shrink after a rotation is tail's cue to start over.  A stat writes
+ * the counted denied attempts first, as an open does (below), so the
+ * size it gives is what the open that follows it reads.
  *
  * Denied attempts (struct audit_flood, one per model, in memory).  A
  * change is always written with its change.  A denied attempt is written
@@ -84,6 +93,7 @@ struct audit_head {
 	unsigned long gen;	/* live generation */
 	long an;		/* archive chunks (generation gen - 1) */
 	uint64_t bytes, abytes;
+	time_t mtime, amtime;	/* the last line of each (0: unknown) */
 	int legacy;		/* a bare "N": bytes unknown */
 };
 
@@ -99,14 +109,15 @@ static int audit_head_get(struct store *st, struct audit_head *h)
 {
 	struct buf v = BUF_INIT;
 	unsigned long long b = 0, ab = 0;
+	long long t = 0, at = 0;
 	int rc = store_get(st, AUDIT_HEAD, &v);
 
 	memset(h, 0, sizeof(*h));
 	if (rc == -ENOENT) {
 		rc = 0;
 	} else if (!rc) {
-		int got = sscanf(v.data, "%ld %lu %ld %llu %llu", &h->n,
-				 &h->gen, &h->an, &b, &ab);
+		int got = sscanf(v.data, "%ld %lu %ld %llu %llu %lld %lld",
+				 &h->n, &h->gen, &h->an, &b, &ab, &t, &at);
 
 		if (got < 1 || h->n < 0) {
 			rc = -EIO;
@@ -117,6 +128,8 @@ static int audit_head_get(struct store *st, struct audit_head *h)
 		} else {
 			h->bytes = b;
 			h->abytes = ab;
+			h->mtime = (time_t)(t > 0 ? t : 0);
+			h->amtime = (time_t)(at > 0 ? at : 0);
 		}
 	}
 	buf_release(&v);
@@ -127,8 +140,9 @@ static int audit_head_put(struct store *st, const struct audit_head *h)
 {
 	char v[128];
 
-	snprintf(v, sizeof(v), "%ld %lu %ld %" PRIu64 " %" PRIu64, h->n,
-		 h->gen, h->an, h->bytes, h->abytes);
+	snprintf(v, sizeof(v), "%ld %lu %ld %" PRIu64 " %" PRIu64 " %lld %lld",
+		 h->n, h->gen, h->an, h->bytes, h->abytes, (long long)h->mtime,
+		 (long long)h->amtime);
 	return store_put(st, AUDIT_HEAD, v, strlen(v));
 }
 
@@ -166,6 +180,7 @@ static int audit_rotate(struct store *st, struct audit_head *h)
 		return rc;
 	h->an = h->n;
 	h->abytes = h->bytes;
+	h->amtime = h->mtime;
 	h->gen++;
 	h->n = 0;
 	h->bytes = 0;
@@ -204,6 +219,7 @@ static int audit_put_line(struct mctx *c, const char *line, size_t len)
 	if (!rc)
 		rc = store_put(c->st, key, chunk.data, chunk.len);
 	h.bytes += len;
+	h.mtime = c->now;
 	if (!rc)
 		rc = audit_head_put(c->st, &h);
 out:
@@ -745,14 +761,58 @@ static void audit_done(void *cursor)
 	free(cursor);
 }
 
+/* The bytes a read of the live log (or the archive) started now gives. */
+static int audit_size_of(struct mctx *c, int archive, uint64_t *size)
+{
+	struct audit_head h;
+	int rc = audit_write_counts(c);
+
+	if (!rc)
+		rc = audit_head_get(c->st, &h);
+	if (!rc && h.legacy)
+		rc = audit_head_count(c->st, &h);
+	if (rc)
+		return rc;
+	*size = !archive ? h.bytes : h.gen > 0 ? h.abytes : 0;
+	return 0;
+}
+
+static int audit_size(struct mctx *c, const struct obj_ref *ref,
+		      uint64_t *size)
+{
+	return audit_size_of(c, 0, size);
+}
+
+static int audit_archive_size(struct mctx *c, const struct obj_ref *ref,
+			      uint64_t *size)
+{
+	return audit_size_of(c, 1, size);
+}
+
+time_t audit_mtime(struct mctx *c, const struct obj_ref *ref)
+{
+	struct audit_head h;
+
+	return audit_head_get(c->st, &h) ? 0 : h.mtime;
+}
+
+time_t audit_archive_mtime(struct mctx *c, const struct obj_ref *ref)
+{
+	struct audit_head h;
+
+	return audit_head_get(c->st, &h) || !h.gen ? 0 : h.amtime;
+}
+
 const struct kind_stream_ops audit_stream_ops = {
 	.start = audit_start,
 	.next = audit_next,
 	.done = audit_done,
+	.size = audit_size,
 };
 
 const struct kind_stream_ops audit_archive_stream_ops = {
 	.start = audit_archive_start,
 	.next = audit_next,
 	.done = audit_done,
+	.size = audit_archive_size,
 };

@@ -55,9 +55,19 @@
  *  - open(O_TRUNC) does not empty records: `cp x.csv records` and
  *    `> records` append, as the file is an input queue.
  *
+ *  - A UTF-8 byte order mark at the start of the first write of an open
+ *    is dropped (spreadsheets save CSV with one, and the header after it
+ *    would not match fields); so is one before a header row anywhere
+ *    (cat a.csv b.csv).  Anywhere else it is data.
+ *
  * records, reading: a header line (fields as a CSV row), then the chunks
  * as stored, each fetched when the reader gets there, so memory stays one
- * chunk and a reader sees rows committed while it reads.
+ * chunk and a reader sees rows committed while it reads.  Its st_size is
+ * exact (tar and rsync read that many bytes): the header's length plus
+ * the "bytes" that rows.c keeps in the record, so a stat renders nothing
+ * but the header.  A reader at the end asked again (tail -f) gets what
+ * was appended since: the rest of the last chunk it read, which an
+ * append may have topped up, then new chunks.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -74,6 +84,8 @@
 
 #define INGEST_TAIL_MAX (ROWS_LINE_MAX + 16)
 #define DELETE_PREFIX "delete person_id="
+#define UTF8_BOM "\xef\xbb\xbf"
+#define UTF8_BOM_LEN 3
 
 const char *const dataset_type_names[DATASET_NTYPES + 1] = {
 	"event", "profile", "lookup", "summary", NULL
@@ -500,9 +512,27 @@ out:
 
 /* --- records: reading --- */
 
+/* The header line records starts with (nothing without fields). */
+static int records_header(const struct inidoc *doc, struct buf *out)
+{
+	struct dsinfo info;
+	int rc = dsinfo_from_doc(doc, &info);
+
+	if (rc)
+		return rc;
+	if (info.nfields)
+		rc = csv_write_row(out, info.nfields, info.field, info.flen);
+	dsinfo_release(&info);
+	return rc;
+}
+
 struct records_cursor {
 	int header_done;
-	uint32_t no;
+	uint32_t no;		/* the next chunk to look for */
+	int at_end;		/* the last call found no more */
+	int have_last;		/* a chunk was handed out: */
+	uint32_t last;		/* its number */
+	size_t last_len;	/* and how much of it */
 };
 
 static int records_start(struct mctx *c, const struct obj_ref *ref,
@@ -533,22 +563,42 @@ static int records_next(struct mctx *c, const struct obj_ref *ref,
 		return rc;
 	buf_reset(out);
 	if (!cur->header_done) {
-		struct dsinfo info;
-
 		cur->header_done = 1;
-		rc = dsinfo_from_doc(&doc, &info);
-		if (!rc && info.nfields)
-			rc = csv_write_row(out, info.nfields, info.field,
-					   info.flen);
-		if (!rc)
-			dsinfo_release(&info);
+		rc = records_header(&doc, out);
 		goto out;
 	}
 	rc = rows_meta_get(&r, &m);
 	if (!rc)
 		rc = obj_ref_object_path(&ds, &base);
+	if (!rc && cur->at_end && cur->have_last) {
+		/* asked again at the end: the chunk read last may have
+		 * been topped up since */
+		uint32_t no = cur->last;
+		int end = 0;
+
+		rc = rows_next_chunk(c, base.data, &m, &no, out, &end);
+		if (!rc && !end && no == cur->last + 1 &&
+		    out->len > cur->last_len) {
+			memmove(out->data, out->data + cur->last_len,
+				out->len - cur->last_len);
+			out->len -= cur->last_len;
+			out->data[out->len] = '\0';
+			cur->last_len += out->len;
+			cur->at_end = 0;
+			goto out;
+		}
+		buf_reset(out);
+	}
+	cur->at_end = 0;
 	if (!rc)
 		rc = rows_next_chunk(c, base.data, &m, &cur->no, out, eof);
+	if (!rc && !*eof) {
+		cur->have_last = 1;
+		cur->last = cur->no - 1;
+		cur->last_len = out->len;
+	}
+	if (!rc && *eof)
+		cur->at_end = 1;
 out:
 	inidoc_release(&doc);
 	rec_release(&r);
@@ -561,10 +611,43 @@ static void records_done(void *cursor)
 	free(cursor);
 }
 
+/* The bytes a read started now gives: the header and the stored rows. */
+static int records_size(struct mctx *c, const struct obj_ref *ref,
+			uint64_t *size)
+{
+	struct obj_ref ds;
+	struct rec r = REC_INIT;
+	struct inidoc doc;
+	struct buf head = BUF_INIT, base = BUF_INIT;
+	struct rows_meta m;
+	uint64_t bytes = 0;
+	int rc;
+
+	dataset_ref(ref, &ds);
+	rc = dataset_load(c, &ds, &r, &doc);
+	if (rc)
+		return rc;
+	rc = records_header(&doc, &head);
+	inidoc_release(&doc);
+	if (!rc)
+		rc = rows_meta_get(&r, &m);
+	if (!rc)
+		rc = obj_ref_object_path(&ds, &base);
+	if (!rc)
+		rc = rows_bytes(c, base.data, &m, &bytes);
+	if (!rc)
+		*size = head.len + bytes;
+	rec_release(&r);
+	buf_release(&head);
+	buf_release(&base);
+	return rc;
+}
+
 const struct kind_stream_ops records_stream_ops = {
 	.start = records_start,
 	.next = records_next,
 	.done = records_done,
+	.size = records_size,
 };
 
 /* --- records: ingest --- */
@@ -594,6 +677,8 @@ struct ingest {
 	struct buf saved;	/* tail before the write in progress */
 	size_t saved_len;
 	int saved_valid;	/* saved holds it (else nothing was touched) */
+	int started;		/* a write was taken (no BOM to drop after) */
+	int saved_started;
 };
 
 static void batch_release(struct ingest_batch *b)
@@ -649,14 +734,21 @@ slow:
 	return csv_write_row(b, row->nfields, row->field, row->len);
 }
 
+/* The fields list (the first field may carry a byte order mark). */
 static int is_header(const struct dsinfo *ds, const struct csv_row *row)
 {
-	size_t i;
+	size_t i, skip;
 
-	for (i = 0; i < ds->nfields; i++)
-		if (row->len[i] != ds->flen[i] ||
-		    memcmp(row->field[i], ds->field[i], ds->flen[i]))
+	for (i = 0; i < ds->nfields; i++) {
+		skip = !i && row->len[0] == ds->flen[0] + UTF8_BOM_LEN &&
+			       !memcmp(row->field[0], UTF8_BOM,
+				       UTF8_BOM_LEN) ?
+			       UTF8_BOM_LEN :
+			       0;
+		if (row->len[i] != ds->flen[i] + skip ||
+		    memcmp(row->field[i] + skip, ds->field[i], ds->flen[i]))
 			return 0;
+	}
 	return 1;
 }
 
@@ -752,6 +844,7 @@ static void ingest_rollback(void *state)
 	csv_reader_reset(&in->rd);
 	buf_reset(&in->tail);
 	in->tail_len = in->saved_len;
+	in->started = in->saved_started;
 	if (in->saved.len && !buf_add(&in->tail, in->saved.data,
 				      in->saved.len))
 		csv_feed(&in->rd, in->tail.data, in->tail.len, ingest_ignore,
@@ -944,7 +1037,16 @@ static int ingest_run(struct mctx *c, const struct obj_ref *ref,
 	if (rc)
 		return rc;
 	in->saved_len = in->tail_len;
+	in->saved_started = in->started;
 	in->saved_valid = 1;
+	if (data && !in->started) {
+		in->started = 1;
+		if (len >= UTF8_BOM_LEN &&
+		    !memcmp(data, UTF8_BOM, UTF8_BOM_LEN)) {
+			data += UTF8_BOM_LEN;
+			len -= UTF8_BOM_LEN;
+		}
+	}
 	dataset_ref(ref, &ds_ref);
 	rc = dataset_load(c, &ds_ref, &r, &doc);
 	if (rc)

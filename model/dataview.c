@@ -26,6 +26,12 @@
  * A new view (mkdir) has connection = "": it shows no rows and accepts
  * no components until connection is set.
  *
+ * The mtime of rows.csv and the reports (dv_mtime) is the newest commit
+ * among their inputs: the view's record and "tree" (its settings and
+ * components), and its connection's (the connection's settings, its
+ * datasets' settings and rows; /connections' when the connection is
+ * gone).  Two fetches and a parse of dataview.ini, whatever the data.
+ *
  * Column markers: a validate hook of attr_ini_commit() sees the parsed
  * document, not the text.  It reports a column inside a value as a
  * negative column, and the store function, which has the text, turns it
@@ -494,4 +500,35 @@ int dataview_moved(struct mctx *c, const struct obj_ref *ref,
 		   struct diag *d)
 {
 	return dataview_set_name(c, ref, d);
+}
+
+/* --- mtime of what is computed from a view --- */
+
+time_t dv_mtime(struct mctx *c, const struct obj_ref *ref)
+{
+	struct obj_ref view, conn;
+	struct inidoc doc;
+	const char *name;
+	time_t t, u = 0;
+
+	view_ref(ref->names[0], &view);
+	t = obj_tree_mtime(c, &view);
+	if (dv_load_ini(c, ref->names[0], &doc))
+		return t;
+	name = inidoc_get(&doc, "dataview", "connection");
+	if (*name) {
+		obj_ref_root(&conn);
+		conn.kind = KIND_CONNECTION;
+		snprintf(conn.names[0], sizeof(conn.names[0]), "%s", name);
+		conn.nnames = 1;
+		u = obj_tree_mtime(c, &conn);
+		if (!u) {
+			/* deleted: the deletion is the newest change */
+			conn.kind = KIND_CONNECTIONS;
+			conn.nnames = 0;
+			u = obj_tree_mtime(c, &conn);
+		}
+	}
+	inidoc_release(&doc);
+	return u > t ? u : t;
 }

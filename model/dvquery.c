@@ -104,7 +104,9 @@
  *
  * Sorting: by the first metric, descending, ties by value (bytes, then
  * length), ascending; a view without metrics sorts by value.  Numbers:
- * counts as integers, sums as %.15g.
+ * counts as integers; sums exact in decimal (decsum.h: the shortest
+ * decimal that is the sum, for values with up to 9 decimals), or as
+ * %.15g of the double sum when a value has more or the sum overflows.
  *
  * Consistency: a stream runs under the model's lock only while it makes a
  * piece, so rows.csv sees commits made while it is read (a dataset's
@@ -124,6 +126,7 @@
 
 #include "config.h"
 #include "csv.h"
+#include "decsum.h"
 #include "extsort.h"
 #include "filter.h"
 #include "mctx.h"
@@ -1685,6 +1688,7 @@ struct report_cur {
 	struct strtab items;		/* visible values */
 	size_t cap;			/* entries of each acc[] */
 	double **acc;			/* per component (metrics): per item */
+	struct decsum **dec;		/* per sum metric: per item */
 	struct extsort people;		/* (item, person id in ss.persons) */
 	struct strtab *vals;		/* per component (distinct) */
 	struct extsort *pairs;		/* per component (distinct) */
@@ -1710,11 +1714,19 @@ static int report_grow(struct report_cur *rc, uint32_t id)
 		cap *= 2;
 	for (i = p->ndims; i < p->ncomp; i++) {
 		double *v = realloc(rc->acc[i], cap * sizeof(*v));
+		struct decsum *ds;
 
 		if (!v)
 			return -ENOMEM;
 		memset(v + rc->cap, 0, (cap - rc->cap) * sizeof(*v));
 		rc->acc[i] = v;
+		if (p->comp[i].agg != AGG_SUM)
+			continue;
+		ds = realloc(rc->dec[i], cap * sizeof(*ds));
+		if (!ds)
+			return -ENOMEM;
+		memset(ds + rc->cap, 0, (cap - rc->cap) * sizeof(*ds));
+		rc->dec[i] = ds;
 	}
 	rc->cap = cap;
 	return 0;
@@ -1767,7 +1779,7 @@ static int report_emit(void *arg, const struct dv_row *r)
 			v = comp_val(cp, r, &len);
 			if (dv_number(v, len, &num) &&
 			    dv_visible(r, cp->col))
-				rc->acc[i][id] += num;
+				decsum_add(&rc->dec[i][id], v, len, num);
 			break;
 		case AGG_DISTINCT: {
 			uint32_t vid;
@@ -1852,7 +1864,11 @@ static int cmp_items(const void *a, const void *b, void *arg)
 	size_t lx, ly;
 	int cmp;
 
-	if (p->ncomp > p->ndims) {
+	if (p->ncomp > p->ndims && p->comp[p->ndims].agg == AGG_SUM) {
+		cmp = decsum_cmp(&rc->dec[p->ndims][x], &rc->dec[p->ndims][y]);
+		if (cmp)
+			return -cmp;
+	} else if (p->ncomp > p->ndims) {
 		double vx = rc->acc[p->ndims][x], vy = rc->acc[p->ndims][y];
 
 		if (vx != vy)
@@ -1890,9 +1906,10 @@ static int report_compute(struct mctx *c, const struct obj_ref *ref,
 		    p->comp[i].agg == AGG_SESSIONS)
 			rc->need_pid = 1;
 	rc->acc = calloc(p->ncomp + 1, sizeof(*rc->acc));
+	rc->dec = calloc(p->ncomp + 1, sizeof(*rc->dec));
 	rc->vals = calloc(p->ncomp + 1, sizeof(*rc->vals));
 	rc->pairs = calloc(p->ncomp + 1, sizeof(*rc->pairs));
-	if (!rc->acc || !rc->vals || !rc->pairs)
+	if (!rc->acc || !rc->dec || !rc->vals || !rc->pairs)
 		return -ENOMEM;
 	/* the sorts share the budget: one for all people metrics, one per
 	 * distinct metric, one for the sessions */
@@ -1968,14 +1985,14 @@ static int report_start(struct mctx *c, const struct obj_ref *ref,
 	return 0;
 }
 
-static int fmt_metric(const struct dv_comp *cp, double v, char *out,
-		      size_t size)
+/* Metric i of item id as text in out (DECSUM_FMT_SIZE bytes). */
+static int fmt_metric(const struct report_cur *rc, size_t i, uint32_t id,
+		      char *out)
 {
-	if (v == 0)
-		v = 0;	/* no "-0" */
-	if (cp->agg == AGG_SUM)
-		return snprintf(out, size, "%.15g", v);
-	return snprintf(out, size, "%" PRId64, (int64_t)v);
+	if (rc->p->comp[i].agg == AGG_SUM)
+		return decsum_format(&rc->dec[i][id], out);
+	return snprintf(out, DECSUM_FMT_SIZE, "%" PRId64,
+			(int64_t)rc->acc[i][id]);
 }
 
 static int report_next(struct mctx *c, const struct obj_ref *ref,
@@ -1985,7 +2002,7 @@ static int report_next(struct mctx *c, const struct obj_ref *ref,
 	const struct dv_plan *p;
 	const char **fv = NULL;
 	size_t *fl = NULL, i, n;
-	char (*num)[40] = NULL;
+	char (*num)[DECSUM_FMT_SIZE] = NULL;
 	int err = 0;
 
 	buf_reset(out);
@@ -2023,8 +2040,7 @@ static int report_next(struct mctx *c, const struct obj_ref *ref,
 		for (i = p->ndims; i < p->ncomp; i++) {
 			size_t k = i - p->ndims + 1;
 
-			fmt_metric(&p->comp[i], rc->acc[i][id], num[k],
-				   sizeof(num[k]));
+			fmt_metric(rc, i, id, num[k]);
 			fv[k] = num[k];
 			fl[k] = strlen(num[k]);
 		}
@@ -2051,12 +2067,15 @@ static void report_done(void *cursor)
 	for (i = 0; rc->p && i < rc->p->ncomp; i++) {
 		if (rc->acc)
 			free(rc->acc[i]);
+		if (rc->dec)
+			free(rc->dec[i]);
 		if (rc->vals)
 			strtab_release(&rc->vals[i]);
 		if (rc->pairs)
 			extsort_release(&rc->pairs[i]);
 	}
 	free(rc->acc);
+	free(rc->dec);
 	free(rc->vals);
 	free(rc->pairs);
 	strtab_release(&rc->items);

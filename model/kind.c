@@ -63,14 +63,15 @@ static const struct kind_attr user_attrs[] = {
 
 static const struct kind_attr audit_attrs[] = {
 	{ "log", KA_STREAM, ACT_AUDIT_READ, ACT_NONE, NULL, NULL, NULL,
-	  &audit_stream_ops },
+	  &audit_stream_ops, .mtime = audit_mtime },
 	{ "log.1", KA_STREAM, ACT_AUDIT_READ, ACT_NONE, NULL, NULL, NULL,
-	  &audit_archive_stream_ops },
+	  &audit_archive_stream_ops, .mtime = audit_archive_mtime },
 	{ NULL }
 };
 
 static const struct kind_attr connections_attrs[] = {
-	{ "usage", 0, ACT_CONN_READ, ACT_NONE, NULL, connections_usage_show },
+	{ "usage", 0, ACT_CONN_READ, ACT_NONE, NULL, connections_usage_show,
+	  .mtime = obj_tree_mtime },
 	{ NULL }
 };
 
@@ -78,7 +79,8 @@ static const struct kind_attr connections_attrs[] = {
 static const struct kind_attr connection_attrs[] = {
 	{ "connection.ini", KA_RW, ACT_CONN_READ, ACT_CONN_MANAGE,
 	  &connection_schema, attr_ini_show, connection_ini_store },
-	{ "status", 0, ACT_CONN_READ, ACT_NONE, NULL, connection_status_show },
+	{ "status", 0, ACT_CONN_READ, ACT_NONE, NULL, connection_status_show,
+	  .mtime = obj_tree_mtime },
 	{ NULL }
 };
 
@@ -96,7 +98,7 @@ static const struct kind_attr dataview_attrs[] = {
 	{ "dataview.ini", KA_RW, ACT_DV_SEE, ACT_DV_EDIT, &dataview_schema,
 	  attr_ini_show, dataview_ini_store },
 	{ "rows.csv", KA_STREAM, ACT_DV_EXPORT, ACT_NONE, NULL, NULL, NULL,
-	  &dv_rows_stream_ops },
+	  &dv_rows_stream_ops, .mtime = dv_mtime },
 	{ NULL }
 };
 
@@ -108,7 +110,7 @@ static const struct kind_attr component_attrs[] = {
 
 static const struct kind_attr report_file_attrs[] = {
 	{ "report", KA_STREAM, ACT_DV_REPORT, ACT_NONE, NULL, NULL, NULL,
-	  &dv_report_stream_ops },
+	  &dv_report_stream_ops, .mtime = dv_mtime },
 	{ NULL }
 };
 
@@ -117,11 +119,12 @@ static const struct kind_attr no_attrs[] = { { NULL } };
 const struct kind_def kind_table[KIND_COUNT] = {
 	[KIND_ROOT] = { "", KIND_ROOT, 0, NULL, root_attrs, ACT_PUBLIC,
 			ACT_NONE, ACT_NONE },
-	[KIND_CONNECTIONS] = { "connections", KIND_ROOT, 0, NULL,
+	[KIND_CONNECTIONS] = { "connections", KIND_ROOT, KD_TREE, NULL,
 			       connections_attrs, ACT_CONN_READ, ACT_NONE,
 			       ACT_NONE },
 	[KIND_CONNECTION] = { "connection", KIND_CONNECTIONS,
-			      KD_NAMED | KD_STORED, NULL, connection_attrs,
+			      KD_NAMED | KD_STORED | KD_TREE, NULL,
+			      connection_attrs,
 			      ACT_CONN_READ, ACT_CONN_MANAGE, ACT_CONN_MANAGE,
 			      NULL, connection_create, connection_destroy },
 	[KIND_DATASETS] = { "datasets", KIND_CONNECTION, 0, NULL, no_attrs,
@@ -133,7 +136,7 @@ const struct kind_def kind_table[KIND_COUNT] = {
 	[KIND_DATAVIEWS] = { "dataviews", KIND_ROOT, 0, NULL, no_attrs,
 			     ACT_MAPPED, ACT_NONE, ACT_NONE },
 	[KIND_DATAVIEW] = { "data view", KIND_DATAVIEWS,
-			    KD_NAMED | KD_STORED | KD_RENAME, NULL,
+			    KD_NAMED | KD_STORED | KD_RENAME | KD_TREE, NULL,
 			    dataview_attrs, ACT_DV_SEE, ACT_DV_MANAGE,
 			    ACT_DV_MANAGE, NULL, dataview_create, NULL,
 			    dataview_moved },

@@ -567,7 +567,8 @@ static int stat_seen(struct op *op, const struct obj_ref *ref,
 
 	memset(st, 0, sizeof(*st));
 	st->nlink = 1;
-	st->mtime = obj_mtime(&op->c, ref);
+	st->mtime = a && a->mtime ? a->mtime(&op->c, ref) :
+				    obj_mtime(&op->c, ref);
 	if (!st->mtime)
 		st->mtime = op->c.m->started;
 	if (obj_ref_is_dir(ref)) {
@@ -588,6 +589,8 @@ static int stat_seen(struct op *op, const struct obj_ref *ref,
 		st->perm |= 2;
 	if (a->flags & KA_STREAM) {
 		st->stream = 1;
+		if (want_size && (st->perm & 4) && a->stream->size)
+			return a->stream->size(&op->c, ref, &st->size);
 		return 0;
 	}
 	if (want_size && (st->perm & 4)) {
@@ -1109,11 +1112,16 @@ int model_open_file(struct model *m, const struct caller_id *id,
 	return rc;
 }
 
-/* Produce stream bytes until the window covers off (or the end). */
+/* Produce stream bytes until the window covers off (or the end).  A
+ * sized stream that was at its end is asked again: a read past it may
+ * find lines appended since (tail -f). */
 static int stream_seek(struct op *op, struct model_file *f, uint64_t off)
 {
 	const struct kind_attr *a = obj_ref_attr(&f->ref);
 	int rc;
+
+	if (f->eof && a->stream->size && off >= f->win_off + f->win.len)
+		f->eof = 0;
 
 	if (off < f->win_off) {
 		/* backwards: start over */

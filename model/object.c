@@ -16,6 +16,14 @@
  * the same tree and moves each record and index to the new path, then
  * moves the index entry; kinds that own other keys are not renamed.
  *
+ * Times.  obj_save() stamps an object's record with mtime (and by); it
+ * and obj_delete() also stamp "tree" in the records of the ancestors
+ * whose kind is KD_TREE (a connection and /connections, a data view), in
+ * the same transaction.  A file computed from what lies below such an
+ * object takes max(mtime, tree) of its record as its mtime
+ * (obj_tree_mtime): the newest commit among its inputs, in one fetch,
+ * moved by commits only, never by the passing of time.
+ *
  * Every attribute commit stores its canonical text through one function,
  * attr_store_text(), which refuses text over [limits] ini_max_bytes: the
  * cap holds for what is stored, not only for what was written (defaults,
@@ -128,17 +136,14 @@ int obj_exists(struct mctx *c, const struct obj_ref *ref)
 	return rc < 0 ? 0 : rc;
 }
 
-int obj_save(struct mctx *c, const struct obj_ref *ref, struct rec *r)
+/* Store r as the record of ref's object, as it is. */
+static int obj_put(struct mctx *c, const struct obj_ref *ref,
+		   const struct rec *r)
 {
 	struct buf key = BUF_INIT, val = BUF_INIT;
-	char tmp[32];
 	int rc;
 
-	rc = rec_set_i64(r, "mtime", (int64_t)c->now);
-	if (!rc)
-		rc = rec_sets(r, "by", mctx_login(c, tmp));
-	if (!rc)
-		rc = obj_rec_key(ref, &key);
+	rc = obj_rec_key(ref, &key);
 	if (!rc)
 		rc = rec_encode(r, &val);
 	if (!rc)
@@ -148,19 +153,79 @@ int obj_save(struct mctx *c, const struct obj_ref *ref, struct rec *r)
 	return rc;
 }
 
-/* The mtime field of ref's record, read where it lies (getattr asks for
- * it on every lookup; decoding the whole record is most of that cost). */
-time_t obj_mtime(struct mctx *c, const struct obj_ref *ref)
+/*
+ * A commit to ref's object (a change or its deletion) is a change below
+ * each ancestor whose kind is KD_TREE: stamp their "tree" field now, in
+ * the caller's transaction, so that the mtime of what is computed from
+ * them (a connection's status, a view's reports) is one fetch.  An
+ * ancestor being deleted in the same transaction is not there: skipped.
+ */
+static int obj_tree_touch(struct mctx *c, const struct obj_ref *ref)
+{
+	struct obj_ref up, next;
+	int rc = 0;
+
+	obj_owner(ref, &up);
+	while (!rc && !obj_ref_parent(&up, &next)) {
+		struct rec r = REC_INIT;
+
+		up = next;
+		if (!(kind_table[up.kind].flags & KD_TREE))
+			continue;
+		rc = obj_load(c, &up, &r);
+		if (rc == -ENOENT) {
+			rc = 0;
+		} else if (!rc && rec_get_i64(&r, "tree", 0) != c->now) {
+			rc = rec_set_i64(&r, "tree", (int64_t)c->now);
+			if (!rc)
+				rc = obj_put(c, &up, &r);
+		}
+		rec_release(&r);
+	}
+	return rc;
+}
+
+int obj_save(struct mctx *c, const struct obj_ref *ref, struct rec *r)
+{
+	char tmp[32];
+	int rc;
+
+	rc = rec_set_i64(r, "mtime", (int64_t)c->now);
+	if (!rc)
+		rc = rec_sets(r, "by", mctx_login(c, tmp));
+	if (!rc)
+		rc = obj_put(c, ref, r);
+	if (!rc)
+		rc = obj_tree_touch(c, ref);
+	return rc;
+}
+
+/* The newest of the named fields of ref's record, read where they lie
+ * (getattr asks on every lookup; decoding the whole record is most of
+ * that cost); 0 when there is no record. */
+static time_t obj_peek_time(struct mctx *c, const struct obj_ref *ref,
+			    int tree)
 {
 	struct buf key = BUF_INIT, val = BUF_INIT;
-	int64_t t = 0;
+	int64_t t = 0, u = 0;
 
 	if (!obj_rec_key(ref, &key) && !store_get(c->st, key.data, &val) &&
-	    rec_peek_i64(val.data, val.len, "mtime", 0, &t))
-		t = 0;
+	    (rec_peek_i64(val.data, val.len, "mtime", 0, &t) ||
+	     (tree && rec_peek_i64(val.data, val.len, "tree", 0, &u))))
+		t = u = 0;
 	buf_release(&key);
 	buf_release(&val);
-	return (time_t)t;
+	return (time_t)(u > t ? u : t);
+}
+
+time_t obj_mtime(struct mctx *c, const struct obj_ref *ref)
+{
+	return obj_peek_time(c, ref, 0);
+}
+
+time_t obj_tree_mtime(struct mctx *c, const struct obj_ref *ref)
+{
+	return obj_peek_time(c, ref, 1);
 }
 
 int obj_list(struct mctx *c, const struct obj_ref *dir, struct buf *names)
@@ -309,6 +374,8 @@ int obj_delete(struct mctx *c, const struct obj_ref *ref, struct diag *d)
 		rc = obj_ref_parent(&self, &parent);
 	if (!rc)
 		rc = obj_list_del(c, &parent, self.names[self.nnames - 1]);
+	if (!rc)
+		rc = obj_tree_touch(c, &self);
 	buf_release(&key);
 	buf_release(&names);
 	return rc;

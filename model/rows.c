@@ -9,9 +9,14 @@
  * one zstd frame (level ROWS_ZSTD_LEVEL, content size in the header).  A
  * chunk holds at most ROWS_CHUNK_MAX bytes of CSV, except that a single
  * longer row gets a chunk of its own.  The dataset's record keeps struct
- * rows_meta: the row count, the chunk numbers in use [first, next) and
- * the CSV length of the last chunk.  Chunks are never renumbered, so
- * numbers only grow; deleting rows may empty chunks in the middle, whose
+ * rows_meta: the row count, the chunk numbers in use [first, next), the
+ * CSV length of the last chunk and the CSV length of all chunks ("bytes",
+ * kept by every append, delete and destroy in its transaction, so that
+ * the size of records is known without reading it; a record written
+ * before "bytes" existed has none: rows_bytes() then sums the content
+ * sizes in the chunks' frame headers, a fetch a chunk and no
+ * decompression, and the next change of the rows stores it).  Chunks
+ * are never renumbered, so numbers only grow; deleting rows may empty chunks in the middle, whose
  * records are then deleted, and every reader tolerates such gaps.
  *
  * Why compressed: every byte a commit stores costs tdb four copies (the
@@ -63,6 +68,7 @@
 #define ROWS_META_FIRST "chunk_first"
 #define ROWS_META_NEXT "chunk_next"
 #define ROWS_META_TAIL "chunk_tail"
+#define ROWS_META_BYTES "bytes"
 
 int rows_meta_get(const struct rec *r, struct rows_meta *m)
 {
@@ -71,8 +77,12 @@ int rows_meta_get(const struct rec *r, struct rows_meta *m)
 
 	m->rows = rec_get_i64(r, ROWS_META_ROWS, 0);
 	m->tail = rec_get_i64(r, ROWS_META_TAIL, 0);
+	if (rec_get(r, ROWS_META_BYTES, NULL))
+		m->bytes = rec_get_i64(r, ROWS_META_BYTES, 0);
+	else
+		m->bytes = next > first ? -1 : 0;
 	if (first < 0 || next < first || next > UINT32_MAX || m->rows < 0 ||
-	    m->tail < 0)
+	    m->tail < 0 || m->bytes < -1)
 		return -EIO;
 	m->first = (uint32_t)first;
 	m->next = (uint32_t)next;
@@ -89,6 +99,8 @@ int rows_meta_set(struct rec *r, const struct rows_meta *m)
 		rc = rec_set_i64(r, ROWS_META_NEXT, m->next);
 	if (!rc)
 		rc = rec_set_i64(r, ROWS_META_TAIL, m->tail);
+	if (!rc && m->bytes >= 0)
+		rc = rec_set_i64(r, ROWS_META_BYTES, m->bytes);
 	return rc;
 }
 
@@ -148,6 +160,64 @@ out:
 	return rc;
 }
 
+/* The CSV length of the chunk at key, from its frame header (0 if none). */
+static int chunk_size(struct mctx *c, const char *key, uint64_t *size)
+{
+	struct buf z = BUF_INIT;
+	unsigned long long n;
+	int rc = store_get(c->st, key, &z);
+
+	*size = 0;
+	if (rc == -ENOENT)
+		return 0;
+	if (!rc) {
+		n = ZSTD_getFrameContentSize(z.data, z.len);
+		if (n == ZSTD_CONTENTSIZE_ERROR ||
+		    n == ZSTD_CONTENTSIZE_UNKNOWN || n > ROWS_CHUNK_LIMIT)
+			rc = -EIO;
+		else
+			*size = n;
+	}
+	buf_release(&z);
+	return rc;
+}
+
+int rows_bytes(struct mctx *c, const char *base, const struct rows_meta *m,
+	       uint64_t *bytes)
+{
+	char key[ROWS_KEY_MAX];
+	uint64_t n;
+	uint32_t no;
+	int rc = 0;
+
+	if (m->bytes >= 0) {
+		*bytes = (uint64_t)m->bytes;
+		return 0;
+	}
+	*bytes = 0;
+	for (no = m->first; no < m->next && !rc; no++) {
+		rows_key(key, sizeof(key), base, no);
+		rc = chunk_size(c, key, &n);
+		*bytes += n;
+	}
+	return rc;
+}
+
+/* Make m->bytes known before a change of the rows. */
+static int rows_bytes_known(struct mctx *c, const char *base,
+			    struct rows_meta *m)
+{
+	uint64_t n;
+	int rc;
+
+	if (m->bytes >= 0)
+		return 0;
+	rc = rows_bytes(c, base, m, &n);
+	if (!rc)
+		m->bytes = (int64_t)n;
+	return rc;
+}
+
 /*
  * The length of the longest run of whole canonical rows at the start of
  * p[0..n) that fits in limit bytes (n is itself a row boundary).  When
@@ -192,6 +262,9 @@ int rows_append(struct mctx *c, const char *base, struct rows_meta *m,
 
 	if (!len)
 		return 0;
+	rc = rows_bytes_known(c, base, m);
+	if (rc)
+		return rc;
 	/* top up a small last chunk first */
 	if (m->next > m->first && m->tail > 0 && m->tail < ROWS_TOPUP_MAX) {
 		rows_key(key, sizeof(key), base, m->next - 1);
@@ -229,6 +302,7 @@ int rows_append(struct mctx *c, const char *base, struct rows_meta *m,
 		off += take;
 	}
 	m->rows += nrows;
+	m->bytes += (int64_t)len;
 	return 0;
 }
 
@@ -265,8 +339,10 @@ int rows_delete_where(struct mctx *c, const char *base, struct rows_meta *m,
 	struct csv_reader rd;
 	uint32_t no, first = m->next;
 	int64_t removed = 0;
-	int rc = 0;
+	int rc = rows_bytes_known(c, base, m);
 
+	if (rc)
+		return rc;
 	csv_reader_init(&rd, ROWS_LINE_MAX, ROWS_FIELDS_MAX);
 	for (no = m->first; no < m->next && !rc; no++) {
 		struct rows_filter f = { col, val, vlen, &out, 0, 0 };
@@ -297,6 +373,7 @@ int rows_delete_where(struct mctx *c, const char *base, struct rows_meta *m,
 			continue;
 		}
 		removed += f.removed;
+		m->bytes -= (int64_t)(chunk.len - out.len);
 		if (!f.kept) {
 			rc = store_del(c->st, key);
 			if (no == m->next - 1)
@@ -361,6 +438,7 @@ int rows_destroy(struct mctx *c, const char *base, struct rows_meta *m)
 		m->rows = 0;
 		m->first = m->next;
 		m->tail = 0;
+		m->bytes = 0;
 	}
 	return rc;
 }

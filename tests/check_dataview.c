@@ -744,7 +744,7 @@ START_TEST(test_csv_formulas)
 				   "\"'-x\",2,2\n");
 	report("v", "page", &out);
 	ck_assert_str_eq(out.data, "page,total\n\"'-x\",2\n"
-				   "\"'@SUM(A1)\",-1e-05\n"
+				   "\"'@SUM(A1)\",-0.00001\n"
 				   "\"'=HYPERLINK(\"\"http://x\"\")\",-3.5\n");
 	buf_release(&out);
 }
@@ -1049,8 +1049,10 @@ START_TEST(test_sums_and_order)
 	comp("v", "b_set", "[component]\nkind = metric\nfield = value\n"
 			   "aggregation = count\n");
 	report("v", "page", &out);
-	/* first metric (a_total) descending, ties by value */
-	ck_assert_str_eq(out.data, "page,a_total,b_set\na,1e+20,1\nb,3.75,2\n"
+	/* first metric (a_total) descending, ties by value; sums are exact
+	 * decimals, written out in full */
+	ck_assert_str_eq(out.data, "page,a_total,b_set\n"
+				   "a,100000000000000000000,1\nb,3.75,2\n"
 				   "c,0,1\n,-3.75,1\n");
 	buf_release(&out);
 }

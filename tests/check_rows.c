@@ -274,6 +274,50 @@ static int parse_count(const struct rows_meta *m)
 	return n;
 }
 
+/* The byte count kept in the meta is what reading every chunk gives,
+ * through appends (topped up or not), deletes and a destroy; a meta
+ * without it (a record from before) is counted from the chunks. */
+START_TEST(test_bytes_follow)
+{
+	struct rows_meta m = { 0, 0, 0, 0 };
+	struct buf in = BUF_INIT, out = BUF_INIT;
+	int64_t deleted;
+	uint64_t n;
+	int i;
+
+	for (i = 0; i < 30; i++) {
+		buf_reset(&in);
+		make_rows(&in, i * 700, i % 3 ? 700 : 3);
+		ck_assert_int_eq(rows_append(&ctx, DS_PATH, &m, in.data,
+					     in.len, i % 3 ? 700 : 3),
+				 0);
+		read_all(&m, &out);
+		ck_assert_int_eq(m.bytes, (int64_t)out.len);
+	}
+	ck_assert_int_eq(rows_delete_where(&ctx, DS_PATH, &m, 0, "p7", 2,
+					   &deleted),
+			 0);
+	ck_assert_int_gt(deleted, 0);
+	read_all(&m, &out);
+	ck_assert_int_eq(m.bytes, (int64_t)out.len);
+	ck_assert_int_eq(rows_bytes(&ctx, DS_PATH, &m, &n), 0);
+	ck_assert_uint_eq(n, out.len);
+	m.bytes = -1;	/* not stored: summed from the chunks */
+	ck_assert_int_eq(rows_bytes(&ctx, DS_PATH, &m, &n), 0);
+	ck_assert_uint_eq(n, out.len);
+	buf_reset(&in);
+	make_rows(&in, 0, 10);
+	ck_assert_int_eq(rows_append(&ctx, DS_PATH, &m, in.data, in.len, 10),
+			 0);
+	read_all(&m, &out);
+	ck_assert_int_eq(m.bytes, (int64_t)out.len);
+	ck_assert_int_eq(rows_destroy(&ctx, DS_PATH, &m), 0);
+	ck_assert_int_eq(m.bytes, 0);
+	buf_release(&in);
+	buf_release(&out);
+}
+END_TEST
+
 START_TEST(test_delete_where)
 {
 	struct rows_meta m = { 0, 0, 0, 0 };
@@ -706,6 +750,7 @@ static Suite *rows_suite(void)
 	tcase_add_test(tc, test_append_read_back);
 	tcase_add_test(tc, test_small_appends_share_a_chunk);
 	tcase_add_test(tc, test_cut_at_row_ends);
+	tcase_add_test(tc, test_bytes_follow);
 	tcase_add_test(tc, test_delete_where);
 	tcase_add_test(tc, test_delete_empties_chunks);
 	tcase_add_test(tc, test_destroy_and_total);

@@ -138,14 +138,17 @@ CREATE TEMP VIEW ss AS SELECT *, SUM(starts) OVER (PARTITION BY person_id ORDER 
   ROWS UNBOUNDED PRECEDING) AS sess FROM s;
 SQL
 }
-# ref_report FILTER ITEM VISIBLE: the web view's metrics per visible item
+# ref_report FILTER ITEM VISIBLE: the web view's metrics per visible item;
+# sums as the shortest exact decimal (decimal_sum, trailing zeros dropped)
 ref_report() {
 	{
 		ref_views "$1"
 		cat <<SQL
 SELECT $2 AS item, count(*) AS events,
   count(DISTINCT CASE WHEN page NOT IN ('', 'checkout') THEN page END),
-  count(DISTINCT person_id), printf('%.15g', total(value)),
+  count(DISTINCT person_id), CASE WHEN decimal_sum(value) IS NULL THEN '0'
+    WHEN instr(decimal_sum(value), '.')
+    THEN rtrim(rtrim(decimal_sum(value), '0'), '.') ELSE decimal_sum(value) END,
   count(DISTINCT person_id || '#' || sess), sum(bp != '')
   FROM ss WHERE $3 GROUP BY item ORDER BY events DESC, item;
 SQL
@@ -453,7 +456,9 @@ want=$({
 		cat <<'SQL'
 SELECT country AS item, count(*) AS events,
   count(DISTINCT CASE WHEN page NOT IN ('', 'checkout') THEN page END),
-  count(DISTINCT person_id), printf('%.15g', total(value)),
+  count(DISTINCT person_id), CASE WHEN decimal_sum(value) IS NULL THEN '0'
+    WHEN instr(decimal_sum(value), '.')
+    THEN rtrim(rtrim(decimal_sum(value), '0'), '.') ELSE decimal_sum(value) END,
   count(DISTINCT person_id || '#' || sess) FROM ss WHERE country IN ('DE', 'FR')
   GROUP BY item ORDER BY events DESC, item;
 SQL

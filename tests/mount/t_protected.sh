@@ -177,18 +177,22 @@ put $PA "$V/wards/components/d_wards.ini" '[component]\nkind = metric\nfield = w
 put $PA "$V/wards/components/e_visits.ini" '[component]\nkind = metric\nfield = ward\naggregation = count\n'
 want=$(python3 - "$D/visits.csv" <<'PY'
 import sys
+from decimal import Decimal
+def exact(d):  # the shortest decimal that is the sum
+    t = format(d, "f")
+    return t.rstrip("0").rstrip(".") if "." in t else t
 acc = {}
 for line in open(sys.argv[1]):
     p, t, ward, bp, delta = line.rstrip("\n").split(",")
-    a = acc.setdefault(p, [0.0, 0, set(), set(), 0])
+    a = acc.setdefault(p, [Decimal(0), 0, set(), set(), 0])
     if bp not in ("", "999.7"):
-        a[0] += float(bp); a[1] += 1; a[2].add(bp)
+        a[0] += Decimal(bp); a[1] += 1; a[2].add(bp)
     if ward != "psych":
         a[3].add(ward); a[4] += 1
 out = sorted(acc.items(), key=lambda kv: (-kv[1][0], kv[0].encode()))
 print("who,a_total,b_known,c_kinds,d_wards,e_visits")
 for p, a in out:
-    print("%s,%s,%d,%d,%d,%d" % (p, "%.15g" % a[0], a[1], len(a[2]), len(a[3]), a[4]))
+    print("%s,%s,%d,%d,%d,%d" % (p, exact(a[0]), a[1], len(a[2]), len(a[3]), a[4]))
 PY
 )
 eq "report/who.csv: hidden values count as absent" "$(as $ANALYST cat "$V/wards/report/who.csv")" "$want"
