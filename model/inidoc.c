@@ -805,7 +805,8 @@ static int ctx_handle(void *user, const char *section, const char *name,
 		return 0;
 	}
 	if (c->cur < 0) {
-		ctx_fail(c, 0, "key outside any section");
+		ctx_fail(c, 0, "key outside any section: '%s'",
+			 quote(q, name, nlen));
 		return 0;
 	}
 	i = find_field(c->s, c->s->fields[c->cur].section, name);
@@ -1173,13 +1174,14 @@ int inidoc_check_line(const struct inidoc_schema *s,
 		diag_set(d, st->line, 0, "%s", bad_line_msg);
 		return -EINVAL;
 	}
-	if (st->cur < 0) {
-		diag_set(d, st->line, 0, "key outside any section");
-		return -EINVAL;
-	}
 	name = ls;
 	nlen = (size_t)(eq - ls);
 	trim(&name, &nlen);
+	if (st->cur < 0) {
+		diag_set(d, st->line, 0, "key outside any section: '%s'",
+			 quote(q, name, nlen));
+		return -EINVAL;
+	}
 	for (i = 0; s->fields[i].section; i++)
 		if (!strcmp(s->fields[i].section, s->fields[st->cur].section) &&
 		    strlen(s->fields[i].key) == nlen &&
