@@ -43,6 +43,11 @@
  * accepts an empty value whatever its type, so a fresh document (an ENUM
  * with no default) still round-trips.
  *
+ * inidoc_check_line() judges one line alone, for writes still under way:
+ * it mirrors the reader's and the handler's checks on a single line (and
+ * tracks sections and keys seen in bitmasks) and never refuses a line the
+ * whole parse would take; tests/check_inidoc.c holds it to that.
+ *
  * Messages quote user text trimmed to QUOTE_MAX bytes with control
  * characters shown as '?', so /errors stays one short line per problem.
  */

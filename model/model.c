@@ -14,6 +14,15 @@
  * as a plain user would otherwise write (and fsync) a line per file.
  * Attempts (open, commit, mkdir, rmdir, unlink, truncate) are.
  *
+ * Writes are judged twice (SPEC §5).  A shell ignores close(2), so while
+ * an attribute is written in order from offset 0 of a truncated file,
+ * each line is judged as its newline arrives (the kind table's schema,
+ * check_key and check_entry): a fault no later line can mend fails that
+ * write(2) and poisons the open file, which then never commits and fails
+ * every later write, truncate and flush the same way; the refusal is
+ * recorded once.  The whole content is still judged at commit, and a
+ * write anywhere else (an editor's blocks) leaves the verdict to it.
+ *
  * Unlinks of attribute files are staged per process (SPEC §5): the unlink
  * succeeds, nothing changes, and the stage is remembered.  rmdir of the
  * object deletes it whatever was staged.  A stage whose process has gone
