@@ -29,8 +29,9 @@
  *   - each value is checked against its field's type and limits;
  *   - keys left out take their defaults, except INIDOC_RO keys, which keep
  *     the value in the old document (or the default when there is none);
- *     an INIDOC_RO key given with a value different from the old one is an
- *     error.
+ *     an INIDOC_RO key given with a value different from the old one is
+ *     ignored: the old value stays (a file copied from another store, with
+ *     its own owner and created, is written back cleanly).
  *
  * Thread-safety: inih's options are process globals; inidoc sets them once
  * (inidoc_setup(), idempotent, called by inidoc_parse()) and never changes
@@ -170,6 +171,37 @@ int inidoc_lines_each(const char *canon,
 		      void *arg);
 /* 1 if the canonical line-list contains entry. */
 int inidoc_lines_has(const char *canon, const char *entry);
+
+/*
+ * Write-time judgement (SPEC §5): one complete line of a document being
+ * written from its start, judged for what no later line can mend.  The
+ * state carries the current section and the sections and keys seen; init
+ * it before the first line.  inidoc_check_line() counts the line, then
+ * rejects (-EINVAL, *d with the line) a line inidoc_parse() would reject
+ * for itself alone: control characters, a line that is neither a comment,
+ * "[section]" nor "key = value", an unknown or repeated section or key, a
+ * key before any section, a value of the wrong type or out of range.  For
+ * a key line whose value is valid it sets *field to the key's index in
+ * the schema and val to its canonical value; otherwise *field is -1
+ * (read-only keys too: a different value is ignored, not refused).
+ * -ENOMEM on allocation failure.
+ */
+struct inidoc_line_state {
+	int line;		/* lines judged so far */
+	long cur;		/* the current section's first field, or -1 */
+	unsigned long long sections, keys;	/* seen, by field index */
+};
+
+void inidoc_line_state_init(struct inidoc_line_state *st);
+int inidoc_check_line(const struct inidoc_schema *s,
+		      struct inidoc_line_state *st, const char *text,
+		      size_t len, long *field, struct buf *val, struct diag *d);
+/* The same for a line-list file: line lineno is checked as
+ * inidoc_lines_parse() checks it (check may be NULL). */
+int inidoc_lines_check_line(const char *text, size_t len, int lineno,
+			    int (*check)(const char *entry, size_t len,
+					 void *arg, struct diag *d),
+			    void *arg, struct diag *d);
 
 /* Diagnostic helper: fill d (printf-style message). */
 void diag_set(struct diag *d, int line, int column, const char *fmt, ...)

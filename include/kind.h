@@ -67,6 +67,7 @@ struct obj_ref {
 struct mctx;
 struct diag;
 struct inidoc_schema;
+struct inidoc_field;
 
 enum kind_attr_flags {
 	KA_RW = 1,		/* writable (committed at flush/fsync) */
@@ -144,6 +145,24 @@ struct kind_attr {
 	 * content is computed from (0: none).  NULL: the mtime of the
 	 * object's record (obj_mtime). */
 	time_t (*mtime)(struct mctx *c, const struct obj_ref *ref);
+	/*
+	 * Write-time judgement (SPEC §5).  A file written in order from
+	 * offset 0 of a truncated file has each line judged as it is
+	 * completed, for faults no later line can mend; a fault fails that
+	 * write(2) and poisons the open file.  .ini attributes are judged
+	 * by their schema (inidoc_check_line), then check_key, when set,
+	 * judges a key's canonical value alone (a filter or rule that does
+	 * not parse, a key this caller may not change): 0 or -EINVAL /
+	 * -EACCES with d->msg (the line is the model's).  Line-list
+	 * attributes name check_entry, the entry checker their store uses
+	 * (arg is the struct mctx).
+	 */
+	int (*check_key)(struct mctx *c, const struct obj_ref *ref,
+			 const struct inidoc_field *f, const char *val,
+			 const char *line, size_t llen,
+			 struct diag *d);
+	int (*check_entry)(const char *entry, size_t len, void *arg,
+			   struct diag *d);
 };
 
 enum kind_flags {

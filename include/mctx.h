@@ -211,6 +211,23 @@ int user_show(struct mctx *c, const struct obj_ref *ref, struct buf *out);
 /* Entry checks for line-lists. */
 int admin_check_login(const char *entry, size_t len, void *arg,
 		      struct diag *d);
+int admin_check_member(const char *entry, size_t len, void *arg,
+		       struct diag *d);
+int admin_check_sandbox(const char *entry, size_t len, void *arg,
+			struct diag *d);
+/* Write-time judgement of one key (kind_attr.check_key). */
+int profile_ini_check_key(struct mctx *c, const struct obj_ref *ref,
+			  const struct inidoc_field *f, const char *val,
+			  const char *line, size_t llen,
+			  struct diag *d);
+int dataview_ini_check_key(struct mctx *c, const struct obj_ref *ref,
+			   const struct inidoc_field *f, const char *val,
+			   const char *line, size_t llen,
+			   struct diag *d);
+int component_ini_check_key(struct mctx *c, const struct obj_ref *ref,
+			    const struct inidoc_field *f, const char *val,
+			    const char *line, size_t llen,
+			    struct diag *d);
 
 /* --- row chunks of a dataset (rows.c) --- */
 #define ROWS_CHUNK_MAX (256 * 1024)	/* bytes of CSV per chunk (compressed) */

@@ -91,7 +91,14 @@ int model_file_read(struct model *m, const struct caller_id *id,
  * file past [limits] ini_max_bytes is -EFBIG and poisons the open file:
  * what it holds is never committed, later writes and truncates are
  * -EFBIG, and its next flush is refused as a write of the size asked for
- * (recorded once), the ones after it -EFBIG unrecorded. */
+ * (recorded once), the ones after it -EFBIG unrecorded.
+ * An attribute written in order from offset 0 of a truncated file has
+ * each completed line judged at once (SPEC §5, kind_attr.check_key): a
+ * line that no later line can mend makes the write -EINVAL or -EACCES,
+ * recorded once in /errors and the audit log, and poisons the open file:
+ * later writes, truncates and flushes fail the same way and nothing
+ * commits.  A write anywhere else turns the judging off for that open
+ * file (the close's verdict stands). */
 long model_file_write(struct model *m, const struct caller_id *id,
 		      struct model_file *f, uint64_t off, const char *data,
 		      size_t len);

@@ -105,7 +105,7 @@ int admin_check_login(const char *entry, size_t len, void *arg,
 }
 
 /* members: a login or group:NAME. */
-static int check_member(const char *entry, size_t len, void *arg,
+int admin_check_member(const char *entry, size_t len, void *arg,
 			struct diag *d)
 {
 	size_t i;
@@ -128,7 +128,7 @@ static int check_member(const char *entry, size_t len, void *arg,
 	return 0;
 }
 
-static int check_sandbox(const char *entry, size_t len, void *arg,
+int admin_check_sandbox(const char *entry, size_t len, void *arg,
 			 struct diag *d)
 {
 	if (inidoc_valid_name(entry, len))
@@ -151,7 +151,7 @@ int admin_sandboxes_store(struct mctx *c, const struct obj_ref *ref,
 {
 	struct rec r = REC_INIT;
 	const char *listed;
-	int rc = attr_lines_commit(c, ref, data, len, check_sandbox, d);
+	int rc = attr_lines_commit(c, ref, data, len, admin_check_sandbox, d);
 
 	if (rc)
 		return rc;
@@ -273,6 +273,52 @@ static int profile_validate(struct mctx *c, const struct obj_ref *ref,
 	return rc;
 }
 
+/*
+ * Write-time judgement of one key (SPEC §5): a [delegation] key given
+ * with another value than the stored one by a caller who may not change
+ * it, and what a key turns on that the caller may not grant, are refused
+ * at once (EACCES naming the key): no later line can mend them.
+ */
+int profile_ini_check_key(struct mctx *c, const struct obj_ref *ref,
+			  const struct inidoc_field *f, const char *val,
+			  const char *line, size_t llen,
+			  struct diag *d)
+{
+	const struct kind_attr *a = obj_ref_attr(ref);
+	struct grant_walk gw = { c, ref, NULL, 0, d };
+	struct buf why = BUF_INIT;
+	struct inidoc old;
+	char grant[64];
+	int rc;
+
+	rc = attr_ini_load(c, ref, a, &old);
+	if (rc)
+		return rc;
+	if (!strcmp(f->section, "delegation")) {
+		if (!strcmp(val, inidoc_get(&old, f->section, f->key)) ||
+		    !policy_check(c->pol, c->who, ACT_PROFILE_DELEGATE, ref,
+				  &why))
+			goto out;
+		diag_set(d, 0, 0, "[delegation] %s: %s", f->key,
+			 why.len ? why.data : "not allowed");
+		rc = -EACCES;
+	} else if (!strcmp(f->key, "views")) {
+		gw.old = inidoc_get(&old, "data_views", "views");
+		rc = inidoc_list_each(val, view_added, &gw);
+	} else if (f->type == INIDOC_BOOL && !strcmp(val, "true") &&
+		   !inidoc_bool(&old, f->section, f->key)) {
+		if (!strcmp(f->section, "data_views"))
+			snprintf(grant, sizeof(grant), "%s", f->key);
+		else
+			snprintf(grant, sizeof(grant), "tool %s", f->key);
+		rc = grant_check(c, ref, grant, 0, d);
+	}
+out:
+	buf_release(&why);
+	inidoc_release(&old);
+	return rc;
+}
+
 int profile_ini_store(struct mctx *c, const struct obj_ref *ref,
 		      const char *data, size_t len, struct diag *d)
 {
@@ -316,7 +362,7 @@ out:
 int profile_members_store(struct mctx *c, const struct obj_ref *ref,
 			  const char *data, size_t len, struct diag *d)
 {
-	return attr_lines_commit(c, ref, data, len, check_member, d);
+	return attr_lines_commit(c, ref, data, len, admin_check_member, d);
 }
 
 int profile_admins_store(struct mctx *c, const struct obj_ref *ref,
@@ -381,7 +427,7 @@ int platform_ini_store(struct mctx *c, const struct obj_ref *ref,
 int platform_members_store(struct mctx *c, const struct obj_ref *ref,
 			   const char *data, size_t len, struct diag *d)
 {
-	return attr_lines_commit(c, ref, data, len, check_member, d);
+	return attr_lines_commit(c, ref, data, len, admin_check_member, d);
 }
 
 int users_list(struct mctx *c, const struct obj_ref *parent,

@@ -336,6 +336,40 @@ static int raw_column(const char *key, const char *v, size_t len)
 	return col;
 }
 
+/* Write-time judgement: rules and buckets that do not parse (the regex
+ * budget of the view and the fields they name are the close's). */
+int component_ini_check_key(struct mctx *c, const struct obj_ref *ref,
+			    const struct inidoc_field *f, const char *val,
+			    const char *line, size_t llen,
+			    struct diag *d)
+{
+	struct valrule *vr = NULL;
+	struct buckets *b = NULL;
+	struct diag vd;
+	int rc = 0;
+
+	const char *v;
+	size_t vlen;
+	int base, col;
+
+	memset(&vd, 0, sizeof(vd));
+	if (!strcmp(f->key, "rules")) {
+		rc = valrule_parse(NULL, NULL, val, &vr, &vd);
+		valrule_free(vr);
+	} else if (!strcmp(f->key, "buckets")) {
+		rc = bucket_parse(val, &b, &vd);
+		bucket_free(b);
+	}
+	if (rc != -EINVAL)
+		return rc;
+	/* the column in the line as written, as component_ini_store says */
+	base = dv_raw_value(line, llen, 1, &v, &vlen);
+	col = base ? raw_column(f->key, v, vlen) : 0;
+	diag_set(d, 0, base ? base + (col ? col : vd.column) - 1 : vd.column,
+		 "%s: %s", f->key, vd.msg);
+	return rc;
+}
+
 int component_ini_store(struct mctx *c, const struct obj_ref *ref,
 			const char *data, size_t len, struct diag *d)
 {

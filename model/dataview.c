@@ -443,6 +443,42 @@ out:
 	return rc;
 }
 
+/* Write-time judgement: a filter that does not parse, a time zone no
+ * one knows; what they refer to is the close's to judge. */
+int dataview_ini_check_key(struct mctx *c, const struct obj_ref *ref,
+			   const struct inidoc_field *f, const char *val,
+			   const char *line, size_t llen,
+			   struct diag *d)
+{
+	struct filter *flt = NULL;
+	struct tz *z = NULL;
+	struct diag fd;
+	int rc = 0;
+
+	memset(&fd, 0, sizeof(fd));
+	if (!strcmp(f->key, "filter")) {
+		rc = filter_parse(val, strlen(val), &flt, &fd);
+		filter_free(flt);
+		if (rc == -EINVAL) {
+			const char *v;
+			size_t vlen;
+			int base = dv_raw_value(line, llen, 1, &v, &vlen);
+
+			diag_set(d, 0, base ? base + fd.column - 1 : fd.column,
+				 "filter: %s", fd.msg);
+		}
+	} else if (!strcmp(f->key, "timezone")) {
+		rc = tz_load(val, &z, &fd);
+		tz_free(z);
+		if (rc && rc != -ENOMEM) {
+			diag_set(d, 0, 0, "timezone: %s",
+				 fd.msg[0] ? fd.msg : "unknown zone");
+			rc = -EINVAL;
+		}
+	}
+	return rc;
+}
+
 int dataview_ini_store(struct mctx *c, const struct obj_ref *ref,
 		       const char *data, size_t len, struct diag *d)
 {

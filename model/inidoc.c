@@ -33,14 +33,20 @@
  * BOM on line 1 is skipped (inih's default).  Keys and section names are
  * case-sensitive.  Values are trimmed with isspace() like inih does.
  *
- * Read-only keys are compared with old only when there is an old
- * document.  Without one (loading stored, trusted text) they are checked
- * like any other key; left out, they take their default.
+ * Read-only keys take the old document's value when there is one, whatever
+ * was given (a different value is ignored, so a file copied from another
+ * store writes back cleanly).  Without one (loading stored, trusted text)
+ * they are checked like any other key; left out, they take their default.
  *
  * Defaults are schema text.  A non-empty default must pass its own field's
  * check (asserted: a bad default is our bug); a field whose default is ""
  * accepts an empty value whatever its type, so a fresh document (an ENUM
  * with no default) still round-trips.
+ *
+ * inidoc_check_line() judges one line alone, for writes still under way:
+ * it mirrors the reader's and the handler's checks on a single line (and
+ * tracks sections and keys seen in bitmasks) and never refuses a line the
+ * whole parse would take; tests/check_inidoc.c holds it to that.
  *
  * Messages quote user text trimmed to QUOTE_MAX bytes with control
  * characters shown as '?', so /errors stays one short line per problem.
@@ -758,13 +764,9 @@ static int ctx_value(struct parse_ctx *c, long i, const char *value,
 	if (rc == -ENOMEM)
 		return rc;
 	if ((f->flags & INIDOC_RO) && c->old) {
+		/* given differently (or not even valid): ignored, the old
+		 * value stays */
 		have = c->old->vals[i];
-		/* compare canonical text; raw text if it is not valid */
-		if (rc ? strlen(have) != vlen || memcmp(have, value, vlen)
-		       : strcmp(have, c->val.data)) {
-			ctx_fail(c, 0, "%s is read-only", f->key);
-			return 0;
-		}
 		rc = buf_set(&c->val, have, strlen(have));
 		if (rc)
 			return rc;
@@ -808,7 +810,8 @@ static int ctx_handle(void *user, const char *section, const char *name,
 		return 0;
 	}
 	if (c->cur < 0) {
-		ctx_fail(c, 0, "key outside any section");
+		ctx_fail(c, 0, "key outside any section: '%s'",
+			 quote(q, name, nlen));
 		return 0;
 	}
 	i = find_field(c->s, c->s->fields[c->cur].section, name);
@@ -1095,4 +1098,160 @@ int inidoc_lines_has(const char *canon, const char *entry)
 	struct find_arg a = {entry, strlen(entry)};
 
 	return inidoc_lines_each(canon, find_item, &a);
+}
+
+/* ---- one line at a time (write-time judgement) ---- */
+
+void inidoc_line_state_init(struct inidoc_line_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->cur = -1;
+}
+
+/* A "[name]" line; same verdicts as ctx_section(). */
+static int line_section(const struct inidoc_schema *s,
+			struct inidoc_line_state *st, const char *ls,
+			size_t llen, struct diag *d)
+{
+	const char *name = ls + 1;
+	const char *close = memchr(name, ']', llen - 1);
+	char q[QUOTE_SIZE];
+	size_t len;
+	long i;
+
+	if (!close || close != ls + llen - 1) {
+		diag_set(d, st->line, 0, "%s", bad_line_msg);
+		return -EINVAL;
+	}
+	len = (size_t)(close - name);
+	i = find_section(s, name, len);
+	if (i < 0) {
+		diag_set(d, st->line, 0, "unknown section [%s]",
+			 quote(q, name, len));
+		return -EINVAL;
+	}
+	if (i < 64 && (st->sections & (1ULL << i))) {
+		diag_set(d, st->line, 0, "duplicate section [%s]",
+			 s->fields[i].section);
+		return -EINVAL;
+	}
+	if (i < 64)
+		st->sections |= 1ULL << i;
+	st->cur = i;
+	return 0;
+}
+
+int inidoc_check_line(const struct inidoc_schema *s,
+		      struct inidoc_line_state *st, const char *text,
+		      size_t len, long *field, struct buf *val, struct diag *d)
+{
+	const char *ls = text, *eq, *name, *v;
+	size_t llen = len, nlen, vlen;
+	char q[QUOTE_SIZE];
+	long ctl, i;
+	int rc;
+
+	*field = -1;
+	st->line++;
+	if (memchr(text, '\0', len)) {
+		diag_set(d, st->line, 0, "binary data (NUL byte)");
+		return -EINVAL;
+	}
+	if (st->line == 1 && llen >= 3 && !memcmp(ls, bom, 3)) {
+		ls += 3;
+		llen -= 3;
+	}
+	trim(&ls, &llen);
+	if (!llen || ls[0] == ';' || ls[0] == '#')
+		return 0;
+	ctl = find_ctl(ls, llen);
+	if (ctl >= 0) {
+		diag_set(d, st->line, (int)(ls - text + ctl) + 1,
+			 "control character 0x%02x", (unsigned char)ls[ctl]);
+		return -EINVAL;
+	}
+	if (ls[0] == '[')
+		return line_section(s, st, ls, llen, d);
+	/* inih splits on the first '=' or ':'; ours must be '=' */
+	for (eq = ls; eq < ls + llen && *eq != '=' && *eq != ':'; eq++)
+		;
+	if (eq == ls + llen || *eq != '=') {
+		diag_set(d, st->line, 0, "%s", bad_line_msg);
+		return -EINVAL;
+	}
+	name = ls;
+	nlen = (size_t)(eq - ls);
+	trim(&name, &nlen);
+	if (st->cur < 0) {
+		diag_set(d, st->line, 0, "key outside any section: '%s'",
+			 quote(q, name, nlen));
+		return -EINVAL;
+	}
+	for (i = 0; s->fields[i].section; i++)
+		if (!strcmp(s->fields[i].section, s->fields[st->cur].section) &&
+		    strlen(s->fields[i].key) == nlen &&
+		    !memcmp(s->fields[i].key, name, nlen))
+			break;
+	if (!s->fields[i].section) {
+		diag_set(d, st->line, 0, "unknown key '%s' in [%s]",
+			 quote(q, name, nlen), s->fields[st->cur].section);
+		return -EINVAL;
+	}
+	if (i < 64 && (st->keys & (1ULL << i))) {
+		diag_set(d, st->line, 0, "duplicate key '%s'",
+			 s->fields[i].key);
+		return -EINVAL;
+	}
+	if (i < 64)
+		st->keys |= 1ULL << i;
+	/* a read-only key is ignored when it differs (see inidoc_parse) */
+	if (s->fields[i].flags & INIDOC_RO)
+		return 0;
+	v = eq + 1;
+	vlen = (size_t)(ls + llen - v);
+	trim(&v, &vlen);
+	buf_reset(val);
+	rc = canon_value(&s->fields[i], v, vlen, val, d);
+	if (rc == -EINVAL)
+		d->line = st->line;
+	if (!rc)
+		*field = i;
+	return rc;
+}
+
+int inidoc_lines_check_line(const char *text, size_t len, int lineno,
+			    int (*check)(const char *entry, size_t len,
+					 void *arg, struct diag *d),
+			    void *arg, struct diag *d)
+{
+	const char *p = text;
+	size_t n = len;
+	long ctl;
+	int rc;
+
+	if (memchr(text, '\0', len)) {
+		diag_set(d, lineno, 0, "binary data (NUL byte)");
+		return -EINVAL;
+	}
+	trim(&p, &n);
+	while (n >= 3 && !memcmp(p, bom, 3)) {
+		p += 3;
+		n -= 3;
+		trim(&p, &n);
+	}
+	if (!n || p[0] == '#')
+		return 0;
+	ctl = find_ctl(p, n);
+	if (ctl >= 0) {
+		diag_set(d, lineno, 0, "control character 0x%02x",
+			 (unsigned char)p[ctl]);
+		return -EINVAL;
+	}
+	if (!check)
+		return 0;
+	diag_set(d, 0, 0, "%s", "");
+	rc = check(p, n, arg, d);
+	if (rc)
+		d->line = lineno;
+	return rc;
 }

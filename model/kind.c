@@ -31,20 +31,24 @@ static const struct kind_attr root_attrs[] = {
 
 static const struct kind_attr admin_attrs[] = {
 	{ "product-admins", KA_RW, ACT_ADMIN_READ, ACT_ADMIN_SYS, NULL,
-	  attr_lines_show, admin_product_admins_store },
+	  attr_lines_show, admin_product_admins_store,
+	  .check_entry = admin_check_login },
 	{ "sandboxes", KA_RW, ACT_ADMIN_READ, ACT_ADMIN_SYS, NULL,
-	  attr_lines_show, admin_sandboxes_store },
+	  attr_lines_show, admin_sandboxes_store,
+	  .check_entry = admin_check_sandbox },
 	{ NULL }
 };
 
 static const struct kind_attr profile_attrs[] = {
 	{ "profile.ini", KA_RW, ACT_PROFILE_SEE, ACT_PROFILE_EDIT,
 	  &profile_schema, attr_ini_show, profile_ini_store, NULL, NULL,
-	  profile_ini_why },
+	  profile_ini_why, .check_key = profile_ini_check_key },
 	{ "members", KA_RW, ACT_PROFILE_SEE, ACT_PROFILE_EDIT, NULL,
-	  attr_lines_show, profile_members_store },
+	  attr_lines_show, profile_members_store,
+	  .check_entry = admin_check_member },
 	{ "admins", KA_RW, ACT_PROFILE_SEE, ACT_PROFILE_MANAGE, NULL,
-	  attr_lines_show, profile_admins_store },
+	  attr_lines_show, profile_admins_store,
+	  .check_entry = admin_check_login },
 	{ NULL }
 };
 
@@ -52,7 +56,8 @@ static const struct kind_attr platform_attrs[] = {
 	{ "platform.ini", KA_RW, ACT_ADMIN_READ, ACT_ADMIN_SYS,
 	  &platform_schema, attr_ini_show, platform_ini_store },
 	{ "members", KA_RW, ACT_ADMIN_READ, ACT_ADMIN_SYS, NULL,
-	  attr_lines_show, platform_members_store },
+	  attr_lines_show, platform_members_store,
+	  .check_entry = admin_check_member },
 	{ NULL }
 };
 
@@ -96,7 +101,8 @@ static const struct kind_attr dataset_attrs[] = {
 /* dataview.ini must stay first (a data view's record field) */
 static const struct kind_attr dataview_attrs[] = {
 	{ "dataview.ini", KA_RW, ACT_DV_SEE, ACT_DV_EDIT, &dataview_schema,
-	  attr_ini_show, dataview_ini_store },
+	  attr_ini_show, dataview_ini_store,
+	  .check_key = dataview_ini_check_key },
 	{ "rows.csv", KA_STREAM, ACT_DV_EXPORT, ACT_NONE, NULL, NULL, NULL,
 	  &dv_rows_stream_ops, .mtime = dv_mtime },
 	{ NULL }
@@ -104,7 +110,8 @@ static const struct kind_attr dataview_attrs[] = {
 
 static const struct kind_attr component_attrs[] = {
 	{ "component", KA_RW, ACT_DV_SEE, ACT_DV_EDIT, &component_schema,
-	  attr_ini_show, component_ini_store },
+	  attr_ini_show, component_ini_store,
+	  .check_key = component_ini_check_key },
 	{ NULL }
 };
 

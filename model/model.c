@@ -14,6 +14,15 @@
  * as a plain user would otherwise write (and fsync) a line per file.
  * Attempts (open, commit, mkdir, rmdir, unlink, truncate) are.
  *
+ * Writes are judged twice (SPEC §5).  A shell ignores close(2), so while
+ * an attribute is written in order from offset 0 of a truncated file,
+ * each line is judged as its newline arrives (the kind table's schema,
+ * check_key and check_entry): a fault no later line can mend fails that
+ * write(2) and poisons the open file, which then never commits and fails
+ * every later write, truncate and flush the same way; the refusal is
+ * recorded once.  The whole content is still judged at commit, and a
+ * write anywhere else (an editor's blocks) leaves the verdict to it.
+ *
  * Unlinks of files inside an object the caller may delete (attributes and
  * computed files) are staged per process (SPEC §5): the unlink succeeds,
  * nothing changes, and the name is gone for that process, so rm -r goes
@@ -94,6 +103,15 @@ struct model_file {
 	 * its next commit is refused as a write of that size (EFBIG), once;
 	 * later flushes fail without a record */
 	uint64_t oversize;
+	/* write-time judgement (SPEC §5): on while writes come in order
+	 * from offset 0 of a truncated file; judged: bytes of content
+	 * judged so far (whole lines) */
+	int wcheck;
+	size_t judged;
+	struct inidoc_line_state lines;
+	/* a write was refused (-EINVAL or -EACCES): nothing this open
+	 * file holds commits; writes, truncates and flushes fail so */
+	int poisoned;
 	int stream;
 	struct buf content;	/* snapshot or pending write */
 	void *cursor;		/* stream state */
@@ -1008,6 +1026,91 @@ static void file_free(struct model *m, struct model_file *f)
 	free(f);
 }
 
+/* --- write-time judgement (SPEC §5) --- */
+
+/* Judge the lines of f from now on: its content is empty (a truncating
+ * open, a truncate to 0, a new file object).  Only for attributes that
+ * have something to judge a line by. */
+static void wcheck_start(struct model_file *f)
+{
+	const struct kind_attr *a = obj_ref_attr(&f->ref);
+
+	f->wcheck = a && (a->schema || a->check_entry) &&
+		    !(a->flags & (KA_APPEND | KA_STREAM));
+	f->judged = 0;
+	inidoc_line_state_init(&f->lines);
+}
+
+/* One complete line (without its newline) of f's new content. */
+static int judge_line(struct op *op, struct model_file *f, const char *line,
+		      size_t len, struct diag *d)
+{
+	const struct kind_attr *a = obj_ref_attr(&f->ref);
+	struct buf val = BUF_INIT;
+	long field;
+	int rc;
+
+	if (!a->schema)
+		return inidoc_lines_check_line(line, len, ++f->lines.line,
+					       a->check_entry, &op->c, d);
+	rc = inidoc_check_line(a->schema, &f->lines, line, len, &field, &val,
+			       d);
+	if (!rc && field >= 0 && a->check_key) {
+		memset(d, 0, sizeof(*d));
+		rc = a->check_key(&op->c, &f->ref, &a->schema->fields[field],
+				  val.data ? val.data : "", line, len, d);
+		if (rc)
+			d->line = f->lines.line;
+	}
+	buf_release(&val);
+	return rc;
+}
+
+/* Judge the lines f's content has completed since the last call: 0, or
+ * -EINVAL / -EACCES after poisoning f (one /errors and one audit line).
+ * Any other failure (the object gone, no memory) only stops judging:
+ * the close has the verdict. */
+static int wcheck_lines(struct model *m, const struct caller_id *id,
+			struct model_file *f)
+{
+	const char *p = f->content.data + f->judged;
+	const char *end = f->content.data + f->content.len;
+	const char *nl = end;
+	struct op op;
+	struct diag d;
+	int rc;
+
+	while (nl > p && nl[-1] != '\n')
+		nl--;
+	if (nl == p)
+		return 0;	/* no new whole line yet */
+	nl--;
+	rc = op_begin(m, id, &op);
+	if (rc) {
+		f->wcheck = 0;
+		return 0;
+	}
+	while (!rc && p <= nl) {
+		const char *e = memchr(p, '\n', (size_t)(nl + 1 - p));
+
+		memset(&d, 0, sizeof(d));
+		rc = judge_line(&op, f, p, (size_t)(e - p), &d);
+		p = e + 1;
+	}
+	f->judged = (size_t)(p - f->content.data);
+	if (rc == -EINVAL || rc == -EACCES) {
+		f->poisoned = rc;
+		f->dirty = 1;
+		f->trunc_pending = 0;
+		refused(&op, "write", &f->ref, rc, d.msg, &d);
+	} else if (rc) {
+		f->wcheck = 0;
+		rc = 0;
+	}
+	op_end(m, &op);
+	return rc;
+}
+
 /* Open ref for this operation's caller (see model_open_file). */
 static int open_file(struct op *op_, const struct obj_ref *ref, int flags,
 		     struct model_file **out)
@@ -1081,6 +1184,7 @@ static int open_file(struct op *op_, const struct obj_ref *ref, int flags,
 		 * close (": > file") */
 		rc = buf_add(&f->content, "", 0);
 		f->trunc_pending = 1;
+		wcheck_start(f);
 	} else if (!(a->flags & KA_APPEND)) {
 		rc = show(&op, ref, &f->content);
 	}
@@ -1282,10 +1386,15 @@ long model_file_write(struct model *m, const struct caller_id *id,
 	}
 	if (f->stream)
 		return -EACCES;
+	if (f->poisoned)
+		return f->poisoned;
 	if (f->oversize)
 		return -EFBIG;
 	if (f->flags & O_APPEND)
 		off = f->content.len;
+	/* an editor writing blocks at offsets gets the close's verdict */
+	if (off != f->content.len)
+		f->wcheck = 0;
 	if (off > m->cfg->ini_max_bytes || len > m->cfg->ini_max_bytes - off)
 		return poison(f, off + len < off ? UINT64_MAX : off + len);
 	end = (size_t)off + len;
@@ -1304,6 +1413,11 @@ long model_file_write(struct model *m, const struct caller_id *id,
 	memcpy(f->content.data + off, data, len);
 	f->dirty = 1;
 	f->trunc_pending = 0;
+	if (f->wcheck) {
+		rc = wcheck_lines(m, id, f);
+		if (rc)
+			return rc;
+	}
 	return (long)len;
 }
 
@@ -1321,10 +1435,14 @@ int model_file_truncate(struct model *m, struct model_file *f, uint64_t size)
 	}
 	if (f->stream)
 		return -EACCES;
+	if (f->poisoned)
+		return f->poisoned;
 	if (f->oversize)
 		return -EFBIG;
 	if (size > m->cfg->ini_max_bytes)
 		return poison(f, size);
+	if (size < f->judged)
+		f->wcheck = 0;
 	if (size > f->content.len) {
 		size_t grow = (size_t)size - f->content.len;
 
@@ -1340,6 +1458,8 @@ int model_file_truncate(struct model *m, struct model_file *f, uint64_t size)
 		f->content.data[size] = '\0';
 	f->dirty = 1;
 	f->trunc_pending = 0;
+	if (!size)
+		wcheck_start(f);
 	return 0;
 }
 
@@ -1353,6 +1473,12 @@ int model_file_flush(struct model *m, const struct caller_id *id,
 		long n = append_commit(m, id, f, NULL, 0);
 
 		return n < 0 ? (int)n : 0;
+	}
+	if (f->poisoned) {
+		/* refused at write, recorded then: nothing commits */
+		f->dirty = 0;
+		f->trunc_pending = 0;
+		return f->poisoned;
 	}
 	if (!f->dirty)
 		return f->oversize ? -EFBIG : 0;
@@ -1813,6 +1939,7 @@ static int open_new_object(struct op *op, const struct obj_ref *ref,
 		free(f);
 		return -ENOMEM;
 	}
+	wcheck_start(f);
 	*out = f;
 	return 0;
 }

@@ -531,7 +531,7 @@ static const struct bad {
      "[data_views]\n[reporting_tools]\nlabs = on\n[data_views]\n", -EINVAL, 4,
      0, "duplicate section [data_views] (first on line 1)"},
     {&conn_schema, 1, "description = x\n[connection]\n", -EINVAL, 1, 0,
-     "key outside any section"},
+     "key outside any section: 'description'"},
     {&conn_schema, 1, "[connection]\ndata_window_months = 61\n", -EINVAL, 2, 0,
      "data_window_months must be 1-60"},
     {&conn_schema, 1, "[connection]\ndata_window_months = 0\n", -EINVAL, 2, 0,
@@ -606,13 +606,6 @@ static const struct bad {
      "expected 'key = value' or '[section]'"},
     {&conn_schema, 1, "[bar]\nnoequals\n", -EINVAL, 1, 0,
      "unknown section [bar]"},
-    /* read-only */
-    {&conn_schema, 1, "[connection]\nname = other\n", -EINVAL, 2, 0,
-     "name is read-only"},
-    {&conn_schema, 1, "[connection]\nowner =\n", -EINVAL, 2, 0,
-     "owner is read-only"},
-    {&conn_schema, 1, "[connection]\nname = a/b\n", -EINVAL, 2, 0,
-     "name is read-only"},
     /* no old document: read-only keys are only type-checked */
     {&conn_schema, 0, "[connection]\nname = a/b\n", -EINVAL, 2, 0,
      "name: invalid name 'a/b'"},
@@ -781,6 +774,161 @@ START_TEST(test_inih_options_guarded)
 }
 END_TEST
 
+/* ---- one line at a time (write-time judgement) ---- */
+
+/* Judge text line by line as a write would (complete lines only): 0, or
+ * the first fault with *d. */
+static int check_lines(const struct inidoc_schema *schema, const char *text,
+		       size_t len, struct diag *d)
+{
+	struct inidoc_line_state st;
+	struct buf val = BUF_INIT;
+	const char *p = text, *end = text + len, *nl;
+	long field;
+	int rc = 0;
+
+	inidoc_line_state_init(&st);
+	while (!rc && (nl = memchr(p, '\n', (size_t)(end - p)))) {
+		memset(d, 0, sizeof(*d));
+		rc = inidoc_check_line(schema, &st, p, (size_t)(nl - p), &field,
+				       &val, d);
+		p = nl + 1;
+	}
+	buf_release(&val);
+	return rc;
+}
+
+/* A line judged alone is never refused when the whole file is taken:
+ * every golden input passes. */
+START_TEST(test_lines_golden_pass)
+{
+	const struct golden *g = &goldens[_i];
+	struct buf in = BUF_INIT;
+	struct diag d;
+
+	read_data(g->name, "in", &in);
+	ck_assert_msg(check_lines(g->schema, in.data, in.len, &d) == 0,
+		      "%s: line %d: %s", g->name, d.line, d.msg);
+	buf_release(&in);
+}
+END_TEST
+
+/* What a line alone refuses, the whole parse refuses on the same line
+ * (the converse need not hold: a missing key is the whole file's). */
+START_TEST(test_lines_agree_with_parse)
+{
+	const struct bad *t = &bads[_i];
+	struct diag d;
+	int rc;
+
+	rc = check_lines(t->schema, t->text, strlen(t->text), &d);
+	if (!rc)
+		return;
+	ck_assert_msg(rc == t->rc && d.line == t->line,
+		      "case %d: line check rc %d line %d (%s), parse rc %d "
+		      "line %d", _i, rc, d.line, d.msg, t->rc, t->line);
+}
+END_TEST
+
+static const struct line_case {
+	const char *text;
+	int rc, line;
+	const char *msg;
+} line_cases[] = {
+    {"[connection]\ndescription = x\n", 0, 0, NULL},
+    {"; c\n# c\n\n[connection]\n", 0, 0, NULL},
+    {"[bogus]\n", -EINVAL, 1, "unknown section [bogus]"},
+    {"bogus = 1\n", -EINVAL, 1, "key outside any section: 'bogus'"},
+    {"[connection]\nbogus = 1\n", -EINVAL, 2,
+     "unknown key 'bogus' in [connection]"},
+    {"[connection]\ndata_window_months = 61\n", -EINVAL, 2,
+     "data_window_months must be 1-60"},
+    {"[connection]\njourney_optimizer = maybe\n", -EINVAL, 2, "*"},
+    {"[connection]\nsandbox: prod\n", -EINVAL, 2,
+     "expected 'key = value' or '[section]'"},
+    {"[connection]\nnoequals\n", -EINVAL, 2,
+     "expected 'key = value' or '[section]'"},
+    {"[connection]\nlink_by = person\nlink_by = account\n", -EINVAL, 3,
+     "duplicate key 'link_by'"},
+    {"[connection]\n[connection]\n", -EINVAL, 2,
+     "duplicate section [connection]"},
+    /* read-only keys are not judged: a different value is ignored */
+    {"[connection]\nowner = someone\ncreated = then\n", 0, 0, NULL},
+    {"[connection]\nname = a/b\n", 0, 0, NULL},
+    /* a line without its newline is not judged yet */
+    {"[connection]\nbogus = 1", 0, 0, NULL},
+};
+
+START_TEST(test_line_cases)
+{
+	const struct line_case *t = &line_cases[_i];
+	struct diag d;
+	int rc = check_lines(&conn_schema, t->text, strlen(t->text), &d);
+
+	ck_assert_msg(rc == t->rc, "case %d: rc %d (%s)", _i, rc, d.msg);
+	if (rc) {
+		ck_assert_int_eq(d.line, t->line);
+		if (strcmp(t->msg, "*"))
+			ck_assert_str_eq(d.msg, t->msg);
+	}
+}
+END_TEST
+
+START_TEST(test_line_value)
+{
+	struct inidoc_line_state st;
+	struct buf val = BUF_INIT;
+	struct diag d;
+	long field;
+
+	inidoc_line_state_init(&st);
+	ck_assert_int_eq(inidoc_check_line(&conn_schema, &st, "[connection]",
+					   12, &field, &val, &d),
+			 0);
+	ck_assert_int_eq(field, -1);
+	ck_assert_int_eq(inidoc_check_line(&conn_schema, &st,
+					   "  data_window_months =  +024 ", 29,
+					   &field, &val, &d),
+			 0);
+	ck_assert_int_eq(field, 3);
+	ck_assert_str_eq(val.data, "24");
+	ck_assert_int_eq(st.line, 2);
+	buf_release(&val);
+}
+END_TEST
+
+static int no_x(const char *entry, size_t len, void *arg, struct diag *d)
+{
+	if (memchr(entry, 'x', len)) {
+		diag_set(d, 0, 0, "no x");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+START_TEST(test_lines_entry)
+{
+	struct diag d;
+
+	ck_assert_int_eq(inidoc_lines_check_line("  alice ", 8, 1, no_x, NULL,
+						 &d),
+			 0);
+	ck_assert_int_eq(inidoc_lines_check_line("# x", 3, 2, no_x, NULL, &d),
+			 0);
+	ck_assert_int_eq(inidoc_lines_check_line("", 0, 3, no_x, NULL, &d),
+			 0);
+	ck_assert_int_eq(inidoc_lines_check_line("bad x", 5, 4, no_x, NULL,
+						 &d),
+			 -EINVAL);
+	ck_assert_int_eq(d.line, 4);
+	ck_assert_str_eq(d.msg, "no x");
+	ck_assert_int_eq(inidoc_lines_check_line("a\x01b", 3, 5, NULL, NULL,
+						 &d),
+			 -EINVAL);
+	ck_assert_int_eq(d.line, 5);
+}
+END_TEST
+
 /* ---- read-only keys ---- */
 
 START_TEST(test_readonly)
@@ -807,13 +955,17 @@ START_TEST(test_readonly)
 	ck_assert_int_eq(inidoc_line(&doc, "connection", "name"), 3);
 	ck_assert_int_eq(inidoc_line(&doc, "connection", "owner"), 4);
 	inidoc_release(&doc);
-	/* changed: error */
+	/* changed, even to what is not valid: ignored, the old value stays
+	 * (a file copied from another store writes back cleanly) */
 	ck_assert_int_eq(parse_str(&conn_schema,
-				   "[connection]\ncreated = yesterday\n", &old,
-				   &doc, &d),
-			 -EINVAL);
-	ck_assert_int_eq(d.line, 2);
-	ck_assert_str_eq(d.msg, "created is read-only");
+				   "[connection]\ncreated = yesterday\n"
+				   "name = a/b\nowner =\n",
+				   &old, &doc, &d),
+			 0);
+	ck_assert_str_eq(inidoc_get(&doc, "connection", "created"), created);
+	ck_assert_str_eq(inidoc_get(&doc, "connection", "name"), "sales");
+	ck_assert_str_eq(inidoc_get(&doc, "connection", "owner"), "alice");
+	inidoc_release(&doc);
 	/* no old document (stored text being loaded): read-only keys are
 	 * taken as given, and left out they take their default */
 	ck_assert_int_eq(parse_str(&conn_schema,
@@ -844,9 +996,9 @@ START_TEST(test_readonly_int_canonical)
 	ck_assert_int_eq(parse_str(&s, "[s]\nn = +007\n", &old, &doc, &d), 0);
 	ck_assert_int_eq(inidoc_int(&doc, "s", "n"), 7);
 	inidoc_release(&doc);
-	ck_assert_int_eq(parse_str(&s, "[s]\nn = 8\n", &old, &doc, &d),
-			 -EINVAL);
-	ck_assert_str_eq(d.msg, "n is read-only");
+	ck_assert_int_eq(parse_str(&s, "[s]\nn = 8\n", &old, &doc, &d), 0);
+	ck_assert_int_eq(inidoc_int(&doc, "s", "n"), 7);
+	inidoc_release(&doc);
 	/* a list of only separators is the empty list */
 	ck_assert_int_eq(parse_str(&s, "[s]\nl = , ,,\n", &old, &doc, &d), 0);
 	ck_assert_str_eq(inidoc_get(&doc, "s", "l"), "");
@@ -854,9 +1006,9 @@ START_TEST(test_readonly_int_canonical)
 	ck_assert_int_eq(inidoc_set(&old, "s", "l", "a, b"), 0);
 	ck_assert_int_eq(parse_str(&s, "[s]\nl = b,a,b\n", &old, &doc, &d), 0);
 	inidoc_release(&doc);
-	ck_assert_int_eq(parse_str(&s, "[s]\nl = , ,,\n", &old, &doc, &d),
-			 -EINVAL);
-	ck_assert_str_eq(d.msg, "l is read-only");
+	ck_assert_int_eq(parse_str(&s, "[s]\nl = , ,,\n", &old, &doc, &d), 0);
+	ck_assert_str_eq(inidoc_get(&doc, "s", "l"), "a, b");
+	inidoc_release(&doc);
 	inidoc_release(&old);
 }
 END_TEST
@@ -1245,6 +1397,15 @@ static Suite *inidoc_suite(void)
 	tcase_add_loop_test(tc, test_rejected, 0, ARRAY_SIZE(bads));
 	tcase_add_test(tc, test_choice_list_truncated);
 	tcase_add_test(tc, test_long_name_in_list);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("line-check");
+	tcase_add_loop_test(tc, test_lines_golden_pass, 0, ARRAY_SIZE(goldens));
+	tcase_add_loop_test(tc, test_lines_agree_with_parse, 0,
+			    ARRAY_SIZE(bads));
+	tcase_add_loop_test(tc, test_line_cases, 0, ARRAY_SIZE(line_cases));
+	tcase_add_test(tc, test_line_value);
+	tcase_add_test(tc, test_lines_entry);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("readonly");

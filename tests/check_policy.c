@@ -220,6 +220,16 @@ static void model_write_rc(enum who w, const char *path, const char *text,
 		return;
 	}
 	n = model_file_write(m, &ids[w], f, 0, text, strlen(text));
+	if (n < 0) {
+		/* a line wrong by itself is refused at write (SPEC §5); the
+		 * poisoned file's flush fails the same way */
+		ck_assert_msg(n == want, "write(2) %s as %s: %ld, want %d",
+			      path, whos[w].name, n, want);
+		rc = model_file_flush(m, &ids[w], f);
+		model_file_close(m, &ids[w], f);
+		ck_assert_int_eq(rc, want);
+		return;
+	}
 	ck_assert_int_eq(n, (long)strlen(text));
 	rc = model_file_flush(m, &ids[w], f);
 	model_file_close(m, &ids[w], f);

@@ -1176,9 +1176,13 @@ START_TEST(test_unlink_staged)
 
 	ck_assert_int_eq(wunlink(&wid[SYS], "/audit/log"), -EACCES);
 	ck_assert_int_eq(wunlink(&wid[PA], "/connections/usage"), -EACCES);
-	ck_assert_int_eq(wunlink(&wid[SYS], "/admin/sandboxes"), -EACCES);
-	/* not staged: the name is still there for the process */
-	ck_assert_int_eq(wlookup(&wid[SYS], "/admin/sandboxes"), 0);
+	/* read-only to a product admin: refused, not staged */
+	ck_assert_int_eq(wunlink(&wid[PA], "/admin/sandboxes"), -EACCES);
+	ck_assert_int_eq(wlookup(&wid[PA], "/admin/sandboxes"), 0);
+	/* its writer's unlink is staged: install and mv unlink, then create */
+	ck_assert_int_eq(wunlink(&wid[SYS], "/admin/sandboxes"), 0);
+	ck_assert_int_eq(wlookup(&wid[SYS], "/admin/sandboxes"), -ENOENT);
+	ck_assert_int_eq(wlookup(&wid[PA], "/admin/sandboxes"), 0);
 	wread(PA, "/audit/log", &b);
 	ck_assert_int_eq(count_lines(b.data, "\tunlink\t/audit/log\tdenied"),
 			 1);

@@ -701,17 +701,21 @@ def t_open_attr():
     eq(c, "... the attribute is empty", get(A), b"")
     put(A, b"")
     put(A, b"a@example.com\n")
-    # SPEC §5: a rejected commit returns EINVAL from close and changes
-    # nothing
+    # SPEC §5: a line wrong by itself is refused at write(2), and the
+    # descriptor is poisoned: close is EINVAL too, nothing changes
     fd = os.open(A, os.O_WRONLY | os.O_TRUNC)
-    os.write(fd, INVALID_MEMBERS)
+    expect("write", "an invalid attribute: write is EINVAL", "EINVAL",
+           os.write, fd, INVALID_MEMBERS)
     expect("close", "an invalid attribute: close is EINVAL", "EINVAL",
            os.close, fd)
     eq("close", "... the attribute is unchanged", get(A), b"a@example.com\n")
     has_err = INVALID_MEMBERS.strip() in get(os.path.join(MT, "errors"))
     true("close", "... and /errors says why", has_err)
-    fd = os.open(INI, os.O_WRONLY | os.O_TRUNC)
+    # written over the old content, not after a truncating open: judged
+    # at fsync, not at write
+    fd = os.open(INI, os.O_WRONLY)
     os.write(fd, INVALID_INI)
+    os.ftruncate(fd, len(INVALID_INI))
     expect("fsync", "an invalid .ini: fsync is EINVAL", "EINVAL",
            os.fsync, fd)
     expect("close", "... the close after a judged fsync", "OK", os.close, fd)
@@ -726,10 +730,11 @@ def t_open_attr():
     got = child(get, A)
     eq("fsync", "... another process sees it before the close",
        got, ("OK", b"e@example.com\n"))
-    os.write(fd, INVALID_MEMBERS)
-    expect("fsync", "fdatasync judges like fsync (EINVAL)", "EINVAL",
+    expect("write", "a bad line after a commit: write is EINVAL", "EINVAL",
+           os.write, fd, INVALID_MEMBERS)
+    expect("fsync", "... fdatasync fails the same way", "EINVAL",
            os.fdatasync, fd)
-    os.close(fd)
+    expect("close", "... and close", "EINVAL", os.close, fd)
     eq("fsync", "... the fsync'd content stays", get(A), b"e@example.com\n")
     # SPEC §5: readers see the old or the new content, never a mix: an
     # open attribute reads the version it opened

@@ -83,9 +83,6 @@ w "data_window_months 61" EINVAL $PA "$C/c1/connection.ini" '[connection]\nsandb
 w "link_by other" EINVAL $PA "$C/c1/connection.ini" '[connection]\nsandbox = prod\nlink_by = household\n'
 w "journey_optimizer maybe" EINVAL $PA "$C/c1/connection.ini" '[connection]\nsandbox = prod\njourney_optimizer = maybe\n'
 w "unknown key" EINVAL $PA "$C/c1/connection.ini" '[connection]\nsandbox = prod\ncolor = red\n'
-w "name is read-only" EINVAL $PA "$C/c1/connection.ini" '[connection]\nname = other\nsandbox = prod\n'
-w "owner is read-only" EINVAL $PA "$C/c1/connection.ini" '[connection]\nsandbox = prod\nowner = me@example.com\n'
-w "created is read-only" EINVAL $PA "$C/c1/connection.ini" '[connection]\nsandbox = prod\ncreated = 2020-01-01T00:00:00Z\n'
 w "unlisted sandbox" EINVAL $PA "$C/c1/connection.ini" '[connection]\nsandbox = moon\n'
 has "/errors: unlisted sandbox" "$(as $PA cat "$MT/errors")" "connection.ini:2: sandbox 'moon' is not listed in /admin/sandboxes"
 w "no sandbox" EINVAL $PA "$C/c1/connection.ini" '[connection]\ndescription = x\n'
@@ -99,6 +96,9 @@ has "window" "$ini" "data_window_months = 24"
 has "link_by" "$ini" "link_by = account"
 has "owner kept" "$ini" "owner = pa@example.com"
 has "created kept" "$ini" "created = $created"
+# read-only keys given with other values are ignored (SPEC §3)
+w "read-only keys given differently" OK $PA "$C/c1/connection.ini" '[connection]\nname = other\ndescription = web site\nsandbox = prod\ndata_window_months = 24\nlink_by = account\nowner = me@example.com\ncreated = 2020-01-01T00:00:00Z\n'
+eq "read-only keys kept their values" "$(as $PA cat "$C/c1/connection.ini")" "$ini"
 ok "canonical write-back" as $PA sh -c "cat '$C/c1/connection.ini' >/tmp/cjafs-conn.$$ && cat /tmp/cjafs-conn.$$ >'$C/c1/connection.ini'"
 rm -f /tmp/cjafs-conn.$$
 # a sandbox in use cannot be dropped from /admin/sandboxes

@@ -210,7 +210,6 @@ w "filter that does not parse" EINVAL $PA "$V/web/dataview.ini" '[dataview]\ncon
 has "/errors: filter column" "$(as $PA cat "$MT/errors")" "/dataviews/web/dataview.ini:3: column 46: filter: expected a condition after 'or'"
 w "filter with an unknown field" EINVAL $PA "$V/web/dataview.ini" '[dataview]\nconnection = c1\nfilter =  colour = red\n'
 has "/errors: unknown field, its column" "$(as $PA cat "$MT/errors")" "/dataviews/web/dataview.ini:3: column 11: filter: unknown field 'colour'"
-w "name is read-only" EINVAL $PA "$V/web/dataview.ini" '[dataview]\nname = other\nconnection = c1\n'
 w "unknown key" EINVAL $PA "$V/web/dataview.ini" '[dataview]\nconnection = c1\ncolor = red\n'
 eq "rejected dataview.ini changed nothing" "$(as $PA cat "$V/web/dataview.ini")" "$snap"
 FILTER='(country = DE or segment = gold) and day >= 2024-03-01 and not page = search'
@@ -220,6 +219,10 @@ has "dataview.ini canonical" "$(as $PA cat "$V/web/dataview.ini")" "connection =
 timezone = Europe/Berlin
 session_timeout_minutes = 30
 filter = $FILTER"
+# a read-only key given with another value is ignored (SPEC §3)
+dvini=$(as $PA cat "$V/web/dataview.ini")
+ok "name given differently is ignored" put $PA "$V/web/dataview.ini" "[dataview]\nname = other\ndescription = web shop\nconnection = c1\ntimezone = Europe/Berlin\nfilter = $FILTER\n"
+eq "name kept" "$(as $PA cat "$V/web/dataview.ini")" "$dvini"
 
 # --- 2. components ---
 cat >"$D/page.ini" <<'INI'

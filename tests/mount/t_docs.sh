@@ -19,7 +19,8 @@ ok "man -l renders cjafs(5)" test -n "$text"
 for section in "Protected values" "Spreadsheet-safe CSV" \
 	"Regular expressions in rules" "Delegation" "Audit log bounds" \
 	"Isolation between callers" "Unlink and restore" \
-	"Backups and copies" "Exact sums" "Byte order mark"; do
+	"Backups and copies" "Exact sums" "Byte order mark" \
+	"Errors at write" "Copying settings"; do
 	has "cjafs(5) has $section" "$text" "$section"
 done
 

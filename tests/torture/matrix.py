@@ -624,7 +624,8 @@ class Matrix:
         res = self.a("PA").call(op_write, self.p("dataviews/v1/dataview.ini"),
                                 "[dataview]\nconnection = cprod\n"
                                 "timezone = %s\n" % self.marker)[0]
-        if res != "EINVAL@close":
+        # an unknown time zone is a line's fault: refused at write(2)
+        if res != "EINVAL@write":
             raise RuntimeError("setup: a rejected write answered %s" % res)
         self.state = self.a("PA").call(state, self.d.mnt)
         self.audit_new()

@@ -270,7 +270,7 @@ class Client:
                            audit=[("write", p, "ok")])
         if r < 0.15:
             p = cp + "/connection.ini"
-            return self.op(seq, "write", p, expect="EINVAL@close",
+            return self.op(seq, "write", p, expect="EINVAL@write",
                            data="[connection]\ndescription = bad %s\n"
                            "sandbox = %s\ndata_window_months = 0\n" %
                            (tok, self.sandbox),
@@ -361,7 +361,7 @@ class Client:
                            audit=[("rmdir", pp, "ok")])
         if r < 0.36:
             p = pp + "/members"
-            return self.op(seq, "write", p, expect="EINVAL@close",
+            return self.op(seq, "write", p, expect="EINVAL@write",
                            data="ok%s@example.com\nnot a login %s\n" %
                            (tok, tok), audit=[("write", p, "rejected")])
         if r < 0.7:
@@ -457,7 +457,7 @@ class Client:
                            audit=[("rename", vp, "ok")])
         if r < 0.27:
             p = vp + "/dataview.ini"
-            return self.op(seq, "write", p, expect="EINVAL@close",
+            return self.op(seq, "write", p, expect="EINVAL@write",
                            data="[dataview]\nconnection = fixed-prod\n"
                            "description = bad %s\nfilter = pid = (\n" % tok,
                            audit=[("write", p, "rejected")])
