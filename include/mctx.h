@@ -131,6 +131,8 @@ void audit_tick(struct mctx *c);
 void audit_flush(struct mctx *c);
 extern const struct kind_stream_ops audit_stream_ops;
 extern const struct kind_stream_ops audit_archive_stream_ops;
+/* /admin/backup (backup.c) */
+extern const struct kind_stream_ops backup_stream_ops;
 
 /* --- scratch files (scratch.c): per caller, in memory --- */
 struct scratch;

@@ -34,6 +34,9 @@ static const struct kind_attr admin_attrs[] = {
 	  attr_lines_show, admin_product_admins_store },
 	{ "sandboxes", KA_RW, ACT_ADMIN_READ, ACT_ADMIN_SYS, NULL,
 	  attr_lines_show, admin_sandboxes_store },
+	/* the whole store, as of the open: system admins only */
+	{ "backup", KA_STREAM, ACT_ADMIN_SYS, ACT_NONE, NULL, NULL, NULL,
+	  &backup_stream_ops },
 	{ NULL }
 };
 
