@@ -1207,7 +1207,7 @@ def walk_files(top):
     return files, dirs
 
 
-STREAMS = ("records", "rows.csv", "log")      # KA_STREAM (size 0)
+STREAMS = ("records", "rows.csv", "log", "backup")  # KA_STREAM (size 0)
 MAY_BE_STREAM = ("usage", "errors")           # SPEC §2 lets them be
 
 
