@@ -74,6 +74,15 @@ ok "the ingest went on after the backup began ($before, $after)" test "$after" -
 ok "the backup passes tdbtool check" sh -c "tdbtool '$MT_DIR/backup.tdb' check | grep -q 'is OK'"
 ok "the snapshot left no file next to the store" sh -c "! ls '$MT_DIR' | grep -q 'store.tdb.backup'"
 
+# the open takes the snapshot (the time other callers wait)
+open_ms=$(as $SYS "$PY" -c '
+import os, sys, time
+t = time.monotonic()
+fd = os.open(sys.argv[1], os.O_RDONLY)
+print("%.1f" % ((time.monotonic() - t) * 1000))
+os.close(fd)' "$MT/admin/backup")
+mt_log "backup: opening /admin/backup (the snapshot) of $(stat -c %s "$MT_DIR/store.tdb") bytes took $open_ms ms"
+
 # --- restore: refused while mounted, over a store without --force ---
 printf 'not a store\n' >"$MT_DIR/junk"
 out=$("$CJAFS" --restore "$MT_DIR/backup.tdb" --force -c "$MT_DIR/cjafs.ini" 2>&1)

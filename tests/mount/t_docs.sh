@@ -14,7 +14,7 @@ text=$(LC_ALL=C.UTF-8 MANWIDTH=80 man -l "$page" 2>&1)
 ok "man -l renders cjafs(5)" test -n "$text"
 for section in "Protected values" "Spreadsheet-safe CSV" \
 	"Regular expressions in rules" "Delegation" "Audit log bounds" \
-	"Isolation between callers"; do
+	"Isolation between callers" "Backup"; do
 	has "cjafs(5) has $section" "$text" "$section"
 done
 exit 0
