@@ -49,8 +49,8 @@ static int backup_start(struct mctx *c, const struct obj_ref *ref,
 	return 0;
 }
 
-static int backup_next(struct mctx *c, const struct obj_ref *ref,
-		       void *cursor, struct buf *out, int *eof)
+static int backup_next(struct mctx *c, const struct obj_ref *ref, void *cursor,
+		       struct buf *out, int *eof)
 {
 	struct backup_cursor *b = cursor;
 	size_t want;
@@ -61,8 +61,9 @@ static int backup_next(struct mctx *c, const struct obj_ref *ref,
 		*eof = 1;
 		return 0;
 	}
-	want = b->size - b->off < BACKUP_CHUNK ? b->size - b->off :
-						   BACKUP_CHUNK;
+	want = b->size - b->off;
+	if (want > BACKUP_CHUNK)
+		want = BACKUP_CHUNK;
 	rc = buf_grow(out, want);
 	if (rc)
 		return rc;
