@@ -3,6 +3,8 @@
 #   make            build build/cjafs
 #   make check      install missing packages, build, fuzz-smoke, unit and mount tests
 #   make run        install missing packages, build, mount a demo store at ./mnt
+#   make install    the daemon, man pages, example config and systemd unit
+#                   under DESTDIR PREFIX (/usr/local)
 #   make asan       the same tests under AddressSanitizer and UBSan
 #   make valgrind   the mount tests with the daemon under valgrind
 #   make posix      the POSIX conformance suite, with a long fsx run
@@ -13,6 +15,7 @@
 
 CC      ?= cc
 BUILD   ?= build
+VERSION  = 0.1.0
 PKGS     = fuse3 inih tdb libzstd libpcre2-8
 # CFLAGS is yours (make CFLAGS=-O0); what the code needs is in CJ_CFLAGS.
 CFLAGS  ?= -O2 -g
@@ -36,6 +39,9 @@ all: $(BUILD)/cjafs
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CJ_CFLAGS) -MMD -MP -c -o $@ $<
+
+# cjafs --version
+$(BUILD)/fs/main.o: CJ_CFLAGS += -DCJAFS_VERSION='"$(VERSION)"'
 
 $(BUILD)/libcjafs.a: $(MODEL_OBJ)
 	$(AR) rcs $@ $^
@@ -138,6 +144,38 @@ torture: deps
 run: deps all
 	@scripts/run-demo.sh $(BUILD)/cjafs
 
+# make install [PREFIX=/usr/local] [DESTDIR=]: the daemon, cjafs(8) and
+# cjafs(5), the example config in the package's doc directory (the admin
+# copies it to /etc/cjafs/NAME.ini) and the template unit cjafs@.service
+# (cjafs@NAME mounts /etc/cjafs/NAME.ini at the mountpoint it names).
+# The unit goes to PREFIX/lib/systemd/system, where systemd looks for
+# /usr and /usr/local alike.
+PREFIX  ?= /usr/local
+BINDIR   = $(PREFIX)/bin
+MANDIR   = $(PREFIX)/share/man
+DOCDIR   = $(PREFIX)/share/doc/cjafs
+UNITDIR  = $(PREFIX)/lib/systemd/system
+INSTALL ?= install
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(UNITDIR)
+	$(INSTALL) -m 755 $(BUILD)/cjafs $(DESTDIR)$(BINDIR)/cjafs
+	$(INSTALL) -m 644 etc/cjafs.5 $(DESTDIR)$(MANDIR)/man5/cjafs.5
+	$(INSTALL) -m 644 etc/cjafs.8 $(DESTDIR)$(MANDIR)/man8/cjafs.8
+	$(INSTALL) -m 644 etc/cjafs.ini $(DESTDIR)$(DOCDIR)/cjafs.ini.example
+	sed 's|@BINDIR@|$(BINDIR)|g' etc/cjafs@.service \
+		>$(DESTDIR)$(UNITDIR)/cjafs@.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/cjafs@.service
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/cjafs $(DESTDIR)$(MANDIR)/man5/cjafs.5 \
+		$(DESTDIR)$(MANDIR)/man8/cjafs.8 \
+		$(DESTDIR)$(DOCDIR)/cjafs.ini.example \
+		$(DESTDIR)$(UNITDIR)/cjafs@.service
+	-rmdir $(DESTDIR)$(DOCDIR)
+
 # Fuzzing: the libFuzzer harnesses tests/fuzz/fuzz_*.c, built with clang
 # against the model sources, compiled again with clang into build/fuzz
 # (not the gcc-built library).  `make fuzz` runs each for FUZZ_SECONDS,
@@ -224,7 +262,7 @@ bench:
 clean:
 	rm -rf build
 
-.PHONY: all tests deps check asan valgrind posix run clean
+.PHONY: all tests deps check asan valgrind posix run install uninstall clean
 .SECONDARY:
 
 -include $(MODEL_OBJ:.o=.d) $(FS_OBJ:.o=.d) $(TESTS:=.d) \

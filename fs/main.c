@@ -4,6 +4,12 @@
  *
  *   cjafs -c CONFIG MOUNTPOINT [-f] [-d] [-o OPT]...
  *   cjafs --init -c CONFIG
+ *   cjafs --restore FILE [--force] -c CONFIG
+ *   cjafs --help | --version
+ *
+ * --restore puts a backup (/admin/backup) in place of the config's store,
+ * which no daemon may hold; it never mounts.  The version is the
+ * Makefile's VERSION, passed with -DCJAFS_VERSION.
  *
  * Exit status: 0 on a clean unmount, 1 when FUSE fails, 2 for a bad
  * command line, config or store (with "cjafs: FILE:LINE: message").
@@ -18,13 +24,49 @@
 #include "fs.h"
 #include "inidoc.h"
 #include "model.h"
+#include "store.h"
+
+#ifndef CJAFS_VERSION
+#define CJAFS_VERSION "unknown"
+#endif
 
 #define MAX_OPTS 32
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: cjafs -c CONFIG MOUNTPOINT [-f] [-d] [-o OPT]...\n"
-		   "       cjafs --init -c CONFIG\n");
+		   "       cjafs --init -c CONFIG\n"
+		   "       cjafs --restore FILE [--force] -c CONFIG\n"
+		   "       cjafs --help | --version\n");
+}
+
+static void help(void)
+{
+	usage(stdout);
+	fputs("\n"
+	      "Mount the admin plane of the analytics product at MOUNTPOINT;\n"
+	      "every access is decided per calling user (cjafs(5)).\n"
+	      "\n"
+	      "  -c, --config CONFIG  the configuration file (cjafs(5)); its\n"
+	      "                       [store] path names the store\n"
+	      "  -f, --foreground     stay in the foreground (for systemd\n"
+	      "                       and terminals); unmount with\n"
+	      "                       fusermount3 -u MOUNTPOINT or SIGTERM\n"
+	      "  -d, --debug          FUSE debug output on stderr (implies -f)\n"
+	      "  -o OPT               a FUSE mount option (repeatable);\n"
+	      "                       allow_other is always on\n"
+	      "      --init           create an empty store (only the config's\n"
+	      "                       system admins exist); never overwrites\n"
+	      "      --restore FILE   replace the store with FILE, a backup\n"
+	      "                       read from /admin/backup: the store must\n"
+	      "                       not be mounted, FILE is checked first\n"
+	      "      --force          with --restore: replace an existing store\n"
+	      "  -h, --help           this text\n"
+	      "  -V, --version        the version\n"
+	      "\n"
+	      "Exit status: 0 success or clean unmount, 1 FUSE failure,\n"
+	      "2 bad command line, configuration or store.\n",
+	      stdout);
 }
 
 int main(int argc, char **argv)
@@ -35,15 +77,19 @@ int main(int argc, char **argv)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "restore", required_argument, NULL, 'R' },
+		{ "force", no_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *cfgpath = NULL, *opts[MAX_OPTS];
-	int init = 0, fg = 0, debug = 0, nopts = 0, c, rc;
+	const char *cfgpath = NULL, *opts[MAX_OPTS], *restore = NULL;
+	int init = 0, fg = 0, debug = 0, nopts = 0, force = 0, c, rc;
 	struct config cfg;
 	struct model *m;
 	struct buf err = BUF_INIT;
 
-	while ((c = getopt_long(argc, argv, "c:fdo:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:fdo:hV", longopts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'c':
 			cfgpath = optarg;
@@ -64,15 +110,25 @@ int main(int argc, char **argv)
 			}
 			opts[nopts++] = optarg;
 			break;
+		case 'R':
+			restore = optarg;
+			break;
+		case 'F':
+			force = 1;
+			break;
 		case 'h':
-			usage(stdout);
+			help();
+			return 0;
+		case 'V':
+			printf("cjafs %s\n", CJAFS_VERSION);
 			return 0;
 		default:
 			usage(stderr);
 			return 2;
 		}
 	}
-	if (!cfgpath || (init ? optind != argc : optind != argc - 1)) {
+	if (!cfgpath || (init && restore) || (force && !restore) ||
+	    (init || restore ? optind != argc : optind != argc - 1)) {
 		usage(stderr);
 		return 2;
 	}
@@ -81,6 +137,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cjafs: %s\n", err.data);
 		buf_release(&err);
 		return 2;
+	}
+	if (restore) {
+		rc = store_restore(restore, cfg.store_path,
+				   force ? STORE_RESTORE_FORCE : 0, &err);
+		if (rc)
+			fprintf(stderr, "cjafs: %s\n",
+				err.len ? err.data : strerror(-rc));
+		else
+			printf("cjafs: restored %s from %s\n", cfg.store_path,
+			       restore);
+		buf_release(&err);
+		config_release(&cfg);
+		return rc ? 2 : 0;
 	}
 	if (init) {
 		rc = model_create_store(&cfg, &err);

@@ -143,6 +143,8 @@ extern const struct kind_stream_ops audit_archive_stream_ops;
  * known, or no archive). */
 time_t audit_mtime(struct mctx *c, const struct obj_ref *ref);
 time_t audit_archive_mtime(struct mctx *c, const struct obj_ref *ref);
+/* /admin/backup (backup.c) */
+extern const struct kind_stream_ops backup_stream_ops;
 
 /* --- scratch files (scratch.c): per caller, in memory --- */
 struct scratch;

@@ -90,4 +90,25 @@ uint64_t store_watch_generation(const struct store *st);
 /* Bytes of the file on disk (for status and benchmarks). */
 int store_file_size(struct store *st, uint64_t *size);
 
+/*
+ * Backup and restore.  store_snapshot() copies the whole file, as of the
+ * last commit, into a nameless temporary file next to the store and gives
+ * its descriptor (read it with pread from offset 0; close it when done)
+ * and size.  -EBUSY inside a transaction.  The caller holds whatever
+ * keeps other writers out (the model's lock) for the copy only.
+ *
+ * store_restore() installs the store file from at path, which must not
+ * be open (its flock: -EBUSY "in use") and must not exist unless flags
+ * has STORE_RESTORE_FORCE (-EEXIST).  It copies from into a temporary
+ * file next to path, checks the copy (version, tdb_check; -EINVAL or
+ * -EPROTO with the reason) and renames it over path, so path is the old
+ * store or the whole new one at any moment.  err gets a one-line reason.
+ */
+int store_snapshot(struct store *st, int *fd, uint64_t *size);
+enum store_restore_flags {
+	STORE_RESTORE_FORCE = 1,	/* replace an existing store */
+};
+int store_restore(const char *from, const char *path, unsigned flags,
+		  struct buf *err);
+
 #endif

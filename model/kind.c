@@ -36,6 +36,9 @@ static const struct kind_attr admin_attrs[] = {
 	{ "sandboxes", KA_RW, ACT_ADMIN_READ, ACT_ADMIN_SYS, NULL,
 	  attr_lines_show, admin_sandboxes_store,
 	  .check_entry = admin_check_sandbox },
+	/* the whole store, as of the open: system admins only */
+	{ "backup", KA_STREAM, ACT_ADMIN_SYS, ACT_NONE, NULL, NULL, NULL,
+	  &backup_stream_ops },
 	{ NULL }
 };
 

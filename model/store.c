@@ -136,7 +136,22 @@
  * - store_watch() copies the prefix.  If that copy fails, it watches
  *   everything: extra watch bumps cost a rebuild, while missed bumps
  *   would be a bug.
+ * - Backup and restore.  A snapshot is a copy of the file taken between
+ *   transactions: the model calls store_snapshot() under its one lock,
+ *   so no commit is half-written, and tdb leaves no recovery to replay
+ *   after a commit returns, so the copy is a store as of the last
+ *   commit.  The copy uses copy_file_range (one system call per
+ *   gigabyte or so; shared extents where the filesystem can, otherwise
+ *   a copy inside the kernel) into a file next to the store, unlinked at
+ *   once so that nothing is left behind, and is read from there without
+ *   the lock.  It costs the store's size in free space while it is
+ *   read.  store_restore() copies a backup into a temporary file next to
+ *   the store, checks that copy (tdb opens it, which replays a commit
+ *   cut short, then "v" and tdb_check) and renames it over the store; it
+ *   refuses a store some daemon holds (the flock of "One opener"), and
+ *   an existing one without STORE_RESTORE_FORCE.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -174,6 +189,7 @@ struct cache_ent {
 
 struct store {
 	struct tdb_context *tdb;
+	char *path;		/* as opened: snapshots go next to it */
 	unsigned flags;
 	int lock_fd;		/* holds the exclusive flock; -1 if none */
 	int opened;		/* store_open() succeeded: log tdb to stderr */
@@ -624,6 +640,12 @@ int store_open(const char *path, unsigned flags, struct store **out,
 	}
 	buf_init(&st->watch);
 	st->flags = flags;
+	st->path = strdup(path);
+	if (!st->path) {
+		store_seterr(err, "%s", strerror(ENOMEM));
+		rc = -ENOMEM;
+		goto out_free;
+	}
 	rc = store_lock(st, path, err);
 	if (rc)
 		goto out_free;
@@ -687,6 +709,7 @@ out_unlock:
 	close(st->lock_fd);
 out_free:
 	buf_release(&st->watch);
+	free(st->path);
 	free(st);
 	return rc;
 }
@@ -704,6 +727,7 @@ void store_close(struct store *st)
 	cache_clear(st);
 	free(st->cache);
 	buf_release(&st->watch);
+	free(st->path);
 	free(st);
 }
 
@@ -966,4 +990,238 @@ int store_file_size(struct store *st, uint64_t *size)
 		return -errno;
 	*size = (uint64_t)sb.st_size;
 	return 0;
+}
+
+/* --- snapshots and restore (see "Backup and restore" above) --- */
+
+/* A temporary file next to path ("PATH.SUFFIX.XXXXXX", mode 0600); its
+ * name in *name (the caller frees it). */
+static int store_tmpfile(const char *path, const char *suffix, char **name)
+{
+	struct buf b = BUF_INIT;
+	int fd, rc;
+
+	rc = buf_printf(&b, "%s.%s.XXXXXX", path, suffix);
+	if (rc)
+		return rc;
+	fd = mkostemp(b.data, O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		buf_release(&b);
+		return rc;
+	}
+	*name = buf_detach(&b, NULL);
+	return fd;
+}
+
+/* Copy size bytes of in (from offset 0) to out (from offset 0):
+ * copy_file_range (the kernel copies, or shares extents where the
+ * filesystem can), read and write where it cannot. */
+static int store_copy(int in, int out, uint64_t size)
+{
+	static char chunk[1 << 16];
+	loff_t off_in = 0, off_out = 0;
+	ssize_t n, w;
+
+	while ((uint64_t)off_in < size) {
+		n = copy_file_range(in, &off_in, out, &off_out,
+				    size - off_in, 0);
+		if (n > 0)
+			continue;
+		if (n == 0)
+			return -EIO;	/* the file shrank under us */
+		if (errno == EINTR)
+			continue;
+		if (errno != EXDEV && errno != ENOSYS && errno != EINVAL &&
+		    errno != EOPNOTSUPP)
+			return -errno;
+		break;
+	}
+	while ((uint64_t)off_in < size) {
+		n = pread(in, chunk, sizeof(chunk), off_in);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		for (w = 0; w < n;) {
+			ssize_t k = pwrite(out, chunk + w, n - w, off_out);
+
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k < 0)
+				return -errno;
+			w += k;
+			off_out += k;
+		}
+		off_in += n;
+	}
+	return 0;
+}
+
+int store_snapshot(struct store *st, int *fd, uint64_t *size)
+{
+	char *name = NULL;
+	struct stat sb;
+	int out, rc;
+
+	if (st->in_txn)
+		return -EBUSY;
+	if (fstat(tdb_fd(st->tdb), &sb))
+		return -errno;
+	out = store_tmpfile(st->path, "backup", &name);
+	if (out < 0)
+		return out;
+	/* nameless from here on: it goes when the reader closes it, or
+	 * when the daemon dies */
+	unlink(name);
+	free(name);
+	rc = store_copy(tdb_fd(st->tdb), out, sb.st_size);
+	if (rc) {
+		close(out);
+		return rc;
+	}
+	*fd = out;
+	*size = sb.st_size;
+	return 0;
+}
+
+/* Is the file at path a whole cjafs store?  Opens it without locks (the
+ * caller owns it), lets tdb recover a transaction cut short, reads the
+ * version and checks every record with tdb_check. */
+static int store_verify(const char *path, struct buf *err)
+{
+	struct tdb_logging_context log_ctx;
+	struct store st = { 0 };
+	TDB_DATA k, v;
+	int rc = 0;
+
+	log_ctx.log_fn = store_log;
+	log_ctx.log_private = &st;
+	errno = 0;
+	st.tdb = tdb_open_ex(path, 0, TDB_NOLOCK | TDB_NOMMAP, O_RDWR, 0600,
+			     &log_ctx, NULL);
+	if (!st.tdb && errno == EINVAL &&
+	    tdb_runtime_check_for_robust_mutexes())
+		st.tdb = tdb_open_ex(path, 0, TDB_MUTEX_LOCKING, O_RDWR, 0600,
+				     &log_ctx, NULL);
+	if (!st.tdb) {
+		store_seterr(err, "not a cjafs store (%s)",
+			     st.log[0] ? st.log : "not a tdb file");
+		return -EINVAL;
+	}
+	k.dptr = (unsigned char *)STORE_VERSION_KEY;
+	k.dsize = strlen(STORE_VERSION_KEY);
+	v = tdb_fetch(st.tdb, k);
+	if (!v.dptr) {
+		store_seterr(err, "not a cjafs store");
+		rc = -EINVAL;
+		goto out;
+	}
+	if (v.dsize != strlen(STORE_VERSION) ||
+	    memcmp(v.dptr, STORE_VERSION, v.dsize)) {
+		store_seterr(err, "unknown store version");
+		rc = -EPROTO;
+	}
+	free(v.dptr);
+	if (rc)
+		goto out;
+	st.log[0] = '\0';
+	if (tdb_check(st.tdb, NULL, NULL)) {
+		store_seterr(err, "damaged store: %s",
+			     st.log[0] ? st.log : "tdb_check failed");
+		rc = -EINVAL;
+	}
+out:
+	tdb_close(st.tdb);
+	return rc;
+}
+
+int store_restore(const char *from, const char *path, unsigned flags,
+		  struct buf *err)
+{
+	int in = -1, out = -1, lock = -1, rc;
+	char *tmp = NULL;
+	struct stat sb;
+
+	in = open(from, O_RDONLY | O_CLOEXEC);
+	if (in < 0 || fstat(in, &sb)) {
+		rc = -errno;
+		store_seterr(err, "%s: %s", from, strerror(-rc));
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		rc = -EINVAL;
+		store_seterr(err, "%s: not a regular file", from);
+		goto out;
+	}
+	/* the daemon's flock (store_lock) says the store is in use */
+	lock = open(path, O_RDWR | O_CLOEXEC);
+	if (lock >= 0) {
+		if (flock(lock, LOCK_EX | LOCK_NB)) {
+			rc = errno == EWOULDBLOCK ? -EBUSY : -errno;
+			store_seterr(err, "%s: %s", path,
+				     rc == -EBUSY ?
+					     "store is in use by another "
+					     "process; unmount it first" :
+					     strerror(-rc));
+			goto out;
+		}
+		if (!(flags & STORE_RESTORE_FORCE)) {
+			rc = -EEXIST;
+			store_seterr(err, "%s: store exists; not overwriting "
+				     "(--force replaces it)", path);
+			goto out;
+		}
+	} else if (errno != ENOENT) {
+		rc = -errno;
+		store_seterr(err, "%s: %s", path, strerror(-rc));
+		goto out;
+	}
+	out = store_tmpfile(path, "restore", &tmp);
+	if (out < 0) {
+		rc = out;
+		out = -1;
+		store_seterr(err, "%s: cannot create a file next to it: %s",
+			     path, strerror(-rc));
+		goto out;
+	}
+	rc = store_copy(in, out, sb.st_size);
+	if (!rc && fsync(out))
+		rc = -errno;
+	if (rc) {
+		store_seterr(err, "%s: cannot copy: %s", from, strerror(-rc));
+		goto out;
+	}
+	/* check the copy (what will be installed), not the file, which
+	 * could change under us */
+	rc = store_verify(tmp, err);
+	if (!rc && fsync(out))
+		rc = -errno;
+	if (rc) {
+		store_seterr(err, " (%s)", from);
+		goto out;
+	}
+	if (rename(tmp, path)) {
+		rc = -errno;
+		store_seterr(err, "%s: %s", path, strerror(-rc));
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	rc = store_sync_dir(path);
+	if (rc)
+		store_seterr(err, "%s: cannot sync directory: %s", path,
+			     strerror(-rc));
+out:
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	if (out >= 0)
+		close(out);
+	if (lock >= 0)
+		close(lock);
+	if (in >= 0)
+		close(in);
+	return rc;
 }

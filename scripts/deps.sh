@@ -12,7 +12,7 @@ set -euo pipefail
 
 pkgs=(build-essential pkg-config libfuse3-dev fuse3 libinih-dev libtdb-dev libzstd-dev libpcre2-dev
       tdb-tools check attr util-linux python3 sqlite3 libsqlite3-dev tzdata
-      man-db groff-base)
+      man-db groff-base systemd) # systemd: systemd-analyze verify
 for arg in "$@"; do
 	case "$arg" in
 	--editors) pkgs+=(vim nano emacs-nox ed rsync tmux perl) ;;

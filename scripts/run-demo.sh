@@ -101,6 +101,9 @@ if [ $fresh -eq 1 ]; then
 	" || echo "run-demo: populating the demo store failed (see $mnt/errors)" >&2
 fi
 
+# Commands for the other demo users: setpriv takes numeric ids, so they
+# need no accounts; --groups gives eng its group (gid 3101, Engineers),
+# through which it is a member of profile marketing.
 cat <<MSG
 
 cjafs is mounted at $mnt (store: $demo/demo.tdb).  Try, in another terminal:
@@ -109,14 +112,18 @@ cjafs is mounted at $mnt (store: $demo/demo.tdb).  Try, in another terminal:
   cat $mnt/whoami
   ls -lR $mnt/admin
   cat $mnt/admin/profiles/marketing/profile.ini
-  vi $mnt/admin/profiles/marketing/members      # saved on :w, checked first
-  getfattr -n user.cjafs.why $mnt/admin/product-admins
+  getfattr --only-values -n user.cjafs.why $mnt/admin/product-admins
   cat $mnt/audit/log
+  vi $mnt/admin/profiles/marketing/members      # saved on :w, checked first
 
-As another demo user: sudo setpriv --reuid=2101 --regid=2101 --clear-groups ls -l $mnt
+As the other demo users (numeric ids: no accounts needed):
+  sudo setpriv --reuid=2101 --regid=2101 --clear-groups cat $mnt/whoami
+  sudo setpriv --reuid=2101 --regid=2101 --clear-groups ls -l $mnt/dataviews
+  sudo setpriv --reuid=2103 --regid=2103 --groups=3101 cat $mnt/whoami
+  sudo setpriv --reuid=2104 --regid=2104 --clear-groups ls $mnt/admin/profiles
 As lead, the admin of profile partner (its [delegation]: it may grant web
 and mobile, turn on analysis_workspace and edit web; nothing else):
-  sudo setpriv --reuid=2102 --regid=2102 --clear-groups getfattr -n user.cjafs.why $mnt/admin/profiles/partner/profile.ini
+  sudo setpriv --reuid=2102 --regid=2102 --clear-groups getfattr --only-values -n user.cjafs.why $mnt/admin/profiles/partner/profile.ini
 Press Ctrl-C here to unmount.
 MSG
 wait $pid || true

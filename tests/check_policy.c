@@ -1536,7 +1536,7 @@ static const struct {
     {UNMAPPED, "/admin/profiles", -ENOENT, ""},
     /* fixed names are known to every mapped caller */
     {LEAD, "/admin", 0,
-     "product-admins\nsandboxes\nprofiles/\nplatform/\nusers/\n"},
+     "product-admins\nsandboxes\nbackup\nprofiles/\nplatform/\nusers/\n"},
     {LEAD, "/admin/platform", -EACCES, ""},
     {PA, "/admin/platform", 0, "full/\npartial/\n"},
     {UNMAPPED, "/", 0, "README\nwhoami\n"},

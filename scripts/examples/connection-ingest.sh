@@ -81,7 +81,7 @@ C=$MNT/connections/$CONN
 [ ! -e "$C" ] || die "connection $CONN exists already (remove it with: rm -r $C)"
 
 # --- the connection ---
-mkdir "$C" || die "cannot create connection $CONN (getfattr -n user.cjafs.why $MNT/connections says why)"
+mkdir "$C" || die "cannot create connection $CONN (getfattr --only-values -n user.cjafs.why $MNT/connections says why)"
 trap '[ $? -eq 0 ] || printf "%s: connection %s is left as it is; remove it with: rm -r %s\n" "$prog" "$CONN" "$C" >&2' EXIT
 SANDBOX=${SANDBOX:-$(ini_get "$C/connection.ini" sandbox)}
 put "$C/connection.ini" <<EOF

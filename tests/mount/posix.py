@@ -1215,7 +1215,7 @@ def walk_files(top):
     return files, dirs
 
 
-STREAMS = ("rows.csv",)                       # KA_STREAM (size 0)
+STREAMS = ("rows.csv", "backup")              # KA_STREAM (size 0)
 SIZED = ("records", "log", "log.1")           # streams with an exact size
 MAY_BE_STREAM = ("usage", "errors")           # SPEC §2 lets them be
 

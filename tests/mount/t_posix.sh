@@ -19,6 +19,10 @@ OUT=$MT_DIR/posix.out
 # readable by the test uids
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=$(command -v python3)
+# the drivers run as the test uids, who may not be able to read the
+# checkout (a clone in root's home, 0700): they run from a copy here
+cp "$here/posix.py" "$here/fsx.py" "$MT_DIR/"
+chmod 644 "$MT_DIR/posix.py" "$MT_DIR/fsx.py"
 
 # --- the Admin Console: pa is a product admin with a full platform profile ---
 as $SYS sh -c "printf 'pa@example.com\n' >'$MT/admin/product-admins'"
@@ -31,7 +35,7 @@ ok "setup: pa may manage connections" as $PA sh -c "grep -q 'manage_connections 
 # section UID NAME: run one section of posix.py as UID and count its lines.
 section() {
 	local uid=$1 name=$2 out last p f
-	out=$(cd / && as "$uid" "$PY" "$here/posix.py" "$MT" "$name" 2>&1)
+	out=$(cd / && as "$uid" "$PY" "$MT_DIR/posix.py" "$MT" "$name" 2>&1)
 	printf '%s\n' "$out" | sed "s/^/[$name] /" >>"$OUT"
 	if [ -n "${POSIX_VERBOSE:-}" ]; then
 		printf '%s\n' "$out" | grep -v '^#' | sed "s/^/  [$name] /" >&2
@@ -69,7 +73,7 @@ fi
 
 # --- fsx: random operations on scratch files, every byte compared ---
 as $PA mkdir "$MT/admin/profiles/fsx"
-fsx_out=$(cd / && as $PA "$PY" "$here/fsx.py" "$MT/admin/profiles/fsx" "$MT" \
+fsx_out=$(cd / && as $PA "$PY" "$MT_DIR/fsx.py" "$MT/admin/profiles/fsx" "$MT" \
 	-N "${FSX_OPS:-2000}" ${FSX_SEED:+-S "$FSX_SEED"} 2>&1)
 st=$?
 mt_log "  $(printf '%s\n' "$fsx_out" | head -n 1)"

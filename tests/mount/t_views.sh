@@ -16,6 +16,7 @@ eq "view of 2001" "$(view 2001 )" "$(cat <<'EXPECT'
  dr-x------
 README -r--------
 admin dr-x------
+admin/backup -r--------
 admin/platform drwx------
 admin/platform/full dr-x------
 admin/platform/full/members -rw-------
@@ -47,6 +48,7 @@ eq "view of 2002" "$(view 2002 )" "$(cat <<'EXPECT'
  dr-x------
 README -r--------
 admin dr-x------
+admin/backup ----------
 admin/platform dr-x------
 admin/platform/full dr-x------
 admin/platform/full/members -r--------
@@ -79,6 +81,7 @@ eq "view of 2004" "$(view 2004 )" "$(cat <<'EXPECT'
  dr-x------
 README -r--------
 admin dr-x------
+admin/backup ----------
 admin/platform d---------
 admin/product-admins ----------
 admin/profiles dr-x------

@@ -136,6 +136,8 @@ errors          ok  ok ok   ok    ok    ok   ok    ok    ok    ok    ok    N    
 ls-admin        ok  ok ok   ok    ok    A    ok    A     A     A     A     N     N
 cat-padmins     ok  ok A    A     ok    A    ok    A     A     A     A     N     N
 cat-sandboxes   ok  ok A    A     ok    A    ok    A     A     A     A     N     N
+# SPEC section 10: the backup of the whole store, system admins only
+cat-backup      ok  A  A    A     A     A    A     A     A     A     A     N     N
 ls-platform     ok  ok A    A     ok    A    ok    A     A     A     A     N     N
 cat-plat-ini    ok  ok N    N     ok    N    ok    N     N     N     N     N     N
 ls-profiles     ok  ok ok   ok    ok    A    ok    A     A     A     A     N     N
@@ -637,8 +639,8 @@ class Matrix:
         o = self.orig
         everyone = {"README", "whoami", "errors", "admin", "audit",
                     "connections", "dataviews"}
-        admin_names = ["platform", "product-admins", "profiles", "sandboxes",
-                       "users"]
+        admin_names = ["backup", "platform", "product-admins", "profiles",
+                       "sandboxes", "users"]
         conns = ["cdev", "cprod", "spare", "usage"]
         every_view = ["spare", "v1", "v2"]
         views_of = {"PA": every_view, "NOSRC": every_view,
@@ -738,6 +740,9 @@ class Matrix:
         A["cat-sandboxes"] = Action(
             "cat /admin/sandboxes", "read", op_read, (P("admin/sandboxes"),),
             "read", ("/admin/sandboxes",), check=has("dev\nprod\n"))
+        A["cat-backup"] = Action(
+            "cat /admin/backup", "read", op_read, (P("admin/backup"),),
+            "read", ("/admin/backup",), check=has("TDB file"))
         A["ls-platform"] = Action(
             "ls /admin/platform", "query", op_ls, (P("admin/platform"),),
             check=listing(lambda col: ["devonly", "full", "nosrc", "spare"]))

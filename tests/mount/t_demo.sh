@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# make run's demo (scripts/run-demo.sh), run non-interactively in a
+# directory of its own: every command it prints works as printed (sudo
+# aside: this runs as root), including those for the other demo users,
+# whose ids exist nowhere but in the demo's config; then SIGTERM (what
+# Ctrl-C sends it) unmounts.
+set -u
+. "$(dirname "$0")/lib.sh"
+MT_DIR=$(mktemp -d /tmp/cjafs-mt.XXXXXX)
+chmod 755 "$MT_DIR"
+MT=$MT_DIR/run/mnt
+trap mt_cleanup EXIT
+top=$(cd "$(dirname "$0")/../.." && pwd)
+mkdir -m 755 "$MT_DIR/run"
+
+(cd "$MT_DIR/run" && exec env -u SUDO_USER bash "$top/scripts/run-demo.sh" "$CJAFS") \
+	>"$MT_DIR/demo.out" 2>"$MT_DIR/demo.err" &
+DEMO=$!
+for _ in $(seq 1 200); do
+	grep -q '^Press Ctrl-C' "$MT_DIR/demo.out" && break
+	kill -0 $DEMO 2>/dev/null || break
+	sleep 0.1
+done
+ok "the demo mounts and says how to leave" grep -q '^Press Ctrl-C' "$MT_DIR/demo.out"
+eq "the demo populated its store quietly" "$(cat "$MT_DIR/demo.err")" ""
+
+# the commands: the lines indented by two spaces; vi is interactive
+mapfile -t cmds < <(sed -n 's/^  \([a-z].*\)$/\1/p' "$MT_DIR/demo.out" | grep -v '^vi ')
+ok "the demo prints commands" test "${#cmds[@]}" -ge 8
+n=0
+for c in "${cmds[@]}"; do
+	c=${c#sudo }
+	c=${c%%  #*}
+	if out=$(bash -c "$c" 2>&1) && [ -n "$out" ]; then pass; else
+		fail "printed command fails or says nothing: $c: $out"
+	fi
+	case "$c" in
+	*--reuid=2103*)
+		n=$((n + 1))
+		has "eng's command gives it its group" "$c" "--groups=3101"
+		has "eng is in group Engineers" "$out" "Engineers"
+		has "eng is a member of marketing through it" "$out" "marketing"
+		;;
+	*--reuid=2101*whoami*)
+		has "ana is ana" "$out" "ana@example.com" ;;
+	*--reuid=2102*why*)
+		eq "lead's why ends with a newline" \
+			"$(bash -c "$c" 2>/dev/null | tail -c 1 | od -An -c | tr -d ' ')" '\n' ;;
+	esac
+done
+eq "a command is printed for eng, the member through a group" "$n" "1"
+
+kill -TERM $DEMO
+for _ in $(seq 1 100); do kill -0 $DEMO 2>/dev/null || break; sleep 0.1; done
+wait $DEMO
+eq "the demo exits 0 on SIGTERM" "$?" "0"
+has "the demo unmounted" "$(cat "$MT_DIR/demo.out")" "unmounted $MT"
+ok "nothing is mounted there any more" sh -c "! awk -v m='$MT' '\$2 == m { f = 1 } END { exit !f }' /proc/mounts"
+exit 0
