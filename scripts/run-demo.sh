@@ -97,7 +97,32 @@ if [ $fresh -eq 1 ]; then
 		mkdir '$mnt/admin/profiles/partner' &&
 		printf '[data_views]\nviews = web\n\n[delegation]\nviews = web, mobile\ntools = analysis_workspace\nedit_views = web\n' \
 			>'$mnt/admin/profiles/partner/profile.ini' &&
-		echo lead@example.com >'$mnt/admin/profiles/partner/admins'
+		echo lead@example.com >'$mnt/admin/profiles/partner/admins' &&
+		mkdir '$mnt/connections/shop' '$mnt/connections/shop/datasets/events' &&
+		printf '[connection]\ndescription = the web shop\nsandbox = prod\n' \
+			>'$mnt/connections/shop/connection.ini' &&
+		printf '[dataset]\ntype = event\nperson_id = person_id\ntimestamp = ts\nfields = person_id, ts, page, amount\n' \
+			>'$mnt/connections/shop/datasets/events/dataset.ini' &&
+		awk -v now=\$(date +%s) 'BEGIN {
+			split(\"home search product cart checkout app\", page, \" \")
+			srand(7)
+			for (i = 0; i < 600; i++) {
+				p = page[1 + int(rand() * 6)]
+				amt = p == \"checkout\" ? sprintf(\"%.2f\", 5 + rand() * 95) : \"\"
+				printf \"p%02d,%d,%s,%s\\n\", int(rand() * 40), now - int(rand() * 86400 * 90), p, amt
+			}
+		}' >>'$mnt/connections/shop/datasets/events/records' &&
+		mkdir '$mnt/dataviews/web' '$mnt/dataviews/mobile' &&
+		printf '[dataview]\ndescription = every event\nconnection = shop\ntimezone = Europe/Berlin\n' \
+			>'$mnt/dataviews/web/dataview.ini' &&
+		printf '[dataview]\ndescription = the app only\nconnection = shop\nfilter = page = app\n' \
+			>'$mnt/dataviews/mobile/dataview.ini' &&
+		for v in web mobile; do
+			printf '[component]\nfield = page\n' >\"$mnt/dataviews/\$v/components/page.ini\" &&
+			printf '[component]\nkind = metric\nfield = occurrences\n' >\"$mnt/dataviews/\$v/components/events.ini\" &&
+			printf '[component]\nkind = metric\nfield = people\n' >\"$mnt/dataviews/\$v/components/people.ini\" &&
+			printf '[component]\nkind = metric\nfield = amount\naggregation = sum\n' >\"$mnt/dataviews/\$v/components/revenue.ini\" || exit 1
+		done
 	" || echo "run-demo: populating the demo store failed (see $mnt/errors)" >&2
 fi
 
