@@ -48,4 +48,47 @@ kill -TERM $DEMO
 for _ in $(seq 1 100); do kill -0 $DEMO 2>/dev/null || break; sleep 0.1; done
 wait $DEMO
 eq "the demo exits 0 on SIGTERM" "$?" "0"
+
+# "Running it" and "Backup and restore", in a directory laid out like
+# the clone (build/cjafs, etc/cjafs.ini), the mount point /mnt/cjafs
+# moved below it: mount, back up as the system admin the comment names,
+# unmount, restore, mount the restored store again, unmount.
+block() {
+	awk -v h="$1" '$0 == h { t = 1 } t && /^```sh/ { b = 1; next }
+		b && /^```/ { exit } b { print }' "$top/README.md"
+}
+S=$MT_DIR/clone
+mkdir -p "$S/build" "$S/etc" "$S/mnt"
+# a daemon left mounted by a failing line is unmounted before cleanup
+trap 'mountpoint -q "$S/mnt" && { fusermount3 -u "$S/mnt" || umount -l "$S/mnt"; }; mt_cleanup' EXIT
+chmod 777 "$S"
+ln -s "$CJAFS" "$S/build/cjafs"
+cp "$top/etc/cjafs.ini" "$S/etc/"
+mapfile -t run < <(block "## Running it")
+mapfile -t bak < <(block "### Backup and restore")
+eq "Running it: init, mount, unmount" "${#run[@]}" 3
+eq "Backup and restore: back up, unmount, restore" "${#bak[@]}" 3
+# each line from the clone's top, as its comment says who runs it
+doit() {
+	local line=$1 cmd
+	cmd=${line%%  #*}
+	cmd=${cmd//\/mnt\/cjafs/$S\/mnt}
+	case "$line" in
+	*"as a system admin (2001"*) (cd "$S" && as 2001 bash -c "$cmd") ;;
+	*) (cd "$S" && bash -c "$cmd") ;;
+	esac
+}
+ok "README: ${run[0]}" doit "${run[0]}"
+ok "README: ${run[1]}" doit "${run[1]}"
+ok "mounted" mountpoint -q "$S/mnt"
+as 2001 sh -c "printf 'prod\\n' >'$S/mnt/admin/sandboxes'"
+ok "README: ${bak[0]}" doit "${bak[0]}"
+ok "the backup is a store" tdbtool "$S/cjafs.backup" check
+ok "README: ${bak[1]}" doit "${bak[1]}"
+ok "README: ${bak[2]}" doit "${bak[2]}"
+ok "README (again): ${run[1]}" doit "${run[1]}"
+eq "the restored store has what was written" "$(as 2001 cat "$S/mnt/admin/sandboxes")" "prod"
+ok "README: ${run[2]}" doit "${run[2]}"
+for _ in $(seq 1 50); do mountpoint -q "$S/mnt" || break; sleep 0.1; done
+ok "unmounted" sh -c "! mountpoint -q '$S/mnt'"
 exit 0
