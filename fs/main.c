@@ -86,6 +86,7 @@ int main(int argc, char **argv)
 	int init = 0, fg = 0, debug = 0, nopts = 0, force = 0, c, rc;
 	struct config cfg;
 	struct model *m;
+	char *mnt;
 	struct buf err = BUF_INIT;
 
 	while ((c = getopt_long(argc, argv, "c:fdo:hV", longopts, NULL)) !=
@@ -171,7 +172,17 @@ int main(int argc, char **argv)
 		config_release(&cfg);
 		return 2;
 	}
-	rc = fs_main(m, &cfg, argv[optind], fg, debug, opts, nopts);
+	/* absolute: the daemon leaves its directory once mounted, and
+	 * libfuse unmounts by the name it was given */
+	mnt = realpath(argv[optind], NULL);
+	if (!mnt) {
+		fprintf(stderr, "cjafs: %s: %s\n", argv[optind],
+			strerror(errno));
+		rc = 1;
+	} else {
+		rc = fs_main(m, &cfg, mnt, fg, debug, opts, nopts);
+	}
+	free(mnt);
 	model_close(m);
 	config_release(&cfg);
 	buf_release(&err);

@@ -73,3 +73,18 @@ opts=$(awk -v m="$MT" '$2 == m { print $4 }' /proc/mounts)
 has "mounted with allow_other" "$opts" "allow_other"
 hasnt "never default_permissions" "$opts" "default_permissions"
 eq "fs type" "$(awk -v m="$MT" '$2 == m { print $3 }' /proc/mounts)" "fuse.cjafs"
+
+# a relative mount point: the daemon leaves its directory once mounted,
+# yet SIGTERM still unmounts it
+mt_unmount
+(cd "$MT_DIR" && exec ${CJAFS_WRAP:-} "$CJAFS" -c "$MT_DIR/cjafs.ini" -f mnt \
+	2>>"$MT_DIR/daemon.log") &
+rel=$!
+for _ in $(seq 1 200); do mountpoint -q "$MT" && break; sleep 0.05; done
+ok "mounted at a relative mount point" mountpoint -q "$MT"
+kill -TERM $rel
+for _ in $(seq 1 600); do kill -0 $rel 2>/dev/null || break; sleep 0.05; done
+wait $rel 2>/dev/null
+ok "SIGTERM unmounts a relative mount point" sh -c "! awk -v m='$MT' '\$2 == m { f = 1 } END { exit !f }' /proc/mounts"
+if mt_mounted; then fusermount3 -u "$MT" 2>/dev/null || umount -l "$MT"; fi
+exit 0
