@@ -12,10 +12,13 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 # the build directory of the binary under test (build, build/asan...)
 build=$(dirname "$CJAFS")
 version=$(sed -n 's/^VERSION *= *//p' "$top/Makefile")
+# install the binary under test as it is: make must not relink it (a
+# sanitizer build relinked with the default flags would not link at all)
+mk() { make -s -C "$top" -o all -o "$CJAFS" -o "$build/cjafs" BUILD="$build" "$@"; }
 
 # --- staged: DESTDIR and the default PREFIX ---
 stage=$MT_DIR/stage
-ok "make install DESTDIR" make -s -C "$top" install BUILD="$build" DESTDIR="$stage"
+ok "make install DESTDIR" mk install DESTDIR="$stage"
 for f in bin/cjafs share/man/man8/cjafs.8 share/man/man5/cjafs.5 \
 	share/doc/cjafs/cjafs.ini.example lib/systemd/system/cjafs@.service; do
 	ok "installed /usr/local/$f" test -f "$stage/usr/local/$f"
@@ -25,12 +28,12 @@ eq "the pages are readable" "$(stat -c %a "$stage/usr/local/share/man/man8/cjafs
 has "the unit runs the installed daemon" "$(cat "$stage/usr/local/lib/systemd/system/cjafs@.service")" \
 	"ExecStart=/usr/local/bin/cjafs -f -c /etc/cjafs/%i.ini %f"
 eq "nothing outside DESTDIR" "$(find "$stage" -mindepth 1 -maxdepth 1)" "$stage/usr"
-ok "make uninstall DESTDIR" make -s -C "$top" uninstall BUILD="$build" DESTDIR="$stage"
+ok "make uninstall DESTDIR" mk uninstall DESTDIR="$stage"
 eq "uninstall leaves no file" "$(find "$stage" -type f)" ""
 
 # --- a real PREFIX: what the unit names exists ---
 p=$MT_DIR/prefix
-ok "make install PREFIX" make -s -C "$top" install BUILD="$build" PREFIX="$p"
+ok "make install PREFIX" mk install PREFIX="$p"
 for page in man8/cjafs.8 man5/cjafs.5; do
 	warn=$(LC_ALL=C.UTF-8 groff -ww -man -Tutf8 "$p/share/man/$page" 2>&1 >/dev/null)
 	eq "groff -ww has no warnings for $page" "$warn" ""
