@@ -500,28 +500,26 @@ static int csv_is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-int csv_write_field(struct buf *b, const char *s, size_t len)
+/* The field quoted, quotes doubled, after prefix (a NUL: none) inside
+ * the quotes. */
+static int csv_write_quoted(struct buf *b, char prefix, const char *s,
+			    size_t len)
 {
 	size_t i, quotes = 0;
-	int quote = len && (csv_is_blank(s[0]) || csv_is_blank(s[len - 1]));
 	char *out;
 	int rc;
 
-	for (i = 0; i < len; i++) {
-		if (csv_needs_quote[(unsigned char)s[i]]) {
-			quote = 1;
-			quotes += s[i] == '"';
-		}
-	}
-	if (!quote)
-		return buf_add(b, s, len);
+	for (i = 0; i < len; i++)
+		quotes += s[i] == '"';
 	if (len > (size_t)-1 / 4)
 		return -ENOMEM;
-	rc = buf_grow(b, len + quotes + 2);
+	rc = buf_grow(b, len + quotes + 3);
 	if (rc)
 		return rc;
 	out = b->data + b->len;
 	*out++ = '"';
+	if (prefix)
+		*out++ = prefix;
 	for (i = 0; i < len; i++) {
 		if (s[i] == '"')
 			*out++ = '"';
@@ -531,6 +529,17 @@ int csv_write_field(struct buf *b, const char *s, size_t len)
 	b->len = (size_t)(out - b->data);
 	b->data[b->len] = '\0';
 	return 0;
+}
+
+int csv_write_field(struct buf *b, const char *s, size_t len)
+{
+	int quote = len && (csv_is_blank(s[0]) || csv_is_blank(s[len - 1]));
+	size_t i;
+
+	for (i = 0; i < len && !quote; i++)
+		quote = csv_needs_quote[(unsigned char)s[i]];
+	return quote ? csv_write_quoted(b, '\0', s, len) :
+		       buf_add(b, s, len);
 }
 
 /* A plain decimal number: [+-]D+[.D+][(e|E)[+-]D+]. */
@@ -575,29 +584,7 @@ int csv_cell_is_formula(const char *s, size_t len)
 /* "'" then the field, quoted, quotes doubled. */
 static int csv_write_neutral(struct buf *b, const char *s, size_t len)
 {
-	size_t i, quotes = 0;
-	char *out;
-	int rc;
-
-	for (i = 0; i < len; i++)
-		quotes += s[i] == '"';
-	if (len > (size_t)-1 / 4)
-		return -ENOMEM;
-	rc = buf_grow(b, len + quotes + 3);
-	if (rc)
-		return rc;
-	out = b->data + b->len;
-	*out++ = '"';
-	*out++ = '\'';
-	for (i = 0; i < len; i++) {
-		if (s[i] == '"')
-			*out++ = '"';
-		*out++ = s[i];
-	}
-	*out++ = '"';
-	b->len = (size_t)(out - b->data);
-	b->data[b->len] = '\0';
-	return 0;
+	return csv_write_quoted(b, '\'', s, len);
 }
 
 static int csv_row(struct buf *b, size_t n, const char *const *field,
