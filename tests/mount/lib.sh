@@ -229,6 +229,44 @@ mt_py_suite() {
 		{ MT_PASS=0 MT_FAIL=1; }
 }
 
+# pc DESC ERRNO UID PATH CONTENT: create, write (escapes as in printf),
+# close; OK or the errno name
+pc() {
+	errno_is "$1" "$2" as "$3" /usr/bin/python3 -c '
+import errno, os, sys
+try:
+    fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        os.write(fd, sys.argv[2].encode().decode("unicode_escape").encode())
+    finally:
+        os.close(fd)
+    print("OK")
+except OSError as e:
+    print(errno.errorcode.get(e.errno, str(e.errno)))' "$4" "$5"
+}
+
+# mt_demo_start: make run's demo (scripts/run-demo.sh) in a directory of
+# its own, MT_DIR/run, mounted at MT; sets TOP (the checkout) and DEMO
+# (its pid), and checks it came up and populated its store quietly.
+mt_demo_start() {
+	MT_DIR=$(mktemp -d /tmp/cjafs-mt.XXXXXX)
+	chmod 755 "$MT_DIR"
+	MT=$MT_DIR/run/mnt
+	trap mt_cleanup EXIT
+	TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+	mkdir -m 755 "$MT_DIR/run"
+	(cd "$MT_DIR/run" && exec env -u SUDO_USER bash "$TOP/scripts/run-demo.sh" "$CJAFS") \
+		>"$MT_DIR/demo.out" 2>"$MT_DIR/demo.err" &
+	DEMO=$!
+	for _ in $(seq 1 300); do
+		grep -q '^Press Ctrl-C' "$MT_DIR/demo.out" && break
+		kill -0 $DEMO 2>/dev/null || break
+		sleep 0.1
+	done
+	ok "the demo mounts and says how to leave" grep -q '^Press Ctrl-C' "$MT_DIR/demo.out"
+	eq "the demo populated its store quietly" "$(cat "$MT_DIR/demo.err")" ""
+}
+
 # The errno probe: runs one system call and prints OK or the errno name.
 # Usage: probe OP PATH [ARG]; OP: read write append mkdir rmdir unlink
 # access-r access-w stat truncate.

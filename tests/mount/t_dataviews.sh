@@ -21,21 +21,6 @@ w() { errno_is "$1" "$2" as "$3" bash -c "$(declare -f probe); probe write '$4' 
 st() { errno_is "$1" "$2" as "$3" bash -c "$(declare -f probe); probe $4 '$5'"; }
 st_g() { errno_is "$1" "$2" as_g "$3" "$4" bash -c "$(declare -f probe); probe $5 '$6'"; }
 put() { as "$1" sh -c "printf '$3' >'$2'"; }
-# pc DESC ERRNO UID PATH CONTENT: create, write (escapes as in printf),
-# close; OK or the errno name
-pc() {
-	errno_is "$1" "$2" as "$3" /usr/bin/python3 -c '
-import errno, os, sys
-try:
-    fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        os.write(fd, sys.argv[2].encode().decode("unicode_escape").encode())
-    finally:
-        os.close(fd)
-    print("OK")
-except OSError as e:
-    print(errno.errorcode.get(e.errno, str(e.errno)))' "$4" "$5"
-}
 # rn DESC ERRNO UID FROM TO: rename(2)
 rn() {
 	errno_is "$1" "$2" as "$3" /usr/bin/python3 -c '

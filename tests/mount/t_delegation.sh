@@ -27,20 +27,6 @@ PERMS="view_schemas, manage_schemas, view_datasets, manage_datasets, manage_sour
 # escapes); OK or the errno name of whichever call failed
 wr() { errno_is "$1" "$2" as "$3" bash -c "$(declare -f probe); probe write '$4' '$5'"; }
 put() { as "$1" sh -c "printf '$3' >'$2'"; }
-# pc DESC ERRNO UID PATH CONTENT: create, write, close
-pc() {
-	errno_is "$1" "$2" as "$3" /usr/bin/python3 -c '
-import errno, os, sys
-try:
-    fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        os.write(fd, sys.argv[2].encode().decode("unicode_escape").encode())
-    finally:
-        os.close(fd)
-    print("OK")
-except OSError as e:
-    print(errno.errorcode.get(e.errno, str(e.errno)))' "$4" "$5"
-}
 audit_lines() { as $PA sh -c "wc -l <'$MT/audit/log'"; }
 audit_tail() { as $PA tail -n 1 "$MT/audit/log"; }
 errors_tail() { as "$1" head -n 1 "$MT/errors"; }  # newest first

@@ -6,23 +6,8 @@
 # Ctrl-C sends it) unmounts.
 set -u
 . "$(dirname "$0")/lib.sh"
-MT_DIR=$(mktemp -d /tmp/cjafs-mt.XXXXXX)
-chmod 755 "$MT_DIR"
-MT=$MT_DIR/run/mnt
-trap mt_cleanup EXIT
-top=$(cd "$(dirname "$0")/../.." && pwd)
-mkdir -m 755 "$MT_DIR/run"
-
-(cd "$MT_DIR/run" && exec env -u SUDO_USER bash "$top/scripts/run-demo.sh" "$CJAFS") \
-	>"$MT_DIR/demo.out" 2>"$MT_DIR/demo.err" &
-DEMO=$!
-for _ in $(seq 1 200); do
-	grep -q '^Press Ctrl-C' "$MT_DIR/demo.out" && break
-	kill -0 $DEMO 2>/dev/null || break
-	sleep 0.1
-done
-ok "the demo mounts and says how to leave" grep -q '^Press Ctrl-C' "$MT_DIR/demo.out"
-eq "the demo populated its store quietly" "$(cat "$MT_DIR/demo.err")" ""
+mt_demo_start
+top=$TOP
 
 # the commands: the lines indented by two spaces; vi is interactive
 mapfile -t cmds < <(sed -n 's/^  \([a-z].*\)$/\1/p' "$MT_DIR/demo.out" | grep -v '^vi ')

@@ -21,21 +21,6 @@ D=$MT_DIR/data
 PERMS="view_schemas, manage_schemas, view_datasets, manage_datasets, manage_sources, view_identity_namespaces"
 
 put() { as "$1" sh -c "printf '$3' >'$2'"; }
-# pc DESC ERRNO UID PATH CONTENT: create, write (escapes as in printf),
-# close; OK or the errno name
-pc() {
-	errno_is "$1" "$2" as "$3" /usr/bin/python3 -c '
-import errno, os, sys
-try:
-    fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        os.write(fd, sys.argv[2].encode().decode("unicode_escape").encode())
-    finally:
-        os.close(fd)
-    print("OK")
-except OSError as e:
-    print(errno.errorcode.get(e.errno, str(e.errno)))' "$4" "$5"
-}
 last_error() { as "$1" head -n 1 "$MT/errors" | cut -d' ' -f2-; }
 
 # --- the data: visits with a reading (bp, always N.7), a ward, a delta ---

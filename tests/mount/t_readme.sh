@@ -5,23 +5,8 @@
 # fail; every other line must succeed and print something.
 set -u
 . "$(dirname "$0")/lib.sh"
-MT_DIR=$(mktemp -d /tmp/cjafs-mt.XXXXXX)
-chmod 755 "$MT_DIR"
-MT=$MT_DIR/run/mnt
-trap mt_cleanup EXIT
-top=$(cd "$(dirname "$0")/../.." && pwd)
-mkdir -m 755 "$MT_DIR/run"
-
-(cd "$MT_DIR/run" && exec env -u SUDO_USER bash "$top/scripts/run-demo.sh" "$CJAFS") \
-	>"$MT_DIR/demo.out" 2>"$MT_DIR/demo.err" &
-DEMO=$!
-for _ in $(seq 1 300); do
-	grep -q '^Press Ctrl-C' "$MT_DIR/demo.out" && break
-	kill -0 $DEMO 2>/dev/null || break
-	sleep 0.1
-done
-ok "the demo is up" grep -q '^Press Ctrl-C' "$MT_DIR/demo.out"
-eq "the demo populated its store quietly" "$(cat "$MT_DIR/demo.err")" ""
+mt_demo_start
+top=$TOP
 
 # the first code block after "## A tour"
 mapfile -t tour < <(awk '/^## A tour/ { t = 1 } t && /^```sh/ { b = 1; next }
