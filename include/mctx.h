@@ -416,6 +416,14 @@ static inline long dv_conn_field(const struct dv_conn *conn,
 	}
 	return -1;
 }
+/* Call fn with each stored component of view: its ref and its document,
+ * loaded (released after fn); one listed but gone is passed over, and a
+ * non-zero return from fn stops the walk and is returned. */
+extern const struct kind_attr component_attr;
+int dv_each_component(struct mctx *c, const char *view,
+		      int (*fn)(const struct obj_ref *ref,
+				const struct inidoc *doc, void *arg),
+		      void *arg);
 /* The view's dataview.ini (defaults if none stored). */
 int dv_load_ini(struct mctx *c, const char *view, struct inidoc *doc);
 /* The connection a view names: -EINVAL with *d (line of the key, when

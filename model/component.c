@@ -65,7 +65,9 @@ static const struct inidoc_field component_fields[] = {
 const struct inidoc_schema component_schema = { "component",
 						component_fields };
 
-static const struct kind_attr component_attr = {
+/* A component's file, for attr_ini_load() by the readers of a view's
+ * components (dv_each_component) and by the checks here. */
+const struct kind_attr component_attr = {
 	"component", 0, 0, 0, &component_schema
 };
 
@@ -92,39 +94,27 @@ static int key_line(const struct inidoc *doc, const char *section,
 
 /* The regex rules of the view's components other than ref's, summed. */
 struct view_cost {
-	struct mctx *c;
-	struct obj_ref comp;
 	const char *skip;
 	size_t nregex, bytes;
 };
 
-static int cost_one(const char *name, size_t len, void *arg)
+static int cost_one(const struct obj_ref *ref, const struct inidoc *doc,
+		    void *arg)
 {
 	struct view_cost *vc = arg;
 	struct valrule *vr = NULL;
-	struct inidoc doc;
 	struct diag d;
 	size_t n, b;
 	int rc;
 
-	if (len > OBJ_NAME_MAX)
+	if (!strcmp(ref->names[1], vc->skip))
 		return 0;
-	memcpy(vc->comp.names[1], name, len);
-	vc->comp.names[1][len] = '\0';
-	if (!strcmp(vc->comp.names[1], vc->skip))
-		return 0;
-	rc = attr_ini_load(vc->c, &vc->comp, &component_attr, &doc);
-	if (rc == -ENOENT)
-		return 0;
-	if (rc)
-		return rc;
 	memset(&d, 0, sizeof(d));
 	/* one that no longer compiles costs nothing (and shows nothing) */
-	rc = valrule_parse(inidoc_get(&doc, "include_exclude", "mode"),
-			   inidoc_get(&doc, "include_exclude", "match"),
-			   inidoc_get(&doc, "include_exclude", "rules"), &vr,
+	rc = valrule_parse(inidoc_get(doc, "include_exclude", "mode"),
+			   inidoc_get(doc, "include_exclude", "match"),
+			   inidoc_get(doc, "include_exclude", "rules"), &vr,
 			   &d);
-	inidoc_release(&doc);
 	if (rc == -EINVAL)
 		return 0;
 	if (rc)
@@ -144,27 +134,14 @@ static int view_regex_check(struct mctx *c, const struct obj_ref *ref,
 			    const struct valrule *vr, const struct inidoc *doc,
 			    struct diag *d)
 {
-	struct view_cost vc = { c, { 0 }, ref->names[1], 0, 0 };
-	struct obj_ref dir;
-	struct buf names = BUF_INIT;
+	struct view_cost vc = { ref->names[1], 0, 0 };
 	size_t n, b;
 	int rc;
 
 	valrule_cost(vr, &n, &b);
 	if (!n)
 		return 0;
-	obj_ref_root(&dir);
-	dir.kind = KIND_COMPONENTS;
-	dir.nnames = 1;
-	snprintf(dir.names[0], sizeof(dir.names[0]), "%s", ref->names[0]);
-	vc.comp = dir;
-	vc.comp.kind = KIND_COMPONENT;
-	vc.comp.nnames = 2;
-	vc.comp.attr = 0;
-	rc = obj_list(c, &dir, &names);
-	if (!rc)
-		rc = inidoc_lines_each(names.data, cost_one, &vc);
-	buf_release(&names);
+	rc = dv_each_component(c, ref->names[0], cost_one, &vc);
 	if (rc)
 		return rc;
 	if (n + vc.nregex > VALRULE_VIEW_MAX_REGEX) {

@@ -265,6 +265,57 @@ fail:
 	return rc;
 }
 
+struct each_component {
+	struct mctx *c;
+	struct obj_ref ref;
+	int (*fn)(const struct obj_ref *ref, const struct inidoc *doc,
+		  void *arg);
+	void *arg;
+};
+
+static int each_component_one(const char *name, size_t len, void *arg)
+{
+	struct each_component *ec = arg;
+	struct inidoc doc;
+	int rc;
+
+	if (len > OBJ_NAME_MAX)
+		return 0;
+	memcpy(ec->ref.names[1], name, len);
+	ec->ref.names[1][len] = '\0';
+	rc = attr_ini_load(ec->c, &ec->ref, &component_attr, &doc);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc)
+		return rc;
+	rc = ec->fn(&ec->ref, &doc, ec->arg);
+	inidoc_release(&doc);
+	return rc;
+}
+
+int dv_each_component(struct mctx *c, const char *view,
+		      int (*fn)(const struct obj_ref *ref,
+				const struct inidoc *doc, void *arg),
+		      void *arg)
+{
+	struct each_component ec = { c, { 0 }, fn, arg };
+	struct buf names = BUF_INIT;
+	int rc;
+
+	obj_ref_root(&ec.ref);
+	ec.ref.kind = KIND_COMPONENTS;
+	ec.ref.nnames = 1;
+	snprintf(ec.ref.names[0], sizeof(ec.ref.names[0]), "%s", view);
+	rc = obj_list(c, &ec.ref, &names);
+	ec.ref.kind = KIND_COMPONENT;
+	ec.ref.nnames = 2;
+	ec.ref.attr = 0;
+	if (!rc)
+		rc = inidoc_lines_each(names.data, each_component_one, &ec);
+	buf_release(&names);
+	return rc;
+}
+
 int dv_load_ini(struct mctx *c, const char *view, struct inidoc *doc)
 {
 	struct obj_ref ref;

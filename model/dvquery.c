@@ -138,10 +138,6 @@
 
 size_t dv_sort_budget = DV_SORT_BUDGET;
 
-static const struct kind_attr component_attr = {
-	"component", 0, 0, 0, &component_schema
-};
-
 enum dv_agg {
 	AGG_COUNT,
 	AGG_SUM,
@@ -437,32 +433,16 @@ static int plan_resolve(void *arg, const char *field, size_t len)
 	return plan_col(arg, field);
 }
 
-struct comp_load {
-	struct mctx *c;
-	struct dv_plan *p;
-	struct obj_ref ref;
-};
-
-static int comp_load_one(const char *name, size_t len, void *arg)
+static int comp_load_one(const struct obj_ref *ref, const struct inidoc *doc,
+			 void *arg)
 {
-	struct comp_load *cl = arg;
-	struct dv_plan *p = cl->p;
+	struct dv_plan *p = arg;
 	struct dv_comp *cp;
-	struct inidoc doc;
 	struct diag d;
 	const char *field, *agg, *buckets;
 	size_t nregex, bytes;
 	int rc;
 
-	if (len > OBJ_NAME_MAX)
-		return 0;
-	memcpy(cl->ref.names[1], name, len);
-	cl->ref.names[1][len] = '\0';
-	rc = attr_ini_load(cl->c, &cl->ref, &component_attr, &doc);
-	if (rc == -ENOENT)
-		return 0;
-	if (rc)
-		return rc;
 	cp = realloc(p->comp, (p->ncomp + 1) * sizeof(*cp));
 	if (!cp) {
 		rc = -ENOMEM;
@@ -471,19 +451,19 @@ static int comp_load_one(const char *name, size_t len, void *arg)
 	p->comp = cp;
 	cp = &p->comp[p->ncomp++];
 	memset(cp, 0, sizeof(*cp));
-	memcpy(cp->name, cl->ref.names[1], len + 1);
+	snprintf(cp->name, sizeof(cp->name), "%s", ref->names[1]);
 	cp->gi = p->guard.ncomp;
-	rc = dv_guard_add(&p->guard, cp->name, &doc);
+	rc = dv_guard_add(&p->guard, cp->name, doc);
 	if (rc)
 		goto out;
-	cp->metric = !strcmp(inidoc_get(&doc, "component", "kind"), "metric");
-	field = inidoc_get(&doc, "component", "field");
-	agg = inidoc_get(&doc, "component", "aggregation");
+	cp->metric = !strcmp(inidoc_get(doc, "component", "kind"), "metric");
+	field = inidoc_get(doc, "component", "field");
+	agg = inidoc_get(doc, "component", "aggregation");
 	cp->col = plan_col(p, field);
 	if (!cp->metric) {
-		rc = valrule_parse(inidoc_get(&doc, "include_exclude", "mode"),
-				   inidoc_get(&doc, "include_exclude", "match"),
-				   inidoc_get(&doc, "include_exclude", "rules"),
+		rc = valrule_parse(inidoc_get(doc, "include_exclude", "mode"),
+				   inidoc_get(doc, "include_exclude", "match"),
+				   inidoc_get(doc, "include_exclude", "rules"),
 				   &cp->rules, &d);
 		valrule_cost(cp->rules, &nregex, &bytes);
 		if (!rc && nregex) {
@@ -491,7 +471,7 @@ static int comp_load_one(const char *name, size_t len, void *arg)
 			if (!cp->vcache)
 				rc = -ENOMEM;
 		}
-		buckets = inidoc_get(&doc, "bucketing", "buckets");
+		buckets = inidoc_get(doc, "bucketing", "buckets");
 		if (!rc && *buckets)
 			rc = bucket_parse(buckets, &cp->buckets, &d);
 		if (rc == -EINVAL)
@@ -513,7 +493,6 @@ static int comp_load_one(const char *name, size_t len, void *arg)
 	if (cp->agg >= AGG_OCCURRENCES)
 		cp->col = -1;
 out:
-	inidoc_release(&doc);
 	return rc;
 }
 
@@ -682,9 +661,7 @@ static int plan_scratch(struct mctx *c, struct dv_plan *p)
 static int plan_load(struct mctx *c, const char *view, struct dv_plan **out)
 {
 	struct dv_plan *p = calloc(1, sizeof(*p));
-	struct comp_load cl;
 	struct inidoc doc;
-	struct buf names = BUF_INIT;
 	struct diag d;
 	const char *ftext;
 	size_t i, j, e;
@@ -737,20 +714,7 @@ static int plan_load(struct mctx *c, const char *view, struct dv_plan **out)
 		goto fail;
 
 	/* components, dimensions first */
-	memset(&cl, 0, sizeof(cl));
-	cl.c = c;
-	cl.p = p;
-	obj_ref_root(&cl.ref);
-	cl.ref.kind = KIND_COMPONENTS;
-	cl.ref.nnames = 1;
-	snprintf(cl.ref.names[0], sizeof(cl.ref.names[0]), "%s", view);
-	rc = obj_list(c, &cl.ref, &names);
-	cl.ref.kind = KIND_COMPONENT;
-	cl.ref.nnames = 2;
-	cl.ref.attr = 0;
-	if (!rc)
-		rc = inidoc_lines_each(names.data, comp_load_one, &cl);
-	buf_release(&names);
+	rc = dv_each_component(c, view, comp_load_one, p);
 	if (rc)
 		goto fail;
 	if (p->ncomp)

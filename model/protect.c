@@ -51,10 +51,6 @@
 #include "filter.h"
 #include "mctx.h"
 
-static const struct kind_attr component_attr = {
-	"component", 0, 0, 0, &component_schema
-};
-
 static int guard_col(const struct dv_conn *conn, const char *field)
 {
 	if (!strcmp(field, "day"))
@@ -429,51 +425,24 @@ int dv_guard_check(const struct dv_guard *g, const char *name, int pairs,
 }
 
 struct guard_load {
-	struct mctx *c;
 	struct dv_guard *g;
-	struct obj_ref ref;
 	const char *skip;
 };
 
-static int guard_load_one(const char *name, size_t len, void *arg)
+static int guard_load_one(const struct obj_ref *ref, const struct inidoc *doc,
+			  void *arg)
 {
 	struct guard_load *gl = arg;
-	struct inidoc doc;
-	int rc;
 
-	if (len > OBJ_NAME_MAX)
+	if (gl->skip && !strcmp(gl->skip, ref->names[1]))
 		return 0;
-	memcpy(gl->ref.names[1], name, len);
-	gl->ref.names[1][len] = '\0';
-	if (gl->skip && !strcmp(gl->skip, gl->ref.names[1]))
-		return 0;
-	rc = attr_ini_load(gl->c, &gl->ref, &component_attr, &doc);
-	if (rc == -ENOENT)
-		return 0;
-	if (rc)
-		return rc;
-	rc = dv_guard_add(gl->g, gl->ref.names[1], &doc);
-	inidoc_release(&doc);
-	return rc;
+	return dv_guard_add(gl->g, ref->names[1], doc);
 }
 
 int dv_guard_load(struct mctx *c, const char *view, const char *skip,
 		  struct dv_guard *g)
 {
-	struct guard_load gl = { c, g, { 0 }, skip };
-	struct buf names = BUF_INIT;
-	int rc;
+	struct guard_load gl = { g, skip };
 
-	obj_ref_root(&gl.ref);
-	gl.ref.kind = KIND_COMPONENTS;
-	gl.ref.nnames = 1;
-	snprintf(gl.ref.names[0], sizeof(gl.ref.names[0]), "%s", view);
-	rc = obj_list(c, &gl.ref, &names);
-	gl.ref.kind = KIND_COMPONENT;
-	gl.ref.nnames = 2;
-	gl.ref.attr = 0;
-	if (!rc)
-		rc = inidoc_lines_each(names.data, guard_load_one, &gl);
-	buf_release(&names);
-	return rc;
+	return dv_each_component(c, view, guard_load_one, &gl);
 }
