@@ -15,7 +15,9 @@
  *                       directory PATH, one per line ("l:/admin/profiles")
  *   "a:N", "a:head"     audit log chunks and their head (audit.c)
  *   "r:PATH:N"          row chunk N (8 hex digits) of the dataset at PATH:
- *                       canonical CSV rows, zstd-compressed (rows.c)
+ *                       the row file holding its canonical CSV rows,
+ *                       zstd-compressed, and their sizes (rows.c)
+ *   "f:ID", "f:next"    a row file's record and the next id (rowfile.c)
  *   "m:rows", "m:jo"    the stored row total (for [limits] rows) and the
  *                       number of journey_optimizer connections (read by
  *                       the policy), decimal text (rows.c, connection.c)
@@ -232,7 +234,7 @@ int component_ini_check_key(struct mctx *c, const struct obj_ref *ref,
 			    struct diag *d);
 
 /* --- row chunks of a dataset (rows.c) --- */
-#define ROWS_CHUNK_MAX (256 * 1024)	/* bytes of CSV per chunk (compressed) */
+#define ROWS_CHUNK_MAX (1024 * 1024)	/* bytes of CSV per chunk (compressed) */
 #define ROWS_TOPUP_MAX (64 * 1024)	/* a smaller last chunk is topped up */
 #define ROWS_LINE_MAX (1024 * 1024)	/* longest CSV line ingested */
 #define ROWS_FIELDS_MAX 1024		/* most fields in a row */
@@ -271,6 +273,25 @@ int rows_bytes(struct mctx *c, const char *base, const struct rows_meta *m,
 	       uint64_t *bytes);
 /* Delete every chunk; *m becomes empty. */
 int rows_destroy(struct mctx *c, const char *base, struct rows_meta *m);
+/*
+ * A snapshot of a dataset's rows: the chunks committed when it was taken
+ * (under the model's lock, outside a transaction), read afterwards without
+ * any lock, from any one thread at a time.  Commits made meanwhile change
+ * nothing it reads: the row files it names stay until it is freed.
+ * rows_snap_next() gives the next chunk's CSV text (*eof and out empty at
+ * the end; -EIO for a damaged row file).  rows_snap_free() needs no lock.
+ */
+struct rows_snap;
+int rows_snap_take(struct mctx *c, const char *base,
+		   const struct rows_meta *m, struct rows_snap **out);
+int rows_snap_next(struct rows_snap *s, struct buf *out, int *eof);
+void rows_snap_rewind(struct rows_snap *s);
+uint64_t rows_snap_bytes(const struct rows_snap *s);	/* CSV, all chunks */
+int64_t rows_snap_rows(const struct rows_snap *s);
+void rows_snap_free(struct rows_snap *s);
+/* Move chunks a version 1 store keeps in the TDB file to row files, in
+ * transactions of their own; *moved counts them. */
+int rows_migrate(struct mctx *c, size_t *moved);
 /* The stored row total "m:rows", and a change to it. */
 int rows_total(struct mctx *c, int64_t *total);
 int rows_total_add(struct mctx *c, int64_t delta);

@@ -29,7 +29,10 @@
 
 #include "buf.h"
 
-#define STORE_VERSION "cjafs-store 1"
+#define STORE_VERSION "cjafs-store 2"
+/* Version 1 kept rows in the TDB file; it opens, and the model moves
+ * its rows to row files and then calls store_upgrade(). */
+#define STORE_VERSION_1 "cjafs-store 1"
 
 struct store;
 
@@ -86,6 +89,51 @@ int store_each(struct store *st, const char *prefix,
 void store_watch(struct store *st, const char *prefix);
 uint64_t store_generation(const struct store *st);
 uint64_t store_watch_generation(const struct store *st);
+
+/*
+ * Row files: immutable byte strings too big for the TDB file (a dataset's
+ * rows), kept as files in the directory PATH.rows beside it, each named
+ * by an id that is never used twice.  They obey the store's transactions:
+ *
+ * store_rowfile_put() writes data as a new file, syncs it, and records it
+ * in the open transaction (-EINVAL outside one); *id names it.  -ENOSPC
+ * when it would leave less free space than the reserve the TDB file needs
+ * to go on taking admin changes (half its size plus 8 MiB), or when the
+ * disk is full; nothing is left behind.  A cancelled transaction removes
+ * the files it wrote; its commit makes them durable with it.
+ *
+ * store_rowfile_drop() deletes id's record in the open transaction; the
+ * file is removed after the commit, as soon as no pin older than the
+ * commit is held.
+ *
+ * store_rowfile_read() replaces out with the contents of id, which must be
+ * size bytes (-EIO otherwise, with a line in the daemon's log naming the
+ * file).  It needs no lock: a file never changes once written, and a
+ * pinned one stays.
+ *
+ * store_pin() pins the row files that committed records name now: each
+ * stays until store_unpin() of that pin, whatever commits do meanwhile.
+ * Both are thread-safe and need no lock.
+ *
+ * At open, files that no committed record names (a crash between a write
+ * and its commit, or between a drop and the removal) are removed.
+ */
+int store_rowfile_put(struct store *st, const void *data, size_t len,
+		      uint64_t *id);
+int store_rowfile_drop(struct store *st, uint64_t id);
+int store_rowfile_read(struct store *st, uint64_t id, size_t size,
+		       struct buf *out);
+int store_pin(struct store *st, uint64_t *pin);	/* -ENOMEM */
+void store_unpin(struct store *st, uint64_t pin);
+/* Log (the daemon's log) that row file id is damaged, and why. */
+void store_rowfile_damaged(struct store *st, uint64_t id, const char *why);
+/* Bytes the row files take on disk (for usage and benchmarks). */
+uint64_t store_rowfile_bytes(struct store *st);
+
+/* 1 for a version 1 store, else 2. */
+int store_version(const struct store *st);
+/* Mark the store as of STORE_VERSION, in a transaction of its own. */
+int store_upgrade(struct store *st);
 
 /* Bytes of the file on disk (for status and benchmarks). */
 int store_file_size(struct store *st, uint64_t *size);

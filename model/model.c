@@ -2365,6 +2365,35 @@ int model_create_store(const struct config *cfg, struct buf *err)
 	return rc;
 }
 
+/* A version 1 store keeps its rows in the TDB file: move them to row
+ * files, then mark the store as of this version. */
+static int rows_upgrade(struct store *st, const struct config *cfg,
+			struct buf *err)
+{
+	struct mctx c;
+	size_t moved = 0;
+	int rc;
+
+	if (store_version(st) != 1)
+		return 0;
+	memset(&c, 0, sizeof(c));
+	c.st = st;
+	c.cfg = cfg;
+	c.now = time(NULL);
+	rc = rows_migrate(&c, &moved);
+	if (!rc)
+		rc = store_upgrade(st);
+	if (rc) {
+		if (err)
+			buf_printf(err, "cannot move the rows to row files: "
+				   "%s", strerror(-rc));
+		return rc;
+	}
+	fprintf(stderr, "cjafs: store upgraded: %zu row chunk%s moved to "
+		"row files\n", moved, moved == 1 ? "" : "s");
+	return 0;
+}
+
 int model_open(const struct config *cfg, struct model **out, struct buf *err)
 {
 	struct model *m = calloc(1, sizeof(*m));
@@ -2377,6 +2406,9 @@ int model_open(const struct config *cfg, struct model **out, struct buf *err)
 	rc = store_open(cfg->store_path, 0, &m->st, err);
 	if (rc)
 		goto out_free;
+	rc = rows_upgrade(m->st, cfg, err);
+	if (rc)
+		goto out_close;
 	store_watch(m->st, MCTX_WATCH_PREFIX);
 	rc = policy_new(m->st, cfg, &m->pol);
 	if (rc)

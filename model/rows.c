@@ -111,36 +111,154 @@ static void rows_key(char *key, size_t size, const char *base, uint32_t no)
 
 #define ROWS_KEY_MAX (OBJ_MAX_NAMES * (OBJ_NAME_MAX + 16) + 64)
 
-/* Store data[0..len) compressed as the chunk at key. */
+/*
+ * A chunk record holds where its rows are: a row file (store.h) holding
+ * one zstd frame with a checksum, and the sizes that let a reader check it
+ * and know its CSV length without opening it.  Encoding: CHUNK_MAGIC, then
+ * the file id, the file's size and the CSV length, 8 bytes each,
+ * little-endian.  A record whose value is itself a zstd frame is a chunk
+ * from before row files (store version 1), which rows_migrate() moves
+ * out at open; no reader sees one after that.
+ */
+#define CHUNK_MAGIC "rf1\0"
+#define CHUNK_DESC_LEN 28
+
+struct chunk_desc {
+	uint64_t id;
+	uint64_t zsize;
+	uint64_t csv;
+};
+
+static void le64_put(unsigned char *p, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t le64_get(const unsigned char *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static int desc_decode(const struct buf *v, struct chunk_desc *d)
+{
+	const unsigned char *p = (const unsigned char *)v->data;
+
+	if (v->len != CHUNK_DESC_LEN || memcmp(p, CHUNK_MAGIC, 4))
+		return -EIO;
+	d->id = le64_get(p + 4);
+	d->zsize = le64_get(p + 12);
+	d->csv = le64_get(p + 20);
+	if (d->csv > ROWS_CHUNK_LIMIT)
+		return -EIO;
+	return 0;
+}
+
+/* The descriptor of the chunk at key (-ENOENT if none). */
+static int desc_get(struct mctx *c, const char *key, struct chunk_desc *d)
+{
+	struct buf v = BUF_INIT;
+	int rc = store_get(c->st, key, &v);
+
+	if (!rc)
+		rc = desc_decode(&v, d);
+	buf_release(&v);
+	return rc;
+}
+
+/* data[0..len) as one zstd frame with its content size and a checksum. */
+static int chunk_compress(const char *data, size_t len, struct buf *z)
+{
+	size_t bound = ZSTD_compressBound(len), n;
+	ZSTD_CCtx *cc = ZSTD_createCCtx();
+	int rc = cc ? buf_grow(z, bound) : -ENOMEM;
+
+	if (rc)
+		goto out;
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, ROWS_ZSTD_LEVEL);
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1);
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_contentSizeFlag, 1);
+	n = ZSTD_compress2(cc, z->data, bound, data, len);
+	/* with a bound-sized output, only an allocation can fail */
+	if (ZSTD_isError(n))
+		rc = -ENOMEM;
+	else
+		z->len = n;
+out:
+	ZSTD_freeCCtx(cc);
+	return rc;
+}
+
+/* Store data[0..len) as the chunk at key: a new row file, and the old
+ * one (when the chunk is rewritten) dropped. */
 static int chunk_put(struct mctx *c, const char *key, const char *data,
 		     size_t len)
 {
-	size_t bound = ZSTD_compressBound(len), n;
+	unsigned char v[CHUNK_DESC_LEN];
+	struct chunk_desc old;
 	struct buf z = BUF_INIT;
-	int rc = buf_grow(&z, bound);
+	uint64_t id;
+	int rc = desc_get(c, key, &old);
 
-	if (rc)
+	if (rc && rc != -ENOENT)
 		return rc;
-	n = ZSTD_compress(z.data, bound, data, len, ROWS_ZSTD_LEVEL);
-	/* with a bound-sized output, only an allocation can fail */
-	rc = ZSTD_isError(n) ? -ENOMEM : store_put(c->st, key, z.data, n);
+	if (!rc)
+		rc = store_rowfile_drop(c->st, old.id);
+	else
+		rc = 0;
+	if (!rc)
+		rc = chunk_compress(data, len, &z);
+	if (!rc)
+		rc = store_rowfile_put(c->st, z.data, z.len, &id);
+	if (!rc) {
+		memcpy(v, CHUNK_MAGIC, 4);
+		le64_put(v + 4, id);
+		le64_put(v + 12, z.len);
+		le64_put(v + 20, len);
+		rc = store_put(c->st, key, v, sizeof(v));
+	}
 	buf_release(&z);
 	return rc;
 }
 
-/* Replace out with the CSV text of the chunk at key (-ENOENT if none). */
-static int chunk_get(struct mctx *c, const char *key, struct buf *out)
+/* Delete the chunk at key and its row file. */
+static int chunk_del(struct mctx *c, const char *key)
 {
-	struct buf z = BUF_INIT;
+	struct chunk_desc d;
+	int rc = desc_get(c, key, &d);
+
+	if (rc == -ENOENT)
+		return 0;
+	if (!rc)
+		rc = store_rowfile_drop(c->st, d.id);
+	if (!rc)
+		rc = store_del(c->st, key);
+	return rc;
+}
+
+/* Replace out with the CSV text of the chunk d describes; z is scratch.
+ * A file that does not decompress whole, to the length and checksum it
+ * was written with, is -EIO with a line in the daemon's log. */
+static int chunk_load(struct store *st, const struct chunk_desc *d,
+		      struct buf *z, struct buf *out)
+{
 	unsigned long long size;
+	const char *why = NULL;
 	size_t n;
-	int rc = store_get(c->st, key, &z);
+	int rc = store_rowfile_read(st, d->id, d->zsize, z);
 
 	if (rc)
-		goto out;
-	size = ZSTD_getFrameContentSize(z.data, z.len);
-	if (size == ZSTD_CONTENTSIZE_ERROR ||
-	    size == ZSTD_CONTENTSIZE_UNKNOWN || size > ROWS_CHUNK_LIMIT) {
+		return rc;
+	size = ZSTD_getFrameContentSize(z->data, z->len);
+	if (size != d->csv) {
+		why = "not the frame it was written as";
 		rc = -EIO;
 		goto out;
 	}
@@ -148,37 +266,44 @@ static int chunk_get(struct mctx *c, const char *key, struct buf *out)
 	rc = buf_grow(out, (size_t)size);
 	if (rc)
 		goto out;
-	n = ZSTD_decompress(out->data, (size_t)size, z.data, z.len);
+	n = ZSTD_decompress(out->data, (size_t)size, z->data, z->len);
 	if (ZSTD_isError(n) || n != size) {
+		why = ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short";
 		rc = -EIO;
 		goto out;
 	}
 	out->len = n;
 	out->data[n] = '\0';
 out:
+	if (why)
+		store_rowfile_damaged(st, d->id, why);
+	return rc;
+}
+
+/* Replace out with the CSV text of the chunk at key (-ENOENT if none). */
+static int chunk_get(struct mctx *c, const char *key, struct buf *out)
+{
+	struct buf z = BUF_INIT;
+	struct chunk_desc d;
+	int rc = desc_get(c, key, &d);
+
+	if (!rc)
+		rc = chunk_load(c->st, &d, &z, out);
 	buf_release(&z);
 	return rc;
 }
 
-/* The CSV length of the chunk at key, from its frame header (0 if none). */
+/* The CSV length of the chunk at key, from its record (0 if none). */
 static int chunk_size(struct mctx *c, const char *key, uint64_t *size)
 {
-	struct buf z = BUF_INIT;
-	unsigned long long n;
-	int rc = store_get(c->st, key, &z);
+	struct chunk_desc d;
+	int rc = desc_get(c, key, &d);
 
 	*size = 0;
 	if (rc == -ENOENT)
 		return 0;
-	if (!rc) {
-		n = ZSTD_getFrameContentSize(z.data, z.len);
-		if (n == ZSTD_CONTENTSIZE_ERROR ||
-		    n == ZSTD_CONTENTSIZE_UNKNOWN || n > ROWS_CHUNK_LIMIT)
-			rc = -EIO;
-		else
-			*size = n;
-	}
-	buf_release(&z);
+	if (!rc)
+		*size = d.csv;
 	return rc;
 }
 
@@ -375,7 +500,7 @@ int rows_delete_where(struct mctx *c, const char *base, struct rows_meta *m,
 		removed += f.removed;
 		m->bytes -= (int64_t)(chunk.len - out.len);
 		if (!f.kept) {
-			rc = store_del(c->st, key);
+			rc = chunk_del(c, key);
 			if (no == m->next - 1)
 				m->tail = 0;
 			continue;
@@ -424,6 +549,107 @@ int rows_next_chunk(struct mctx *c, const char *base,
 	return 0;
 }
 
+/* --- snapshots: a dataset's rows read without the model's lock --- */
+
+struct rows_snap {
+	struct store *st;
+	uint64_t pin;
+	struct chunk_desc *d;
+	size_t n, at;
+	uint64_t bytes;
+	int64_t rows;
+	struct buf z;		/* a compressed chunk, reused */
+};
+
+int rows_snap_take(struct mctx *c, const char *base,
+		   const struct rows_meta *m, struct rows_snap **out)
+{
+	struct rows_snap *s = calloc(1, sizeof(*s));
+	char key[ROWS_KEY_MAX];
+	struct chunk_desc d;
+	uint32_t no;
+	int rc;
+
+	if (!s)
+		return -ENOMEM;
+	s->st = c->st;
+	s->rows = m->rows;
+	rc = store_pin(c->st, &s->pin);
+	if (rc) {
+		free(s);
+		return rc;
+	}
+	for (no = m->first; no < m->next && !rc; no++) {
+		rows_key(key, sizeof(key), base, no);
+		rc = desc_get(c, key, &d);
+		if (rc == -ENOENT) {
+			rc = 0;
+			continue;
+		}
+		if (rc)
+			break;
+		if (!(s->n & (s->n + 1))) {
+			/* n+1 a power of two (or 0): double */
+			struct chunk_desc *v = realloc(s->d, (s->n * 2 + 1) *
+							     sizeof(*v));
+
+			if (!v) {
+				rc = -ENOMEM;
+				break;
+			}
+			s->d = v;
+		}
+		s->d[s->n++] = d;
+		s->bytes += d.csv;
+	}
+	if (rc) {
+		rows_snap_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+int rows_snap_next(struct rows_snap *s, struct buf *out, int *eof)
+{
+	int rc;
+
+	if (s->at == s->n) {
+		buf_reset(out);
+		*eof = 1;
+		return 0;
+	}
+	rc = chunk_load(s->st, &s->d[s->at], &s->z, out);
+	if (!rc)
+		s->at++;
+	return rc;
+}
+
+void rows_snap_rewind(struct rows_snap *s)
+{
+	s->at = 0;
+}
+
+uint64_t rows_snap_bytes(const struct rows_snap *s)
+{
+	return s->bytes;
+}
+
+int64_t rows_snap_rows(const struct rows_snap *s)
+{
+	return s->rows;
+}
+
+void rows_snap_free(struct rows_snap *s)
+{
+	if (!s)
+		return;
+	store_unpin(s->st, s->pin);
+	buf_release(&s->z);
+	free(s->d);
+	free(s);
+}
+
 int rows_destroy(struct mctx *c, const char *base, struct rows_meta *m)
 {
 	char key[ROWS_KEY_MAX];
@@ -432,7 +658,7 @@ int rows_destroy(struct mctx *c, const char *base, struct rows_meta *m)
 
 	for (no = m->first; no < m->next && !rc; no++) {
 		rows_key(key, sizeof(key), base, no);
-		rc = store_del(c->st, key);
+		rc = chunk_del(c, key);
 	}
 	if (!rc) {
 		m->rows = 0;
@@ -475,4 +701,94 @@ int rows_total_add(struct mctx *c, int64_t delta)
 		total = 0;
 	snprintf(val, sizeof(val), "%" PRId64, total);
 	return store_put(c->st, ROWS_TOTAL_KEY, val, strlen(val));
+}
+
+/* --- stores from before row files --- */
+
+struct migrate_keys {
+	char **key;
+	size_t n, cap;
+};
+
+static int migrate_collect(const char *key, const void *val, size_t len,
+			   void *arg)
+{
+	static const unsigned char zmagic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
+	struct migrate_keys *k = arg;
+
+	if (len < 4 || memcmp(val, zmagic, 4))
+		return 0;	/* a descriptor already */
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? k->cap * 2 : 64;
+		char **v = realloc(k->key, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		k->key = v;
+		k->cap = cap;
+	}
+	k->key[k->n] = strdup(key);
+	if (!k->key[k->n])
+		return -ENOMEM;
+	k->n++;
+	return 0;
+}
+
+/* Move one chunk stored in the TDB file (a zstd frame) to a row file. */
+static int migrate_one(struct mctx *c, const char *key, struct buf *z,
+		       struct buf *csv)
+{
+	unsigned long long size;
+	size_t n;
+	int rc = store_get(c->st, key, z);
+
+	if (rc == -ENOENT)
+		return 0;
+	if (rc)
+		return rc;
+	size = ZSTD_getFrameContentSize(z->data, z->len);
+	if (size == ZSTD_CONTENTSIZE_ERROR ||
+	    size == ZSTD_CONTENTSIZE_UNKNOWN || size > ROWS_CHUNK_LIMIT)
+		return -EIO;
+	buf_reset(csv);
+	rc = buf_grow(csv, (size_t)size);
+	if (rc)
+		return rc;
+	n = ZSTD_decompress(csv->data, (size_t)size, z->data, z->len);
+	if (ZSTD_isError(n) || n != size)
+		return -EIO;
+	csv->len = n;
+	/* chunk_put() finds no descriptor under key: nothing to drop */
+	rc = store_del(c->st, key);
+	return rc ? rc : chunk_put(c, key, csv->data, csv->len);
+}
+
+int rows_migrate(struct mctx *c, size_t *moved)
+{
+	struct migrate_keys k = { NULL, 0, 0 };
+	struct buf z = BUF_INIT, csv = BUF_INIT;
+	size_t i, j;
+	int rc = store_each(c->st, "r:", migrate_collect, &k);
+
+	*moved = 0;
+	/* a transaction per 64 chunks (16 MiB of rows at most): a crash
+	 * leaves each chunk either where it was or in its row file */
+	for (i = 0; !rc && i < k.n; i += 64) {
+		rc = store_txn_begin(c->st);
+		for (j = i; !rc && j < k.n && j < i + 64; j++)
+			rc = migrate_one(c, k.key[j], &z, &csv);
+		if (rc) {
+			store_txn_cancel(c->st);
+			break;
+		}
+		rc = store_txn_commit(c->st);
+		if (!rc)
+			*moved += j - i;
+	}
+	for (i = 0; i < k.n; i++)
+		free(k.key[i]);
+	free(k.key);
+	buf_release(&z);
+	buf_release(&csv);
+	return rc;
 }

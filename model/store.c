@@ -167,6 +167,7 @@
 
 #include <tdb.h>
 
+#include "rowfile.h"
 #include "store.h"
 
 #define STORE_HASH_SIZE 131071
@@ -202,10 +203,17 @@ struct store {
 	uint64_t gen;
 	uint64_t watch_gen;
 	int each_depth; /* store_each() calls in progress (fn may nest) */
+	int version;	/* 1 or 2 (store.h) */
 	int watching;
 	struct buf watch;
+	struct rowfiles *rf;	/* the row files beside the file */
 	char log[256];
 };
+
+struct rowfiles *store_rowfiles(struct store *st)
+{
+	return st->rf;
+}
 
 static void store_log(struct tdb_context *tdb, enum tdb_debug_level level,
 		      const char *fmt, ...)
@@ -478,6 +486,7 @@ static int store_create_version(struct store *st, const char *path,
 		goto out_err;
 	st->gen = 0;
 	st->watch_gen = 0;
+	st->version = 2;
 	if (!(st->flags & STORE_NOSYNC)) {
 		rc = store_sync_dir(path);
 		if (rc) {
@@ -512,8 +521,13 @@ static int store_check_version(struct store *st, struct buf *err)
 			     st->log[0] ? st->log : strerror(-rc));
 		goto out;
 	}
+	st->version = 2;
 	if (v.len == strlen(STORE_VERSION) &&
 	    !memcmp(v.data, STORE_VERSION, v.len))
+		goto out;
+	st->version = 1;
+	if (v.len == strlen(STORE_VERSION_1) &&
+	    !memcmp(v.data, STORE_VERSION_1, v.len))
 		goto out;
 	n = v.len < 64 ? v.len : 64;
 	for (i = 0; i < n; i++) {
@@ -692,6 +706,9 @@ int store_open(const char *path, unsigned flags, struct store **out,
 		rc = store_check_version(st, err);
 	if (!rc && !(flags & STORE_CREATE))
 		rc = store_repair(st, err);
+	if (!rc)
+		rc = rowfiles_open(st, path, !!(flags & STORE_NOSYNC), &st->rf,
+				   err);
 	if (rc)
 		goto out_close;
 	st->opened = 1;
@@ -722,6 +739,7 @@ void store_close(struct store *st)
 		store_txn_cancel(st);
 	/* a failure leaves the mark unset: the next open checks the file */
 	store_mark_clean(st, 1);
+	rowfiles_close(st->rf);
 	tdb_close(st->tdb);
 	close(st->lock_fd);
 	cache_clear(st);
@@ -729,6 +747,33 @@ void store_close(struct store *st)
 	buf_release(&st->watch);
 	free(st->path);
 	free(st);
+}
+
+int store_version(const struct store *st)
+{
+	return st->version;
+}
+
+int store_upgrade(struct store *st)
+{
+	int rc;
+
+	if (st->version == 2)
+		return 0;
+	rc = store_txn_begin(st);
+	if (rc)
+		return rc;
+	rc = store_write(st, STORE_VERSION_KEY, STORE_VERSION,
+			 strlen(STORE_VERSION));
+	st->txn_changed = 1;
+	if (rc) {
+		store_txn_cancel(st);
+		return rc;
+	}
+	rc = store_txn_commit(st);
+	if (!rc)
+		st->version = 2;
+	return rc;
 }
 
 /* The file's size, -1 if fstat fails (then every commit trims). */
@@ -758,7 +803,11 @@ int store_txn_commit(struct store *st)
 
 	if (!st->in_txn)
 		return -EINVAL;
-	if (tdb_transaction_commit(st->tdb)) {
+	if (st->rf)
+		rc = rowfiles_precommit(st->rf);
+	if (rc) {
+		tdb_transaction_cancel(st->tdb);
+	} else if (tdb_transaction_commit(st->tdb)) {
 		rc = store_errno(st);
 		/* tdb may keep it open on some failures; we never do */
 		if (tdb_transaction_active(st->tdb))
@@ -768,6 +817,8 @@ int store_txn_commit(struct store *st)
 		if (st->txn_watch)
 			st->watch_gen++;
 	}
+	if (st->rf)
+		rowfiles_end(st->rf, rc == 0);
 	st->in_txn = 0;
 	st->txn_changed = 0;
 	st->txn_watch = 0;
@@ -781,6 +832,8 @@ void store_txn_cancel(struct store *st)
 	if (!st->in_txn)
 		return;
 	tdb_transaction_cancel(st->tdb);
+	if (st->rf)
+		rowfiles_end(st->rf, 0);
 	st->in_txn = 0;
 	st->txn_changed = 0;
 	st->txn_watch = 0;
@@ -1117,8 +1170,10 @@ static int store_verify(const char *path, struct buf *err)
 		rc = -EINVAL;
 		goto out;
 	}
-	if (v.dsize != strlen(STORE_VERSION) ||
-	    memcmp(v.dptr, STORE_VERSION, v.dsize)) {
+	if ((v.dsize != strlen(STORE_VERSION) ||
+	     memcmp(v.dptr, STORE_VERSION, v.dsize)) &&
+	    (v.dsize != strlen(STORE_VERSION_1) ||
+	     memcmp(v.dptr, STORE_VERSION_1, v.dsize))) {
 		store_seterr(err, "unknown store version");
 		rc = -EPROTO;
 	}

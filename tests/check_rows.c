@@ -200,7 +200,7 @@ START_TEST(test_cut_at_row_ends)
 	uint32_t no = 0;
 	int i, n = 0, parsed = 0, eof = 0, big = 0;
 
-	for (i = 0; i < 3000; i++) {
+	for (i = 0; i < 12000; i++) {
 		buf_reset(&field);
 		buf_printf(&field, "line\n\"%d\"\n,%*s", i, i % 300, "x");
 		f[1] = field.data;
