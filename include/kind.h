@@ -86,7 +86,13 @@ enum kind_attr_flags {
  * number of bytes a full read started now returns, found without
  * producing them (st_size: tar and rsync read that many).  Its next() may
  * be called again after *eof and then goes on with what was appended
- * since (tail -f).  Other streams have st_size 0 (the /proc way). */
+ * since (tail -f).  Other streams have st_size 0 (the /proc way).
+ *
+ * A stream that reads a snapshot (records, rows.csv, reports) takes it in
+ * start(), under the lock, and its next() reads only that: such a stream
+ * sees the rows committed before it was opened.  Its refresh(), when set,
+ * is called under the lock when a sized stream is read past its end again,
+ * to take a new snapshot that goes on where the reader is (tail -f). */
 struct kind_stream_ops {
 	int (*start)(struct mctx *c, const struct obj_ref *ref, void **cursor);
 	int (*next)(struct mctx *c, const struct obj_ref *ref, void *cursor,
@@ -94,6 +100,8 @@ struct kind_stream_ops {
 	void (*done)(void *cursor);
 	int (*size)(struct mctx *c, const struct obj_ref *ref,
 		    uint64_t *size);
+	int (*refresh)(struct mctx *c, const struct obj_ref *ref,
+		       void *cursor);
 };
 
 /*

@@ -286,6 +286,9 @@ int rows_snap_take(struct mctx *c, const char *base,
 		   const struct rows_meta *m, struct rows_snap **out);
 int rows_snap_next(struct rows_snap *s, struct buf *out, int *eof);
 void rows_snap_rewind(struct rows_snap *s);
+/* Skip the whole chunks that bytes of CSV cover; what is left of bytes
+ * falls in the next chunk (0 at the end). */
+uint64_t rows_snap_skip(struct rows_snap *s, uint64_t bytes);
 uint64_t rows_snap_bytes(const struct rows_snap *s);	/* CSV, all chunks */
 int64_t rows_snap_rows(const struct rows_snap *s);
 void rows_snap_free(struct rows_snap *s);

@@ -526,30 +526,35 @@ static int records_header(const struct inidoc *doc, struct buf *out)
 	return rc;
 }
 
+/*
+ * Reading records: the header and the rows of a snapshot taken at open
+ * (rows.c), read without the model's lock.  delivered counts the bytes of
+ * rows handed out, so that a read past the end (tail -f) takes a new
+ * snapshot and goes on at that offset, as in a file that grew.
+ */
 struct records_cursor {
+	struct buf header;
 	int header_done;
-	uint32_t no;		/* the next chunk to look for */
-	int at_end;		/* the last call found no more */
-	int have_last;		/* a chunk was handed out: */
-	uint32_t last;		/* its number */
-	size_t last_len;	/* and how much of it */
+	struct rows_snap *snap;
+	uint64_t delivered;	/* bytes of rows handed out */
+	uint64_t skip;		/* of the next chunk, already handed out */
 };
 
-static int records_start(struct mctx *c, const struct obj_ref *ref,
-			 void **cursor)
-{
-	struct records_cursor *cur = calloc(1, sizeof(*cur));
-
-	if (!cur)
-		return -ENOMEM;
-	*cursor = cur;
-	return 0;
-}
-
-static int records_next(struct mctx *c, const struct obj_ref *ref,
-			void *cursor, struct buf *out, int *eof)
+static void records_done(void *cursor)
 {
 	struct records_cursor *cur = cursor;
+
+	if (!cur)
+		return;
+	rows_snap_free(cur->snap);
+	buf_release(&cur->header);
+	free(cur);
+}
+
+/* A snapshot of the rows now, positioned at cur->delivered. */
+static int records_snap(struct mctx *c, const struct obj_ref *ref,
+			struct records_cursor *cur, int header)
+{
 	struct obj_ref ds;
 	struct rec r = REC_INIT;
 	struct inidoc doc;
@@ -561,54 +566,74 @@ static int records_next(struct mctx *c, const struct obj_ref *ref,
 	rc = dataset_load(c, &ds, &r, &doc);
 	if (rc)
 		return rc;
-	buf_reset(out);
-	if (!cur->header_done) {
-		cur->header_done = 1;
-		rc = records_header(&doc, out);
-		goto out;
-	}
-	rc = rows_meta_get(&r, &m);
+	if (header)
+		rc = records_header(&doc, &cur->header);
+	inidoc_release(&doc);
+	if (!rc)
+		rc = rows_meta_get(&r, &m);
 	if (!rc)
 		rc = obj_ref_object_path(&ds, &base);
-	if (!rc && cur->at_end && cur->have_last) {
-		/* asked again at the end: the chunk read last may have
-		 * been topped up since */
-		uint32_t no = cur->last;
-		int end = 0;
-
-		rc = rows_next_chunk(c, base.data, &m, &no, out, &end);
-		if (!rc && !end && no == cur->last + 1 &&
-		    out->len > cur->last_len) {
-			memmove(out->data, out->data + cur->last_len,
-				out->len - cur->last_len);
-			out->len -= cur->last_len;
-			out->data[out->len] = '\0';
-			cur->last_len += out->len;
-			cur->at_end = 0;
-			goto out;
-		}
-		buf_reset(out);
-	}
-	cur->at_end = 0;
+	rows_snap_free(cur->snap);
+	cur->snap = NULL;
 	if (!rc)
-		rc = rows_next_chunk(c, base.data, &m, &cur->no, out, eof);
-	if (!rc && !*eof) {
-		cur->have_last = 1;
-		cur->last = cur->no - 1;
-		cur->last_len = out->len;
-	}
-	if (!rc && *eof)
-		cur->at_end = 1;
-out:
-	inidoc_release(&doc);
+		rc = rows_snap_take(c, base.data, &m, &cur->snap);
+	if (!rc)
+		cur->skip = rows_snap_skip(cur->snap, cur->delivered);
 	rec_release(&r);
 	buf_release(&base);
 	return rc;
 }
 
-static void records_done(void *cursor)
+static int records_start(struct mctx *c, const struct obj_ref *ref,
+			 void **cursor)
 {
-	free(cursor);
+	struct records_cursor *cur = calloc(1, sizeof(*cur));
+	int rc;
+
+	if (!cur)
+		return -ENOMEM;
+	rc = buf_add(&cur->header, "", 0);
+	if (!rc)
+		rc = records_snap(c, ref, cur, 1);
+	if (rc) {
+		records_done(cur);
+		return rc;
+	}
+	*cursor = cur;
+	return 0;
+}
+
+static int records_refresh(struct mctx *c, const struct obj_ref *ref,
+			   void *cursor)
+{
+	return records_snap(c, ref, cursor, 0);
+}
+
+static int records_next(struct mctx *c, const struct obj_ref *ref,
+			void *cursor, struct buf *out, int *eof)
+{
+	struct records_cursor *cur = cursor;
+	int rc;
+
+	buf_reset(out);
+	if (!cur->header_done) {
+		cur->header_done = 1;
+		return buf_add(out, cur->header.data, cur->header.len);
+	}
+	rc = rows_snap_next(cur->snap, out, eof);
+	if (rc || *eof)
+		return rc;
+	if (cur->skip) {
+		size_t skip = cur->skip < out->len ? (size_t)cur->skip :
+						     out->len;
+
+		memmove(out->data, out->data + skip, out->len - skip);
+		out->len -= skip;
+		out->data[out->len] = '\0';
+		cur->skip = 0;
+	}
+	cur->delivered += out->len;
+	return 0;
 }
 
 /* The bytes a read started now gives: the header and the stored rows. */
@@ -648,6 +673,7 @@ const struct kind_stream_ops records_stream_ops = {
 	.next = records_next,
 	.done = records_done,
 	.size = records_size,
+	.refresh = records_refresh,
 };
 
 /* --- records: ingest --- */

@@ -108,12 +108,14 @@
  * decimal that is the sum, for values with up to 9 decimals), or as
  * %.15g of the double sum when a value has more or the sum overflows.
  *
- * Consistency: a stream runs under the model's lock only while it makes a
- * piece, so rows.csv sees commits made while it is read (a dataset's
- * rows as they are when its chunk is reached); the plan itself (the
- * view's settings, components and datasets) is the one of the first
- * read.  A report is computed whole at its first read, under the lock,
- * and then handed out piece by piece.
+ * Consistency and locking: opening either file makes the plan under the
+ * model's lock, and with it a snapshot of each dataset it reads
+ * (rows_snap_take: the row files committed at that instant, pinned).
+ * Everything after reads only the plan and its snapshots, never the
+ * store, so it needs no lock: rows.csv and a report show the view's
+ * settings and rows as they were when the file was opened, whatever is
+ * committed while they are read.  A report is computed whole at its
+ * first read and then handed out piece by piece.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -229,6 +231,8 @@ struct dv_plan {
 	struct dv_ev *ev;		/* per dataset (event ones) */
 	int need_day;
 	int has_sessions;
+	struct rows_snap **snap;	/* per dataset read: its rows when
+					 * the plan was made; NULL: none */
 	char *scratch;			/* the store's directory, or NULL */
 	uint64_t seen;			/* bytes of rows read (dv_give_back) */
 };
@@ -254,7 +258,6 @@ struct dv_scan {
 	struct mctx *c;
 	struct dv_plan *p;
 	size_t ds;			/* dataset index */
-	uint32_t no;			/* next chunk */
 	int done;
 	struct csv_reader rd;
 	struct buf chunk;
@@ -402,6 +405,9 @@ static void plan_free(struct dv_plan *p)
 	for (i = 0; p->join && i < p->conn.nds; i++)
 		join_release(&p->join[i]);
 	free(p->join);
+	for (i = 0; p->snap && i < p->conn.nds; i++)
+		rows_snap_free(p->snap[i]);
+	free(p->snap);
 	for (i = 0; p->ev && i < p->conn.nds; i++) {
 		free(p->ev[i].src);
 		free(p->ev[i].jkey);
@@ -656,6 +662,76 @@ static int plan_scratch(struct mctx *c, struct dv_plan *p)
 	return p->scratch ? 0 : -ENOMEM;
 }
 
+static int dataset_base(const struct dv_plan *p, size_t ds, struct obj_ref *ref,
+			struct buf *base)
+{
+	obj_ref_root(ref);
+	ref->kind = KIND_DATASET;
+	ref->nnames = 2;
+	snprintf(ref->names[0], sizeof(ref->names[0]), "%s", p->conn.name);
+	snprintf(ref->names[1], sizeof(ref->names[1]), "%s",
+		 p->conn.ds[ds].name);
+	buf_reset(base);
+	return obj_ref_object_path(ref, base);
+}
+
+/* The rows meta of dataset ds now: -ENOENT when it is gone. */
+static int dataset_meta(struct mctx *c, const struct dv_plan *p, size_t ds,
+			struct buf *base, struct rows_meta *m)
+{
+	struct obj_ref ref;
+	struct rec r = REC_INIT;
+	int rc = dataset_base(p, ds, &ref, base);
+
+	if (!rc)
+		rc = obj_load(c, &ref, &r);
+	if (!rc)
+		rc = rows_meta_get(&r, m);
+	rec_release(&r);
+	return rc;
+}
+
+/* Does a read scan dataset ds (events) or hold it in memory (a join)? */
+static int plan_reads(const struct dv_plan *p, size_t ds)
+{
+	const struct dv_dataset *d = &p->conn.ds[ds];
+
+	if (!d->nfields)
+		return 0;
+	if (d->type == DATASET_EVENT)
+		return d->ts >= 0;
+	return p->join[ds].needed &&
+	       (d->type == DATASET_LOOKUP ? d->key : d->pid) >= 0;
+}
+
+/* The snapshots of the datasets the plan reads: the rows committed now,
+ * which the read then scans without the model's lock.  A dataset gone
+ * since the connection was read has none. */
+static int plan_snap(struct mctx *c, struct dv_plan *p)
+{
+	struct buf base = BUF_INIT;
+	struct rows_meta m;
+	size_t i;
+	int rc = 0;
+
+	p->snap = calloc(p->conn.nds + 1, sizeof(*p->snap));
+	if (!p->snap)
+		return -ENOMEM;
+	for (i = 0; i < p->conn.nds && !rc; i++) {
+		if (!plan_reads(p, i))
+			continue;
+		rc = dataset_meta(c, p, i, &base, &m);
+		if (rc == -ENOENT) {
+			rc = 0;
+			continue;
+		}
+		if (!rc)
+			rc = rows_snap_take(c, base.data, &m, &p->snap[i]);
+	}
+	buf_release(&base);
+	return rc;
+}
+
 /* Resolve view `view` as far as it goes: a view without a usable
  * connection gets a plan with no datasets. */
 static int plan_load(struct mctx *c, const char *view, struct dv_plan **out)
@@ -764,6 +840,9 @@ static int plan_load(struct mctx *c, const char *view, struct dv_plan **out)
 		    p->hoff[col + 1] > p->hoff[col])
 			p->pcols[p->npcols++] = col;
 	}
+	rc = plan_snap(c, p);
+	if (rc)
+		goto fail;
 	*out = p;
 	return 0;
 fail:
@@ -833,35 +912,6 @@ static int join_row(void *arg, const struct csv_row *row)
 	return 0;
 }
 
-static int dataset_base(const struct dv_plan *p, size_t ds, struct obj_ref *ref,
-			struct buf *base)
-{
-	obj_ref_root(ref);
-	ref->kind = KIND_DATASET;
-	ref->nnames = 2;
-	snprintf(ref->names[0], sizeof(ref->names[0]), "%s", p->conn.name);
-	snprintf(ref->names[1], sizeof(ref->names[1]), "%s",
-		 p->conn.ds[ds].name);
-	buf_reset(base);
-	return obj_ref_object_path(ref, base);
-}
-
-/* The rows meta of dataset ds now: -ENOENT when it is gone. */
-static int dataset_meta(struct mctx *c, const struct dv_plan *p, size_t ds,
-			struct buf *base, struct rows_meta *m)
-{
-	struct obj_ref ref;
-	struct rec r = REC_INIT;
-	int rc = dataset_base(p, ds, &ref, base);
-
-	if (!rc)
-		rc = obj_load(c, &ref, &r);
-	if (!rc)
-		rc = rows_meta_get(&r, m);
-	rec_release(&r);
-	return rc;
-}
-
 /* Room for the rows the dataset holds, known before they are read, so
  * that the tables are not copied as they grow: each copy touched fresh
  * pages, a fifth of the page faults of a report at 100,000 rows (200,000
@@ -892,28 +942,25 @@ static int join_reserve(struct dv_join *j, int64_t rows)
 	return 0;
 }
 
-static int join_load(struct mctx *c, struct dv_plan *p, size_t ds)
+static int join_load(struct dv_plan *p, size_t ds)
 {
 	const struct dv_dataset *d = &p->conn.ds[ds];
 	struct join_load jl = { &p->join[ds], d,
 				d->type == DATASET_LOOKUP ? d->key : d->pid };
-	struct buf base = BUF_INIT, chunk = BUF_INIT;
+	struct rows_snap *snap = p->snap[ds];
+	struct buf chunk = BUF_INIT;
 	struct csv_reader rd;
-	struct rows_meta m;
-	uint32_t no = 0;
+	int64_t rows;
 	int rc, eof = 0, first = 1;
 
 	jl.j->nfields = d->nfields;
-	if (jl.keycol < 0 || !d->nfields)
+	if (!snap)
 		return 0;
-	rc = dataset_meta(c, p, ds, &base, &m);
-	if (rc == -ENOENT)
-		rc = 0, eof = 1;
-	else if (!rc)
-		rc = join_reserve(jl.j, m.rows);
+	rows = rows_snap_rows(snap);
+	rc = join_reserve(jl.j, rows);
 	csv_reader_init(&rd, ROWS_LINE_MAX, ROWS_FIELDS_MAX);
 	while (!rc && !eof) {
-		rc = rows_next_chunk(c, base.data, &m, &no, &chunk, &eof);
+		rc = rows_snap_next(snap, &chunk, &eof);
 		if (rc || eof)
 			break;
 		p->seen += chunk.len;
@@ -922,28 +969,27 @@ static int join_load(struct mctx *c, struct dv_plan *p, size_t ds)
 		if (!rc)
 			rc = csv_finish(&rd, join_row, &jl);
 		/* the arena too, from the first chunk's bytes per row */
-		if (!rc && first && jl.j->nrows && m.rows > 0 &&
-		    (uint64_t)m.rows > jl.j->nrows)
+		if (!rc && first && jl.j->nrows && rows > 0 &&
+		    (uint64_t)rows > jl.j->nrows)
 			rc = buf_grow(&jl.j->arena,
 				      jl.j->arena.len / jl.j->nrows *
-					      ((size_t)m.rows - jl.j->nrows) *
+					      ((size_t)rows - jl.j->nrows) *
 					      17 / 16);
 		first = 0;
 	}
 	csv_reader_release(&rd);
-	buf_release(&base);
 	buf_release(&chunk);
 	return rc;
 }
 
-static int plan_joins(struct mctx *c, struct dv_plan *p)
+static int plan_joins(struct dv_plan *p)
 {
 	size_t i;
 	int rc = 0;
 
 	for (i = 0; i < p->conn.nds && !rc; i++)
 		if (p->join[i].needed)
-			rc = join_load(c, p, i);
+			rc = join_load(p, i);
 	return rc;
 }
 
@@ -1001,8 +1047,12 @@ static void scan_release(struct dv_scan *s)
 /* Back to the first event (for a second pass). */
 static void scan_rewind(struct dv_scan *s)
 {
+	size_t i;
+
+	for (i = 0; i < s->p->conn.nds; i++)
+		if (s->p->snap[i] && s->p->conn.ds[i].type == DATASET_EVENT)
+			rows_snap_rewind(s->p->snap[i]);
 	s->ds = 0;
-	s->no = 0;
 	s->done = 0;
 	s->row.rowno = 0;
 }
@@ -1123,37 +1173,27 @@ static int scan_row(void *arg, const struct csv_row *row)
 	return rc;
 }
 
-/* Feed the next chunk of events to the consumer; s->done at the end. */
+/* Feed the next chunk of events to the consumer; s->done at the end.
+ * Reads the plan's snapshots only: no store, no lock. */
 static int scan_step(struct dv_scan *s)
 {
 	struct dv_plan *p = s->p;
-	struct buf base = BUF_INIT;
-	struct rows_meta m;
 	int rc = 0, eof;
 
 	while (s->ds < p->conn.nds) {
 		const struct dv_dataset *ds = &p->conn.ds[s->ds];
+		struct rows_snap *snap = p->snap[s->ds];
 
-		if (ds->type != DATASET_EVENT || ds->ts < 0 ||
-		    !ds->nfields) {
+		if (ds->type != DATASET_EVENT || !snap) {
 			s->ds++;
-			s->no = 0;
 			continue;
 		}
-		rc = dataset_meta(s->c, p, s->ds, &base, &m);
 		eof = 0;
-		if (rc == -ENOENT) {
-			rc = 0;
-			eof = 1;
-		} else if (!rc) {
-			rc = rows_next_chunk(s->c, base.data, &m, &s->no,
-					     &s->chunk, &eof);
-		}
+		rc = rows_snap_next(snap, &s->chunk, &eof);
 		if (rc)
-			break;
+			return rc;
 		if (eof) {
 			s->ds++;
-			s->no = 0;
 			continue;
 		}
 		s->cur = &p->ev[s->ds];
@@ -1163,12 +1203,10 @@ static int scan_step(struct dv_scan *s)
 		rc = csv_feed(&s->rd, s->chunk.data, s->chunk.len, scan_row, s);
 		if (!rc)
 			rc = csv_finish(&s->rd, scan_row, s);
-		goto out;
+		return rc;
 	}
 	s->done = 1;
-out:
-	buf_release(&base);
-	return rc;
+	return 0;
 }
 
 static int scan_all(struct dv_scan *s)
@@ -1521,33 +1559,38 @@ static int rows_emit(void *arg, const struct dv_row *r)
 	return csv_write_row_safe(rc->out, p->ncomp, rc->fv, rc->fl);
 }
 
+static void rows_done(void *cursor);
+
+/* At open, under the model's lock: the plan and its snapshots. */
 static int rows_start(struct mctx *c, const struct obj_ref *ref, void **cursor)
 {
 	struct rows_cur *rc = calloc(1, sizeof(*rc));
+	int err;
 
 	if (!rc)
 		return -ENOMEM;
+	err = plan_load(c, ref->names[0], &rc->p);
+	if (err) {
+		rows_done(rc);
+		return err;
+	}
 	*cursor = rc;
 	return 0;
 }
 
-/* First read: the plan, the joins, the session starts, the header. */
+/* First read: the joins, the session starts, the header. */
 static int rows_begin(struct mctx *c, const struct obj_ref *ref,
 		      struct rows_cur *rc, struct buf *out)
 {
-	struct dv_plan *p;
+	struct dv_plan *p = rc->p;
 	size_t i;
 	int err;
 
-	err = plan_load(c, ref->names[0], &rc->p);
-	if (err)
-		return err;
-	p = rc->p;
 	rc->fv = calloc(p->ncomp + 1, sizeof(*rc->fv));
 	rc->fl = calloc(p->ncomp + 1, sizeof(*rc->fl));
 	if (!rc->fv || !rc->fl)
 		return -ENOMEM;
-	err = plan_joins(c, p);
+	err = plan_joins(p);
 	if (!err)
 		err = scan_init(&rc->scan, c, p, rows_emit, rc);
 	if (err)
@@ -1855,16 +1898,7 @@ static int report_compute(struct mctx *c, const struct obj_ref *ref,
 	int err;
 
 	memset(&scan, 0, sizeof(scan));
-	err = plan_load(c, ref->names[0], &rc->p);
-	if (err)
-		return err;
 	p = rc->p;
-	for (i = 0; i < p->ndims; i++)
-		if (!strcmp(p->comp[i].name, ref->names[1]))
-			break;
-	if (i == p->ndims)
-		return -ENOENT;	/* deleted or no longer a dimension */
-	rc->dim = i;
 	for (i = p->ndims; i < p->ncomp; i++)
 		if (p->comp[i].agg == AGG_PEOPLE ||
 		    p->comp[i].agg == AGG_SESSIONS)
@@ -1891,7 +1925,7 @@ static int report_compute(struct mctx *c, const struct obj_ref *ref,
 			extsort_init(&rc->pairs[i], 1, EXTSORT_UNIQUE, budget,
 				     p->scratch);
 	sessions_init(&rc->ss, budget, p->scratch);
-	err = plan_joins(c, p);
+	err = plan_joins(p);
 	if (!err)
 		err = scan_init(&scan, c, p, report_emit, rc);
 	if (!err)
@@ -1937,16 +1971,38 @@ static int report_compute(struct mctx *c, const struct obj_ref *ref,
 	return 0;
 }
 
+static void report_done(void *cursor);
+
+/* At open, under the model's lock: the plan and its snapshots; the
+ * computation waits for the first read. */
 static int report_start(struct mctx *c, const struct obj_ref *ref,
 			void **cursor)
 {
 	struct report_cur *rc = calloc(1, sizeof(*rc));
+	const struct dv_plan *p;
+	size_t i;
+	int err;
 
 	if (!rc)
 		return -ENOMEM;
 	strtab_init(&rc->items);
+	err = plan_load(c, ref->names[0], &rc->p);
+	if (err)
+		goto fail;
+	p = rc->p;
+	for (i = 0; i < p->ndims; i++)
+		if (!strcmp(p->comp[i].name, ref->names[1]))
+			break;
+	if (i == p->ndims) {
+		err = -ENOENT;	/* deleted or no longer a dimension */
+		goto fail;
+	}
+	rc->dim = i;
 	*cursor = rc;
 	return 0;
+fail:
+	report_done(rc);
+	return err;
 }
 
 /* Metric i of item id as text in out (DECSUM_FMT_SIZE bytes). */

@@ -1224,8 +1224,14 @@ static int stream_seek(struct op *op, struct model_file *f, uint64_t off)
 	const struct kind_attr *a = obj_ref_attr(&f->ref);
 	int rc;
 
-	if (f->eof && a->stream->size && off >= f->win_off + f->win.len)
+	if (f->eof && a->stream->size && off >= f->win_off + f->win.len) {
 		f->eof = 0;
+		if (a->stream->refresh) {
+			rc = a->stream->refresh(&op->c, &f->ref, f->cursor);
+			if (rc)
+				return rc;
+		}
+	}
 
 	if (off < f->win_off) {
 		/* backwards: start over */

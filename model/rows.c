@@ -13,9 +13,9 @@
  * CSV length of the last chunk and the CSV length of all chunks ("bytes",
  * kept by every append, delete and destroy in its transaction, so that
  * the size of records is known without reading it; a record written
- * before "bytes" existed has none: rows_bytes() then sums the content
- * sizes in the chunks' frame headers, a fetch a chunk and no
- * decompression, and the next change of the rows stores it).  Chunks
+ * before "bytes" existed has none: rows_bytes() then sums the CSV
+ * lengths the chunk records give, a fetch a chunk and no decompression,
+ * and the next change of the rows stores it).  Chunks
  * are never renumbered, so numbers only grow; deleting rows may empty chunks in the middle, whose
  * records are then deleted, and every reader tolerates such gaps.
  *
@@ -42,7 +42,17 @@
  *  - Deleting a dataset deletes its chunks by number, first..next-1,
  *    never by walking the store.
  *
- * Everything here runs inside the caller's transaction and under the
+ * Where chunks are.  A chunk record holds no rows but a descriptor of
+ * the row file (rowfile.c) that holds them: one zstd frame with its
+ * content size and a checksum.  Rewriting a chunk (a top-up, a delete)
+ * writes a new file and drops the old one in the same transaction.
+ *
+ * Snapshots.  rows_snap_take() copies a dataset's descriptors and pins
+ * the row files (store_pin), under the model's lock; the reader then
+ * reads and decompresses them without it, and the files stay until the
+ * snapshot is freed, whatever is committed meanwhile.
+ *
+ * Everything else here runs inside the caller's transaction and under the
  * model's lock; memory is bounded by a chunk and one CSV line, whatever
  * the dataset holds.
  */
@@ -628,6 +638,13 @@ int rows_snap_next(struct rows_snap *s, struct buf *out, int *eof)
 void rows_snap_rewind(struct rows_snap *s)
 {
 	s->at = 0;
+}
+
+uint64_t rows_snap_skip(struct rows_snap *s, uint64_t bytes)
+{
+	while (s->at < s->n && s->d[s->at].csv <= bytes)
+		bytes -= s->d[s->at++].csv;
+	return s->at < s->n ? bytes : 0;
 }
 
 uint64_t rows_snap_bytes(const struct rows_snap *s)

@@ -11,7 +11,9 @@
  * nothing behind.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -739,6 +741,144 @@ START_TEST(test_ingest_refusals)
 }
 END_TEST
 
+
+/* Row files in the store's directory, and "f:" records naming them. */
+static int count_files(void)
+{
+	char dir[PATH_MAX + 32];
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	snprintf(dir, sizeof(dir), "%s/store.tdb.rows", test_dir);
+	d = opendir(dir);
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static int count_records(void)
+{
+	int n = 0;
+
+	ck_assert_int_eq(store_each(st, "f:0", count_key, &n), 0);
+	return n;
+}
+
+static void snap_read(struct rows_snap *snap, struct buf *out)
+{
+	struct buf chunk = BUF_INIT;
+	int eof = 0;
+
+	buf_reset(out);
+	buf_add(out, "", 0);
+	for (;;) {
+		ck_assert_int_eq(rows_snap_next(snap, &chunk, &eof), 0);
+		if (eof)
+			break;
+		buf_add(out, chunk.data, chunk.len);
+	}
+	buf_release(&chunk);
+}
+
+/* A snapshot reads the rows committed when it was taken, whatever is
+ * committed after (deletes, appends, destroy); the files it needs stay
+ * until it is freed, and then go. */
+START_TEST(test_snapshot_stays)
+{
+	struct rows_meta m = { 0, 0, 0, 0 };
+	struct buf in = BUF_INIT, more = BUF_INIT, out = BUF_INIT;
+	struct rows_snap *snap;
+	int64_t deleted;
+
+	make_rows(&in, 0, 40000);
+	ck_assert_int_eq(rows_append(&ctx, DS_PATH, &m, in.data, in.len,
+				     40000),
+			 0);
+	ck_assert_int_eq(store_txn_commit(st), 0);
+	ck_assert_int_gt(count_files(), 1);
+	ck_assert_int_eq(count_files(), count_records());
+	ck_assert_int_eq(rows_snap_take(&ctx, DS_PATH, &m, &snap), 0);
+	ck_assert_int_eq(rows_snap_rows(snap), 40000);
+	ck_assert_uint_eq(rows_snap_bytes(snap), in.len);
+
+	ck_assert_int_eq(store_txn_begin(st), 0);
+	ck_assert_int_eq(rows_delete_where(&ctx, DS_PATH, &m, 0, "p7", 2,
+					   &deleted),
+			 0);
+	ck_assert_int_gt(deleted, 0);
+	make_rows(&more, 90000, 500);
+	ck_assert_int_eq(rows_append(&ctx, DS_PATH, &m, more.data, more.len,
+				     500),
+			 0);
+	ck_assert_int_eq(store_txn_commit(st), 0);
+	ck_assert_int_eq(store_txn_begin(st), 0);
+	ck_assert_int_eq(rows_destroy(&ctx, DS_PATH, &m), 0);
+	ck_assert_int_eq(store_txn_commit(st), 0);
+	/* the files the snapshot names are still there, unnamed */
+	ck_assert_int_eq(count_records(), 0);
+	ck_assert_int_gt(count_files(), 0);
+
+	snap_read(snap, &out);
+	ck_assert_uint_eq(out.len, in.len);
+	ck_assert_int_eq(memcmp(out.data, in.data, in.len), 0);
+	rows_snap_rewind(snap);
+	snap_read(snap, &out);
+	ck_assert_uint_eq(out.len, in.len);
+	rows_snap_free(snap);
+	ck_assert_int_eq(count_files(), 0);
+	ck_assert_int_eq(store_txn_begin(st), 0);
+	buf_release(&in);
+	buf_release(&more);
+	buf_release(&out);
+}
+END_TEST
+
+/* A row file damaged on disk reads as -EIO, never as other rows. */
+START_TEST(test_damaged_row_file)
+{
+	struct rows_meta m = { 0, 0, 0, 0 };
+	struct buf in = BUF_INIT, chunk = BUF_INIT;
+	char dir[PATH_MAX + 32], path[PATH_MAX + 320];
+	struct rows_snap *snap;
+	struct dirent *de;
+	struct stat sb;
+	int eof = 0, fd;
+	char byte;
+	DIR *d;
+
+	make_rows(&in, 0, 2000);
+	ck_assert_int_eq(rows_append(&ctx, DS_PATH, &m, in.data, in.len,
+				     2000),
+			 0);
+	ck_assert_int_eq(store_txn_commit(st), 0);
+	snprintf(dir, sizeof(dir), "%s/store.tdb.rows", test_dir);
+	d = opendir(dir);
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) && de->d_name[0] == '.')
+		;
+	ck_assert_ptr_nonnull(de);
+	snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+	closedir(d);
+	fd = open(path, O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fstat(fd, &sb), 0);
+	/* a byte in the middle of the compressed rows */
+	ck_assert_int_eq(pread(fd, &byte, 1, sb.st_size / 2), 1);
+	byte ^= 0x20;
+	ck_assert_int_eq(pwrite(fd, &byte, 1, sb.st_size / 2), 1);
+	close(fd);
+	ck_assert_int_eq(rows_snap_take(&ctx, DS_PATH, &m, &snap), 0);
+	ck_assert_int_eq(rows_snap_next(snap, &chunk, &eof), -EIO);
+	rows_snap_free(snap);
+	ck_assert_int_eq(store_txn_begin(st), 0);
+	buf_release(&in);
+	buf_release(&chunk);
+}
+END_TEST
+
 static Suite *rows_suite(void)
 {
 	Suite *s = suite_create("rows");
@@ -754,6 +894,8 @@ static Suite *rows_suite(void)
 	tcase_add_test(tc, test_delete_where);
 	tcase_add_test(tc, test_delete_empties_chunks);
 	tcase_add_test(tc, test_destroy_and_total);
+	tcase_add_test(tc, test_snapshot_stays);
+	tcase_add_test(tc, test_damaged_row_file);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("dataset.ini");
