@@ -124,6 +124,7 @@ struct model_file {
 	struct buf win;		/* stream: bytes [win_off, win_off+len) */
 	uint64_t win_off;
 	int eof;
+	int eof_told;		/* a read returned nothing at the end */
 	/* counted against the opener in the quota: the file itself, and
 	 * the bytes of content it was last charged for */
 	int counted;
@@ -1224,8 +1225,13 @@ static int stream_seek(struct op *op, struct model_file *f, uint64_t off)
 	const struct kind_attr *a = obj_ref_attr(&f->ref);
 	int rc;
 
-	if (f->eof && a->stream->size && off >= f->win_off + f->win.len) {
+	/* a snapshot goes on past its end only for a read that comes
+	 * after one that found the end (tail -f), never within the read
+	 * that reaches it (cat stops there) */
+	if (f->eof && a->stream->size && off >= f->win_off + f->win.len &&
+	    (!a->stream->refresh || f->eof_told)) {
 		f->eof = 0;
+		f->eof_told = 0;
 		if (a->stream->refresh) {
 			rc = a->stream->refresh(&op->c, &f->ref, f->cursor);
 			if (rc)
@@ -1240,6 +1246,7 @@ static int stream_seek(struct op *op, struct model_file *f, uint64_t off)
 		buf_reset(&f->win);
 		f->win_off = 0;
 		f->eof = 0;
+		f->eof_told = 0;
 		rc = a->stream->start(&op->c, &f->ref, &f->cursor);
 		if (rc)
 			return rc;
@@ -1305,6 +1312,8 @@ int model_file_read(struct model *m, const struct caller_id *id,
 		take = size - out->len < avail ? size - out->len : avail;
 		rc = buf_add(out, f->win.data + (pos - f->win_off), take);
 	}
+	if (!rc && !out->len && f->eof)
+		f->eof_told = 1;
 	op_end(m, &op);
 	return rc;
 }

@@ -714,7 +714,7 @@ def store_invariants(recs):
     """The key layout of include/mctx.h, whole: a list of problems."""
     probs = []
     keys = {k.decode("utf-8", "replace"): v for k, v in recs.items()}
-    if keys.get("v") != b"cjafs-store 1":
+    if keys.get("v") != b"cjafs-store 2":
         probs.append("version record is %r" % keys.get("v"))
     objs = {k[2:]: v for k, v in keys.items() if k.startswith("o:")}
     lists = {k[2:]: v for k, v in keys.items() if k.startswith("l:")}
