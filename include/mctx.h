@@ -292,6 +292,10 @@ uint64_t rows_snap_skip(struct rows_snap *s, uint64_t bytes);
 uint64_t rows_snap_bytes(const struct rows_snap *s);	/* CSV, all chunks */
 int64_t rows_snap_rows(const struct rows_snap *s);
 void rows_snap_free(struct rows_snap *s);
+/* Fields of a dataset's record: its rows are in time order, and the
+ * last timestamp (dataset.c keeps them, dvquery.c reads them). */
+#define DATASET_TS_ORDERED "ts_ordered"
+#define DATASET_TS_LAST "ts_last"
 /* Move chunks a version 1 store keeps in the TDB file to row files, in
  * transactions of their own; *moved counts them. */
 int rows_migrate(struct mctx *c, size_t *moved);

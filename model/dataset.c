@@ -693,6 +693,10 @@ struct ingest_batch {
 	int64_t skipped[SKIP_NREASONS];
 	struct ingest_del *dels;
 	size_t ndels;
+	/* the timestamps of the rows taken, in order (need_ts) */
+	int any_ts;
+	int64_t ts_first, ts_last;
+	int ts_back;		/* one went back in time */
 };
 
 struct ingest {
@@ -825,6 +829,15 @@ static int ingest_row(void *arg, const struct csv_row *row)
 		b->skipped[SKIP_BAD_TIMESTAMP]++;
 		return 0;
 	}
+	if (ds->need_ts) {
+		if (!b->any_ts) {
+			b->any_ts = 1;
+			b->ts_first = t;
+		} else if (t < b->ts_last) {
+			b->ts_back = 1;
+		}
+		b->ts_last = t;
+	}
 	b->nrows++;
 	return row_write(b->rows, row);
 }
@@ -912,6 +925,32 @@ static int ingest_carry(struct ingest *in, const char *data, size_t len)
 	return rc;
 }
 
+/*
+ * Whether a dataset's rows are in time order, kept as they are appended:
+ * "ts_ordered" (1 while every row's timestamp is at or after the one
+ * before it, in stored order) and "ts_last" (the last one).  Deletes
+ * keep the order.  A dataset that held rows before this was kept has
+ * neither and counts as not in order.  Reports use it to find sessions
+ * as the events stream by instead of sorting them (dvquery.c).
+ */
+static int dataset_order(struct rec *r, const struct ingest_batch *b,
+			 int64_t rows_before)
+{
+	int ordered = (int)rec_get_i64(r, DATASET_TS_ORDERED,
+				       rows_before ? 0 : 1);
+	int64_t last = rec_get_i64(r, DATASET_TS_LAST, INT64_MIN);
+	int rc;
+
+	if (b->ts_back || (rows_before && b->ts_first < last))
+		ordered = 0;
+	if (b->ts_last > last)
+		last = b->ts_last;
+	rc = rec_set_i64(r, DATASET_TS_ORDERED, ordered);
+	if (!rc)
+		rc = rec_set_i64(r, DATASET_TS_LAST, last);
+	return rc;
+}
+
 static int detail_add(struct buf *detail, const struct ingest_batch *b,
 		      int64_t deleted)
 {
@@ -952,7 +991,7 @@ static int ingest_apply(struct mctx *c, const struct obj_ref *ds_ref,
 	uint64_t limit = c->cfg ? c->cfg->rows_limit : 0;
 	struct buf base = BUF_INIT;
 	struct rows_meta m;
-	int64_t total = 0, skipped = 0, deleted = 0, n;
+	int64_t total = 0, skipped = 0, deleted = 0, n, rows_before;
 	size_t off = 0, i;
 	char name[64];
 	int rc;
@@ -981,6 +1020,7 @@ static int ingest_apply(struct mctx *c, const struct obj_ref *ds_ref,
 		return -EDQUOT;
 	}
 	rc = rows_meta_get(r, &m);
+	rows_before = m.rows;
 	if (!rc)
 		rc = obj_ref_object_path(ds_ref, &base);
 	for (i = 0; i < b->ndels && !rc; i++) {
@@ -1014,6 +1054,8 @@ static int ingest_apply(struct mctx *c, const struct obj_ref *ds_ref,
 	rc = rows_total_add(c, b->nrows - deleted);
 	if (!rc)
 		rc = rows_meta_set(r, &m);
+	if (!rc && b->any_ts)
+		rc = dataset_order(r, b, rows_before);
 	if (!rc)
 		rc = rec_set_i64(r, "ingested",
 				 rec_get_i64(r, "ingested", 0) + b->nrows);

@@ -231,6 +231,8 @@ struct dv_plan {
 	struct dv_ev *ev;		/* per dataset (event ones) */
 	int need_day;
 	int has_sessions;
+	int live;			/* events come in time order: sessions
+					 * as they stream by, no sort */
 	struct rows_snap **snap;	/* per dataset read: its rows when
 					 * the plan was made; NULL: none */
 	char *scratch;			/* the store's directory, or NULL */
@@ -675,9 +677,10 @@ static int dataset_base(const struct dv_plan *p, size_t ds, struct obj_ref *ref,
 	return obj_ref_object_path(ref, base);
 }
 
-/* The rows meta of dataset ds now: -ENOENT when it is gone. */
+/* The rows meta of dataset ds now, and whether its rows are in time
+ * order (dataset.c): -ENOENT when it is gone. */
 static int dataset_meta(struct mctx *c, const struct dv_plan *p, size_t ds,
-			struct buf *base, struct rows_meta *m)
+			struct buf *base, struct rows_meta *m, int *ordered)
 {
 	struct obj_ref ref;
 	struct rec r = REC_INIT;
@@ -687,6 +690,7 @@ static int dataset_meta(struct mctx *c, const struct dv_plan *p, size_t ds,
 		rc = obj_load(c, &ref, &r);
 	if (!rc)
 		rc = rows_meta_get(&r, m);
+	*ordered = rec_get_i64(&r, DATASET_TS_ORDERED, 0) == 1;
 	rec_release(&r);
 	return rc;
 }
@@ -711,8 +715,8 @@ static int plan_snap(struct mctx *c, struct dv_plan *p)
 {
 	struct buf base = BUF_INIT;
 	struct rows_meta m;
-	size_t i;
-	int rc = 0;
+	size_t i, nev = 0;
+	int rc = 0, ordered, all_ordered = 1;
 
 	p->snap = calloc(p->conn.nds + 1, sizeof(*p->snap));
 	if (!p->snap)
@@ -720,15 +724,22 @@ static int plan_snap(struct mctx *c, struct dv_plan *p)
 	for (i = 0; i < p->conn.nds && !rc; i++) {
 		if (!plan_reads(p, i))
 			continue;
-		rc = dataset_meta(c, p, i, &base, &m);
+		rc = dataset_meta(c, p, i, &base, &m, &ordered);
 		if (rc == -ENOENT) {
 			rc = 0;
 			continue;
 		}
 		if (!rc)
 			rc = rows_snap_take(c, base.data, &m, &p->snap[i]);
+		if (!rc && p->conn.ds[i].type == DATASET_EVENT && m.rows) {
+			nev++;
+			all_ordered &= ordered;
+		}
 	}
 	buf_release(&base);
+	/* one event dataset, in time order: the scan meets each person's
+	 * events in time order too */
+	p->live = nev <= 1 && all_ordered;
 	return rc;
 }
 
@@ -1351,12 +1362,73 @@ struct sess_rec {
 struct sessions {
 	struct strtab persons;
 	struct extsort sort;
+	/* live (the plan's events in time order): per person, the time of
+	 * its last event and its session + 1; nsess sessions so far */
+	int live;
+	int64_t *last;
+	uint64_t *cur;
+	struct sess_items *items;	/* reports: per person, the items of
+					 * its current session */
+	size_t cap;
+	uint64_t nsess;
+};
+
+/* The items a person's current session has met, in order, repeats
+ * allowed (counted once each when the session ends). */
+struct sess_items {
+	uint32_t *v;
+	uint32_t n, cap;
 };
 
 static void sessions_init(struct sessions *ss, size_t budget, const char *dir)
 {
+	memset(ss, 0, sizeof(*ss));
 	strtab_init(&ss->persons);
 	extsort_init(&ss->sort, 2, 0, budget, dir);
+}
+
+/* Live sessions: the event of person (an id in ss->persons) at ts, which
+ * comes after every earlier event of that person: its session in *sess,
+ * and whether it starts it.  The same sessions sessions_each() finds in
+ * the sorted records: a new one at a person's first event and after a
+ * gap over timeout. */
+static int sessions_step(struct sessions *ss, uint32_t person, int64_t ts,
+			 int64_t timeout, uint64_t *sess, int *start)
+{
+	if (person >= ss->cap) {
+		size_t cap = ss->cap ? ss->cap * 2 : 1024;
+		int64_t *last;
+		uint64_t *cur;
+
+		while (cap <= person)
+			cap *= 2;
+		last = realloc(ss->last, cap * sizeof(*last));
+		if (!last)
+			return -ENOMEM;
+		ss->last = last;
+		cur = realloc(ss->cur, cap * sizeof(*cur));
+		if (!cur)
+			return -ENOMEM;
+		memset(cur + ss->cap, 0, (cap - ss->cap) * sizeof(*cur));
+		ss->cur = cur;
+		if (ss->items || !ss->cap) {
+			struct sess_items *it = realloc(ss->items,
+							cap * sizeof(*it));
+
+			if (!it)
+				return -ENOMEM;
+			memset(it + ss->cap, 0,
+			       (cap - ss->cap) * sizeof(*it));
+			ss->items = it;
+		}
+		ss->cap = cap;
+	}
+	*start = !ss->cur[person] || ts - ss->last[person] > timeout;
+	if (*start)
+		ss->cur[person] = ++ss->nsess;
+	ss->last[person] = ts;
+	*sess = ss->cur[person] - 1;
+	return 0;
 }
 
 /* Record r's event for the sessions; person is its id in ss->persons
@@ -1415,8 +1487,19 @@ static int sessions_each(struct sessions *ss, int64_t timeout,
 
 static void sessions_release(struct sessions *ss)
 {
+	size_t i;
+
 	strtab_release(&ss->persons);
 	extsort_release(&ss->sort);
+	for (i = 0; ss->items && i < ss->cap; i++)
+		free(ss->items[i].v);
+	free(ss->items);
+	free(ss->last);
+	free(ss->cur);
+	ss->items = NULL;
+	ss->last = NULL;
+	ss->cur = NULL;
+	ss->cap = 0;
 }
 
 /* After a stream that read at least DV_TRIM_SEEN bytes of rows (events
@@ -1454,6 +1537,8 @@ struct rows_cur {
 	int started;
 	int err;			/* a failed start stays failed */
 	struct buf *out;
+	struct sessions live;		/* the plan is live: sessions found
+					 * as the rows go by */
 	struct extsort starts;		/* rows that start a session */
 	const uint64_t *start;		/* the next of them, NULL: none */
 	size_t nstart;			/* starts at start (this block) */
@@ -1507,9 +1592,20 @@ static int rows_emit(void *arg, const struct dv_row *r)
 {
 	struct rows_cur *rc = arg;
 	const struct dv_plan *p = rc->p;
+	uint64_t sess;
+	uint32_t pid;
 	size_t i;
-	int err;
+	int err, start = 0;
 
+	if (p->has_sessions && p->live) {
+		err = strtab_intern(&rc->live.persons, r->pid, r->pidlen, &pid,
+				    NULL);
+		if (!err)
+			err = sessions_step(&rc->live, pid, r->ts, p->timeout,
+					    &sess, &start);
+		if (err)
+			return err;
+	}
 	for (i = 0; i < p->ncomp; i++) {
 		const struct dv_comp *cp = &p->comp[i];
 		const char *v;
@@ -1544,6 +1640,11 @@ static int rows_emit(void *arg, const struct dv_row *r)
 					&rc->fl[i]);
 			break;
 		case AGG_SESSIONS:
+			if (p->live) {
+				rc->fv[i] = start ? "1" : "0";
+				rc->fl[i] = 1;
+				break;
+			}
 			/* rows come in row order, and so do the starts */
 			while (rc->start && *rc->start < r->rowno) {
 				err = rows_next_start(rc);
@@ -1595,7 +1696,9 @@ static int rows_begin(struct mctx *c, const struct obj_ref *ref,
 		err = scan_init(&rc->scan, c, p, rows_emit, rc);
 	if (err)
 		return err;
-	if (p->has_sessions) {
+	if (p->has_sessions && p->live) {
+		sessions_init(&rc->live, 0, NULL);
+	} else if (p->has_sessions) {
 		struct sessions ss;
 		struct mark_state ms = { rc, 0, 0 };
 
@@ -1673,6 +1776,7 @@ static void rows_done(void *cursor)
 	if (rc->p)
 		scan_release(&rc->scan);
 	plan_free(rc->p);
+	sessions_release(&rc->live);
 	extsort_release(&rc->starts);
 	free(rc->fv);
 	free(rc->fl);
@@ -1735,7 +1839,76 @@ static int report_grow(struct report_cur *rc, uint32_t id)
 		memset(ds + rc->cap, 0, (cap - rc->cap) * sizeof(*ds));
 		rc->dec[i] = ds;
 	}
+	if (p->has_sessions) {
+		uint64_t *ls = realloc(rc->last_sess, cap * sizeof(*ls));
+
+		if (!ls)
+			return -ENOMEM;
+		memset(ls + rc->cap, 0, (cap - rc->cap) * sizeof(*ls));
+		rc->last_sess = ls;
+	}
 	rc->cap = cap;
+	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Live sessions: person's session is over; count it once for each item
+ * it met. */
+static void report_sess_flush(struct report_cur *rc, uint32_t person)
+{
+	struct sess_items *it = &rc->ss.items[person];
+	const struct dv_plan *p = rc->p;
+	uint32_t i, k;
+
+	if (it->n > 1)
+		qsort(it->v, it->n, sizeof(*it->v), cmp_u32);
+	for (i = 0; i < it->n; i++) {
+		if (i && it->v[i] == it->v[i - 1])
+			continue;
+		for (k = p->ndims; k < p->ncomp; k++)
+			if (p->comp[k].agg == AGG_SESSIONS)
+				rc->acc[k][it->v[i]] += 1;
+	}
+	it->n = 0;
+}
+
+/* r's event for the sessions metrics: when events come in time order, the
+ * item joins its person's current session (the previous one, ended, is
+ * counted); else the event is recorded for the sort. */
+static int report_sess_add(struct report_cur *rc, const struct dv_row *r,
+			   uint32_t pid, uint32_t tag)
+{
+	struct sess_items *it;
+	uint64_t sess;
+	int start, err;
+
+	if (!rc->ss.live)
+		return sessions_add(&rc->ss, r, pid, tag);
+	err = sessions_step(&rc->ss, pid, r->ts, rc->p->timeout, &sess,
+			    &start);
+	if (err)
+		return err;
+	it = &rc->ss.items[pid];
+	if (start)
+		report_sess_flush(rc, pid);
+	if (tag == STRTAB_NONE || (it->n && it->v[it->n - 1] == tag))
+		return 0;
+	if (it->n == it->cap) {
+		uint32_t cap = it->cap ? it->cap * 2 : 4;
+		uint32_t *v = realloc(it->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		it->v = v;
+		it->cap = cap;
+	}
+	it->v[it->n++] = tag;
 	return 0;
 }
 
@@ -1762,14 +1935,14 @@ static int report_emit(void *arg, const struct dv_row *r)
 	if (!dim_show(dim, r, v, len, &shown, &slen)) {
 		/* no item, but its events still shape the sessions */
 		return p->has_sessions ?
-			       sessions_add(&rc->ss, r, pid, STRTAB_NONE) :
+			       report_sess_add(rc, r, pid, STRTAB_NONE) :
 			       0;
 	}
 	err = strtab_intern(&rc->items, shown, slen, &id, NULL);
 	if (!err)
 		err = report_grow(rc, id);
 	if (!err && p->has_sessions)
-		err = sessions_add(&rc->ss, r, pid, id);
+		err = report_sess_add(rc, r, pid, id);
 	for (i = p->ndims; i < p->ncomp && !err; i++) {
 		const struct dv_comp *cp = &p->comp[i];
 
@@ -1925,6 +2098,7 @@ static int report_compute(struct mctx *c, const struct obj_ref *ref,
 			extsort_init(&rc->pairs[i], 1, EXTSORT_UNIQUE, budget,
 				     p->scratch);
 	sessions_init(&rc->ss, budget, p->scratch);
+	rc->ss.live = p->live;
 	err = plan_joins(p);
 	if (!err)
 		err = scan_init(&scan, c, p, report_emit, rc);
@@ -1935,6 +2109,13 @@ static int report_compute(struct mctx *c, const struct obj_ref *ref,
 	 * records */
 	plan_drop_joins(p);
 	strtab_release(&rc->ss.persons);
+	if (rc->ss.live) {
+		/* the sessions still open end with the events */
+		for (i = 0; !err && i < rc->ss.cap; i++)
+			if (rc->ss.cur[i])
+				report_sess_flush(rc, (uint32_t)i);
+		sessions_release(&rc->ss);
+	}
 	for (i = 0; i < p->ncomp; i++)
 		strtab_release(&rc->vals[i]);
 	if (err)
@@ -1952,15 +2133,13 @@ static int report_compute(struct mctx *c, const struct obj_ref *ref,
 			return err;
 	}
 	n = rc->items.n;
-	if (p->has_sessions) {
-		rc->last_sess = calloc(n + 1, sizeof(*rc->last_sess));
-		if (!rc->last_sess)
-			return -ENOMEM;
+	if (p->has_sessions && !rc->ss.live) {
+		/* last_sess grew with the items, zeroed */
 		err = sessions_each(&rc->ss, p->timeout, report_session, rc);
-		sessions_release(&rc->ss);
 		if (err)
 			return err;
 	}
+	sessions_release(&rc->ss);
 	rc->order = malloc((n + 1) * sizeof(*rc->order));
 	if (!rc->order)
 		return -ENOMEM;

@@ -879,6 +879,58 @@ START_TEST(test_damaged_row_file)
 }
 END_TEST
 
+/* The dataset's record says whether its rows are in time order: so
+ * while each write's rows are at or after the last stored timestamp
+ * (deletes keep it), not after one row goes back, even by a second. */
+static int64_t ordered_now(void)
+{
+	struct rec r = REC_INIT;
+	int64_t v;
+
+	ck_assert_int_eq(obj_load(&ctx, &ds_ref, &r), 0);
+	v = rec_get_i64(&r, DATASET_TS_ORDERED, -1);
+	rec_release(&r);
+	return v;
+}
+
+START_TEST(test_ingest_time_order)
+{
+	struct feed f;
+
+	make_dataset(ev_ini);
+	feed_open(&f);
+	ck_assert_int_eq(feed_write(&f, "pid,ts,page\np1,2026-01-01T10:00:00Z,"
+				       "a\np2,2026-01-01T10:00:00Z,b\n"),
+			 0);
+	ck_assert_int_eq(ordered_now(), 1);
+	ck_assert_int_eq(feed_write(&f, "p1,1767261600,c\n"
+				       "delete person_id=p2\n"
+				       "p3,2026-01-01T11:00:00Z,d\n"),
+			 0);
+	ck_assert_int_eq(ordered_now(), 1);
+	ck_assert_int_eq(feed_write(&f, "p4,2026-01-01T10:59:59Z,e\n"), 0);
+	ck_assert_int_eq(ordered_now(), 0);
+	ck_assert_int_eq(feed_write(&f, "p5,2026-02-01T00:00:00Z,f\n"), 0);
+	ck_assert_int_eq(ordered_now(), 0);
+	feed_close(&f);
+}
+END_TEST
+
+/* Back in time inside one write counts too. */
+START_TEST(test_ingest_time_order_within)
+{
+	struct feed f;
+
+	make_dataset(ev_ini);
+	feed_open(&f);
+	ck_assert_int_eq(feed_write(&f, "p1,2026-01-01T10:00:00Z,a\n"
+				       "p2,2026-01-01T09:00:00Z,b\n"),
+			 0);
+	ck_assert_int_eq(ordered_now(), 0);
+	feed_close(&f);
+}
+END_TEST
+
 static Suite *rows_suite(void)
 {
 	Suite *s = suite_create("rows");
@@ -912,6 +964,8 @@ static Suite *rows_suite(void)
 	tcase_add_test(tc, test_ingest_delete_lines);
 	tcase_add_test(tc, test_ingest_quota_and_rollback);
 	tcase_add_test(tc, test_ingest_refusals);
+	tcase_add_test(tc, test_ingest_time_order);
+	tcase_add_test(tc, test_ingest_time_order_within);
 	suite_add_tcase(s, tc);
 	return s;
 }
