@@ -58,6 +58,8 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <zstd.h>
+
 #include "rowfile.h"
 #include "store.h"
 
@@ -98,7 +100,15 @@ struct rowfiles {
 	struct rf_grave *grave;
 	size_t ngrave, capgrave;
 	uint64_t bytes;		/* of every file in the directory */
+	/* the files committed records name: how many, and their sizes in
+	 * 512-byte blocks rounded up (lock: mu) */
+	uint64_t live, live_blocks;
 };
+
+static uint64_t rf_blocks(uint64_t size)
+{
+	return (size + 511) / 512;
+}
 
 static int rf_list_add(struct rf_list *l, uint64_t id, uint64_t size)
 {
@@ -191,8 +201,12 @@ static int rf_sweep(struct rowfiles *rf, struct buf *err)
 			if (rc == 1) {
 				rc = 0;
 				if (!fstatat(rf->dirfd, de->d_name, &sb,
-					     AT_SYMLINK_NOFOLLOW))
+					     AT_SYMLINK_NOFOLLOW)) {
 					rf->bytes += (uint64_t)sb.st_size;
+					rf->live_blocks +=
+						rf_blocks(sb.st_size);
+				}
+				rf->live++;
 				continue;
 			}
 		}
@@ -337,7 +351,19 @@ void rowfiles_end(struct rowfiles *rf, int ok)
 			rf->bytes -= rf->made.v[i].size;
 			pthread_mutex_unlock(&rf->mu);
 		}
-	} else if (rf->dropped.n) {
+	} else {
+		pthread_mutex_lock(&rf->mu);
+		for (i = 0; i < rf->made.n; i++) {
+			rf->live++;
+			rf->live_blocks += rf_blocks(rf->made.v[i].size);
+		}
+		for (i = 0; i < rf->dropped.n; i++) {
+			rf->live--;
+			rf->live_blocks -= rf_blocks(rf->dropped.v[i].size);
+		}
+		pthread_mutex_unlock(&rf->mu);
+	}
+	if (ok && rf->dropped.n) {
 		pthread_mutex_lock(&rf->mu);
 		if (rf->ngrave + rf->dropped.n > rf->capgrave) {
 			size_t cap = (rf->ngrave + rf->dropped.n) * 2;
@@ -589,4 +615,129 @@ uint64_t store_rowfile_bytes(struct store *st)
 	n = rf->bytes;
 	pthread_mutex_unlock(&rf->mu);
 	return n;
+}
+
+void store_rowfile_count(struct store *st, uint64_t *n, uint64_t *blocks)
+{
+	struct rowfiles *rf = store_rowfiles(st);
+
+	*n = *blocks = 0;
+	if (!rf)
+		return;
+	pthread_mutex_lock(&rf->mu);
+	*n = rf->live;
+	*blocks = rf->live_blocks;
+	pthread_mutex_unlock(&rf->mu);
+}
+
+struct rf_each {
+	int (*fn)(uint64_t id, uint64_t size, void *arg);
+	void *arg;
+};
+
+static int rf_each_one(const char *key, const void *val, size_t len,
+		       void *arg)
+{
+	struct rf_each *e = arg;
+	char num[24];
+	uint64_t id;
+
+	if (rf_parse(key + 2, &id))
+		return 0;	/* "f:next" */
+	if (len >= sizeof(num))
+		return -EIO;
+	memcpy(num, val, len);
+	num[len] = '\0';
+	return e->fn(id, strtoull(num, NULL, 10), e->arg);
+}
+
+int store_rowfile_each(struct store *st,
+		       int (*fn)(uint64_t id, uint64_t size, void *arg),
+		       void *arg)
+{
+	struct rf_each e = { fn, arg };
+
+	return store_each(st, "f:", rf_each_one, &e);
+}
+
+int rowfiles_check(struct rowfiles *rf, uint64_t id, uint64_t size,
+		   const char **why)
+{
+	enum { IN = 1 << 16, OUT = 1 << 17 };
+	char *in = NULL, *out;
+	ZSTD_DStream *zd = NULL;
+	uint64_t off = 0;
+	size_t left = 1;
+	char name[24];
+	struct stat sb;
+	int fd, rc = -EIO;
+
+	rf_name(name, sizeof(name), id);
+	*why = NULL;
+	fd = openat(rf->dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		*why = errno == ENOENT ? "missing" : strerror(errno);
+		return -EIO;
+	}
+	if (fstat(fd, &sb) || (uint64_t)sb.st_size != size) {
+		*why = "not the size its record gives";
+		goto out;
+	}
+	zd = ZSTD_createDStream();
+	in = malloc(IN + OUT);
+	if (!zd || !in) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	out = in + IN;
+	ZSTD_initDStream(zd);
+	while (off < size) {
+		ssize_t n = pread(fd, in, IN, (off_t)off);
+		ZSTD_inBuffer ib;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			*why = n < 0 ? strerror(errno) : "short";
+			goto out;
+		}
+		off += (uint64_t)n;
+		ib.src = in;
+		ib.size = (size_t)n;
+		ib.pos = 0;
+		while (ib.pos < ib.size) {
+			ZSTD_outBuffer ob = { out, OUT, 0 };
+
+			if (!left) {
+				*why = "bytes after its frame";
+				goto out;
+			}
+			left = ZSTD_decompressStream(zd, &ob, &ib);
+			if (ZSTD_isError(left)) {
+				*why = ZSTD_getErrorName(left);
+				goto out;
+			}
+		}
+	}
+	/* the frame ends with its checksum, which the last call checked */
+	while (left) {
+		ZSTD_inBuffer ib = { in, 0, 0 };
+		ZSTD_outBuffer ob = { out, OUT, 0 };
+
+		left = ZSTD_decompressStream(zd, &ob, &ib);
+		if (ZSTD_isError(left)) {
+			*why = ZSTD_getErrorName(left);
+			goto out;
+		}
+		if (!ob.pos && left) {
+			*why = "truncated frame";
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(in);
+	ZSTD_freeDStream(zd);
+	close(fd);
+	return rc;
 }
