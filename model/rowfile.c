@@ -41,6 +41,14 @@
  * recovery area.  So a full disk stops ingest, and admin changes and
  * deletes (which free space) still work.
  *
+ * The live set.  The ids and sizes of the files committed records name
+ * are also kept in memory, sorted by id (the open's sweep fills it, each
+ * commit adds what it wrote and takes out what it dropped; room for the
+ * additions is reserved when a file is written, so a commit cannot fail
+ * to note one).  A backup lists the files from it, under the model's
+ * lock, without walking the TDB file: a walk is a pread per hash chain,
+ * 300 ms for a 2 MB store, where the list costs a copy (3 ms).
+ *
  * Damage.  Reads check the size the record gave; the contents carry their
  * own checksum (rows.c makes zstd frames with one).  A missing or short
  * file is -EIO with a line in the daemon's log naming it.
@@ -100,15 +108,83 @@ struct rowfiles {
 	struct rf_grave *grave;
 	size_t ngrave, capgrave;
 	uint64_t bytes;		/* of every file in the directory */
-	/* the files committed records name: how many, and their sizes in
-	 * 512-byte blocks rounded up (lock: mu) */
-	uint64_t live, live_blocks;
+	/* the files committed records name, by id (ascending; a dropped
+	 * one has size RF_GONE until the next compaction), how many are
+	 * dropped, and their sizes in 512-byte blocks (lock: mu) */
+	struct rf_list live;
+	size_t live_gone;
+	uint64_t live_blocks;
 };
+
+#define RF_GONE UINT64_MAX
 
 static uint64_t rf_blocks(uint64_t size)
 {
 	return (size + 511) / 512;
 }
+
+static int rf_id_cmp(const void *a, const void *b)
+{
+	const struct rf_id *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Make room for n more entries in l. */
+static int rf_list_reserve(struct rf_list *l, size_t n)
+{
+	size_t cap = l->cap ? l->cap : 16;
+	struct rf_id *v;
+
+	if (l->n + n <= l->cap)
+		return 0;
+	while (cap < l->n + n)
+		cap *= 2;
+	v = realloc(l->v, cap * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
+	l->cap = cap;
+	return 0;
+}
+
+/* Add a committed file to the live set (room reserved; mu held).  New
+ * ids are above every id in it, so this appends. */
+static void rf_live_add(struct rowfiles *rf, uint64_t id, uint64_t size)
+{
+	struct rf_list *l = &rf->live;
+	size_t i = l->n;
+
+	while (i && l->v[i - 1].id > id)
+		i--;
+	memmove(l->v + i + 1, l->v + i, (l->n - i) * sizeof(*l->v));
+	l->v[i].id = id;
+	l->v[i].size = size;
+	l->n++;
+	rf->live_blocks += rf_blocks(size);
+}
+
+/* Take a dropped file out of the live set (mu held). */
+static void rf_live_del(struct rowfiles *rf, uint64_t id)
+{
+	struct rf_list *l = &rf->live;
+	struct rf_id key = { id, 0 }, *e;
+	size_t i, j;
+
+	e = bsearch(&key, l->v, l->n, sizeof(*l->v), rf_id_cmp);
+	if (!e || e->size == RF_GONE)
+		return;
+	rf->live_blocks -= rf_blocks(e->size);
+	e->size = RF_GONE;
+	if (++rf->live_gone <= l->n / 2)
+		return;
+	for (i = j = 0; i < l->n; i++)
+		if (l->v[i].size != RF_GONE)
+			l->v[j++] = l->v[i];
+	l->n = j;
+	rf->live_gone = 0;
+}
+
 
 static int rf_list_add(struct rf_list *l, uint64_t id, uint64_t size)
 {
@@ -175,7 +251,8 @@ static int rf_sweep(struct rowfiles *rf, struct buf *err)
 {
 	int fd = openat(rf->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	char key[32];
-	uint64_t id, removed = 0;
+	uint64_t id, size, removed = 0;
+	struct buf v = BUF_INIT;
 	struct dirent *de;
 	struct stat sb;
 	DIR *d;
@@ -193,22 +270,23 @@ static int rf_sweep(struct rowfiles *rf, struct buf *err)
 			continue;
 		if (!rf_parse(de->d_name, &id)) {
 			rf_key(key, sizeof(key), id);
-			rc = store_exists(rf->st, key);
-			if (rc < 0)
+			rc = store_get(rf->st, key, &v);
+			if (rc < 0 && rc != -ENOENT)
 				break;
 			if (id >= rf->next)
 				rf->next = id + 1;
-			if (rc == 1) {
-				rc = 0;
+			if (!rc) {
+				size = strtoull(v.data, NULL, 10);
 				if (!fstatat(rf->dirfd, de->d_name, &sb,
-					     AT_SYMLINK_NOFOLLOW)) {
+					     AT_SYMLINK_NOFOLLOW))
 					rf->bytes += (uint64_t)sb.st_size;
-					rf->live_blocks +=
-						rf_blocks(sb.st_size);
-				}
-				rf->live++;
+				rc = rf_list_add(&rf->live, id, size);
+				if (rc)
+					break;
+				rf->live_blocks += rf_blocks(size);
 				continue;
 			}
+			rc = 0;
 		}
 		if (unlinkat(rf->dirfd, de->d_name, 0) && errno != ENOENT) {
 			rc = -errno;
@@ -221,6 +299,8 @@ static int rf_sweep(struct rowfiles *rf, struct buf *err)
 	if (!rc && errno)
 		rc = -errno;
 	closedir(d);
+	buf_release(&v);
+	qsort(rf->live.v, rf->live.n, sizeof(*rf->live.v), rf_id_cmp);
 	if (!rc && removed) {
 		fprintf(stderr, "cjafs: removed %" PRIu64 " row file%s no "
 			"dataset names from %s\n", removed,
@@ -291,6 +371,7 @@ void rowfiles_close(struct rowfiles *rf)
 	pthread_mutex_destroy(&rf->mu);
 	free(rf->made.v);
 	free(rf->dropped.v);
+	free(rf->live.v);
 	free(rf->pins);
 	free(rf->grave);
 	free(rf->dir);
@@ -352,15 +433,12 @@ void rowfiles_end(struct rowfiles *rf, int ok)
 			pthread_mutex_unlock(&rf->mu);
 		}
 	} else {
+		/* room for made was reserved by store_rowfile_put() */
 		pthread_mutex_lock(&rf->mu);
-		for (i = 0; i < rf->made.n; i++) {
-			rf->live++;
-			rf->live_blocks += rf_blocks(rf->made.v[i].size);
-		}
-		for (i = 0; i < rf->dropped.n; i++) {
-			rf->live--;
-			rf->live_blocks -= rf_blocks(rf->dropped.v[i].size);
-		}
+		for (i = 0; i < rf->made.n; i++)
+			rf_live_add(rf, rf->made.v[i].id, rf->made.v[i].size);
+		for (i = 0; i < rf->dropped.n; i++)
+			rf_live_del(rf, rf->dropped.v[i].id);
 		pthread_mutex_unlock(&rf->mu);
 	}
 	if (ok && rf->dropped.n) {
@@ -464,6 +542,14 @@ int store_rowfile_put(struct store *st, const void *data, size_t len,
 	}
 	if (!rc)
 		rc = rf_list_add(&rf->made, *id, len);
+	if (!rc) {
+		/* so that the commit cannot fail to list it */
+		pthread_mutex_lock(&rf->mu);
+		rc = rf_list_reserve(&rf->live, rf->made.n);
+		pthread_mutex_unlock(&rf->mu);
+		if (rc)
+			rf->made.n--;
+	}
 	if (rc) {
 		rf_unlink(rf, *id);
 		return rc == -EDQUOT || rc == -EFBIG ? -ENOSPC : rc;
@@ -625,39 +711,35 @@ void store_rowfile_count(struct store *st, uint64_t *n, uint64_t *blocks)
 	if (!rf)
 		return;
 	pthread_mutex_lock(&rf->mu);
-	*n = rf->live;
+	*n = rf->live.n - rf->live_gone;
 	*blocks = rf->live_blocks;
 	pthread_mutex_unlock(&rf->mu);
-}
-
-struct rf_each {
-	int (*fn)(uint64_t id, uint64_t size, void *arg);
-	void *arg;
-};
-
-static int rf_each_one(const char *key, const void *val, size_t len,
-		       void *arg)
-{
-	struct rf_each *e = arg;
-	char num[24];
-	uint64_t id;
-
-	if (rf_parse(key + 2, &id))
-		return 0;	/* "f:next" */
-	if (len >= sizeof(num))
-		return -EIO;
-	memcpy(num, val, len);
-	num[len] = '\0';
-	return e->fn(id, strtoull(num, NULL, 10), e->arg);
 }
 
 int store_rowfile_each(struct store *st,
 		       int (*fn)(uint64_t id, uint64_t size, void *arg),
 		       void *arg)
 {
-	struct rf_each e = { fn, arg };
+	struct rowfiles *rf = store_rowfiles(st);
+	struct rf_id *v = NULL;
+	size_t i, n;
+	int rc = 0;
 
-	return store_each(st, "f:", rf_each_one, &e);
+	if (!rf)
+		return -EINVAL;
+	/* a copy: fn runs without the mutex (it may pin, or take long) */
+	pthread_mutex_lock(&rf->mu);
+	n = rf->live.n;
+	if (n && !(v = malloc(n * sizeof(*v))))
+		rc = -ENOMEM;
+	else if (n)
+		memcpy(v, rf->live.v, n * sizeof(*v));
+	pthread_mutex_unlock(&rf->mu);
+	for (i = 0; i < n && !rc; i++)
+		if (v[i].size != RF_GONE)
+			rc = fn(v[i].id, v[i].size, arg);
+	free(v);
+	return rc;
 }
 
 int rowfiles_check(struct rowfiles *rf, uint64_t id, uint64_t size,
