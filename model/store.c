@@ -276,6 +276,12 @@ static int store_errno(struct store *st)
 		return -EEXIST;
 	case TDB_ERR_NESTING:
 		return -EBUSY;
+	case TDB_ERR_IO:
+		/* a full disk is no damage: the writer is told so (callers
+		 * clear errno before the tdb call) */
+		if (errno == ENOSPC || errno == EDQUOT)
+			return -ENOSPC;
+		return -EIO;
 	default:
 		return -EIO;
 	}
@@ -466,6 +472,7 @@ static int store_write(struct store *st, const char *key, const void *val,
 	d.dptr = (unsigned char *)val;
 	d.dsize = len;
 	cache_evict(st, key);
+	errno = 0;
 	if (tdb_store(st->tdb, k, d, TDB_REPLACE))
 		return store_errno(st);
 	store_touch(st, key);
@@ -819,7 +826,7 @@ int store_txn_commit(struct store *st)
 		rc = rowfiles_precommit(st->rf);
 	if (rc) {
 		tdb_transaction_cancel(st->tdb);
-	} else if (tdb_transaction_commit(st->tdb)) {
+	} else if (errno = 0, tdb_transaction_commit(st->tdb)) {
 		rc = store_errno(st);
 		/* tdb may keep it open on some failures; we never do */
 		if (tdb_transaction_active(st->tdb))
