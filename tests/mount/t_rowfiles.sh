@@ -8,8 +8,9 @@
 # reads go on, and deleting rows makes room again; (d) a store of version
 # 1 (rows in the TDB file) opens, its rows move to row files, and read
 # back the same, also when restored from a bare TDB file (an old backup);
-# (e) a restore cut short after its commit point is finished by the next
-# open.
+# (e) a backup being read keeps the row files it names (rm -r of a
+# dataset meanwhile takes nothing from it), and a restore cut short after
+# its commit point is finished by the next open.
 set -u
 . "$(dirname "$0")/lib.sh"
 mt_setup
@@ -196,6 +197,35 @@ eq "restored from an old backup: rows read back the same" "$(as $PA cat "$D/reco
 # --- (e) a restore cut short after its commit point ---
 as $SYS cat "$MT/admin/backup" >"$W/b.tar"
 ok "the backup is a tar" tar tf "$W/b.tar"
+# a backup being read pins its row files: removing the dataset meanwhile
+# takes nothing from it
+as $PA mkdir "$C/c1/datasets/gone"
+as $PA sh -c "printf '[dataset]\nperson_id = pid\ntimestamp = ts\nfields = pid, ts, page, n\n' >'$C/c1/datasets/gone/dataset.ini'"
+as $PA sh -c "head -n 3000 '$W/ev.csv' >>'$C/c1/datasets/gone/records'"
+as $PA cat "$C/c1/datasets/gone/records" >"$W/gone"
+as $SYS "$PY" - "$MT/admin/backup" "$W/pinned.tar" "$W/go" "$W/gone-done" <<'PY' &
+import os, sys, time
+src, dst, go, done = sys.argv[1:5]
+with open(src, "rb") as f, open(dst, "wb") as out:
+    out.write(f.read(512))
+    open(go, "w").close()
+    while not os.path.exists(done):
+        time.sleep(0.02)
+    while True:
+        b = f.read(1 << 16)
+        if not b:
+            break
+        out.write(b)
+PY
+reader=$!
+for _ in $(seq 1 200); do [ -e "$W/go" ] && break; sleep 0.02; done
+ok "rm -r of the dataset while the backup is read" as $PA rm -r "$C/c1/datasets/gone"
+touch "$W/gone-done"
+wait $reader
+ok "the backup read meanwhile is a whole tar" tar tf "$W/pinned.tar"
+sed 's/^path = store.tdb/path = pinned.tdb/' "$MT_DIR/cjafs.ini" >"$W/pinned.ini"
+ok "and it restores" "$CJAFS" --restore "$W/pinned.tar" -c "$W/pinned.ini"
+ok "with the removed dataset's rows" test "$(ls "$W/pinned.tdb.rows" | wc -l)" -gt "$(ls "$ROWS" | wc -l)"
 as $PA sh -c "printf 'p9,2026-01-01T00:00:00Z,late,1\n' >>'$D/records'"
 mt_unmount
 mkdir -p "$W/untar"
