@@ -144,10 +144,24 @@
  *   gigabyte or so; shared extents where the filesystem can, otherwise
  *   a copy inside the kernel) into a file next to the store, unlinked at
  *   once so that nothing is left behind, and is read from there without
- *   the lock.  It costs the store's size in free space while it is
- *   read.  store_restore() copies a backup into a temporary file next to
- *   the store, checks that copy (tdb opens it, which replays a commit
- *   cut short, then "v" and tdb_check) and renames it over the store; it
+ *   the lock.  It costs the store file's size in free space while it is
+ *   read; the row files are not copied (backup.c pins them).
+ * - Restore.  store_restore() takes a backup archive (a tar of store.tdb
+ *   and rows/ID, read with libarchive) or a bare TDB file (a backup from
+ *   before row files).  It unpacks it into a new directory
+ *   PATH.restore-XXXXXX (store.tdb and store.tdb.rows, each file
+ *   fdatasync'd), checks it there (tdb opens it, which replays a commit
+ *   cut short, then "v" and tdb_check; then every row file the "f:ID"
+ *   records name: there, of the recorded size, one zstd frame that
+ *   decodes with its checksum), and renames the directory to
+ *   PATH.restore: that rename is the commit point.  store_restore_finish()
+ *   then moves PATH.rows aside (PATH.rows.old), the new rows directory to
+ *   PATH.rows, the new store file over PATH, and removes what is left.
+ *   Every open of the store runs store_restore_finish() first, and each
+ *   step is taken again if a crash cut it short, so a store file is
+ *   never opened with another store's rows: before the commit point the
+ *   old store is untouched (a PATH.restore-XXXXXX left by a crash is
+ *   inert and can be removed), after it the new one is finished.  It
  *   refuses a store some daemon holds (the flock of "One opener"), and
  *   an existing one without STORE_RESTORE_FORCE.
  */
