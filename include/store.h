@@ -127,15 +127,18 @@ int store_pin(struct store *st, uint64_t *pin);	/* -ENOMEM */
 void store_unpin(struct store *st, uint64_t pin);
 /* Log (the daemon's log) that row file id is damaged, and why. */
 void store_rowfile_damaged(struct store *st, uint64_t id, const char *why);
-/* Call fn for every row file committed records name (in no order); a
- * non-zero return stops the walk and is returned.  Walks the TDB file. */
+/* Call fn for every row file committed records name, by id, with the size
+ * its record gives; a non-zero return stops and is returned.  From a list
+ * in memory; the first call (or store_rowfile_count) after the open walks
+ * the records to make it.  Outside a transaction (-EBUSY), under the
+ * model's lock; fn may pin. */
 int store_rowfile_each(struct store *st,
 		       int (*fn)(uint64_t id, uint64_t size, void *arg),
 		       void *arg);
 /* How many row files committed records name, and the sum of their sizes
- * in 512-byte blocks, each rounded up (what a tar of them takes), without
- * walking anything. */
-void store_rowfile_count(struct store *st, uint64_t *n, uint64_t *blocks);
+ * in 512-byte blocks, each rounded up (what a tar of them takes); from
+ * the same list. */
+int store_rowfile_count(struct store *st, uint64_t *n, uint64_t *blocks);
 /* Bytes the row files take on disk (for usage and benchmarks). */
 uint64_t store_rowfile_bytes(struct store *st);
 

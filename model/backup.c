@@ -24,10 +24,11 @@
  * for the whole read.  libarchive writes without blocking
  * (bytes_per_block 0) into the piece being produced.
  *
- * st_size is exact and costs nothing: a ustar entry is a 512-byte header
- * and its data rounded up to 512 bytes, the archive ends with two zero
- * blocks, and the store keeps the count and the rounded size of the row
- * files its records name (store_rowfile_count()).  A commit between the
+ * st_size is exact and cheap: a ustar entry is a 512-byte header and its
+ * data rounded up to 512 bytes, the archive ends with two zero blocks,
+ * and the store keeps the count and the rounded size of the row files
+ * its records name (store_rowfile_count(); the first call after a start
+ * walks the records, see rowfile.c).  A commit between the
  * stat and the open changes it, as it would for any live file.
  *
  * Reading it again from offset 0 (a seek back) takes a new snapshot.
@@ -285,7 +286,9 @@ static int backup_size(struct mctx *c, const struct obj_ref *ref,
 
 	if (rc)
 		return rc;
-	store_rowfile_count(c->st, &n, &blocks);
+	rc = store_rowfile_count(c->st, &n, &blocks);
+	if (rc)
+		return rc;
 	/* the TDB file, each row file's header and data, two zero blocks */
 	*size = tar_entry(tdb) + n * TAR_BLOCK + blocks * TAR_BLOCK +
 		2 * TAR_BLOCK;

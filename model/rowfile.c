@@ -42,12 +42,16 @@
  * deletes (which free space) still work.
  *
  * The live set.  The ids and sizes of the files committed records name
- * are also kept in memory, sorted by id (the open's sweep fills it, each
- * commit adds what it wrote and takes out what it dropped; room for the
- * additions is reserved when a file is written, so a commit cannot fail
- * to note one).  A backup lists the files from it, under the model's
- * lock, without walking the TDB file: a walk is a pread per hash chain,
- * 300 ms for a 2 MB store, where the list costs a copy (3 ms).
+ * are also kept in memory, sorted by id, for backups: the first that
+ * needs them (a backup's open or stat) walks the "f:" records once, and
+ * from then on each commit adds what it wrote and takes out what it
+ * dropped (room for the additions is reserved when a file is written, so
+ * a commit cannot fail to note one).  The records, not the directory:
+ * a file a record names that has gone missing is in the list, so a
+ * backup fails on it (EIO, logged) rather than leave it out.  A walk is
+ * a pread per hash chain (about 300 ms for a 2 MB store while another
+ * process ingests), paid under the model's lock once per start, not at
+ * the open (every mount would pay it) nor per backup (3 ms after it).
  *
  * Damage.  Reads check the size the record gave; the contents carry their
  * own checksum (rows.c makes zstd frames with one).  A missing or short
@@ -114,6 +118,7 @@ struct rowfiles {
 	struct rf_list live;
 	size_t live_gone;
 	uint64_t live_blocks;
+	int live_valid;		/* loaded (rf_live_load) and kept since */
 };
 
 #define RF_GONE UINT64_MAX
@@ -251,8 +256,7 @@ static int rf_sweep(struct rowfiles *rf, struct buf *err)
 {
 	int fd = openat(rf->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	char key[32];
-	uint64_t id, size, removed = 0;
-	struct buf v = BUF_INIT;
+	uint64_t id, removed = 0;
 	struct dirent *de;
 	struct stat sb;
 	DIR *d;
@@ -270,23 +274,18 @@ static int rf_sweep(struct rowfiles *rf, struct buf *err)
 			continue;
 		if (!rf_parse(de->d_name, &id)) {
 			rf_key(key, sizeof(key), id);
-			rc = store_get(rf->st, key, &v);
-			if (rc < 0 && rc != -ENOENT)
+			rc = store_exists(rf->st, key);
+			if (rc < 0)
 				break;
 			if (id >= rf->next)
 				rf->next = id + 1;
-			if (!rc) {
-				size = strtoull(v.data, NULL, 10);
+			if (rc == 1) {
+				rc = 0;
 				if (!fstatat(rf->dirfd, de->d_name, &sb,
 					     AT_SYMLINK_NOFOLLOW))
 					rf->bytes += (uint64_t)sb.st_size;
-				rc = rf_list_add(&rf->live, id, size);
-				if (rc)
-					break;
-				rf->live_blocks += rf_blocks(size);
 				continue;
 			}
-			rc = 0;
 		}
 		if (unlinkat(rf->dirfd, de->d_name, 0) && errno != ENOENT) {
 			rc = -errno;
@@ -299,8 +298,6 @@ static int rf_sweep(struct rowfiles *rf, struct buf *err)
 	if (!rc && errno)
 		rc = -errno;
 	closedir(d);
-	buf_release(&v);
-	qsort(rf->live.v, rf->live.n, sizeof(*rf->live.v), rf_id_cmp);
 	if (!rc && removed) {
 		fprintf(stderr, "cjafs: removed %" PRIu64 " row file%s no "
 			"dataset names from %s\n", removed,
@@ -435,9 +432,9 @@ void rowfiles_end(struct rowfiles *rf, int ok)
 	} else {
 		/* room for made was reserved by store_rowfile_put() */
 		pthread_mutex_lock(&rf->mu);
-		for (i = 0; i < rf->made.n; i++)
+		for (i = 0; rf->live_valid && i < rf->made.n; i++)
 			rf_live_add(rf, rf->made.v[i].id, rf->made.v[i].size);
-		for (i = 0; i < rf->dropped.n; i++)
+		for (i = 0; rf->live_valid && i < rf->dropped.n; i++)
 			rf_live_del(rf, rf->dropped.v[i].id);
 		pthread_mutex_unlock(&rf->mu);
 	}
@@ -545,7 +542,8 @@ int store_rowfile_put(struct store *st, const void *data, size_t len,
 	if (!rc) {
 		/* so that the commit cannot fail to list it */
 		pthread_mutex_lock(&rf->mu);
-		rc = rf_list_reserve(&rf->live, rf->made.n);
+		if (rf->live_valid)
+			rc = rf_list_reserve(&rf->live, rf->made.n);
 		pthread_mutex_unlock(&rf->mu);
 		if (rc)
 			rf->made.n--;
@@ -703,17 +701,72 @@ uint64_t store_rowfile_bytes(struct store *st)
 	return n;
 }
 
-void store_rowfile_count(struct store *st, uint64_t *n, uint64_t *blocks)
+static int rf_live_one(const char *key, const void *val, size_t len,
+		       void *arg)
+{
+	struct rf_list *l = arg;
+	char num[24];
+	uint64_t id;
+
+	if (rf_parse(key + 2, &id))
+		return 0;	/* "f:next" */
+	if (len >= sizeof(num))
+		return -EIO;
+	memcpy(num, val, len);
+	num[len] = '\0';
+	return rf_list_add(l, id, strtoull(num, NULL, 10));
+}
+
+/* Fill the live set from the records, once (the caller holds what keeps
+ * commits out: the model's lock); commits keep it from then on. */
+static int rf_live_load(struct rowfiles *rf)
+{
+	struct rf_list l = { 0 };
+	uint64_t blocks = 0;
+	size_t i;
+	int valid, rc;
+
+	pthread_mutex_lock(&rf->mu);
+	valid = rf->live_valid;
+	pthread_mutex_unlock(&rf->mu);
+	if (valid)
+		return 0;
+	if (store_in_txn(rf->st))
+		return -EBUSY;
+	rc = store_each(rf->st, "f:", rf_live_one, &l);
+	if (rc) {
+		free(l.v);
+		return rc;
+	}
+	qsort(l.v, l.n, sizeof(*l.v), rf_id_cmp);
+	for (i = 0; i < l.n; i++)
+		blocks += rf_blocks(l.v[i].size);
+	pthread_mutex_lock(&rf->mu);
+	free(rf->live.v);
+	rf->live = l;
+	rf->live_gone = 0;
+	rf->live_blocks = blocks;
+	rf->live_valid = 1;
+	pthread_mutex_unlock(&rf->mu);
+	return 0;
+}
+
+int store_rowfile_count(struct store *st, uint64_t *n, uint64_t *blocks)
 {
 	struct rowfiles *rf = store_rowfiles(st);
+	int rc;
 
 	*n = *blocks = 0;
 	if (!rf)
-		return;
+		return -EINVAL;
+	rc = rf_live_load(rf);
+	if (rc)
+		return rc;
 	pthread_mutex_lock(&rf->mu);
 	*n = rf->live.n - rf->live_gone;
 	*blocks = rf->live_blocks;
 	pthread_mutex_unlock(&rf->mu);
+	return 0;
 }
 
 int store_rowfile_each(struct store *st,
@@ -727,6 +780,9 @@ int store_rowfile_each(struct store *st,
 
 	if (!rf)
 		return -EINVAL;
+	rc = rf_live_load(rf);
+	if (rc)
+		return rc;
 	/* a copy: fn runs without the mutex (it may pin, or take long) */
 	pthread_mutex_lock(&rf->mu);
 	n = rf->live.n;

@@ -1477,11 +1477,24 @@ struct restore_check {
 	uint64_t files, bytes;
 };
 
-static int store_check_rowfile(uint64_t id, uint64_t size, void *arg)
+static int store_check_rowfile(const char *key, const void *val, size_t len,
+			       void *arg)
 {
 	struct restore_check *rc = arg;
 	const char *why = NULL;
-	int r = rowfiles_check(rc->rf, id, size, &why);
+	char num[24];
+	uint64_t id, size;
+	int r;
+
+	if (!store_rowname(key + 2))
+		return 0;	/* "f:next" */
+	if (len >= sizeof(num))
+		return -EIO;
+	memcpy(num, val, len);
+	num[len] = '\0';
+	id = strtoull(key + 2, NULL, 16);
+	size = strtoull(num, NULL, 10);
+	r = rowfiles_check(rc->rf, id, size, &why);
 
 	if (r) {
 		store_seterr(rc->err, "row file rows/%016" PRIx64 " of the "
@@ -1509,8 +1522,10 @@ static int store_check_unpacked(const char *dir, struct buf *err)
 	if (!rc)
 		rc = store_open(tdb.data, 0, &st, err);
 	if (!rc) {
+		/* the records, not the directory: a file a record names and
+		 * the backup lacks is what this must find */
 		chk.rf = st->rf;
-		rc = store_rowfile_each(st, store_check_rowfile, &chk);
+		rc = store_each(st, "f:", store_check_rowfile, &chk);
 	}
 	if (!rc)
 		fprintf(stderr, "cjafs: checked the store and %" PRIu64

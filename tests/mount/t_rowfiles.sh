@@ -8,9 +8,11 @@
 # reads go on, and deleting rows makes room again; (d) a store of version
 # 1 (rows in the TDB file) opens, its rows move to row files, and read
 # back the same, also when restored from a bare TDB file (an old backup);
-# (e) a backup being read keeps the row files it names (rm -r of a
-# dataset meanwhile takes nothing from it), and a restore cut short after
-# its commit point is finished by the next open.
+# (e) a backup of a store that lost a row file fails with EIO naming it,
+# a backup that lacks one is refused by --restore; (f) a backup being
+# read keeps the row files it names (rm -r of a dataset meanwhile takes
+# nothing from it), and a restore cut short after its commit point is
+# finished by the next open.
 set -u
 . "$(dirname "$0")/lib.sh"
 mt_setup
@@ -194,7 +196,35 @@ eq "the restore replaced the row files too" "$(stored)" ""
 mt_mount || { fail "the restored old backup does not mount"; exit 1; }
 eq "restored from an old backup: rows read back the same" "$(as $PA cat "$D/records" | cmp - "$W/v1-ev.csv" && echo same)" "same"
 
-# --- (e) a restore cut short after its commit point ---
+# --- (e) backups of a damaged store and of a backup that lacks a file ---
+# a row file removed behind the daemon's back, its record left: the
+# backup fails (EIO) and names it rather than leave it out
+mt_unmount
+lost=$(stored | tail -n 1)
+mv "$ROWS/$lost" "$W/lost"
+: >"$MT_DIR/daemon.log"
+mt_mount || { fail "no remount"; exit 1; }
+eq "a backup of a store missing a row file fails with EIO" "$(as $SYS bash -c "$(declare -f probe); PY=$PY probe '$MT/admin/backup'")" "EIO"
+has "the log names the file" "$(cat "$MT_DIR/daemon.log")" "row file $ROWS/$lost is damaged"
+mt_unmount
+mv "$W/lost" "$ROWS/$lost"
+mt_mount || { fail "no remount"; exit 1; }
+# a backup lacking a row file its records name is refused, and the
+# store is left alone
+as $SYS cat "$MT/admin/backup" >"$W/whole.tar"
+mkdir "$W/lack"
+tar -C "$W/lack" -xf "$W/whole.tar"
+rm "$W/lack/rows/$lost"
+tar -C "$W/lack" -cf "$W/lack.tar" store.tdb rows
+mt_unmount
+out=$("$CJAFS" --restore "$W/lack.tar" --force -c "$MT_DIR/cjafs.ini" 2>&1)
+eq "a backup lacking a row file: exit 2" "$?" "2"
+has "... which it names" "$out" "row file rows/$lost of the backup: missing"
+ok "... and the store is left alone" test -e "$ROWS/$lost"
+ok "... with nothing left beside it" sh -c "! ls '$MT_DIR' | grep -qE 'restore|rows\.old'"
+mt_mount || { fail "no remount"; exit 1; }
+
+# --- (f) a restore cut short after its commit point ---
 as $SYS cat "$MT/admin/backup" >"$W/b.tar"
 ok "the backup is a tar" tar tf "$W/b.tar"
 # a backup being read pins its row files: removing the dataset meanwhile
