@@ -16,7 +16,7 @@
 CC      ?= cc
 BUILD   ?= build
 VERSION  = 0.1.0
-PKGS     = fuse3 inih tdb libzstd libpcre2-8
+PKGS     = fuse3 inih tdb libzstd libpcre2-8 libarchive
 # CFLAGS is yours (make CFLAGS=-O0); what the code needs is in CJ_CFLAGS.
 CFLAGS  ?= -O2 -g
 CJ_CFLAGS = -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 -Werror \

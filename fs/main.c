@@ -7,8 +7,9 @@
  *   cjafs --restore FILE [--force] -c CONFIG
  *   cjafs --help | --version
  *
- * --restore puts a backup (/admin/backup) in place of the config's store,
- * which no daemon may hold; it never mounts.  The version is the
+ * --restore puts a backup (/admin/backup: a tar of the store file and its
+ * row files, or a bare store file) in place of the config's store and its
+ * row files, which no daemon may hold; it never mounts.  The version is the
  * Makefile's VERSION, passed with -DCJAFS_VERSION.
  *
  * Exit status: 0 on a clean unmount, 1 when FUSE fails, 2 for a bad
@@ -57,9 +58,11 @@ static void help(void)
 	      "                       allow_other is always on\n"
 	      "      --init           create an empty store (only the config's\n"
 	      "                       system admins exist); never overwrites\n"
-	      "      --restore FILE   replace the store with FILE, a backup\n"
-	      "                       read from /admin/backup: the store must\n"
-	      "                       not be mounted, FILE is checked first\n"
+	      "      --restore FILE   replace the store and its row files with\n"
+	      "                       FILE, a backup read from /admin/backup\n"
+	      "                       (a tar; a bare store file from older\n"
+	      "                       versions too): the store must not be\n"
+	      "                       mounted, FILE is checked first\n"
 	      "      --force          with --restore: replace an existing store\n"
 	      "  -h, --help           this text\n"
 	      "  -V, --version        the version\n"

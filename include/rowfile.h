@@ -9,6 +9,8 @@
 #ifndef CJAFS_ROWFILE_H
 #define CJAFS_ROWFILE_H
 
+#include <stdint.h>
+
 #include "buf.h"
 
 struct store;
@@ -25,6 +27,12 @@ void rowfiles_close(struct rowfiles *rf);
 int rowfiles_precommit(struct rowfiles *rf);
 /* After the commit (ok) or a cancel (!ok). */
 void rowfiles_end(struct rowfiles *rf, int ok);
+
+/* Is row file id whole: there, size bytes, one zstd frame that decodes
+ * to its end and its checksum?  -EIO with *why when not (for restore,
+ * which checks every file a backup brings). */
+int rowfiles_check(struct rowfiles *rf, uint64_t id, uint64_t size,
+		   const char **why);
 
 /* store.c: the row files of st (NULL while it is being opened). */
 struct rowfiles *store_rowfiles(struct store *st);

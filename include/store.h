@@ -127,6 +127,18 @@ int store_pin(struct store *st, uint64_t *pin);	/* -ENOMEM */
 void store_unpin(struct store *st, uint64_t pin);
 /* Log (the daemon's log) that row file id is damaged, and why. */
 void store_rowfile_damaged(struct store *st, uint64_t id, const char *why);
+/* Call fn for every row file committed records name, by id, with the size
+ * its record gives; a non-zero return stops and is returned.  From a list
+ * in memory; the first call (or store_rowfile_count) after the open walks
+ * the records to make it.  Outside a transaction (-EBUSY), under the
+ * model's lock; fn may pin. */
+int store_rowfile_each(struct store *st,
+		       int (*fn)(uint64_t id, uint64_t size, void *arg),
+		       void *arg);
+/* How many row files committed records name, and the sum of their sizes
+ * in 512-byte blocks, each rounded up (what a tar of them takes); from
+ * the same list. */
+int store_rowfile_count(struct store *st, uint64_t *n, uint64_t *blocks);
 /* Bytes the row files take on disk (for usage and benchmarks). */
 uint64_t store_rowfile_bytes(struct store *st);
 
@@ -143,14 +155,19 @@ int store_file_size(struct store *st, uint64_t *size);
  * last commit, into a nameless temporary file next to the store and gives
  * its descriptor (read it with pread from offset 0; close it when done)
  * and size.  -EBUSY inside a transaction.  The caller holds whatever
- * keeps other writers out (the model's lock) for the copy only.
+ * keeps other writers out (the model's lock) for the copy only.  The row
+ * files are not in it: list them (store_rowfile_each) and pin them at
+ * the same instant.
  *
- * store_restore() installs the store file from at path, which must not
- * be open (its flock: -EBUSY "in use") and must not exist unless flags
- * has STORE_RESTORE_FORCE (-EEXIST).  It copies from into a temporary
- * file next to path, checks the copy (version, tdb_check; -EINVAL or
- * -EPROTO with the reason) and renames it over path, so path is the old
- * store or the whole new one at any moment.  err gets a one-line reason.
+ * store_restore() installs the backup at from (a tar of store.tdb and
+ * rows/ID, or a bare TDB file) as the store at path and its row files,
+ * as a unit.  path must not be open (its flock: -EBUSY "in use") and must
+ * not exist unless flags has STORE_RESTORE_FORCE (-EEXIST).  It unpacks
+ * and checks everything next to path first (version, tdb_check, every
+ * row file there, of its size, its checksum right; -EINVAL or -EPROTO
+ * with the reason), then puts it in place so that the old store or the
+ * whole new one opens at any moment (store.c, "Restore"); store_open()
+ * finishes a restore a crash cut short.  err gets a one-line reason.
  */
 int store_snapshot(struct store *st, int *fd, uint64_t *size);
 enum store_restore_flags {

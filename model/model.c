@@ -1361,9 +1361,15 @@ static long append_commit(struct model *m, const struct caller_id *id,
 	} else {
 		store_txn_cancel(op.c.st);
 		a->append->rollback(f->append);
-		if (d.msg[0])
-			refused(&op, "write", &f->ref, rc, d.msg, &d);
 	}
+	/* a full disk: the writer learns why, nothing of the write is kept */
+	if (rc == -ENOSPC && !d.msg[0])
+		diag_set(&d, 0, 0, "no space left for rows on the store's "
+			 "disk (a reserve is kept for admin changes); "
+			 "nothing of this write was stored: delete rows or "
+			 "datasets, or free space");
+	if (rc && d.msg[0])
+		refused(&op, "write", &f->ref, rc, d.msg, &d);
 out:
 	op_end(m, &op);
 	buf_release(&detail);

@@ -144,16 +144,32 @@
  *   gigabyte or so; shared extents where the filesystem can, otherwise
  *   a copy inside the kernel) into a file next to the store, unlinked at
  *   once so that nothing is left behind, and is read from there without
- *   the lock.  It costs the store's size in free space while it is
- *   read.  store_restore() copies a backup into a temporary file next to
- *   the store, checks that copy (tdb opens it, which replays a commit
- *   cut short, then "v" and tdb_check) and renames it over the store; it
+ *   the lock.  It costs the store file's size in free space while it is
+ *   read; the row files are not copied (backup.c pins them).
+ * - Restore.  store_restore() takes a backup archive (a tar of store.tdb
+ *   and rows/ID, read with libarchive) or a bare TDB file (a backup from
+ *   before row files).  It unpacks it into a new directory
+ *   PATH.restore-XXXXXX (store.tdb and store.tdb.rows, each file
+ *   fdatasync'd), checks it there (tdb opens it, which replays a commit
+ *   cut short, then "v" and tdb_check; then every row file the "f:ID"
+ *   records name: there, of the recorded size, one zstd frame that
+ *   decodes with its checksum), and renames the directory to
+ *   PATH.restore: that rename is the commit point.  store_restore_finish()
+ *   then moves PATH.rows aside (PATH.rows.old), the new rows directory to
+ *   PATH.rows, the new store file over PATH, and removes what is left.
+ *   Every open of the store runs store_restore_finish() first, and each
+ *   step is taken again if a crash cut it short, so a store file is
+ *   never opened with another store's rows: before the commit point the
+ *   old store is untouched (a PATH.restore-XXXXXX left by a crash is
+ *   inert and can be removed), after it the new one is finished.  It
  *   refuses a store some daemon holds (the flock of "One opener"), and
  *   an existing one without STORE_RESTORE_FORCE.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <malloc.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -165,6 +181,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <tdb.h>
 
 #include "rowfile.h"
@@ -272,6 +290,12 @@ static int store_errno(struct store *st)
 		return -EEXIST;
 	case TDB_ERR_NESTING:
 		return -EBUSY;
+	case TDB_ERR_IO:
+		/* a full disk is no damage: the writer is told so (callers
+		 * clear errno before the tdb call) */
+		if (errno == ENOSPC || errno == EDQUOT)
+			return -ENOSPC;
+		return -EIO;
 	default:
 		return -EIO;
 	}
@@ -403,6 +427,8 @@ static void store_touch(struct store *st, const char *key)
 		st->txn_watch = 1;
 }
 
+static int store_restore_finish(const char *path, struct buf *err);
+
 /* Is the file at path too short for, or lacking, tdb's magic? */
 static int store_not_tdb(const char *path)
 {
@@ -460,6 +486,7 @@ static int store_write(struct store *st, const char *key, const void *val,
 	d.dptr = (unsigned char *)val;
 	d.dsize = len;
 	cache_evict(st, key);
+	errno = 0;
 	if (tdb_store(st->tdb, k, d, TDB_REPLACE))
 		return store_errno(st);
 	store_touch(st, key);
@@ -660,6 +687,12 @@ int store_open(const char *path, unsigned flags, struct store **out,
 		rc = -ENOMEM;
 		goto out_free;
 	}
+	/* a restore cut short by a crash is finished before anything */
+	if (!(flags & STORE_CREATE)) {
+		rc = store_restore_finish(path, err);
+		if (rc)
+			goto out_free;
+	}
 	rc = store_lock(st, path, err);
 	if (rc)
 		goto out_free;
@@ -807,7 +840,7 @@ int store_txn_commit(struct store *st)
 		rc = rowfiles_precommit(st->rf);
 	if (rc) {
 		tdb_transaction_cancel(st->tdb);
-	} else if (tdb_transaction_commit(st->tdb)) {
+	} else if (errno = 0, tdb_transaction_commit(st->tdb)) {
 		rc = store_errno(st);
 		/* tdb may keep it open on some failures; we never do */
 		if (tdb_transaction_active(st->tdb))
@@ -1191,10 +1224,323 @@ out:
 	return rc;
 }
 
+/* --- restore: a backup archive in, installed with its row files --- */
+
+#define RESTORE_TDB "store.tdb"
+#define RESTORE_ROWS "store.tdb.rows"
+
+/* Remove the directory dir and the files in it (it has no
+ * subdirectories); a missing one is no error. */
+static int store_rmdir_files(const char *dir)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int rc = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((errno = 0, de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) && errno != ENOENT) {
+			rc = -errno;
+			break;
+		}
+	}
+	if (!rc && errno)
+		rc = -errno;
+	closedir(d);
+	if (!rc && rmdir(dir) && errno != ENOENT)
+		rc = -errno;
+	return rc;
+}
+
+/* Remove a directory being built for a restore, and its rows. */
+static void store_rmdir_tree(const char *dir)
+{
+	struct buf b = BUF_INIT;
+
+	if (!buf_printf(&b, "%s/" RESTORE_ROWS, dir))
+		store_rmdir_files(b.data);
+	store_rmdir_files(dir);
+	buf_release(&b);
+}
+
+static int store_exists_path(const char *path)
+{
+	struct stat sb;
+
+	return lstat(path, &sb) ? (errno == ENOENT ? 0 : -errno) : 1;
+}
+
+/*
+ * Finish the restore committed at PATH.restore, if there is one: a
+ * directory holding store.tdb and store.tdb.rows, whole and checked.
+ * Every step can be cut short by a crash and taken again: the rows
+ * directory moves first (the old one aside to PATH.rows.old), then the
+ * store file, then what is left goes.  Until PATH.restore is gone every
+ * open of the store comes here first, so nothing ever opens a store file
+ * with the other store's rows.
+ */
+static int store_restore_finish(const char *path, struct buf *err)
+{
+	struct buf r = BUF_INIT, nt = BUF_INIT, nr = BUF_INIT;
+	struct buf rows = BUF_INIT, old = BUF_INIT;
+	const char *what = NULL;
+	int rc;
+
+	rc = buf_printf(&r, "%s.restore", path);
+	if (!rc)
+		rc = buf_printf(&nt, "%s/" RESTORE_TDB, r.data);
+	if (!rc)
+		rc = buf_printf(&nr, "%s/" RESTORE_ROWS, r.data);
+	if (!rc)
+		rc = buf_printf(&rows, "%s.rows", path);
+	if (!rc)
+		rc = buf_printf(&old, "%s.rows.old", path);
+	if (rc)
+		goto out;
+	rc = store_exists_path(r.data);
+	if (rc <= 0) {
+		what = r.data;
+		goto out;
+	}
+	rc = store_exists_path(nr.data);
+	if (rc == 1) {
+		what = old.data;
+		rc = store_rmdir_files(old.data);
+		if (!rc && rename(rows.data, old.data) && errno != ENOENT)
+			rc = -errno;
+		what = rows.data;
+		if (!rc && rename(nr.data, rows.data))
+			rc = -errno;
+	}
+	if (rc < 0)
+		goto out;
+	rc = store_exists_path(nt.data);
+	what = path;
+	if (rc == 1)
+		rc = rename(nt.data, path) ? -errno : 0;
+	if (!rc)
+		rc = store_sync_dir(path);
+	if (rc)
+		goto out;
+	what = old.data;
+	rc = store_rmdir_files(old.data);
+	what = r.data;
+	if (!rc)
+		rc = store_rmdir_files(r.data);
+	if (!rc)
+		rc = store_sync_dir(path);
+	if (!rc)
+		fprintf(stderr, "cjafs: %s: restore finished\n", path);
+out:
+	if (rc < 0)
+		store_seterr(err, "cannot finish the restore in %s: %s",
+			     what ? what : path, strerror(-rc));
+	buf_release(&r);
+	buf_release(&nt);
+	buf_release(&nr);
+	buf_release(&rows);
+	buf_release(&old);
+	return rc < 0 ? rc : 0;
+}
+
+/* Does the file start with tdb's magic (a bare TDB file, as backups were
+ * before row files)? */
+static int store_is_tdb_fd(int fd)
+{
+	char head[sizeof(STORE_TDB_MAGIC) - 1];
+
+	return pread(fd, head, sizeof(head), 0) == (ssize_t)sizeof(head) &&
+	       !memcmp(head, STORE_TDB_MAGIC, sizeof(head));
+}
+
+static int store_rowname(const char *name)
+{
+	return strlen(name) == 16 &&
+	       strspn(name, "0123456789abcdef") == 16;
+}
+
+/* Write the archive entry a is at into dir/name. */
+static int store_unpack_one(struct archive *a, int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			0600);
+	int rc = 0;
+
+	if (fd < 0)
+		return errno == EEXIST ? -EINVAL : -errno;
+	if (archive_read_data_into_fd(a, fd) != ARCHIVE_OK)
+		rc = archive_errno(a) > 0 ? -archive_errno(a) : -EIO;
+	if (!rc && fdatasync(fd))
+		rc = -errno;
+	if (close(fd) && !rc)
+		rc = -errno;
+	return rc;
+}
+
+/* Unpack the backup archive on in into dir: store.tdb and the row files
+ * under RESTORE_ROWS.  Anything else in it is refused. */
+static int store_unpack(int in, const char *from, const char *dir,
+			struct buf *err)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	int dfd = -1, rfd = -1, seen = 0, rc = 0, n = 0;
+	const char *name;
+
+	if (!a)
+		return -ENOMEM;
+	archive_read_support_format_tar(a);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0)
+		rfd = openat(dfd, RESTORE_ROWS,
+			     O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0) {
+		rc = -errno;
+		store_seterr(err, "%s: %s", dir, strerror(-rc));
+		goto out;
+	}
+	if (archive_read_open_fd(a, in, 1 << 16) != ARCHIVE_OK) {
+		rc = -EINVAL;
+		goto bad;
+	}
+	for (;; n++) {
+		int r = archive_read_next_header(a, &e);
+
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+			rc = n ? -EIO : -EINVAL;
+			goto bad;
+		}
+		name = archive_entry_pathname(e);
+		if (!name)
+			name = "";
+		if (!strncmp(name, "./", 2))
+			name += 2;
+		if (archive_entry_filetype(e) == AE_IFDIR &&
+		    (!strcmp(name, "rows") || !strcmp(name, "rows/")))
+			continue;
+		if (archive_entry_filetype(e) != AE_IFREG) {
+			rc = -EINVAL;
+		} else if (!strcmp(name, RESTORE_TDB)) {
+			rc = store_unpack_one(a, dfd, RESTORE_TDB);
+			seen = 1;
+		} else if (!strncmp(name, "rows/", 5) &&
+			   store_rowname(name + 5)) {
+			rc = store_unpack_one(a, rfd, name + 5);
+		} else {
+			rc = -EINVAL;
+		}
+		if (rc == -EINVAL) {
+			store_seterr(err, "%s: not a cjafs backup: unexpected "
+				     "entry '%.100s'", from, name);
+			goto out;
+		}
+		if (rc) {
+			store_seterr(err, "cannot unpack %s from %s: %s",
+				     name, from, strerror(-rc));
+			goto out;
+		}
+	}
+	if (!seen) {
+		rc = -EINVAL;
+		store_seterr(err, "%s: not a cjafs backup: no " RESTORE_TDB
+			     " in it", from);
+	}
+	if (!rc && (fsync(rfd) || fsync(dfd)))
+		rc = -errno;
+	goto out;
+bad:
+	if (rc == -EINVAL)
+		store_seterr(err, "%s: not a cjafs store or backup (%s)", from,
+			     archive_error_string(a) ?
+				     archive_error_string(a) : "unreadable");
+	else
+		store_seterr(err, "%s: damaged backup: %s", from,
+			     archive_error_string(a) ?
+				     archive_error_string(a) : "unreadable");
+out:
+	archive_read_free(a);
+	if (rfd >= 0)
+		close(rfd);
+	if (dfd >= 0)
+		close(dfd);
+	return rc;
+}
+
+struct restore_check {
+	struct rowfiles *rf;
+	struct buf *err;
+	uint64_t files, bytes;
+};
+
+static int store_check_rowfile(const char *key, const void *val, size_t len,
+			       void *arg)
+{
+	struct restore_check *rc = arg;
+	const char *why = NULL;
+	char num[24];
+	uint64_t id, size;
+	int r;
+
+	if (!store_rowname(key + 2))
+		return 0;	/* "f:next" */
+	if (len >= sizeof(num))
+		return -EIO;
+	memcpy(num, val, len);
+	num[len] = '\0';
+	id = strtoull(key + 2, NULL, 16);
+	size = strtoull(num, NULL, 10);
+	r = rowfiles_check(rc->rf, id, size, &why);
+
+	if (r) {
+		store_seterr(rc->err, "row file rows/%016" PRIx64 " of the "
+			     "backup: %s", id, why ? why : strerror(-r));
+		return r;
+	}
+	rc->files++;
+	rc->bytes += size;
+	return 0;
+}
+
+/* Check the store unpacked in dir: the TDB file (store_verify), then
+ * every row file its records name: there, of the recorded size, and a
+ * zstd frame that decodes whole with its checksum. */
+static int store_check_unpacked(const char *dir, struct buf *err)
+{
+	struct restore_check chk = { NULL, err, 0, 0 };
+	struct buf tdb = BUF_INIT;
+	struct store *st = NULL;
+	int rc;
+
+	rc = buf_printf(&tdb, "%s/" RESTORE_TDB, dir);
+	if (!rc)
+		rc = store_verify(tdb.data, err);
+	if (!rc)
+		rc = store_open(tdb.data, 0, &st, err);
+	if (!rc) {
+		/* the records, not the directory: a file a record names and
+		 * the backup lacks is what this must find */
+		chk.rf = st->rf;
+		rc = store_each(st, "f:", store_check_rowfile, &chk);
+	}
+	if (!rc)
+		fprintf(stderr, "cjafs: checked the store and %" PRIu64
+			" row files (%" PRIu64 " bytes)\n", chk.files,
+			chk.bytes);
+	store_close(st);
+	buf_release(&tdb);
+	return rc;
+}
+
 int store_restore(const char *from, const char *path, unsigned flags,
 		  struct buf *err)
 {
 	int in = -1, out = -1, lock = -1, rc;
+	struct buf dir = BUF_INIT, f = BUF_INIT, done = BUF_INIT;
 	char *tmp = NULL;
 	struct stat sb;
 
@@ -1232,51 +1578,81 @@ int store_restore(const char *from, const char *path, unsigned flags,
 		store_seterr(err, "%s: %s", path, strerror(-rc));
 		goto out;
 	}
-	out = store_tmpfile(path, "restore", &tmp);
-	if (out < 0) {
-		rc = out;
-		out = -1;
-		store_seterr(err, "%s: cannot create a file next to it: %s",
-			     path, strerror(-rc));
+	/* a restore committed earlier and cut short comes first */
+	rc = store_restore_finish(path, err);
+	if (rc)
+		goto out;
+	rc = buf_printf(&dir, "%s.restore-XXXXXX", path);
+	if (!rc)
+		rc = buf_printf(&done, "%s.restore", path);
+	if (rc)
+		goto out;
+	if (!mkdtemp(dir.data)) {
+		rc = -errno;
+		store_seterr(err, "%s: cannot create a directory next to it: "
+			     "%s", path, strerror(-rc));
 		goto out;
 	}
-	rc = store_copy(in, out, sb.st_size);
-	if (!rc && fsync(out))
+	tmp = dir.data;
+	rc = buf_printf(&f, "%s/" RESTORE_ROWS, tmp);
+	if (!rc && mkdir(f.data, 0700))
 		rc = -errno;
 	if (rc) {
-		store_seterr(err, "%s: cannot copy: %s", from, strerror(-rc));
+		store_seterr(err, "%s: %s", f.data, strerror(-rc));
 		goto out;
 	}
-	/* check the copy (what will be installed), not the file, which
-	 * could change under us */
-	rc = store_verify(tmp, err);
-	if (!rc && fsync(out))
-		rc = -errno;
+	if (store_is_tdb_fd(in)) {
+		/* a bare TDB file: a backup from before row files */
+		buf_reset(&f);
+		rc = buf_printf(&f, "%s/" RESTORE_TDB, tmp);
+		out = rc ? -1 : open(f.data, O_WRONLY | O_CREAT | O_EXCL |
+					     O_CLOEXEC, 0600);
+		if (!rc && out < 0)
+			rc = -errno;
+		if (!rc)
+			rc = store_copy(in, out, sb.st_size);
+		if (!rc && fsync(out))
+			rc = -errno;
+		if (rc) {
+			store_seterr(err, "%s: cannot copy: %s", from,
+				     strerror(-rc));
+			goto out;
+		}
+	} else {
+		rc = store_unpack(in, from, tmp, err);
+		if (rc)
+			goto out;
+	}
+	/* check the copy (what will be installed), not the backup */
+	rc = store_check_unpacked(tmp, err);
 	if (rc) {
 		store_seterr(err, " (%s)", from);
 		goto out;
 	}
-	if (rename(tmp, path)) {
+	/* the commit point: from here the new store is the store */
+	if (rename(tmp, done.data)) {
 		rc = -errno;
-		store_seterr(err, "%s: %s", path, strerror(-rc));
+		store_seterr(err, "%s: %s", done.data, strerror(-rc));
 		goto out;
 	}
-	free(tmp);
 	tmp = NULL;
 	rc = store_sync_dir(path);
-	if (rc)
+	if (!rc)
+		rc = store_restore_finish(path, err);
+	else
 		store_seterr(err, "%s: cannot sync directory: %s", path,
 			     strerror(-rc));
 out:
-	if (tmp) {
-		unlink(tmp);
-		free(tmp);
-	}
+	if (tmp)
+		store_rmdir_tree(tmp);
 	if (out >= 0)
 		close(out);
 	if (lock >= 0)
 		close(lock);
 	if (in >= 0)
 		close(in);
+	buf_release(&dir);
+	buf_release(&done);
+	buf_release(&f);
 	return rc;
 }

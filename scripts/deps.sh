@@ -10,7 +10,7 @@
 # apt-get update at most once, and installs only what is missing.
 set -euo pipefail
 
-pkgs=(build-essential pkg-config libfuse3-dev fuse3 libinih-dev libtdb-dev libzstd-dev libpcre2-dev
+pkgs=(build-essential pkg-config libfuse3-dev fuse3 libinih-dev libtdb-dev libzstd-dev libpcre2-dev libarchive-dev
       tdb-tools check attr util-linux python3 sqlite3 libsqlite3-dev tzdata
       man-db groff-base systemd) # systemd: systemd-analyze verify
 for arg in "$@"; do

@@ -1215,14 +1215,14 @@ def walk_files(top):
     return files, dirs
 
 
-STREAMS = ("rows.csv", "backup")              # KA_STREAM (size 0)
-SIZED = ("records", "log", "log.1")           # streams with an exact size
+STREAMS = ("rows.csv",)                       # KA_STREAM (size 0)
+SIZED = ("records", "log", "log.1", "backup")  # streams with an exact size
 MAY_BE_STREAM = ("usage", "errors")           # SPEC §2 lets them be
 
 
 def t_sizes(who):
     """SPEC §2: st_size exact for every file the caller reads, 0 for a
-    stream but records and the audit log."""
+    stream but records, the audit log and the backup."""
     files, _ = walk_files(MT)
     for f in files:
         r = attempt(get, f)

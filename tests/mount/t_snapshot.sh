@@ -3,6 +3,8 @@
 # another process ingests rows, restored with cjafs --restore into the
 # unmounted store, which then mounts, passes tdbtool check, and holds every
 # batch acknowledged before the backup began and no part of any other.
+# The backup is a tar archive of store.tdb and the row files (rows/ID),
+# whose st_size is exact; a bare TDB file (older backups) restores too.
 set -u
 . "$(dirname "$0")/lib.sh"
 mt_setup
@@ -59,7 +61,7 @@ for _ in $(seq 1 200); do
 done
 before=$(wc -l <"$MT_DIR/ack")
 t0=$(date +%s%N)
-if as $SYS cat "$MT/admin/backup" >"$MT_DIR/backup.tdb" 2>"$MT_DIR/backup.err"; then pass; else
+if as $SYS cat "$MT/admin/backup" >"$MT_DIR/backup.tar" 2>"$MT_DIR/backup.err"; then pass; else
 	fail "sys reads /admin/backup during the ingest: $(cat "$MT_DIR/backup.err")"
 fi
 t1=$(date +%s%N)
@@ -69,9 +71,20 @@ touch "$MT_DIR/stop"
 wait $ING
 eq "the ingester finished cleanly" "$(cat "$MT_DIR/ingest.err")" ""
 after=$(wc -l <"$MT_DIR/ack")
-mt_log "backup: $(stat -c %s "$MT_DIR/backup.tdb") bytes in $(((t1 - t0) / 1000000)) ms; $before batches acknowledged before, $after at the end"
+mt_log "backup: $(stat -c %s "$MT_DIR/backup.tar") bytes in $(((t1 - t0) / 1000000)) ms; $before batches acknowledged before, $after at the end"
 ok "the ingest went on after the backup began ($before, $after)" test "$after" -gt "$before"
-ok "the backup passes tdbtool check" sh -c "tdbtool '$MT_DIR/backup.tdb' check | grep -q 'is OK'"
+list=$(tar tf "$MT_DIR/backup.tar" 2>&1)
+eq "tar tf: store.tdb first" "$(echo "$list" | sed -n 1p)" "store.tdb"
+eq "tar tf: then only row files" "$(echo "$list" | sed 1d | grep -cvE '^rows/[0-9a-f]{16}$')" "0"
+ok "tar tf: some row files" test "$(echo "$list" | grep -c '^rows/')" -gt 0
+mkdir -p "$MT_DIR/untar"
+ok "tar x" tar -C "$MT_DIR/untar" -xf "$MT_DIR/backup.tar"
+ok "the backup's store.tdb passes tdbtool check" sh -c "tdbtool '$MT_DIR/untar/store.tdb' check | grep -q 'is OK'"
+nrec=$(tdbtool "$MT_DIR/untar/store.tdb" keys | grep -cE '^key [0-9]+ bytes: f:[0-9a-f]{16}$')
+eq "one row file per f:ID record" "$(echo "$list" | grep -c '^rows/')" "$nrec"
+# st_size is exact: what a read of it returns while nothing changes
+st=$(as $SYS stat -c %s "$MT/admin/backup")
+eq "st_size of /admin/backup is the bytes read" "$(as $SYS cat "$MT/admin/backup" | wc -c)" "$st"
 ok "the snapshot left no file next to the store" sh -c "! ls '$MT_DIR' | grep -q 'store.tdb.backup'"
 
 # the open takes the snapshot (the time other callers wait)
@@ -85,11 +98,11 @@ mt_log "backup: opening /admin/backup (the snapshot) of $(stat -c %s "$MT_DIR/st
 
 # --- restore: refused while mounted, over a store without --force ---
 printf 'not a store\n' >"$MT_DIR/junk"
-out=$("$CJAFS" --restore "$MT_DIR/backup.tdb" --force -c "$MT_DIR/cjafs.ini" 2>&1)
+out=$("$CJAFS" --restore "$MT_DIR/backup.tar" --force -c "$MT_DIR/cjafs.ini" 2>&1)
 eq "restore into the mounted store: exit 2" "$?" "2"
 has "restore into the mounted store: why" "$out" "store is in use"
 mt_unmount
-out=$("$CJAFS" --restore "$MT_DIR/backup.tdb" -c "$MT_DIR/cjafs.ini" 2>&1)
+out=$("$CJAFS" --restore "$MT_DIR/backup.tar" -c "$MT_DIR/cjafs.ini" 2>&1)
 eq "restore over a store: exit 2" "$?" "2"
 has "restore over a store: why" "$out" "store exists; not overwriting (--force replaces it)"
 out=$("$CJAFS" --restore "$MT_DIR/junk" --force -c "$MT_DIR/cjafs.ini" 2>&1)
@@ -101,11 +114,13 @@ eq "restore of a missing file: exit 2" "$?" "2"
 
 # --- restore into a new store path, then over the old one ---
 sed 's/^path = store.tdb/path = restored.tdb/' "$MT_DIR/cjafs.ini" >"$MT_DIR/restored.ini"
-ok "restore into a new path" "$CJAFS" --restore "$MT_DIR/backup.tdb" -c "$MT_DIR/restored.ini"
+ok "restore into a new path" "$CJAFS" --restore "$MT_DIR/backup.tar" -c "$MT_DIR/restored.ini"
 ok "the restored store passes tdbtool check" sh -c "tdbtool '$MT_DIR/restored.tdb' check | grep -q 'is OK'"
 eq "restored store is private" "$(stat -c %a "$MT_DIR/restored.tdb")" "600"
-ok "restore --force over the unmounted store" "$CJAFS" --restore "$MT_DIR/backup.tdb" --force -c "$MT_DIR/cjafs.ini"
-ok "no temporary file left" sh -c "! ls '$MT_DIR' | grep -q '\.restore\.'"
+ok "restore --force over the unmounted store" "$CJAFS" --restore "$MT_DIR/backup.tar" --force -c "$MT_DIR/cjafs.ini"
+ok "no temporary file left" sh -c "! ls '$MT_DIR' | grep -q '\.restore'"
+ok "nor an old rows directory" sh -c "! ls '$MT_DIR' | grep -q '\.rows\.old'"
+eq "the restored rows are the backup's" "$(ls "$MT_DIR/store.tdb.rows" | sed 's|^|rows/|')" "$(echo "$list" | sed 1d | sort)"
 if ! mt_mount; then
 	fail "the restored store does not mount"
 	exit 1

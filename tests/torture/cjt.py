@@ -684,9 +684,8 @@ def tdbdump(path):
         if line.startswith(b"key("):
             key = _unesc(line.split(b" = ", 1)[1][1:-1])
         elif line.startswith(b"data("):
-            # row chunks are zstd frames: only their keys matter here
-            out[key] = (b"" if key.startswith(b"r:") else
-                        _unesc(line.split(b" = ", 1)[1][1:-1]))
+            # row chunks are descriptors of row files (28 bytes)
+            out[key] = _unesc(line.split(b" = ", 1)[1][1:-1])
     return out
 
 
@@ -775,6 +774,7 @@ def store_invariants(recs):
         if not first <= n < nxt:
             probs.append("%s: outside the dataset's chunks [%d, %d)" %
                          (k, first, nxt))
+    probs += rowfile_invariants(keys)
     for p, (first, nxt, rows) in metas.items():
         if rows == 0:
             continue
@@ -806,6 +806,67 @@ def store_invariants(recs):
              k not in want]
     if extra:
         probs.append("audit chunks past the head: %s" % extra[:5])
+    return probs
+
+
+def rowfile_ids(keys):
+    """The row files the "f:ID" records name: {id: size}."""
+    out = {}
+    for k, v in keys.items():
+        if k.startswith("f:") and k != "f:next":
+            out[int(k[2:], 16)] = int(v)
+    return out
+
+
+def rowfile_invariants(keys):
+    """Each row chunk's descriptor names a row file with its "f:ID"
+    record and size, each record is named by exactly one chunk (no file
+    left that nothing can drop), and "f:next" is past every id."""
+    probs = []
+    files = rowfile_ids(keys)
+    named = {}
+    for k, v in keys.items():
+        if not k.startswith("r:"):
+            continue
+        if len(v) != 28 or v[:4] != b"rf1\0":
+            probs.append("%s: not a row file descriptor" % k)
+            continue
+        fid = int.from_bytes(v[4:12], "little")
+        size = int.from_bytes(v[12:20], "little")
+        named[fid] = named.get(fid, 0) + 1
+        if fid not in files:
+            probs.append("%s names row file %016x, which has no record" %
+                         (k, fid))
+        elif files[fid] != size:
+            probs.append("%s: row file %016x of %d bytes, its record says "
+                         "%d" % (k, fid, size, files[fid]))
+    for fid in files:
+        if named.get(fid, 0) != 1:
+            probs.append("row file %016x is named by %d chunks" %
+                         (fid, named.get(fid, 0)))
+    nxt = int(keys.get("f:next", b"0") or b"0", 16)
+    if files and max(files) >= nxt:
+        probs.append("f:next %x is not past row file %016x" %
+                     (nxt, max(files)))
+    return probs
+
+
+def rowfile_dir_problems(store, recs):
+    """The directory STORE.rows against the records recs of the store:
+    exactly the files the records name, each of its recorded size."""
+    keys = {k.decode("utf-8", "replace"): v for k, v in recs.items()}
+    files = rowfile_ids(keys)
+    d = store + ".rows"
+    names = set(os.listdir(d))
+    want = {"%016x" % fid for fid in files}
+    probs = ["%s/%s: no record names it" % (d, n)
+             for n in sorted(names - want)]
+    probs += ["%s/%s: missing" % (d, n) for n in sorted(want - names)]
+    for fid, size in files.items():
+        n = "%016x" % fid
+        if n in names and os.path.getsize(os.path.join(d, n)) != size:
+            probs.append("%s/%s: %d bytes, its record says %d" %
+                         (d, n, os.path.getsize(os.path.join(d, n)), size))
     return probs
 
 

@@ -11,7 +11,12 @@ moment, and checks:
   - the store's key layout is whole in a byte copy taken at once and
     recovered by tdbtool (cjt.store_invariants: no row chunk, index entry
     or dataset outliving its owner, m:rows = the sum of the datasets'
-    rows, audit chunks whole);
+    rows, audit chunks whole, each row chunk naming a row file with its
+    "f:ID" record and each such record named once);
+  - after the remount the directory of row files (STORE.rows) holds
+    exactly the files the records name, of their recorded sizes: what a
+    commit cut short wrote, or a committed drop had not removed yet, is
+    gone (counted), and nothing a record names is missing;
   - the daemon mounts the store again, and `tdbtool STORE check` passes
     on the store as the daemon recovered it (tdb's own recovery can leave
     its free space inconsistent; the daemon rebuilds the file then, and
@@ -25,7 +30,9 @@ moment, and checks:
     was ENOTCONN) happened whole or not at all: the state read back is
     the state without it or the state with it, and its audit line is
     there exactly when it happened;
-  - status, usage and the rows read back agree (cjt.check_tree).
+  - status, usage and the rows read back agree (cjt.check_tree), and
+    every acknowledged ingest, `delete person_id=` line and dataset
+    removal is there: rows read back exactly, with no EIO.
 
 How outcomes are known.  Each client owns a namespace (a name prefix:
 its connections, profiles or platform profiles), so its state depends on
@@ -597,7 +604,8 @@ class Torture:
         self.audit_seen = 0
         self.fig = {"kills": 0, "commits": 0, "refusals": 0,
                     "inflight_applied": 0, "inflight_absent": 0,
-                    "recoveries": 0, "rebuilt": 0, "audit_lines": 0}
+                    "recoveries": 0, "rebuilt": 0, "audit_lines": 0,
+                    "orphans": 0, "orphan_rounds": 0, "row_files": 0}
 
     # --- setup ---
     def setup(self):
@@ -714,6 +722,13 @@ class Torture:
         probs = cjt.store_invariants(recs)
         rep.ok(not probs, "round %d: store layout after the kill" % rnd,
                "; ".join(probs[:10]))
+        # row files the kill left that no record names: the open must
+        # remove them (counted, to show the run made some)
+        if recs:
+            left = sum(1 for x in cjt.rowfile_dir_problems(d.store, recs)
+                       if x.endswith("no record names it"))
+            self.fig["orphans"] += left
+            self.fig["orphan_rounds"] += left > 0
         try:
             d.mount()
             rep.ok(True, "remount")
@@ -727,6 +742,15 @@ class Torture:
         ok2, out2 = cjt.tdbtool_check(after)
         rep.ok(ok2, "round %d: tdbtool check of the store the daemon "
                "recovered" % rnd, out2)
+        # the row files: the open removed every file no record names
+        # (written by a commit the kill cut short, or dropped by one
+        # that committed before it could remove them)
+        files = len(os.listdir(d.store + ".rows"))
+        self.fig["row_files"] = max(self.fig["row_files"], files)
+        if ok2:
+            probs = cjt.rowfile_dir_problems(d.store, cjt.tdbdump(after))
+            rep.ok(not probs, "round %d: the row files are those the "
+                   "records name" % rnd, "; ".join(probs[:10]))
         os.unlink(after)
         obs = cjt.observe(d)
         if recs:
@@ -905,10 +929,13 @@ class Torture:
                    "rebuilt the store), %d acknowledged commits "
                    "verified present, %d refusals verified absent, in "
                    "flight at a kill: %d there whole, %d absent; %d audit "
-                   "lines checked; %.1fs" %
+                   "lines checked; row files: up to %d, %d left by the "
+                   "kills without a record (in %d rounds) and removed "
+                   "by the next open; %.1fs" %
                    (f["kills"], f["recoveries"], f["rebuilt"], f["commits"],
                     f["refusals"], f["inflight_applied"],
-                    f["inflight_absent"], f["audit_lines"],
+                    f["inflight_absent"], f["audit_lines"], f["row_files"],
+                    f["orphans"], f["orphan_rounds"],
                     time.monotonic() - t0))
 
 
