@@ -189,6 +189,7 @@
 #include "store.h"
 
 #define STORE_HASH_SIZE 131071
+#define STORE_RESTORE_WAIT_MS 5000	/* for a daemon that is exiting */
 #define STORE_CACHE_SLOTS 65536			/* a power of two */
 #define STORE_CACHE_BYTES (32u * 1024 * 1024)
 #define STORE_CACHE_VALUE_MAX (16 * 1024)
@@ -1555,9 +1556,18 @@ int store_restore(const char *from, const char *path, unsigned flags,
 		store_seterr(err, "%s: not a regular file", from);
 		goto out;
 	}
-	/* the daemon's flock (store_lock) says the store is in use */
+	/* the daemon's flock (store_lock) says the store is in use; one
+	 * that is unmounting (fusermount3 -u returns before it exits)
+	 * lets go within moments, so wait up to STORE_RESTORE_WAIT_MS */
 	lock = open(path, O_RDWR | O_CLOEXEC);
 	if (lock >= 0) {
+		int waited;
+
+		for (waited = 0; flock(lock, LOCK_EX | LOCK_NB) &&
+				 errno == EWOULDBLOCK &&
+				 waited < STORE_RESTORE_WAIT_MS;
+		     waited += 50)
+			usleep(50 * 1000);
 		if (flock(lock, LOCK_EX | LOCK_NB)) {
 			rc = errno == EWOULDBLOCK ? -EBUSY : -errno;
 			store_seterr(err, "%s: %s", path,
