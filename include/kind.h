@@ -94,6 +94,13 @@ struct kind_stream_ops {
 	void (*done)(void *cursor);
 	int (*size)(struct mctx *c, const struct obj_ref *ref,
 		    uint64_t *size);
+	unsigned computation:1;	/* a computation (SPEC §8): listed in
+				 * reporting activity, queued for a slot,
+				 * read asynchronously, cancellable */
+	unsigned unlocked:1;	/* next() runs WITHOUT the model lock: it
+				 * must not touch c->st or c->pol (they are
+				 * NULL then); start() and done() still run
+				 * under the lock */
 };
 
 /*

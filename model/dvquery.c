@@ -124,6 +124,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "activity.h"
 #include "config.h"
 #include "csv.h"
 #include "decsum.h"
@@ -1129,6 +1130,7 @@ static int scan_step(struct dv_scan *s)
 	struct dv_plan *p = s->p;
 	struct buf base = BUF_INIT;
 	struct rows_meta m;
+	uint64_t lines;
 	int rc = 0, eof;
 
 	while (s->ds < p->conn.nds) {
@@ -1161,8 +1163,11 @@ static int scan_step(struct dv_scan *s)
 		p->seen += s->chunk.len;
 		csv_reader_reset(&s->rd);
 		rc = csv_feed(&s->rd, s->chunk.data, s->chunk.len, scan_row, s);
+		lines = (uint64_t)s->rd.line - 1;
 		if (!rc)
 			rc = csv_finish(&s->rd, scan_row, s);
+		if (!rc)	/* reporting activity: count, cancel, yield */
+			rc = job_poll(s->c->job, lines);
 		goto out;
 	}
 	s->done = 1;
@@ -1641,6 +1646,7 @@ const struct kind_stream_ops dv_rows_stream_ops = {
 	.start = rows_start,
 	.next = rows_next,
 	.done = rows_done,
+	.computation = 1,
 };
 
 /* --- report/DIM.csv --- */
@@ -2056,4 +2062,5 @@ const struct kind_stream_ops dv_report_stream_ops = {
 	.start = report_start,
 	.next = report_next,
 	.done = report_done,
+	.computation = 1,
 };
