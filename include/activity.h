@@ -10,7 +10,8 @@
  * for that one task only, so a reader that stops reading holds none.
  *
  * A job is stopped at most once: cancelled (-ECANCELED, naming who), or
- * interrupted or closed (-EINTR).  A stopped job is no longer listed, its
+ * interrupted or closed (-EINTR); an interrupted one may resume (its
+ * reader reads again).  A stopped job is no longer listed, its
  * queued tasks leave the queue without running (they are handed back to
  * whoever stopped it, to be dropped outside every lock), and the scan that
  * runs it learns it at its next job_poll().
@@ -61,14 +62,22 @@ void job_set_yield(struct job *j, void (*fn)(void *arg), void *arg);
 /*
  * Stop j for why (-ECANCELED or -EINTR); by: who cancelled (copied).
  * Its queued tasks are chained onto *dropped (activity_drop() them with
- * no lock held).  A second stop changes nothing.
+ * no lock held), or with dropped NULL set aside for activity_reap().  A
+ * second stop changes nothing.
  */
 void job_stop(struct job *j, int why, const char *by, struct task **dropped);
+/* Its file is closed: job_stop(j, -EINTR), for good. */
+void job_close(struct job *j, struct task **dropped);
+/* A read of an interrupted job: 1 if it was interrupted and now runs and
+ * is listed again (the caller starts its stream over), else what
+ * job_stopped() says. */
+int job_resume(struct job *j);
 
 /*
  * Queue run(arg) for a slot, in order.  If j is stopped first (or the
  * pool shuts down), drop(arg, rc) is called instead, once, from whoever
- * stopped it.  -errno (and nothing called) when it cannot be queued.
+ * stopped it.  -errno (and nothing called) when it cannot be queued: j
+ * cancelled or closed, the pool shut down.  An interrupted j takes it.
  */
 int activity_submit(struct activity *a, struct job *j, void (*run)(void *),
 		    void (*drop)(void *, int), void *arg);

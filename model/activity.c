@@ -16,7 +16,9 @@
  * threads start at the first submit, after the daemon has forked.
  *
  * Stops.  A job stops once, for a cancel (-ECANCELED, naming who) or an
- * interrupt or a close (-EINTR).  Its queued tasks leave the FIFO then
+ * interrupt or a close (-EINTR).  An interrupted one whose reader reads
+ * again (a signal it handles, a retry after EINTR) resumes: its stream
+ * starts over.  Its queued tasks leave the FIFO then
  * and there, and their drop callbacks (which reply to the reader) are
  * run by whoever stopped it, but never under a lock: job_stop() hands
  * them back; activity_cancel(), which runs inside a commit under the
@@ -66,6 +68,7 @@ struct job {
 	char *by;	  /* who cancelled */
 	int refs;
 	int listed;
+	int closed;  /* its file was closed: it never resumes */
 	int queued;  /* its tasks in the FIFO */
 	int running; /* its tasks in a slot */
 	void (*yield)(void *arg);
@@ -128,7 +131,7 @@ static void unqueue(struct activity *a, struct job *j, int rc,
 	a->tail = pp;
 }
 
-/* Under a->lock. */
+/* Under a->lock.  dropped NULL: the tasks wait for activity_reap(). */
 static void stop_locked(struct job *j, int why, const char *by,
 			struct task **dropped)
 {
@@ -139,8 +142,11 @@ static void stop_locked(struct job *j, int why, const char *by,
 	if (by && !j->by)
 		j->by = strdup(by);
 	j->listed = 0;
-	if (j->queued)
-		unqueue(j->a, j, why, dropped);
+	if (!j->queued)
+		return;
+	unqueue(j->a, j, why, dropped ? dropped : &j->a->reap);
+	if (!dropped)
+		atomic_store(&j->a->nreap, 1);
 }
 
 static void *worker(void *arg)
@@ -336,6 +342,33 @@ void job_stop(struct job *j, int why, const char *by, struct task **dropped)
 	pthread_mutex_unlock(&j->a->lock);
 }
 
+void job_close(struct job *j, struct task **dropped)
+{
+	if (!j)
+		return;
+	pthread_mutex_lock(&j->a->lock);
+	j->closed = 1;
+	stop_locked(j, -EINTR, NULL, dropped);
+	pthread_mutex_unlock(&j->a->lock);
+}
+
+int job_resume(struct job *j)
+{
+	int rc;
+
+	if (!j)
+		return 0;
+	pthread_mutex_lock(&j->a->lock);
+	rc = atomic_load(&j->stop);
+	if (rc == -EINTR && !j->closed && !j->a->stopping) {
+		atomic_store(&j->stop, 0);
+		j->listed = 1;
+		rc = 1;
+	}
+	pthread_mutex_unlock(&j->a->lock);
+	return rc;
+}
+
 /* --- tasks --- */
 
 int activity_submit(struct activity *a, struct job *j, void (*run)(void *),
@@ -351,10 +384,11 @@ int activity_submit(struct activity *a, struct job *j, void (*run)(void *),
 	t->drop = drop;
 	t->arg = arg;
 	pthread_mutex_lock(&a->lock);
-	if (a->stopping)
+	/* an interrupted job takes reads: its reader tried again */
+	if (a->stopping || j->closed)
 		rc = -EINTR;
-	else if (atomic_load(&j->stop))
-		rc = atomic_load(&j->stop);
+	else if (atomic_load(&j->stop) == -ECANCELED)
+		rc = -ECANCELED;
 	else if (!a->started)
 		rc = start_workers(a);
 	if (rc) {
@@ -476,11 +510,9 @@ size_t activity_cancel(struct activity *a, const struct activity_sel *sel,
 			continue;
 		if (each)
 			each(arg, j->id, j->login, j->uid, j->path);
-		stop_locked(j, -ECANCELED, by, &a->reap);
+		stop_locked(j, -ECANCELED, by, NULL);
 		n++;
 	}
-	if (a->reap)
-		atomic_store(&a->nreap, 1);
 	pthread_mutex_unlock(&a->lock);
 	return n;
 }

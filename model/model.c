@@ -1321,6 +1321,19 @@ int model_open_file(struct model *m, const struct caller_id *id,
 	return rc;
 }
 
+/* Start f's stream over from its first byte. */
+static int stream_restart(struct op *op, struct model_file *f)
+{
+	const struct kind_attr *a = obj_ref_attr(&f->ref);
+
+	a->stream->done(f->cursor);
+	f->cursor = NULL;
+	buf_reset(&f->win);
+	f->win_off = 0;
+	f->eof = 0;
+	return a->stream->start(&op->c, &f->ref, &f->cursor);
+}
+
 /* Produce stream bytes until the window covers off (or the end).  A
  * sized stream that was at its end is asked again: a read past it may
  * find lines appended since (tail -f). */
@@ -1333,13 +1346,7 @@ static int stream_seek(struct op *op, struct model_file *f, uint64_t off)
 		f->eof = 0;
 
 	if (off < f->win_off) {
-		/* backwards: start over */
-		a->stream->done(f->cursor);
-		f->cursor = NULL;
-		buf_reset(&f->win);
-		f->win_off = 0;
-		f->eof = 0;
-		rc = a->stream->start(&op->c, &f->ref, &f->cursor);
+		rc = stream_restart(op, f);	/* backwards */
 		if (rc)
 			return rc;
 	}
@@ -1378,10 +1385,11 @@ static int stream_read(struct model *m, struct model_file *f, uint64_t off,
 {
 	const struct kind_attr *a = obj_ref_attr(&f->ref);
 	struct op op;
-	int rc;
+	int rc, resumed;
 
 	pthread_mutex_lock(&f->rlock);
-	rc = job_stopped(f->job);
+	resumed = job_resume(f->job);
+	rc = resumed < 0 ? resumed : 0;
 	if (rc)
 		goto out_unlock;
 	/* a stream is computed for its opener, whoever reads the
@@ -1396,6 +1404,13 @@ static int stream_read(struct model *m, struct model_file *f, uint64_t off,
 	if (f->job && !a->stream->unlocked)
 		job_set_yield(f->job, model_yield, &op);
 	rc = gate(&op, a->act_read, &f->ref, "read");
+	if (!rc && resumed == 1) {
+		/* interrupted, and read again: the scan it stopped starts
+		 * over (a failed start is tried again at the next read) */
+		rc = stream_restart(&op, f);
+		if (rc)
+			job_stop(f->job, -EINTR, NULL, NULL);
+	}
 	while (!rc && out->len < size) {
 		uint64_t pos = off + out->len;
 		size_t avail, take;
@@ -1807,7 +1822,7 @@ void model_file_close(struct model *m, const struct caller_id *id,
 		return;
 	/* a close stops its computation: the piece under way at its next
 	 * chunk, the reads that wait at once */
-	job_stop(f->job, -EINTR, NULL, &dropped);
+	job_close(f->job, &dropped);
 	activity_drop(dropped);
 	if (f->dirty || f->trunc_pending) {
 		/* release cannot report errors; /errors and the audit

@@ -162,19 +162,30 @@ START_TEST(test_stop_drops_queued)
 	ck_assert_ptr_nonnull(list);
 	ck_assert_int_eq(ndropped, 0); /* not under the lock: by the caller */
 	activity_drop(list);
+	list = NULL;
 	ck_assert_int_eq(ndropped, 2);
 	ck_assert_int_eq(drop_rc[0], -EINTR);
 	ck_assert_int_eq(drop_rc[1], -EINTR);
-	/* a stopped job takes no more tasks */
+	/* interrupted, it resumes when read again; closed, it takes no
+	 * more tasks */
+	ck_assert_int_eq(job_resume(second), 1);
+	ck_assert_int_eq(job_stopped(second), 0);
+	ck_assert_int_eq(job_resume(second), 0);
+	job_close(second, &list);
+	ck_assert_ptr_null(list);
+	ck_assert_int_eq(job_resume(second), -EINTR);
 	ck_assert_int_eq(activity_submit(a, second, run, drop, (void *)3),
 			 -EINTR);
 	ck_assert_int_eq(job_poll(first, 10), 0);
 	job_stop(first, -ECANCELED, "c@example.com", &list);
 	ck_assert_int_eq(job_poll(first, 10), -ECANCELED);
 	ck_assert_int_eq(job_stopped(first), -ECANCELED);
-	/* a second stop changes nothing */
+	/* a second stop changes nothing; a cancelled job never resumes */
 	job_stop(first, -EINTR, NULL, &list);
 	ck_assert_int_eq(job_stopped(first), -ECANCELED);
+	ck_assert_int_eq(job_resume(first), -ECANCELED);
+	ck_assert_int_eq(activity_submit(a, first, run, drop, (void *)4),
+			 -ECANCELED);
 	atomic_store(&gate[0], 1);
 	activity_shutdown(a);
 	ck_assert_int_eq(nran, 1);

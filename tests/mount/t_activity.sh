@@ -81,12 +81,19 @@ put $PA "$V/v1/components/values.ini" '[component]\nkind = metric\nfield = value
 
 # reader.py PATH OUT MODE: reads PATH to its end (MODE all), 128 KiB a
 # read with a pause after each (slow), or one read and then waits for
-# OUT.go before it closes (hold); writes "RESULT BYTES FIRST END" to OUT:
+# OUT.go before it closes (hold), or to its end with a handler for
+# SIGUSR1 and its pid in OUT.pid (usr1: Python retries a read that a
+# handled signal interrupts); writes "RESULT BYTES FIRST END" to OUT:
 # RESULT OK or the errno name, FIRST the time the first read returned
 cat >"$W/reader.py" <<'PY'
-import errno, os, sys, time
+import errno, os, signal, sys, time
 path, out, mode = sys.argv[1], sys.argv[2], sys.argv[3]
 first, n, res = 0.0, 0, "OK"
+if mode == "usr1":
+    signal.signal(signal.SIGUSR1, lambda s, f: None)
+    with open(out + ".tmp", "w") as f:
+        f.write("%d\n" % os.getpid())
+    os.rename(out + ".tmp", out + ".pid")
 try:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -134,6 +141,7 @@ state_count() { as $PA cat "$A" | awk -F, -v s="$1" '$4 == s' | wc -l; }
 # states STATE OP N: test(1) of the number in that state
 states() { [ "$(state_count "$1")" "$2" "$3" ]; }
 unlisted() { [ -z "$(listing "$1")" ]; }
+scanning() { listing "$1" | grep -qv ',0$'; }
 REP=/dataviews/v1/report/page.csv
 REP2=/dataviews/v1/report/event.csv
 t0=$(now)
@@ -261,6 +269,14 @@ ok "a queued cat ends at once too (${QSIGINT_MS} ms)" test "$QSIGINT_MS" -lt 300
 eq "gone from the listing" "$(listing "$REP2")" ""
 wait_for "the first goes on" done_all k1
 eq "and reads to the end" "$(result k1)" OK
+
+# --- a handled signal interrupts a read; read again, the report starts over ---
+start $PA2 "$V/v1/report/page.csv" u1 usr1
+wait_for "the report is listed" listed_as "$REP" running
+wait_for "its scan has begun" scanning "$REP"
+kill -USR1 "$(cat "$W/u1.pid")"
+wait_for "the reader ends" done_all u1
+eq "its retried read went on to the end" "$(cut -d' ' -f1,2 "$W/u1")" "OK $(printf '%s\n' "$want_page" | wc -c)"
 
 # --- a close ends the listing ---
 start $PA "$V/v1/rows.csv" h1 hold
