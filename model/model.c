@@ -1086,6 +1086,18 @@ static int file_count(struct model *m, struct model_file *f)
 	return rc;
 }
 
+/* A new open file, with its opener's reference. */
+static struct model_file *file_new(void)
+{
+	struct model_file *f = calloc(1, sizeof(*f));
+
+	if (f) {
+		pthread_mutex_init(&f->rlock, NULL);
+		atomic_init(&f->refs, 1);
+	}
+	return f;
+}
+
 /* Free f and everything it holds, and give its quota back.  The
  * scratch file's reference is dropped under the model's lock. */
 static void file_free(struct model *m, struct model_file *f)
@@ -1225,11 +1237,9 @@ static int open_file(struct op *op_, const struct obj_ref *ref, int flags,
 
 	if (!a && !obj_ref_is_scratch(ref))
 		return -EISDIR;
-	f = calloc(1, sizeof(*f));
+	f = file_new();
 	if (!f)
 		return -ENOMEM;
-	pthread_mutex_init(&f->rlock, NULL);
-	atomic_init(&f->refs, 1);
 	f->ref = *ref;
 	f->opener = op.who.id;
 	f->flags = flags;
@@ -2198,7 +2208,7 @@ out:
 static int open_new_object(struct op *op, const struct obj_ref *ref,
 			   int flags, struct model_file **out)
 {
-	struct model_file *f = calloc(1, sizeof(*f));
+	struct model_file *f = file_new();
 
 	if (!f)
 		return -ENOMEM;
@@ -2207,6 +2217,7 @@ static int open_new_object(struct op *op, const struct obj_ref *ref,
 	f->flags = flags;
 	f->trunc_pending = 1;	/* even an empty file commits at close */
 	if (buf_add(&f->content, "", 0)) {
+		pthread_mutex_destroy(&f->rlock);
 		free(f);
 		return -ENOMEM;
 	}
