@@ -81,7 +81,7 @@ const char *const action_names[ACT_COUNT] = {
 	[ACT_DV_REPORT] = "read_reports",
 	[ACT_DV_EXPORT] = "export_rows",
 	[ACT_AUDIT_READ] = "read_audit_log",
-	[ACT_ACTIVITY] = "manage_reporting_activity",
+	[ACT_ACTIVITY] = "cancel_computations",
 };
 
 /* The permissions connection and data view management needs (§6). */
@@ -1151,9 +1151,9 @@ static int allowed(struct policy *p, const struct caller *who,
 			"product admin or a profile with audit_logs_access");
 		return 0;
 	case ACT_ACTIVITY:
-		/* what users compute is the product's business, not the
-		 * platform's: system admins who are not product admins do
-		 * not see it (SPEC §6, §8) */
+		/* what users compute is the product's business: a system
+		 * admin reads the list, as all of /admin, but does not stop
+		 * a report (SPEC §6, §8) */
 		return role_ok(who, ROLE_PRODUCT_ADMIN, "product admin", why);
 	case ACT_COUNT:
 		break;

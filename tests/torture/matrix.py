@@ -138,9 +138,10 @@ cat-padmins     ok  ok A    A     ok    A    ok    A     A     A     A     N    
 cat-sandboxes   ok  ok A    A     ok    A    ok    A     A     A     A     N     N
 # SPEC section 10: the backup of the whole store, system admins only
 cat-backup      ok  A  A    A     A     A    A     A     A     A     A     N     N
-# SPEC section 8: reporting activity, product admins (README: not a system
-#   admin by that alone); writing it cancels computations
-cat-activity    A   ok A    A     ok    A    ok    A     A     A     A     N     N
+# SPEC section 8: reporting activity, product admins; system admins read
+#   it as everything under /admin (section 6), but writing it cancels
+#   computations: product admins only (README)
+cat-activity    ok  ok A    A     ok    A    ok    A     A     A     A     N     N
 w-activity      A   ok A    A     ok    A    ok    A     A     A     A     N     N
 ls-platform     ok  ok A    A     ok    A    ok    A     A     A     A     N     N
 cat-plat-ini    ok  ok N    N     ok    N    ok    N     N     N     N     N     N
