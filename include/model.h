@@ -7,7 +7,8 @@
  * and then reads or changes the store.  One lock (the model's) serializes
  * every call, so the store, the policy snapshot and the per-caller state
  * (/errors, staged unlinks) never see two threads at once; streams take it
- * per piece, not for the whole read.
+ * per piece, not for the whole read, and computations (activity.h) hand
+ * it over between chunks of rows to operations that wait.
  *
  * Errors are -errno: -ENOENT (no such name, or one the caller may not
  * know), -EACCES (denied), -EINVAL (rejected content or name), -EEXIST,
