@@ -39,16 +39,25 @@ st() { errno_is "$1" "$2" as "$3" bash -c "PY=$PY; $(declare -f probe); probe $4
 listing() { as $PA cat "$A" | grep -F ",$1," || true; }
 # the id of PATH's computation (empty: none)
 id_of() { listing "$1" | head -n 1 | cut -d, -f1; }
-# wait_for DESC CMD...: CMD succeeds within 10 s
+# wait_for DESC CMD...: CMD succeeds within 60 s (a report takes about
+# 1.5 s here, 6 under ASan)
 wait_for() {
 	local desc=$1 i
 	shift
-	for i in $(seq 1 200); do
+	for i in $(seq 1 1200); do
 		if "$@" >/dev/null 2>&1; then pass; return 0; fi
 		sleep 0.05
 	done
-	fail "$desc: not within 10 s"
+	fail "$desc: not within 60 s"
 	return 1
+}
+# under valgrind every request is tens of times slower: fewer rows, and
+# the times are not judged
+ROWS=1000000 PAUSE=0.05
+[ -n "${CJAFS_WRAP:-}" ] && ROWS=50000 PAUSE=0.5
+# fast MS DESC: MS (a time) is under DESC's bound, unless under a wrapper
+fast() {
+	if [ -n "${CJAFS_WRAP:-}" ]; then pass; else ok "$2 ($1 ms)" test "$1" -lt "$3"; fi
 }
 listed() { [ -n "$(listing "$1")" ]; }
 now() { date +%s.%N; }
@@ -64,7 +73,7 @@ as $SYS sh -c "echo pa@example.com >'$MT/admin/platform/full/members'"
 as $PA mkdir "$C/c1" "$C/c1/datasets/web"
 put $PA "$C/c1/connection.ini" '[connection]\nsandbox = prod\ndata_window_months = 60\n'
 put $PA "$C/c1/datasets/web/dataset.ini" '[dataset]\ntype = event\nperson_id = person_id\ntimestamp = timestamp\nfields = person_id, timestamp, page, event, value\n'
-if [ -n "${ACT_ROWS_FILE:-}" ]; then cp "$ACT_ROWS_FILE" "$W/rows.csv"; else "$PY" "$(dirname "$0")/../../scripts/gen-rows.py" 1000000 >"$W/rows.csv"; fi
+if [ -n "${ACT_ROWS_FILE:-}" ]; then cp "$ACT_ROWS_FILE" "$W/rows.csv"; else "$PY" "$(dirname "$0")/../../scripts/gen-rows.py" $ROWS >"$W/rows.csv"; fi
 chmod 644 "$W/rows.csv"
 tail -n +2 "$W/rows.csv" >"$W/events.csv" && chmod 644 "$W/events.csv"
 t0=$(now)
@@ -105,7 +114,7 @@ try:
                 break
             n += len(b)
             if mode == "slow":
-                time.sleep(0.05)
+                time.sleep(float(os.environ.get("PAUSE", "0.05")))
             if mode == "hold":
                 while not os.path.exists(out + ".go"):
                     time.sleep(0.02)
@@ -121,7 +130,7 @@ PY
 chmod 644 "$W/reader.py"
 # start UID PATH NAME MODE: a reader in the background; its result in
 # $W/NAME
-start() { as "$1" "$PY" "$W/reader.py" "$2" "$W/$3" "$4" & }
+start() { as "$1" env PAUSE=$PAUSE "$PY" "$W/reader.py" "$2" "$W/$3" "$4" & }
 result() { cut -d' ' -f1 "$W/$1" 2>/dev/null; }
 done_all() { local n; for n in "$@"; do [ -s "$W/$n" ] || return 1; done; }
 # intcat UID PATH NAME: cat PATH in the background as a terminal runs
@@ -201,7 +210,7 @@ who=$(as 2999 cat "$MT/whoami")
 t1=$(now)
 WHOAMI_MS=$(ms "$t0" "$t1")
 has "/whoami answers while 10 reports wait" "$who" "uid = 2999"
-ok "at once (${WHOAMI_MS} ms)" test "$WHOAMI_MS" -lt 1000
+fast "$WHOAMI_MS" "at once" 1000
 t0=$(now)
 ok "so does a listing of /connections" as $PA ls "$C"
 LS_MS=$(ms "$t0" "$(now)")
@@ -250,9 +259,9 @@ wait_for "cat's report is listed" listed_as "$REP" running
 cat_pid=$(cat "$W/c1.pid")
 kill -INT $cat_pid
 t0=$(now)
-for i in $(seq 1 400); do kill -0 $cat_pid 2>/dev/null || break; sleep 0.005; done
+for i in $(seq 1 4000); do kill -0 $cat_pid 2>/dev/null || break; sleep 0.005; done
 SIGINT_MS=$(ms "$t0" "$(now)")
-ok "cat ends within 300 ms of SIGINT (${SIGINT_MS} ms)" test "$SIGINT_MS" -lt 300
+fast "$SIGINT_MS" "cat ends within 300 ms of SIGINT" 300
 wait_for "its computation is gone from the listing" unlisted "$REP"
 
 # --- a queued read that is interrupted leaves the queue without running ---
@@ -263,9 +272,9 @@ wait_for "the other waits" listed_as "$REP2" queued
 cat_pid=$(cat "$W/c2.pid")
 kill -INT $cat_pid
 t0=$(now)
-for i in $(seq 1 400); do kill -0 $cat_pid 2>/dev/null || break; sleep 0.005; done
+for i in $(seq 1 4000); do kill -0 $cat_pid 2>/dev/null || break; sleep 0.005; done
 QSIGINT_MS=$(ms "$t0" "$(now)")
-ok "a queued cat ends at once too (${QSIGINT_MS} ms)" test "$QSIGINT_MS" -lt 300
+fast "$QSIGINT_MS" "a queued cat ends at once too" 300
 eq "gone from the listing" "$(listing "$REP2")" ""
 wait_for "the first goes on" done_all k1
 eq "and reads to the end" "$(result k1)" OK
