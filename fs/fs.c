@@ -819,17 +819,73 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 }
 
+/*
+ * A read of a computation (SPEC §8) is answered from the model's worker
+ * threads, so that one waiting for a slot, or computing, holds no request
+ * thread.  Its interrupt (a signal to the reader) stops the computation.
+ * The reply unregisters the interrupt callback first: libfuse calls it
+ * holding the request's lock, so once fuse_req_interrupt_func(req, NULL)
+ * returns none runs and none will, and the read's state can go.  When
+ * the callback itself stops a waiting read, the reply comes from inside
+ * it (fs_in_interrupt), where that lock is already held.
+ */
+struct fs_aread {
+	fuse_req_t req;
+	struct fs *fs;
+	struct model_file *f;
+};
+
+static __thread fuse_req_t fs_in_interrupt;
+
+static void fs_read_done(void *arg, int rc, const char *data, size_t len)
+{
+	struct fs_aread *r = arg;
+
+	if (fs_in_interrupt != r->req)
+		fuse_req_interrupt_func(r->req, NULL, NULL);
+	if (rc)
+		fuse_reply_err(r->req, -rc);
+	else
+		fuse_reply_buf(r->req, data, len);
+	free(r);
+}
+
+static void fs_read_interrupt(fuse_req_t req, void *arg)
+{
+	struct fs_aread *r = arg;
+
+	fs_in_interrupt = req;
+	model_file_interrupt(r->fs->m, r->f);	/* r may be gone after */
+	fs_in_interrupt = NULL;
+}
+
 static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
 	struct fs *fs = fs_of(req);
+	struct model_file *f = (struct model_file *)fi->fh;
 	struct buf out = BUF_INIT;
+	struct fs_aread *r;
 	struct caller_id id;
 	int rc;
 
 	fs_caller(req, &id);
-	rc = model_file_read(fs->m, &id, (struct model_file *)fi->fh,
-			     (uint64_t)off, size, &out);
+	if (model_file_async(f)) {
+		r = calloc(1, sizeof(*r));
+		if (!r) {
+			fuse_reply_err(req, ENOMEM);
+			return;
+		}
+		r->req = req;
+		r->fs = fs;
+		r->f = f;
+		/* before the read is queued: it may be answered at once */
+		fuse_req_interrupt_func(req, fs_read_interrupt, r);
+		model_file_read_async(fs->m, &id, f, (uint64_t)off, size,
+				      fs_read_done, r);
+		return;
+	}
+	rc = model_file_read(fs->m, &id, f, (uint64_t)off, size, &out);
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
@@ -1180,6 +1236,8 @@ int fs_main(struct model *m, const struct config *cfg,
 	fuse_loop_cfg_set_max_threads(loop, 8);
 	rc = fuse_session_loop_mt(se, loop) ? 1 : 0;
 	fuse_loop_cfg_destroy(loop);
+	/* the reads still queued are answered while the session is there */
+	model_quiesce(m);
 out_unmount:
 	fuse_session_unmount(se);
 out_signals:

@@ -11,6 +11,8 @@
  *            audit_bytes = N      most bytes of audit log the store holds,
  *                                 live log and archive (default 64 MiB;
  *                                 0 = no bound)
+ *            reports = N          computations producing output at once
+ *                                 (default 4, 1-64)
  *
  * Names are resolved to numbers at load time (getpwnam/getgrnam); an
  * unknown name is an error.  Values may be followed by an inline comment
@@ -32,6 +34,8 @@
 
 #define CONFIG_AUDIT_BYTES (64ULL * 1024 * 1024)
 #define CONFIG_AUDIT_BYTES_MIN 4096
+#define CONFIG_REPORTS 4
+#define CONFIG_REPORTS_MAX 64
 
 struct config_user {
 	uid_t uid;
@@ -55,6 +59,8 @@ struct config {
 	uint64_t rows_limit;	/* 0 = none */
 	size_t ini_max_bytes;	/* default INIDOC_MAX_SIZE */
 	uint64_t audit_bytes;	/* default CONFIG_AUDIT_BYTES; 0 = none */
+	unsigned reports;	/* computations producing output at once
+				 * (default CONFIG_REPORTS) */
 };
 
 /*

@@ -79,8 +79,12 @@ enum kind_attr_flags {
 /* A stream produces a file's bytes a piece at a time (records, rows.csv,
  * reports, the audit log).  next() replaces out with the next piece (it
  * may be empty) and sets *eof when there is no more; the state lives in
- * *cursor (freed by done).  The model's lock is held during each call but
- * not between calls: a stream sees commits made while it is read.
+ * *cursor (freed by done).  The model's lock is held during each call
+ * (next() of an unlocked stream aside) but not between calls: a stream
+ * sees commits made while it is read.  A computation's next() calls
+ * job_poll(c->job, rows) per chunk of rows it scans (activity.h) and
+ * returns what it says; while it holds the lock, the lock may be handed
+ * to waiting operations there and taken back.
  *
  * A sized stream (records, the audit log) also has size(): the exact
  * number of bytes a full read started now returns, found without
@@ -102,6 +106,13 @@ struct kind_stream_ops {
 		    uint64_t *size);
 	int (*refresh)(struct mctx *c, const struct obj_ref *ref,
 		       void *cursor);
+	unsigned computation:1;	/* a computation (SPEC §8): listed in
+				 * reporting activity, queued for a slot,
+				 * read asynchronously, cancellable */
+	unsigned unlocked:1;	/* next() runs WITHOUT the model lock: it
+				 * must not touch c->st or c->pol (they are
+				 * NULL then); start() and done() still run
+				 * under the lock */
 };
 
 /*

@@ -54,6 +54,9 @@ struct mctx {
 	const struct caller *who;
 	time_t now;
 	struct audit_flood *flood;	/* bounds on denied lines, or NULL */
+	/* the computation this read produces (activity.h: job_poll() per
+	 * chunk of rows), NULL outside one */
+	struct job *job;
 };
 
 /* Login for audit lines and "by" fields ("uid:N" for unmapped callers). */
@@ -184,6 +187,23 @@ int scratch_each(struct scratch_set *s, uid_t uid, const char *dir,
 /* --- per-caller errors (model.c) --- */
 int model_errors_show(struct mctx *c, const struct obj_ref *ref,
 		      struct buf *out);
+/* Add "TIME PATH[:LINE]: message" to uid's /errors (d's line, column
+ * and message). */
+int model_error_add(struct mctx *c, uid_t uid, const char *path,
+		    const struct diag *d);
+
+/* --- reporting activity (activity.c) --- */
+struct activity;
+struct activity *model_activity(struct model *m);
+int activity_file_show(struct mctx *c, const struct obj_ref *ref,
+		       struct buf *out);
+/* Run the cancel commands: -EINVAL with *d (nothing cancelled) when one
+ * names no computation. */
+int activity_file_store(struct mctx *c, const struct obj_ref *ref,
+			const char *data, size_t len, struct diag *d);
+/* One line: cancel ID, cancel user:LOGIN or cancel path:PATH. */
+int activity_check_cmd(const char *entry, size_t len, void *arg,
+		       struct diag *d);
 
 /* --- the hooks the kind table names --- */
 /* root.c */

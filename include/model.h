@@ -7,7 +7,8 @@
  * and then reads or changes the store.  One lock (the model's) serializes
  * every call, so the store, the policy snapshot and the per-caller state
  * (/errors, staged unlinks) never see two threads at once; streams take it
- * per piece, not for the whole read.
+ * per piece, not for the whole read, and computations (activity.h) hand
+ * it over between chunks of rows to operations that wait.
  *
  * Errors are -errno: -ENOENT (no such name, or one the caller may not
  * know), -EACCES (denied), -EINVAL (rejected content or name), -EEXIST,
@@ -87,6 +88,32 @@ int model_open_file(struct model *m, const struct caller_id *id,
 int model_file_read(struct model *m, const struct caller_id *id,
 		    struct model_file *f, uint64_t off, size_t size,
 		    struct buf *out);
+/*
+ * Computations (SPEC §8: rows.csv, reports) are read asynchronously, so
+ * that waiting for a slot or computing never holds a request thread.
+ * model_file_async() says whether f is one.  model_file_read_async()
+ * queues the read for a slot (any other file is read at once) and calls
+ * done(arg, rc, data, len) exactly once: from a worker thread, from
+ * whoever stops the computation while the read waits (a cancel, an
+ * interrupt, a close), or before it returns.  rc is 0 or -errno:
+ * -ECANCELED once cancelled, -EINTR once interrupted or closed.  data is
+ * the model's until done returns.  f stays alive until then even if it
+ * is closed meanwhile.
+ */
+typedef void (*model_read_done_fn)(void *arg, int rc, const char *data,
+				   size_t len);
+int model_file_async(const struct model_file *f);
+void model_file_read_async(struct model *m, const struct caller_id *id,
+			   struct model_file *f, uint64_t off, size_t size,
+			   model_read_done_fn done, void *arg);
+/* The reader gave up (a signal): f's computation stops, its queued reads
+ * are answered -EINTR now, the one being produced at its next chunk.
+ * f must not be used by the caller after this returns if it held only
+ * a read's reference. */
+void model_file_interrupt(struct model *m, struct model_file *f);
+/* Before the FUSE session goes: stop every computation, answer the
+ * queued reads, wait for the running ones and stop the workers. */
+void model_quiesce(struct model *m);
 /* Returns bytes taken or -errno.  A write or truncate of an attribute
  * file past [limits] ini_max_bytes is -EFBIG and poisons the open file:
  * what it holds is never committed, later writes and truncates are

@@ -116,6 +116,8 @@ enum action {
 	ACT_DV_REPORT,		/* read report/ *: analysis_workspace */
 	ACT_DV_EXPORT,		/* read rows.csv: full_table_export */
 	ACT_AUDIT_READ,		/* read /audit/log */
+	ACT_ACTIVITY,		/* cancel computations (reporting
+				 * activity): product admins */
 	ACT_COUNT
 };
 extern const char *const action_names[ACT_COUNT];

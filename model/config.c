@@ -96,7 +96,7 @@ struct config_parse {
 	int nomem;
 	struct config_maps users, groups;
 	int path_line, admins_line, rows_line, max_bytes_line;
-	int audit_bytes_line;
+	int audit_bytes_line, reports_line;
 };
 
 static const char *const config_sections[] = {
@@ -646,6 +646,14 @@ static void config_handle_limits(struct config_parse *p, const char *key,
 			p->cfg->audit_bytes = v;
 		return;
 	}
+	if (!strcmp(key, "reports")) {
+		if (rc || v < 1 || v > CONFIG_REPORTS_MAX)
+			config_error(p, p->line, "reports must be 1-%d",
+				     CONFIG_REPORTS_MAX);
+		else
+			p->cfg->reports = (unsigned)v;
+		return;
+	}
 	if (rc || v < 1 || v > INIDOC_MAX_SIZE)
 		config_error(p, p->line, "ini_max_bytes must be 1-%d",
 			     INIDOC_MAX_SIZE);
@@ -697,6 +705,8 @@ static int config_handler(void *user, const char *section, const char *key,
 			seen = &p->max_bytes_line;
 		else if (!strcmp(key, "audit_bytes"))
 			seen = &p->audit_bytes_line;
+		else if (!strcmp(key, "reports"))
+			seen = &p->reports_line;
 	} else if (strcmp(section, "users") && strcmp(section, "groups")) {
 		/* the reader reports it first; kept for safety */
 		config_error(p, p->line, "unknown section [%s]",
@@ -815,6 +825,7 @@ int config_load(const char *path, struct config *cfg, struct buf *err)
 	config_ini_setup();
 	cfg->ini_max_bytes = INIDOC_MAX_SIZE;
 	cfg->audit_bytes = CONFIG_AUDIT_BYTES;
+	cfg->reports = CONFIG_REPORTS;
 	cfg->path = strdup(path);
 	p.dir = config_dirname(path);
 	if (!cfg->path || !p.dir) {

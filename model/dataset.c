@@ -674,6 +674,7 @@ const struct kind_stream_ops records_stream_ops = {
 	.done = records_done,
 	.size = records_size,
 	.refresh = records_refresh,
+	.unlocked = 1,
 };
 
 /* --- records: ingest --- */

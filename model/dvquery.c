@@ -126,6 +126,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "activity.h"
 #include "config.h"
 #include "csv.h"
 #include "decsum.h"
@@ -1189,6 +1190,7 @@ static int scan_row(void *arg, const struct csv_row *row)
 static int scan_step(struct dv_scan *s)
 {
 	struct dv_plan *p = s->p;
+	uint64_t lines;
 	int rc = 0, eof;
 
 	while (s->ds < p->conn.nds) {
@@ -1212,8 +1214,11 @@ static int scan_step(struct dv_scan *s)
 		p->seen += s->chunk.len;
 		csv_reader_reset(&s->rd);
 		rc = csv_feed(&s->rd, s->chunk.data, s->chunk.len, scan_row, s);
+		lines = (uint64_t)s->rd.line - 1;
 		if (!rc)
 			rc = csv_finish(&s->rd, scan_row, s);
+		if (!rc)	/* reporting activity: count, cancel, yield */
+			rc = job_poll(s->c->job, lines);
 		return rc;
 	}
 	s->done = 1;
@@ -1788,6 +1793,8 @@ const struct kind_stream_ops dv_rows_stream_ops = {
 	.start = rows_start,
 	.next = rows_next,
 	.done = rows_done,
+	.computation = 1,
+	.unlocked = 1,
 };
 
 /* --- report/DIM.csv --- */
@@ -2291,4 +2298,6 @@ const struct kind_stream_ops dv_report_stream_ops = {
 	.start = report_start,
 	.next = report_next,
 	.done = report_done,
+	.computation = 1,
+	.unlocked = 1,
 };

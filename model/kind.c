@@ -39,6 +39,12 @@ static const struct kind_attr admin_attrs[] = {
 	/* the whole store, as of the open: system admins only */
 	{ "backup", KA_STREAM, ACT_ADMIN_SYS, ACT_NONE, NULL, NULL, NULL,
 	  &backup_stream_ops },
+	/* running and queued computations, as of the open, for whoever
+	 * reads /admin (SPEC §6); written: cancel commands, product admins
+	 * only (SPEC §8) */
+	{ "reporting-activity", KA_RW, ACT_ADMIN_READ, ACT_ACTIVITY, NULL,
+	  activity_file_show, activity_file_store,
+	  .check_entry = activity_check_cmd },
 	{ NULL }
 };
 

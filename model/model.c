@@ -36,13 +36,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "activity.h"
 #include "config.h"
 #include "inidoc.h"
 #include "mctx.h"
@@ -90,6 +93,12 @@ struct model {
 	struct quota *quota;		/* what each caller holds */
 	struct audit_flood *flood;	/* bounds on denied audit lines */
 	time_t started;		/* mtime of what was never changed */
+	struct activity *act;	/* computations and their slots */
+	/* operations waiting for the lock, and how many took it: a
+	 * computation that holds it through a long scan lets them pass
+	 * between chunks (model_yield) */
+	atomic_uint waiting;
+	atomic_uint turns;
 };
 
 struct model_file {
@@ -129,6 +138,15 @@ struct model_file {
 	 * the bytes of content it was last charged for */
 	int counted;
 	size_t charged;
+	/* a computation (SPEC §8): its entry in reporting activity */
+	struct job *job;
+	/* a stream's reads, one at a time (the kernel may send several at
+	 * once on one descriptor, and an unlocked next() runs without the
+	 * model's lock) */
+	pthread_mutex_t rlock;
+	/* the opener's, and one per read under way: a release that comes
+	 * while a worker reads frees nothing under it */
+	atomic_int refs;
 };
 
 /* --- operation context --- */
@@ -144,12 +162,22 @@ static int create_object(struct op *op, const struct obj_ref *dir,
 			 const struct obj_ref *ref, struct diag *d);
 static void oid_of(struct op *op, const struct obj_ref *ref, char out[17]);
 
+/* Take the model's lock as an operation: counted while it waits, so a
+ * computation holding it knows to let it pass. */
+static void model_lock(struct model *m)
+{
+	atomic_fetch_add(&m->waiting, 1);
+	pthread_mutex_lock(&m->lock);
+	atomic_fetch_sub(&m->waiting, 1);
+	atomic_fetch_add(&m->turns, 1);
+}
+
 static int op_begin(struct model *m, const struct caller_id *id,
 		    struct op *op)
 {
 	int rc;
 
-	pthread_mutex_lock(&m->lock);
+	model_lock(m);
 	rc = policy_caller(m->pol, id, &op->who);
 	if (rc) {
 		pthread_mutex_unlock(&m->lock);
@@ -162,6 +190,7 @@ static int op_begin(struct model *m, const struct caller_id *id,
 	op->c.who = &op->who;
 	op->c.now = time(NULL);
 	op->c.flood = m->flood;
+	op->c.job = NULL;
 	stages_expire(op);
 	audit_tick(&op->c);
 	return 0;
@@ -171,6 +200,46 @@ static void op_end(struct model *m, struct op *op)
 {
 	caller_release(&op->who);
 	pthread_mutex_unlock(&m->lock);
+	/* the replies to reads a cancel took out of the queue */
+	activity_reap(m->act);
+}
+
+/* Let the lock go for a while (an unlocked next(), a yield) and take it
+ * back: the policy snapshot may have been rebuilt meanwhile, so the
+ * caller is resolved again. */
+static void op_unlock(struct op *op)
+{
+	pthread_mutex_unlock(&op->c.m->lock);
+}
+
+static void op_relock(struct op *op)
+{
+	struct caller_id id = op->who.id;
+
+	model_lock(op->c.m);
+	caller_release(&op->who);
+	if (policy_caller(op->c.pol, &id, &op->who))
+		op->who.id = id;
+}
+
+/* A computation's yield (job_poll, between chunks of rows) while its
+ * next() holds the lock: when operations wait, let them have it.  The
+ * mutex is not fair, so wait until one took it (or a while passed). */
+static void model_yield(void *arg)
+{
+	struct op *op = arg;
+	struct model *m = op->c.m;
+	unsigned t, i;
+
+	if (!atomic_load(&m->waiting))
+		return;
+	t = atomic_load(&m->turns);
+	op_unlock(op);
+	for (i = 0; i < 1000 && atomic_load(&m->turns) == t &&
+		    atomic_load(&m->waiting);
+	     i++)
+		sched_yield();
+	op_relock(op);
 }
 
 /* --- /errors --- */
@@ -178,18 +247,26 @@ static void op_end(struct model *m, struct op *op)
 static void error_add(struct op *op, const struct obj_ref *ref,
 		      const struct diag *d)
 {
-	struct model *m = op->c.m;
+	struct buf path = BUF_INIT;
+
+	if (!obj_ref_path(ref, &path))
+		model_error_add(&op->c, op->who.id.uid, path.data, d);
+	buf_release(&path);
+}
+
+int model_error_add(struct mctx *c, uid_t uid, const char *path,
+		    const struct diag *d)
+{
+	struct model *m = c->m;
 	struct error_line *e, **pp;
-	struct buf line = BUF_INIT, path = BUF_INIT;
+	struct buf line = BUF_INIT;
 	char ts[32];
 	struct tm tm;
-	int n = 0;
+	int n = 0, rc = -ENOMEM;
 
-	gmtime_r(&op->c.now, &tm);
+	gmtime_r(&c->now, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (obj_ref_path(ref, &path))
-		goto out;
-	if (buf_printf(&line, "%s %s", ts, path.data))
+	if (buf_printf(&line, "%s %s", ts, path))
 		goto out;
 	if (d->line > 0 && buf_printf(&line, ":%d", d->line))
 		goto out;
@@ -202,7 +279,7 @@ static void error_add(struct op *op, const struct obj_ref *ref,
 	e = malloc(sizeof(*e));
 	if (!e)
 		goto out;
-	e->uid = op->who.id.uid;
+	e->uid = uid;
 	e->text = buf_detach(&line, NULL);
 	e->next = m->errors;
 	m->errors = e;
@@ -218,9 +295,15 @@ static void error_add(struct op *op, const struct obj_ref *ref,
 		}
 		pp = &(*pp)->next;
 	}
+	rc = 0;
 out:
 	buf_release(&line);
-	buf_release(&path);
+	return rc;
+}
+
+struct activity *model_activity(struct model *m)
+{
+	return m->act;
 }
 
 int model_errors_show(struct mctx *c, const struct obj_ref *ref,
@@ -1004,6 +1087,18 @@ static int file_count(struct model *m, struct model_file *f)
 	return rc;
 }
 
+/* A new open file, with its opener's reference. */
+static struct model_file *file_new(void)
+{
+	struct model_file *f = calloc(1, sizeof(*f));
+
+	if (f) {
+		pthread_mutex_init(&f->rlock, NULL);
+		atomic_init(&f->refs, 1);
+	}
+	return f;
+}
+
 /* Free f and everything it holds, and give its quota back.  The
  * scratch file's reference is dropped under the model's lock. */
 static void file_free(struct model *m, struct model_file *f)
@@ -1016,6 +1111,11 @@ static void file_free(struct model *m, struct model_file *f)
 		a->append->done(f->append);
 	if (f->stream && f->cursor)
 		a->stream->done(f->cursor);
+	if (f->job) {
+		job_end(f->job);
+		job_put(f->job);
+	}
+	pthread_mutex_destroy(&f->rlock);
 	file_charge(m, f, 0);
 	if (f->counted) {
 		quota_give(m->quota, f->opener.uid, QUOTA_OPEN_FILES, 1);
@@ -1112,6 +1212,19 @@ static int wcheck_lines(struct model *m, const struct caller_id *id,
 	return rc;
 }
 
+/* List f, a computation being opened, in reporting activity. */
+static int job_open(struct op *op, struct model_file *f)
+{
+	struct buf path = BUF_INIT;
+	int rc = obj_ref_path(&f->ref, &path);
+
+	if (!rc)
+		rc = job_new(op->c.m->act, op->who.login, op->who.id.uid,
+			     path.data, &f->job);
+	buf_release(&path);
+	return rc;
+}
+
 /* Open ref for this operation's caller (see model_open_file). */
 static int open_file(struct op *op_, const struct obj_ref *ref, int flags,
 		     struct model_file **out)
@@ -1125,7 +1238,7 @@ static int open_file(struct op *op_, const struct obj_ref *ref, int flags,
 
 	if (!a && !obj_ref_is_scratch(ref))
 		return -EISDIR;
-	f = calloc(1, sizeof(*f));
+	f = file_new();
 	if (!f)
 		return -ENOMEM;
 	f->ref = *ref;
@@ -1178,6 +1291,8 @@ static int open_file(struct op *op_, const struct obj_ref *ref, int flags,
 	} else if (a->flags & KA_STREAM) {
 		f->stream = 1;
 		rc = a->stream->start(&op.c, ref, &f->cursor);
+		if (!rc && a->stream->computation)
+			rc = job_open(&op, f);
 	} else if ((flags & O_TRUNC) && acc != O_RDONLY) {
 		/* not dirty yet: shells open, dup2 and close the original
 		 * fd (a flush) before they write; only a write makes a
@@ -1217,6 +1332,20 @@ int model_open_file(struct model *m, const struct caller_id *id,
 	return rc;
 }
 
+/* Start f's stream over from its first byte. */
+static int stream_restart(struct op *op, struct model_file *f)
+{
+	const struct kind_attr *a = obj_ref_attr(&f->ref);
+
+	a->stream->done(f->cursor);
+	f->cursor = NULL;
+	buf_reset(&f->win);
+	f->win_off = 0;
+	f->eof = 0;
+	f->eof_told = 0;
+	return a->stream->start(&op->c, &f->ref, &f->cursor);
+}
+
 /* Produce stream bytes until the window covers off (or the end).  A
  * sized stream that was at its end is asked again: a read past it may
  * find lines appended since (tail -f). */
@@ -1240,33 +1369,103 @@ static int stream_seek(struct op *op, struct model_file *f, uint64_t off)
 	}
 
 	if (off < f->win_off) {
-		/* backwards: start over */
-		a->stream->done(f->cursor);
-		f->cursor = NULL;
-		buf_reset(&f->win);
-		f->win_off = 0;
-		f->eof = 0;
-		f->eof_told = 0;
-		rc = a->stream->start(&op->c, &f->ref, &f->cursor);
+		rc = stream_restart(op, f);	/* backwards */
 		if (rc)
 			return rc;
 	}
 	while (!f->eof && off >= f->win_off + f->win.len) {
 		f->win_off += f->win.len;
 		buf_reset(&f->win);
-		rc = a->stream->next(&op->c, &f->ref, f->cursor, &f->win,
-				     &f->eof);
+		if (a->stream->unlocked) {
+			/* the store and the policy are not its to touch
+			 * without the lock */
+			struct mctx uc = op->c;
+
+			uc.st = NULL;
+			uc.pol = NULL;
+			op_unlock(op);
+			rc = a->stream->next(&uc, &f->ref, f->cursor, &f->win,
+					     &f->eof);
+			op_relock(op);
+		} else {
+			rc = a->stream->next(&op->c, &f->ref, f->cursor,
+					     &f->win, &f->eof);
+		}
 		if (rc)
 			return rc;
 	}
 	return 0;
 }
 
+/*
+ * Read a stream for its opener (see model_file_read), one read of the
+ * descriptor at a time.  A computation's read fails with what stopped it
+ * (a cancel: -ECANCELED; an interrupt or a close: -EINTR), even when the
+ * piece it was producing was done, and ends its listing at end of file.
+ */
+static int stream_read(struct model *m, struct model_file *f, uint64_t off,
+		       size_t size, struct buf *out)
+{
+	const struct kind_attr *a = obj_ref_attr(&f->ref);
+	struct op op;
+	int rc, resumed;
+
+	pthread_mutex_lock(&f->rlock);
+	resumed = job_resume(f->job);
+	rc = resumed < 0 ? resumed : 0;
+	if (rc)
+		goto out_unlock;
+	/* a stream is computed for its opener, whoever reads the
+	 * descriptor, so what a read (or a page of a private mapping)
+	 * holds is always the opener's view; and the opener's right to
+	 * read is asked again at every read, so a revocation stops the
+	 * stream at once */
+	rc = op_begin(m, &f->opener, &op);
+	if (rc)
+		goto out_unlock;
+	op.c.job = f->job;
+	if (f->job && !a->stream->unlocked)
+		job_set_yield(f->job, model_yield, &op);
+	rc = gate(&op, a->act_read, &f->ref, "read");
+	if (!rc && resumed == 1) {
+		/* interrupted, and read again: the scan it stopped starts
+		 * over (a failed start is tried again at the next read) */
+		rc = stream_restart(&op, f);
+		if (rc)
+			job_stop(f->job, -EINTR, NULL, NULL);
+	}
+	while (!rc && out->len < size) {
+		uint64_t pos = off + out->len;
+		size_t avail, take;
+
+		rc = stream_seek(&op, f, pos);
+		if (rc || pos >= f->win_off + f->win.len)
+			break;
+		avail = f->win_off + f->win.len - pos;
+		take = size - out->len < avail ? size - out->len : avail;
+		rc = buf_add(out, f->win.data + (pos - f->win_off), take);
+	}
+	if (!rc && !out->len && f->eof)
+		f->eof_told = 1;
+	if (f->job) {
+		job_set_yield(f->job, NULL, NULL);
+		if (job_stopped(f->job))
+			rc = job_stopped(f->job);
+		else if (!rc && f->eof)
+			job_end(f->job);
+	}
+	op_end(m, &op);
+out_unlock:
+	pthread_mutex_unlock(&f->rlock);
+	if (rc)
+		buf_reset(out);
+	return rc;
+}
+
 int model_file_read(struct model *m, const struct caller_id *id,
 		    struct model_file *f, uint64_t off, size_t size,
 		    struct buf *out)
 {
-	struct op op;
 	int rc = 0;
 
 	buf_reset(out);
@@ -1292,30 +1491,112 @@ int model_file_read(struct model *m, const struct caller_id *id,
 		}
 		return rc;
 	}
-	/* a stream is computed for its opener, whoever reads the
-	 * descriptor, so what a read (or a page of a private mapping)
-	 * holds is always the opener's view; and the opener's right to
-	 * read is asked again at every read, so a revocation stops the
-	 * stream at once */
-	rc = op_begin(m, &f->opener, &op);
-	if (rc)
-		return rc;
-	rc = gate(&op, obj_ref_attr(&f->ref)->act_read, &f->ref, "read");
-	while (!rc && out->len < size) {
-		uint64_t pos = off + out->len;
-		size_t avail, take;
+	return stream_read(m, f, off, size, out);
+}
 
-		rc = stream_seek(&op, f, pos);
-		if (rc || pos >= f->win_off + f->win.len)
-			break;
-		avail = f->win_off + f->win.len - pos;
-		take = size - out->len < avail ? size - out->len : avail;
-		rc = buf_add(out, f->win.data + (pos - f->win_off), take);
+static void model_file_get(struct model_file *f)
+{
+	atomic_fetch_add(&f->refs, 1);
+}
+
+/* Drop a reference; the last frees f (under the lock: a stream's done()
+ * runs under it). */
+static void model_file_put(struct model *m, struct model_file *f)
+{
+	if (atomic_fetch_sub(&f->refs, 1) != 1)
+		return;
+	if (f->scr || f->stream) {
+		model_lock(m);
+		file_free(m, f);
+		pthread_mutex_unlock(&m->lock);
+		return;
 	}
-	if (!rc && !out->len && f->eof)
-		f->eof_told = 1;
-	op_end(m, &op);
-	return rc;
+	file_free(m, f);
+}
+
+int model_file_async(const struct model_file *f)
+{
+	return f && f->job;
+}
+
+/* One read of a computation, from its queueing to its reply. */
+struct aread {
+	struct model *m;
+	struct model_file *f;	/* holds a reference */
+	uint64_t off;
+	size_t size;
+	model_read_done_fn done;
+	void *arg;
+};
+
+static void aread_finish(struct aread *r, int rc, const struct buf *out)
+{
+	r->done(r->arg, rc, out ? out->data : NULL, out ? out->len : 0);
+	model_file_put(r->m, r->f);
+	free(r);
+}
+
+/* In a slot (a worker thread). */
+static void aread_run(void *arg)
+{
+	struct aread *r = arg;
+	struct buf out = BUF_INIT;
+	int rc = stream_read(r->m, r->f, r->off, r->size, &out);
+
+	aread_finish(r, rc, &out);
+	buf_release(&out);
+}
+
+/* Taken out of the queue by a stop: it never runs. */
+static void aread_drop(void *arg, int rc)
+{
+	aread_finish(arg, rc, NULL);
+}
+
+void model_file_read_async(struct model *m, const struct caller_id *id,
+			   struct model_file *f, uint64_t off, size_t size,
+			   model_read_done_fn done, void *arg)
+{
+	struct aread *r;
+	int rc;
+
+	if (!f->job) {
+		struct buf out = BUF_INIT;
+
+		rc = model_file_read(m, id, f, off, size, &out);
+		done(arg, rc, out.data, out.len);
+		buf_release(&out);
+		return;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		done(arg, -ENOMEM, NULL, 0);
+		return;
+	}
+	r->m = m;
+	r->f = f;
+	r->off = off;
+	r->size = size;
+	r->done = done;
+	r->arg = arg;
+	model_file_get(f);
+	rc = activity_submit(m->act, f->job, aread_run, aread_drop, r);
+	if (rc)
+		aread_finish(r, rc, NULL);
+}
+
+void model_file_interrupt(struct model *m, struct model_file *f)
+{
+	struct task *dropped = NULL;
+
+	job_stop(f->job, -EINTR, NULL, &dropped);
+	/* replies to the reads that waited: f is not touched after */
+	activity_drop(dropped);
+}
+
+void model_quiesce(struct model *m)
+{
+	activity_shutdown(m->act);
 }
 
 /* One write(2) (or, with data NULL, the end of input) to an append file:
@@ -1566,8 +1847,14 @@ static void model_file_close_locked(struct op *op, struct model_file *f)
 void model_file_close(struct model *m, const struct caller_id *id,
 		      struct model_file *f)
 {
+	struct task *dropped = NULL;
+
 	if (!f)
 		return;
+	/* a close stops its computation: the piece under way at its next
+	 * chunk, the reads that wait at once */
+	job_close(f->job, &dropped);
+	activity_drop(dropped);
 	if (f->dirty || f->trunc_pending) {
 		/* release cannot report errors; /errors and the audit
 		 * log still tell */
@@ -1578,13 +1865,7 @@ void model_file_close(struct model *m, const struct caller_id *id,
 	 * last partial line, and a release has no caller to commit as
 	 * (FUSE sends it with uid 0), so it would only audit a denial.
 	 * A scratch file's count is shared with its other openers. */
-	if (f->scr) {
-		pthread_mutex_lock(&m->lock);
-		file_free(m, f);
-		pthread_mutex_unlock(&m->lock);
-		return;
-	}
-	file_free(m, f);
+	model_file_put(m, f);
 }
 
 int model_truncate(struct model *m, const struct caller_id *id,
@@ -1948,7 +2229,7 @@ out:
 static int open_new_object(struct op *op, const struct obj_ref *ref,
 			   int flags, struct model_file **out)
 {
-	struct model_file *f = calloc(1, sizeof(*f));
+	struct model_file *f = file_new();
 
 	if (!f)
 		return -ENOMEM;
@@ -1957,6 +2238,7 @@ static int open_new_object(struct op *op, const struct obj_ref *ref,
 	f->flags = flags;
 	f->trunc_pending = 1;	/* even an empty file commits at close */
 	if (buf_add(&f->content, "", 0)) {
+		pthread_mutex_destroy(&f->rlock);
 		free(f);
 		return -ENOMEM;
 	}
@@ -2451,6 +2733,12 @@ int model_open(const struct config *cfg, struct model **out, struct buf *err)
 		scratch_set_free(m->scratch);
 		goto out_policy;
 	}
+	rc = activity_new(cfg->reports, &m->act);
+	if (rc) {
+		audit_flood_free(m->flood);
+		scratch_set_free(m->scratch);
+		goto out_policy;
+	}
 	m->started = time(NULL);
 	pthread_mutex_init(&m->lock, NULL);
 	*out = m;
@@ -2474,6 +2762,8 @@ void model_close(struct model *m)
 
 	if (!m)
 		return;
+	/* the workers are done before what they read goes */
+	activity_free(m->act);
 	if (m->flood) {
 		struct mctx c;
 

@@ -81,6 +81,7 @@ const char *const action_names[ACT_COUNT] = {
 	[ACT_DV_REPORT] = "read_reports",
 	[ACT_DV_EXPORT] = "export_rows",
 	[ACT_AUDIT_READ] = "read_audit_log",
+	[ACT_ACTIVITY] = "cancel_computations",
 };
 
 /* The permissions connection and data view management needs (§6). */
@@ -1149,6 +1150,11 @@ static int allowed(struct policy *p, const struct caller *who,
 		why_add(why, "needs role %s",
 			"product admin or a profile with audit_logs_access");
 		return 0;
+	case ACT_ACTIVITY:
+		/* what users compute is the product's business: a system
+		 * admin reads the list, as all of /admin, but does not stop
+		 * a report (SPEC §6, §8) */
+		return role_ok(who, ROLE_PRODUCT_ADMIN, "product admin", why);
 	case ACT_COUNT:
 		break;
 	}

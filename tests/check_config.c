@@ -424,6 +424,11 @@ static const struct error_case error_cases[] = {
      ":4: audit_bytes out of range"},
     {S "[limits]\naudit_bytes = 0\naudit_bytes = 0\n",
      ":5: duplicate key 'audit_bytes' in [limits] (first on line 4)"},
+    {S "[limits]\nreports = 0\n", ":4: reports must be 1-64"},
+    {S "[limits]\nreports = 65\n", ":4: reports must be 1-64"},
+    {S "[limits]\nreports = two\n", ":4: reports must be 1-64"},
+    {S "[limits]\nreports = 1\nreports = 2\n",
+     ":5: duplicate key 'reports' in [limits] (first on line 4)"},
     /* the same uid or gid twice */
     {S "[users]\n2001 = a@example.com\n2002 = b@example.com\n"
        "2001 = c@example.com\n",
@@ -638,6 +643,11 @@ START_TEST(test_limits)
 
 	load_ok("[store]\npath = s.tdb\n[limits]\naudit_bytes = 4096\n", &cfg);
 	ck_assert_uint_eq(cfg.audit_bytes, 4096);
+	ck_assert_uint_eq(cfg.reports, CONFIG_REPORTS);
+	config_release(&cfg);
+
+	load_ok("[store]\npath = s.tdb\n[limits]\nreports = 64\n", &cfg);
+	ck_assert_uint_eq(cfg.reports, 64);
 	config_release(&cfg);
 }
 END_TEST

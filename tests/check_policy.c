@@ -530,6 +530,7 @@ static const struct prow matrix[] = {
     R(UNMAPPED, ACT_DV_REPORT, "dv:web", EN),
     R(UNMAPPED, ACT_DV_EXPORT, "dv:web", EN),
     R(UNMAPPED, ACT_AUDIT_READ, "/audit/log", EN),
+    R(UNMAPPED, ACT_ACTIVITY, "/admin/reporting-activity", EN),
 
     /* system admin: the Admin Console, not the product */
     R(SYS, ACT_NONE, "/", EA),
@@ -551,6 +552,7 @@ static const struct prow matrix[] = {
     DV_HIDDEN(SYS, ACT_DV_REPORT),
     DV_HIDDEN(SYS, ACT_DV_EXPORT),
     R(SYS, ACT_AUDIT_READ, "/audit/log", EA),
+    R(SYS, ACT_ACTIVITY, "/admin/reporting-activity", EA),
 
     /* product admin with the platform permissions and a sandbox */
     R(PA, ACT_NONE, "/", EA),
@@ -572,6 +574,7 @@ static const struct prow matrix[] = {
     R(PA, ACT_DV_REPORT, "dv:web", 0),
     R(PA, ACT_DV_EXPORT, "dv:web", 0),
     R(PA, ACT_AUDIT_READ, "/audit/log", 0),
+    R(PA, ACT_ACTIVITY, "/admin/reporting-activity", 0),
 
     /* product admin without a platform profile */
     R(PA2, ACT_NONE, "/", EA),
@@ -593,6 +596,7 @@ static const struct prow matrix[] = {
     R(PA2, ACT_DV_REPORT, "dv:web", 0),
     R(PA2, ACT_DV_EXPORT, "dv:web", 0),
     R(PA2, ACT_AUDIT_READ, "/audit/log", 0),
+    R(PA2, ACT_ACTIVITY, "/admin/reporting-activity", 0),
 
     /* product admin missing manage_sources */
     R(PA3, ACT_NONE, "/", EA),
@@ -614,6 +618,7 @@ static const struct prow matrix[] = {
     R(PA3, ACT_DV_REPORT, "dv:web", 0),
     R(PA3, ACT_DV_EXPORT, "dv:web", 0),
     R(PA3, ACT_AUDIT_READ, "/audit/log", 0),
+    R(PA3, ACT_ACTIVITY, "/admin/reporting-activity", 0),
 
     /* product profile admin of thirdparty (which grants web) */
     R(LEAD, ACT_NONE, "/", EA),
@@ -637,6 +642,7 @@ static const struct prow matrix[] = {
     R(LEAD, ACT_DV_REPORT, "dv:web", EA),
     R(LEAD, ACT_DV_EXPORT, "dv:web", EA),
     R(LEAD, ACT_AUDIT_READ, "/audit/log", EA),
+    R(LEAD, ACT_ACTIVITY, "/admin/reporting-activity", EA),
 
     /* member of thirdparty through group:Analysts (primary gid) */
     R(ANALYST, ACT_NONE, "/", EA),
@@ -658,6 +664,7 @@ static const struct prow matrix[] = {
     R(ANALYST, ACT_DV_REPORT, "dv:web", 0),
     R(ANALYST, ACT_DV_EXPORT, "dv:web", EA),
     R(ANALYST, ACT_AUDIT_READ, "/audit/log", EA),
+    R(ANALYST, ACT_ACTIVITY, "/admin/reporting-activity", EA),
 
     /* the same, with gid 3001 as a supplementary group */
     R(ANALYST_SUPP, ACT_NONE, "/", EA),
@@ -679,6 +686,7 @@ static const struct prow matrix[] = {
     R(ANALYST_SUPP, ACT_DV_REPORT, "dv:web", 0),
     R(ANALYST_SUPP, ACT_DV_EXPORT, "dv:web", EA),
     R(ANALYST_SUPP, ACT_AUDIT_READ, "/audit/log", EA),
+    R(ANALYST_SUPP, ACT_ACTIVITY, "/admin/reporting-activity", EA),
 
     /* the analyst's uid without the group: mapped, nothing more */
     R(NOGROUP, ACT_NONE, "/", EA),
@@ -700,6 +708,7 @@ static const struct prow matrix[] = {
     DV_HIDDEN(NOGROUP, ACT_DV_REPORT),
     DV_HIDDEN(NOGROUP, ACT_DV_EXPORT),
     R(NOGROUP, ACT_AUDIT_READ, "/audit/log", EA),
+    R(NOGROUP, ACT_ACTIVITY, "/admin/reporting-activity", EA),
 
     /* member of exporters: every view, full table export, no reports */
     R(VIEWER, ACT_NONE, "/", EA),
@@ -721,6 +730,7 @@ static const struct prow matrix[] = {
     R(VIEWER, ACT_DV_REPORT, "dv:web", EA),
     R(VIEWER, ACT_DV_EXPORT, "dv:web", 0),
     R(VIEWER, ACT_AUDIT_READ, "/audit/log", EA),
+    R(VIEWER, ACT_ACTIVITY, "/admin/reporting-activity", EA),
 
     /* member of auditors: the audit log, no data view */
     R(AUDITOR, ACT_NONE, "/", EA),
@@ -742,6 +752,7 @@ static const struct prow matrix[] = {
     DV_HIDDEN(AUDITOR, ACT_DV_REPORT),
     DV_HIDDEN(AUDITOR, ACT_DV_EXPORT),
     R(AUDITOR, ACT_AUDIT_READ, "/audit/log", 0),
+    R(AUDITOR, ACT_ACTIVITY, "/admin/reporting-activity", EA),
 
     /* admin of partners, which grants web and delegates nothing: it
      * sees web but may not change it; thirdparty it does not know */
@@ -764,6 +775,7 @@ static const struct prow matrix[] = {
     R(LEAD2, ACT_DV_REPORT, "dv:web", EA),
     R(LEAD2, ACT_DV_EXPORT, "dv:web", EA),
     R(LEAD2, ACT_AUDIT_READ, "/audit/log", EA),
+    R(LEAD2, ACT_ACTIVITY, "/admin/reporting-activity", EA),
 };
 
 #define NEED_CONN "needs platform permissions " CONN_PERMS_TEXT
@@ -1536,7 +1548,8 @@ static const struct {
     {UNMAPPED, "/admin/profiles", -ENOENT, ""},
     /* fixed names are known to every mapped caller */
     {LEAD, "/admin", 0,
-     "product-admins\nsandboxes\nbackup\nprofiles/\nplatform/\nusers/\n"},
+     "product-admins\nsandboxes\nbackup\nreporting-activity\nprofiles/\n"
+     "platform/\nusers/\n"},
     {LEAD, "/admin/platform", -EACCES, ""},
     {PA, "/admin/platform", 0, "full/\npartial/\n"},
     {UNMAPPED, "/", 0, "README\nwhoami\n"},

@@ -96,7 +96,7 @@ has "why: write denied with rule" "$why" "write: denied: needs role system admin
 
 # --- the profile admin manages its own profile only ---
 eq "lead sees only its profile" "$(as $LEAD ls "$MT/admin/profiles")" "thirdparty"
-eq "lead sees profiles, not the rest of /admin" "$(as $LEAD ls "$MT/admin" | tr '\n' ' ')" "backup platform product-admins profiles sandboxes users "
+eq "lead sees profiles, not the rest of /admin" "$(as $LEAD ls "$MT/admin" | tr '\n' ' ')" "backup platform product-admins profiles reporting-activity sandboxes users "
 errno_is "lead: viewers profile does not exist for it" ENOENT as $LEAD bash -c "$(declare -f probe); probe stat '$MT/admin/profiles/viewers'"
 errno_is "lead: platform names are hidden" ENOENT as $LEAD bash -c "$(declare -f probe); probe stat '$MT/admin/platform/full'"
 ok "lead edits members" as $LEAD sh -c "printf 'group:Analysts\nviewer@example.com\n' >'$MT/admin/profiles/thirdparty/members'"

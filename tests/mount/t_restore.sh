@@ -180,7 +180,7 @@ restore() {
 # EEXIST), records (data, not settings); connection.ini is here while a
 # different `created` in it is refused rather than ignored (SPEC §3)
 expected() {
-	grep -Evx 'status [02]|admin/users/[^/]*|admin/backup|connections/usage|connections/[^/]*/status|connections/[^/]*/connection\.ini|connections/[^/]*/datasets/[^/]*/(records|status)|dataviews/[^/]*/(rows\.csv|report/[^/]*\.csv)'
+	grep -Evx 'status [02]|admin/users/[^/]*|admin/backup|admin/reporting-activity|connections/usage|connections/[^/]*/status|connections/[^/]*/connection\.ini|connections/[^/]*/datasets/[^/]*/(records|status)|dataviews/[^/]*/(rows\.csv|report/[^/]*\.csv)'
 }
 r=$(restore $SYS "$B/admin.tar" --overwrite)
 has "tar -x --overwrite of /admin ends" "$r" "status "

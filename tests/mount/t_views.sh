@@ -27,6 +27,7 @@ admin/profiles/thirdparty dr-x------
 admin/profiles/thirdparty/admins -r--------
 admin/profiles/thirdparty/members -r--------
 admin/profiles/thirdparty/profile.ini -r--------
+admin/reporting-activity -r--------
 admin/sandboxes -rw-------
 admin/users dr-x------
 admin/users/analyst@example.com -r--------
@@ -59,6 +60,7 @@ admin/profiles/thirdparty dr-x------
 admin/profiles/thirdparty/admins -rw-------
 admin/profiles/thirdparty/members -rw-------
 admin/profiles/thirdparty/profile.ini -rw-------
+admin/reporting-activity -rw-------
 admin/sandboxes -r--------
 admin/users dr-x------
 admin/users/analyst@example.com -r--------
@@ -89,6 +91,7 @@ admin/profiles/thirdparty dr-x------
 admin/profiles/thirdparty/admins -r--------
 admin/profiles/thirdparty/members -rw-------
 admin/profiles/thirdparty/profile.ini -rw-------
+admin/reporting-activity ----------
 admin/sandboxes ----------
 admin/users d---------
 audit d---------

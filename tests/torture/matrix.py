@@ -138,6 +138,11 @@ cat-padmins     ok  ok A    A     ok    A    ok    A     A     A     A     N    
 cat-sandboxes   ok  ok A    A     ok    A    ok    A     A     A     A     N     N
 # SPEC section 10: the backup of the whole store, system admins only
 cat-backup      ok  A  A    A     A     A    A     A     A     A     A     N     N
+# SPEC section 8: reporting activity, product admins; system admins read
+#   it as everything under /admin (section 6), but writing it cancels
+#   computations: product admins only (README)
+cat-activity    ok  ok A    A     ok    A    ok    A     A     A     A     N     N
+w-activity      A   ok A    A     ok    A    ok    A     A     A     A     N     N
 ls-platform     ok  ok A    A     ok    A    ok    A     A     A     A     N     N
 cat-plat-ini    ok  ok N    N     ok    N    ok    N     N     N     N     N     N
 ls-profiles     ok  ok ok   ok    ok    A    ok    A     A     A     A     N     N
@@ -640,7 +645,7 @@ class Matrix:
         everyone = {"README", "whoami", "errors", "admin", "audit",
                     "connections", "dataviews"}
         admin_names = ["backup", "platform", "product-admins", "profiles",
-                       "sandboxes", "users"]
+                       "reporting-activity", "sandboxes", "users"]
         conns = ["cdev", "cprod", "spare", "usage"]
         every_view = ["spare", "v1", "v2"]
         views_of = {"PA": every_view, "NOSRC": every_view,
@@ -743,6 +748,18 @@ class Matrix:
         A["cat-backup"] = Action(
             "cat /admin/backup", "read", op_read, (P("admin/backup"),),
             "read", ("/admin/backup",), check=has("TDB file"))
+        A["cat-activity"] = Action(
+            "cat /admin/reporting-activity", "read", op_read,
+            (P("admin/reporting-activity"),), "read",
+            ("/admin/reporting-activity",),
+            check=has("id,login,path,state,started,elapsed_ms,"
+                      "rows_scanned\n"))
+        # nothing runs here: a comment cancels nothing and commits
+        A["w-activity"] = Action(
+            "write /admin/reporting-activity", "change", op_write,
+            (P("admin/reporting-activity"), "# nothing to cancel\n"),
+            "write", ("/admin/reporting-activity",),
+            effect=lambda b, a, col: True, undo=lambda col: [], bit="w")
         A["ls-platform"] = Action(
             "ls /admin/platform", "query", op_ls, (P("admin/platform"),),
             check=listing(lambda col: ["devonly", "full", "nosrc", "spare"]))
