@@ -13,7 +13,10 @@
  * `slots` worker threads taking them in order: at most that many tasks
  * run at once, and the FIFO is the queue the listing shows.  A worker
  * holds a slot for one task, one read(2), never between reads.  The
- * threads start at the first submit, after the daemon has forked.
+ * threads start at the first submit, after the daemon has forked, and
+ * run at nice 10 (Linux sets it per thread): the scheduler gives a
+ * request thread a core first, so lookups, commits and small reads keep
+ * their pace while scans use what is left.
  *
  * Stops.  A job stops once, for a cancel (-ECANCELED, naming who) or an
  * interrupt or a close (-EINTR).  An interrupted one whose reader reads
@@ -33,9 +36,13 @@
  * audited (action cancel, its path, whose it was) and its reader's
  * /errors says who cancelled it.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +52,9 @@
 #include "activity.h"
 #include "csv.h"
 #include "mctx.h"
+
+/* Workers' nice value, above the daemon's (Linux: per thread). */
+#define ACTIVITY_WORKER_NICE 10
 
 struct task {
 	struct job *j;
@@ -154,6 +164,10 @@ static void *worker(void *arg)
 	struct activity *a = arg;
 	struct task *t;
 
+	/* scans at a background priority: the request threads get a core
+	 * at once, however many scans run (a failure changes only that) */
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid),
+		    ACTIVITY_WORKER_NICE);
 	pthread_mutex_lock(&a->lock);
 	for (;;) {
 		while (!a->head && !a->stopping)
