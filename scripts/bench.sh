@@ -492,8 +492,11 @@ with con:
             for f in files:
                 p = os.path.join(d, f)
                 rel = "./" + os.path.relpath(p, tree)
-                con.execute("INSERT INTO attrs VALUES (?, ?)",
-                            (rel, open(p, encoding="utf-8").read()))
+                try:
+                    body = open(p, encoding="utf-8").read()
+                except UnicodeDecodeError:
+                    continue    # /admin/backup: a store, not an attribute
+                con.execute("INSERT INTO attrs VALUES (?, ?)", (rel, body))
 con.close()
 paths = open(lst).read().split()
 old = {}
