@@ -155,7 +155,7 @@ duck_setup() {
 		mkdir -p "$DUCK_DIR"
 		if ! timeout 600 npm install --prefix "$DUCK_DIR" --no-audit \
 			--no-fund "@duckdb/node-api@$DUCK_API" >"$B/npm.log" 2>&1; then
-			DUCK_SKIP="npm could not install @duckdb/node-api@$DUCK_API ($(tail -n 3 "$B/npm.log" | tr '\n' ' '))"
+			DUCK_SKIP="npm could not install @duckdb/node-api@$DUCK_API: $(grep -m 1 -e 'error code' -e 'ERR' "$B/npm.log" || tail -n 1 "$B/npm.log") (all of it in $B/npm.log)"
 			return
 		fi
 	fi
