@@ -61,7 +61,8 @@
 # build/bench-node/ (once; BENCH_DUCKDB_API names the version); without
 # node, npm or the registry the DuckDB lines say "skipped" and why.
 #
-# Environment: BENCH_RUNS, BENCH_BUDGET (above); for the full run
+# Environment: BENCH_RUNS, BENCH_BUDGET (above), BENCH_ROWS (N above),
+# BENCH_LATENCY_SECS (the latency line); for the full run
 # BENCH_TREES (default "3 10": the scaled trees, the last one is checked
 # against its target; "" skips them) and BENCH_GROWTH_ROWS (default
 # "100000 3000000"; "" skips them).  The first full run generates the
@@ -90,7 +91,7 @@ if [ $QUICK = 1 ]; then
 	SCALE_GOAL=3		# the one the target applies to
 	TREE_POLICY=(5 5 5 10 2)
 	EDITS=100
-	ROWS=100000
+	ROWS=${BENCH_ROWS:-100000}
 	GROWTH_ROWS=()
 	BUDGET=${BENCH_BUDGET:-3}
 else
@@ -100,7 +101,7 @@ else
 	[ ${#TREES[@]} = 0 ] || SCALE_GOAL=${TREES[${#TREES[@]} - 1]}
 	TREE_POLICY=(50 5 50 10 12)
 	EDITS=1000
-	ROWS=1000000
+	ROWS=${BENCH_ROWS:-1000000}
 	GROWTH_ROWS=(${BENCH_GROWTH_ROWS-100000 3000000})
 	BUDGET=${BENCH_BUDGET:-120}
 fi
