@@ -31,7 +31,7 @@
 #   latency another user's stat, cat of an .ini and commit of a
 #          profile.ini, idle and while 4 readers cat report/category.csv
 #          of the N rows (scripts/bench-latency.py): p50 and p99 (at
-#          most BENCH_LATENCY_SECS, 90, under load: where each operation
+#          most BENCH_LATENCY_SECS, 60, under load: where each operation
 #          waits for a report, the n under load is small)
 #   policy instructions per policy_check() over one ls -lR of a small tree
 #          (full 50/50/12, quick 5/5/2), the daemon under callgrind
@@ -822,7 +822,7 @@ latency() {
 		--stat "$v/components/event.ini" --ini "$v/dataview.ini" \
 		--commit "$RMNT/admin/profiles/probed/profile.ini" \
 		--idle-rounds "${LAT_ROUNDS:-100}" --load-rounds "${LAT_ROUNDS:-100}" \
-		--max-load-secs "${BENCH_LATENCY_SECS:-90}" --out "$R/latency_$n" 2>>"$R/latency.err" ||
+		--max-load-secs "${BENCH_LATENCY_SECS:-60}" --out "$R/latency_$n" 2>>"$R/latency.err" ||
 		log "latency: $(tail -n 1 "$R/latency.err")"
 	rss_peak "$RPID" >"$R/latency_$n.rss"
 }
@@ -1049,7 +1049,7 @@ if [ -n "$DUCK_SKIP" ]; then
 else
 	NOTES+=("duckdb $(cat "$R/duckdb.version" 2>/dev/null || echo '?') (@duckdb/node-api $DUCK_API, in-process timing, the node process's start not counted), threads 1 and $DUCK_TH (its default)")
 fi
-NOTES+=("latency: the probe (a product admin) stats components/event.ini, reads dataview.ini and commits a profile.ini, ${LAT_ROUNDS:-100}+ rounds idle, then as many while 4 readers (analysis_workspace) cat report/category.csv of the $ROWS rows, until each has finished one")
+NOTES+=("latency: the probe (a product admin) stats components/event.ini, reads dataview.ini and commits a profile.ini, ${LAT_ROUNDS:-100}+ rounds idle, then as many while 4 readers (analysis_workspace) cat report/category.csv of the $ROWS rows, until each has finished one or ${BENCH_LATENCY_SECS:-60} s have passed")
 for note in ${NOTES[@]+"${NOTES[@]}"}; do
 	echo "note: $note"
 done
