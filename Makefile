@@ -10,7 +10,8 @@
 #   make posix      the POSIX conformance suite, with a long fsx run
 #   make torture    crash safety (200 SIGKILLs), concurrency, hostile input
 #   make fuzz       libFuzzer harnesses, FUZZ_SECONDS (60) each; fuzz-smoke: 5 s
-#   make bench      benchmarks against passthrough_ll and sqlite3 (QUICK=1: --quick)
+#   make bench      benchmarks against passthrough_ll, sqlite3 and DuckDB (QUICK=1: --quick)
+#   make bench-scale  rows at 1M and 10M (BENCH_SCALE_MAX=100000000: 100M too)
 #   make clean      remove every build output
 
 CC      ?= cc
@@ -255,7 +256,11 @@ bench:
 	$(MAKE) bench-bins
 	@scripts/bench.sh $(if $(QUICK),--quick)
 
-.PHONY: bench bench-bins
+# Rows at scale, cjafs alone (long: minutes at 10M, hours at 100M).
+bench-scale: $(BUILD)/cjafs
+	@scripts/bench-scale.sh
+
+.PHONY: bench bench-bins bench-scale
 -include $(BENCH_BINS:=.d)
 -include $(FUZZ_OBJ:.o=.d) $(FUZZ_BINS:=.d)
 

@@ -25,7 +25,14 @@
 #          records vs a .mode csv select; rows.csv of a data view with a
 #          lookup join, a profile join and a filter, and its
 #          report/category.csv (count, people, sessions), vs sqlite3
-#          running the same joins, filter, window functions and group-by
+#          running the same joins, filter, window functions and group-by,
+#          and vs DuckDB doing the same (scripts/bench-duckdb.js; one
+#          thread, then its default), on the same rows
+#   latency another user's stat, cat of an .ini and commit of a
+#          profile.ini, idle and while 4 readers cat report/category.csv
+#          of the N rows (scripts/bench-latency.py): p50 and p99 (at
+#          most BENCH_LATENCY_SECS, 60, under load: where each operation
+#          waits for a report, the n under load is small)
 #   policy instructions per policy_check() over one ls -lR of a small tree
 #          (full 50/50/12, quick 5/5/2), the daemon under callgrind
 #   RSS    the daemon's peak RSS (VmHWM, reset before each workload)
@@ -50,7 +57,12 @@
 #
 # Everything runs in build/bench/run.XXXXXX (removed at the end unless
 # --keep), on the repository's file system except the peers' tmpfs.
-# Environment: BENCH_RUNS, BENCH_BUDGET (above); for the full run
+# DuckDB is @duckdb/node-api, which the script installs with npm into
+# build/bench-node/ (once; BENCH_DUCKDB_API names the version); without
+# node, npm or the registry the DuckDB lines say "skipped" and why.
+#
+# Environment: BENCH_RUNS, BENCH_BUDGET (above), BENCH_ROWS (N above),
+# BENCH_LATENCY_SECS (the latency line); for the full run
 # BENCH_TREES (default "3 10": the scaled trees, the last one is checked
 # against its target; "" skips them) and BENCH_GROWTH_ROWS (default
 # "100000 3000000"; "" skips them).  The first full run generates the
@@ -79,7 +91,7 @@ if [ $QUICK = 1 ]; then
 	SCALE_GOAL=3		# the one the target applies to
 	TREE_POLICY=(5 5 5 10 2)
 	EDITS=100
-	ROWS=100000
+	ROWS=${BENCH_ROWS:-100000}
 	GROWTH_ROWS=()
 	BUDGET=${BENCH_BUDGET:-3}
 else
@@ -89,7 +101,7 @@ else
 	[ ${#TREES[@]} = 0 ] || SCALE_GOAL=${TREES[${#TREES[@]} - 1]}
 	TREE_POLICY=(50 5 50 10 12)
 	EDITS=1000
-	ROWS=1000000
+	ROWS=${BENCH_ROWS:-1000000}
 	GROWTH_ROWS=(${BENCH_GROWTH_ROWS-100000 3000000})
 	BUDGET=${BENCH_BUDGET:-120}
 fi
@@ -125,6 +137,34 @@ if [ ! -x "$B/passthrough_ll" ] || [ "$ex/passthrough_ll.c" -nt "$B/passthrough_
 	log "compiling passthrough_ll"
 	cc -O2 -Wall -o "$B/passthrough_ll" -I"$ex" "$ex/passthrough_ll.c" \
 		$(pkg-config --cflags --libs fuse3)
+fi
+
+# DuckDB's engine for node, from npm, kept in build/bench-node/
+DUCK_API=${BENCH_DUCKDB_API:-1.5.6-r.1}
+DUCK_DIR=$top/build/bench-node
+DUCK_MODULES=
+DUCK_SKIP=
+duck_setup() {
+	local have
+	if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+		DUCK_SKIP="node or npm is not installed"
+		return
+	fi
+	have=$(cd / && node -p "require('$DUCK_DIR/node_modules/@duckdb/node-api/package.json').version" 2>/dev/null) || true
+	if [ "$have" != "$DUCK_API" ]; then
+		log "duckdb: npm install @duckdb/node-api@$DUCK_API into $DUCK_DIR"
+		mkdir -p "$DUCK_DIR"
+		if ! timeout 600 npm install --prefix "$DUCK_DIR" --no-audit \
+			--no-fund "@duckdb/node-api@$DUCK_API" >"$B/npm.log" 2>&1; then
+			DUCK_SKIP="npm could not install @duckdb/node-api@$DUCK_API: $(grep -m 1 -e 'error code' -e 'ERR' "$B/npm.log" || tail -n 1 "$B/npm.log") (all of it in $B/npm.log)"
+			return
+		fi
+	fi
+	DUCK_MODULES=$DUCK_DIR/node_modules
+}
+duck_setup
+if [ -n "$DUCK_SKIP" ]; then
+	echo "bench: DuckDB SKIPPED: $DUCK_SKIP; the DuckDB lines say so" >&2
 fi
 
 W=$(mktemp -d "$B/run.XXXXXX")
@@ -163,12 +203,13 @@ trap 'exit 1' INT TERM
 
 # --- helpers ---
 
-write_config() {	# DIR
+write_config() {	# DIR [USER LINES]
 	cat >"$1/cjafs.ini" <<CFG
 [store]
 path = store.tdb
 [users]
 0 = bench@example.com
+${2:-}
 [admin]
 system_admins = bench@example.com
 CFG
@@ -492,8 +533,11 @@ with con:
             for f in files:
                 p = os.path.join(d, f)
                 rel = "./" + os.path.relpath(p, tree)
-                con.execute("INSERT INTO attrs VALUES (?, ?)",
-                            (rel, open(p, encoding="utf-8").read()))
+                try:
+                    body = open(p, encoding="utf-8").read()
+                except UnicodeDecodeError:
+                    continue    # /admin/backup: a store, not an attribute
+                con.execute("INSERT INTO attrs VALUES (?, ?)", (rel, body))
 con.close()
 paths = open(lst).read().split()
 old = {}
@@ -691,7 +735,13 @@ done
 log "rows: store, mount, admin"
 RD=$W/rows
 mkdir -p "$RD"
-write_config "$RD"
+# the latency probe's users: a reader of reports, a product admin
+LAT_READER=2101
+LAT_PROBE=2102
+write_config "$RD" "$LAT_READER = reader@example.com
+$LAT_PROBE = probe@example.com"
+# they must reach the mount point
+chmod 711 "$W" "$RD"
 "$W/cjafs" --init -c "$RD/cjafs.ini" >/dev/null
 mount_cjafs "$RD"
 RMNT=$RD/mnt
@@ -702,6 +752,11 @@ mkdir "$RMNT/admin/platform/all"
 printf '[platform]\nsandboxes = prod\npermissions = view_schemas, manage_schemas, view_datasets, manage_datasets, manage_sources, view_identity_namespaces\n' \
 	>"$RMNT/admin/platform/all/platform.ini"
 echo bench@example.com >"$RMNT/admin/platform/all/members"
+printf 'bench@example.com\nprobe@example.com\n' >"$RMNT/admin/product-admins"
+mkdir "$RMNT/admin/profiles/readers" "$RMNT/admin/profiles/probed"
+printf '[data_views]\nauto_include = true\n[reporting_tools]\nanalysis_workspace = true\n' \
+	>"$RMNT/admin/profiles/readers/profile.ini"
+echo reader@example.com >"$RMNT/admin/profiles/readers/members"
 joins_csv
 
 Q_VIEWS="CREATE TEMP VIEW base AS SELECT e.rowid AS rid, e.person_id, e.event,
@@ -721,6 +776,56 @@ CREATE TEMP VIEW ss AS SELECT *, SUM(starts) OVER (PARTITION BY person_id ORDER 
 Q_ROWS="SELECT category, event, segment, 1, person_id, starts FROM s ORDER BY rid;"
 Q_REPORT="SELECT category AS item, count(*) AS events, count(DISTINCT person_id),
   count(DISTINCT person_id || '#' || sess) FROM ss GROUP BY item ORDER BY events DESC, item;"
+
+# duck_workloads N CSV: DuckDB's side, one thread then its default;
+# keys WORKLOAD_dk1_N and WORKLOAD_dkd_N, DUCK_OK_dk1/dkd 1 when its
+# outputs are cjafs's (checked against the cjafs outputs still in $R)
+declare -A DUCK_OK
+duck_workloads() {
+	local n=$1 csv=$2 th tag db
+	for th in 1 default; do
+		tag=dk1
+		[ $th = 1 ] || tag=dkd
+		db=$W/sq/duck-$n-$tag.duckdb
+		log "rows $n: duckdb, threads $th"
+		DUCK_OK[$tag]=0
+		if ! node "$here/bench-duckdb.js" "$DUCK_MODULES" "$R" "$n" "$csv" \
+			"$DATA/pages.csv" "$DATA/people.csv" "$db" "$th" "$RUNS" \
+			"$BUDGET" 2>>"$R/duckdb.err"; then
+			check "rows $n: duckdb (threads $th) ran: $(tail -n 1 "$R/duckdb.err")" false
+			rm -f "$db" "$db.wal"
+			continue
+		fi
+		DUCK_OK[$tag]=1
+		check "rows $n: duckdb (threads $th) reads back the CSV" \
+			same_file "$R/readback_${tag}_$n.out" "$csv"
+		[ $CHECK_OK = 1 ] || DUCK_OK[$tag]=0
+		check "rows $n: duckdb (threads $th) gives rows.csv's rows" \
+			cmp -s <(tail -n +2 "$R/rowscsv_$n.out") "$R/rowscsv_${tag}_$n.out"
+		[ $CHECK_OK = 1 ] || DUCK_OK[$tag]=0
+		check "rows $n: duckdb (threads $th) gives report/category.csv" \
+			cmp -s <(tail -n +2 "$R/report_$n.out") "$R/report_${tag}_$n.out"
+		[ $CHECK_OK = 1 ] || DUCK_OK[$tag]=0
+		rm -f "$db" "$db.wal" "$R"/*_${tag}_$n.out
+	done
+}
+
+# latency N: bench-latency.py on the N-row view: the probe user stats
+# and reads the view's .ini files and commits a profile.ini, idle and
+# under 4 readers of report/category.csv; results in $R/latency_N
+latency() {
+	local n=$1 v=$RMNT/dataviews/v$1
+	log "rows $n: latency of another user's operations under 4 reports"
+	rss_reset "$RPID"
+	"$here/bench-latency.py" --report "$v/report/category.csv" \
+		--reader "$LAT_READER" --readers 4 --probe "$LAT_PROBE" \
+		--stat "$v/components/event.ini" --ini "$v/dataview.ini" \
+		--commit "$RMNT/admin/profiles/probed/profile.ini" \
+		--idle-rounds "${LAT_ROUNDS:-100}" --load-rounds "${LAT_ROUNDS:-100}" \
+		--max-load-secs "${BENCH_LATENCY_SECS:-60}" --out "$R/latency_$n" 2>>"$R/latency.err" ||
+		log "latency: $(tail -n 1 "$R/latency.err")"
+	rss_peak "$RPID" >"$R/latency_$n.rss"
+}
 
 # rows_workloads N PEER(0|1): every row workload at N rows; keys end in _N
 rows_workloads() {
@@ -812,12 +917,15 @@ SQL
 			cmp -s <(tail -n +2 "$R/rowscsv_$n.out") "$R/rowscsv_sq_$n.out"
 		check "rows $n: report/category.csv is sqlite3's group-by" \
 			cmp -s <(tail -n +2 "$R/report_$n.out") "$R/report_sq_$n.out"
+		[ -z "$DUCK_MODULES" ] || duck_workloads "$n" "$csv"
 	fi
 	rm -f "$R/rowscsv_$n.out" "$R/rowscsv_sq_$n.out"
 	for k in ingest readback rowscsv report; do echo "$n" >"$R/${k}_$n.objects"; done
 }
 
 rows_workloads "$ROWS" 1
+latency "$ROWS"
+DUCK_TH=$(cat "$R/duckdb.dkd.threads" 2>/dev/null || echo '?')
 for k in ingest readback rowscsv report; do
 	case $k in
 	ingest) what="ingest $ROWS rows (cp) vs .import" ;;
@@ -827,7 +935,40 @@ for k in ingest readback rowscsv report; do
 	esac
 	row "$what" "$(side_text "${k}_$ROWS")" "$(side_text "${k}_sq_$ROWS")" \
 		"$(ratio "$(tstat "${k}_$ROWS" med)" "$(tstat "${k}_sq_$ROWS" med)")" "<= 0.5" "$(cat "$R/${k}_$ROWS.rss")"
+	for tag in dk1 dkd; do
+		what="  same, vs duckdb 1 thread"
+		[ $tag = dk1 ] || what="  same, vs duckdb $DUCK_TH threads (default)"
+		if [ -n "$DUCK_SKIP" ]; then
+			row "$what" "" "skipped (see note)" "-" "-" ""
+		elif [ -s "$R/${k}_${tag}_$ROWS.t" ]; then
+			row "$what" "" "$(side_text "${k}_${tag}_$ROWS")" \
+				"$(ratio "$(tstat "${k}_$ROWS" med)" "$(tstat "${k}_${tag}_$ROWS" med)")" \
+				"-" "" "${DUCK_OK[$tag]:-0}"
+		else
+			row "$what" "" "failed (see checks)" "-" "-" "" 0
+		fi
+	done
 done
+# latency_rows FILE: the table's lines for bench-latency.py's output
+latency_rows() {
+	local op ni i50 i99 nl l50 l99 err
+	[ -s "$1" ] || { row "latency under 4 reports" "failed (see $R/latency.err)" "" "-" "-" ""; return; }
+	while read -r op ni i50 i99 nl l50 l99 err; do
+		case $op in
+		reports)
+			row "  4 readers of report/category.csv: $ni reports" \
+				"$(fmt_t "$i50") med" "$(fmt_t "$i99") max" "-" "-" \
+				"$(cat "$R/latency_$ROWS.rss")" ;;
+		*)
+			row "$op (other user) p50, 4 reports vs idle" "$(fmt_t "$l50") n=$nl" \
+				"$(fmt_t "$i50") n=$ni (idle)" "$(ratio "$l50" "$i50")" "-" \
+				"" "$([ "$err" = 0 ] && echo 1 || echo 0)"
+			row "  same, p99" "$(fmt_t "$l99")" "$(fmt_t "$i99") (idle)" \
+				"$(ratio "$l99" "$i99")" "-" "" ;;
+		esac
+	done <"$1"
+}
+latency_rows "$R/latency_$ROWS"
 for n in ${GROWTH_ROWS[@]+"${GROWTH_ROWS[@]}"}; do
 	rows_workloads "$n" 0
 done
@@ -903,6 +1044,12 @@ echo
 echo "checks:"
 cat "$CHECKS"
 [ -z "$FD_NOTE" ] || NOTES+=("$FD_NOTE")
+if [ -n "$DUCK_SKIP" ]; then
+	NOTES+=("DuckDB SKIPPED: $DUCK_SKIP")
+else
+	NOTES+=("duckdb $(cat "$R/duckdb.version" 2>/dev/null || echo '?') (@duckdb/node-api $DUCK_API, in-process timing, the node process's start not counted), threads 1 and $DUCK_TH (its default)")
+fi
+NOTES+=("latency: the probe (a product admin) stats components/event.ini, reads dataview.ini and commits a profile.ini, ${LAT_ROUNDS:-100}+ rounds idle, then as many while 4 readers (analysis_workspace) cat report/category.csv of the $ROWS rows, until each has finished one or ${BENCH_LATENCY_SECS:-60} s have passed")
 for note in ${NOTES[@]+"${NOTES[@]}"}; do
 	echo "note: $note"
 done
