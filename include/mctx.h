@@ -310,6 +310,10 @@ void rows_snap_rewind(struct rows_snap *s);
  * falls in the next chunk (0 at the end). */
 uint64_t rows_snap_skip(struct rows_snap *s, uint64_t bytes);
 uint64_t rows_snap_bytes(const struct rows_snap *s);	/* CSV, all chunks */
+/* Append what names the snapshot's rows (its row files' ids: equal texts,
+ * equal rows, since a row file never changes and an id is never used
+ * twice). */
+int rows_snap_ident(const struct rows_snap *s, struct buf *out);
 int64_t rows_snap_rows(const struct rows_snap *s);
 void rows_snap_free(struct rows_snap *s);
 /* Fields of a dataset's record: its rows are in time order, and the

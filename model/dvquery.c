@@ -39,22 +39,28 @@
  *  - the lookup and profile datasets the view needs, in memory while a
  *    file is read (a hash from key to row: their CSV size plus about 40
  *    bytes a row and 12 a field; about 100 bytes a row for a profile of
- *    three short fields): bounded by those datasets, not by the events;
+ *    three short fields): bounded by those datasets, not by the events,
+ *    and held once for all the reads that run at once over the same
+ *    snapshot of them (Shared joins, below);
  *  - of the events, one chunk and its output piece: a view over millions
  *    of events streams;
  *  - tables bounded by the events' distinct values, never by their
  *    number: what a dimension's regex rules said of each value (at most
  *    DV_VCACHE_MAX values, so that a rule runs once per distinct value,
- *    not per row), the interned person ids (people and sessions metrics, about
- *    40 bytes a person, gone before the merges), a report's visible
+ *    not per row), the interned person ids (people and sessions metrics,
+ *    about 40 bytes a person, gone before the merges; live sessions add
+ *    16 bytes a person and the items of its open session), a report's
+ *    visible
  *    values with one number per metric, a distinct metric's interned
  *    values;
  *  - everything that would grow with the events goes through sorts in
  *    bounded memory (extsort.h): the (value, person) pairs of people
  *    metrics and the (value, counted value) pairs of distinct metrics,
  *    deduplicated, the session records (below), and for rows.csv the
- *    rows that start a session.  The sorts of one read share
- *    dv_sort_budget (16 MiB); past it they write sorted runs to an
+ *    rows that start a session.  The sorts of one read share its part
+ *    of dv_sort_budget (16 MiB), which the reads sorting at once split
+ *    evenly (each takes its part when it starts: 16 MiB alone, 4 MiB as
+ *    the fourth of four); past it they write sorted runs to an
  *    unlinked scratch file in the store's directory (where the data
  *    already lives; /tmp may be memory) and merge them as they are read.
  *    A read that fits writes nothing.
@@ -101,6 +107,14 @@
  * number in place of the value id; the first row of each session goes to
  * a second sort, and the second pass reads those row numbers in order
  * alongside the rows, so it reads the events twice.
+ * Live sessions: when the view's one event dataset holds its rows in
+ * time order (ingest keeps that fact, dataset.c), the scan meets each
+ * person's events in time order, so no sort is needed: per person, the
+ * time of its last event and its session; rows.csv marks a row that
+ * starts one in a single pass, and a report keeps the items a person's
+ * open session has met and counts each once when the session ends (at
+ * the person's next gap, or at the end of the scan).  Same files, byte
+ * for byte (check_dataview runs both ways on the same rows).
  *
  * Sorting: by the first metric, descending, ties by value (bytes, then
  * length), ascending; a view without metrics sorts by value.  Numbers:
@@ -122,6 +136,8 @@
 #include <inttypes.h>
 #include <malloc.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +156,26 @@
 #define DV_PIECE (128 * 1024)	/* bytes a stream hands out per call */
 
 size_t dv_sort_budget = DV_SORT_BUDGET;
+
+/* Reads whose sorts hold memory now: the budget is shared among them,
+ * so four reports at once hold what one does (see Memory). */
+static _Atomic unsigned dv_sorting;
+
+/* Join the readers that sort: this one's share of dv_sort_budget. */
+static size_t sort_share(int *joined)
+{
+	unsigned n = atomic_fetch_add(&dv_sorting, 1) + 1;
+
+	*joined = 1;
+	return dv_sort_budget / n ? dv_sort_budget / n : 1;
+}
+
+static void sort_leave(int *joined)
+{
+	if (*joined)
+		atomic_fetch_sub(&dv_sorting, 1);
+	*joined = 0;
+}
 
 enum dv_agg {
 	AGG_COUNT,
@@ -184,9 +220,10 @@ struct dv_src {
 	int col;			/* field index in that dataset */
 };
 
-/* A lookup or profile dataset held in memory. */
-struct dv_join {
-	int needed;
+/* A lookup or profile dataset held in memory: a table built once from a
+ * snapshot and shared, read-only, by every read whose plan has the same
+ * snapshot of it (see "Shared joins"). */
+struct dv_jtab {
 	struct strtab keys;		/* key -> id */
 	uint32_t *row_of;		/* key id -> row */
 	size_t keycap;			/* entries row_of can hold */
@@ -194,6 +231,15 @@ struct dv_join {
 	uint64_t *off;			/* row * nfields + field -> offset */
 	uint32_t *len;
 	size_t nrows, nfields, cap;
+};
+
+struct jc_ent;
+
+/* A plan's use of a lookup or profile dataset. */
+struct dv_join {
+	int needed;
+	struct jc_ent *e;		/* the shared table, while held */
+	const struct dv_jtab *t;	/* its table (NULL: none) */
 };
 
 /* Where an event dataset's columns come from. */
@@ -379,7 +425,7 @@ static int dv_number(const char *s, size_t len, double *out)
 
 /* --- the plan --- */
 
-static void join_release(struct dv_join *j)
+static void jtab_release(struct dv_jtab *j)
 {
 	strtab_release(&j->keys);
 	free(j->row_of);
@@ -387,6 +433,69 @@ static void join_release(struct dv_join *j)
 	free(j->off);
 	free(j->len);
 	memset(j, 0, sizeof(*j));
+}
+
+/*
+ * Shared joins.  Reads of the same view (or of views over one connection)
+ * that run at once would each hold the same lookup and profile tables:
+ * four reports over a connection with 200,000 profiles held 4 x 20 MiB.
+ * A table is a pure function of the dataset's snapshot (its row files,
+ * which never change, and whose ids are never used twice), its key field
+ * and its fields, so it is kept in one cache, keyed by those, and shared
+ * read-only: the first read builds it (the others that want it meanwhile
+ * wait for it), the last to let go frees it.  Nothing outlives its users:
+ * the cache holds no table that no read holds.  A build that fails (a
+ * cancelled read, no memory) is taken out of the cache, and a read that
+ * waited for it builds its own.
+ */
+struct jc_ent {
+	char *key;
+	struct dv_jtab t;
+	int refs;
+	int ready;			/* built, or failed (rc) */
+	int rc;
+	struct jc_ent *next;
+};
+
+static pthread_mutex_t jc_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t jc_built = PTHREAD_COND_INITIALIZER;
+static struct jc_ent *jc_head;
+
+static void jc_unlink(struct jc_ent *e)
+{
+	struct jc_ent **pp;
+
+	for (pp = &jc_head; *pp; pp = &(*pp)->next) {
+		if (*pp == e) {
+			*pp = e->next;
+			return;
+		}
+	}
+}
+
+static void jc_put(struct jc_ent *e)
+{
+	int last;
+
+	if (!e)
+		return;
+	pthread_mutex_lock(&jc_lock);
+	last = !--e->refs;
+	if (last && e->ready && !e->rc)
+		jc_unlink(e);	/* failed ones were unlinked already */
+	pthread_mutex_unlock(&jc_lock);
+	if (!last)
+		return;
+	jtab_release(&e->t);
+	free(e->key);
+	free(e);
+}
+
+static void join_release(struct dv_join *j)
+{
+	jc_put(j->e);
+	j->e = NULL;
+	j->t = NULL;
 }
 
 static void plan_free(struct dv_plan *p)
@@ -865,7 +974,7 @@ fail:
 /* --- lookups and profiles in memory --- */
 
 struct join_load {
-	struct dv_join *j;
+	struct dv_jtab *j;
 	const struct dv_dataset *ds;
 	int keycol;
 };
@@ -873,7 +982,7 @@ struct join_load {
 static int join_row(void *arg, const struct csv_row *row)
 {
 	struct join_load *jl = arg;
-	struct dv_join *j = jl->j;
+	struct dv_jtab *j = jl->j;
 	size_t i, base;
 	uint32_t id;
 	int rc, added;
@@ -928,7 +1037,7 @@ static int join_row(void *arg, const struct csv_row *row)
  * that the tables are not copied as they grow: each copy touched fresh
  * pages, a fifth of the page faults of a report at 100,000 rows (200,000
  * profiles).  More rows (a commit since) grow them as before. */
-static int join_reserve(struct dv_join *j, int64_t rows)
+static int join_reserve(struct dv_jtab *j, int64_t rows)
 {
 	uint64_t *off;
 	uint32_t *len, *row_of;
@@ -954,10 +1063,12 @@ static int join_reserve(struct dv_join *j, int64_t rows)
 	return 0;
 }
 
-static int join_load(struct dv_plan *p, size_t ds)
+/* Build the table of dataset ds from its snapshot into t. */
+static int jtab_build(struct dv_plan *p, size_t ds, struct dv_jtab *t,
+		      struct job *job)
 {
 	const struct dv_dataset *d = &p->conn.ds[ds];
-	struct join_load jl = { &p->join[ds], d,
+	struct join_load jl = { t, d,
 				d->type == DATASET_LOOKUP ? d->key : d->pid };
 	struct rows_snap *snap = p->snap[ds];
 	struct buf chunk = BUF_INIT;
@@ -965,11 +1076,9 @@ static int join_load(struct dv_plan *p, size_t ds)
 	int64_t rows;
 	int rc, eof = 0, first = 1;
 
-	jl.j->nfields = d->nfields;
-	if (!snap)
-		return 0;
+	t->nfields = d->nfields;
 	rows = rows_snap_rows(snap);
-	rc = join_reserve(jl.j, rows);
+	rc = join_reserve(t, rows);
 	csv_reader_init(&rd, ROWS_LINE_MAX, ROWS_FIELDS_MAX);
 	while (!rc && !eof) {
 		rc = rows_snap_next(snap, &chunk, &eof);
@@ -981,27 +1090,104 @@ static int join_load(struct dv_plan *p, size_t ds)
 		if (!rc)
 			rc = csv_finish(&rd, join_row, &jl);
 		/* the arena too, from the first chunk's bytes per row */
-		if (!rc && first && jl.j->nrows && rows > 0 &&
-		    (uint64_t)rows > jl.j->nrows)
-			rc = buf_grow(&jl.j->arena,
-				      jl.j->arena.len / jl.j->nrows *
-					      ((size_t)rows - jl.j->nrows) *
+		if (!rc && first && t->nrows && rows > 0 &&
+		    (uint64_t)rows > t->nrows)
+			rc = buf_grow(&t->arena,
+				      t->arena.len / t->nrows *
+					      ((size_t)rows - t->nrows) *
 					      17 / 16);
 		first = 0;
+		if (!rc)	/* a cancel stops the build too */
+			rc = job_poll(job, 0);
 	}
 	csv_reader_release(&rd);
 	buf_release(&chunk);
 	return rc;
 }
 
-static int plan_joins(struct dv_plan *p)
+/* The cache's key for dataset ds's table: which dataset, its key field
+ * and field count, and the row files of its snapshot. */
+static int jtab_key(const struct dv_plan *p, size_t ds, struct buf *key)
+{
+	const struct dv_dataset *d = &p->conn.ds[ds];
+	int rc = buf_printf(key, "%s/%s/%d/%zu/", p->conn.name, d->name,
+			    d->type == DATASET_LOOKUP ? d->key : d->pid,
+			    d->nfields);
+
+	return rc ? rc : rows_snap_ident(p->snap[ds], key);
+}
+
+static int join_load(struct dv_plan *p, size_t ds, struct job *job)
+{
+	const struct dv_dataset *d = &p->conn.ds[ds];
+	struct dv_join *j = &p->join[ds];
+	struct buf key = BUF_INIT;
+	struct jc_ent *e;
+	int rc;
+
+	if (!p->snap[ds] || (d->type == DATASET_LOOKUP ? d->key : d->pid) < 0)
+		return 0;
+	rc = jtab_key(p, ds, &key);
+	if (rc)
+		goto out;
+	for (;;) {
+		pthread_mutex_lock(&jc_lock);
+		for (e = jc_head; e && strcmp(e->key, key.data); e = e->next)
+			;
+		if (!e)
+			break;
+		e->refs++;
+		while (!e->ready)
+			pthread_cond_wait(&jc_built, &jc_lock);
+		pthread_mutex_unlock(&jc_lock);
+		if (!e->rc) {
+			j->e = e;
+			j->t = &e->t;
+			goto out;
+		}
+		jc_put(e);	/* its builder failed: build our own */
+	}
+	/* ours to build, the lock held from the search */
+	e = calloc(1, sizeof(*e));
+	if (e)
+		e->key = buf_detach(&key, NULL);
+	if (!e || !e->key) {
+		pthread_mutex_unlock(&jc_lock);
+		free(e);
+		rc = -ENOMEM;
+		goto out;
+	}
+	e->refs = 1;
+	e->next = jc_head;
+	jc_head = e;
+	pthread_mutex_unlock(&jc_lock);
+	rc = jtab_build(p, ds, &e->t, job);
+	pthread_mutex_lock(&jc_lock);
+	e->ready = 1;
+	e->rc = rc;
+	if (rc)
+		jc_unlink(e);
+	pthread_cond_broadcast(&jc_built);
+	pthread_mutex_unlock(&jc_lock);
+	if (rc) {
+		jc_put(e);
+		goto out;
+	}
+	j->e = e;
+	j->t = &e->t;
+out:
+	buf_release(&key);
+	return rc;
+}
+
+static int plan_joins(struct dv_plan *p, struct job *job)
 {
 	size_t i;
 	int rc = 0;
 
 	for (i = 0; i < p->conn.nds && !rc; i++)
 		if (p->join[i].needed)
-			rc = join_load(p, i);
+			rc = join_load(p, i, job);
 	return rc;
 }
 
@@ -1114,12 +1300,13 @@ static int scan_row(void *arg, const struct csv_row *row)
 		int k = ev->jkey[i];
 
 		s->jrow[i] = UINT32_MAX;
-		if (p->join[i].needed && k >= 0 && p->join[i].nrows) {
-			uint32_t id = strtab_find(&p->join[i].keys,
-						  row->field[k], row->len[k]);
+		if (k >= 0 && p->join[i].t && p->join[i].t->nrows) {
+			const struct dv_jtab *t = p->join[i].t;
+			uint32_t id = strtab_find(&t->keys, row->field[k],
+						  row->len[k]);
 
 			if (id != STRTAB_NONE)
-				s->jrow[i] = p->join[i].row_of[id];
+				s->jrow[i] = t->row_of[id];
 		}
 	}
 	if (p->need_day) {
@@ -1134,7 +1321,7 @@ static int scan_row(void *arg, const struct csv_row *row)
 	for (i = 0; i < p->nused; i++) {
 		int col = p->used[i];
 		const struct dv_src *src = &ev->src[col];
-		const struct dv_join *j;
+		const struct dv_jtab *j;
 		uint32_t jr;
 
 		switch (src->type) {
@@ -1143,7 +1330,7 @@ static int scan_row(void *arg, const struct csv_row *row)
 			r->len[col] = row->len[src->col];
 			break;
 		case SRC_JOIN:
-			j = &p->join[src->join];
+			j = p->join[src->join].t;
 			jr = s->jrow[src->join];
 			if (jr != UINT32_MAX) {
 				size_t at = (size_t)jr * j->nfields + src->col;
@@ -1379,11 +1566,22 @@ struct sessions {
 };
 
 /* The items a person's current session has met, in order, repeats
- * allowed (counted once each when the session ends). */
+ * allowed (counted once each when the session ends): the first
+ * SESS_INLINE in the struct itself (most sessions meet few), more in an
+ * array of their own. */
+#define SESS_INLINE 2
 struct sess_items {
-	uint32_t *v;
-	uint32_t n, cap;
+	uint32_t n, cap;	/* cap 0: in[] holds them */
+	union {
+		uint32_t in[SESS_INLINE];
+		uint32_t *v;
+	};
 };
+
+static uint32_t *sess_items_v(struct sess_items *it)
+{
+	return it->cap ? it->v : it->in;
+}
 
 static void sessions_init(struct sessions *ss, size_t budget, const char *dir)
 {
@@ -1497,7 +1695,8 @@ static void sessions_release(struct sessions *ss)
 	strtab_release(&ss->persons);
 	extsort_release(&ss->sort);
 	for (i = 0; ss->items && i < ss->cap; i++)
-		free(ss->items[i].v);
+		if (ss->items[i].cap)
+			free(ss->items[i].v);
 	free(ss->items);
 	free(ss->last);
 	free(ss->cur);
@@ -1549,6 +1748,7 @@ struct rows_cur {
 	size_t nstart;			/* starts at start (this block) */
 	const char **fv;
 	size_t *fl;
+	int sorting;			/* counted in dv_sorting */
 };
 
 static int rows_sess_emit(void *arg, const struct dv_row *r)
@@ -1696,7 +1896,7 @@ static int rows_begin(struct mctx *c, const struct obj_ref *ref,
 	rc->fl = calloc(p->ncomp + 1, sizeof(*rc->fl));
 	if (!rc->fv || !rc->fl)
 		return -ENOMEM;
-	err = plan_joins(p);
+	err = plan_joins(p, c->job);
 	if (!err)
 		err = scan_init(&rc->scan, c, p, rows_emit, rc);
 	if (err)
@@ -1709,8 +1909,10 @@ static int rows_begin(struct mctx *c, const struct obj_ref *ref,
 
 		/* half the budget each: the starts fill as the sessions
 		 * merge */
-		sessions_init(&ss, dv_sort_budget / 2, p->scratch);
-		extsort_init(&rc->starts, 1, 0, dv_sort_budget / 2,
+		size_t share = sort_share(&rc->sorting);
+
+		sessions_init(&ss, share / 2, p->scratch);
+		extsort_init(&rc->starts, 1, 0, share / 2,
 			     p->scratch);
 		rc->scan.emit = rows_sess_emit;
 		rc->scan.arg = &ss;
@@ -1781,6 +1983,7 @@ static void rows_done(void *cursor)
 	if (rc->p)
 		scan_release(&rc->scan);
 	plan_free(rc->p);
+	sort_leave(&rc->sorting);
 	sessions_release(&rc->live);
 	extsort_release(&rc->starts);
 	free(rc->fv);
@@ -1814,6 +2017,7 @@ struct report_cur {
 	uint64_t *last_sess;		/* per item: last session counted + 1 */
 	uint32_t *order;		/* items, sorted */
 	size_t next;			/* next item to hand out */
+	int sorting;			/* counted in dv_sorting */
 	int need_pid;			/* people or sessions metrics */
 	int has_people;			/* people metrics */
 	int header_done;
@@ -1871,16 +2075,16 @@ static void report_sess_flush(struct report_cur *rc, uint32_t person)
 {
 	struct sess_items *it = &rc->ss.items[person];
 	const struct dv_plan *p = rc->p;
-	uint32_t i, k;
+	uint32_t *v = sess_items_v(it), i, k;
 
 	if (it->n > 1)
-		qsort(it->v, it->n, sizeof(*it->v), cmp_u32);
+		qsort(v, it->n, sizeof(*v), cmp_u32);
 	for (i = 0; i < it->n; i++) {
-		if (i && it->v[i] == it->v[i - 1])
+		if (i && v[i] == v[i - 1])
 			continue;
 		for (k = p->ndims; k < p->ncomp; k++)
 			if (p->comp[k].agg == AGG_SESSIONS)
-				rc->acc[k][it->v[i]] += 1;
+				rc->acc[k][v[i]] += 1;
 	}
 	it->n = 0;
 }
@@ -1904,18 +2108,22 @@ static int report_sess_add(struct report_cur *rc, const struct dv_row *r,
 	it = &rc->ss.items[pid];
 	if (start)
 		report_sess_flush(rc, pid);
-	if (tag == STRTAB_NONE || (it->n && it->v[it->n - 1] == tag))
+	if (tag == STRTAB_NONE ||
+	    (it->n && sess_items_v(it)[it->n - 1] == tag))
 		return 0;
-	if (it->n == it->cap) {
-		uint32_t cap = it->cap ? it->cap * 2 : 4;
-		uint32_t *v = realloc(it->v, cap * sizeof(*v));
+	if (it->n == (it->cap ? it->cap : SESS_INLINE)) {
+		uint32_t cap = it->n * 2;
+		uint32_t *v = malloc(cap * sizeof(*v));
 
 		if (!v)
 			return -ENOMEM;
+		memcpy(v, sess_items_v(it), it->n * sizeof(*v));
+		if (it->cap)
+			free(it->v);
 		it->v = v;
 		it->cap = cap;
 	}
-	it->v[it->n++] = tag;
+	sess_items_v(it)[it->n++] = tag;
 	return 0;
 }
 
@@ -2098,7 +2306,7 @@ static int report_compute(struct mctx *c, const struct obj_ref *ref,
 		else if (p->comp[i].agg == AGG_DISTINCT)
 			nsort++;
 	nsort += rc->has_people;
-	budget = dv_sort_budget / (nsort ? nsort : 1);
+	budget = sort_share(&rc->sorting) / (nsort ? nsort : 1);
 	extsort_init(&rc->people, 1, EXTSORT_UNIQUE, budget, p->scratch);
 	for (i = p->ndims; i < p->ncomp; i++)
 		if (p->comp[i].agg == AGG_DISTINCT)
@@ -2106,7 +2314,7 @@ static int report_compute(struct mctx *c, const struct obj_ref *ref,
 				     p->scratch);
 	sessions_init(&rc->ss, budget, p->scratch);
 	rc->ss.live = p->live;
-	err = plan_joins(p);
+	err = plan_joins(p, c->job);
 	if (!err)
 		err = scan_init(&scan, c, p, report_emit, rc);
 	if (!err)
@@ -2217,6 +2425,7 @@ static int report_next(struct mctx *c, const struct obj_ref *ref,
 	if (!rc->computed) {
 		rc->computed = 1;
 		err = report_compute(c, ref, rc);
+		sort_leave(&rc->sorting);	/* the sorts are merged */
 		if (err) {
 			rc->err = err;
 			return err;
@@ -2270,6 +2479,7 @@ static void report_done(void *cursor)
 	if (!rc)
 		return;
 	seen = rc->p ? rc->p->seen : 0;
+	sort_leave(&rc->sorting);
 	for (i = 0; rc->p && i < rc->p->ncomp; i++) {
 		if (rc->acc)
 			free(rc->acc[i]);

@@ -647,6 +647,16 @@ uint64_t rows_snap_skip(struct rows_snap *s, uint64_t bytes)
 	return s->at < s->n ? bytes : 0;
 }
 
+int rows_snap_ident(const struct rows_snap *s, struct buf *out)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < s->n && !rc; i++)
+		rc = buf_printf(out, "%" PRIx64 ",", s->d[i].id);
+	return rc;
+}
+
 uint64_t rows_snap_bytes(const struct rows_snap *s)
 {
 	return s->bytes;
