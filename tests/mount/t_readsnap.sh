@@ -156,3 +156,27 @@ wait $reader
 ok "rows.csv opened before the removal reads the removed rows" cmp "$OUT/tmp.before" "$OUT/tmp.during"
 ok "the removed rows are in it" test "$(wc -l <"$OUT/tmp.during")" -gt 60000
 eq "their row files go when the descriptor closes" "$(nfiles)" "$before"
+
+# reads that run at once share a profile table (built once, by one of
+# them): each gets what it gets alone, byte for byte
+as $PA mkdir "$C/web/datasets/tiers"
+put $PA "$C/web/datasets/tiers/dataset.ini" '[dataset]\ntype = profile\nperson_id = who\nfields = who, tier\n'
+python3 -c 'import sys; sys.stdout.write("".join("p%03d,t%d\n" % (i, i % 7) for i in range(300)))' >"$D/tiers.csv"
+ok "ingest the profiles" as $PA cp "$D/tiers.csv" "$C/web/datasets/tiers/records"
+put $PA "$V/site/components/tier.ini" '[component]\nfield = tier\n'
+as $PA cat "$V/site/report/tier.csv" >"$OUT/tier.alone"
+as $PA cat "$V/site/rows.csv" >"$OUT/rows.alone"
+has "the report joins the profiles" "$(cat "$OUT/tier.alone")" "t6,"
+pids=
+for i in 1 2 3; do
+	as $PA sh -c "cat '$V/site/report/tier.csv' >'$OUT/tier.$i'" &
+	pids="$pids $!"
+	as $PA sh -c "cat '$V/site/rows.csv' >'$OUT/rows.$i'" &
+	pids="$pids $!"
+done
+# (not a bare wait: the daemon is a child of this shell too)
+for p in $pids; do wait "$p"; done
+for i in 1 2 3; do
+	ok "report $i of 3 at once is the report alone" cmp "$OUT/tier.alone" "$OUT/tier.$i"
+	ok "rows.csv $i of 3 at once is rows.csv alone" cmp "$OUT/rows.alone" "$OUT/rows.$i"
+done
