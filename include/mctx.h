@@ -11,8 +11,11 @@
  *                       holding its canonical text; KD_TREE kinds also
  *                       "tree", the newest commit below them
  *                       ("o:/connections" holds only that)
- *   "l:PATH"            the sorted names of the objects in the collection
- *                       directory PATH, one per line ("l:/admin/profiles")
+ *   "d:PATH", "d:PATH:N", "n:PATH/NAME"
+ *                       the names of the objects in the collection
+ *                       directory PATH ("/admin/profiles"): their count,
+ *                       chunks of at most DIRINDEX_CHUNK names, and each
+ *                       name's slot (dirindex.h)
  *   "a:N", "a:head"     audit log chunks and their head (audit.c)
  *   "r:PATH:N"          row chunk N (8 hex digits) of the dataset at PATH:
  *                       canonical CSV rows, zstd-compressed (rows.c)
@@ -69,7 +72,8 @@ int obj_exists(struct mctx *c, const struct obj_ref *ref);
 /* Store r as ref's object record, stamping mtime = now and by = login,
  * and "tree" = now in its KD_TREE ancestors' records. */
 int obj_save(struct mctx *c, const struct obj_ref *ref, struct rec *r);
-/* The names in collection directory dir ("" when none), one per line. */
+/* The names in collection directory dir ("" when none), one per line,
+ * sorted. */
 int obj_list(struct mctx *c, const struct obj_ref *dir, struct buf *names);
 /* Add or remove name in dir's index. */
 int obj_list_add(struct mctx *c, const struct obj_ref *dir, const char *name);
@@ -336,10 +340,11 @@ int dataset_summary(struct mctx *c, const struct obj_ref *ref,
 
 /* --- data views (dataview.c, component.c, dvquery.c) --- */
 /*
- * Records: "o:/dataviews/V" (mtime, by, dataview.ini), "l:/dataviews" (the
- * views), "o:/dataviews/V/components/C.ini" (mtime, by, component: the
- * canonical component file) and "l:/dataviews/V/components" (the
- * components' names, without .ini).  report/ and rows.csv are computed.
+ * Records: "o:/dataviews/V" (mtime, by, dataview.ini), the index of
+ * /dataviews (the views), "o:/dataviews/V/components/C.ini" (mtime, by,
+ * component: the canonical component file) and the index of
+ * /dataviews/V/components (the components' names, without .ini).
+ * report/ and rows.csv are computed.
  */
 extern const struct inidoc_schema dataview_schema;
 extern const struct inidoc_schema component_schema;

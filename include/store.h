@@ -19,7 +19,10 @@
  * failure, -ENOMEM, -EINVAL for misuse.
  *
  * The file starts with a version record (key "v"); store_open() refuses a
- * file whose version it does not know, with a message.
+ * file whose version it does not know, with a message.  It opens a store
+ * of the previous version too (STORE_VERSION_1: the same records but for
+ * collection indexes, dirindex.h), which the model converts at open and
+ * then marks with store_set_version().
  */
 #ifndef CJAFS_STORE_H
 #define CJAFS_STORE_H
@@ -29,7 +32,8 @@
 
 #include "buf.h"
 
-#define STORE_VERSION "cjafs-store 1"
+#define STORE_VERSION "cjafs-store 2"
+#define STORE_VERSION_1 "cjafs-store 1"
 
 struct store;
 
@@ -55,6 +59,12 @@ int store_txn_commit(struct store *st);
 void store_txn_cancel(struct store *st);
 /* Non-zero while a transaction is open. */
 int store_in_txn(const struct store *st);
+
+/* The version of the open store: 2 (STORE_VERSION) or 1 (STORE_VERSION_1),
+ * or -errno. */
+int store_version(struct store *st);
+/* Inside a transaction: mark the store as of STORE_VERSION. */
+int store_set_version(struct store *st);
 
 /* Replace val's contents with the value; -ENOENT if there is none. */
 int store_get(struct store *st, const char *key, struct buf *val);

@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "dirindex.h"
 #include "inidoc.h"
 #include "mctx.h"
 #include "quota.h"
@@ -2365,6 +2366,40 @@ int model_create_store(const struct config *cfg, struct buf *err)
 	return rc;
 }
 
+/* A store of the previous version gets its collection indexes in the
+ * chunked layout (dirindex.c) and the current version, in one
+ * transaction: it opens as it was or as it is now, never half. */
+static int model_upgrade(struct store *st, struct buf *err)
+{
+	int rc = store_version(st);
+
+	if (rc < 0)
+		goto out_err;
+	if (rc == 2)
+		return 0;
+	rc = store_txn_begin(st);
+	if (rc)
+		goto out_err;
+	rc = dirindex_migrate(st);
+	if (!rc)
+		rc = store_set_version(st);
+	if (rc) {
+		store_txn_cancel(st);
+		goto out_err;
+	}
+	rc = store_txn_commit(st);
+	if (rc)
+		goto out_err;
+	fprintf(stderr, "cjafs: store upgraded from '%s' to '%s'\n",
+		STORE_VERSION_1, STORE_VERSION);
+	return 0;
+out_err:
+	if (err)
+		buf_printf(err, "cannot upgrade the store to '%s': %s",
+			   STORE_VERSION, strerror(-rc));
+	return rc;
+}
+
 int model_open(const struct config *cfg, struct model **out, struct buf *err)
 {
 	struct model *m = calloc(1, sizeof(*m));
@@ -2377,6 +2412,9 @@ int model_open(const struct config *cfg, struct model **out, struct buf *err)
 	rc = store_open(cfg->store_path, 0, &m->st, err);
 	if (rc)
 		goto out_free;
+	rc = model_upgrade(m->st, err);
+	if (rc)
+		goto out_close;
 	store_watch(m->st, MCTX_WATCH_PREFIX);
 	rc = policy_new(m->st, cfg, &m->pol);
 	if (rc)

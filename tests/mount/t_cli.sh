@@ -55,7 +55,7 @@ if command -v tdbtool >/dev/null; then
 	python3 - "$MT_DIR/v2.tdb" <<'PY'
 import sys
 data = bytearray(open(sys.argv[1], "rb").read())
-old = b"cjafs-store 1"
+old = b"cjafs-store 2"
 i = data.find(old)
 if i < 0:
     sys.exit("version record not found")
