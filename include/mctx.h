@@ -80,7 +80,8 @@ int obj_list_add(struct mctx *c, const struct obj_ref *dir, const char *name);
 int obj_list_del(struct mctx *c, const struct obj_ref *dir, const char *name);
 /* Delete ref's object record, its index entry, and (through the kind's
  * destroy hook) everything below it; stamp its KD_TREE ancestors as
- * obj_save() does.  Inside the caller's transaction. */
+ * obj_save() does.  Inside the caller's transaction.  -EBUSY with *d,
+ * nothing changed, when the kind's in_use hook refuses. */
 int obj_delete(struct mctx *c, const struct obj_ref *ref, struct diag *d);
 /* Move ref's object to dst (same kind, dst does not exist) with what hangs
  * below it (the records and indexes of its fixed subdirectories' stored
@@ -295,6 +296,10 @@ int connection_create(struct mctx *c, const struct obj_ref *ref,
 		      struct diag *d);
 int connection_destroy(struct mctx *c, const struct obj_ref *ref,
 		       struct diag *d);
+/* The connection's in_use hook: -EBUSY with *d ("in use by data views
+ * web, mobile") while a data view names it. */
+int connection_in_use(struct mctx *c, const struct obj_ref *ref,
+		      struct diag *d);
 /* Stamp the connection ref is in as changed now, by the caller. */
 int connection_touch(struct mctx *c, const struct obj_ref *ref,
 		     struct diag *d);
@@ -431,6 +436,9 @@ int dv_each_component(struct mctx *c, const char *view,
 		      void *arg);
 /* The view's dataview.ini (defaults if none stored). */
 int dv_load_ini(struct mctx *c, const char *view, struct inidoc *doc);
+/* Append to views the names of the data views whose connection is conn,
+ * sorted, ", " between them (nothing when none does). */
+int dv_views_using(struct mctx *c, const char *conn, struct buf *views);
 /* The connection a view names: -EINVAL with *d (line of the key, when
  * doc gives one) if it is not set, does not exist or is incomplete. */
 int dv_view_conn(struct mctx *c, const struct inidoc *doc,

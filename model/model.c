@@ -1749,6 +1749,47 @@ out:
 	return rc;
 }
 
+/*
+ * rm -r reaches what is inside an object (datasets) before the object:
+ * when this process has begun removing an object (it staged one of its
+ * attributes) whose kind refuses its delete now (in_use), deleting
+ * anything inside it is refused the same way, so that the refusal at
+ * the end leaves the whole tree as it was.  0, or -EBUSY with *d.
+ */
+static int teardown_in_use(struct op *op, const struct obj_ref *ref,
+			   struct diag *d)
+{
+	struct obj_ref up = *ref, next;
+	char msg[sizeof(d->msg)];
+	int rc = 0, i;
+
+	up.attr = -1;
+	while (!rc && !obj_ref_parent(&up, &next)) {
+		const struct kind_def *k;
+		int staged = 0;
+
+		up = next;
+		k = &kind_table[up.kind];
+		if (!(k->flags & KD_NAMED) || !k->in_use)
+			continue;
+		for (i = 0; k->attrs[i].name && !staged; i++) {
+			struct obj_ref a = up;
+
+			a.attr = i;
+			staged = staged_here(op, &a);
+		}
+		if (!staged)
+			continue;
+		rc = k->in_use(&op->c, &up, d);
+		if (rc && d->msg[0]) {
+			snprintf(msg, sizeof(msg), "%s", d->msg);
+			diag_set(d, 0, 0, "%s %s %s", k->name,
+				 up.names[up.nnames - 1], msg);
+		}
+	}
+	return rc;
+}
+
 int model_rmdir(struct model *m, const struct caller_id *id,
 		const struct obj_ref *dir, const char *name)
 {
@@ -1798,10 +1839,16 @@ int model_rmdir(struct model *m, const struct caller_id *id,
 	rc = gate(&op, kind_table[ref.kind].act_delete, &ref, "rmdir");
 	if (rc)
 		goto out;
+	memset(&d, 0, sizeof(d));
+	rc = teardown_in_use(&op, &ref, &d);
+	if (rc) {
+		if (d.msg[0])
+			refused(&op, "rmdir", &ref, rc, d.msg, &d);
+		goto out;
+	}
 	rc = store_txn_begin(op.c.st);
 	if (rc)
 		goto out;
-	memset(&d, 0, sizeof(d));
 	rc = obj_delete(&op.c, &ref, &d);
 	if (!rc)
 		rc = audit_ok(&op, "rmdir", &ref, NULL);

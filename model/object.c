@@ -10,10 +10,12 @@
  * (TDB has no key order, and a traverse would read every row chunk), and
  * a create or delete costs the same whatever the directory holds.
  *
- * Deleting an object deletes, in the caller's transaction, the named
- * objects in each of its fixed subdirectories (generic, from the kind
- * table), then whatever the kind's destroy hook owns (row chunks), then
- * the record and its index entry.  Renaming one (KD_RENAME kinds) walks
+ * Deleting an object first asks its kind's in_use hook, which may refuse
+ * (-EBUSY: a connection that data views use) before anything changes.
+ * Then it deletes, in the caller's transaction, the named objects in
+ * each of its fixed subdirectories (generic, from the kind table), then
+ * whatever the kind's destroy hook owns (row chunks), then the record
+ * and its index entry.  Renaming one (KD_RENAME kinds) walks
  * the same tree and moves each record and index to the new path, then
  * moves the index entry; kinds that own other keys are not renamed.
  *
@@ -311,6 +313,11 @@ int obj_delete(struct mctx *c, const struct obj_ref *ref, struct diag *d)
 	int rc = 0, i;
 
 	self.attr = (k->flags & KD_FILE) ? 0 : -1;
+	if (k->in_use) {
+		rc = k->in_use(c, &self, d);
+		if (rc)
+			return rc;
+	}
 	/* the stored objects in each fixed subdirectory, depth first */
 	for (i = 1; i < KIND_COUNT && !rc; i++) {
 		struct obj_ref sub = self;
