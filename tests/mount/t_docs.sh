@@ -20,7 +20,8 @@ for section in "Protected values" "Spreadsheet-safe CSV" \
 	"Regular expressions in rules" "Delegation" "Audit log bounds" \
 	"Isolation between callers" "Unlink and restore" \
 	"Backups and copies" "Exact sums" "Byte order mark" \
-	"Errors at write" "Copying settings" "Backup"; do
+	"Errors at write" "Copying settings" "Backup" \
+	"Connections in use"; do
 	has "cjafs(5) has $section" "$text" "$section"
 done
 
