@@ -7,9 +7,9 @@
 # per directory) is converted at mount and lists the same; and a
 # directory of MT_DIRCOST_N data views made, deleted and renamed
 # interleaved lists every name once, also after a remount.  The default,
-# 20000 (about 80 index chunks), takes a minute or two, each mkdir being
+# 10000 (about 40 index chunks), takes a minute or so, each mkdir being
 # a durable commit; MT_DIRCOST_N=100000 is the size the README names
-# (five to ten minutes here: raise MT_TIMEOUT).
+# (five to fifteen minutes here: raise MT_TIMEOUT).
 set -u
 . "$(dirname "$0")/lib.sh"
 mt_setup
@@ -17,7 +17,7 @@ mt_setup
 SYS=2001 PA=2002
 C=$MT/connections
 V=$MT/dataviews
-N=${MT_DIRCOST_N:-20000}
+N=${MT_DIRCOST_N:-10000}
 # under valgrind every request is tens of times slower: a smaller
 # directory (still several index chunks)
 [ -n "${CJAFS_WRAP:-}" ] && [ -z "${MT_DIRCOST_N:-}" ] && N=1500
