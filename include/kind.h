@@ -223,6 +223,13 @@ struct kind_def {
 	 * parent known to exist) is there, 1 or 0, without building the
 	 * whole list (a lookup must not cost the size of its directory). */
 	int (*has)(struct mctx *c, const struct obj_ref *ref);
+	/* Stored kinds, optional: 0 when the object ref may be deleted now,
+	 * or -EBUSY with *d naming what still uses it.  obj_delete() asks
+	 * before it deletes anything; model_rmdir() asks it of an object
+	 * whose removal the caller's process has begun (rm -r: an attribute
+	 * of it staged) before deleting anything inside it. */
+	int (*in_use)(struct mctx *c, const struct obj_ref *ref,
+		      struct diag *d);
 };
 
 extern const struct kind_def kind_table[KIND_COUNT];

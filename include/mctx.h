@@ -11,8 +11,11 @@
  *                       holding its canonical text; KD_TREE kinds also
  *                       "tree", the newest commit below them
  *                       ("o:/connections" holds only that)
- *   "l:PATH"            the sorted names of the objects in the collection
- *                       directory PATH, one per line ("l:/admin/profiles")
+ *   "d:PATH", "d:PATH:N", "n:PATH/NAME"
+ *                       the names of the objects in the collection
+ *                       directory PATH ("/admin/profiles"): their count,
+ *                       chunks of at most DIRINDEX_CHUNK names, and each
+ *                       name's slot (dirindex.h)
  *   "a:N", "a:head"     audit log chunks and their head (audit.c)
  *   "r:PATH:N"          row chunk N (8 hex digits) of the dataset at PATH:
  *                       the row file holding its canonical CSV rows,
@@ -74,14 +77,16 @@ int obj_exists(struct mctx *c, const struct obj_ref *ref);
 /* Store r as ref's object record, stamping mtime = now and by = login,
  * and "tree" = now in its KD_TREE ancestors' records. */
 int obj_save(struct mctx *c, const struct obj_ref *ref, struct rec *r);
-/* The names in collection directory dir ("" when none), one per line. */
+/* The names in collection directory dir ("" when none), one per line,
+ * sorted. */
 int obj_list(struct mctx *c, const struct obj_ref *dir, struct buf *names);
 /* Add or remove name in dir's index. */
 int obj_list_add(struct mctx *c, const struct obj_ref *dir, const char *name);
 int obj_list_del(struct mctx *c, const struct obj_ref *dir, const char *name);
 /* Delete ref's object record, its index entry, and (through the kind's
  * destroy hook) everything below it; stamp its KD_TREE ancestors as
- * obj_save() does.  Inside the caller's transaction. */
+ * obj_save() does.  Inside the caller's transaction.  -EBUSY with *d,
+ * nothing changed, when the kind's in_use hook refuses. */
 int obj_delete(struct mctx *c, const struct obj_ref *ref, struct diag *d);
 /* Move ref's object to dst (same kind, dst does not exist) with what hangs
  * below it (the records and indexes of its fixed subdirectories' stored
@@ -343,6 +348,10 @@ int connection_create(struct mctx *c, const struct obj_ref *ref,
 		      struct diag *d);
 int connection_destroy(struct mctx *c, const struct obj_ref *ref,
 		       struct diag *d);
+/* The connection's in_use hook: -EBUSY with *d ("in use by data views
+ * web, mobile") while a data view names it. */
+int connection_in_use(struct mctx *c, const struct obj_ref *ref,
+		      struct diag *d);
 /* Stamp the connection ref is in as changed now, by the caller. */
 int connection_touch(struct mctx *c, const struct obj_ref *ref,
 		     struct diag *d);
@@ -388,10 +397,11 @@ int dataset_summary(struct mctx *c, const struct obj_ref *ref,
 
 /* --- data views (dataview.c, component.c, dvquery.c) --- */
 /*
- * Records: "o:/dataviews/V" (mtime, by, dataview.ini), "l:/dataviews" (the
- * views), "o:/dataviews/V/components/C.ini" (mtime, by, component: the
- * canonical component file) and "l:/dataviews/V/components" (the
- * components' names, without .ini).  report/ and rows.csv are computed.
+ * Records: "o:/dataviews/V" (mtime, by, dataview.ini), the index of
+ * /dataviews (the views), "o:/dataviews/V/components/C.ini" (mtime, by,
+ * component: the canonical component file) and the index of
+ * /dataviews/V/components (the components' names, without .ini).
+ * report/ and rows.csv are computed.
  */
 extern const struct inidoc_schema dataview_schema;
 extern const struct inidoc_schema component_schema;
@@ -478,6 +488,9 @@ int dv_each_component(struct mctx *c, const char *view,
 		      void *arg);
 /* The view's dataview.ini (defaults if none stored). */
 int dv_load_ini(struct mctx *c, const char *view, struct inidoc *doc);
+/* Append to views the names of the data views whose connection is conn,
+ * sorted, ", " between them (nothing when none does). */
+int dv_views_using(struct mctx *c, const char *conn, struct buf *views);
 /* The connection a view names: -EINVAL with *d (line of the key, when
  * doc gives one) if it is not set, does not exist or is incomplete. */
 int dv_view_conn(struct mctx *c, const struct inidoc *doc,

@@ -12,7 +12,8 @@
  *
  * Errors are -errno: -ENOENT (no such name, or one the caller may not
  * know), -EACCES (denied), -EINVAL (rejected content or name), -EEXIST,
- * -ENOTEMPTY, -EPERM (an operation the namespace has no meaning for),
+ * -ENOTEMPTY, -EBUSY (an object still in use: a connection data views
+ * name), -EPERM (an operation the namespace has no meaning for),
  * -EDQUOT (row allotment), -ENOMEM, -EIO.
  */
 #ifndef CJAFS_MODEL_H

@@ -19,7 +19,11 @@
  * failure, -ENOMEM, -EINVAL for misuse.
  *
  * The file starts with a version record (key "v"); store_open() refuses a
- * file whose version it does not know, with a message.
+ * file whose version it does not know, with a message.  It opens a store
+ * of the previous version too (STORE_VERSION_1: rows in the TDB file and
+ * collection indexes in one record each), which the model converts at
+ * open (rows_migrate, dirindex_migrate) and then marks with
+ * store_set_version().
  */
 #ifndef CJAFS_STORE_H
 #define CJAFS_STORE_H
@@ -30,8 +34,6 @@
 #include "buf.h"
 
 #define STORE_VERSION "cjafs-store 2"
-/* Version 1 kept rows in the TDB file; it opens, and the model moves
- * its rows to row files and then calls store_upgrade(). */
 #define STORE_VERSION_1 "cjafs-store 1"
 
 struct store;
@@ -58,6 +60,12 @@ int store_txn_commit(struct store *st);
 void store_txn_cancel(struct store *st);
 /* Non-zero while a transaction is open. */
 int store_in_txn(const struct store *st);
+
+/* The version of the open store: 2 (STORE_VERSION) or 1 (STORE_VERSION_1),
+ * or -errno. */
+int store_version(struct store *st);
+/* Inside a transaction: mark the store as of STORE_VERSION. */
+int store_set_version(struct store *st);
 
 /* Replace val's contents with the value; -ENOENT if there is none. */
 int store_get(struct store *st, const char *key, struct buf *val);
@@ -142,10 +150,6 @@ int store_rowfile_count(struct store *st, uint64_t *n, uint64_t *blocks);
 /* Bytes the row files take on disk (for usage and benchmarks). */
 uint64_t store_rowfile_bytes(struct store *st);
 
-/* 1 for a version 1 store, else 2. */
-int store_version(const struct store *st);
-/* Mark the store as of STORE_VERSION, in a transaction of its own. */
-int store_upgrade(struct store *st);
 
 /* Bytes of the file on disk (for status and benchmarks). */
 int store_file_size(struct store *st, uint64_t *size);

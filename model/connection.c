@@ -289,6 +289,22 @@ int connection_destroy(struct mctx *c, const struct obj_ref *ref,
 	return rc;
 }
 
+/* Data views built on a connection would go on, empty, without it: it
+ * stays until none names it (SPEC: rmdir refused, EBUSY). */
+int connection_in_use(struct mctx *c, const struct obj_ref *ref,
+		      struct diag *d)
+{
+	struct buf views = BUF_INIT;
+	int rc = dv_views_using(c, ref->names[0], &views);
+
+	if (!rc && views.len) {
+		diag_set(d, 0, 0, "in use by data views %s", views.data);
+		rc = -EBUSY;
+	}
+	buf_release(&views);
+	return rc;
+}
+
 /* A dataset added or removed is a change of its connection. */
 int connection_touch(struct mctx *c, const struct obj_ref *ref,
 		     struct diag *d)

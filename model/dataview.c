@@ -324,6 +324,51 @@ int dv_load_ini(struct mctx *c, const char *view, struct inidoc *doc)
 	return attr_ini_load(c, &ref, &dataview_ini_attr, doc);
 }
 
+struct using_arg {
+	struct mctx *c;
+	const char *conn;
+	struct buf *views;
+};
+
+static int using_one(const char *name, size_t len, void *arg)
+{
+	struct using_arg *ua = arg;
+	char view[OBJ_NAME_MAX + 1];
+	struct inidoc doc;
+	int rc;
+
+	if (len > OBJ_NAME_MAX)
+		return -EIO;
+	memcpy(view, name, len);
+	view[len] = '\0';
+	rc = dv_load_ini(ua->c, view, &doc);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc)
+		return rc;
+	if (!strcmp(inidoc_get(&doc, "dataview", "connection"), ua->conn))
+		rc = buf_printf(ua->views, "%s%s", ua->views->len ? ", " : "",
+				view);
+	inidoc_release(&doc);
+	return rc;
+}
+
+int dv_views_using(struct mctx *c, const char *conn, struct buf *views)
+{
+	struct using_arg ua = { c, conn, views };
+	struct buf names = BUF_INIT;
+	struct obj_ref dir;
+	int rc;
+
+	obj_ref_root(&dir);
+	dir.kind = KIND_DATAVIEWS;
+	rc = obj_list(c, &dir, &names);
+	if (!rc)
+		rc = inidoc_lines_each(names.data, using_one, &ua);
+	buf_release(&names);
+	return rc;
+}
+
 int dv_view_conn(struct mctx *c, const struct inidoc *doc,
 		 struct dv_conn *out, struct diag *d)
 {

@@ -47,6 +47,7 @@
 
 #include "activity.h"
 #include "config.h"
+#include "dirindex.h"
 #include "inidoc.h"
 #include "mctx.h"
 #include "quota.h"
@@ -2050,6 +2051,47 @@ out:
 	return rc;
 }
 
+/*
+ * rm -r reaches what is inside an object (datasets) before the object:
+ * when this process has begun removing an object (it staged one of its
+ * attributes) whose kind refuses its delete now (in_use), deleting
+ * anything inside it is refused the same way, so that the refusal at
+ * the end leaves the whole tree as it was.  0, or -EBUSY with *d.
+ */
+static int teardown_in_use(struct op *op, const struct obj_ref *ref,
+			   struct diag *d)
+{
+	struct obj_ref up = *ref, next;
+	char msg[sizeof(d->msg)];
+	int rc = 0, i;
+
+	up.attr = -1;
+	while (!rc && !obj_ref_parent(&up, &next)) {
+		const struct kind_def *k;
+		int staged = 0;
+
+		up = next;
+		k = &kind_table[up.kind];
+		if (!(k->flags & KD_NAMED) || !k->in_use)
+			continue;
+		for (i = 0; k->attrs[i].name && !staged; i++) {
+			struct obj_ref a = up;
+
+			a.attr = i;
+			staged = staged_here(op, &a);
+		}
+		if (!staged)
+			continue;
+		rc = k->in_use(&op->c, &up, d);
+		if (rc && d->msg[0]) {
+			snprintf(msg, sizeof(msg), "%s", d->msg);
+			diag_set(d, 0, 0, "%s %s %s", k->name,
+				 up.names[up.nnames - 1], msg);
+		}
+	}
+	return rc;
+}
+
 int model_rmdir(struct model *m, const struct caller_id *id,
 		const struct obj_ref *dir, const char *name)
 {
@@ -2099,10 +2141,16 @@ int model_rmdir(struct model *m, const struct caller_id *id,
 	rc = gate(&op, kind_table[ref.kind].act_delete, &ref, "rmdir");
 	if (rc)
 		goto out;
+	memset(&d, 0, sizeof(d));
+	rc = teardown_in_use(&op, &ref, &d);
+	if (rc) {
+		if (d.msg[0])
+			refused(&op, "rmdir", &ref, rc, d.msg, &d);
+		goto out;
+	}
 	rc = store_txn_begin(op.c.st);
 	if (rc)
 		goto out;
-	memset(&d, 0, sizeof(d));
 	rc = obj_delete(&op.c, &ref, &d);
 	if (!rc)
 		rc = audit_ok(&op, "rmdir", &ref, NULL);
@@ -2668,33 +2716,55 @@ int model_create_store(const struct config *cfg, struct buf *err)
 	return rc;
 }
 
-/* A version 1 store keeps its rows in the TDB file: move them to row
- * files, then mark the store as of this version. */
-static int rows_upgrade(struct store *st, const struct config *cfg,
-			struct buf *err)
+/*
+ * A store of the previous version (1) keeps its rows in the TDB file and
+ * each collection's names in one record.  Its rows move to row files
+ * first, in transactions of their own (a crash leaves each chunk where it
+ * was or moved, and the next open goes on); then its collection indexes
+ * take the chunked layout (dirindex.c) and the store the current version,
+ * in one transaction: it opens as version 1 or as it is now.
+ */
+static int model_upgrade(struct store *st, const struct config *cfg,
+			 struct buf *err)
 {
 	struct mctx c;
 	size_t moved = 0;
-	int rc;
+	int rc = store_version(st);
 
-	if (store_version(st) != 1)
+	if (rc < 0)
+		goto out_err;
+	if (rc == 2)
 		return 0;
 	memset(&c, 0, sizeof(c));
 	c.st = st;
 	c.cfg = cfg;
 	c.now = time(NULL);
 	rc = rows_migrate(&c, &moved);
-	if (!rc)
-		rc = store_upgrade(st);
-	if (rc) {
-		if (err)
-			buf_printf(err, "cannot move the rows to row files: "
-				   "%s", strerror(-rc));
-		return rc;
-	}
+	if (rc)
+		goto out_err;
 	fprintf(stderr, "cjafs: store upgraded: %zu row chunk%s moved to "
 		"row files\n", moved, moved == 1 ? "" : "s");
+	rc = store_txn_begin(st);
+	if (rc)
+		goto out_err;
+	rc = dirindex_migrate(st);
+	if (!rc)
+		rc = store_set_version(st);
+	if (rc) {
+		store_txn_cancel(st);
+		goto out_err;
+	}
+	rc = store_txn_commit(st);
+	if (rc)
+		goto out_err;
+	fprintf(stderr, "cjafs: store upgraded from '%s' to '%s'\n",
+		STORE_VERSION_1, STORE_VERSION);
 	return 0;
+out_err:
+	if (err)
+		buf_printf(err, "cannot upgrade the store to '%s': %s",
+			   STORE_VERSION, strerror(-rc));
+	return rc;
 }
 
 int model_open(const struct config *cfg, struct model **out, struct buf *err)
@@ -2709,7 +2779,7 @@ int model_open(const struct config *cfg, struct model **out, struct buf *err)
 	rc = store_open(cfg->store_path, 0, &m->st, err);
 	if (rc)
 		goto out_free;
-	rc = rows_upgrade(m->st, cfg, err);
+	rc = model_upgrade(m->st, cfg, err);
 	if (rc)
 		goto out_close;
 	store_watch(m->st, MCTX_WATCH_PREFIX);

@@ -5,14 +5,17 @@
  * An object is one record ("o:PATH", see mctx.h) holding its metadata and
  * the canonical text of each stored attribute, so showing a file is one
  * fetch and committing one is a fetch and a put.  A collection's names
- * live in an index record ("l:PATH"), so readdir is one fetch whatever the
- * store holds; TDB has no key order, and a traverse would read every row
- * chunk.
+ * live in its directory index (dirindex.c: chunks of bounded size), so
+ * readdir reads the directory's own records whatever the store holds
+ * (TDB has no key order, and a traverse would read every row chunk), and
+ * a create or delete costs the same whatever the directory holds.
  *
- * Deleting an object deletes, in the caller's transaction, the named
- * objects in each of its fixed subdirectories (generic, from the kind
- * table), then whatever the kind's destroy hook owns (row chunks), then
- * the record and its index entry.  Renaming one (KD_RENAME kinds) walks
+ * Deleting an object first asks its kind's in_use hook, which may refuse
+ * (-EBUSY: a connection that data views use) before anything changes.
+ * Then it deletes, in the caller's transaction, the named objects in
+ * each of its fixed subdirectories (generic, from the kind table), then
+ * whatever the kind's destroy hook owns (row chunks), then the record
+ * and its index entry.  Renaming one (KD_RENAME kinds) walks
  * the same tree and moves each record and index to the new path, then
  * moves the index entry; kinds that own other keys are not renamed.
  *
@@ -36,6 +39,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "dirindex.h"
 #include "mctx.h"
 #include "store.h"
 
@@ -228,80 +232,46 @@ time_t obj_tree_mtime(struct mctx *c, const struct obj_ref *ref)
 	return obj_peek_time(c, ref, 1);
 }
 
-int obj_list(struct mctx *c, const struct obj_ref *dir, struct buf *names)
+/* dir's object path, the name of its index (dirindex.h). */
+static int dir_path(const struct obj_ref *dir, struct buf *path)
 {
-	struct buf key = BUF_INIT;
-	int rc = key_for("l:", dir, &key);
+	struct obj_ref d = *dir;
 
-	if (!rc)
-		rc = store_get(c->st, key.data, names);
-	if (rc == -ENOENT) {
-		buf_reset(names);
-		rc = buf_add(names, "", 0);
-	}
-	buf_release(&key);
-	return rc;
+	d.attr = -1;
+	return obj_ref_object_path(&d, path);
 }
 
-/* Rewrite dir's index with name added (add != 0) or removed. */
-static int obj_list_change(struct mctx *c, const struct obj_ref *dir,
-			   const char *name, int add)
+int obj_list(struct mctx *c, const struct obj_ref *dir, struct buf *names)
 {
-	struct buf key = BUF_INIT, old = BUF_INIT, out = BUF_INIT;
-	size_t nlen = strlen(name);
-	const char *p, *end;
-	int rc, done = 0;
+	struct buf path = BUF_INIT;
+	int rc = dir_path(dir, &path);
 
-	rc = key_for("l:", dir, &key);
 	if (!rc)
-		rc = obj_list(c, dir, &old);
-	if (rc)
-		goto out;
-	p = old.data;
-	end = old.data + old.len;
-	while (p < end && !rc) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		int cmp = strncmp(p, name, len < nlen ? len : nlen);
-
-		if (!cmp)
-			cmp = len < nlen ? -1 : len > nlen;
-		if (cmp > 0 && add && !done) {
-			rc = buf_printf(&out, "%s\n", name);
-			done = 1;
-		}
-		if (cmp == 0)
-			done = 1;
-		if (!rc && (cmp != 0 || add)) {
-			rc = buf_add(&out, p, len);
-			if (!rc)
-				rc = buf_addch(&out, '\n');
-		}
-		p += len + 1;
-	}
-	if (!rc && add && !done)
-		rc = buf_printf(&out, "%s\n", name);
-	if (rc)
-		goto out;
-	if (out.len)
-		rc = store_put(c->st, key.data, out.data, out.len);
-	else
-		rc = store_del(c->st, key.data);
-out:
-	buf_release(&key);
-	buf_release(&old);
-	buf_release(&out);
+		rc = dirindex_list(c->st, path.data, names);
+	buf_release(&path);
 	return rc;
 }
 
 int obj_list_add(struct mctx *c, const struct obj_ref *dir, const char *name)
 {
-	return obj_list_change(c, dir, name, 1);
+	struct buf path = BUF_INIT;
+	int rc = dir_path(dir, &path);
+
+	if (!rc)
+		rc = dirindex_add(c->st, path.data, name);
+	buf_release(&path);
+	return rc;
 }
 
 int obj_list_del(struct mctx *c, const struct obj_ref *dir, const char *name)
 {
-	return obj_list_change(c, dir, name, 0);
+	struct buf path = BUF_INIT;
+	int rc = dir_path(dir, &path);
+
+	if (!rc)
+		rc = dirindex_del(c->st, path.data, name);
+	buf_release(&path);
+	return rc;
 }
 
 struct cascade {
@@ -343,6 +313,11 @@ int obj_delete(struct mctx *c, const struct obj_ref *ref, struct diag *d)
 	int rc = 0, i;
 
 	self.attr = (k->flags & KD_FILE) ? 0 : -1;
+	if (k->in_use) {
+		rc = k->in_use(c, &self, d);
+		if (rc)
+			return rc;
+	}
 	/* the stored objects in each fixed subdirectory, depth first */
 	for (i = 1; i < KIND_COUNT && !rc; i++) {
 		struct obj_ref sub = self;
@@ -431,10 +406,21 @@ static int move_one(const char *name, size_t len, void *arg)
 
 /* The record of src, and everything stored in its fixed subdirectories,
  * under dst's path. */
+static int move_index(const struct obj_ref *src, const struct obj_ref *dst,
+		      struct buf *spath, struct buf *dpath)
+{
+	int rc;
+
+	buf_reset(spath);
+	buf_reset(dpath);
+	rc = dir_path(src, spath);
+	return rc ? rc : dir_path(dst, dpath);
+}
+
 static int move_tree(struct mctx *c, const struct obj_ref *src,
 		     const struct obj_ref *dst)
 {
-	struct buf names = BUF_INIT;
+	struct buf names = BUF_INIT, spath = BUF_INIT, dpath = BUF_INIT;
 	int rc = move_key(c, "o:", src, dst), i;
 
 	for (i = 1; i < KIND_COUNT && !rc; i++) {
@@ -455,9 +441,13 @@ static int move_tree(struct mctx *c, const struct obj_ref *src,
 		if (!rc)
 			rc = inidoc_lines_each(names.data, move_one, &ma);
 		if (!rc)
-			rc = move_key(c, "l:", &ssub, &dsub);
+			rc = move_index(&ssub, &dsub, &spath, &dpath);
+		if (!rc)
+			rc = dirindex_move(c->st, spath.data, dpath.data);
 	}
 	buf_release(&names);
+	buf_release(&spath);
+	buf_release(&dpath);
 	return rc;
 }
 

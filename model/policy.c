@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "dirindex.h"
 #include "inidoc.h"
 #include "mctx.h"
 #include "policy.h"
@@ -294,14 +295,12 @@ static int load_admin_obj(struct policy *p, const char *coll,
 	return rc;
 }
 
-static int load_names(struct policy *p, const char *key, struct strv *names)
+static int load_names(struct policy *p, const char *dir, struct strv *names)
 {
 	struct buf v = BUF_INIT;
-	int rc = store_get(p->st, key, &v);
+	int rc = dirindex_list(p->st, dir, &v);
 
-	if (rc == -ENOENT)
-		rc = 0;
-	else if (!rc)
+	if (!rc)
 		rc = inidoc_lines_each(v.data, strv_each, names);
 	buf_release(&v);
 	return rc;
@@ -497,9 +496,9 @@ static int db_build(struct policy *p, struct policy_db **out)
 	if (!rc && text)
 		rc = inidoc_lines_each(text, grant_each, &ga);
 	if (!rc)
-		rc = load_names(p, "l:/admin/profiles", &profiles);
+		rc = load_names(p, "/admin/profiles", &profiles);
 	if (!rc)
-		rc = load_names(p, "l:/admin/platform", &platforms);
+		rc = load_names(p, "/admin/platform", &platforms);
 	if (rc)
 		goto out;
 	db->profiles = calloc(profiles.n + 1, sizeof(*db->profiles));

@@ -96,7 +96,9 @@
  *   "not a cjafs store".  A file that is not a TDB at all (empty, or
  *   lacking tdb's magic) gets the same answer.  A different version is
  *   -EPROTO "unknown store version 'x'", with non-printable bytes shown
- *   as '?'.  Other failures give tdb's last log line, or strerror when
+ *   as '?'.  The previous version (STORE_VERSION_1) opens, and so does a
+ *   backup of it restore: converting it is the model's business
+ *   (model_open), since only the layout of its records changed.  Other failures give tdb's last log line, or strerror when
  *   tdb logged nothing.
  * - Opening a file this process already has open is -EBUSY too: the
  *   flock is per open file, so the second open conflicts with the first.
@@ -222,7 +224,6 @@ struct store {
 	uint64_t gen;
 	uint64_t watch_gen;
 	int each_depth; /* store_each() calls in progress (fn may nest) */
-	int version;	/* 1 or 2 (store.h) */
 	int watching;
 	struct buf watch;
 	struct rowfiles *rf;	/* the row files beside the file */
@@ -514,7 +515,6 @@ static int store_create_version(struct store *st, const char *path,
 		goto out_err;
 	st->gen = 0;
 	st->watch_gen = 0;
-	st->version = 2;
 	if (!(st->flags & STORE_NOSYNC)) {
 		rc = store_sync_dir(path);
 		if (rc) {
@@ -528,6 +528,35 @@ out_err:
 	store_seterr(err, "cannot write store version: %s",
 		     st->log[0] ? st->log : strerror(-rc));
 	return rc;
+}
+
+/* 2 for STORE_VERSION, 1 for STORE_VERSION_1, 0 for anything else. */
+static int store_version_known(const void *v, size_t len)
+{
+	if (len == strlen(STORE_VERSION) && !memcmp(v, STORE_VERSION, len))
+		return 2;
+	if (len == strlen(STORE_VERSION_1) && !memcmp(v, STORE_VERSION_1, len))
+		return 1;
+	return 0;
+}
+
+int store_version(struct store *st)
+{
+	struct buf v = BUF_INIT;
+	int rc = store_get(st, STORE_VERSION_KEY, &v);
+
+	if (!rc)
+		rc = store_version_known(v.data, v.len) ?: -EPROTO;
+	buf_release(&v);
+	return rc;
+}
+
+int store_set_version(struct store *st)
+{
+	if (!st->in_txn)
+		return -EINVAL;
+	return store_write(st, STORE_VERSION_KEY, STORE_VERSION,
+			   strlen(STORE_VERSION));
 }
 
 static int store_check_version(struct store *st, struct buf *err)
@@ -549,13 +578,7 @@ static int store_check_version(struct store *st, struct buf *err)
 			     st->log[0] ? st->log : strerror(-rc));
 		goto out;
 	}
-	st->version = 2;
-	if (v.len == strlen(STORE_VERSION) &&
-	    !memcmp(v.data, STORE_VERSION, v.len))
-		goto out;
-	st->version = 1;
-	if (v.len == strlen(STORE_VERSION_1) &&
-	    !memcmp(v.data, STORE_VERSION_1, v.len))
+	if (store_version_known(v.data, v.len))
 		goto out;
 	n = v.len < 64 ? v.len : 64;
 	for (i = 0; i < n; i++) {
@@ -781,33 +804,6 @@ void store_close(struct store *st)
 	buf_release(&st->watch);
 	free(st->path);
 	free(st);
-}
-
-int store_version(const struct store *st)
-{
-	return st->version;
-}
-
-int store_upgrade(struct store *st)
-{
-	int rc;
-
-	if (st->version == 2)
-		return 0;
-	rc = store_txn_begin(st);
-	if (rc)
-		return rc;
-	rc = store_write(st, STORE_VERSION_KEY, STORE_VERSION,
-			 strlen(STORE_VERSION));
-	st->txn_changed = 1;
-	if (rc) {
-		store_txn_cancel(st);
-		return rc;
-	}
-	rc = store_txn_commit(st);
-	if (!rc)
-		st->version = 2;
-	return rc;
 }
 
 /* The file's size, -1 if fstat fails (then every commit trims). */
@@ -1204,10 +1200,7 @@ static int store_verify(const char *path, struct buf *err)
 		rc = -EINVAL;
 		goto out;
 	}
-	if ((v.dsize != strlen(STORE_VERSION) ||
-	     memcmp(v.dptr, STORE_VERSION, v.dsize)) &&
-	    (v.dsize != strlen(STORE_VERSION_1) ||
-	     memcmp(v.dptr, STORE_VERSION_1, v.dsize))) {
+	if (!store_version_known(v.dptr, v.dsize)) {
 		store_seterr(err, "unknown store version");
 		rc = -EPROTO;
 	}

@@ -1007,6 +1007,21 @@ valgrind --tool=callgrind --callgrind-out-file="$W/driver.cg" --compress-strings
 	--compress-pos=no "$B/driver" "$W/driver" >"$R/driver.out" 2>"$R/driver.err"
 "$top/tests/bench/cgcalls.py" "$W/driver.cg" phase_ingest phase_report phase_ini phase_policy >"$R/driver.cg"
 
+# dircost: milliseconds per mkdir (and rmdir) as a directory grows, one
+# durable commit each, and the time of one listing (tests/bench/dircost.py,
+# datasets of one connection on a store of its own): at 1k, 10k and 100k
+# siblings (quick: 1k and 10k).  Its lines go to the notes.
+dircost_workload() {
+	local sizes=(1000 10000 100000) line
+	[ $QUICK = 1 ] && sizes=(1000 10000)
+	log "dircost: mkdir at ${sizes[*]} siblings"
+	"$top/tests/bench/dircost.py" "$W/cjafs" "$W/dircost" "${sizes[@]}" >"$R/dircost.out"
+	while IFS= read -r line; do
+		NOTES+=("dircost: $line")
+	done <"$R/dircost.out"
+}
+dircost_workload
+
 # --- output ---
 echo
 cat "$R/machine"

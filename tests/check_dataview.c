@@ -1404,7 +1404,8 @@ START_TEST(test_rename)
 	ref_make(&b, KIND_DATAVIEW, -1, "w", NULL);
 	ck_assert_int_eq(obj_rename(&ctx, &a, &b, &d), 0);
 	ck_assert_int_eq(store_each(st, "o:/dataviews/v", count_key, &n), 0);
-	ck_assert_int_eq(store_each(st, "l:/dataviews/v", count_key, &n), 0);
+	ck_assert_int_eq(store_each(st, "d:/dataviews/v", count_key, &n), 0);
+	ck_assert_int_eq(store_each(st, "n:/dataviews/v", count_key, &n), 0);
 	ck_assert_int_eq(n, 0);
 	ck_assert_int_eq(obj_list(&ctx, &(struct obj_ref){ .kind =
 							       KIND_DATAVIEWS,

@@ -21,7 +21,7 @@ for section in "Protected values" "Spreadsheet-safe CSV" \
 	"Isolation between callers" "Unlink and restore" \
 	"Backups and copies" "Exact sums" "Byte order mark" \
 	"Errors at write" "Copying settings" "Backup" "Snapshots" "Row files" \
-	"/admin/reporting-activity"; do
+	"/admin/reporting-activity" "Connections in use"; do
 	has "cjafs(5) has $section" "$text" "$section"
 done
 

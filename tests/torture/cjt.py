@@ -709,6 +709,45 @@ _DS_RE = re.compile(r"^/connections/([^/]+)/datasets/([^/]+)$")
 _CONN_RE = re.compile(r"^/connections/([^/]+)$")
 
 
+def dir_indexes(keys, probs):
+    """The collection indexes of model/dirindex.c as {dir: b"names\\n"},
+    their own invariants checked into probs: "d:DIR" the count, chunks
+    "d:DIR:N" of at most 256 names filling slots 0..count-1, and one
+    "n:DIR/NAME" (the slot) for each listed name."""
+    out = {}
+    slots = {k[2:]: v for k, v in keys.items() if k.startswith("n:")}
+    counts = {k[2:]: v for k, v in keys.items()
+              if k.startswith("d:") and ":" not in k[2:]}
+    chunks = {k[2:]: v for k, v in keys.items()
+              if k.startswith("d:") and ":" in k[2:]}
+    if any(k.startswith("l:") for k in keys):
+        probs.append("version 1 index records (l:) are left")
+    for d, v in counts.items():
+        n = int(v)
+        names = []
+        for i in range((n + 255) // 256):
+            c = chunks.pop("%s:%08x" % (d, i), None)
+            if c is None:
+                probs.append("d:%s lacks chunk %d" % (d, i))
+                continue
+            part = c.decode().split("\n")[:-1]
+            if len(part) != min(256, n - 256 * i):
+                probs.append("d:%s chunk %d holds %d names" %
+                             (d, i, len(part)))
+            names += part
+        for slot, name in enumerate(names):
+            if slots.pop(d + "/" + name, None) != str(slot).encode():
+                probs.append("d:%s: %s has no slot %d" % (d, name, slot))
+        if len(set(names)) != len(names):
+            probs.append("d:%s lists a name twice" % d)
+        out[d] = "".join(x + "\n" for x in names).encode()
+    for c in chunks:
+        probs.append("chunk d:%s beyond its count" % c)
+    for k in slots:
+        probs.append("slot n:%s of a name not listed" % k)
+    return out
+
+
 def store_invariants(recs):
     """The key layout of include/mctx.h, whole: a list of problems."""
     probs = []
@@ -716,7 +755,7 @@ def store_invariants(recs):
     if keys.get("v") != b"cjafs-store 2":
         probs.append("version record is %r" % keys.get("v"))
     objs = {k[2:]: v for k, v in keys.items() if k.startswith("o:")}
-    lists = {k[2:]: v for k, v in keys.items() if k.startswith("l:")}
+    lists = dir_indexes(keys, probs)
     decoded = {}
     for p, v in objs.items():
         try:
@@ -734,7 +773,7 @@ def store_invariants(recs):
                 parent.endswith("/components"):
             names = lists.get(parent, b"").decode().split("\n")
             if name not in names:
-                probs.append("o:%s is not listed in l:%s" % (p, parent))
+                probs.append("o:%s is not listed in d:%s" % (p, parent))
             # a half-deleted parent: the object's owner must exist
             owner = parent.rsplit("/", 1)[0]
             if parent.endswith("/datasets") or parent.endswith("/components"):
@@ -744,12 +783,12 @@ def store_invariants(recs):
         ext = ".ini" if parent.endswith("/components") else ""
         for name in v.decode().split("\n"):
             if name and parent + "/" + name + ext not in objs:
-                probs.append("l:%s lists %s, which has no record" %
+                probs.append("d:%s lists %s, which has no record" %
                              (parent, name))
         owner = parent.rsplit("/", 1)[0]
         if (parent.endswith("/datasets") or parent.endswith("/components")) \
                 and owner not in objs and v.strip():
-            probs.append("l:%s outlived its owner" % parent)
+            probs.append("d:%s outlived its owner" % parent)
     # row chunks belong to a dataset, inside its [first, next)
     total = 0
     metas = {}
