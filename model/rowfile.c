@@ -176,6 +176,8 @@ static void rf_live_del(struct rowfiles *rf, uint64_t id)
 	struct rf_id key = { id, 0 }, *e;
 	size_t i, j;
 
+	if (!l->n)
+		return;
 	e = bsearch(&key, l->v, l->n, sizeof(*l->v), rf_id_cmp);
 	if (!e || e->size == RF_GONE)
 		return;
@@ -738,7 +740,8 @@ static int rf_live_load(struct rowfiles *rf)
 		free(l.v);
 		return rc;
 	}
-	qsort(l.v, l.n, sizeof(*l.v), rf_id_cmp);
+	if (l.n)
+		qsort(l.v, l.n, sizeof(*l.v), rf_id_cmp);
 	for (i = 0; i < l.n; i++)
 		blocks += rf_blocks(l.v[i].size);
 	pthread_mutex_lock(&rf->mu);

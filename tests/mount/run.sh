@@ -21,6 +21,7 @@ fi
 for t in "$here"/t_*.sh; do
 	[ -n "${MT_ONLY:-}" ] && case "$t" in *"$MT_ONLY"*) ;; *) continue ;; esac
 	res=$(mktemp)
+	t0=$SECONDS
 	MT_RESULT=$res MT_NAME=$(basename "$t" .sh) timeout "${MT_TIMEOUT:-600}" bash "$t"
 	st=$?
 	read -r p f <"$res" 2>/dev/null || { p=0; f=1; }
@@ -30,7 +31,7 @@ for t in "$here"/t_*.sh; do
 		f=1
 	fi
 	rm -f "$res"
-	echo "  $(basename "$t" .sh): $p passed, $f failed" >&2
+	echo "  $(basename "$t" .sh): $p passed, $f failed ($((SECONDS - t0)) s)" >&2
 	pass=$((pass + p)) failed=$((failed + f))
 done
 echo "$pass passed, $failed failed"
