@@ -48,6 +48,17 @@ enum kind {
 	KIND_USERS,
 	KIND_USER,
 	KIND_AUDIT,
+	KIND_WORKSPACE,
+	KIND_WS_SEGMENTS,
+	KIND_WS_SEGMENT,
+	KIND_WS_METRICS,
+	KIND_WS_METRIC,
+	KIND_WS_DATERANGES,
+	KIND_WS_DATERANGE,
+	KIND_WS_ANNOTATIONS,
+	KIND_WS_ANNOTATION,
+	KIND_WS_AUDIENCES,
+	KIND_WS_AUDIENCE,
 	KIND_COUNT
 };
 
@@ -66,6 +77,37 @@ struct obj_ref {
 
 struct mctx;
 struct diag;
+
+/*
+ * What the policy needs to know about one object besides its place in
+ * the namespace (kind_def.facts): who owns it and whom it is shared with
+ * (Workspace objects, SPEC §7), its home data view, the sandbox it lives
+ * in (connections).  Empty buffers are facts the kind does not have.
+ * obj_facts_release() frees them.
+ */
+struct obj_facts {
+	struct buf owner;	/* the owner's login */
+	struct buf shares;	/* canonical line-list: user:L, group:G, all */
+	struct buf dataview;	/* home data view */
+	struct buf sandbox;	/* sandbox */
+};
+
+static inline void obj_facts_init(struct obj_facts *f)
+{
+	buf_init(&f->owner);
+	buf_init(&f->shares);
+	buf_init(&f->dataview);
+	buf_init(&f->sandbox);
+}
+
+static inline void obj_facts_release(struct obj_facts *f)
+{
+	buf_release(&f->owner);
+	buf_release(&f->shares);
+	buf_release(&f->dataview);
+	buf_release(&f->sandbox);
+}
+
 struct inidoc_schema;
 struct inidoc_field;
 
@@ -182,6 +224,9 @@ struct kind_attr {
 			 struct diag *d);
 	int (*check_entry)(const char *entry, size_t len, void *arg,
 			   struct diag *d);
+	/* The audit action of a commit and of a denied write of it on a
+	 * KD_OWNED kind ("change", "share"); NULL: "change". */
+	const char *verb;
 };
 
 enum kind_flags {
@@ -196,6 +241,11 @@ enum kind_flags {
 	 * object below it (obj_save and obj_delete stamp it in the same
 	 * transaction), for the mtime of files computed from them */
 	KD_TREE = 16,
+	/* an owned object (Workspace, SPEC §7): made by and owned by one
+	 * login, private until shared; its facts hook gives the policy the
+	 * owner and shares, and its changes are audited as create, change,
+	 * delete (with its kind) under the object's path */
+	KD_OWNED = 32,
 };
 
 struct kind_def {
@@ -215,10 +265,10 @@ struct kind_def {
 		      struct diag *d);
 	int (*destroy)(struct mctx *c, const struct obj_ref *ref,
 		       struct diag *d);
-	/* KD_RENAME kinds: fix up the record after a move to ref (a name
-	 * it holds); NULL when nothing needs it. */
-	int (*moved)(struct mctx *c, const struct obj_ref *ref,
-		     struct diag *d);
+	/* KD_RENAME kinds: fix up the record after a move from from to ref
+	 * (a name it holds); NULL when nothing needs it. */
+	int (*moved)(struct mctx *c, const struct obj_ref *from,
+		     const struct obj_ref *ref, struct diag *d);
 	/* Derived named kinds, optional: whether the instance ref (its
 	 * parent known to exist) is there, 1 or 0, without building the
 	 * whole list (a lookup must not cost the size of its directory). */
@@ -230,6 +280,13 @@ struct kind_def {
 	 * of it staged) before deleting anything inside it. */
 	int (*in_use)(struct mctx *c, const struct obj_ref *ref,
 		      struct diag *d);
+	/* Optional: the facts of object ref (any ref inside it) that the
+	 * policy decides by (struct obj_facts, filled; the caller releases
+	 * it).  -ENOENT when there is no such object.  Runs under the
+	 * model's lock with c->st, c->cfg and c->who set; it must not ask
+	 * the policy. */
+	int (*facts)(struct mctx *c, const struct obj_ref *ref,
+		     struct obj_facts *out);
 };
 
 extern const struct kind_def kind_table[KIND_COUNT];

@@ -21,6 +21,9 @@
  *                       the row file holding its canonical CSV rows,
  *                       zstd-compressed, and their sizes (rows.c)
  *   "f:ID", "f:next"    a row file's record and the next id (rowfile.c)
+ *   "u:PATH"            the paths of the Workspace objects that name the
+ *                       object at PATH (its used_by), a line-list
+ *                       (workspace.c)
  *   "m:rows", "m:jo"    the stored row total (for [limits] rows) and the
  *                       number of journey_optimizer connections (read by
  *                       the policy), decimal text (rows.c, connection.c)
@@ -60,6 +63,10 @@ struct mctx {
 	/* the computation this read produces (activity.h: job_poll() per
 	 * chunk of rows), NULL outside one */
 	struct job *job;
+	/* set by a store hook that wrote the audit lines of its commit
+	 * itself (Workspace objects: change, approve, transfer, share):
+	 * the model then adds none */
+	int audited;
 };
 
 /* Login for audit lines and "by" fields ("uid:N" for unmapped callers). */
@@ -352,6 +359,9 @@ int connection_destroy(struct mctx *c, const struct obj_ref *ref,
  * web, mobile") while a data view names it. */
 int connection_in_use(struct mctx *c, const struct obj_ref *ref,
 		      struct diag *d);
+/* The connection's facts hook: its owner and sandbox, for the policy. */
+int connection_facts(struct mctx *c, const struct obj_ref *ref,
+		     struct obj_facts *out);
 /* Stamp the connection ref is in as changed now, by the caller. */
 int connection_touch(struct mctx *c, const struct obj_ref *ref,
 		     struct diag *d);
@@ -424,8 +434,8 @@ int dataview_create(struct mctx *c, const struct obj_ref *ref,
  * settings and its datasets' settings and rows). */
 time_t dv_mtime(struct mctx *c, const struct obj_ref *ref);
 /* After a rename: the read-only name in dataview.ini follows. */
-int dataview_moved(struct mctx *c, const struct obj_ref *ref,
-		   struct diag *d);
+int dataview_moved(struct mctx *c, const struct obj_ref *from,
+		   const struct obj_ref *ref, struct diag *d);
 int component_ini_store(struct mctx *c, const struct obj_ref *ref,
 			const char *data, size_t len, struct diag *d);
 /* report/: the dimension components of the view, one name a line. */

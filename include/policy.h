@@ -63,6 +63,7 @@ enum perm {
 	PERM_MANAGE_JOURNEYS_EVENTS,
 	PERM_VIEW_JOURNEYS,
 	PERM_MANAGE_JOURNEYS,
+	PERM_MANAGE_SEGMENTS,	/* needed to create audiences (SPEC §7) */
 	PERM_COUNT
 };
 extern const char *const perm_names[PERM_COUNT + 1];	/* NULL-terminated */
@@ -118,6 +119,19 @@ enum action {
 	ACT_AUDIT_READ,		/* read /audit/log */
 	ACT_ACTIVITY,		/* cancel computations (reporting
 				 * activity): product admins */
+	/* Workspace (SPEC §7).  Owners and shares come from the object's
+	 * kind (kind_def.facts), the creation permission from the kind */
+	ACT_WS_SEE,		/* enter /workspace: analysis_workspace, product admins */
+	ACT_WS_CREATE,		/* mkdir in a collection: its creation
+				 * permission, product admins */
+	ACT_WS_READ,		/* see and read an object: its owner, the
+				 * principals it is shared with, product admins */
+	ACT_WS_EDIT,		/* change, rename, delete, tag, approve,
+				 * re-share: owner or a principal it is shared
+				 * with, holding the creation permission;
+				 * product admins */
+	ACT_WS_ADMIN,		/* share with all, change owner, all_dataviews,
+				 * /admin/transfer: product admins */
 	ACT_COUNT
 };
 extern const char *const action_names[ACT_COUNT];

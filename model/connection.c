@@ -305,6 +305,29 @@ int connection_in_use(struct mctx *c, const struct obj_ref *ref,
 	return rc;
 }
 
+/* What the policy decides a change of the connection by: the sandbox
+ * its connection.ini names (and its owner). */
+int connection_facts(struct mctx *c, const struct obj_ref *ref,
+		     struct obj_facts *out)
+{
+	const struct kind_attr *a = &kind_table[KIND_CONNECTION].attrs[0];
+	struct obj_ref ini;
+	struct inidoc doc;
+	int rc;
+
+	conn_ini_ref(ref, &ini);
+	rc = attr_ini_load(c, &ini, a, &doc);
+	if (rc)
+		return rc;
+	rc = buf_addstr(&out->sandbox,
+			inidoc_get(&doc, "connection", "sandbox"));
+	if (!rc)
+		rc = buf_addstr(&out->owner,
+				inidoc_get(&doc, "connection", "owner"));
+	inidoc_release(&doc);
+	return rc;
+}
+
 /* A dataset added or removed is a change of its connection. */
 int connection_touch(struct mctx *c, const struct obj_ref *ref,
 		     struct diag *d)

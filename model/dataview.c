@@ -628,8 +628,8 @@ int dataview_create(struct mctx *c, const struct obj_ref *ref,
 	return dataview_set_name(c, ref, NULL);
 }
 
-int dataview_moved(struct mctx *c, const struct obj_ref *ref,
-		   struct diag *d)
+int dataview_moved(struct mctx *c, const struct obj_ref *from,
+		   const struct obj_ref *ref, struct diag *d)
 {
 	return dataview_set_name(c, ref, d);
 }

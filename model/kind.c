@@ -21,6 +21,7 @@
 #include "kind.h"
 #include "mctx.h"
 #include "policy.h"
+#include "workspace.h"
 
 static const struct kind_attr root_attrs[] = {
 	{ "README", 0, ACT_PUBLIC, ACT_NONE, NULL, root_readme_show },
@@ -45,6 +46,9 @@ static const struct kind_attr admin_attrs[] = {
 	{ "reporting-activity", KA_RW, ACT_ADMIN_READ, ACT_ACTIVITY, NULL,
 	  activity_file_show, activity_file_store,
 	  .check_entry = activity_check_cmd },
+	/* write-only: "FROM TO" moves FROM's Workspace objects to TO */
+	{ "transfer", KA_RW, ACT_NONE, ACT_WS_ADMIN, NULL, attr_lines_show,
+	  ws_transfer_store, .check_entry = ws_check_transfer },
 	{ NULL }
 };
 
@@ -130,7 +134,43 @@ static const struct kind_attr report_file_attrs[] = {
 	{ NULL }
 };
 
+/* Workspace objects (SPEC §7): KIND.ini first (workspace.c reads
+ * attrs[0]), then who else sees it and who names it */
+#define WS_FILES                                                             \
+	{ "shares", KA_RW, ACT_WS_READ, ACT_WS_EDIT, NULL, attr_lines_show,  \
+	  ws_shares_store, .check_entry = ws_check_share, .verb = "share" }, \
+	{ "used_by", 0, ACT_WS_READ, ACT_NONE, NULL, ws_used_by_show }
+#define WS_INI(file, schema)                                                 \
+	{ file, KA_RW, ACT_WS_READ, ACT_WS_EDIT, schema, attr_ini_show,      \
+	  ws_ini_store, .check_key = ws_ini_check_key }
+
+static const struct kind_attr segment_attrs[] = {
+	WS_INI("segment.ini", &ws_segment_schema), WS_FILES, { NULL }
+};
+static const struct kind_attr metric_attrs[] = {
+	WS_INI("metric.ini", &ws_metric_schema), WS_FILES, { NULL }
+};
+static const struct kind_attr daterange_attrs[] = {
+	WS_INI("daterange.ini", &ws_daterange_schema), WS_FILES, { NULL }
+};
+static const struct kind_attr annotation_attrs[] = {
+	WS_INI("annotation.ini", &ws_annotation_schema), WS_FILES, { NULL }
+};
+static const struct kind_attr audience_attrs[] = {
+	WS_INI("audience.ini", &ws_audience_schema), WS_FILES, { NULL }
+};
+
 static const struct kind_attr no_attrs[] = { { NULL } };
+
+/* A Workspace collection and its object kind: who may enter it, and the
+ * objects, owned and shared, with the hooks of workspace.c. */
+#define WS_COLLECTION(dir)                                                   \
+	{ dir, KIND_WORKSPACE, 0, NULL, no_attrs, ACT_WS_SEE, ACT_NONE,       \
+	  ACT_NONE }
+#define WS_OBJECT(noun, coll, attrs)                                         \
+	{ noun, coll, KD_NAMED | KD_STORED | KD_RENAME | KD_OWNED, NULL,     \
+	  attrs, ACT_WS_READ, ACT_WS_CREATE, ACT_WS_EDIT, NULL, ws_create,   \
+	  ws_destroy, ws_moved, .in_use = ws_in_use, .facts = ws_facts }
 
 const struct kind_def kind_table[KIND_COUNT] = {
 	[KIND_ROOT] = { "", KIND_ROOT, 0, NULL, root_attrs, ACT_PUBLIC,
@@ -143,7 +183,8 @@ const struct kind_def kind_table[KIND_COUNT] = {
 			      connection_attrs,
 			      ACT_CONN_READ, ACT_CONN_MANAGE, ACT_CONN_MANAGE,
 			      NULL, connection_create, connection_destroy,
-			      .in_use = connection_in_use },
+			      .in_use = connection_in_use,
+			      .facts = connection_facts },
 	[KIND_DATASETS] = { "datasets", KIND_CONNECTION, 0, NULL, no_attrs,
 			    ACT_CONN_READ, ACT_NONE, ACT_NONE },
 	[KIND_DATASET] = { "dataset", KIND_DATASETS, KD_NAMED | KD_STORED,
@@ -188,6 +229,23 @@ const struct kind_def kind_table[KIND_COUNT] = {
 			users_list, .has = users_has },
 	[KIND_AUDIT] = { "audit", KIND_ROOT, 0, NULL, audit_attrs,
 			 ACT_AUDIT_READ, ACT_NONE, ACT_NONE },
+	[KIND_WORKSPACE] = { "workspace", KIND_ROOT, 0, NULL, no_attrs,
+			     ACT_WS_SEE, ACT_NONE, ACT_NONE },
+	[KIND_WS_SEGMENTS] = WS_COLLECTION("segments"),
+	[KIND_WS_SEGMENT] = WS_OBJECT("segment", KIND_WS_SEGMENTS,
+				      segment_attrs),
+	[KIND_WS_METRICS] = WS_COLLECTION("calculated-metrics"),
+	[KIND_WS_METRIC] = WS_OBJECT("calculated metric", KIND_WS_METRICS,
+				     metric_attrs),
+	[KIND_WS_DATERANGES] = WS_COLLECTION("date-ranges"),
+	[KIND_WS_DATERANGE] = WS_OBJECT("date range", KIND_WS_DATERANGES,
+					daterange_attrs),
+	[KIND_WS_ANNOTATIONS] = WS_COLLECTION("annotations"),
+	[KIND_WS_ANNOTATION] = WS_OBJECT("annotation", KIND_WS_ANNOTATIONS,
+					 annotation_attrs),
+	[KIND_WS_AUDIENCES] = WS_COLLECTION("audiences"),
+	[KIND_WS_AUDIENCE] = WS_OBJECT("audience", KIND_WS_AUDIENCES,
+				       audience_attrs),
 };
 
 static int kind_present(int k)

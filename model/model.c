@@ -192,6 +192,7 @@ static int op_begin(struct model *m, const struct caller_id *id,
 	op->c.now = time(NULL);
 	op->c.flood = m->flood;
 	op->c.job = NULL;
+	op->c.audited = 0;
 	stages_expire(op);
 	audit_tick(&op->c);
 	return 0;
@@ -325,20 +326,66 @@ int model_errors_show(struct mctx *c, const struct obj_ref *ref,
  * for a denial, a count of it within the bounds audit.c keeps), and (for
  * writes) an /errors line.  Failures here cannot change the answer the
  * caller gets, so they are ignored. */
+/* 1 if ref is in an owned object (a Workspace object, KD_OWNED). */
+static int owned(const struct obj_ref *ref)
+{
+	return !obj_ref_is_scratch(ref) &&
+	       (kind_table[ref->kind].flags & KD_OWNED);
+}
+
+/*
+ * Where an attempt or change is audited: its path and action, and the
+ * detail.  Owned objects (SPEC §7) are audited by what is done to the
+ * object, under the object's path, with its kind first in the detail
+ * ("segment: ..."): mkdir is create, rmdir and unlink delete, a rename
+ * or write change (a file may name its own: shares is share).
+ */
+static int audit_where(const struct obj_ref *ref, const char **action,
+		       const char *detail, struct buf *path,
+		       struct buf *det)
+{
+	const struct kind_attr *a;
+	struct obj_ref o;
+	int rc;
+
+	if (!owned(ref)) {
+		rc = obj_ref_path(ref, path);
+		if (!rc && detail)
+			rc = buf_addstr(det, detail);
+		return rc;
+	}
+	a = obj_ref_attr(ref);
+	if (!strcmp(*action, "mkdir"))
+		*action = "create";
+	else if (!strcmp(*action, "rmdir") || !strcmp(*action, "unlink"))
+		*action = "delete";
+	else if (strcmp(*action, "read"))
+		*action = a && a->verb ? a->verb : "change";
+	o = *ref;
+	o.attr = -1;
+	rc = obj_ref_object_path(&o, path);
+	if (!rc)
+		rc = buf_printf(det, "%s%s%s", kind_table[ref->kind].name,
+				detail && *detail ? ": " : "",
+				detail ? detail : "");
+	return rc;
+}
+
 static void refused(struct op *op, const char *action,
 		    const struct obj_ref *ref, int rc, const char *detail,
 		    const struct diag *d)
 {
-	struct buf path = BUF_INIT;
+	struct buf path = BUF_INIT, det = BUF_INIT;
 
-	if (!obj_ref_path(ref, &path))
+	if (!audit_where(ref, &action, detail, &path, &det))
 		audit_refused(&op->c, action, path.data,
 			      rc == -EACCES || rc == -ENOENT ? "denied" :
 							       "rejected",
-			      detail);
+			      det.data);
 	if (d)
 		error_add(op, ref, d);
 	buf_release(&path);
+	buf_release(&det);
 }
 
 /* Ask the policy whether act may be done on ref; on a denial of an
@@ -1021,6 +1068,7 @@ static int commit(struct op *op, const struct obj_ref *ref, const char *data,
 	if (rc)
 		return rc;
 	memset(&d, 0, sizeof(d));
+	op->c.audited = 0;
 	if (creating)
 		rc = create_object(op, &dir, ref, &d);
 	if (!rc)
@@ -1035,7 +1083,7 @@ static int commit(struct op *op, const struct obj_ref *ref, const char *data,
 		rc = obj_ref_path(ref, &path);
 	if (!rc)
 		rc = buf_printf(&detail, "%zu bytes", len);
-	if (!rc)
+	if (!rc && !op->c.audited)
 		rc = audit_append(&op->c, creating ? "create" : "write",
 				  path.data, "ok", detail.data);
 	if (!rc) {
@@ -1907,12 +1955,13 @@ static int child_of(const struct obj_ref *dir, const char *name,
 static int audit_ok(struct op *op, const char *action,
 		    const struct obj_ref *ref, const char *detail)
 {
-	struct buf path = BUF_INIT;
-	int rc = obj_ref_path(ref, &path);
+	struct buf path = BUF_INIT, det = BUF_INIT;
+	int rc = audit_where(ref, &action, detail, &path, &det);
 
 	if (!rc)
-		rc = audit_append(&op->c, action, path.data, "ok", detail);
+		rc = audit_append(&op->c, action, path.data, "ok", det.data);
 	buf_release(&path);
+	buf_release(&det);
 	return rc;
 }
 
@@ -2455,10 +2504,18 @@ static int rename_object(struct op *op, const struct obj_ref *src,
 		rc = gate(op, k->act_delete, dst, "rename");
 	if (rc)
 		goto out;
+	memset(&d, 0, sizeof(d));
+	/* what others name by its name keeps it (SPEC §7: EBUSY) */
+	if (k->in_use) {
+		rc = k->in_use(&op->c, src, &d);
+		if (rc) {
+			refused(op, "rename", src, rc, d.msg, &d);
+			goto out;
+		}
+	}
 	rc = store_txn_begin(op->c.st);
 	if (rc)
 		goto out;
-	memset(&d, 0, sizeof(d));
 	if (replace)
 		rc = obj_delete(&op->c, dst, &d);
 	if (!rc)

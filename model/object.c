@@ -478,7 +478,7 @@ int obj_rename(struct mctx *c, const struct obj_ref *ref,
 		rc = obj_save(c, &to, &r);
 	rec_release(&r);
 	if (!rc && k->moved)
-		rc = k->moved(c, &to, d);
+		rc = k->moved(c, &src, &to, d);
 	return rc;
 }
 

@@ -50,7 +50,8 @@ const char *const perm_names[PERM_COUNT + 1] = {
 	"manage_sources", "view_identity_namespaces", "manage_destinations",
 	"activate_destinations", "view_destinations", "manage_queries",
 	"manage_query_service_integration", "view_journeys_events",
-	"manage_journeys_events", "view_journeys", "manage_journeys", NULL
+	"manage_journeys_events", "view_journeys", "manage_journeys",
+	"manage_segments", NULL
 };
 
 const char *const tool_names[TOOL_COUNT + 1] = {
@@ -83,6 +84,11 @@ const char *const action_names[ACT_COUNT] = {
 	[ACT_DV_EXPORT] = "export_rows",
 	[ACT_AUDIT_READ] = "read_audit_log",
 	[ACT_ACTIVITY] = "cancel_computations",
+	[ACT_WS_SEE] = "enter_workspace",
+	[ACT_WS_CREATE] = "create_workspace_object",
+	[ACT_WS_READ] = "read_workspace_object",
+	[ACT_WS_EDIT] = "change_workspace_object",
+	[ACT_WS_ADMIN] = "administer_workspace",
 };
 
 /* The permissions connection and data view management needs (§6). */
@@ -919,32 +925,30 @@ static int caller_has_sandbox(const struct caller *who, const char *sandbox)
 	return 0;
 }
 
-/* The sandbox of connection name (canonical connection.ini), into sb. */
-static int conn_sandbox(struct policy *p, const char *name, struct buf *sb)
+/*
+ * The facts of the object obj is in (owner, shares, home view, sandbox),
+ * from the hook of the nearest kind on its path that has one
+ * (kind_def.facts): the policy knows no record layout.  -ENOENT when
+ * there is no such object (or no kind on the path has facts).
+ */
+static int policy_facts(struct policy *p, const struct caller *who,
+			const struct obj_ref *obj, struct obj_facts *out)
 {
-	struct buf key = BUF_INIT, val = BUF_INIT;
-	struct rec r = REC_INIT;
-	const char *ini, *s, *e;
-	int rc = buf_printf(&key, "o:/connections/%s", name);
+	struct obj_ref cur = *obj, up;
+	struct mctx c;
 
-	if (!rc)
-		rc = store_get(p->st, key.data, &val);
-	if (!rc)
-		rc = rec_decode(&r, val.data, val.len);
-	if (rc)
-		goto out;
-	ini = rec_get(&r, "connection.ini", NULL);
-	s = ini ? strstr(ini, "\nsandbox = ") : NULL;
-	if (s) {
-		s += strlen("\nsandbox = ");
-		e = strchr(s, '\n');
-		rc = buf_add(sb, s, e ? (size_t)(e - s) : strlen(s));
+	obj_facts_init(out);
+	while (!kind_table[cur.kind].facts) {
+		if (obj_ref_parent(&cur, &up))
+			return -ENOENT;
+		cur = up;
 	}
-out:
-	buf_release(&key);
-	buf_release(&val);
-	rec_release(&r);
-	return rc;
+	memset(&c, 0, sizeof(c));
+	c.st = p->st;
+	c.pol = p;
+	c.cfg = p->cfg;
+	c.who = who;
+	return kind_table[cur.kind].facts(&c, &cur, out);
 }
 
 static int journeys_needed(struct policy *p)
@@ -965,10 +969,12 @@ static int platform_ok(struct policy *p, const struct caller *who,
 		       struct buf *why)
 {
 	uint32_t need = CONN_PERMS, missing;
-	struct buf sb = BUF_INIT, list = BUF_INIT;
+	struct obj_facts facts;
+	struct buf list = BUF_INIT;
 	const char *sandbox = NULL;
 	int ok = 1, i;
 
+	obj_facts_init(&facts);
 	if (!(who->roles & ROLE_PRODUCT_ADMIN)) {
 		why_add(why, "needs role %s", "product admin");
 		ok = 0;
@@ -988,8 +994,9 @@ static int platform_ok(struct policy *p, const struct caller *who,
 	if (conn_scoped && obj->nnames >= 1) {
 		if (obj->sandbox)
 			sandbox = obj->sandbox;
-		else if (!conn_sandbox(p, obj->names[0], &sb) && sb.len)
-			sandbox = sb.data;
+		else if (!policy_facts(p, who, obj, &facts) &&
+			 facts.sandbox.len)
+			sandbox = facts.sandbox.data;
 	}
 	if (!caller_has_sandbox(who, sandbox)) {
 		if (sandbox)
@@ -1001,7 +1008,7 @@ static int platform_ok(struct policy *p, const struct caller *who,
 				"a sandbox through a platform profile");
 		ok = 0;
 	}
-	buf_release(&sb);
+	obj_facts_release(&facts);
 	buf_release(&list);
 	return ok;
 }
@@ -1024,6 +1031,124 @@ static int granted(const struct caller *who, const char *view,
 		if (policy_profile_grants(who->db, who->admin_of[i], view))
 			return 1;
 	return 0;
+}
+
+/* The creation permission P of Workspace kind k (SPEC §7): a reporting
+ * tool from any profile, and for audiences platform manage_segments too;
+ * for date ranges (and projects), analysis_workspace. */
+static void ws_creation(int k, uint32_t *tools, uint32_t *perms)
+{
+	*perms = 0;
+	switch (k) {
+	case KIND_WS_SEGMENT:
+		*tools = 1u << TOOL_SEGMENT_CREATION;
+		break;
+	case KIND_WS_METRIC:
+		*tools = 1u << TOOL_CALCULATED_METRICS_CREATION;
+		break;
+	case KIND_WS_ANNOTATION:
+		*tools = 1u << TOOL_ANNOTATION_CREATION;
+		break;
+	case KIND_WS_AUDIENCE:
+		*tools = 1u << TOOL_AUDIENCE_CREATION;
+		*perms = 1u << PERM_MANAGE_SEGMENTS;
+		break;
+	default:
+		*tools = 1u << TOOL_ANALYSIS_WORKSPACE;
+		break;
+	}
+}
+
+/* Does the caller hold kind k's creation permission?  When not, lack
+ * names what is missing ("audience_creation and platform permission
+ * manage_segments"). */
+static int ws_holds(const struct caller *who, int k, struct buf *lack)
+{
+	uint32_t tools, perms, mt, mp;
+	int i;
+
+	ws_creation(k, &tools, &perms);
+	mt = tools & ~who->tools;
+	mp = perms & ~who->perms;
+	for (i = 0; i < TOOL_COUNT; i++)
+		if (mt & (1u << i))
+			buf_printf(lack, "%s%s", lack->len ? " and " : "",
+				   tool_names[i]);
+	for (i = 0; i < PERM_COUNT; i++)
+		if (mp & (1u << i))
+			buf_printf(lack, "%splatform permission %s",
+				   lack->len ? " and " : "", perm_names[i]);
+	return !mt && !mp;
+}
+
+struct ws_share_arg {
+	const struct caller *who;
+	int hit;
+};
+
+static int ws_share_each(const char *e, size_t len, void *arg)
+{
+	struct ws_share_arg *sa = arg;
+	int i;
+
+	if (len == 3 && !memcmp(e, "all", 3))
+		sa->hit = 1;
+	else if (len > 5 && !memcmp(e, "user:", 5))
+		sa->hit |= strlen(sa->who->login) == len - 5 &&
+			   !memcmp(e + 5, sa->who->login, len - 5);
+	else if (len > 6 && !memcmp(e, "group:", 6))
+		for (i = 0; i < sa->who->ngroups; i++)
+			sa->hit |= strlen(sa->who->groups[i]) == len - 6 &&
+				   !memcmp(e + 6, sa->who->groups[i], len - 6);
+	return sa->hit;		/* found: stop */
+}
+
+/* Is an object whose shares are the canonical line-list shares shared
+ * with the caller: as a user, through one of its mapped groups, or with
+ * all? */
+static int ws_shared(const struct caller *who, const char *shares)
+{
+	struct ws_share_arg sa = { who, 0 };
+
+	if (!shares || !who->login)
+		return 0;
+	inidoc_lines_each(shares, ws_share_each, &sa);
+	return sa.hit;
+}
+
+/* ACT_WS_READ and ACT_WS_EDIT on a Workspace object (or a file of it):
+ * the owner and the facts come from its kind. */
+static int ws_object_ok(struct policy *p, const struct caller *who,
+			enum action act, const struct obj_ref *obj,
+			struct buf *why)
+{
+	struct obj_facts f;
+	struct buf lack = BUF_INIT;
+	int own, shared, ok = 0;
+
+	if (who->roles & ROLE_PRODUCT_ADMIN)
+		return 1;
+	if (policy_facts(p, who, obj, &f)) {
+		why_add(why, "needs role %s", "product admin");
+		goto out;
+	}
+	own = f.owner.len && !strcmp(f.owner.data, who->login);
+	shared = ws_shared(who, f.shares.data);
+	if (!own && !shared) {
+		why_add(why, "owned by %s, not shared with you",
+			f.owner.len ? f.owner.data : "nobody");
+		goto out;
+	}
+	if (act == ACT_WS_READ || ws_holds(who, obj->kind, &lack)) {
+		ok = 1;
+		goto out;
+	}
+	why_add(why, "needs %s (%s)", lack.data,
+		own ? "you own it" : "it is shared with you");
+out:
+	buf_release(&lack);
+	obj_facts_release(&f);
+	return ok;
 }
 
 static int role_ok(const struct caller *who, unsigned roles, const char *need,
@@ -1153,6 +1278,28 @@ static int allowed(struct policy *p, const struct caller *who,
 		/* what users compute is the product's business: a system
 		 * admin reads the list, as all of /admin, but does not stop
 		 * a report (SPEC §6, §8) */
+		return role_ok(who, ROLE_PRODUCT_ADMIN, "product admin", why);
+	case ACT_WS_SEE:
+		if (who->roles & ROLE_PRODUCT_ADMIN ||
+		    who->tools & (1u << TOOL_ANALYSIS_WORKSPACE))
+			return 1;
+		why_add(why, "needs role %s", "product admin or a profile "
+			"with analysis_workspace");
+		return 0;
+	case ACT_WS_CREATE: {
+		struct buf lack = BUF_INIT;
+		int ok = who->roles & ROLE_PRODUCT_ADMIN ||
+			 ws_holds(who, kind_named_child(obj->kind), &lack);
+
+		if (!ok)
+			why_add(why, "needs %s", lack.data);
+		buf_release(&lack);
+		return ok;
+	}
+	case ACT_WS_READ:
+	case ACT_WS_EDIT:
+		return ws_object_ok(p, who, act, obj, why);
+	case ACT_WS_ADMIN:
 		return role_ok(who, ROLE_PRODUCT_ADMIN, "product admin", why);
 	case ACT_COUNT:
 		break;

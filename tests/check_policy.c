@@ -22,6 +22,14 @@
  *            "nogroup", with it as a supplementary group "analyst_supp"
  *   viewer   member of exporters (auto_include, full_table_export)
  *   auditor  member of auditors (audit_logs_access)
+ *   mia      member of creators (analysis_workspace and every Workspace
+ *            creation tool) and of platform profile segs
+ *            (manage_segments): owns segment s1, shared with ria and
+ *            group:Analysts; s2 is shared with it
+ *   ned      member of readers (analysis_workspace only): owns segments
+ *            s2 and s3 (made by pa, transferred), without the creation
+ *            permission; s3 is shared with nobody
+ *   ria      member of readers: s1 is shared with it directly
  *   unmapped uid 2999
  *
  * Policy tests resolve callers with a policy of their own (policy_new) on
@@ -82,6 +90,9 @@ enum who {
 	VIEWER,
 	AUDITOR,
 	LEAD2,
+	MIA,
+	NED,
+	RIA,
 	NWHO
 };
 
@@ -103,6 +114,9 @@ static const struct {
     [VIEWER] = {"viewer", 2006, 100, 0},
     [AUDITOR] = {"auditor", 2007, 100, 0},
     [LEAD2] = {"lead2", 2008, 100, 0},
+    [MIA] = {"mia", 2009, 100, 0},
+    [NED] = {"ned", 2010, 100, 0},
+    [RIA] = {"ria", 2011, 100, 0},
 };
 
 static const char cfg_text[] = "[store]\n"
@@ -117,6 +131,9 @@ static const char cfg_text[] = "[store]\n"
 			       "2006 = viewer@example.com\n"
 			       "2007 = auditor@example.com\n"
 			       "2008 = lead2@example.com\n"
+			       "2009 = mia@example.com\n"
+			       "2010 = ned@example.com\n"
+			       "2011 = ria@example.com\n"
 			       "[groups]\n"
 			       "3001 = Analysts\n"
 			       "[admin]\n"
@@ -329,6 +346,42 @@ static void world_populate(void)
 		    "auditor@example.com\n");
 	model_write(PA, "/admin/profiles/auditors/profile.ini",
 		    "[reporting_tools]\naudit_logs_access = true\n");
+
+	/* the Workspace (SPEC §7) */
+	model_mkdir_as(SYS, "/admin/platform", "segs", 0);
+	model_write(SYS, "/admin/platform/segs/platform.ini",
+		    "[platform]\nsandboxes = prod\n"
+		    "permissions = manage_segments\n");
+	model_write(SYS, "/admin/platform/segs/members", "mia@example.com\n");
+	model_mkdir_as(PA, "/admin/profiles", "creators", 0);
+	model_write(PA, "/admin/profiles/creators/members",
+		    "mia@example.com\n");
+	model_write(PA, "/admin/profiles/creators/profile.ini",
+		    "[reporting_tools]\nanalysis_workspace = true\n"
+		    "segment_creation = true\n"
+		    "calculated_metrics_creation = true\n"
+		    "annotation_creation = true\naudience_creation = true\n");
+	model_mkdir_as(PA, "/admin/profiles", "readers", 0);
+	model_write(PA, "/admin/profiles/readers/members",
+		    "ned@example.com\nria@example.com\n");
+	model_write(PA, "/admin/profiles/readers/profile.ini",
+		    "[reporting_tools]\nanalysis_workspace = true\n");
+	model_mkdir_as(MIA, "/workspace/segments", "s1", 0);
+	model_write(MIA, "/workspace/segments/s1/shares",
+		    "user:ria@example.com\n");
+	/* a group mia is not in: a product admin's to add */
+	model_write_rc(MIA, "/workspace/segments/s1/shares",
+		       "user:ria@example.com\ngroup:Analysts\n", -EACCES);
+	model_write(PA, "/workspace/segments/s1/shares",
+		    "user:ria@example.com\ngroup:Analysts\n");
+	model_mkdir_as(PA, "/workspace/segments", "s2", 0);
+	model_write(PA, "/workspace/segments/s2/segment.ini",
+		    "[segment]\nowner = ned@example.com\n");
+	model_write(PA, "/workspace/segments/s2/shares",
+		    "user:mia@example.com\n");
+	model_mkdir_as(PA, "/workspace/segments", "s3", 0);
+	model_write(PA, "/workspace/segments/s3/segment.ini",
+		    "[segment]\nowner = ned@example.com\n");
 }
 
 static void world_setup(void)
@@ -507,6 +560,33 @@ struct prow {
 #define EA -EACCES
 #define EN -ENOENT
 #define DV_HIDDEN(w, a) RW(w, a, "dv:web", EN, NULL)
+
+/* The Workspace actions on their representatives. */
+#define WS(w, see, create, read, edit, admin)                                  \
+	R(w, ACT_WS_SEE, "/workspace", see),                                   \
+	R(w, ACT_WS_CREATE, "/workspace/segments", create),                    \
+	R(w, ACT_WS_READ, "/workspace/segments/s1", read),                     \
+	R(w, ACT_WS_EDIT, "/workspace/segments/s1/segment.ini", edit),         \
+	R(w, ACT_WS_ADMIN, "/admin/transfer", admin)
+/* The other actions for a member of a profile that grants no data view
+ * and no tool but Workspace ones. */
+#define PLAIN(w)                                                               \
+	R(w, ACT_NONE, "/", EA), R(w, ACT_PUBLIC, "/README", 0),               \
+	R(w, ACT_MAPPED, "/errors", 0),                                        \
+	R(w, ACT_ADMIN_SEE, "/admin/profiles", EA),                            \
+	R(w, ACT_ADMIN_READ, "/admin/product-admins", EA),                     \
+	R(w, ACT_ADMIN_SYS, "/admin/sandboxes", EA),                           \
+	R(w, ACT_PROFILE_SEE, TP "/profile.ini", EN),                          \
+	R(w, ACT_PROFILE_MANAGE, "/admin/profiles", EA),                       \
+	R(w, ACT_PROFILE_EDIT, TP "/members", EN),                             \
+	R(w, ACT_PROFILE_DELEGATE, TP "/profile.ini", EN),                     \
+	RG(w, TP "/profile.ini", "tool analysis_workspace", EN, NULL),         \
+	R(w, ACT_CONN_READ, "/connections", EA),                               \
+	R(w, ACT_CONN_MANAGE, "/connections", EA),                             \
+	R(w, ACT_DV_MANAGE, "/dataviews", EA), DV_HIDDEN(w, ACT_DV_EDIT),      \
+	DV_HIDDEN(w, ACT_DV_SEE), DV_HIDDEN(w, ACT_DV_REPORT),                 \
+	DV_HIDDEN(w, ACT_DV_EXPORT), R(w, ACT_AUDIT_READ, "/audit/log", EA),   \
+	R(w, ACT_ACTIVITY, "/admin/reporting-activity", EA)
 
 static const struct prow matrix[] = {
     /* unmapped: ACT_PUBLIC and nothing else; it may know only the root,
@@ -776,6 +856,30 @@ static const struct prow matrix[] = {
     R(LEAD2, ACT_DV_EXPORT, "dv:web", EA),
     R(LEAD2, ACT_AUDIT_READ, "/audit/log", EA),
     R(LEAD2, ACT_ACTIVITY, "/admin/reporting-activity", EA),
+
+    /* the Workspace (SPEC §7), on mia's segment s1 (shared with ria and
+     * group:Analysts) */
+    WS(UNMAPPED, EN, EN, EN, EN, EN),
+    WS(SYS, EA, EA, EN, EN, EA),
+    WS(PA, 0, 0, 0, 0, 0),
+    WS(PA2, 0, 0, 0, 0, 0),
+    WS(PA3, 0, 0, 0, 0, 0),
+    /* a profile admin that is no member: no analysis_workspace */
+    WS(LEAD, EA, EA, EN, EN, EA),
+    /* through group:Analysts: sees it, may not change it */
+    WS(ANALYST, 0, EA, 0, EA, EA),
+    WS(ANALYST_SUPP, 0, EA, 0, EA, EA),
+    WS(NOGROUP, EA, EA, EN, EN, EA),
+    /* a member without analysis_workspace */
+    WS(VIEWER, EA, EA, EN, EN, EA),
+    WS(AUDITOR, EA, EA, EN, EN, EA),
+    WS(LEAD2, EA, EA, EN, EN, EA),
+    /* the owner, holding segment_creation */
+    PLAIN(MIA), WS(MIA, 0, 0, 0, 0, EA),
+    /* not shared with: an owner elsewhere */
+    PLAIN(NED), WS(NED, 0, EA, EN, EN, EA),
+    /* shared with directly, without segment_creation */
+    PLAIN(RIA), WS(RIA, 0, EA, 0, EA, EA),
 };
 
 #define NEED_CONN "needs platform permissions " CONN_PERMS_TEXT
@@ -963,6 +1067,63 @@ static const struct prow details[] = {
     RW(AUDITOR, ACT_AUDIT_READ, "/audit/log", 0, NULL),
     RW(AUDITOR, ACT_DV_SEE, "dv:web", EN,
 	  "needs role product admin or a profile granting data view web"),
+
+    /* the Workspace: whose it is, whom it is shared with, P */
+#define S1 "/workspace/segments/s1"
+#define S2 "/workspace/segments/s2"
+#define S3 "/workspace/segments/s3"
+#define NEED_WS "needs role product admin or a profile with analysis_workspace"
+    RW(LEAD, ACT_WS_SEE, "/workspace", EA, NEED_WS),
+    RW(VIEWER, ACT_WS_CREATE, "/workspace/date-ranges", EA, NEED_WS),
+    RW(VIEWER, ACT_WS_READ, S1, EN,
+       "owned by mia@example.com, not shared with you"),
+    RW(SYS, ACT_WS_ADMIN, "/admin/transfer", EA, "needs role product admin"),
+    /* creation permissions, per kind (every P from any profile) */
+    RW(RIA, ACT_WS_CREATE, "/workspace/segments", EA,
+       "needs segment_creation"),
+    RW(RIA, ACT_WS_CREATE, "/workspace/calculated-metrics", EA,
+       "needs calculated_metrics_creation"),
+    RW(RIA, ACT_WS_CREATE, "/workspace/annotations", EA,
+       "needs annotation_creation"),
+    RW(RIA, ACT_WS_CREATE, "/workspace/audiences", EA,
+       "needs audience_creation and platform permission manage_segments"),
+    RW(RIA, ACT_WS_CREATE, "/workspace/date-ranges", 0, NULL),
+    RW(MIA, ACT_WS_CREATE, "/workspace/audiences", 0, NULL),
+    RW(MIA, ACT_WS_CREATE, "/workspace/annotations", 0, NULL),
+    RW(MIA, ACT_WS_CREATE, "/workspace/calculated-metrics", 0, NULL),
+    RW(PA2, ACT_WS_CREATE, "/workspace/audiences", 0, NULL),
+    /* an owner without P reads, and changes nothing */
+    RW(NED, ACT_WS_READ, S2, 0, NULL),
+    RW(NED, ACT_WS_READ, S2 "/shares", 0, NULL),
+    RW(NED, ACT_WS_EDIT, S2 "/segment.ini", EA,
+       "needs segment_creation (you own it)"),
+    RW(NED, ACT_WS_EDIT, S2, EA, "needs segment_creation (you own it)"),
+    /* shared with, holding P: changes, renames, deletes, re-shares */
+    RW(MIA, ACT_WS_EDIT, S2, 0, NULL),
+    RW(MIA, ACT_WS_EDIT, S2 "/shares", 0, NULL),
+    RW(MIA, ACT_WS_READ, S3, EN,
+       "owned by ned@example.com, not shared with you"),
+    RW(MIA, ACT_WS_EDIT, S3 "/shares", EN,
+       "owned by ned@example.com, not shared with you"),
+    RW(MIA, ACT_WS_ADMIN, "/admin/transfer", EA,
+       "needs role system admin, product admin or product profile admin"),
+    /* shared with, without P */
+    RW(RIA, ACT_WS_READ, S1 "/used_by", 0, NULL),
+    RW(RIA, ACT_WS_EDIT, S1 "/shares", EA,
+       "needs segment_creation (it is shared with you)"),
+    RW(ANALYST, ACT_WS_EDIT, S1, EA,
+       "needs segment_creation (it is shared with you)"),
+    RW(ANALYST_SUPP, ACT_WS_READ, S1, 0, NULL),
+    RW(NOGROUP, ACT_WS_READ, S1, EN,
+       "owned by mia@example.com, not shared with you"),
+    RW(RIA, ACT_WS_READ, S3, EN,
+       "owned by ned@example.com, not shared with you"),
+    /* product admins: everything, everyone's */
+    RW(PA2, ACT_WS_READ, S3, 0, NULL),
+    RW(PA2, ACT_WS_EDIT, S3 "/shares", 0, NULL),
+    RW(PA3, ACT_WS_ADMIN, S1 "/shares", 0, NULL),
+    /* the owner may not do what only product admins do */
+    RW(MIA, ACT_WS_ADMIN, S1 "/shares", EA, "needs role product admin"),
 };
 
 static void check_row(const struct prow *r)
@@ -1067,6 +1228,13 @@ static const struct {
      "exporters", "", "", "all", ""},
     {AUDITOR, "auditor@example.com", ROLE_USER, 0, 1u << TOOL_AUDIT_LOGS_ACCESS,
      "auditors", "", "", "", ""},
+    {MIA, "mia@example.com", ROLE_USER, 1u << PERM_MANAGE_SEGMENTS,
+     (1u << TOOL_ANALYSIS_WORKSPACE) | (1u << TOOL_SEGMENT_CREATION) |
+	 (1u << TOOL_CALCULATED_METRICS_CREATION) |
+	 (1u << TOOL_ANNOTATION_CREATION) | (1u << TOOL_AUDIENCE_CREATION),
+     "creators", "", "segs", "", "prod"},
+    {RIA, "ria@example.com", ROLE_USER, 0, 1u << TOOL_ANALYSIS_WORKSPACE,
+     "readers", "", "", "", ""},
 };
 
 static void join_names(struct buf *out, const struct caller *c, const int *idx,
@@ -1184,9 +1352,12 @@ START_TEST(test_caller_login)
 				 "auditor@example.com\n"
 				 "lead2@example.com\n"
 				 "lead@example.com\n"
+				 "mia@example.com\n"
+				 "ned@example.com\n"
 				 "pa2@example.com\n"
 				 "pa3@example.com\n"
 				 "pa@example.com\n"
+				 "ria@example.com\n"
 				 "sys@example.com\n"
 				 "viewer@example.com\n");
 	/* policy_has_login() agrees with the list, name by name */
@@ -1449,6 +1620,24 @@ static const struct srow stats[] = {
     {UNMAPPED, "/admin", -ENOENT, 0},
     {NOGROUP, "/errors", 0, 4},
     {VIEWER, "/dataviews", 0, 5},
+    /* the Workspace: owner bits are what the caller may do */
+    {MIA, "/workspace/segments", 0, 7},
+    {RIA, "/workspace/segments", 0, 5},
+    {RIA, "/workspace/date-ranges", 0, 7},
+    {LEAD, "/workspace", 0, 0},
+    {MIA, S1 "/segment.ini", 0, 6},
+    {MIA, S1 "/shares", 0, 6},
+    {MIA, S1 "/used_by", 0, 4},
+    {RIA, S1 "/segment.ini", 0, 4},
+    {ANALYST, S1 "/shares", 0, 4},
+    {NED, S2 "/segment.ini", 0, 4},
+    {MIA, S2 "/segment.ini", 0, 6},
+    {PA2, S3 "/shares", 0, 6},
+    {MIA, S3, -ENOENT, 0},
+    {MIA, S3 "/segment.ini", -ENOENT, 0},
+    {VIEWER, S1, -ENOENT, 0},
+    {PA, "/admin/transfer", 0, 2},
+    {SYS, "/admin/transfer", 0, 0},
 };
 
 START_TEST(test_getattr)
@@ -1498,6 +1687,12 @@ static const struct arow accesses[] = {
     {UNMAPPED, "/README", W_OK, -EACCES},
     {UNMAPPED, "/errors", F_OK, -ENOENT},
     {UNMAPPED, "/connections", F_OK, -ENOENT},
+    {MIA, S1 "/segment.ini", R_OK | W_OK, 0},
+    {RIA, S1 "/segment.ini", R_OK, 0},
+    {RIA, S1 "/segment.ini", W_OK, -EACCES},
+    {NED, S2 "/shares", W_OK, -EACCES},
+    {NED, S1, F_OK, -ENOENT},
+    {PA3, S3 "/shares", W_OK, 0},
 };
 
 START_TEST(test_access)
@@ -1542,19 +1737,35 @@ static const struct {
 	const char *ents;
 } listings[] = {
     {LEAD, "/admin/profiles", 0, "thirdparty/\n"},
-    {PA, "/admin/profiles", 0, "auditors/\nexporters/\npartners/\nthirdparty/\n"},
-    {SYS, "/admin/profiles", 0, "auditors/\nexporters/\npartners/\nthirdparty/\n"},
+    {PA, "/admin/profiles", 0,
+     "auditors/\ncreators/\nexporters/\npartners/\nreaders/\nthirdparty/\n"},
+    {SYS, "/admin/profiles", 0,
+     "auditors/\ncreators/\nexporters/\npartners/\nreaders/\nthirdparty/\n"},
     {ANALYST, "/admin/profiles", -EACCES, ""},
     {UNMAPPED, "/admin/profiles", -ENOENT, ""},
     /* fixed names are known to every mapped caller */
     {LEAD, "/admin", 0,
-     "product-admins\nsandboxes\nbackup\nreporting-activity\nprofiles/\n"
-     "platform/\nusers/\n"},
+     "product-admins\nsandboxes\nbackup\nreporting-activity\ntransfer\n"
+     "profiles/\nplatform/\nusers/\n"},
     {LEAD, "/admin/platform", -EACCES, ""},
-    {PA, "/admin/platform", 0, "full/\npartial/\n"},
+    {PA, "/admin/platform", 0, "full/\npartial/\nsegs/\n"},
     {UNMAPPED, "/", 0, "README\nwhoami\n"},
     {ANALYST, "/", 0,
-     "README\nwhoami\nerrors\nconnections/\ndataviews/\nadmin/\naudit/\n"},
+     "README\nwhoami\nerrors\nconnections/\ndataviews/\nadmin/\naudit/\n"
+     "workspace/\n"},
+    /* each caller lists what it may see, and nothing else */
+    {MIA, "/workspace/segments", 0, "s1/\ns2/\n"},
+    {NED, "/workspace/segments", 0, "s2/\ns3/\n"},
+    {RIA, "/workspace/segments", 0, "s1/\n"},
+    {ANALYST, "/workspace/segments", 0, "s1/\n"},
+    {NOGROUP, "/workspace/segments", -EACCES, ""},
+    {PA2, "/workspace/segments", 0, "s1/\ns2/\ns3/\n"},
+    {LEAD, "/workspace", -EACCES, ""},
+    {UNMAPPED, "/workspace", -ENOENT, ""},
+    {RIA, "/workspace", 0,
+     "segments/\ncalculated-metrics/\ndate-ranges/\nannotations/\n"
+     "audiences/\n"},
+    {RIA, S1, 0, "segment.ini\nshares\nused_by\n"},
     {LEAD, TP, 0, "profile.ini\nmembers\nadmins\n"},
 };
 

@@ -1,0 +1,69 @@
+/*
+ * workspace.h - Workspace components (SPEC §7): segments, calculated
+ * metrics, date ranges, annotations and audiences under /workspace, each
+ * an object owned by its creator and private until shared.
+ *
+ * The kind table (kind.c) has a collection and an object kind for each;
+ * these are the hooks its rows name.  Every object's record
+ * ("o:/workspace/KIND/NAME") holds its .ini (the common keys, then the
+ * kind's own) and its shares (a canonical line-list); "u:PATH" holds the
+ * paths of the objects that name it (its used_by).  Everything here runs
+ * under the model's lock, inside the caller's transaction where it
+ * changes something.
+ */
+#ifndef CJAFS_WORKSPACE_H
+#define CJAFS_WORKSPACE_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "inidoc.h"
+#include "kind.h"
+
+struct mctx;
+
+extern const struct inidoc_schema ws_segment_schema;
+extern const struct inidoc_schema ws_metric_schema;
+extern const struct inidoc_schema ws_daterange_schema;
+extern const struct inidoc_schema ws_annotation_schema;
+extern const struct inidoc_schema ws_audience_schema;
+
+/* KIND.ini: parse, validate (owner transfer, dataview, the kind's keys
+ * and the objects it names), stamp modified, keep the referenced
+ * objects' used_by, and audit change / approve / transfer. */
+int ws_ini_store(struct mctx *c, const struct obj_ref *ref, const char *data,
+		 size_t len, struct diag *d);
+/* Write-time judgement of one key (kind_attr.check_key). */
+int ws_ini_check_key(struct mctx *c, const struct obj_ref *ref,
+		     const struct inidoc_field *f, const char *val,
+		     const char *line, size_t llen, struct diag *d);
+/* shares: user:LOGIN, group:NAME, all; audited "share". */
+int ws_shares_store(struct mctx *c, const struct obj_ref *ref,
+		    const char *data, size_t len, struct diag *d);
+/* One shares entry (arg: the struct mctx): -EINVAL for a malformed one,
+ * -EACCES for all written by a caller who is not a product admin. */
+int ws_check_share(const char *entry, size_t len, void *arg, struct diag *d);
+/* used_by: the referrers this caller may see, one path a line, then
+ * "# N more you cannot see" when there are others. */
+int ws_used_by_show(struct mctx *c, const struct obj_ref *ref,
+		    struct buf *out);
+
+/* Kind hooks of every Workspace object kind. */
+int ws_create(struct mctx *c, const struct obj_ref *ref, struct diag *d);
+int ws_destroy(struct mctx *c, const struct obj_ref *ref, struct diag *d);
+int ws_moved(struct mctx *c, const struct obj_ref *from,
+	     const struct obj_ref *ref, struct diag *d);
+/* -EBUSY with *d naming the referrers while an object names it. */
+int ws_in_use(struct mctx *c, const struct obj_ref *ref, struct diag *d);
+/* Owner, shares and home data view, for the policy. */
+int ws_facts(struct mctx *c, const struct obj_ref *ref,
+	     struct obj_facts *out);
+
+/* /admin/transfer (write-only, product admins): lines "FROM TO" move
+ * every Workspace object FROM owns to TO, each audited "transfer". */
+int ws_transfer_store(struct mctx *c, const struct obj_ref *ref,
+		      const char *data, size_t len, struct diag *d);
+int ws_check_transfer(const char *entry, size_t len, void *arg,
+		      struct diag *d);
+
+#endif

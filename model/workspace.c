@@ -1,0 +1,1262 @@
+/*
+ * workspace.c - Workspace components (SPEC §7): segments, calculated
+ * metrics, date ranges, annotations and audiences.
+ *
+ * Each is a directory object /workspace/KIND/NAME made by mkdir, owned by
+ * its creator: KIND.ini (the common keys description, dataview, tags,
+ * approved, owner, created, modified, modified_by, then the kind's own),
+ * shares (who else sees it) and used_by (who names it).  Its record
+ * "o:/workspace/KIND/NAME" holds the .ini and shares texts; whose it is
+ * and whom it is shared with reach the policy through ws_facts(), the
+ * kind's facts hook, so policy.c reads no Workspace record itself.
+ *
+ * Ownership.  The create hook writes owner = the creator, created and
+ * modified.  owner is read-only but to product admins: one writing
+ * another known login transfers the object (audited "transfer"); anyone
+ * else's different value is ignored, as for every read-only key (§3).
+ * modified and modified_by move only when the canonical text changes
+ * otherwise, so writing the file back unchanged stays a no-op.
+ *
+ * Sharing.  shares is a line-list of user:LOGIN, group:NAME and all.
+ * Only product admins write all (refused at write(2), EACCES); others
+ * may add only groups they belong to (judged at commit against the list
+ * as stored: an entry already there may stay).  A list that holds all is
+ * the product admins' to change: everyone sees the object anyway, and an
+ * owner could otherwise undo a product admin's decision.
+ *
+ * References.  A calculated metric names a segment (segment), an audience
+ * segments (segments): the objects named must exist and be usable by the
+ * writer when the name is added.  "u:PATH" of each named object lists
+ * the referrers' paths, kept in the referrer's commit, rename and delete;
+ * an object so named is not deleted or renamed (in_use: EBUSY, the
+ * referrers in /errors, those the caller may not see only counted).
+ * Names are unique per kind: the path is the name.
+ *
+ * Definitions.  Each kind's own keys are checked for syntax here (types,
+ * ranges and enums by the schema; a segment's rule parses as a §4 filter;
+ * a formula holds only names, numbers, + - * / and balanced parentheses;
+ * dates follow the date range grammar).  Their meaning against the home
+ * data view (components, visible values) is judged by one per-kind hook,
+ * ws_kind.validate, called from ws_validate() alone.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dirindex.h"
+#include "filter.h"
+#include "mctx.h"
+#include "store.h"
+#include "timeparse.h"
+#include "workspace.h"
+
+#define WS_COMMON(sec)                                                       \
+	{ sec, "description", INIDOC_STR, "", 0, 0, NULL, 0 },               \
+	{ sec, "dataview", INIDOC_STR, "", 0, 0, NULL, INIDOC_NAME },        \
+	{ sec, "tags", INIDOC_LIST, "", 0, 0, NULL, INIDOC_SET },            \
+	{ sec, "approved", INIDOC_BOOL, "false", 0, 0, NULL, 0 },            \
+	{ sec, "owner", INIDOC_STR, "", 0, 0, NULL, 0 },                     \
+	{ sec, "created", INIDOC_STR, "", 0, 0, NULL, INIDOC_RO },           \
+	{ sec, "modified", INIDOC_STR, "", 0, 0, NULL, INIDOC_RO },          \
+	{ sec, "modified_by", INIDOC_STR, "", 0, 0, NULL, INIDOC_RO }
+
+static const char *const containers[] = { "event", "session", "person",
+					  NULL };
+static const char *const formats[] = { "decimal", "percent", "currency",
+				       "time", NULL };
+static const char *const colors[] = { "red",  "orange", "yellow",
+				      "green", "teal", "blue",
+				      "purple", "pink", "gray", NULL };
+static const char *const matches[] = { "all", "any", NULL };
+
+static const struct inidoc_field segment_fields[] = {
+	WS_COMMON("segment"),
+	{ "segment", "container", INIDOC_ENUM, "event", 0, 0, containers, 0 },
+	{ "segment", "exclude", INIDOC_BOOL, "false", 0, 0, NULL, 0 },
+	{ "segment", "rule", INIDOC_STR, "", 0, 0, NULL, 0 },
+	{ NULL }
+};
+
+static const struct inidoc_field metric_fields[] = {
+	WS_COMMON("metric"),
+	{ "metric", "formula", INIDOC_STR, "", 0, 0, NULL, 0 },
+	{ "metric", "segment", INIDOC_STR, "", 0, 0, NULL, INIDOC_NAME },
+	{ "metric", "format", INIDOC_ENUM, "decimal", 0, 0, formats, 0 },
+	{ "metric", "precision", INIDOC_INT, "2", 0, 10, NULL, 0 },
+	{ NULL }
+};
+
+static const struct inidoc_field daterange_fields[] = {
+	WS_COMMON("date_range"),
+	{ "date_range", "start", INIDOC_STR, "", 0, 0, NULL, 0 },
+	{ "date_range", "end", INIDOC_STR, "", 0, 0, NULL, 0 },
+	{ NULL }
+};
+
+static const struct inidoc_field annotation_fields[] = {
+	WS_COMMON("annotation"),
+	{ "annotation", "start", INIDOC_STR, "", 0, 0, NULL, 0 },
+	{ "annotation", "end", INIDOC_STR, "", 0, 0, NULL, 0 },
+	{ "annotation", "color", INIDOC_ENUM, "blue", 0, 0, colors, 0 },
+	{ "annotation", "text", INIDOC_STR, "", 0, 0, NULL, 0 },
+	{ "annotation", "all_dataviews", INIDOC_BOOL, "false", 0, 0, NULL,
+	  0 },
+	{ NULL }
+};
+
+static const struct inidoc_field audience_fields[] = {
+	WS_COMMON("audience"),
+	{ "audience", "segments", INIDOC_LIST, "", 0, 0, NULL,
+	  INIDOC_NAME | INIDOC_SET },
+	{ "audience", "match", INIDOC_ENUM, "all", 0, 0, matches, 0 },
+	{ NULL }
+};
+
+const struct inidoc_schema ws_segment_schema = { "segment.ini",
+						 segment_fields };
+const struct inidoc_schema ws_metric_schema = { "metric.ini", metric_fields };
+const struct inidoc_schema ws_daterange_schema = { "daterange.ini",
+						   daterange_fields };
+const struct inidoc_schema ws_annotation_schema = { "annotation.ini",
+						    annotation_fields };
+const struct inidoc_schema ws_audience_schema = { "audience.ini",
+						  audience_fields };
+
+/* A key of a kind's .ini that names other Workspace objects. */
+struct ws_ref_key {
+	const char *key;
+	int kind;		/* the kind of the objects it names */
+	const char *noun;	/* for messages */
+};
+
+static const struct ws_ref_key metric_refs[] = {
+	{ "segment", KIND_WS_SEGMENT, "segment" },
+	{ NULL }
+};
+
+static const struct ws_ref_key audience_refs[] = {
+	{ "segments", KIND_WS_SEGMENT, "segment" },
+	{ NULL }
+};
+
+static int segment_syntax(struct mctx *c, const struct obj_ref *ref,
+			  const struct inidoc *doc, struct diag *d);
+static int metric_syntax(struct mctx *c, const struct obj_ref *ref,
+			 const struct inidoc *doc, struct diag *d);
+static int dates_syntax(struct mctx *c, const struct obj_ref *ref,
+			const struct inidoc *doc, struct diag *d);
+
+/*
+ * One Workspace kind: the section of its .ini, the keys naming other
+ * objects, its syntax checks, and validate: its definition judged
+ * against the home data view (its components and visible values), the
+ * one place that check is called from (ws_validate).
+ */
+struct ws_kind {
+	int kind;
+	const char *section;
+	const struct ws_ref_key *refs;
+	int (*syntax)(struct mctx *c, const struct obj_ref *ref,
+		      const struct inidoc *doc, struct diag *d);
+	int (*validate)(struct mctx *c, const struct obj_ref *ref,
+			const struct inidoc *doc, struct diag *d);
+};
+
+static const struct ws_kind ws_kinds[] = {
+	{ KIND_WS_SEGMENT, "segment", NULL, segment_syntax, NULL },
+	{ KIND_WS_METRIC, "metric", metric_refs, metric_syntax, NULL },
+	{ KIND_WS_DATERANGE, "date_range", NULL, dates_syntax, NULL },
+	{ KIND_WS_ANNOTATION, "annotation", NULL, dates_syntax, NULL },
+	{ KIND_WS_AUDIENCE, "audience", audience_refs, NULL, NULL },
+	{ -1 }
+};
+
+static const struct ws_kind *ws_kind_of(int kind)
+{
+	int i;
+
+	for (i = 0; ws_kinds[i].kind >= 0; i++)
+		if (ws_kinds[i].kind == kind)
+			return &ws_kinds[i];
+	return NULL;
+}
+
+/* The object ref (directory, attr -1) that ref is in. */
+static void ws_obj(const struct obj_ref *ref, struct obj_ref *out)
+{
+	*out = *ref;
+	out->attr = -1;
+	out->scratch[0] = '\0';
+	out->sandbox = NULL;
+	out->grant = NULL;
+}
+
+/* ref's .ini (attrs[0] of every Workspace kind). */
+static void ws_ini(const struct obj_ref *ref, struct obj_ref *out)
+{
+	ws_obj(ref, out);
+	out->attr = 0;
+}
+
+/* "o:/workspace/KIND/NAME" -> "/workspace/KIND/NAME" */
+static int ws_path(const struct obj_ref *ref, struct buf *out)
+{
+	struct obj_ref o;
+
+	ws_obj(ref, &o);
+	return obj_ref_object_path(&o, out);
+}
+
+static int is_admin(const struct mctx *c)
+{
+	return c->who && (c->who->roles & ROLE_PRODUCT_ADMIN);
+}
+
+/* --- syntax of the kinds' own keys --- */
+
+static int key_line(const struct inidoc *doc, const char *sec,
+		    const char *key)
+{
+	return inidoc_line(doc, sec, key);
+}
+
+static int segment_syntax(struct mctx *c, const struct obj_ref *ref,
+			  const struct inidoc *doc, struct diag *d)
+{
+	const char *rule = inidoc_get(doc, "segment", "rule");
+	struct filter *f = NULL;
+	struct diag fd;
+	int rc;
+
+	memset(&fd, 0, sizeof(fd));
+	rc = filter_parse(rule, strlen(rule), &f, &fd);
+	filter_free(f);
+	if (rc == -EINVAL)
+		diag_set(d, key_line(doc, "segment", "rule"), 0, "rule: %s",
+			 fd.msg);
+	return rc;
+}
+
+/* A formula's syntax (its names are the home view's business): names,
+ * numbers, + - * /, parentheses that balance, and spaces. */
+static int formula_check(const char *s, struct diag *d, int line)
+{
+	int depth = 0;
+	size_t i;
+
+	for (i = 0; s[i]; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '(') {
+			depth++;
+		} else if (ch == ')') {
+			if (--depth < 0) {
+				diag_set(d, line, 0, "formula: column %zu: "
+					 "')' without '('", i + 1);
+				return -EINVAL;
+			}
+		} else if (!isalnum(ch) && !strchr(" .+-*/_", ch)) {
+			diag_set(d, line, 0, "formula: column %zu: '%c' is "
+				 "not a name, number, operator or parenthesis",
+				 i + 1, ch);
+			return -EINVAL;
+		}
+	}
+	if (depth) {
+		diag_set(d, line, 0, "formula: '(' without ')'");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int metric_syntax(struct mctx *c, const struct obj_ref *ref,
+			 const struct inidoc *doc, struct diag *d)
+{
+	return formula_check(inidoc_get(doc, "metric", "formula"), d,
+			     key_line(doc, "metric", "formula"));
+}
+
+static int days_in(int y, int m)
+{
+	static const int dm[] = { 31, 28, 31, 30, 31, 30,
+				  31, 31, 30, 31, 30, 31 };
+
+	if (m == 2 && ((y % 4 == 0 && y % 100) || y % 400 == 0))
+		return 29;
+	return dm[m - 1];
+}
+
+/*
+ * The date grammar of SPEC §7 (syntax only): YYYY-MM-DD, today,
+ * start-of-week, start-of-month or start-of-year, each optionally
+ * followed by +N or -N and a unit d, w, m or y.  "" (not set) passes.
+ */
+static int ws_date_ok(const char *s)
+{
+	static const char *const anchors[] = { "today", "start-of-week",
+					       "start-of-month",
+					       "start-of-year", NULL };
+	const char *p = s;
+	int i, y, m, dd, n;
+
+	if (!*s)
+		return 1;
+	for (i = 0; anchors[i]; i++) {
+		size_t l = strlen(anchors[i]);
+
+		if (!strncmp(p, anchors[i], l) &&
+		    (p[l] == '\0' || p[l] == '+' || p[l] == '-')) {
+			p += l;
+			break;
+		}
+	}
+	if (p == s) {
+		for (i = 0; i < 10; i++)
+			if (i == 4 || i == 7 ? s[i] != '-' :
+					       !isdigit((unsigned char)s[i]))
+				return 0;
+		y = atoi(s);
+		m = atoi(s + 5);
+		dd = atoi(s + 8);
+		if (y < 1 || m < 1 || m > 12 || dd < 1 || dd > days_in(y, m))
+			return 0;
+		p = s + 10;
+	}
+	if (!*p)
+		return 1;
+	if (*p != '+' && *p != '-')
+		return 0;
+	p++;
+	for (n = 0; isdigit((unsigned char)*p) && n < 6; n++)
+		p++;
+	if (!n || !*p || !strchr("dwmy", *p))
+		return 0;
+	return p[1] == '\0';
+}
+
+static int dates_syntax(struct mctx *c, const struct obj_ref *ref,
+			const struct inidoc *doc, struct diag *d)
+{
+	const struct ws_kind *wk = ws_kind_of(ref->kind);
+	static const char *const keys[] = { "start", "end", NULL };
+	int i;
+
+	for (i = 0; keys[i]; i++) {
+		const char *v = inidoc_get(doc, wk->section, keys[i]);
+
+		if (ws_date_ok(v))
+			continue;
+		diag_set(d, key_line(doc, wk->section, keys[i]), 0,
+			 "%s: '%s' is not YYYY-MM-DD, today, start-of-week, "
+			 "start-of-month or start-of-year, with an optional "
+			 "+N or -N and a unit d, w, m or y",
+			 keys[i], v);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* --- references and used_by --- */
+
+static int used_key(const char *path, struct buf *key)
+{
+	int rc = buf_addstr(key, "u:");
+
+	return rc ? rc : buf_addstr(key, path);
+}
+
+/* The referrers of target (a path), a canonical line-list ("" none). */
+static int used_get(struct mctx *c, const char *target, struct buf *out)
+{
+	struct buf key = BUF_INIT;
+	int rc = used_key(target, &key);
+
+	if (!rc)
+		rc = store_get(c->st, key.data, out);
+	if (rc == -ENOENT)
+		rc = buf_add(out, "", 0);
+	buf_release(&key);
+	return rc;
+}
+
+struct used_edit {
+	const char *drop;	/* a referrer to take out, or NULL */
+	const char *add;	/* a referrer to put in, or NULL */
+	struct buf *text;
+};
+
+static int used_edit_each(const char *e, size_t len, void *arg)
+{
+	struct used_edit *ue = arg;
+
+	if (ue->drop && strlen(ue->drop) == len && !memcmp(e, ue->drop, len))
+		return 0;
+	if (ue->add && strlen(ue->add) == len && !memcmp(e, ue->add, len))
+		return 0;	/* added below */
+	return buf_printf(ue->text, "%.*s\n", (int)len, e);
+}
+
+/* In target's used_by: drop referrer drop, add referrer add.  The list is
+ * kept sorted by rebuilding it through the line-list canonicalizer. */
+static int used_change(struct mctx *c, const char *target, const char *drop,
+		       const char *add)
+{
+	struct buf old = BUF_INIT, text = BUF_INIT, canon = BUF_INIT,
+		   key = BUF_INIT;
+	struct used_edit ue = { drop, add, &text };
+	struct diag d;
+	int rc = used_get(c, target, &old);
+
+	if (!rc)
+		rc = buf_add(&text, "", 0);
+	if (!rc)
+		rc = inidoc_lines_each(old.data, used_edit_each, &ue);
+	if (!rc && add)
+		rc = buf_printf(&text, "%s\n", add);
+	if (!rc)
+		rc = inidoc_lines_parse(text.data, text.len, NULL, NULL, &canon,
+					&d);
+	if (!rc)
+		rc = used_key(target, &key);
+	if (!rc && canon.len)
+		rc = store_put(c->st, key.data, canon.data, canon.len);
+	else if (!rc)
+		rc = store_del(c->st, key.data);
+	if (rc == -ENOENT)
+		rc = 0;
+	buf_release(&old);
+	buf_release(&text);
+	buf_release(&canon);
+	buf_release(&key);
+	return rc;
+}
+
+/* The path of the object of kind k named name ("/workspace/segments/s"). */
+static int ws_kind_path(int k, const char *name, struct obj_ref *ref,
+			struct buf *path)
+{
+	obj_ref_root(ref);
+	ref->kind = k;
+	ref->nnames = 1;
+	ref->attr = -1;
+	snprintf(ref->names[0], sizeof(ref->names[0]), "%s", name);
+	return path ? obj_ref_object_path(ref, path) : 0;
+}
+
+/* Call fn(kind, name) for every object doc names through the kind's
+ * reference keys. */
+struct refs_walk {
+	const struct ws_ref_key *rk;
+	int (*fn)(const struct ws_ref_key *rk, const char *name, void *arg);
+	void *arg;
+};
+
+static int refs_walk_each(const char *item, size_t len, void *arg)
+{
+	struct refs_walk *w = arg;
+	char name[OBJ_NAME_MAX + 1];
+
+	if (len > OBJ_NAME_MAX)
+		return -EINVAL;
+	memcpy(name, item, len);
+	name[len] = '\0';
+	return w->fn(w->rk, name, w->arg);
+}
+
+static int refs_each(const struct ws_kind *wk, const struct inidoc *doc,
+		     int (*fn)(const struct ws_ref_key *rk, const char *name,
+			       void *arg),
+		     void *arg)
+{
+	int i, rc = 0;
+
+	for (i = 0; wk->refs && wk->refs[i].key && !rc; i++) {
+		struct refs_walk w = { &wk->refs[i], fn, arg };
+
+		rc = inidoc_list_each(inidoc_get(doc, wk->section,
+						 wk->refs[i].key),
+				      refs_walk_each, &w);
+	}
+	return rc;
+}
+
+/* Does doc name kind k's object name? */
+struct refs_has {
+	int kind;
+	const char *name;
+	int found;
+};
+
+static int refs_has_each(const struct ws_ref_key *rk, const char *name,
+			 void *arg)
+{
+	struct refs_has *h = arg;
+
+	if (rk->kind == h->kind && !strcmp(name, h->name))
+		h->found = 1;
+	return 0;
+}
+
+static int refs_has(const struct ws_kind *wk, const struct inidoc *doc,
+		    int kind, const char *name)
+{
+	struct refs_has h = { kind, name, 0 };
+
+	if (doc)
+		refs_each(wk, doc, refs_has_each, &h);
+	return h.found;
+}
+
+/* Keep the used_by of what a referrer names in step with its change from
+ * old (NULL: none) to doc (NULL: deleted); from and to are the
+ * referrer's paths before and after (a rename). */
+struct refs_sync {
+	struct mctx *c;
+	const struct ws_kind *wk;
+	const struct inidoc *other;	/* the other document */
+	const char *from, *to;
+	int adding;			/* walking doc: add; old: drop */
+	struct diag *d;
+};
+
+static int refs_sync_each(const struct ws_ref_key *rk, const char *name,
+			  void *arg)
+{
+	struct refs_sync *s = arg;
+	struct buf target = BUF_INIT;
+	struct obj_ref t;
+	int rc = ws_kind_path(rk->kind, name, &t, &target), kept;
+
+	if (rc)
+		goto out;
+	kept = refs_has(s->wk, s->other, rk->kind, name);
+	if (s->adding) {
+		/* a name added must be an object the writer may use */
+		if (!kept && (!obj_exists(s->c, &t) ||
+			      policy_check(s->c->pol, s->c->who, ACT_WS_READ,
+					   &t, NULL))) {
+			diag_set(s->d, 0, 0, "%s: no %s '%s' that you can use",
+				 rk->key, rk->noun, name);
+			rc = -EINVAL;
+			goto out;
+		}
+		if (!kept || strcmp(s->from, s->to))
+			rc = used_change(s->c, target.data,
+					 kept ? s->from : NULL, s->to);
+	} else if (!kept) {
+		rc = used_change(s->c, target.data, s->from, NULL);
+	}
+out:
+	buf_release(&target);
+	return rc;
+}
+
+static int refs_sync(struct mctx *c, const struct ws_kind *wk,
+		     const struct inidoc *old, const struct inidoc *doc,
+		     const char *from, const char *to, struct diag *d)
+{
+	struct refs_sync s = { c, wk, doc, from, to, 0, d };
+	int rc = 0;
+
+	if (old)
+		rc = refs_each(wk, old, refs_sync_each, &s);
+	if (!rc && doc) {
+		s.other = old;
+		s.adding = 1;
+		rc = refs_each(wk, doc, refs_sync_each, &s);
+	}
+	return rc;
+}
+
+/* --- audit --- */
+
+static int ws_audit(struct mctx *c, const struct obj_ref *ref,
+		    const char *action, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* One audit line about the object ref is in: ACTION, its path, "ok",
+ * and its kind first in the detail ("segment: approved true"). */
+static int ws_audit(struct mctx *c, const struct obj_ref *ref,
+		    const char *action, const char *fmt, ...)
+{
+	struct buf path = BUF_INIT, detail = BUF_INIT;
+	char msg[512];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	rc = ws_path(ref, &path);
+	if (!rc)
+		rc = buf_printf(&detail, "%s%s%s", kind_table[ref->kind].name,
+				msg[0] ? ": " : "", msg);
+	if (!rc)
+		rc = audit_append(c, action, path.data, "ok", detail.data);
+	buf_release(&path);
+	buf_release(&detail);
+	c->audited = 1;
+	return rc;
+}
+
+/* --- KIND.ini --- */
+
+/* Render doc with key set to val (restored after): for comparing what
+ * else changed. */
+static int render_with(struct inidoc *doc, const char *sec,
+		       const char *const *keys, const struct inidoc *from,
+		       struct buf *out)
+{
+	char *saved[8];
+	int i, n, rc = 0;
+
+	for (n = 0; keys[n]; n++) {
+		saved[n] = strdup(inidoc_get(doc, sec, keys[n]));
+		if (!saved[n])
+			rc = -ENOMEM;
+	}
+	for (i = 0; i < n && !rc; i++)
+		rc = inidoc_set(doc, sec, keys[i],
+				inidoc_get(from, sec, keys[i]));
+	if (!rc)
+		rc = inidoc_render(doc, out);
+	for (i = 0; i < n; i++) {
+		if (saved[i] && inidoc_set(doc, sec, keys[i], saved[i]) && !rc)
+			rc = -ENOMEM;
+		free(saved[i]);
+	}
+	return rc;
+}
+
+static int ws_validate(struct mctx *c, const struct obj_ref *ref,
+		       const struct inidoc *old, struct inidoc *doc,
+		       struct diag *d)
+{
+	static const char *const admin_keys[] = { "owner", "approved",
+						  "modified", "modified_by",
+						  NULL };
+	const struct ws_kind *wk = ws_kind_of(ref->kind);
+	const char *sec = wk->section;
+	const char *oowner = inidoc_get(old, sec, "owner");
+	const char *owner = inidoc_get(doc, sec, "owner");
+	const char *view = inidoc_get(doc, sec, "dataview");
+	struct buf a = BUF_INIT, b = BUF_INIT, path = BUF_INIT;
+	char ts[TIMEPARSE_FMT_SIZE], tmp[32], *from = NULL;
+	int rc = 0, transfer = 0, approve, change;
+
+	/* owner: a product admin's other known login transfers it; any
+	 * other value is ignored, as for every read-only key */
+	if (inidoc_line(doc, sec, "owner") && strcmp(owner, oowner) &&
+	    is_admin(c)) {
+		rc = policy_has_login(c->pol, owner);
+		if (rc < 0)
+			goto out;
+		if (!rc) {
+			diag_set(d, inidoc_line(doc, sec, "owner"), 0,
+				 "owner: '%s' is not a known login", owner);
+			rc = -EINVAL;
+			goto out;
+		}
+		transfer = 1;
+	}
+	from = strdup(oowner);
+	if (!from) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (!transfer) {
+		rc = inidoc_set(doc, sec, "owner", oowner);
+		if (rc)
+			goto out;
+	}
+	if (ref->kind == KIND_WS_ANNOTATION &&
+	    inidoc_bool(doc, sec, "all_dataviews") &&
+	    !inidoc_bool(old, sec, "all_dataviews") && !is_admin(c)) {
+		diag_set(d, inidoc_line(doc, sec, "all_dataviews"), 0,
+			 "all_dataviews: only product admins show an "
+			 "annotation on every data view");
+		rc = -EACCES;
+		goto out;
+	}
+	/* the home view: one the writer can see, when it names another */
+	if (*view && strcmp(view, inidoc_get(old, sec, "dataview"))) {
+		struct obj_ref dv;
+
+		obj_ref_root(&dv);
+		dv.kind = KIND_DATAVIEW;
+		dv.nnames = 1;
+		snprintf(dv.names[0], sizeof(dv.names[0]), "%s", view);
+		if (!obj_exists(c, &dv) ||
+		    policy_check(c->pol, c->who, ACT_DV_SEE, &dv, NULL)) {
+			diag_set(d, inidoc_line(doc, sec, "dataview"), 0,
+				 "dataview: no data view '%s' that you can "
+				 "see",
+				 view);
+			rc = -EINVAL;
+			goto out;
+		}
+	}
+	if (wk->syntax) {
+		rc = wk->syntax(c, ref, doc, d);
+		if (rc)
+			goto out;
+	}
+	/* the definition against the home view: the kind's one hook */
+	if (wk->validate) {
+		rc = wk->validate(c, ref, doc, d);
+		if (rc)
+			goto out;
+	}
+	rc = ws_path(ref, &path);
+	if (!rc)
+		rc = refs_sync(c, wk, old, doc, path.data, path.data, d);
+	if (rc)
+		goto out;
+	/* what changed: the text, approved, the owner */
+	rc = inidoc_render(old, &a);
+	if (!rc)
+		rc = inidoc_render(doc, &b);
+	if (rc || (a.len == b.len && !memcmp(a.data, b.data, a.len)))
+		goto out;	/* a no-op: nothing to stamp or audit */
+	buf_reset(&b);
+	rc = render_with(doc, sec, admin_keys, old, &b);
+	if (rc)
+		goto out;
+	change = a.len != b.len || memcmp(a.data, b.data, a.len);
+	approve = strcmp(inidoc_get(doc, sec, "approved"),
+			 inidoc_get(old, sec, "approved"));
+	if (timeparse_format_utc((int64_t)c->now, ts))
+		ts[0] = '\0';
+	rc = inidoc_set(doc, sec, "modified", ts);
+	if (!rc)
+		rc = inidoc_set(doc, sec, "modified_by", mctx_login(c, tmp));
+	if (!rc && transfer)
+		rc = ws_audit(c, ref, "transfer", "from %s to %s", from,
+			      owner);
+	if (!rc && approve)
+		rc = ws_audit(c, ref, "approve", "approved %s",
+			      inidoc_get(doc, sec, "approved"));
+	if (!rc && (change || (!transfer && !approve)))
+		rc = ws_audit(c, ref, "change", "%s", "");
+out:
+	free(from);
+	buf_release(&a);
+	buf_release(&b);
+	buf_release(&path);
+	return rc;
+}
+
+int ws_ini_store(struct mctx *c, const struct obj_ref *ref, const char *data,
+		 size_t len, struct diag *d)
+{
+	return attr_ini_commit(c, ref, data, len, ws_validate, d);
+}
+
+/* Write-time: a rule or formula that does not parse, a date off the
+ * grammar, all_dataviews turned on by one who may not. */
+int ws_ini_check_key(struct mctx *c, const struct obj_ref *ref,
+		     const struct inidoc_field *f, const char *val,
+		     const char *line, size_t llen, struct diag *d)
+{
+	struct inidoc one;
+	int rc;
+
+	if (!strcmp(f->key, "all_dataviews")) {
+		struct obj_ref ini;
+		struct inidoc old;
+
+		if (strcmp(val, "true") || is_admin(c))
+			return 0;
+		ws_ini(ref, &ini);
+		rc = attr_ini_load(c, &ini, obj_ref_attr(&ini), &old);
+		if (rc)
+			return 0;	/* the close judges */
+		rc = inidoc_bool(&old, f->section, "all_dataviews");
+		inidoc_release(&old);
+		if (rc)
+			return 0;
+		diag_set(d, 0, 0, "all_dataviews: only product admins show an "
+			 "annotation on every data view");
+		return -EACCES;
+	}
+	if (strcmp(f->key, "rule") && strcmp(f->key, "formula") &&
+	    strcmp(f->key, "start") && strcmp(f->key, "end"))
+		return 0;
+	/* the kind's syntax check on a document holding this key alone */
+	rc = inidoc_defaults(obj_ref_attr(ref)->schema, &one);
+	if (rc)
+		return rc;
+	rc = inidoc_set(&one, f->section, f->key, val);
+	if (!rc)
+		rc = ws_kind_of(ref->kind)->syntax(c, ref, &one, d);
+	inidoc_release(&one);
+	return rc;
+}
+
+/* --- shares --- */
+
+int ws_check_share(const char *entry, size_t len, void *arg, struct diag *d)
+{
+	struct mctx *c = arg;
+
+	if (len == 3 && !memcmp(entry, "all", 3)) {
+		if (is_admin(c))
+			return 0;
+		diag_set(d, 0, 0, "all: only product admins share with all");
+		return -EACCES;
+	}
+	if (len > 5 && !memcmp(entry, "user:", 5))
+		return admin_check_login(entry + 5, len - 5, arg, d);
+	if (len > 6 && !memcmp(entry, "group:", 6))
+		return admin_check_member(entry, len, arg, d);
+	diag_set(d, 0, 0, "'%.*s': a share is user:LOGIN, group:NAME or all",
+		 (int)(len > 64 ? 64 : len), entry);
+	return -EINVAL;
+}
+
+/* What a caller who is not a product admin may add: groups it is in. */
+struct share_rule {
+	struct mctx *c;
+	const char *old;
+	struct diag *d;
+};
+
+static int share_rule_each(const char *e, size_t len, void *arg)
+{
+	struct share_rule *sr = arg;
+	char item[256];
+	int i;
+
+	if (len >= sizeof(item) || len <= 6 || memcmp(e, "group:", 6))
+		return 0;
+	memcpy(item, e, len);
+	item[len] = '\0';
+	if (inidoc_lines_has(sr->old, item))
+		return 0;
+	for (i = 0; i < sr->c->who->ngroups; i++)
+		if (!strcmp(sr->c->who->groups[i], item + 6))
+			return 0;
+	diag_set(sr->d, 0, 0, "%s: you may share only with groups you "
+		 "belong to", item);
+	return -EACCES;
+}
+
+int ws_shares_store(struct mctx *c, const struct obj_ref *ref,
+		    const char *data, size_t len, struct diag *d)
+{
+	struct buf canon = BUF_INIT, old = BUF_INIT, shown = BUF_INIT;
+	struct share_rule sr = { c, NULL, d };
+	int rc;
+
+	rc = inidoc_lines_parse(data, len, ws_check_share, c, &canon, d);
+	if (!rc)
+		rc = attr_lines_show(c, ref, &old);
+	if (rc)
+		goto out;
+	if (!canon.data)
+		buf_add(&canon, "", 0);
+	if (old.len == canon.len && !memcmp(old.data, canon.data, old.len)) {
+		rc = 1;
+		goto out;
+	}
+	if (!is_admin(c)) {
+		if (inidoc_lines_has(old.data, "all")) {
+			diag_set(d, 0, 0, "shared with all: only product "
+				 "admins change this list");
+			rc = -EACCES;
+			goto out;
+		}
+		sr.old = old.data;
+		rc = inidoc_lines_each(canon.data, share_rule_each, &sr);
+		if (rc)
+			goto out;
+	}
+	rc = attr_lines_commit(c, ref, data, len, ws_check_share, d);
+	if (rc)
+		goto out;
+	/* the new list in the detail: grep share.*all finds who shared
+	 * with all */
+	rc = buf_add(&shown, canon.data, canon.len);
+	for (size_t i = 0; !rc && i < shown.len; i++)
+		if (shown.data[i] == '\n')
+			shown.data[i] = i + 1 < shown.len ? ' ' : '\0';
+	if (rc)
+		goto out;
+	rc = ws_audit(c, ref, "share", "%s",
+		      shown.len ? shown.data : "nobody");
+out:
+	buf_release(&canon);
+	buf_release(&old);
+	buf_release(&shown);
+	return rc;
+}
+
+/* --- used_by --- */
+
+struct used_show {
+	struct mctx *c;
+	struct buf *out;
+	int hidden;
+};
+
+static int used_show_each(const char *e, size_t len, void *arg)
+{
+	struct used_show *us = arg;
+	char path[512];
+	struct obj_ref r;
+
+	if (len >= sizeof(path))
+		return 0;
+	memcpy(path, e, len);
+	path[len] = '\0';
+	if (obj_ref_parse(path, 0, &r) ||
+	    policy_check(us->c->pol, us->c->who, ACT_WS_READ, &r, NULL)) {
+		us->hidden++;
+		return 0;
+	}
+	return buf_printf(us->out, "%s\n", path);
+}
+
+/* The referrers of ref as the caller may know them: paths, then how
+ * many others there are. */
+static int used_for_caller(struct mctx *c, const struct obj_ref *ref,
+			   struct buf *out, int *hidden)
+{
+	struct buf path = BUF_INIT, list = BUF_INIT;
+	struct used_show us = { c, out, 0 };
+	int rc = ws_path(ref, &path);
+
+	if (!rc)
+		rc = used_get(c, path.data, &list);
+	if (!rc)
+		rc = buf_add(out, "", 0);
+	if (!rc)
+		rc = inidoc_lines_each(list.data, used_show_each, &us);
+	*hidden = us.hidden;
+	buf_release(&path);
+	buf_release(&list);
+	return rc;
+}
+
+int ws_used_by_show(struct mctx *c, const struct obj_ref *ref,
+		    struct buf *out)
+{
+	int hidden, rc = used_for_caller(c, ref, out, &hidden);
+
+	if (!rc && hidden)
+		rc = buf_printf(out, "# %d more you cannot see\n", hidden);
+	return rc;
+}
+
+int ws_in_use(struct mctx *c, const struct obj_ref *ref, struct diag *d)
+{
+	struct buf list = BUF_INIT;
+	int hidden, rc = used_for_caller(c, ref, &list, &hidden);
+	size_t i;
+
+	if (rc || (!list.len && !hidden))
+		goto out;
+	for (i = 0; i < list.len; i++)
+		if (list.data[i] == '\n')
+			list.data[i] = i + 1 < list.len ? ',' : '\0';
+	if (list.len && !hidden)
+		diag_set(d, 0, 0, "in use by %s", list.data);
+	else if (list.len)
+		diag_set(d, 0, 0, "in use by %s and %d object%s you cannot "
+			 "see", list.data, hidden, hidden > 1 ? "s" : "");
+	else
+		diag_set(d, 0, 0, "in use by %d object%s you cannot see",
+			 hidden, hidden > 1 ? "s" : "");
+	rc = -EBUSY;
+out:
+	buf_release(&list);
+	return rc;
+}
+
+/* --- kind hooks --- */
+
+int ws_facts(struct mctx *c, const struct obj_ref *ref,
+	     struct obj_facts *out)
+{
+	const struct ws_kind *wk = ws_kind_of(ref->kind);
+	const struct kind_attr *a = &kind_table[ref->kind].attrs[0];
+	struct obj_ref o;
+	struct rec r = REC_INIT;
+	struct inidoc doc;
+	struct diag d;
+	const char *text;
+	size_t len;
+	int rc;
+
+	ws_obj(ref, &o);
+	rc = obj_load(c, &o, &r);
+	if (rc)
+		goto out;
+	text = rec_get(&r, a->name, &len);
+	rc = text ? inidoc_parse(a->schema, text, len, NULL, &doc, &d) :
+		    inidoc_defaults(a->schema, &doc);
+	if (rc == -EINVAL)
+		rc = -EIO;
+	if (rc)
+		goto out;
+	rc = buf_addstr(&out->owner, inidoc_get(&doc, wk->section, "owner"));
+	if (!rc)
+		rc = buf_addstr(&out->dataview,
+				inidoc_get(&doc, wk->section, "dataview"));
+	inidoc_release(&doc);
+	text = rec_get(&r, "shares", &len);
+	if (!rc)
+		rc = text ? buf_add(&out->shares, text, len) :
+			    buf_add(&out->shares, "", 0);
+out:
+	rec_release(&r);
+	return rc;
+}
+
+int ws_create(struct mctx *c, const struct obj_ref *ref, struct diag *d)
+{
+	const struct ws_kind *wk = ws_kind_of(ref->kind);
+	struct obj_ref ini;
+	struct inidoc doc;
+	struct buf text = BUF_INIT;
+	struct rec r = REC_INIT;
+	char ts[TIMEPARSE_FMT_SIZE], tmp[32];
+	int rc;
+
+	ws_ini(ref, &ini);
+	rc = attr_ini_load(c, &ini, obj_ref_attr(&ini), &doc);
+	if (rc)
+		return rc;
+	if (timeparse_format_utc((int64_t)c->now, ts))
+		ts[0] = '\0';
+	rc = inidoc_set(&doc, wk->section, "owner", mctx_login(c, tmp));
+	if (!rc)
+		rc = inidoc_set(&doc, wk->section, "created", ts);
+	if (!rc)
+		rc = inidoc_set(&doc, wk->section, "modified", ts);
+	if (!rc)
+		rc = inidoc_set(&doc, wk->section, "modified_by",
+				mctx_login(c, tmp));
+	if (!rc)
+		rc = inidoc_render(&doc, &text);
+	inidoc_release(&doc);
+	if (!rc)
+		rc = obj_load(c, &ini, &r);
+	if (!rc)
+		rc = rec_set(&r, obj_ref_attr(&ini)->name, text.data, text.len);
+	if (!rc)
+		rc = obj_save(c, &ini, &r);
+	rec_release(&r);
+	buf_release(&text);
+	return rc;
+}
+
+/* Deleted: what it named no longer has it in its used_by (nothing names
+ * it: in_use said so before). */
+int ws_destroy(struct mctx *c, const struct obj_ref *ref, struct diag *d)
+{
+	const struct ws_kind *wk = ws_kind_of(ref->kind);
+	struct obj_ref ini;
+	struct inidoc doc;
+	struct buf path = BUF_INIT, key = BUF_INIT;
+	int rc;
+
+	ws_ini(ref, &ini);
+	rc = attr_ini_load(c, &ini, obj_ref_attr(&ini), &doc);
+	if (rc)
+		return rc;
+	rc = ws_path(ref, &path);
+	if (!rc)
+		rc = refs_sync(c, wk, &doc, NULL, path.data, path.data, d);
+	if (!rc)
+		rc = used_key(path.data, &key);
+	if (!rc)
+		rc = store_del(c->st, key.data);
+	if (rc == -ENOENT)
+		rc = 0;
+	inidoc_release(&doc);
+	buf_release(&path);
+	buf_release(&key);
+	return rc;
+}
+
+/* Renamed (nothing names it: in_use said so before): what it names
+ * follows it. */
+int ws_moved(struct mctx *c, const struct obj_ref *from,
+	     const struct obj_ref *ref, struct diag *d)
+{
+	const struct ws_kind *wk = ws_kind_of(ref->kind);
+	struct obj_ref ini;
+	struct inidoc doc;
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	int rc;
+
+	ws_ini(ref, &ini);
+	rc = attr_ini_load(c, &ini, obj_ref_attr(&ini), &doc);
+	if (rc)
+		return rc;
+	rc = ws_path(from, &a);
+	if (!rc)
+		rc = ws_path(ref, &b);
+	if (!rc)
+		rc = refs_sync(c, wk, &doc, &doc, a.data, b.data, d);
+	inidoc_release(&doc);
+	buf_release(&a);
+	buf_release(&b);
+	return rc;
+}
+
+/* --- /admin/transfer --- */
+
+int ws_check_transfer(const char *entry, size_t len, void *arg,
+		      struct diag *d)
+{
+	const char *sp = memchr(entry, ' ', len);
+	size_t n;
+	int rc;
+
+	if (!sp) {
+		diag_set(d, 0, 0, "a transfer is 'FROM TO': two logins");
+		return -EINVAL;
+	}
+	n = (size_t)(sp - entry);
+	rc = admin_check_login(entry, n, arg, d);
+	while (!rc && sp < entry + len && *sp == ' ')
+		sp++;
+	if (!rc)
+		rc = admin_check_login(sp, len - (size_t)(sp - entry), arg, d);
+	if (!rc && len - (size_t)(sp - entry) == n && !memcmp(entry, sp, n)) {
+		diag_set(d, 0, 0, "a transfer needs two different logins");
+		rc = -EINVAL;
+	}
+	return rc;
+}
+
+struct transfer {
+	struct mctx *c;
+	int kind;
+	const char *from, *to;
+	struct diag *d;
+	long moved;
+};
+
+static int transfer_one(const char *name, size_t len, void *arg)
+{
+	struct transfer *t = arg;
+	const struct ws_kind *wk = ws_kind_of(t->kind);
+	const struct kind_attr *a = &kind_table[t->kind].attrs[0];
+	struct obj_ref ref;
+	struct inidoc doc;
+	struct buf text = BUF_INIT;
+	struct rec r = REC_INIT;
+	char n[OBJ_NAME_MAX + 1], ts[TIMEPARSE_FMT_SIZE], tmp[32];
+	int rc;
+
+	if (len > OBJ_NAME_MAX)
+		return 0;
+	memcpy(n, name, len);
+	n[len] = '\0';
+	ws_kind_path(t->kind, n, &ref, NULL);
+	ref.attr = 0;
+	rc = attr_ini_load(t->c, &ref, a, &doc);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc)
+		return rc;
+	if (strcmp(inidoc_get(&doc, wk->section, "owner"), t->from))
+		goto out;
+	if (timeparse_format_utc((int64_t)t->c->now, ts))
+		ts[0] = '\0';
+	rc = inidoc_set(&doc, wk->section, "owner", t->to);
+	if (!rc)
+		rc = inidoc_set(&doc, wk->section, "modified", ts);
+	if (!rc)
+		rc = inidoc_set(&doc, wk->section, "modified_by",
+				mctx_login(t->c, tmp));
+	if (!rc)
+		rc = inidoc_render(&doc, &text);
+	if (!rc)
+		rc = obj_load(t->c, &ref, &r);
+	if (!rc)
+		rc = rec_set(&r, a->name, text.data, text.len);
+	if (!rc)
+		rc = obj_save(t->c, &ref, &r);
+	if (!rc)
+		rc = ws_audit(t->c, &ref, "transfer", "from %s to %s", t->from,
+			      t->to);
+	if (!rc)
+		t->moved++;
+out:
+	inidoc_release(&doc);
+	buf_release(&text);
+	rec_release(&r);
+	return rc;
+}
+
+struct transfer_line {
+	struct mctx *c;
+	struct diag *d;
+	int line;
+};
+
+static int transfer_line_each(const char *e, size_t len, void *arg)
+{
+	struct transfer_line *tl = arg;
+	char from[256], to[256];
+	const char *sp = memchr(e, ' ', len);
+	int i, rc;
+
+	tl->line++;
+	if (!sp || (size_t)(sp - e) >= sizeof(from))
+		return -EINVAL;
+	memcpy(from, e, (size_t)(sp - e));
+	from[sp - e] = '\0';
+	while (*sp == ' ')
+		sp++;
+	if (len - (size_t)(sp - e) >= sizeof(to))
+		return -EINVAL;
+	memcpy(to, sp, len - (size_t)(sp - e));
+	to[len - (size_t)(sp - e)] = '\0';
+	rc = policy_has_login(tl->c->pol, to);
+	if (rc < 0)
+		return rc;
+	if (!rc) {
+		diag_set(tl->d, 0, 0, "'%s' is not a known login", to);
+		return -EINVAL;
+	}
+	for (i = 0; ws_kinds[i].kind >= 0; i++) {
+		struct transfer t = { tl->c, ws_kinds[i].kind, from, to,
+				      tl->d, 0 };
+		struct obj_ref dir;
+		struct buf names = BUF_INIT;
+
+		obj_ref_root(&dir);
+		dir.kind = kind_table[ws_kinds[i].kind].parent;
+		rc = obj_list(tl->c, &dir, &names);
+		if (!rc)
+			rc = inidoc_lines_each(names.data, transfer_one, &t);
+		buf_release(&names);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Nothing is stored: each line is done, in the caller's transaction,
+ * and the file reads as empty. */
+int ws_transfer_store(struct mctx *c, const struct obj_ref *ref,
+		      const char *data, size_t len, struct diag *d)
+{
+	struct buf canon = BUF_INIT;
+	struct transfer_line tl = { c, d, 0 };
+	int rc = inidoc_lines_parse(data, len, ws_check_transfer, c, &canon,
+				    d);
+
+	if (!rc && canon.data)
+		rc = inidoc_lines_each(canon.data, transfer_line_each, &tl);
+	buf_release(&canon);
+	return rc;
+}
