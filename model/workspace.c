@@ -733,9 +733,10 @@ static int ws_validate(struct mctx *c, const struct obj_ref *ref,
 	rc = inidoc_set(doc, sec, "modified", ts);
 	if (!rc)
 		rc = inidoc_set(doc, sec, "modified_by", mctx_login(c, tmp));
+	/* (render_with() replaced the values owner pointed to) */
 	if (!rc && transfer)
 		rc = ws_audit(c, ref, "transfer", "from %s to %s", from,
-			      owner);
+			      inidoc_get(doc, sec, "owner"));
 	if (!rc && approve)
 		rc = ws_audit(c, ref, "approve", "approved %s",
 			      inidoc_get(doc, sec, "approved"));

@@ -2325,6 +2325,323 @@ START_TEST(test_why)
 }
 END_TEST
 
+/* --- the Workspace as the model applies it (SPEC §7) -------------------- */
+
+static int rename_as(enum who w, const char *dir, const char *from,
+		     const char *to)
+{
+	struct obj_ref d, a, b;
+
+	make_ref(dir, NULL, &d);
+	return model_rename(m, &ids[w], &d, from, &d, to, 0, &a, &b);
+}
+
+static int rmdir_as(enum who w, const char *dir, const char *name)
+{
+	struct obj_ref d;
+
+	make_ref(dir, NULL, &d);
+	return model_rmdir(m, &ids[w], &d, name);
+}
+
+static void audit_has(const char *line)
+{
+	struct buf log = BUF_INIT;
+
+	ck_assert_int_eq(model_read(PA, "/audit/log", &log), 0);
+	ck_assert_msg(strstr(log.data, line) != NULL, "audit: no '%s' in\n%s",
+		      line, log.len > 2000 ? log.data + log.len - 2000 : log.data);
+	buf_release(&log);
+}
+
+/* Every denied Workspace change changes nothing and leaves its line. */
+START_TEST(test_ws_denied_unchanged)
+{
+	struct buf before = BUF_INIT, after = BUF_INIT, e = BUF_INIT;
+
+	use_model();
+	raw_dump(&before);
+	model_write_rc(RIA, S1 "/segment.ini", "[segment]\ndescription = x\n",
+		       -EACCES);
+	model_write_rc(RIA, S1 "/shares", "user:ned@example.com\n", -EACCES);
+	ck_assert_int_eq(rmdir_as(RIA, "/workspace/segments", "s1"), -EACCES);
+	ck_assert_int_eq(rename_as(RIA, "/workspace/segments", "s1", "s9"),
+			 -EACCES);
+	/* an owner that lost (or never had) P */
+	model_write_rc(NED, S2 "/segment.ini", "[segment]\ntags = a\n",
+		       -EACCES);
+	ck_assert_int_eq(rmdir_as(NED, "/workspace/segments", "s2"), -EACCES);
+	/* what it may not see is not there; its name is taken all the same */
+	ck_assert_int_eq(rmdir_as(MIA, "/workspace/segments", "s3"), -ENOENT);
+	model_write_rc(MIA, S3 "/shares", "user:mia@example.com\n", -ENOENT);
+	model_mkdir_as(MIA, "/workspace/segments", "s3", -EEXIST);
+	ck_assert_int_eq(rename_as(MIA, "/workspace/segments", "s1", "s3"),
+			 -ENOTEMPTY);
+	/* no creation permission, no Workspace */
+	model_mkdir_as(RIA, "/workspace/segments", "x", -EACCES);
+	model_mkdir_as(NED, "/workspace/audiences", "x", -EACCES);
+	model_mkdir_as(VIEWER, "/workspace/date-ranges", "x", -EACCES);
+	model_mkdir_as(UNMAPPED, "/workspace/date-ranges", "x", -ENOENT);
+	/* only product admins share with all, transfer, show an annotation
+	 * everywhere (refused at write(2)) */
+	model_write_rc(MIA, S1 "/shares", "all\n", -EACCES);
+	model_write_rc(MIA, "/admin/transfer", "mia@example.com "
+		       "ria@example.com\n", -EACCES);
+	model_write_rc(LEAD, "/admin/transfer", "mia@example.com "
+		       "ria@example.com\n", -EACCES);
+	/* a different owner from anyone else is ignored: a no-op */
+	model_write(MIA, S1 "/segment.ini", "[segment]\nowner = ria@example.com\n");
+	ck_assert_int_eq(model_read(RIA, "/errors", &e), 0);
+	ck_assert_ptr_nonnull(strstr(e.data, S1 "/segment.ini: write: denied: "
+					     "needs segment_creation (it is "
+					     "shared with you)\n"));
+	raw_dump(&after);
+	same_dump("store", &before, &after);
+
+	audit_has("\tria@example.com\tchange\t" S1 "\tdenied\tsegment: needs "
+		  "segment_creation (it is shared with you)\n");
+	audit_has("\tria@example.com\tshare\t" S1 "\tdenied\tsegment: needs "
+		  "segment_creation (it is shared with you)\n");
+	audit_has("\tria@example.com\tdelete\t" S1 "\tdenied\tsegment: ");
+	audit_has("\tned@example.com\tchange\t" S2 "\tdenied\tsegment: needs "
+		  "segment_creation (you own it)\n");
+	audit_has("\tned@example.com\tdelete\t" S2 "\tdenied\t");
+	audit_has("\tria@example.com\tcreate\t/workspace/segments/x\tdenied\t"
+		  "segment: needs segment_creation\n");
+	audit_has("\tned@example.com\tcreate\t/workspace/audiences/x\tdenied\t"
+		  "audience: needs audience_creation and platform permission "
+		  "manage_segments\n");
+	audit_has("\tmia@example.com\tshare\t" S1 "\tdenied\tsegment: all: "
+		  "only product admins share with all\n");
+	buf_release(&before);
+	buf_release(&after);
+	buf_release(&e);
+}
+END_TEST
+
+/* What the owner, those it is shared with and product admins do. */
+START_TEST(test_ws_allowed)
+{
+	struct buf b = BUF_INIT;
+
+	use_model();
+	/* mia may change s2, shared with it, and re-share it */
+	model_write(MIA, S2 "/segment.ini",
+		    "[segment]\ntags = b, a\napproved = true\n");
+	ck_assert_int_eq(model_read(NED, S2 "/segment.ini", &b), 0);
+	ck_assert_ptr_nonnull(strstr(b.data, "\ntags = a, b\napproved = true\n"
+					     "owner = ned@example.com\n"));
+	ck_assert_ptr_nonnull(strstr(b.data, "\nmodified_by = mia@example.com\n"));
+	audit_has("\tmia@example.com\tapprove\t" S2 "\tok\tsegment: approved "
+		  "true\n");
+	audit_has("\tmia@example.com\tchange\t" S2 "\tok\tsegment\n");
+	model_write(MIA, S2 "/shares", "user:mia@example.com\n"
+		    "user:ria@example.com\n");
+	audit_has("\tmia@example.com\tshare\t" S2 "\tok\tsegment: "
+		  "user:mia@example.com user:ria@example.com\n");
+	ck_assert_int_eq(model_read(RIA, S2 "/segment.ini", &b), 0);
+	/* the same text again: nothing changes, nothing is audited */
+	ck_assert_int_eq(model_read(MIA, S2 "/segment.ini", &b), 0);
+	model_write(MIA, S2 "/segment.ini", b.data);
+
+	/* a product admin shares with all: then every caller with the
+	 * Workspace sees it, and the list is the product admins' */
+	model_write(PA2, S3 "/shares", "all\n");
+	audit_has("\tpa2@example.com\tshare\t" S3 "\tok\tsegment: all\n");
+	ck_assert_int_eq(model_read(MIA, S3 "/segment.ini", &b), 0);
+	model_write_rc(NED, S3 "/shares", "", -EACCES);
+
+	/* a product admin transfers by writing owner */
+	model_write(PA, S1 "/segment.ini", "[segment]\nowner = ned@example.com\n");
+	audit_has("\tpa@example.com\ttransfer\t" S1 "\tok\tsegment: from "
+		  "mia@example.com to ned@example.com\n");
+	ck_assert_int_eq(model_read(MIA, S1 "/segment.ini", &b), -ENOENT);
+	model_write_rc(PA, S1 "/segment.ini",
+		       "[segment]\nowner = ghost@example.com\n", -EINVAL);
+
+	/* mv within its directory, rmdir */
+	ck_assert_int_eq(rename_as(MIA, "/workspace/segments", "s2", "s4"), 0);
+	audit_has("\tmia@example.com\tchange\t/workspace/segments/s2\tok\t"
+		  "segment: to /workspace/segments/s4\n");
+	ck_assert_int_eq(model_read(NED, "/workspace/segments/s4/segment.ini",
+				    &b), 0);
+	ck_assert_int_eq(rmdir_as(MIA, "/workspace/segments", "s4"), 0);
+	audit_has("\tmia@example.com\tdelete\t/workspace/segments/s4\tok\t"
+		  "segment\n");
+	model_mkdir_as(RIA, "/workspace/date-ranges", "d1", 0);
+	audit_has("\tria@example.com\tcreate\t/workspace/date-ranges/d1\tok\t"
+		  "date range\n");
+	buf_release(&b);
+}
+END_TEST
+
+/* Losing the creation permission: its objects stay readable, and stop
+ * being changeable by it. */
+START_TEST(test_ws_lost_permission)
+{
+	struct buf b = BUF_INIT;
+
+	use_model();
+	model_write(MIA, S1 "/segment.ini", "[segment]\ndescription = one\n");
+	model_write(PA, "/admin/profiles/creators/profile.ini",
+		    "[reporting_tools]\nanalysis_workspace = true\n");
+	ck_assert_int_eq(model_read(MIA, S1 "/segment.ini", &b), 0);
+	ck_assert_ptr_nonnull(strstr(b.data, "description = one\n"));
+	model_write_rc(MIA, S1 "/segment.ini", "[segment]\ndescription = two\n",
+		       -EACCES);
+	ck_assert_int_eq(rmdir_as(MIA, "/workspace/segments", "s1"), -EACCES);
+	model_mkdir_as(MIA, "/workspace/segments", "s5", -EACCES);
+	buf_release(&b);
+}
+END_TEST
+
+/* References: used_by, EBUSY on delete and rename, what may be named. */
+START_TEST(test_ws_references)
+{
+	struct buf b = BUF_INIT, e = BUF_INIT;
+
+	use_model();
+	model_mkdir_as(MIA, "/workspace/calculated-metrics", "m1", 0);
+	/* s3 is ned's and private: mia may not name it */
+	model_write_rc(MIA, "/workspace/calculated-metrics/m1/metric.ini",
+		       "[metric]\nsegment = s3\n", -EINVAL);
+	model_write_rc(MIA, "/workspace/calculated-metrics/m1/metric.ini",
+		       "[metric]\nsegment = nope\n", -EINVAL);
+	ck_assert_int_eq(model_read(MIA, "/errors", &e), 0);
+	ck_assert_ptr_nonnull(strstr(e.data, "metric.ini: segment: no segment "
+					     "'s3' that you can use\n"));
+	model_write(MIA, "/workspace/calculated-metrics/m1/metric.ini",
+		    "[metric]\nsegment = s1\nformula = (a + b) / 2\n");
+	model_mkdir_as(MIA, "/workspace/audiences", "a1", 0);
+	model_write(MIA, "/workspace/audiences/a1/audience.ini",
+		    "[audience]\nsegments = s2, s1\n");
+	ck_assert_int_eq(model_read(RIA, S1 "/used_by", &b), 0);
+	ck_assert_str_eq(b.data, "# 2 more you cannot see\n");
+	ck_assert_int_eq(model_read(MIA, S1 "/used_by", &b), 0);
+	ck_assert_str_eq(b.data, "/workspace/audiences/a1\n"
+				 "/workspace/calculated-metrics/m1\n");
+	ck_assert_int_eq(rmdir_as(MIA, "/workspace/segments", "s1"), -EBUSY);
+	ck_assert_int_eq(rename_as(MIA, "/workspace/segments", "s1", "s9"),
+			 -EBUSY);
+	ck_assert_int_eq(rmdir_as(PA, "/workspace/segments", "s2"), -EBUSY);
+	ck_assert_int_eq(model_read(MIA, "/errors", &e), 0);
+	ck_assert_ptr_nonnull(strstr(e.data, " " S1 ": in use by "
+					     "/workspace/audiences/a1,"
+					     "/workspace/calculated-metrics/m1"
+					     "\n"));
+	audit_has("\tmia@example.com\tdelete\t" S1 "\trejected\tsegment: in "
+		  "use by ");
+	/* the referrer moves: used_by follows; it lets go: used_by too */
+	ck_assert_int_eq(rename_as(MIA, "/workspace/calculated-metrics", "m1",
+				   "m2"), 0);
+	ck_assert_int_eq(model_read(MIA, S1 "/used_by", &b), 0);
+	ck_assert_str_eq(b.data, "/workspace/audiences/a1\n"
+				 "/workspace/calculated-metrics/m2\n");
+	model_write(MIA, "/workspace/audiences/a1/audience.ini",
+		    "[audience]\nsegments = s2\n");
+	ck_assert_int_eq(rmdir_as(MIA, "/workspace/calculated-metrics", "m2"),
+			 0);
+	ck_assert_int_eq(model_read(MIA, S1 "/used_by", &b), 0);
+	ck_assert_str_eq(b.data, "");
+	ck_assert_int_eq(rename_as(MIA, "/workspace/segments", "s1", "s9"), 0);
+	ck_assert_int_eq(rmdir_as(MIA, "/workspace/audiences", "a1"), 0);
+	ck_assert_int_eq(model_read(NED, S2 "/used_by", &b), 0);
+	ck_assert_str_eq(b.data, "");
+	ck_assert_int_eq(rmdir_as(NED, "/workspace/segments", "s3"), -EACCES);
+	ck_assert_int_eq(rmdir_as(PA, "/workspace/segments", "s3"), 0);
+	buf_release(&b);
+	buf_release(&e);
+}
+END_TEST
+
+/* /admin/transfer moves every object of one login to another. */
+START_TEST(test_ws_transfer)
+{
+	struct buf b = BUF_INIT;
+
+	use_model();
+	model_mkdir_as(MIA, "/workspace/annotations", "n1", 0);
+	model_write_rc(PA, "/admin/transfer", "ned@example.com\n", -EINVAL);
+	model_write_rc(PA, "/admin/transfer",
+		       "ned@example.com ghost@example.com\n", -EINVAL);
+	model_write(PA, "/admin/transfer", "ned@example.com mia@example.com\n");
+	audit_has("\tpa@example.com\ttransfer\t" S2 "\tok\tsegment: from "
+		  "ned@example.com to mia@example.com\n");
+	audit_has("\tpa@example.com\ttransfer\t" S3 "\tok\tsegment: from "
+		  "ned@example.com to mia@example.com\n");
+	ck_assert_int_eq(model_read(MIA, S3 "/segment.ini", &b), 0);
+	ck_assert_ptr_nonnull(strstr(b.data, "\nowner = mia@example.com\n"));
+	ck_assert_int_eq(model_read(NED, S3 "/segment.ini", &b), -ENOENT);
+	model_write(PA, "/admin/transfer", "mia@example.com ria@example.com\n");
+	ck_assert_int_eq(model_read(RIA, "/workspace/annotations/n1/"
+				    "annotation.ini", &b), 0);
+	/* what ria may not do with it: it lacks annotation_creation */
+	model_write_rc(RIA, "/workspace/annotations/n1/annotation.ini",
+		       "[annotation]\ncolor = red\n", -EACCES);
+	buf_release(&b);
+}
+END_TEST
+
+/* The kinds' own keys are checked for syntax (their meaning against the
+ * home view is the definitions' own check). */
+static const struct {
+	const char *kind, *name, *file, *text;
+	int want;
+} ws_syntax[] = {
+    {"segments", "s1", "segment.ini", "[segment]\ncontainer = visit\n",
+     -EINVAL},
+    {"segments", "s1", "segment.ini", "[segment]\nrule = page = (\n",
+     -EINVAL},
+    {"segments", "s1", "segment.ini",
+     "[segment]\ncontainer = person\nexclude = true\nrule = page = home "
+     "and not day = 2026-01-01\n",
+     0},
+    {"segments", "s1", "segment.ini", "[segment]\ndataview = web\n", -EINVAL},
+    {"calculated-metrics", "m1", "metric.ini", "[metric]\nprecision = 11\n",
+     -EINVAL},
+    {"calculated-metrics", "m1", "metric.ini", "[metric]\nformula = (a\n",
+     -EINVAL},
+    {"calculated-metrics", "m1", "metric.ini", "[metric]\nformula = a; b\n",
+     -EINVAL},
+    {"calculated-metrics", "m1", "metric.ini",
+     "[metric]\nformula = (revenue - 2.5) / people\nformat = percent\n"
+     "precision = 0\n",
+     0},
+    {"date-ranges", "d1", "daterange.ini",
+     "[date_range]\nstart = start-of-month-1m\nend = today\n", 0},
+    {"date-ranges", "d1", "daterange.ini",
+     "[date_range]\nstart = 2026-02-29\n", -EINVAL},
+    {"date-ranges", "d1", "daterange.ini",
+     "[date_range]\nstart = 2024-02-29\nend = 2024-03-01+2w\n", 0},
+    {"date-ranges", "d1", "daterange.ini", "[date_range]\nend = today+\n",
+     -EINVAL},
+    {"date-ranges", "d1", "daterange.ini", "[date_range]\nend = yesterday\n",
+     -EINVAL},
+    {"annotations", "n1", "annotation.ini",
+     "[annotation]\nstart = 2026-01-01\ncolor = teal\ntext = launch\n", 0},
+    {"annotations", "n1", "annotation.ini", "[annotation]\ncolor = black\n",
+     -EINVAL},
+    {"annotations", "n1", "annotation.ini",
+     "[annotation]\nall_dataviews = true\n", -EACCES},
+    {"audiences", "a1", "audience.ini", "[audience]\nmatch = some\n", -EINVAL},
+    {"audiences", "a1", "audience.ini", "[audience]\nsegments = s1, s2\n", 0},
+    {"audiences", "a1", "audience.ini", "[audience]\nowner = x\ncolor = red\n",
+     -EINVAL},
+};
+
+START_TEST(test_ws_syntax)
+{
+	char dir[64], path[128];
+
+	use_model();
+	FMT(dir, "/workspace/%s", ws_syntax[_i].kind);
+	if (strcmp(ws_syntax[_i].name, "s1"))
+		model_mkdir_as(MIA, dir, ws_syntax[_i].name, 0);
+	FMT(path, "%s/%s/%s", dir, ws_syntax[_i].name, ws_syntax[_i].file);
+	model_write_rc(MIA, path, ws_syntax[_i].text, ws_syntax[_i].want);
+}
+END_TEST
+
 /* --- suite ---------------------------------------------------------------- */
 
 static TCase *tcase(Suite *s, const char *name, int shared_world)
@@ -2377,6 +2694,15 @@ static Suite *policy_suite(void)
 			    test_delegation_writes, 0, NELEM(dwrites));
 	tcase_add_test(tcase(s, "delegation_refresh", 0),
 		       test_delegation_refresh);
+	tcase_add_test(tcase(s, "ws_denied_unchanged", 0),
+		       test_ws_denied_unchanged);
+	tcase_add_test(tcase(s, "ws_allowed", 0), test_ws_allowed);
+	tcase_add_test(tcase(s, "ws_lost_permission", 0),
+		       test_ws_lost_permission);
+	tcase_add_test(tcase(s, "ws_references", 0), test_ws_references);
+	tcase_add_test(tcase(s, "ws_transfer", 0), test_ws_transfer);
+	tcase_add_loop_test(tcase(s, "ws_syntax", 0), test_ws_syntax, 0,
+			    NELEM(ws_syntax));
 	return s;
 }
 
