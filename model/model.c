@@ -2721,8 +2721,14 @@ int model_why(struct model *m, const struct caller_id *id,
 					      "create" :
 					      "mkdir",
 				      kind_table[nk].act_create, ref);
+		/* an owned object is deleted (rmdir, rm -r) and renamed
+		 * (mv) by the same rule */
 		if (!rc && (k->flags & KD_STORED))
-			rc = why_line(&op, out, "rmdir", k->act_delete, ref);
+			rc = why_line(&op, out,
+				      k->flags & KD_OWNED ? "delete" : "rmdir",
+				      k->act_delete, ref);
+		if (!rc && (k->flags & KD_OWNED))
+			rc = why_line(&op, out, "rename", k->act_delete, ref);
 		goto out;
 	}
 	rc = why_line(&op, out, "read", a->act_read, ref);
@@ -2735,7 +2741,9 @@ int model_why(struct model *m, const struct caller_id *id,
 	} else if (!rc) {
 		rc = buf_addstr(out, "write: denied: read-only file\n");
 	}
-	if (!rc && (k->flags & (KD_STORED | KD_FILE)) == (KD_STORED | KD_FILE))
+	if (!rc && ((k->flags & (KD_STORED | KD_FILE)) ==
+			    (KD_STORED | KD_FILE) ||
+		    (k->flags & KD_OWNED)))
 		rc = why_line(&op, out, "delete", k->act_delete, ref);
 out:
 	buf_release(&path);

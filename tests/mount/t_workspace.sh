@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# The Workspace components (SPEC §7) on a real mount, acting as each role:
+# segments, calculated metrics, date ranges, annotations and audiences,
+# owned by their creator and private until shared.
+#
+#   2005 mia      (analyst@example.com) member of creators:
+#                 analysis_workspace and every creation tool; platform
+#                 profile segs (manage_segments)
+#   2006 ria      (viewer@example.com) member of readers
+#                 (analysis_workspace only)
+#   2003 gus      (pa2@example.com) member of readers through group 3001
+#                 (Analysts) alone
+#   2004 lead     member of readers; admin of profile team (not shared)
+#   2001 sys      system admin, admin of profile team: no Workspace
+#   2002 pa       product admin
+#   2999          unmapped
+#
+# Each allowed action happens (mkdir, editors, sed -i, mv, rmdir, rm -r,
+# shares, owner transfer, /admin/transfer); each denied one fails with
+# the errno SPEC asks, changes nothing (the files are compared) and
+# leaves its audit line; ls -l, access(2) and user.cjafs.why agree; and
+# a listing of /workspace made for one caller is never shown to another.
+set -u
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+. "$(dirname "$0")/lib.sh"
+mt_setup
+
+SYS=2001 PA=2002 GUS=2003 LEAD=2004 MIA=2005 RIA=2006 NOBODY=2999
+W=$MT/workspace
+S=$W/segments
+
+put() { as "$1" sh -c "printf '$3' >'$2'"; }
+# wr DESC ERRNO UID PATH CONTENT: open O_TRUNC, write, close
+wr() { errno_is "$1" "$2" as "$3" bash -c "$(declare -f probe); probe write '$4' '$5'"; }
+pr() { errno_is "$1" "$2" as "$3" bash -c "$(declare -f probe); probe $4 '$5'"; }
+why() { as "$1" getfattr --only-values -n user.cjafs.why "$2" 2>/dev/null; }
+mode() { as "$1" stat -c %A "$2" 2>&1; }
+audit() { as $PA cat "$MT/audit/log"; }
+errors_top() { as "$1" head -n 1 "$MT/errors"; }
+state() { as $PA sh -c "cd '$W' && for f in */*/*; do echo \"== \$f\"; cat \"\$f\"; done" 2>&1 | grep -v '^modified'; }
+
+# --- the world ---
+put $SYS "$MT/admin/product-admins" 'pa@example.com\n'
+put $SYS "$MT/admin/sandboxes" 'prod\n'
+as $SYS mkdir "$MT/admin/platform/segs"
+put $SYS "$MT/admin/platform/segs/platform.ini" '[platform]\nsandboxes = prod\npermissions = manage_segments\n'
+put $SYS "$MT/admin/platform/segs/members" 'analyst@example.com\n'
+as $SYS mkdir "$MT/admin/platform/full"
+put $SYS "$MT/admin/platform/full/platform.ini" '[platform]\nsandboxes = prod\npermissions = view_schemas, manage_schemas, view_datasets, manage_datasets, manage_sources, view_identity_namespaces\n'
+put $SYS "$MT/admin/platform/full/members" 'pa@example.com\n'
+as $PA mkdir "$MT/admin/profiles/creators" "$MT/admin/profiles/readers" "$MT/admin/profiles/team"
+put $PA "$MT/admin/profiles/creators/members" 'analyst@example.com\n'
+put $PA "$MT/admin/profiles/creators/profile.ini" '[reporting_tools]\nanalysis_workspace = true\nsegment_creation = true\ncalculated_metrics_creation = true\nannotation_creation = true\naudience_creation = true\n'
+put $PA "$MT/admin/profiles/readers/members" 'viewer@example.com\nlead@example.com\ngroup:Analysts\n'
+put $PA "$MT/admin/profiles/readers/profile.ini" '[reporting_tools]\nanalysis_workspace = true\n'
+put $PA "$MT/admin/profiles/team/admins" 'sys@example.com\n'
+# a view mia may see, one she may not
+as $PA mkdir "$MT/dataviews/web" "$MT/dataviews/secret"
+put $PA "$MT/admin/profiles/creators/profile.ini" '[data_views]\nviews = web\n[reporting_tools]\nanalysis_workspace = true\nsegment_creation = true\ncalculated_metrics_creation = true\nannotation_creation = true\naudience_creation = true\n'
+
+# --- who enters /workspace ---
+eq "mia lists /workspace" "$(as $MIA ls "$W" | tr '\n' ' ')" "annotations audiences calculated-metrics date-ranges segments "
+eq "mia may make segments (drwx)" "$(mode $MIA "$S")" "drwx------"
+eq "ria may not (dr-x)" "$(mode $RIA "$S")" "dr-x------"
+eq "ria makes date ranges (analysis_workspace)" "$(mode $RIA "$W/date-ranges")" "drwx------"
+eq "sys: no analysis_workspace (d---)" "$(mode $SYS "$W")" "d---------"
+# fixed names are known to every mapped caller: listing them is refused
+pr "sys may not enter /workspace" EACCES $SYS mkdir "$S/x"
+no "sys may not list /workspace/segments" as $SYS ls "$S"
+no "a member without the group has no Workspace" as $GUS ls "$S"
+eq "gus, with it, has" "$(as_g $GUS 3001 ls "$S")" ""
+pr "unmapped: /workspace is not there" ENOENT $NOBODY stat "$W"
+has "why: sys" "$(why $SYS "$W")" "list: denied: needs role product admin or a profile with analysis_workspace"
+
+# --- mkdir: an object owned by its maker ---
+ok "mia: mkdir a segment" as $MIA mkdir "$S/s1"
+eq "its files" "$(as $MIA ls "$S/s1" | tr '\n' ' ')" "segment.ini shares used_by "
+has "owner is mia" "$(as $MIA cat "$S/s1/segment.ini")" "
+owner = analyst@example.com
+created = "
+has "audited create, with its kind" "$(audit)" "	analyst@example.com	create	/workspace/segments/s1	ok	segment"
+pr "ria: mkdir a segment (no segment_creation)" EACCES $RIA mkdir "$S/r1"
+has "audited denied create" "$(audit)" "	viewer@example.com	create	/workspace/segments/r1	denied	segment: needs segment_creation"
+has "ria's /errors" "$(errors_top $RIA)" "/workspace/segments/r1: mkdir: denied: needs segment_creation"
+ok "ria: mkdir a date range" as $RIA mkdir "$W/date-ranges/q1"
+pr "lead: mkdir an audience" EACCES $LEAD mkdir "$W/audiences/a0"
+ok "mia: mkdir an audience (audience_creation, manage_segments)" as $MIA mkdir "$W/audiences/a1"
+ok "mia: mkdir a calculated metric" as $MIA mkdir "$W/calculated-metrics/m1"
+ok "mia: mkdir an annotation" as $MIA mkdir "$W/annotations/n1"
+pr "a bad name" EINVAL $MIA mkdir "$S/.hidden"
+
+# --- private until shared ---
+pr "ria: mia's segment is not there" ENOENT $RIA stat "$S/s1"
+pr "ria: nor its files" ENOENT $RIA read "$S/s1/segment.ini"
+eq "ria lists no segment" "$(as $RIA ls "$S")" ""
+eq "mia lists hers" "$(as $MIA ls "$S")" "s1"
+# the kernel keeps nothing one caller's listing made for another
+eq "ria again, right after mia" "$(as $RIA ls -a "$S" | tr '\n' ' ')" ". .. "
+eq "pa lists everyone's" "$(as $PA ls "$S")" "s1"
+pr "the name is taken, though ria cannot see it" EEXIST $RIA mkdir "$W/date-ranges/q1" # her own
+ok "mia: a date range of her own" as $MIA mkdir "$W/date-ranges/q2"
+pr "ria: a name mia's private date range holds" EEXIST $RIA mkdir "$W/date-ranges/q2"
+
+# --- shares: directly, through a group, all ---
+wr "mia: share with a group she is not in" EACCES $MIA "$S/s1/shares" 'group:Analysts\n'
+has "why in /errors" "$(errors_top $MIA)" "group:Analysts: you may share only with groups you belong to"
+wr "mia: share with all (product admins only, refused at write)" EACCES $MIA "$S/s1/shares" 'user:viewer@example.com\nall\n'
+has "errors: all" "$(errors_top $MIA)" "all: only product admins share with all"
+eq "nothing shared yet" "$(as $MIA cat "$S/s1/shares")" ""
+ok "mia: share with ria (tee)" sh -c "printf 'user:viewer@example.com\n' | setpriv --reuid=$MIA --regid=$MIA --clear-groups tee '$S/s1/shares' >/dev/null"
+has "audited share" "$(audit)" "	analyst@example.com	share	/workspace/segments/s1	ok	segment: user:viewer@example.com"
+ok "pa: add the group" sh -c "printf 'user:viewer@example.com\ngroup:Analysts\n' | setpriv --reuid=$PA --regid=$PA --clear-groups tee '$S/s1/shares' >/dev/null"
+ok "ria sees it now" as $RIA cat "$S/s1/segment.ini"
+ok "gus, through group Analysts" as_g $GUS 3001 cat "$S/s1/segment.ini"
+pr "lead: not shared with" ENOENT $LEAD read "$S/s1/segment.ini"
+pr "pa: sees everything" OK $PA read "$S/s1/segment.ini"
+
+# --- modes, access(2) and why for each role ---
+eq "mia: segment.ini rw" "$(mode $MIA "$S/s1/segment.ini")" "-rw-------"
+eq "mia: used_by r" "$(mode $MIA "$S/s1/used_by")" "-r--------"
+eq "ria: segment.ini r (no segment_creation)" "$(mode $RIA "$S/s1/segment.ini")" "-r--------"
+eq "gus: shares r" "$(as_g $GUS 3001 stat -c %A "$S/s1/shares")" "-r--------"
+eq "pa: shares rw" "$(mode $PA "$S/s1/shares")" "-rw-------"
+pr "access: mia may write" OK $MIA access-w "$S/s1/segment.ini"
+pr "access: ria may read" OK $RIA access-r "$S/s1/segment.ini"
+pr "access: ria may not write" EACCES $RIA access-w "$S/s1/segment.ini"
+no "access: lead, not there" as $LEAD test -e "$S/s1/segment.ini"
+has "why: ria" "$(why $RIA "$S/s1")" "delete: denied: needs segment_creation (it is shared with you)"
+has "why: ria, write" "$(why $RIA "$S/s1/segment.ini")" "write: denied: needs segment_creation (it is shared with you)"
+has "why: mia" "$(why $MIA "$S/s1")" "delete: allowed
+rename: allowed"
+ok "mia: the date range q2 is hers" as $MIA test -d "$W/date-ranges/q2"
+ok "pa: share q2 with all" sh -c "printf 'all\n' | setpriv --reuid=$PA --regid=$PA --clear-groups tee '$W/date-ranges/q2/shares' >/dev/null"
+has "why: ria on q2 (shared with all, she holds P)" "$(why $RIA "$W/date-ranges/q2/daterange.ini")" "write: allowed"
+eq "who shared with all: one grep" "$(audit | grep -P '\tshare\t' | grep -P '\tok\t.*\ball\b' | cut -f2,4)" "pa@example.com	/workspace/date-ranges/q2"
+
+# --- denied changes change nothing ---
+before=$(state)
+nau=$(audit | wc -l)
+wr "ria: change s1" EACCES $RIA "$S/s1/segment.ini" '[segment]\ndescription = mine\n'
+pr "ria: rmdir s1" EACCES $RIA rmdir "$S/s1"
+errno_is "ria: mv s1" EACCES as $RIA python3 -c "
+import os,sys,errno
+try: os.rename('$S/s1', '$S/s9'); print('OK')
+except OSError as e: print(errno.errorcode[e.errno])"
+wr "ria: reshare s1" EACCES $RIA "$S/s1/shares" 'user:lead@example.com\n'
+no "ria: rm -r s1" as $RIA rm -rf "$S/s1"
+pr "lead: rmdir s1" ENOENT $LEAD rmdir "$S/s1"
+wr "mia: all_dataviews (product admins only)" EACCES $MIA "$W/annotations/n1/annotation.ini" '[annotation]\nall_dataviews = true\n'
+wr "mia: a home view she cannot see" EINVAL $MIA "$S/s1/segment.ini" '[segment]\ndataview = secret\n'
+has "errors: dataview" "$(errors_top $MIA)" "segment.ini:2: dataview: no data view 'secret' that you can see"
+wr "mia: owner = ria is ignored (a no-op)" OK $MIA "$S/s1/segment.ini" "$(as $MIA cat "$S/s1/segment.ini" | sed 's/^owner = .*/owner = viewer@example.com/')"
+eq "nothing changed" "$(state)" "$before"
+au=$(audit | tail -n +$((nau + 1)))
+has "audit: change denied" "$au" "	viewer@example.com	change	/workspace/segments/s1	denied	segment: needs segment_creation (it is shared with you)"
+has "audit: delete denied" "$au" "	viewer@example.com	delete	/workspace/segments/s1	denied	segment: needs segment_creation (it is shared with you)"
+has "audit: rename denied" "$au" "	viewer@example.com	change	/workspace/segments/s1	denied	segment: needs segment_creation"
+has "audit: share denied" "$au" "	viewer@example.com	share	/workspace/segments/s1	denied	segment: needs segment_creation"
+has "audit: all_dataviews" "$au" "	analyst@example.com	change	/workspace/annotations/n1	denied	annotation: all_dataviews: only product admins"
+hasnt "audit: no change by the no-op" "$au" "	analyst@example.com	change	/workspace/segments/s1	ok"
+
+# --- editors and sed -i, on every file ---
+ok "mia: sed -i segment.ini" as $MIA sed -i 's/^rule = .*/rule = page = home/; s/^tags = .*/tags = core, web/' "$S/s1/segment.ini"
+has "rule set" "$(as $RIA cat "$S/s1/segment.ini")" "tags = core, web"
+has "audited change" "$(audit)" "	analyst@example.com	change	/workspace/segments/s1	ok	segment"
+ok "mia: sed -i shares" as $MIA sed -i '$a user:lead@example.com' "$S/s1/shares"
+ok "lead sees it now" as $LEAD cat "$S/s1/segment.ini"
+ok "mia: ed on metric.ini" sh -c "printf '/^formula = /c\nformula = (revenue - cost) / people\n.\nw\nq\n' | setpriv --reuid=$MIA --regid=$MIA --clear-groups ed -s '$W/calculated-metrics/m1/metric.ini'"
+has "formula" "$(as $MIA cat "$W/calculated-metrics/m1/metric.ini")" "formula = (revenue - cost) / people"
+home=$(mktemp -d "$MT_DIR/home.XXXXXX"); chown $MIA:$MIA "$home"
+ok "mia: vim -es on annotation.ini" env HOME="$home" setpriv --reuid=$MIA --regid=$MIA --clear-groups vim -es -i NONE -c '%s/^color = .*/color = teal/' -c 'wq' "$W/annotations/n1/annotation.ini"
+has "color" "$(as $MIA cat "$W/annotations/n1/annotation.ini")" "color = teal"
+wr "a rule that does not parse (at write)" EINVAL $MIA "$S/s1/segment.ini" '[segment]\nrule = page = (\n'
+wr "a date off the grammar" EINVAL $MIA "$W/date-ranges/q2/daterange.ini" '[date_range]\nstart = someday\n'
+ok "ria: her date range (tee)" sh -c "printf '[date_range]\nstart = start-of-month-1m\nend = today\n' | setpriv --reuid=$RIA --regid=$RIA --clear-groups tee '$W/date-ranges/q1/daterange.ini' >/dev/null"
+ok "mia: approve (sed -i)" as $MIA sed -i 's/^approved = .*/approved = true/' "$S/s1/segment.ini"
+has "audited approve" "$(audit)" "	analyst@example.com	approve	/workspace/segments/s1	ok	segment: approved true"
+
+# --- references: used_by, EBUSY ---
+wr "m1 names a segment mia may not use" EINVAL $MIA "$W/calculated-metrics/m1/metric.ini" '[metric]\nsegment = nope\n'
+ok "m1 names s1" sh -c "printf '[metric]\nsegment = s1\nformula = a / b\n' | setpriv --reuid=$MIA --regid=$MIA --clear-groups tee '$W/calculated-metrics/m1/metric.ini' >/dev/null"
+ok "a1 names s1" sh -c "printf '[audience]\nsegments = s1\nmatch = any\n' | setpriv --reuid=$MIA --regid=$MIA --clear-groups tee '$W/audiences/a1/audience.ini' >/dev/null"
+eq "used_by, for mia" "$(as $MIA cat "$S/s1/used_by")" "/workspace/audiences/a1
+/workspace/calculated-metrics/m1"
+eq "used_by, for ria (who sees neither)" "$(as $RIA cat "$S/s1/used_by")" "# 2 more you cannot see"
+pr "rmdir s1: in use" EBUSY $MIA rmdir "$S/s1"
+has "errors: the referrers" "$(errors_top $MIA)" "/workspace/segments/s1: in use by /workspace/audiences/a1,/workspace/calculated-metrics/m1"
+no "mv s1: in use" as $MIA mv "$S/s1" "$S/s2"
+no "rm -r s1: in use" as $MIA rm -r "$S/s1"
+ok "s1 is whole after rm -r" as $MIA cat "$S/s1/segment.ini" "$S/s1/shares"
+ok "mv m1 m2 (within its directory)" as $MIA mv "$W/calculated-metrics/m1" "$W/calculated-metrics/m2"
+has "used_by follows" "$(as $MIA cat "$S/s1/used_by")" "/workspace/calculated-metrics/m2"
+no "mv across kinds" as $MIA mv "$W/calculated-metrics/m2" "$S/m2"
+ok "m2 still there" as $MIA test -d "$W/calculated-metrics/m2"
+ok "rm -r m2" as $MIA rm -r "$W/calculated-metrics/m2"
+has "audited delete" "$(audit)" "	analyst@example.com	delete	/workspace/calculated-metrics/m2	ok	calculated metric"
+ok "rmdir a1" as $MIA rmdir "$W/audiences/a1"
+eq "used_by empty" "$(as $MIA cat "$S/s1/used_by")" ""
+ok "mv s1 s2" as $MIA mv "$S/s1" "$S/s2"
+has "audited rename" "$(audit)" "	analyst@example.com	change	/workspace/segments/s1	ok	segment: to /workspace/segments/s2"
+
+# --- owner: a transfer, by product admins only ---
+wr "pa: owner = a stranger" EINVAL $PA "$S/s2/segment.ini" '[segment]\nowner = ghost@example.com\n'
+ok "pa: owner = ria (sed -i)" as $PA sed -i 's/^owner = .*/owner = viewer@example.com/' "$S/s2/segment.ini"
+has "audited transfer" "$(audit)" "	pa@example.com	transfer	/workspace/segments/s2	ok	segment: from analyst@example.com to viewer@example.com"
+pr "mia no longer sees it (not shared with her)" ENOENT $MIA stat "$S/s2"
+eq "ria owns it, without segment_creation: read-only" "$(mode $RIA "$S/s2/segment.ini")" "-r--------"
+wr "/admin/transfer: mia may not" EACCES $MIA "$MT/admin/transfer" 'viewer@example.com analyst@example.com\n'
+wr "/admin/transfer: to nobody known" EINVAL $PA "$MT/admin/transfer" 'viewer@example.com ghost@example.com\n'
+wr "/admin/transfer: ria's to mia" OK $PA "$MT/admin/transfer" 'viewer@example.com analyst@example.com\n'
+has "transferred s2" "$(audit)" "	pa@example.com	transfer	/workspace/segments/s2	ok	segment: from viewer@example.com to analyst@example.com"
+has "transferred q1" "$(audit)" "	pa@example.com	transfer	/workspace/date-ranges/q1	ok	date range: from viewer@example.com to analyst@example.com"
+has "mia owns q1" "$(as $MIA cat "$W/date-ranges/q1/daterange.ini")" "owner = analyst@example.com"
+eq "transfer reads as nothing" "$(mode $PA "$MT/admin/transfer")" "--w-------"
+
+# --- losing the creation permission ---
+put $PA "$MT/admin/profiles/creators/profile.ini" '[reporting_tools]\nanalysis_workspace = true\n'
+ok "mia still reads s2" as $MIA cat "$S/s2/segment.ini"
+eq "but may not change it" "$(mode $MIA "$S/s2/segment.ini")" "-r--------"
+wr "mia: change s2" EACCES $MIA "$S/s2/segment.ini" '[segment]\ndescription = x\n'
+has "why: mia" "$(why $MIA "$S/s2")" "delete: denied: needs segment_creation (you own it)"
+ok "mia: her date range stays hers to change" as $MIA sed -i 's/^description = .*/description = q/' "$W/date-ranges/q1/daterange.ini"
+
+# --- unmapped ---
+pr "unmapped: no segment" ENOENT $NOBODY read "$S/s2/segment.ini"
+pr "unmapped: no mkdir" ENOENT $NOBODY mkdir "$W/date-ranges/z"
