@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""matrix.py - the access matrix of SPEC section 6 on a real mount (issue 7).
+"""matrix.py - the access matrix of SPEC sections 6 and 7 on a real mount
+(issues 7 and 18).
 
     matrix.py --cjafs build/cjafs [-v] [--roles "PA LEAD VIEW ..."]
 
@@ -8,7 +9,8 @@ admin: three product admins with different platform profiles, product
 profiles granting data views by name and by auto_include, with and
 without reporting tools, members directly and through a group,
 connections in two sandboxes, datasets with rows, data views with
-components.  Then every role below tries every action below, one system
+components, and Workspace segments owned by a member and shared with a
+user and a group.  Then every role below tries every action below, one system
 call on one path each, and the answer is compared with the table MATRIX:
 the outcome each cell must have, written out from SPEC section 6 (and
 the README's choices where the SPEC leaves one), never computed by the
@@ -100,6 +102,13 @@ ROLES = [
     ("LONER", 2015, (), "loner@example.com", "mapped, in no profile"),
     ("UNMAP", 2999, (), None, "unmapped uid"),
     ("ROOT", 0, (), None, "uid 0, not mapped"),
+    ("OWNER", 2017, (), "owner@example.com",
+     "member of ws (analysis_workspace and every Workspace creation "
+     "tool) and platform profile segs (manage_segments): owns segment "
+     "seg1, shared with SHARED and group:Analysts"),
+    ("SHARED", 2018, (), "shared@example.com",
+     "member of wsread (analysis_workspace only): seg1 is shared with it; "
+     "owns seg2 (made by PA, transferred) without segment_creation"),
 ]
 COLS = [r[0] for r in ROLES]
 UID = {r[0]: r[1] for r in ROLES}
@@ -107,7 +116,8 @@ GROUPS = {r[0]: r[2] for r in ROLES}
 LOGIN = {r[0]: r[3] for r in ROLES}
 EXTRA_USERS = {2011: "nosrc@example.com", 2012: "devpa@example.com",
                2013: "tools@example.com", 2014: "split@example.com",
-               2015: "loner@example.com", 2016: "nodel@example.com"}
+               2015: "loner@example.com", 2016: "nodel@example.com",
+               2017: "owner@example.com", 2018: "shared@example.com"}
 
 JOURNEYS = ("view_journeys_events, manage_journeys_events, view_journeys, "
             "manage_journeys")
@@ -120,127 +130,158 @@ NOSRC_PERMS = ("view_schemas, manage_schemas, view_datasets, "
 # quotes the SPEC section 6 row it expands; "README" marks where the
 # README's choice decides what the SPEC leaves open.
 MATRIX = """
-#               SYS PA LEAD NODEL NOSRC VIEW DEVPA TOOLS GROUP SPLIT LONER UNMAP ROOT
+#               SYS PA LEAD NODEL NOSRC VIEW DEVPA TOOLS GROUP SPLIT LONER UNMAP ROOT OWNER SHARED
 # section 1: unmapped callers read README and whoami and nothing else
 #   (ENOENT for other names at the root, EACCES on open); root is not
 #   special; /errors is any mapped caller's own
-readme          ok  ok ok   ok    ok    ok   ok    ok    ok    ok    ok    ok    ok
-w-readme        A   A  A    A     A     A    A     A     A     A     A     A     A
-whoami          ok  ok ok   ok    ok    ok   ok    ok    ok    ok    ok    ok    ok
-ls-root         ok  ok ok   ok    ok    ok   ok    ok    ok    ok    ok    ok    ok
-errors          ok  ok ok   ok    ok    ok   ok    ok    ok    ok    ok    N     N
+readme          ok  ok ok   ok    ok    ok   ok    ok    ok    ok    ok    ok    ok    ok    ok
+w-readme        A   A  A    A     A     A    A     A     A     A     A     A     A    A     A
+whoami          ok  ok ok   ok    ok    ok   ok    ok    ok    ok    ok    ok    ok    ok    ok
+ls-root         ok  ok ok   ok    ok    ok   ok    ok    ok    ok    ok    ok    ok    ok    ok
+errors          ok  ok ok   ok    ok    ok   ok    ok    ok    ok    ok    N     N    ok    ok
 # "read everything under /admin: system admins, product admins; a product
 #   profile admin reads the profiles it administers".  README: fixed names
 #   are known to every mapped caller (EACCES), a named object the caller
 #   may not see is ENOENT with everything below it.
-ls-admin        ok  ok ok   ok    ok    A    ok    A     A     A     A     N     N
-cat-padmins     ok  ok A    A     ok    A    ok    A     A     A     A     N     N
-cat-sandboxes   ok  ok A    A     ok    A    ok    A     A     A     A     N     N
+ls-admin        ok  ok ok   ok    ok    A    ok    A     A     A     A     N     N    A     A
+cat-padmins     ok  ok A    A     ok    A    ok    A     A     A     A     N     N    A     A
+cat-sandboxes   ok  ok A    A     ok    A    ok    A     A     A     A     N     N    A     A
 # SPEC section 10: the backup of the whole store, system admins only
-cat-backup      ok  A  A    A     A     A    A     A     A     A     A     N     N
+cat-backup      ok  A  A    A     A     A    A     A     A     A     A     N     N    A     A
 # SPEC section 8: reporting activity, product admins; system admins read
 #   it as everything under /admin (section 6), but writing it cancels
 #   computations: product admins only (README)
-cat-activity    ok  ok A    A     ok    A    ok    A     A     A     A     N     N
-w-activity      A   ok A    A     ok    A    ok    A     A     A     A     N     N
-ls-platform     ok  ok A    A     ok    A    ok    A     A     A     A     N     N
-cat-plat-ini    ok  ok N    N     ok    N    ok    N     N     N     N     N     N
-ls-profiles     ok  ok ok   ok    ok    A    ok    A     A     A     A     N     N
-cat-mkt-ini     ok  ok ok   N     ok    N    ok    N     N     N     N     N     N
-cat-other-mbrs  ok  ok N    N     ok    N    ok    N     N     N     N     N     N
+cat-activity    ok  ok A    A     ok    A    ok    A     A     A     A     N     N    A     A
+w-activity      A   ok A    A     ok    A    ok    A     A     A     A     N     N    A     A
+ls-platform     ok  ok A    A     ok    A    ok    A     A     A     A     N     N    A     A
+cat-plat-ini    ok  ok N    N     ok    N    ok    N     N     N     N     N     N    N     N
+ls-profiles     ok  ok ok   ok    ok    A    ok    A     A     A     A     N     N    A     A
+cat-mkt-ini     ok  ok ok   N     ok    N    ok    N     N     N     N     N     N    N     N
+cat-other-mbrs  ok  ok N    N     ok    N    ok    N     N     N     N     N     N    N     N
 # "list and read /connections, read /admin/users/*: product admins"; the
 #   first row also lets system admins read everything under /admin
-ls-users        ok  ok A    A     ok    A    ok    A     A     A     A     N     N
-cat-user        ok  ok N    N     ok    N    ok    N     N     N     N     N     N
+ls-users        ok  ok A    A     ok    A    ok    A     A     A     A     N     N    A     A
+cat-user        ok  ok N    N     ok    N    ok    N     N     N     N     N     N    N     N
 # "edit /admin/product-admins, /admin/platform/* (mkdir and rmdir too),
 #   /admin/sandboxes: system admins"
-w-padmins       ok  A  A    A     A     A    A     A     A     A     A     N     N
-w-sandboxes     ok  A  A    A     A     A    A     A     A     A     A     N     N
-mkdir-platform  ok  A  A    A     A     A    A     A     A     A     A     N     N
-w-plat-ini      ok  A  N    N     A     N    A     N     N     N     N     N     N
-w-plat-members  ok  A  N    N     A     N    A     N     N     N     N     N     N
-rmdir-platform  ok  A  N    N     A     N    A     N     N     N     N     N     N
+w-padmins       ok  A  A    A     A     A    A     A     A     A     A     N     N    A     A
+w-sandboxes     ok  A  A    A     A     A    A     A     A     A     A     N     N    A     A
+mkdir-platform  ok  A  A    A     A     A    A     A     A     A     A     N     N    A     A
+w-plat-ini      ok  A  N    N     A     N    A     N     N     N     N     N     N    N     N
+w-plat-members  ok  A  N    N     A     N    A     N     N     N     N     N     N    N     N
+rmdir-platform  ok  A  N    N     A     N    A     N     N     N     N     N     N    N     N
 # "create or delete a product profile, edit its admins: product admins"
 #   (README: a system admin is not a product admin by that alone)
-mkdir-profile   A   ok A    A     ok    A    ok    A     A     A     A     N     N
-rmdir-profile   A   ok A    N     ok    N    ok    N     N     N     N     N     N
-w-mkt-admins    A   ok A    N     ok    N    ok    N     N     N     N     N     N
+mkdir-profile   A   ok A    A     ok    A    ok    A     A     A     A     N     N    A     A
+rmdir-profile   A   ok A    N     ok    N    ok    N     N     N     N     N     N    N     N
+w-mkt-admins    A   ok A    N     ok    N    ok    N     N     N     N     N     N    N     N
 # "edit a profile's members and profile.ini: product admins; that
 #   profile's admins (profile.ini within its [delegation], section 3.5)":
 #   mkt delegates labs and v1 to LEAD, plain delegates nothing to NODEL;
 #   what is not delegated is refused at close (EACCES)
-w-mkt-members   A   ok ok   N     ok    N    ok    N     N     N     N     N     N
-w-mkt-ini       A   ok ok   N     ok    N    ok    N     N     N     N     N     N
-w-other-mbrs    A   ok N    N     ok    N    ok    N     N     N     N     N     N
-w-mkt-export    A   ok A    N     ok    N    ok    N     N     N     N     N     N
-w-mkt-deleg     A   ok A    N     ok    N    ok    N     N     N     N     N     N
-w-plain-ini     A   ok N    A     ok    N    ok    N     N     N     N     N     N
-w-plain-members A   ok N    ok    ok    N    ok    N     N     N     N     N     N
+w-mkt-members   A   ok ok   N     ok    N    ok    N     N     N     N     N     N    N     N
+w-mkt-ini       A   ok ok   N     ok    N    ok    N     N     N     N     N     N    N     N
+w-other-mbrs    A   ok N    N     ok    N    ok    N     N     N     N     N     N    N     N
+w-mkt-export    A   ok A    N     ok    N    ok    N     N     N     N     N     N    N     N
+w-mkt-deleg     A   ok A    N     ok    N    ok    N     N     N     N     N     N    N     N
+w-plain-ini     A   ok N    A     ok    N    ok    N     N     N     N     N     N    N     N
+w-plain-members A   ok N    ok    ok    N    ok    N     N     N     N     N     N    N     N
 # "list and read /connections: product admins"
-ls-connections  A   ok A    A     ok    A    ok    A     A     A     A     N     N
-cat-usage       A   ok A    A     ok    A    ok    A     A     A     A     N     N
-cat-conn-ini    N   ok N    N     ok    N    ok    N     N     N     N     N     N
-cat-records     N   ok N    N     ok    N    ok    N     N     N     N     N     N
+ls-connections  A   ok A    A     ok    A    ok    A     A     A     A     N     N    A     A
+cat-usage       A   ok A    A     ok    A    ok    A     A     A     A     N     N    A     A
+cat-conn-ini    N   ok N    N     ok    N    ok    N     N     N     N     N     N    N     N
+cat-records     N   ok N    N     ok    N    ok    N     N     N     N     N     N    N     N
 # "create, change, delete a connection or dataset; ingest: product admins
 #   who also have view_schemas, manage_schemas, view_datasets,
 #   manage_datasets, manage_sources, view_identity_namespaces and the
 #   connection's sandbox" (cprod is in prod, cdev in dev; a new
 #   connection gets the first sandbox its creator has, README)
-mkdir-conn      A   ok A    A     A     A    ok    A     A     A     A     N     N
-w-cprod-ini     N   ok N    N     A     N    A     N     N     N     N     N     N
-rmdir-conn      N   ok N    N     A     N    A     N     N     N     N     N     N
-mkdir-dataset   N   ok N    N     A     N    A     N     N     N     N     N     N
-w-ds-ini        N   ok N    N     A     N    A     N     N     N     N     N     N
-rmdir-dataset   N   ok N    N     A     N    A     N     N     N     N     N     N
-ingest-cprod    N   ok N    N     A     N    A     N     N     N     N     N     N
-w-cdev-ini      N   ok N    N     A     N    ok    N     N     N     N     N     N
-ingest-cdev     N   ok N    N     A     N    ok    N     N     N     N     N     N
+mkdir-conn      A   ok A    A     A     A    ok    A     A     A     A     N     N    A     A
+w-cprod-ini     N   ok N    N     A     N    A     N     N     N     N     N     N    N     N
+rmdir-conn      N   ok N    N     A     N    A     N     N     N     N     N     N    N     N
+mkdir-dataset   N   ok N    N     A     N    A     N     N     N     N     N     N    N     N
+w-ds-ini        N   ok N    N     A     N    A     N     N     N     N     N     N    N     N
+rmdir-dataset   N   ok N    N     A     N    A     N     N     N     N     N     N    N     N
+ingest-cprod    N   ok N    N     A     N    A     N     N     N     N     N     N    N     N
+w-cdev-ini      N   ok N    N     A     N    ok    N     N     N     N     N     N    N     N
+ingest-cdev     N   ok N    N     A     N    ok    N     N     N     N     N     N    N     N
 # README: turning journey_optimizer on needs the journeys permissions
 #   already (refused at close, EACCES)
-jo-on-cdev      N   ok N    N     A     N    A     N     N     N     N     N     N
+jo-on-cdev      N   ok N    N     A     N    A     N     N     N     N     N     N    N     N
 # "see a data view, read its dataview.ini and components: product admins;
 #   members of a profile that grants it (auto_include or listed)"; the
 #   admins of such a profile see it too (they may change it)
-ls-dataviews    ok  ok ok   ok    ok    ok   ok    ok    ok    ok    ok    N     N
-cat-v1-ini      N   ok ok   ok    ok    ok   ok    ok    ok    ok    N     N     N
-ls-v1-comps     N   ok ok   ok    ok    ok   ok    ok    ok    ok    N     N     N
-cat-v1-comp     N   ok ok   ok    ok    ok   ok    ok    ok    ok    N     N     N
-cat-v2-ini      N   ok N    N     ok    N    ok    ok    N     N     N     N     N
+ls-dataviews    ok  ok ok   ok    ok    ok   ok    ok    ok    ok    ok    N     N    ok    ok
+cat-v1-ini      N   ok ok   ok    ok    ok   ok    ok    ok    ok    N     N     N    N     N
+ls-v1-comps     N   ok ok   ok    ok    ok   ok    ok    ok    ok    N     N     N    N     N
+cat-v1-comp     N   ok ok   ok    ok    ok   ok    ok    ok    ok    N     N     N    N     N
+cat-v2-ini      N   ok N    N     ok    N    ok    ok    N     N     N     N     N    N     N
 # "create or delete a data view: product admins with the same platform
 #   permissions"
-mkdir-view      A   ok A    A     A     A    ok    A     A     A     A     N     N
-rmdir-view      N   ok N    N     A     N    ok    A     N     N     N     N     N
+mkdir-view      A   ok A    A     A     A    ok    A     A     A     A     N     N    A     A
+rmdir-view      N   ok N    N     A     N    ok    A     N     N     N     N     N    N     N
 # "change a data view and its components: those; product profile admins
 #   of a profile that grants that view and lists it in [delegation]
 #   edit_views (they cannot create one)" (mkt does, plain does not); README:
 #   changing connection is building a view (refused at close for LEAD)
-w-v1-ini        N   ok ok   A     A     A    ok    A     A     A     N     N     N
-w-v1-connection N   ok A    A     A     A    ok    A     A     A     N     N     N
-w-v1-comp       N   ok ok   A     A     A    ok    A     A     A     N     N     N
-new-v1-comp     N   ok ok   A     A     A    ok    A     A     A     N     N     N
-rm-v1-comp      N   ok ok   A     A     A    ok    A     A     A     N     N     N
+w-v1-ini        N   ok ok   A     A     A    ok    A     A     A     N     N     N    N     N
+w-v1-connection N   ok A    A     A     A    ok    A     A     A     N     N     N    N     N
+w-v1-comp       N   ok ok   A     A     A    ok    A     A     A     N     N     N    N     N
+new-v1-comp     N   ok ok   A     A     A    ok    A     A     A     N     N     N    N     N
+rm-v1-comp      N   ok ok   A     A     A    ok    A     A     A     N     N     N    N     N
 # "read report/*: those members only with analysis_workspace; product
 #   admins"; "read rows.csv: product admins; those members only with
 #   full_table_export" (the profile granting the view carries the tool)
-ls-v1-report    N   ok A    A     ok    A    ok    ok    A     A     N     N     N
-cat-v1-report   N   ok A    A     ok    A    ok    ok    A     A     N     N     N
-cat-v1-rows     N   ok A    A     ok    A    ok    ok    A     A     N     N     N
-cat-v2-report   N   ok N    N     ok    N    ok    ok    N     N     N     N     N
+ls-v1-report    N   ok A    A     ok    A    ok    ok    A     A     N     N     N    N     N
+cat-v1-report   N   ok A    A     ok    A    ok    ok    A     A     N     N     N    N     N
+cat-v1-rows     N   ok A    A     ok    A    ok    ok    A     A     N     N     N    N     N
+cat-v2-report   N   ok N    N     ok    N    ok    ok    N     N     N     N     N    N     N
 # "read /audit/log: product admins; members with audit_logs_access";
 #   nobody writes it
-cat-audit       A   ok A    A     ok    A    ok    ok    A     ok    A     N     N
-w-audit         A   A  A    A     A     A    A     A     A     A     A     N     N
+cat-audit       A   ok A    A     ok    A    ok    ok    A     ok    A     N     N    A     A
+w-audit         A   A  A    A     A     A    A     A     A     A     A     N     N    A     A
 #
 # while a journey_optimizer connection exists: "also the four journeys
 #   permissions" (DEVPA has the six, not the four)
-jo:mkdir-conn   A   ok A    A     A     A    A     A     A     A     A     N     N
-jo:w-cdev-ini   N   ok N    N     A     N    A     N     N     N     N     N     N
-jo:ingest-cdev  N   ok N    N     A     N    A     N     N     N     N     N     N
-jo:w-ds-ini     N   ok N    N     A     N    A     N     N     N     N     N     N
-jo:mkdir-view   A   ok A    A     A     A    A     A     A     A     A     N     N
-jo:w-v1-ini     N   ok ok   A     A     A    A     A     A     A     N     N     N
+jo:mkdir-conn   A   ok A    A     A     A    A     A     A     A     A     N     N    A     A
+jo:w-cdev-ini   N   ok N    N     A     N    A     N     N     N     N     N     N    N     N
+jo:ingest-cdev  N   ok N    N     A     N    A     N     N     N     N     N     N    N     N
+jo:w-ds-ini     N   ok N    N     A     N    A     N     N     N     N     N     N    N     N
+jo:mkdir-view   A   ok A    A     A     A    A     A     A     A     A     N     N    A     A
+jo:w-v1-ini     N   ok ok   A     A     A    A     A     A     A     N     N     N    N     N
 # and once the last one is gone, DEVPA manages cdev again
-post:w-cdev-ini N   ok N    N     A     N    ok    N     N     N     N     N     N
+post:w-cdev-ini N   ok N    N     A     N    ok    N     N     N     N     N     N    N     N
+#
+# SPEC section 7: /workspace, for callers with analysis_workspace (from
+#   any profile: TOOLS, SPLIT, GROUP through wsread) and product admins;
+#   an object is seen by its owner, the principals it is shared with (a
+#   user, a group through the caller's groups, all) and product admins,
+#   ENOENT for everyone else
+#               SYS PA LEAD NODEL NOSRC VIEW DEVPA TOOLS GROUP SPLIT LONER UNMAP ROOT OWNER SHARED
+ls-workspace    A   ok A    A     ok    A    ok    ok    ok    ok    A     N     N    ok    ok
+ls-segments     A   ok A    A     ok    A    ok    ok    ok    ok    A     N     N    ok    ok
+cat-seg1-ini    N   ok N    N     ok    N    ok    N     ok    N     N     N     N    ok    ok
+cat-seg1-used   N   ok N    N     ok    N    ok    N     ok    N     N     N     N    ok    ok
+cat-seg2-ini    N   ok N    N     ok    N    ok    N     N     N     N     N     N    N     ok
+# "change, rename, delete, tag, approve or unapprove, change shares: its
+#   owner while holding P; a caller it is shared with who holds P;
+#   product admins" (SHARED owns seg2 without segment_creation)
+w-seg1-ini      N   ok N    N     ok    N    ok    N     A     N     N     N     N    ok    A
+w-seg1-shares   N   ok N    N     ok    N    ok    N     A     N     N     N     N    ok    A
+rmdir-seg1      N   ok N    N     ok    N    ok    N     A     N     N     N     N    ok    A
+w-seg2-ini      N   ok N    N     ok    N    ok    N     N     N     N     N     N    N     A
+# "share with all, change owner: product admins" (all is refused at
+#   write(2); another's owner from anyone else is ignored, as every
+#   read-only key: t_workspace and check_policy hold that)
+w-seg1-all      N   ok N    N     ok    N    ok    N     A     N     N     N     N    A     A
+# "create (mkdir): callers with P; product admins"; P: segment_creation,
+#   audience_creation plus platform manage_segments, analysis_workspace
+#   for date ranges
+mkdir-seg       A   ok A    A     ok    A    ok    A     A     A     A     N     N    ok    A
+mkdir-audience  A   ok A    A     ok    A    ok    A     A     A     A     N     N    ok    A
+mkdir-daterange A   ok A    A     ok    A    ok    ok    ok    ok    A     N     N    ok    ok
+# /admin/transfer: product admins (write-only)
+w-transfer      A   ok A    A     ok    A    ok    A     A     A     A     N     N    A     A
 """
 
 CODE = {"ok": "ok", "A": "EACCES", "N": "ENOENT", "P": "EPERM"}
@@ -430,6 +471,14 @@ def state(mnt):
             obs["views"][v] = {
                 "ini": _text(vd, "dataview.ini"),
                 "components": {c: _text(cmd, c) for c in _ls(cmd)}}
+        obs["ws"] = {}
+        wsd = sub(root, "workspace")
+        for k in _ls(wsd):
+            kd = sub(wsd, k)
+            obs["ws"][k] = {}
+            for n in _ls(kd):
+                od = sub(kd, n)
+                obs["ws"][k][n] = {f: _text(od, f) for f in _ls(od)}
         return obs
     finally:
         for fd in fds:
@@ -477,6 +526,12 @@ def _mask(s):
     """State without what an undo cannot give back: status counters and
     last change, the creation time of an object made again."""
     s = copy.deepcopy(s)
+    for objs in s.get("ws", {}).values():
+        for files in objs.values():
+            for f in files:
+                if f.endswith(".ini"):
+                    files[f] = re.sub(r"^(created|modified|modified_by) = "
+                                      r".*\n", "", files[f], flags=re.M)
     for c in s["conns"].values():
         c.pop("status", None)
         c["ini"].pop("created", None)
@@ -598,6 +653,30 @@ class Matrix:
             ("PA", op_create, "dataviews/v2/components/page.ini",
              "[component]\nfield = page\n"),
             ("PA", mk, "dataviews/spare"),
+            # the Workspace (SPEC section 7)
+            ("SYS", mk, "admin/platform/segs"),
+            ("SYS", w, "admin/platform/segs/platform.ini",
+             "[platform]\nsandboxes = prod\npermissions = manage_segments\n"),
+            ("SYS", w, "admin/platform/segs/members", "owner@example.com\n"),
+            ("PA", mk, "admin/profiles/ws"),
+            ("PA", w, "admin/profiles/ws/profile.ini",
+             "[reporting_tools]\nanalysis_workspace = true\n"
+             "segment_creation = true\ncalculated_metrics_creation = true\n"
+             "annotation_creation = true\naudience_creation = true\n"),
+            ("PA", w, "admin/profiles/ws/members", "owner@example.com\n"),
+            ("PA", mk, "admin/profiles/wsread"),
+            ("PA", w, "admin/profiles/wsread/profile.ini",
+             "[reporting_tools]\nanalysis_workspace = true\n"),
+            ("PA", w, "admin/profiles/wsread/members",
+             "shared@example.com\ngroup:Analysts\n"),
+            ("OWNER", mk, "workspace/segments/seg1"),
+            ("OWNER", w, "workspace/segments/seg1/shares",
+             "user:shared@example.com\n"),
+            ("PA", w, "workspace/segments/seg1/shares",
+             "user:shared@example.com\ngroup:Analysts\n"),
+            ("PA", mk, "workspace/segments/seg2"),
+            ("PA", w, "workspace/segments/seg2/segment.ini",
+             "[segment]\nowner = shared@example.com\n"),
         ]
         for col, fn, rel, *rest in steps:
             res = self.a(col).call(fn, self.p(rel), *rest)[0]
@@ -621,7 +700,10 @@ class Matrix:
                     "connections/cprod/datasets/ev/dataset.ini",
                     "dataviews/v1/dataview.ini",
                     "dataviews/v1/components/page.ini",
-                    "dataviews/v1/components/spare.ini"]:
+                    "dataviews/v1/components/spare.ini",
+                    "workspace/segments/seg1/segment.ini",
+                    "workspace/segments/seg1/shares",
+                    "workspace/segments/seg2/segment.ini"]:
             res, text = self.a("PA").call(op_read, self.p(rel))
             if res != "OK":
                 raise RuntimeError("setup: read %s: %s" % (rel, res))
@@ -643,17 +725,20 @@ class Matrix:
         P = self.p
         o = self.orig
         everyone = {"README", "whoami", "errors", "admin", "audit",
-                    "connections", "dataviews"}
+                    "connections", "dataviews", "workspace"}
         admin_names = ["backup", "platform", "product-admins", "profiles",
-                       "reporting-activity", "sandboxes", "users"]
+                       "reporting-activity", "sandboxes", "transfer",
+                       "users"]
         conns = ["cdev", "cprod", "spare", "usage"]
         every_view = ["spare", "v1", "v2"]
         views_of = {"PA": every_view, "NOSRC": every_view,
                     "DEVPA": every_view, "TOOLS": every_view,
                     "LEAD": ["v1"], "NODEL": ["v1"], "VIEW": ["v1"], "GROUP": ["v1"],
-                    "SPLIT": ["v1"], "SYS": [], "LONER": []}
+                    "SPLIT": ["v1"], "SYS": [], "LONER": [], "OWNER": [],
+                    "SHARED": []}
         profiles_of = {"LEAD": ["mkt", "spare"], "NODEL": ["plain"]}
-        all_profiles = ["mkt", "other", "plain", "power", "spare"]
+        all_profiles = ["mkt", "other", "plain", "power", "spare", "ws",
+                        "wsread"]
 
         def listing(want):
             return lambda col, got: None if got == want(col) else \
@@ -762,7 +847,8 @@ class Matrix:
             effect=lambda b, a, col: True, undo=lambda col: [], bit="w")
         A["ls-platform"] = Action(
             "ls /admin/platform", "query", op_ls, (P("admin/platform"),),
-            check=listing(lambda col: ["devonly", "full", "nosrc", "spare"]))
+            check=listing(lambda col: ["devonly", "full", "nosrc", "segs",
+                                       "spare"]))
         A["cat-plat-ini"] = Action(
             "cat /admin/platform/full/platform.ini", "read", op_read,
             (P("admin/platform/full/platform.ini"),), "read",
@@ -1037,6 +1123,87 @@ class Matrix:
         A["w-readme"] = Action(
             "open /README for writing", "change", op_append,
             (P("README"), "x\n"), "write", ("/README",), bit="w")
+        # the Workspace
+        seg1, seg2 = "workspace/segments/seg1", "workspace/segments/seg2"
+        segs_of = {"OWNER": ["seg1"], "SHARED": ["seg1", "seg2"],
+                   "GROUP": ["seg1"]}
+        admins = ("PA", "NOSRC", "DEVPA")
+        A["ls-workspace"] = Action(
+            "ls /workspace", "query", op_ls, (P("workspace"),),
+            check=listing(lambda col: ["annotations", "audiences",
+                                       "calculated-metrics", "date-ranges",
+                                       "segments"]))
+        A["ls-segments"] = Action(
+            "ls /workspace/segments", "query", op_ls, (P("workspace/segments"),),
+            check=listing(lambda col: ["seg1", "seg2"] if col in admins else
+                          segs_of.get(col, [])))
+        A["cat-seg1-ini"] = Action(
+            "cat /%s/segment.ini" % seg1, "read", op_read,
+            (P(seg1 + "/segment.ini"),), "read", ("/" + seg1,),
+            check=has("owner = owner@example.com\n"))
+        A["cat-seg1-used"] = Action(
+            "cat /%s/used_by" % seg1, "read", op_read,
+            (P(seg1 + "/used_by"),), "read", ("/" + seg1,),
+            check=lambda col, got: None if got == "" else "used_by %r" % got)
+        A["cat-seg2-ini"] = Action(
+            "cat /%s/segment.ini" % seg2, "read", op_read,
+            (P(seg2 + "/segment.ini"),), "read", ("/" + seg2,),
+            check=has("owner = shared@example.com\n"))
+
+        def ws_w(key, rel, text, audit, obj, effect, bit="w"):
+            A[key] = Action("write /" + rel, "change", op_write,
+                            lambda col: (P(rel), text(col)), audit,
+                            ("/" + obj,), effect=effect,
+                            undo=put_back(rel), bit=bit)
+
+        ws_w("w-seg1-ini", seg1 + "/segment.ini",
+             lambda col: sub(seg1 + "/segment.ini", r"^description =.*$",
+                             "description = " + desc(col)), "change", seg1,
+             lambda b, a, col: "description = %s\n" % desc(col) in
+             a["ws"]["segments"]["seg1"]["segment.ini"])
+        ws_w("w-seg1-shares", seg1 + "/shares",
+             lambda col: o[seg1 + "/shares"] + "user:%s\n" % tmp_login(col),
+             "share", seg1,
+             lambda b, a, col: tmp_login(col) in
+             a["ws"]["segments"]["seg1"]["shares"])
+        ws_w("w-seg1-all", seg1 + "/shares",
+             lambda col: o[seg1 + "/shares"] + "all\n", "share", seg1,
+             lambda b, a, col: "all\n" in
+             a["ws"]["segments"]["seg1"]["shares"], bit=None)
+        A["w-seg1-all"].label = "all in /%s/shares" % seg1
+        ws_w("w-seg2-ini", seg2 + "/segment.ini",
+             lambda col: sub(seg2 + "/segment.ini", r"^tags =.*$",
+                             "tags = " + col.lower()), "change", seg2,
+             lambda b, a, col: "tags = %s\n" % col.lower() in
+             a["ws"]["segments"]["seg2"]["segment.ini"])
+        A["rmdir-seg1"] = Action(
+            "rmdir /" + seg1, "change", op_rmdir, (P(seg1),), "delete",
+            ("/" + seg1,),
+            effect=lambda b, a, col: "seg1" not in a["ws"]["segments"],
+            undo=lambda col: [
+                ("OWNER", op_mkdir, (P(seg1),)),
+                ("PA", op_write, (P(seg1 + "/shares"), o[seg1 + "/shares"]))],
+            bit=None)
+
+        def ws_mkdir(key, coll):
+            A[key] = Action(
+                "mkdir /workspace/%s/NEW" % coll, "change", op_mkdir,
+                lambda col: (P("workspace/%s/m-%s" % (coll, col.lower())),),
+                "create", ("/workspace/%s/m-*" % coll,),
+                effect=lambda b, a, col: "m-%s" % col.lower() in
+                a["ws"][coll],
+                undo=lambda col: [("PA", op_rmdir, (P(
+                    "workspace/%s/m-%s" % (coll, col.lower())),))],
+                probe=P("workspace/" + coll), bit="w")
+        ws_mkdir("mkdir-seg", "segments")
+        ws_mkdir("mkdir-audience", "audiences")
+        ws_mkdir("mkdir-daterange", "date-ranges")
+        # nothing to move: loner owns nothing
+        A["w-transfer"] = Action(
+            "write /admin/transfer", "change", op_write,
+            (P("admin/transfer"), "loner@example.com tools@example.com\n"),
+            "write", ("/admin/transfer",),
+            effect=lambda b, a, col: True, undo=lambda col: [], bit="w")
         return A
 
     def audit_new(self):
@@ -1181,6 +1348,23 @@ class Matrix:
             res, got = self.a(col).call(op_stat,
                                         P("admin/profiles/mkt/members"))
             rep.eq("back to back: mode bits of mkt/members as %s" % col,
+                   (res, got and got[0]),
+                   ("OK", want) if want is not None else ("ENOENT", None))
+            n += 1
+        want_ws = {"OWNER": ["seg1"], "SHARED": ["seg1", "seg2"],
+                   "TOOLS": [], "PA": ["seg1", "seg2"]}
+        for col in ["OWNER", "TOOLS", "SHARED", "OWNER", "PA", "TOOLS",
+                    "SHARED"]:
+            res, got = self.a(col).call(op_ls, P("workspace/segments"))
+            rep.eq("back to back: ls /workspace/segments as %s" % col,
+                   (res, got), ("OK", want_ws[col]))
+            n += 1
+        for col, want in [("OWNER", 0o600), ("SHARED", 0o400),
+                          ("TOOLS", None), ("PA", 0o600), ("SHARED", 0o400),
+                          ("OWNER", 0o600)]:
+            res, got = self.a(col).call(
+                op_stat, P("workspace/segments/seg1/segment.ini"))
+            rep.eq("back to back: mode bits of seg1/segment.ini as %s" % col,
                    (res, got and got[0]),
                    ("OK", want) if want is not None else ("ENOENT", None))
             n += 1
