@@ -53,6 +53,9 @@
 #include "timeparse.h"
 #include "workspace.h"
 
+/* a login is at most 256 bytes (admin.c) */
+#define OBJ_LOGIN_BUF 260
+
 #define WS_COMMON(sec)                                                       \
 	{ sec, "description", INIDOC_STR, "", 0, 0, NULL, 0 },               \
 	{ sec, "dataview", INIDOC_STR, "", 0, 0, NULL, INIDOC_NAME },        \
@@ -212,7 +215,7 @@ static int ws_path(const struct obj_ref *ref, struct buf *out)
 
 static int is_admin(const struct mctx *c)
 {
-	return c->who && (c->who->roles & ROLE_PRODUCT_ADMIN);
+	return c && c->who && (c->who->roles & ROLE_PRODUCT_ADMIN);
 }
 
 /* --- syntax of the kinds' own keys --- */
@@ -242,7 +245,7 @@ static int segment_syntax(struct mctx *c, const struct obj_ref *ref,
 
 /* A formula's syntax (its names are the home view's business): names,
  * numbers, + - * /, parentheses that balance, and spaces. */
-static int formula_check(const char *s, struct diag *d, int line)
+int ws_formula_check(const char *s, struct diag *d, int line)
 {
 	int depth = 0;
 	size_t i;
@@ -275,7 +278,7 @@ static int formula_check(const char *s, struct diag *d, int line)
 static int metric_syntax(struct mctx *c, const struct obj_ref *ref,
 			 const struct inidoc *doc, struct diag *d)
 {
-	return formula_check(inidoc_get(doc, "metric", "formula"), d,
+	return ws_formula_check(inidoc_get(doc, "metric", "formula"), d,
 			     key_line(doc, "metric", "formula"));
 }
 
@@ -289,12 +292,7 @@ static int days_in(int y, int m)
 	return dm[m - 1];
 }
 
-/*
- * The date grammar of SPEC §7 (syntax only): YYYY-MM-DD, today,
- * start-of-week, start-of-month or start-of-year, each optionally
- * followed by +N or -N and a unit d, w, m or y.  "" (not set) passes.
- */
-static int ws_date_ok(const char *s)
+int ws_date_ok(const char *s)
 {
 	static const char *const anchors[] = { "today", "start-of-week",
 					       "start-of-month",
@@ -1206,7 +1204,7 @@ struct transfer_line {
 static int transfer_line_each(const char *e, size_t len, void *arg)
 {
 	struct transfer_line *tl = arg;
-	char from[256], to[256];
+	char from[OBJ_LOGIN_BUF], to[OBJ_LOGIN_BUF];
 	const char *sp = memchr(e, ' ', len);
 	int i, rc;
 

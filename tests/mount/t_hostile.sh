@@ -4,7 +4,9 @@
 # are binary, hold NUL bytes, repeat keys or sections, carry unknown keys
 # or values with newlines, or pass the 1 MiB cap; CSV with unbalanced
 # quotes, 100,000 columns or a 10 MiB line; filters nested 10,000 deep
-# and every operator out of place; malformed configuration files.  Each
+# and every operator out of place; Workspace shares, /admin/transfer
+# lines, rules, formulas and dates that do not parse; malformed
+# configuration files.  Each
 # case checks its errno, its /errors line, its one audit line and that
 # nothing changed; the daemon answers throughout and its memory stays
 # bounded.  The cases are tests/torture/hostile.py.

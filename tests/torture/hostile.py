@@ -160,7 +160,15 @@ def errors_added(before, after):
 
 
 def snapshot(mnt):
-    return cjt.observe_tree(mnt)
+    obs = cjt.observe_tree(mnt)
+    j = os.path.join
+    ws = j(mnt, "workspace")
+    obs["workspace"] = {
+        k: {n: {f: cjt.read_text(j(ws, k, n, f))
+                for f in sorted(os.listdir(j(ws, k, n)))}
+            for n in sorted(os.listdir(j(ws, k)))}
+        for k in sorted(os.listdir(ws))}
+    return obs
 
 
 def timed_read(path):
@@ -243,6 +251,10 @@ class Hostile:
             (PA, w, self.p("dataviews/dv/components/n.ini"),
              "[component]\nkind = metric\nfield = occurrences\n",
              os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
+            # Workspace objects (SPEC section 7), a product admin's
+            (PA2, cjt.sys_mkdir, self.p("workspace/segments/hs")),
+            (PA2, cjt.sys_mkdir, self.p("workspace/calculated-metrics/hm")),
+            (PA2, cjt.sys_mkdir, self.p("workspace/date-ranges/hd")),
         ]
         for who, fn, *args in steps:
             res = self.a(who).call(fn, *args)
@@ -445,6 +457,69 @@ class Hostile:
                   (self.p("admin/product-admins"), "group:Analysts\n"),
                   LINE_FAULT, errors="only logins",
                   audit=("write", "/admin/product-admins", "rejected", None))
+
+    # --- Workspace files: shares, /admin/transfer, definitions ---
+    def workspace(self):
+        rng = random.Random(18)
+        binary = bytes(rng.randrange(256) for _ in range(4096))
+        S = "/workspace/segments/hs"
+        for name, data, msg in [
+                ("binary", binary, S + "/shares:"),
+                ("NUL byte", b"user:a@example.com\0b\n", "NUL byte"),
+                ("control byte", b"user:a\x01b@example.com\n", "0x01"),
+                ("no kind", b"a@example.com\n", "a share is user:LOGIN"),
+                ("blank in a login", b"user:a b\n", "blank"),
+                ("a group as a user", b"user:group:Analysts\n",
+                 "only logins"),
+                ("300-byte login", b"user:" + b"u" * 300 + b"\n",
+                 "longer than 256"),
+                ("200-byte group", b"group:" + b"g" * 200 + b"\n",
+                 "1-128 bytes"),
+                ("comma in a group", b"group:a,b\n", "','"),
+                ("ALL", b"ALL\n", "a share is user:LOGIN"),
+                ("user: alone", b"user:\n", "a share is user:LOGIN"),
+                ("ESC", b"all\x1b[2J\n", "0x1b")]:
+            self.case("%s/shares: %s" % (S, name), PA2, cjt.sys_write,
+                      (self.p(S[1:], "shares"), data), LINE_FAULT,
+                      errors=msg, audit=("share", S, "rejected", None))
+        for name, data, msg in [
+                ("one login", b"a@example.com\n", "FROM TO"),
+                ("the same login twice", b"a@example.com a@example.com\n",
+                 "two different logins"),
+                ("three logins", b"a@example.com b@example.com c@x\n",
+                 "blank"),
+                ("NUL", b"a@example.com\0 b@example.com\n", "NUL byte"),
+                ("binary", binary, "/admin/transfer:")]:
+            self.case("/admin/transfer: %s" % name, PA2, cjt.sys_write,
+                      (self.p("admin/transfer"), data), LINE_FAULT,
+                      errors=msg, audit=("write", "/admin/transfer",
+                                         "rejected", None))
+        for path, data, msg in [
+                (S + "/segment.ini", b"[segment]\nrule = ((a = 1)\n",
+                 "rule:"),
+                (S + "/segment.ini", b"[segment]\nrule = " + b"(" * 5000 +
+                 b"a = 1" + b")" * 5000 + b"\n", "rule:"),
+                (S + "/segment.ini", b"[segment]\ncontainer = all\n",
+                 "container"),
+                (S + "/segment.ini", binary, S + "/segment.ini:"),
+                ("/workspace/calculated-metrics/hm/metric.ini",
+                 b"[metric]\nformula = a $ b\n", "formula:"),
+                ("/workspace/calculated-metrics/hm/metric.ini",
+                 b"[metric]\nformula = " + b"(" * 100000 + b"\n",
+                 "formula:"),
+                ("/workspace/calculated-metrics/hm/metric.ini",
+                 b"[metric]\nprecision = 99999999999999999999\n",
+                 "precision"),
+                ("/workspace/date-ranges/hd/daterange.ini",
+                 b"[date_range]\nstart = today+9999999d\n", "start:"),
+                ("/workspace/date-ranges/hd/daterange.ini",
+                 b"[date_range]\nend = 2026-13-01\n", "end:"),
+                ("/workspace/date-ranges/hd/daterange.ini",
+                 b"[date_range]\nend = 2026-02-29\n", "end:")]:
+            obj = path.rsplit("/", 1)[0]
+            self.case("%s: %r" % (path, data[:40]), PA2, cjt.sys_write,
+                      (self.p(path[1:]), data), LINE_FAULT, errors=msg,
+                      audit=("change", obj, "rejected", None))
 
     def huge(self):
         """Writes past the cap (1 MiB): refused whole, EFBIG."""
@@ -812,7 +887,8 @@ class Hostile:
     def run(self):
         t0 = time.monotonic()
         self.setup()
-        for part in (self.names, self.ini, self.huge, self.wide, self.csv,
+        for part in (self.names, self.ini, self.workspace, self.huge,
+                     self.wide, self.csv,
                      self.filters,
                      self.slow_filter, self.memory, self.config):
             t = time.monotonic()

@@ -1,0 +1,264 @@
+/*
+ * fuzz_shares.c - the Workspace's own parsers (workspace.h): shares and
+ * /admin/transfer line-lists (ws_check_share, ws_check_transfer through
+ * inidoc_lines_parse), the date grammar (ws_date_ok) and the formula
+ * syntax (ws_formula_check).
+ *
+ * Input: byte 0 bit 0 makes the caller a product admin; bits 1-2 pick
+ * the parser; the rest is the text.
+ *
+ * Oracles, written from SPEC §7 and workspace.h alone:
+ *  - shares: a list is accepted iff every entry (trimmed, blank and '#'
+ *    lines dropped) is all (product admins only: EACCES for others),
+ *    user:LOGIN or group:NAME; a login is 1-256 bytes without blanks,
+ *    controls or ',' and not group:...; a group name 1-128 bytes without
+ *    controls or ','.  An accepted list's canonical form parses back to
+ *    itself.  A refusal names a line of the text.
+ *  - transfer: every entry is "FROM TO", two different logins, any
+ *    number of spaces between.
+ *  - dates: a reference matcher of the grammar; a YYYY-MM-DD is a real
+ *    day (timegm gives it back).
+ *  - formulas: only [A-Za-z0-9 ._+*-/()] and parentheses that balance.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <time.h>
+
+#include "fuzz.h"
+#include "mctx.h"
+#include "workspace.h"
+
+static int ref_login(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len < 1 || len > 256 || (len >= 6 && !memcmp(s, "group:", 6)))
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch <= 0x20 || ch == 0x7f || ch == ',')
+			return 0;
+	}
+	return 1;
+}
+
+static int ref_group(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len < 1 || len > 128)
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch < 0x20 || ch == 0x7f || ch == ',')
+			return 0;
+	}
+	return 1;
+}
+
+/* 0 accepted, -EINVAL, -EACCES (all by a caller who may not) */
+static int ref_share(const char *e, size_t len, int admin)
+{
+	if (len == 3 && !memcmp(e, "all", 3))
+		return admin ? 0 : -EACCES;
+	if (len > 5 && !memcmp(e, "user:", 5))
+		return ref_login(e + 5, len - 5) ? 0 : -EINVAL;
+	if (len > 6 && !memcmp(e, "group:", 6))
+		return ref_group(e + 6, len - 6) ? 0 : -EINVAL;
+	return -EINVAL;
+}
+
+static int ref_transfer(const char *e, size_t len)
+{
+	const char *sp = memchr(e, ' ', len), *to;
+	size_t n, m;
+
+	if (!sp)
+		return -EINVAL;
+	n = (size_t)(sp - e);
+	for (to = sp; to < e + len && *to == ' '; to++)
+		;
+	m = len - (size_t)(to - e);
+	if (!ref_login(e, n) || !ref_login(to, m) ||
+	    (n == m && !memcmp(e, to, n)))
+		return -EINVAL;
+	return 0;
+}
+
+/* The entries of a line-list as inidoc_lines_parse sees them: lines
+ * split at LF, UTF-8 BOMs and blanks trimmed, blank and '#' lines
+ * dropped; the first verdict that is not 0 (refusals: the first line). */
+static int ref_list(const char *text, size_t len, int mode, int admin,
+		    int *any_ctl)
+{
+	const char *p = text, *end = text + len;
+
+	*any_ctl = 0;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *s = p, *t = nl ? nl : end;
+		const char *q;
+		int rc;
+
+		p = t + 1;
+		do {
+			if (t - s >= 3 && !memcmp(s, "\xef\xbb\xbf", 3))
+				s += 3;
+			while (s < t && isspace((unsigned char)*s))
+				s++;
+			while (t > s && isspace((unsigned char)t[-1]))
+				t--;
+		} while (t - s >= 3 && !memcmp(s, "\xef\xbb\xbf", 3));
+		if (s == t || *s == '#')
+			continue;
+		for (q = s; q < t; q++)
+			if (((unsigned char)*q < 0x20 && *q != '\t') ||
+			    *q == 0x7f) {
+				*any_ctl = 1;
+				return -EINVAL;
+			}
+		rc = mode ? ref_transfer(s, (size_t)(t - s)) :
+			    ref_share(s, (size_t)(t - s), admin);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int is_day(int y, int m, int d)
+{
+	struct tm tm;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = 12;
+	t = timegm(&tm);
+	gmtime_r(&t, &tm);
+	return tm.tm_year == y - 1900 && tm.tm_mon == m - 1 && tm.tm_mday == d;
+}
+
+static int ref_date(const char *s)
+{
+	static const char *const anchors[] = { "start-of-month",
+					       "start-of-week",
+					       "start-of-year", "today", NULL };
+	size_t i, l = 0, n;
+	int k;
+
+	if (!*s)
+		return 1;
+	for (k = 0; anchors[k]; k++)
+		if (!strncmp(s, anchors[k], strlen(anchors[k]))) {
+			l = strlen(anchors[k]);
+			break;
+		}
+	if (!l) {
+		for (i = 0; i < 10; i++)
+			if (!s[i] || (i == 4 || i == 7 ? s[i] != '-' :
+					!isdigit((unsigned char)s[i])))
+				return 0;
+		if (!is_day(atoi(s), atoi(s + 5), atoi(s + 8)) ||
+		    atoi(s) < 1)
+			return 0;
+		l = 10;
+	}
+	s += l;
+	if (!*s)
+		return 1;
+	if (*s != '+' && *s != '-')
+		return 0;
+	s++;
+	n = strspn(s, "0123456789");
+	if (n < 1 || n > 6)
+		return 0;
+	s += n;
+	return (*s == 'd' || *s == 'w' || *s == 'm' || *s == 'y') && !s[1];
+}
+
+static int ref_formula(const char *s)
+{
+	int depth = 0;
+
+	for (; *s; s++) {
+		if (*s == '(')
+			depth++;
+		else if (*s == ')' && --depth < 0)
+			return 0;
+		else if (*s != ')' && !isalnum((unsigned char)*s) &&
+			 !strchr(" .+-*/_", *s))
+			return 0;
+	}
+	return depth == 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct caller who;
+	struct mctx c;
+	struct buf canon = BUF_INIT, again = BUF_INIT;
+	struct diag d;
+	const char *text = (const char *)data + 1;
+	size_t len, nlines = 1, i;
+	int admin, mode, rc, want, ctl;
+	char *s;
+
+	if (!size)
+		return 0;
+	admin = data[0] & 1;
+	mode = (data[0] >> 1) & 3;
+	len = size - 1;
+	memset(&who, 0, sizeof(who));
+	who.login = "fuzz@example.com";
+	who.roles = admin ? ROLE_PRODUCT_ADMIN : 0;
+	memset(&c, 0, sizeof(c));
+	c.who = &who;
+
+	if (mode >= 2) {
+		/* one value: the date grammar, or a formula */
+		s = fuzz_strndup((const uint8_t *)text, len);
+		if (strlen(s) == len) {
+			if (mode == 2) {
+				FUZZ_CHECK(ws_date_ok(s) == ref_date(s));
+			} else {
+				rc = ws_formula_check(s, &d, 3);
+				FUZZ_CHECK((rc == 0) == ref_formula(s));
+				FUZZ_CHECK(!rc || (rc == -EINVAL && d.line == 3 &&
+						   d.msg[0]));
+			}
+		}
+		free(s);
+		return 0;
+	}
+	for (i = 0; i < len; i++)
+		nlines += text[i] == '\n';
+	rc = inidoc_lines_parse(text, len,
+				mode ? ws_check_transfer : ws_check_share, &c,
+				&canon, &d);
+	want = ref_list(text, len, mode, admin, &ctl);
+	if (len > INIDOC_MAX_SIZE || memchr(text, '\0', len)) {
+		FUZZ_CHECK(rc != 0);
+		goto out;
+	}
+	FUZZ_CHECK(rc == want);
+	if (rc) {
+		FUZZ_CHECK(d.msg[0] != '\0');
+		FUZZ_CHECK(d.line >= 1 && (size_t)d.line <= nlines);
+		goto out;
+	}
+	/* the canonical form parses back to itself */
+	rc = inidoc_lines_parse(canon.data ? canon.data : "", canon.len,
+				mode ? ws_check_transfer : ws_check_share, &c,
+				&again, &d);
+	FUZZ_CHECK(rc == 0);
+	FUZZ_CHECK(again.len == canon.len);
+	FUZZ_CHECK(!canon.len || !memcmp(again.data, canon.data, canon.len));
+out:
+	buf_release(&canon);
+	buf_release(&again);
+	return 0;
+}
