@@ -28,6 +28,15 @@
  * System admins are not product admins by that alone: the table of §6
  * names the two roles separately (a system admin can list itself in
  * /admin/product-admins).
+ *
+ * Facts of one object.  What a decision needs to know of the object
+ * itself (a connection's sandbox; a Workspace object's owner, shares and
+ * home view) comes from its kind's facts hook (kind_def.facts, through
+ * policy_facts()), so no record layout is known here.  The Workspace
+ * (SPEC §7): an object is seen by its owner, the principals its shares
+ * list (the caller's login, one of its mapped groups, all) and product
+ * admins; those of them that hold the kind's creation permission (the
+ * rules of ws_creation(), from any profile) change it.
  */
 #include <errno.h>
 #include <grp.h>

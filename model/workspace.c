@@ -952,26 +952,32 @@ int ws_used_by_show(struct mctx *c, const struct obj_ref *ref,
 
 int ws_in_use(struct mctx *c, const struct obj_ref *ref, struct diag *d)
 {
-	struct buf list = BUF_INIT;
+	struct buf list = BUF_INIT, shown = BUF_INIT;
 	int hidden, rc = used_for_caller(c, ref, &list, &hidden);
 	size_t i;
 
 	if (rc || (!list.len && !hidden))
 		goto out;
-	for (i = 0; i < list.len; i++)
-		if (list.data[i] == '\n')
-			list.data[i] = i + 1 < list.len ? ',' : '\0';
-	if (list.len && !hidden)
-		diag_set(d, 0, 0, "in use by %s", list.data);
-	else if (list.len)
+	/* "a, b": as connections name the views that use them */
+	rc = buf_add(&shown, "", 0);
+	for (i = 0; !rc && i < list.len; i++)
+		rc = list.data[i] != '\n' ? buf_addch(&shown, list.data[i]) :
+		     i + 1 < list.len	   ? buf_addstr(&shown, ", ") :
+					     0;
+	if (rc)
+		goto out;
+	if (shown.len && !hidden)
+		diag_set(d, 0, 0, "in use by %s", shown.data);
+	else if (shown.len)
 		diag_set(d, 0, 0, "in use by %s and %d object%s you cannot "
-			 "see", list.data, hidden, hidden > 1 ? "s" : "");
+			 "see", shown.data, hidden, hidden > 1 ? "s" : "");
 	else
 		diag_set(d, 0, 0, "in use by %d object%s you cannot see",
 			 hidden, hidden > 1 ? "s" : "");
 	rc = -EBUSY;
 out:
 	buf_release(&list);
+	buf_release(&shown);
 	return rc;
 }
 

@@ -2526,7 +2526,7 @@ START_TEST(test_ws_references)
 	ck_assert_int_eq(rmdir_as(PA, "/workspace/segments", "s2"), -EBUSY);
 	ck_assert_int_eq(model_read(MIA, "/errors", &e), 0);
 	ck_assert_ptr_nonnull(strstr(e.data, " " S1 ": in use by "
-					     "/workspace/audiences/a1,"
+					     "/workspace/audiences/a1, "
 					     "/workspace/calculated-metrics/m1"
 					     "\n"));
 	audit_has("\tmia@example.com\tdelete\t" S1 "\trejected\tsegment: in "

@@ -185,7 +185,7 @@ eq "used_by, for mia" "$(as $MIA cat "$S/s1/used_by")" "/workspace/audiences/a1
 /workspace/calculated-metrics/m1"
 eq "used_by, for ria (who sees neither)" "$(as $RIA cat "$S/s1/used_by")" "# 2 more you cannot see"
 pr "rmdir s1: in use" EBUSY $MIA rmdir "$S/s1"
-has "errors: the referrers" "$(errors_top $MIA)" "/workspace/segments/s1: in use by /workspace/audiences/a1,/workspace/calculated-metrics/m1"
+has "errors: the referrers" "$(errors_top $MIA)" "/workspace/segments/s1: in use by /workspace/audiences/a1, /workspace/calculated-metrics/m1"
 no "mv s1: in use" as $MIA mv "$S/s1" "$S/s2"
 no "rm -r s1: in use" as $MIA rm -r "$S/s1"
 ok "s1 is whole after rm -r" as $MIA cat "$S/s1/segment.ini" "$S/s1/shares"
