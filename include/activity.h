@@ -111,4 +111,18 @@ size_t activity_cancel(struct activity *a, const struct activity_sel *sel,
 				    uid_t uid, const char *path),
 		       void *arg);
 
+/* /admin/reporting-activity, the file (kind table hooks) */
+struct mctx;
+struct obj_ref;
+struct diag;
+int activity_file_show(struct mctx *c, const struct obj_ref *ref,
+		       struct buf *out);
+/* Run the cancel commands: -EINVAL with *d (nothing cancelled) when one
+ * names no computation. */
+int activity_file_store(struct mctx *c, const struct obj_ref *ref,
+			const char *data, size_t len, struct diag *d);
+/* One line: cancel ID, cancel user:LOGIN or cancel path:PATH. */
+int activity_check_cmd(const char *entry, size_t len, void *arg,
+		       struct diag *d);
+
 #endif

@@ -50,6 +50,8 @@
 #include <time.h>
 
 #include "activity.h"
+#include "admin.h"
+#include "audit.h"
 #include "csv.h"
 #include "mctx.h"
 

@@ -22,8 +22,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "admin.h"
+#include "connection.h"
 #include "inidoc.h"
 #include "mctx.h"
+#include "object.h"
+#include "root.h"
 
 #define BOOL_FIELD(sec, key) { sec, key, INIDOC_BOOL, "false", 0, 0, NULL, 0 }
 

@@ -75,6 +75,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "config.h"
 #include "mctx.h"
 #include "store.h"

@@ -44,6 +44,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "backup.h"
 #include "mctx.h"
 #include "store.h"
 

@@ -41,8 +41,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dataview.h"
 #include "filter.h"
 #include "mctx.h"
+#include "object.h"
+#include "protect.h"
 
 static const char *const comp_kinds[] = { "dimension", "metric", NULL };
 static const char *const comp_aggs[] = { "count", "sum", "distinct", NULL };

@@ -41,7 +41,11 @@
 #include <string.h>
 
 #include "config.h"
+#include "connection.h"
+#include "dataset.h"
+#include "dataview.h"
 #include "mctx.h"
+#include "object.h"
 #include "store.h"
 #include "timeparse.h"
 

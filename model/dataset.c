@@ -77,8 +77,12 @@
 #include <string.h>
 
 #include "config.h"
+#include "connection.h"
 #include "csv.h"
+#include "dataset.h"
 #include "mctx.h"
+#include "object.h"
+#include "rows.h"
 #include "store.h"
 #include "timeparse.h"
 

@@ -42,8 +42,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "connection.h"
+#include "dataset.h"
+#include "dataview.h"
 #include "filter.h"
 #include "mctx.h"
+#include "object.h"
+#include "protect.h"
 #include "tz.h"
 
 static const struct inidoc_field dataview_fields[] = {

@@ -17,10 +17,19 @@
 #include <errno.h>
 #include <string.h>
 
+#include "activity.h"
+#include "admin.h"
+#include "audit.h"
+#include "backup.h"
+#include "connection.h"
+#include "dataset.h"
+#include "dataview.h"
 #include "inidoc.h"
 #include "kind.h"
 #include "mctx.h"
+#include "object.h"
 #include "policy.h"
+#include "root.h"
 #include "workspace.h"
 
 static const struct kind_attr root_attrs[] = {

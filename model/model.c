@@ -46,12 +46,16 @@
 #include <unistd.h>
 
 #include "activity.h"
+#include "audit.h"
 #include "config.h"
 #include "dirindex.h"
 #include "inidoc.h"
 #include "mctx.h"
-#include "quota.h"
 #include "model.h"
+#include "object.h"
+#include "quota.h"
+#include "rows.h"
+#include "scratch.h"
 #include "store.h"
 
 #define ERRORS_KEEP 64

@@ -41,6 +41,7 @@
 #include "config.h"
 #include "dirindex.h"
 #include "mctx.h"
+#include "object.h"
 #include "store.h"
 
 const char *mctx_login(const struct mctx *c, char tmp[32])

@@ -46,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin.h"
 #include "config.h"
 #include "dirindex.h"
 #include "inidoc.h"

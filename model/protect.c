@@ -48,8 +48,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dataset.h"
+#include "dataview.h"
 #include "filter.h"
 #include "mctx.h"
+#include "protect.h"
 
 static int guard_col(const struct dv_conn *conn, const char *field)
 {

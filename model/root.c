@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "mctx.h"
+#include "root.h"
 
 static const char readme[] =
 	"cjafs - the analytics admin plane as files\n"

@@ -65,6 +65,7 @@
 
 #include "csv.h"
 #include "mctx.h"
+#include "rows.h"
 #include "store.h"
 
 #include <zstd.h>

@@ -25,6 +25,7 @@
 
 #include "mctx.h"
 #include "quota.h"
+#include "scratch.h"
 
 struct scratch_owner {
 	uid_t uid;

@@ -46,9 +46,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin.h"
+#include "audit.h"
 #include "dirindex.h"
 #include "filter.h"
 #include "mctx.h"
+#include "object.h"
 #include "store.h"
 #include "timeparse.h"
 #include "workspace.h"

@@ -30,7 +30,12 @@
 #include <check.h>
 
 #include "config.h"
+#include "connection.h"
+#include "dataset.h"
+#include "dataview.h"
 #include "mctx.h"
+#include "object.h"
+#include "rows.h"
 #include "store.h"
 #include "strtab.h"
 #include "timeparse.h"

@@ -39,6 +39,7 @@
 #include "kind.h"
 #include "mctx.h"
 #include "model.h"
+#include "rows.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -26,8 +26,12 @@
 #include <check.h>
 
 #include "config.h"
+#include "connection.h"
 #include "csv.h"
+#include "dataset.h"
 #include "mctx.h"
+#include "object.h"
+#include "rows.h"
 #include "store.h"
 
 #define DS_PATH "/connections/c1/datasets/d1"

@@ -31,7 +31,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "admin.h"
 #include "config.h"
+#include "connection.h"
+#include "dataview.h"
 #include "inidoc.h"
 #include "mctx.h"
 #include "model.h"
