@@ -71,8 +71,9 @@ int ws_facts(struct mctx *c, const struct obj_ref *ref,
 int ws_date_ok(const char *s);
 int ws_formula_check(const char *s, struct diag *d, int line);
 
-/* /admin/transfer (write-only, product admins): lines "FROM TO" move
- * every Workspace object FROM owns to TO, each audited "transfer". */
+/* /admin/transfer (written by product admins; it holds nothing and
+ * reads as empty): lines "FROM TO" move every Workspace object FROM owns
+ * to TO, each audited "transfer"; no line is a no-op (1). */
 int ws_transfer_store(struct mctx *c, const struct obj_ref *ref,
 		      const char *data, size_t len, struct diag *d);
 int ws_check_transfer(const char *entry, size_t len, void *arg,

@@ -55,9 +55,12 @@ static const struct kind_attr admin_attrs[] = {
 	{ "reporting-activity", KA_RW, ACT_ADMIN_READ, ACT_ACTIVITY, NULL,
 	  activity_file_show, activity_file_store,
 	  .check_entry = activity_check_cmd },
-	/* write-only: "FROM TO" moves FROM's Workspace objects to TO */
-	{ "transfer", KA_RW, ACT_NONE, ACT_WS_ADMIN, NULL, attr_lines_show,
-	  ws_transfer_store, .check_entry = ws_check_transfer },
+	/* "FROM TO" moves FROM's Workspace objects to TO, product admins
+	 * only; it holds nothing and reads as empty to whoever reads
+	 * /admin (so cat, tar and rsync of /admin work) */
+	{ "transfer", KA_RW, ACT_ADMIN_READ, ACT_WS_ADMIN, NULL,
+	  attr_lines_show, ws_transfer_store,
+	  .check_entry = ws_check_transfer },
 	{ NULL }
 };
 

@@ -1254,7 +1254,7 @@ static int transfer_line_each(const char *e, size_t len, void *arg)
 }
 
 /* Nothing is stored: each line is done, in the caller's transaction,
- * and the file reads as empty. */
+ * and the file reads as empty (an empty write is a no-op). */
 int ws_transfer_store(struct mctx *c, const struct obj_ref *ref,
 		      const char *data, size_t len, struct diag *d)
 {
@@ -1263,7 +1263,9 @@ int ws_transfer_store(struct mctx *c, const struct obj_ref *ref,
 	int rc = inidoc_lines_parse(data, len, ws_check_transfer, c, &canon,
 				    d);
 
-	if (!rc && canon.data)
+	if (!rc && !canon.len)
+		rc = 1;		/* nothing to do: a no-op, not audited */
+	if (!rc)
 		rc = inidoc_lines_each(canon.data, transfer_line_each, &tl);
 	buf_release(&canon);
 	return rc;

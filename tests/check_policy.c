@@ -1636,8 +1636,9 @@ static const struct srow stats[] = {
     {MIA, S3, -ENOENT, 0},
     {MIA, S3 "/segment.ini", -ENOENT, 0},
     {VIEWER, S1, -ENOENT, 0},
-    {PA, "/admin/transfer", 0, 2},
-    {SYS, "/admin/transfer", 0, 0},
+    {PA, "/admin/transfer", 0, 6},
+    {SYS, "/admin/transfer", 0, 4},
+    {LEAD, "/admin/transfer", 0, 0},
 };
 
 START_TEST(test_getattr)

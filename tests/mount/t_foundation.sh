@@ -25,7 +25,7 @@ errno_is "unmapped write README" EACCES as $NOBODY bash -c "$(declare -f probe);
 errno_is "root unmapped: stat /admin" ENOENT probe stat "$MT/admin"
 
 # --- a mapped plain user sees the fixed names but may not enter ---
-eq "viewer ls /" "$(as $VIEWER ls "$MT" | tr '\n' ' ')" "README admin audit connections dataviews errors whoami "
+eq "viewer ls /" "$(as $VIEWER ls "$MT" | tr '\n' ' ')" "README admin audit connections dataviews errors whoami workspace "
 errno_is "viewer ls /admin" EACCES as $VIEWER bash -c "$(declare -f probe); probe read '$MT/admin/product-admins'"
 no "viewer cannot list /admin" as $VIEWER ls "$MT/admin"
 no "viewer cannot list /connections" as $VIEWER ls "$MT/connections"
@@ -96,7 +96,7 @@ has "why: write denied with rule" "$why" "write: denied: needs role system admin
 
 # --- the profile admin manages its own profile only ---
 eq "lead sees only its profile" "$(as $LEAD ls "$MT/admin/profiles")" "thirdparty"
-eq "lead sees profiles, not the rest of /admin" "$(as $LEAD ls "$MT/admin" | tr '\n' ' ')" "backup platform product-admins profiles reporting-activity sandboxes users "
+eq "lead sees profiles, not the rest of /admin" "$(as $LEAD ls "$MT/admin" | tr '\n' ' ')" "backup platform product-admins profiles reporting-activity sandboxes transfer users "
 errno_is "lead: viewers profile does not exist for it" ENOENT as $LEAD bash -c "$(declare -f probe); probe stat '$MT/admin/profiles/viewers'"
 errno_is "lead: platform names are hidden" ENOENT as $LEAD bash -c "$(declare -f probe); probe stat '$MT/admin/platform/full'"
 ok "lead edits members" as $LEAD sh -c "printf 'group:Analysts\nviewer@example.com\n' >'$MT/admin/profiles/thirdparty/members'"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Each role's view of the whole tree: every name it can see and the mode
 # bits it gets, as `find -printf '%P %M'` shows them (the golden listings
-# below were checked line by line against SPEC §6).
+# below were checked line by line against SPEC §6 and §7).
 set -u
 . "$(dirname "$0")/lib.sh"
 mt_setup
@@ -29,6 +29,7 @@ admin/profiles/thirdparty/members -r--------
 admin/profiles/thirdparty/profile.ini -r--------
 admin/reporting-activity -r--------
 admin/sandboxes -rw-------
+admin/transfer -r--------
 admin/users dr-x------
 admin/users/analyst@example.com -r--------
 admin/users/lead@example.com -r--------
@@ -42,7 +43,9 @@ dataviews dr-x------
 errors -r--------
 find: ‘MT/audit’: Permission denied
 find: ‘MT/connections’: Permission denied
+find: ‘MT/workspace’: Permission denied
 whoami -r--------
+workspace d---------
 EXPECT
 )"
 eq "view of 2002" "$(view 2002 )" "$(cat <<'EXPECT'
@@ -62,6 +65,7 @@ admin/profiles/thirdparty/members -rw-------
 admin/profiles/thirdparty/profile.ini -rw-------
 admin/reporting-activity -rw-------
 admin/sandboxes -r--------
+admin/transfer -rw-------
 admin/users dr-x------
 admin/users/analyst@example.com -r--------
 admin/users/lead@example.com -r--------
@@ -77,6 +81,12 @@ connections/usage -r--------
 dataviews dr-x------
 errors -r--------
 whoami -r--------
+workspace dr-x------
+workspace/annotations drwx------
+workspace/audiences drwx------
+workspace/calculated-metrics drwx------
+workspace/date-ranges drwx------
+workspace/segments drwx------
 EXPECT
 )"
 eq "view of 2004" "$(view 2004 )" "$(cat <<'EXPECT'
@@ -93,6 +103,7 @@ admin/profiles/thirdparty/members -rw-------
 admin/profiles/thirdparty/profile.ini -rw-------
 admin/reporting-activity ----------
 admin/sandboxes ----------
+admin/transfer ----------
 admin/users d---------
 audit d---------
 connections d---------
@@ -102,7 +113,9 @@ find: ‘MT/admin/platform’: Permission denied
 find: ‘MT/admin/users’: Permission denied
 find: ‘MT/audit’: Permission denied
 find: ‘MT/connections’: Permission denied
+find: ‘MT/workspace’: Permission denied
 whoami -r--------
+workspace d---------
 EXPECT
 )"
 eq "view of 2005 3001" "$(view 2005 3001)" "$(cat <<'EXPECT'
@@ -117,7 +130,9 @@ dataviews dr-x------
 errors -r--------
 find: ‘MT/admin’: Permission denied
 find: ‘MT/connections’: Permission denied
+find: ‘MT/workspace’: Permission denied
 whoami -r--------
+workspace d---------
 EXPECT
 )"
 eq "view of 2006" "$(view 2006 )" "$(cat <<'EXPECT'
@@ -132,7 +147,9 @@ dataviews dr-x------
 errors -r--------
 find: ‘MT/admin’: Permission denied
 find: ‘MT/connections’: Permission denied
+find: ‘MT/workspace’: Permission denied
 whoami -r--------
+workspace d---------
 EXPECT
 )"
 eq "view of 2999" "$(view 2999 )" "$(cat <<'EXPECT'

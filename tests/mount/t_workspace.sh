@@ -212,7 +212,12 @@ wr "/admin/transfer: ria's to mia" OK $PA "$MT/admin/transfer" 'viewer@example.c
 has "transferred s2" "$(audit)" "	pa@example.com	transfer	/workspace/segments/s2	ok	segment: from viewer@example.com to analyst@example.com"
 has "transferred q1" "$(audit)" "	pa@example.com	transfer	/workspace/date-ranges/q1	ok	date range: from viewer@example.com to analyst@example.com"
 has "mia owns q1" "$(as $MIA cat "$W/date-ranges/q1/daterange.ini")" "owner = analyst@example.com"
-eq "transfer reads as nothing" "$(mode $PA "$MT/admin/transfer")" "--w-------"
+eq "transfer: pa may write it" "$(mode $PA "$MT/admin/transfer")" "-rw-------"
+eq "transfer reads as nothing" "$(as $PA cat "$MT/admin/transfer")" ""
+eq "sys reads it, as all of /admin" "$(mode $SYS "$MT/admin/transfer")" "-r--------"
+nau=$(audit | wc -l)
+wr "an empty transfer is a no-op" OK $PA "$MT/admin/transfer" ''
+eq "and is not audited" "$(audit | wc -l)" "$nau"
 
 # --- losing the creation permission ---
 put $PA "$MT/admin/profiles/creators/profile.ini" '[reporting_tools]\nanalysis_workspace = true\n'

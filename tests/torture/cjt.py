@@ -764,7 +764,9 @@ def store_invariants(recs):
             probs.append("o:%s does not decode: %s" % (p, e))
     # every named object is listed in its collection, and the other way
     collections = ("/connections", "/admin/profiles", "/admin/platform",
-                   "/dataviews")
+                   "/dataviews", "/workspace/segments",
+                   "/workspace/calculated-metrics", "/workspace/date-ranges",
+                   "/workspace/annotations", "/workspace/audiences")
     for p in objs:
         parent, name = p.rsplit("/", 1)
         if parent.endswith("/components") and name.endswith(".ini"):
@@ -789,6 +791,15 @@ def store_invariants(recs):
         if (parent.endswith("/datasets") or parent.endswith("/components")) \
                 and owner not in objs and v.strip():
             probs.append("d:%s outlived its owner" % parent)
+    # used_by: "u:PATH" names existing objects, and PATH exists
+    for k, v in keys.items():
+        if not k.startswith("u:"):
+            continue
+        if k[2:] not in objs:
+            probs.append("%s: used_by of no object" % k)
+        for ref in v.decode("utf-8", "replace").split("\n"):
+            if ref and ref not in objs:
+                probs.append("%s lists %s, which has no record" % (k, ref))
     # row chunks belong to a dataset, inside its [first, next)
     total = 0
     metas = {}

@@ -280,7 +280,8 @@ w-seg1-all      N   ok N    N     ok    N    ok    N     A     N     N     N    
 mkdir-seg       A   ok A    A     ok    A    ok    A     A     A     A     N     N    ok    A
 mkdir-audience  A   ok A    A     ok    A    ok    A     A     A     A     N     N    ok    A
 mkdir-daterange A   ok A    A     ok    A    ok    ok    ok    ok    A     N     N    ok    ok
-# /admin/transfer: product admins (write-only)
+# /admin/transfer: written by product admins; it reads as empty to
+#   whoever reads /admin
 w-transfer      A   ok A    A     ok    A    ok    A     A     A     A     N     N    A     A
 """
 
