@@ -15,6 +15,14 @@ acknowledged commit and per denied attempt (compared as a multiset of
 login, action, path, result), the shared files must hold one of the
 acknowledged writes, and the store must check clean.
 
+Phase 3, references (SPEC section 7): 4 writers as product admins point
+their calculated metrics at random segments, empty them, and delete,
+make again and rename the segments, at once.  A segment named by a
+metric refuses delete and rename (EBUSY), so at the end every segment a
+metric names exists and each segment's used_by lists exactly the
+metrics that name it; the store's used_by records are checked with the
+rest of its layout.
+
 Phase 2, parallel ingest: 8 writers (as pa and lead) each append --rows
 unique rows to one dataset, in writes of random sizes that split lines
 (and quoted fields holding commas, quotes and newlines) across write
@@ -432,6 +440,88 @@ def phase_ingest(d, rep, nrows, seed):
                             rres["reads"]))
 
 
+NSEG = 4         # segments the reference writers share
+
+
+def ref_worker(idx, mnt, seed, deadline):
+    """Point metric cm-IDX at random segments, empty it, delete, remake
+    and rename the shared segments, until deadline."""
+    rng = random.Random(seed)
+    seg = os.path.join(mnt, "workspace", "segments")
+    ini = os.path.join(mnt, "workspace", "calculated-metrics",
+                       "cm-%d" % idx, "metric.ini")
+    n = collections.Counter()
+    while time.monotonic() < deadline:
+        op = rng.randrange(4)
+        name = "r%d" % rng.randrange(NSEG)
+        if op == 0:
+            res = cjt.sys_write(ini, "[metric]\nsegment = %s\n" % name)
+        elif op == 1:
+            res = cjt.sys_write(ini, "[metric]\nsegment = \n")
+        elif op == 2:
+            res = cjt.sys_rmdir(os.path.join(seg, name))
+            if res == "OK":
+                cjt.sys_mkdir(os.path.join(seg, name))
+        else:
+            try:
+                os.rename(os.path.join(seg, name),
+                          os.path.join(seg, name + "x"))
+                res = "OK"
+                os.rename(os.path.join(seg, name + "x"),
+                          os.path.join(seg, name))
+            except OSError as e:
+                res = cjt.errname(e)
+        n["%d %s" % (op, res)] += 1
+    return dict(n)
+
+
+def phase_references(d, rep, seconds, seed):
+    seg = d.path("workspace/segments")
+    for i in range(NSEG):
+        res = cjt.as_user(PA, cjt.sys_mkdir, os.path.join(seg, "r%d" % i))
+        rep.eq("references: mkdir segment r%d" % i, res, "OK")
+    for i in range(4):
+        res = cjt.as_user(PA, cjt.sys_mkdir,
+                          d.path("workspace/calculated-metrics/cm-%d" % i))
+        rep.eq("references: mkdir metric cm-%d" % i, res, "OK")
+    rng = random.Random(seed)
+    deadline = time.monotonic() + seconds
+    kids = [spawn((PA, PA2, LEAD, PA)[i], ref_worker, i, d.mnt,
+                  rng.randrange(1 << 30), deadline) for i in range(4)]
+    res = collections.Counter()
+    for k in kids:
+        res.update(collect(k))
+    # what the metrics name now, and what each segment's used_by says
+    names = {}
+    for i in range(4):
+        text = cjt.as_user(PA, cjt.read_text, d.path(
+            "workspace/calculated-metrics/cm-%d/metric.ini" % i))
+        names["/workspace/calculated-metrics/cm-%d" % i] = \
+            cjt.parse_ini(text).get("segment", "")
+    for i in range(NSEG):
+        name = "r%d" % i
+        want = sorted(m for m, s in names.items() if s == name)
+        try:
+            got = cjt.as_user(PA, cjt.read_text, os.path.join(
+                seg, name, "used_by")).split("\n")[:-1]
+        except Exception as e:
+            got = "unreadable: %s" % e
+        if want:
+            rep.eq("references: used_by of %s" % name, got, want)
+        else:
+            rep.eq("references: used_by of %s is empty" % name, got, [])
+    for m, sname in names.items():
+        if sname:
+            rep.ok(cjt.as_user(PA, os.path.isdir, os.path.join(seg, sname)),
+                   "references: %s names %s, which exists" % (m, sname))
+    busy = sum(v for k, v in res.items() if k.endswith("EBUSY"))
+    rep.ok(busy > 0, "references: some delete or rename was refused "
+           "(EBUSY)", repr(dict(res)))
+    rep.figure("references: 4 writers, %d operations in %.1fs: %s" % (
+        sum(res.values()), seconds,
+        ", ".join("%s x%d" % kv for kv in sorted(res.items()))))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cjafs", default="build/cjafs")
@@ -456,6 +546,7 @@ def main():
         setup(d)
         phase_commits(d, rep, args.seconds, args.seed)
         phase_ingest(d, rep, args.rows, args.seed + 1)
+        phase_references(d, rep, min(args.seconds, 5), args.seed + 2)
         rep.eq("daemon exits 0 after unmount", d.unmount(), 0)
         ok, out = cjt.tdbtool_check(d.store)
         rep.ok(ok, "tdbtool check after the run", out)
