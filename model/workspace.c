@@ -605,8 +605,8 @@ static int ws_audit(struct mctx *c, const struct obj_ref *ref,
 
 /* --- KIND.ini --- */
 
-/* Render doc with key set to val (restored after): for comparing what
- * else changed. */
+/* Render doc with the values of keys taken from from (doc's own are put
+ * back after): for telling what else changed. */
 static int render_with(struct inidoc *doc, const char *sec,
 		       const char *const *keys, const struct inidoc *from,
 		       struct buf *out)
@@ -663,6 +663,7 @@ static int ws_validate(struct mctx *c, const struct obj_ref *ref,
 		}
 		transfer = 1;
 	}
+	/* kept for the audit line: render_with() replaces doc's values */
 	from = strdup(oowner);
 	if (!from) {
 		rc = -ENOMEM;
