@@ -86,7 +86,10 @@
  *    bucketed: the label).
  *  - a component whose field the connection no longer has, or that
  *    breaks the rule (a view stored before it), reads as the empty value
- *    in every row; a filter naming a bucketed field passes no row.
+ *    in every row, which no bucket labels (not Other: there is no value
+ *    to bucket; dim_show); a column's own empty value (an empty cell, no
+ *    joined row) is a value that is not a number, so Other; a filter
+ *    naming a bucketed field passes no row.
  *
  * Reports, per visible value of the dimension: occurrences (events),
  * count (events whose field is set), sum (of the field's values that
@@ -1482,15 +1485,27 @@ static int dv_visible(const struct dv_row *r, int col)
 }
 
 /* The value dimension cp shows for val (its value in row r): 1 and *out,
- * or 0 if hidden.  The rules of every dimension over its field apply. */
+ * or 0 if hidden.  The rules of every dimension over its field apply.
+ * A dimension that reads no column (its field is gone, or the view's
+ * guard blocks it: plan_protect) shows the empty value, which its own
+ * rules may hide: there is no value, so no bucket, not even Other.  A
+ * column's empty value (an empty cell, no joined row) is a value, and a
+ * bucketed dimension shows Other for it, as for any value that is not a
+ * number. */
 static int dim_show(const struct dv_comp *cp, const struct dv_row *r,
 		    const char *val, size_t len, const char **out,
 		    size_t *olen)
 {
 	const char *label;
 
-	if (cp->col >= 0 ? !dv_visible(r, cp->col) :
-			   cp->rules && !comp_visible(cp, val, len))
+	if (cp->col < 0) {
+		if (cp->rules && !comp_visible(cp, empty, 0))
+			return 0;
+		*out = empty;
+		*olen = 0;
+		return 1;
+	}
+	if (!dv_visible(r, cp->col))
 		return 0;
 	if (cp->buckets) {
 		label = bucket_label(cp->buckets, val, len);

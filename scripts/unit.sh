@@ -9,9 +9,11 @@ status=0 checks=0 failures=0 errors=0
 for t in "$build"/tests/check_*; do
 	case "$t" in *.o|*.d) continue ;; esac
 	[ -x "$t" ] || continue
+	t0=$SECONDS
 	out=$(${UNIT_WRAP:-} "$t" 2>&1)
 	st=$?
 	printf '%s\n' "$out" | grep -v '^Running suite' >&2
+	echo "  $(basename "$t"): $((SECONDS - t0)) s" >&2
 	if [ $st -ne 0 ]; then
 		# a leak report at exit (LSan, valgrind) leaves a clean summary
 		echo "unit: $t exited with status $st" >&2

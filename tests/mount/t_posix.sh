@@ -93,10 +93,13 @@ eq "fsx left none in the root" "$(as $PA ls -A "$MT" | grep -E 'fsx|^\.f$')" ""
 # number and its bytes, stat agrees with readdir, and the kernel's
 # forgetting them and looking them up again changes nothing ---
 MANY_USERS="2001 2002 2003 2004 2005 2006"
+# under valgrind (35 ms a create) 700 each: 4,200, still past 4,096
+MANY_N=1000
+[ -n "${CJAFS_WRAP:-}" ] && MANY_N=700
 # where each user keeps the inode numbers it saw (gone with MT_DIR)
 mkdir -m 1777 "$MT_DIR/many"
 many() {	# UID make|check
-	(cd / && as "$1" "$PY" - "$MT" "$1" "$2" 1000 "$MT_DIR/many" <<'PY'
+	(cd / && as "$1" "$PY" - "$MT" "$1" "$2" "$MANY_N" "$MT_DIR/many" <<'PY'
 import os, sys
 d, uid, what, n, keep = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
 names = [".m%s-%04d" % (uid, i) for i in range(n)]
@@ -124,17 +127,17 @@ PY
 	) 2>&1
 }
 for u in $MANY_USERS; do
-	eq "many inodes: $u makes 1000 scratch files" "$(many "$u" make)" "1000 files, 0 wrong"
+	eq "many inodes: $u makes $MANY_N scratch files" "$(many "$u" make)" "$MANY_N files, 0 wrong"
 done
 for u in $MANY_USERS; do
-	eq "many inodes: $u's files while 6000 are held" "$(many "$u" check)" "1000 files, 0 wrong"
+	eq "many inodes: $u's files while $((6 * MANY_N)) are held" "$(many "$u" check)" "$MANY_N files, 0 wrong"
 done
 # the kernel forgets them (FORGET), then looks them up again
 sync
 echo 2 >/proc/sys/vm/drop_caches
 eq "many inodes: the same bytes after the kernel forgot them" \
-	"$(as 2004 sh -c "cd '$MT' && for f in .m2004-0000 .m2004-0999; do cat \"\$f\"; echo; done")" \
-	"$(printf '.m2004-0000\n.m2004-0999')"
+	"$(as 2004 sh -c "cd '$MT' && for f in .m2004-0000 .m2004-0$((MANY_N - 1)); do cat \"\$f\"; echo; done")" \
+	"$(printf '.m2004-0000\n.m2004-0%d' $((MANY_N - 1)))"
 for u in $MANY_USERS; do
 	ok "many inodes: $u removes its files" as "$u" find "$MT" -maxdepth 1 -name ".m$u-*" -delete
 done

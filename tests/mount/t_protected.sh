@@ -9,7 +9,8 @@
 # as absent for sum, distinct, count and the filter (against a reference
 # computed from the CSV file); and cells a spreadsheet would run as a
 # formula come out neutralised.  records is raw data, for product admins
-# only: readers of the view cannot reach it.
+# only: readers of the view cannot reach it.  A bucketed field that leaves
+# the connection reads as empty, not Other, whoever reads.
 set -u
 . "$(dirname "$0")/lib.sh"
 mt_setup
@@ -201,3 +202,23 @@ rows=$(as $ANALYST cat "$V/hyper/rows.csv")
 has "rows.csv: a formula neutralised" "$rows" ",\"'=1+2\","
 has "rows.csv: a negative number stays a number" "$rows" ",-2.5,"
 eq "no cell runs as a formula" "$(for r in hyper wards; do cells $ANALYST "$V/$r"; done | grep -E '^[-=+@]' | grep -vcE '^[-+]?[0-9]+(\.[0-9]+)?(e[-+]?[0-9]+)?$')" "0"
+
+# --- a bucketed field that leaves the connection reads as empty ---
+# calls: events without bp, so their bp is the empty value, not a number:
+# Other.  Then visits, the one dataset with bp, goes: band has nothing to
+# read and is empty in every row and in its report, for every reader.
+now=$(date +%s)
+as $PA mkdir "$C/clinic/datasets/calls"
+put $PA "$C/clinic/datasets/calls/dataset.ini" '[dataset]\ntype = event\nperson_id = person_id\ntimestamp = ts\nfields = person_id, ts, ward\n'
+printf 'p01,%d,phone\np02,%d,phone\np02,%d,phone\n' $((now - 7200)) $((now - 3600)) $((now - 60)) >"$D/calls.csv"
+chmod 644 "$D/calls.csv"
+ok "ingest calls" as $PA cp "$D/calls.csv" "$C/clinic/datasets/calls/records"
+eq "a call's empty bp is Other" "$(as $VIEWER cat "$V/hyper/rows.csv" | awk -F, '$2 == "phone" { print $1 }' | sort -u)" "Other"
+ok "rmdir visits: bp leaves clinic" as $PA rmdir "$C/clinic/datasets/visits"
+for r in $VIEWER $ANALYST $PA; do
+	rows=$(as $r cat "$V/hyper/rows.csv")
+	eq "reader $r: rows.csv, the calls" "$(echo "$rows" | tail -n +2 | wc -l)" "3"
+	eq "reader $r: band empty in every row" "$(echo "$rows" | tail -n +2 | cut -d, -f1 | sort -u | tr '\n' ' ')" " "
+	eq "reader $r: report/band.csv, one empty item" "$(as $r cat "$V/hyper/report/band.csv" | tail -n +2 | cut -d, -f1 | tr '\n' ' ')" " "
+	hasnt "reader $r: no Other" "$rows$(as $r cat "$V/hyper/report/band.csv")" "Other"
+done
