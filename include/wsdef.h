@@ -84,4 +84,66 @@ void wsdef_range_days(const struct wsdef_date *start,
 		      const struct wsdef_date *end, const struct tz *z,
 		      int64_t now, int64_t *first, int64_t *last);
 
+/*
+ * Calculated metric formulas
+ * --------------------------
+ *   formula := sum
+ *   sum     := product { ("+" | "-") product }
+ *   product := unary { ("*" | "/") unary }
+ *   unary   := { "-" } primary
+ *   primary := NUMBER | METRIC | "(" sum ")"
+ *
+ * - NUMBER: digits [ "." digits ] [ ("e" | "E") [+-] digits ], or "."
+ *   digits: a word that starts with a digit or "." is a number (at most
+ *   WSDEF_NUMBER_MAX bytes, finite), never a name.
+ * - METRIC: a metric component of the home view by name: a bare word of
+ *   A-Z a-z 0-9 . _ - that starts with a letter or "_", or any name in
+ *   double quotes ("2024-revenue"; no escapes).  A '-' inside a bare word
+ *   is part of the name, as object names allow it: subtracting one
+ *   metric from another needs a space before the '-' (`revenue - cost`);
+ *   an unknown `revenue-cost` says so.  Names are case-sensitive.
+ * - Spaces, tabs, CR and LF separate tokens.  Operators group left to
+ *   right; * and / bind tighter than + and -; unary minus tightest.
+ * - Values are doubles.  The formula is evaluated per table row on the
+ *   aggregated metric values; a division by zero, an empty (NaN) input
+ *   or a result that is not finite gives an empty cell.
+ *
+ * Limits (untrusted input): at most WSDEF_FORMULA_MAX_LEN bytes,
+ * WSDEF_FORMULA_MAX_TERMS operands (numbers and metrics) and
+ * WSDEF_FORMULA_MAX_DEPTH levels of nesting, each "(" and each unary
+ * "-" counting one.  Parsing and evaluation never recurse or stack
+ * deeper than that; evaluation allocates nothing and may run
+ * concurrently on one formula.
+ */
+#define WSDEF_FORMULA_MAX_LEN (64 * 1024)
+#define WSDEF_FORMULA_MAX_TERMS 1000
+#define WSDEF_FORMULA_MAX_DEPTH 64
+#define WSDEF_NUMBER_MAX 64
+
+struct wsdef_formula;
+
+/*
+ * Parse text[0..len) against the metric names metrics[0..nmetrics)
+ * (NUL-terminated, borrowed for the call).  On success *out is a new
+ * formula (wsdef_formula_free); on error *out is NULL and -EINVAL (*d:
+ * "unknown metric 'x'" at its column, ...) or -ENOMEM.
+ */
+int wsdef_formula_parse(const char *text, size_t len,
+			const char *const *metrics, size_t nmetrics,
+			struct wsdef_formula **out, struct diag *d);
+
+/* The distinct metrics f names, as indices into the parse's list, in
+ * order of first use: which values the caller must compute. */
+size_t wsdef_formula_nrefs(const struct wsdef_formula *f);
+size_t wsdef_formula_ref(const struct wsdef_formula *f, size_t i);
+
+/*
+ * Evaluate f on one row: vals[i] is the aggregated value of metric i of
+ * the parse's list (NaN: empty).  1 and *out, or 0 for an empty cell.
+ */
+int wsdef_formula_eval(const struct wsdef_formula *f, const double *vals,
+		       double *out);
+
+void wsdef_formula_free(struct wsdef_formula *f);
+
 #endif

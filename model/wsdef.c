@@ -16,8 +16,10 @@
  * and the result is clamped to the years timeparse.h accepts, so a
  * stored range always evaluates.
  */
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -283,4 +285,451 @@ void wsdef_range_days(const struct wsdef_date *start,
 {
 	*first = wsdef_date_day(start, z, now);
 	*last = wsdef_date_day(end, z, now);
+}
+
+/* --- calculated metric formulas --- */
+
+enum fop { FOP_NUM, FOP_METRIC, FOP_NEG, FOP_ADD, FOP_SUB, FOP_MUL, FOP_DIV };
+
+struct fop_ins {
+	enum fop op;
+	size_t metric;		/* FOP_METRIC: index in the parse's list */
+	double num;		/* FOP_NUM */
+};
+
+/* Each pending operator of a nesting level holds one value: a level has
+ * at most two (a sum's left side and a product's), the innermost one
+ * more. */
+#define FORMULA_STACK (2 * (WSDEF_FORMULA_MAX_DEPTH + 1) + 1)
+
+struct wsdef_formula {
+	struct fop_ins *ins;	/* postfix program */
+	size_t nins;
+	size_t *refs;		/* distinct metrics, first use first */
+	size_t nrefs;
+};
+
+enum ftok { FT_END, FT_NUM, FT_NAME, FT_LP, FT_RP, FT_ADD, FT_SUB, FT_MUL,
+	    FT_DIV, FT_BAD };
+
+struct fparse {
+	const char *s;
+	size_t len, pos;
+	const char *const *metrics;
+	size_t nmetrics;
+	enum ftok tok;
+	size_t tcol;		/* 1-based column of the token */
+	const char *t;		/* the token's text (a name: without quotes) */
+	size_t tlen;
+	int quoted;		/* FT_NAME in double quotes */
+	double num;
+	int depth, terms;
+	size_t height, cap;
+	struct wsdef_formula *f;
+	unsigned char *seen;	/* per metric: in refs already */
+	struct diag *d;
+};
+
+static int name_start(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static int name_byte(char c)
+{
+	return name_start(c) || is_digit(c) || c == '.' || c == '-';
+}
+
+/* A number at s[i..] as the header has it: its length, 0 if none. */
+static size_t number_len(const char *s, size_t len, size_t i)
+{
+	size_t j = i, k;
+
+	while (j < len && is_digit(s[j]))
+		j++;
+	if (j < len && s[j] == '.') {
+		k = ++j;
+		while (j < len && is_digit(s[j]))
+			j++;
+		if (j == k)
+			return 0;	/* "1." and "." */
+	}
+	if (j < len && (s[j] == 'e' || s[j] == 'E')) {
+		j++;
+		if (j < len && (s[j] == '+' || s[j] == '-'))
+			j++;
+		k = j;
+		while (j < len && is_digit(s[j]))
+			j++;
+		if (j == k)
+			return 0;
+	}
+	return j - i;
+}
+
+static int fp_err(struct fparse *fp, size_t col, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fp_err(struct fparse *fp, size_t col, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fp->d) {
+		memset(fp->d, 0, sizeof(*fp->d));
+		fp->d->column = (int)col;
+		va_start(ap, fmt);
+		vsnprintf(fp->d->msg, sizeof(fp->d->msg), fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+/* The next token; -EINVAL for a malformed number or name. */
+static int fp_lex(struct fparse *fp)
+{
+	const char *s = fp->s;
+	size_t i, n;
+	char buf[WSDEF_NUMBER_MAX + 1], *end;
+
+	while (fp->pos < fp->len && strchr(" \t\r\n", s[fp->pos]) &&
+	       s[fp->pos])
+		fp->pos++;
+	i = fp->pos;
+	fp->tcol = i + 1;
+	fp->t = s + i;
+	fp->tlen = 1;
+	fp->quoted = 0;
+	if (i == fp->len) {
+		fp->tok = FT_END;
+		fp->tlen = 0;
+		return 0;
+	}
+	switch (s[i]) {
+	case '(': fp->tok = FT_LP; break;
+	case ')': fp->tok = FT_RP; break;
+	case '+': fp->tok = FT_ADD; break;
+	case '-': fp->tok = FT_SUB; break;
+	case '*': fp->tok = FT_MUL; break;
+	case '/': fp->tok = FT_DIV; break;
+	default: fp->tok = FT_BAD; break;
+	}
+	if (fp->tok != FT_BAD) {
+		fp->pos++;
+		return 0;
+	}
+	if (is_digit(s[i]) || s[i] == '.') {
+		n = number_len(s, fp->len, i);
+		if (!n || (i + n < fp->len && name_byte(s[i + n]))) {
+			for (n = 0; i + n < fp->len && name_byte(s[i + n]);)
+				n++;
+			return fp_err(fp, i + 1, "bad number '%.*s'",
+				      n > 32 ? 32 : (int)n, s + i);
+		}
+		if (n > WSDEF_NUMBER_MAX)
+			return fp_err(fp, i + 1,
+				      "number is longer than %d bytes",
+				      WSDEF_NUMBER_MAX);
+		memcpy(buf, s + i, n);
+		buf[n] = '\0';
+		fp->num = strtod(buf, &end);
+		if (end != buf + n || !isfinite(fp->num))
+			return fp_err(fp, i + 1,
+				      "number '%s' is out of range", buf);
+		fp->tok = FT_NUM;
+		fp->tlen = n;
+		fp->pos = i + n;
+		return 0;
+	}
+	if (name_start(s[i])) {
+		for (n = 0; i + n < fp->len && name_byte(s[i + n]);)
+			n++;
+		fp->tok = FT_NAME;
+		fp->tlen = n;
+		fp->pos = i + n;
+		return 0;
+	}
+	if (s[i] == '"') {
+		const char *q = memchr(s + i + 1, '"', fp->len - i - 1);
+
+		if (!q)
+			return fp_err(fp, i + 1, "unterminated quoted name");
+		for (n = i + 1; s + n < q; n++)
+			if ((unsigned char)s[n] < 0x20 || s[n] == 0x7f)
+				return fp_err(fp, n + 1,
+					      "control byte 0x%02x in a name",
+					      (unsigned char)s[n]);
+		fp->tok = FT_NAME;
+		fp->quoted = 1;
+		fp->t = s + i + 1;
+		fp->tlen = (size_t)(q - s) - i - 1;
+		fp->pos = (size_t)(q - s) + 1;
+		return 0;
+	}
+	if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
+		return fp_err(fp, i + 1, "unexpected byte 0x%02x",
+			      (unsigned char)s[i]);
+	return fp_err(fp, i + 1, "unexpected '%c'", s[i]);
+}
+
+static int fp_emit(struct fparse *fp, enum fop op, size_t metric,
+		   double num)
+{
+	struct fop_ins *ins;
+
+	if (fp->f->nins == fp->cap) {
+		size_t cap = fp->cap ? fp->cap * 2 : 16;
+
+		ins = realloc(fp->f->ins, cap * sizeof(*ins));
+		if (!ins)
+			return -ENOMEM;
+		fp->f->ins = ins;
+		fp->cap = cap;
+	}
+	ins = &fp->f->ins[fp->f->nins++];
+	ins->op = op;
+	ins->metric = metric;
+	ins->num = num;
+	if (op == FOP_NUM || op == FOP_METRIC)
+		fp->height++;
+	else if (op != FOP_NEG)
+		fp->height--;
+	assert(fp->height <= FORMULA_STACK);
+	return 0;
+}
+
+static int fp_sum(struct fparse *fp);
+
+/* One metric name: its index in the list. */
+static int fp_metric(struct fparse *fp, size_t *idx)
+{
+	size_t i;
+
+	for (i = 0; i < fp->nmetrics; i++)
+		if (strlen(fp->metrics[i]) == fp->tlen &&
+		    !memcmp(fp->metrics[i], fp->t, fp->tlen))
+			break;
+	if (i == fp->nmetrics) {
+		int show = fp->tlen > 128 ? 128 : (int)fp->tlen;
+
+		if (!fp->quoted && memchr(fp->t, '-', fp->tlen))
+			return fp_err(fp, fp->tcol,
+				      "unknown metric '%.*s' (to subtract, "
+				      "put a space before '-')",
+				      show, fp->t);
+		return fp_err(fp, fp->tcol, "unknown metric '%.*s'", show,
+			      fp->t);
+	}
+	if (!fp->seen[i]) {
+		fp->seen[i] = 1;
+		fp->f->refs[fp->f->nrefs++] = i;
+	}
+	*idx = i;
+	return 0;
+}
+
+static int fp_primary(struct fparse *fp)
+{
+	size_t idx = 0, col;
+	int rc;
+
+	switch (fp->tok) {
+	case FT_NUM:
+	case FT_NAME:
+		if (++fp->terms > WSDEF_FORMULA_MAX_TERMS)
+			return fp_err(fp, fp->tcol,
+				      "more than %d numbers and metrics",
+				      WSDEF_FORMULA_MAX_TERMS);
+		if (fp->tok == FT_NUM) {
+			rc = fp_emit(fp, FOP_NUM, 0, fp->num);
+		} else {
+			rc = fp_metric(fp, &idx);
+			if (!rc)
+				rc = fp_emit(fp, FOP_METRIC, idx, 0);
+		}
+		return rc ? rc : fp_lex(fp);
+	case FT_LP:
+		col = fp->tcol;
+		if (++fp->depth > WSDEF_FORMULA_MAX_DEPTH)
+			return fp_err(fp, col, "nested deeper than %d levels",
+				      WSDEF_FORMULA_MAX_DEPTH);
+		rc = fp_lex(fp);
+		if (!rc)
+			rc = fp_sum(fp);
+		if (rc)
+			return rc;
+		if (fp->tok != FT_RP)
+			return fp_err(fp, fp->tcol,
+				      "expected ')' to close the '(' at "
+				      "column %zu", col);
+		fp->depth--;
+		return fp_lex(fp);
+	case FT_END:
+		return fp_err(fp, fp->tcol,
+			      "expected a metric, a number or '(' at the end");
+	default:
+		return fp_err(fp, fp->tcol,
+			      "expected a metric, a number or '(', not '%.*s'",
+			      (int)fp->tlen, fp->t);
+	}
+}
+
+static int fp_unary(struct fparse *fp)
+{
+	int neg = 0, depth = fp->depth, rc;
+
+	while (fp->tok == FT_SUB) {
+		if (++fp->depth > WSDEF_FORMULA_MAX_DEPTH)
+			return fp_err(fp, fp->tcol,
+				      "nested deeper than %d levels",
+				      WSDEF_FORMULA_MAX_DEPTH);
+		neg++;
+		rc = fp_lex(fp);
+		if (rc)
+			return rc;
+	}
+	rc = fp_primary(fp);
+	for (; !rc && neg; neg--)
+		rc = fp_emit(fp, FOP_NEG, 0, 0);
+	fp->depth = depth;
+	return rc;
+}
+
+static int fp_product(struct fparse *fp)
+{
+	enum ftok op;
+	int rc = fp_unary(fp);
+
+	while (!rc && (fp->tok == FT_MUL || fp->tok == FT_DIV)) {
+		op = fp->tok;
+		rc = fp_lex(fp);
+		if (!rc)
+			rc = fp_unary(fp);
+		if (!rc)
+			rc = fp_emit(fp, op == FT_MUL ? FOP_MUL : FOP_DIV, 0,
+				     0);
+	}
+	return rc;
+}
+
+static int fp_sum(struct fparse *fp)
+{
+	enum ftok op;
+	int rc = fp_product(fp);
+
+	while (!rc && (fp->tok == FT_ADD || fp->tok == FT_SUB)) {
+		op = fp->tok;
+		rc = fp_lex(fp);
+		if (!rc)
+			rc = fp_product(fp);
+		if (!rc)
+			rc = fp_emit(fp, op == FT_ADD ? FOP_ADD : FOP_SUB, 0,
+				     0);
+	}
+	return rc;
+}
+
+int wsdef_formula_parse(const char *text, size_t len,
+			const char *const *metrics, size_t nmetrics,
+			struct wsdef_formula **out, struct diag *d)
+{
+	struct fparse fp = { .s = text, .len = len, .metrics = metrics,
+			     .nmetrics = nmetrics, .d = d };
+	int rc;
+
+	*out = NULL;
+	if (len > WSDEF_FORMULA_MAX_LEN)
+		return fp_err(&fp, 0, "formula is longer than %d bytes",
+			      WSDEF_FORMULA_MAX_LEN);
+	fp.f = calloc(1, sizeof(*fp.f));
+	fp.seen = calloc(nmetrics ? nmetrics : 1, 1);
+	if (!fp.f || !fp.seen) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	fp.f->refs = calloc(nmetrics ? nmetrics : 1, sizeof(*fp.f->refs));
+	if (!fp.f->refs) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = fp_lex(&fp);
+	if (!rc)
+		rc = fp_sum(&fp);
+	if (!rc && fp.tok == FT_RP)
+		rc = fp_err(&fp, fp.tcol, "unmatched ')'");
+	else if (!rc && fp.tok != FT_END)
+		rc = fp_err(&fp, fp.tcol,
+			    "expected an operator (+ - * /), not '%.*s'",
+			    (int)(fp.tlen > 64 ? 64 : fp.tlen), fp.t);
+	if (!rc) {
+		assert(fp.height == 1);
+		*out = fp.f;
+		fp.f = NULL;
+	}
+out:
+	free(fp.seen);
+	wsdef_formula_free(fp.f);
+	return rc;
+}
+
+size_t wsdef_formula_nrefs(const struct wsdef_formula *f)
+{
+	return f->nrefs;
+}
+
+size_t wsdef_formula_ref(const struct wsdef_formula *f, size_t i)
+{
+	return f->refs[i];
+}
+
+int wsdef_formula_eval(const struct wsdef_formula *f, const double *vals,
+		       double *out)
+{
+	double st[FORMULA_STACK], b;
+	size_t n = 0, i;
+
+	for (i = 0; i < f->nins; i++) {
+		const struct fop_ins *in = &f->ins[i];
+
+		switch (in->op) {
+		case FOP_NUM:
+			st[n++] = in->num;
+			continue;
+		case FOP_METRIC:
+			st[n++] = vals[in->metric];
+			continue;
+		case FOP_NEG:
+			st[n - 1] = -st[n - 1];
+			continue;
+		default:
+			break;
+		}
+		b = st[--n];
+		switch (in->op) {
+		case FOP_ADD:
+			st[n - 1] += b;
+			break;
+		case FOP_SUB:
+			st[n - 1] -= b;
+			break;
+		case FOP_MUL:
+			st[n - 1] *= b;
+			break;
+		default:	/* FOP_DIV: by zero is an empty cell */
+			st[n - 1] = b == 0 ? NAN : st[n - 1] / b;
+			break;
+		}
+	}
+	if (n != 1 || !isfinite(st[0]))
+		return 0;
+	*out = st[0];
+	return 1;
+}
+
+void wsdef_formula_free(struct wsdef_formula *f)
+{
+	if (!f)
+		return;
+	free(f->ins);
+	free(f->refs);
+	free(f);
 }

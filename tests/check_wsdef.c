@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 
 #include <check.h>
 
+#include "buf.h"
 #include "timeparse.h"
 #include "tz.h"
 #include "wsdef.h"
@@ -263,6 +265,242 @@ START_TEST(test_range)
 }
 END_TEST
 
+/* --- calculated metric formulas --- */
+
+static const char *const fmetrics[] = { "revenue", "orders", "visits",
+					"page-views", "cost", "2024-sales" };
+static const double fvals[] = { 100, 4, 0, 50, 30, 7 };
+
+#define EMPTY "empty"
+static const struct {
+	const char *text;
+	const char *want;	/* %.17g of the value, or EMPTY */
+} formula_cases[] = {
+	{ "revenue / orders", "25" },
+	{ "revenue/orders", "25" },
+	{ "revenue - cost", "70" },
+	{ "(revenue - cost) / revenue", "0.69999999999999996" },
+	{ "-revenue", "-100" },
+	{ "- -revenue", "100" },
+	{ "--revenue", "100" },
+	{ "2 * (revenue + cost) / 4", "65" },
+	{ "1 - 2 - 3", "-4" },
+	{ "8 / 2 / 2", "2" },
+	{ "2 * 3 + 4", "10" },
+	{ "2 + 3 * 4", "14" },
+	{ "(2 + 3) * 4", "20" },
+	{ "-2 * -orders", "8" },
+	{ "-(revenue - cost)", "-70" },
+	{ "1e2 + .5", "100.5" },
+	{ "1E+2 - 0.25e1", "97.5" },
+	{ "007", "7" },
+	{ "page-views * 2", "100" },
+	{ "\"page-views\" - cost", "20" },
+	{ "\"2024-sales\" * orders", "28" },
+	{ "revenue*0", "0" },
+	{ "\trevenue\r\n/\norders ", "25" },
+	/* division by zero, and results that are not finite */
+	{ "revenue / visits", EMPTY },
+	{ "revenue / (orders - 4)", EMPTY },
+	{ "0 / 0", EMPTY },
+	{ "orders / -0", EMPTY },
+	{ "visits / visits + 1", EMPTY },
+	{ "1e308 * 10", EMPTY },
+	{ "-1e308 - 1e308", EMPTY },
+	{ "1e-300 / 1e300", "0" },
+};
+
+START_TEST(test_formula_eval)
+{
+	struct wsdef_formula *f = NULL;
+	struct diag d;
+	const char *t = formula_cases[_i].text;
+	char got[64];
+	double v;
+	int rc;
+
+	rc = wsdef_formula_parse(t, strlen(t), fmetrics, N(fmetrics), &f, &d);
+	ck_assert_msg(rc == 0, "'%s': column %d: %s", t, d.column, d.msg);
+	if (wsdef_formula_eval(f, fvals, &v))
+		snprintf(got, sizeof(got), "%.17g", v);
+	else
+		snprintf(got, sizeof(got), EMPTY);
+	ck_assert_msg(!strcmp(got, formula_cases[_i].want), "'%s': %s, want %s",
+		      t, got, formula_cases[_i].want);
+	wsdef_formula_free(f);
+}
+END_TEST
+
+/* An empty input (NaN) empties the cell; the distinct metrics named,
+ * first use first. */
+START_TEST(test_formula_refs_and_empty)
+{
+	static const char t[] = "cost / orders + cost * (revenue - cost)";
+	struct wsdef_formula *f;
+	double vals[N(fvals)], v;
+
+	memcpy(vals, fvals, sizeof(vals));
+	ck_assert_int_eq(wsdef_formula_parse(t, strlen(t), fmetrics,
+					     N(fmetrics), &f, NULL),
+			 0);
+	ck_assert_int_eq(wsdef_formula_nrefs(f), 3);
+	ck_assert_int_eq(wsdef_formula_ref(f, 0), 4);
+	ck_assert_int_eq(wsdef_formula_ref(f, 1), 1);
+	ck_assert_int_eq(wsdef_formula_ref(f, 2), 0);
+	ck_assert_int_eq(wsdef_formula_eval(f, vals, &v), 1);
+	ck_assert_double_eq(v, 30.0 / 4 + 30 * 70);
+	vals[0] = NAN;
+	ck_assert_int_eq(wsdef_formula_eval(f, vals, &v), 0);
+	vals[0] = 100;
+	vals[2] = NAN;		/* not named: no matter */
+	ck_assert_int_eq(wsdef_formula_eval(f, vals, &v), 1);
+	wsdef_formula_free(f);
+	/* no metrics at all */
+	ck_assert_int_eq(wsdef_formula_parse("1/3", 3, NULL, 0, &f, NULL), 0);
+	ck_assert_int_eq(wsdef_formula_nrefs(f), 0);
+	ck_assert_int_eq(wsdef_formula_eval(f, NULL, &v), 1);
+	ck_assert_double_eq(v, 1.0 / 3);
+	wsdef_formula_free(f);
+}
+END_TEST
+
+static const struct {
+	const char *text;
+	int column;
+	const char *msg;
+} formula_errors[] = {
+	{ "", 1, "expected a metric, a number or '(' at the end" },
+	{ "  ", 3, "at the end" },
+	{ "revenue +", 10, "at the end" },
+	{ "revenue - costs", 11, "unknown metric 'costs'" },
+	{ "Revenue", 1, "unknown metric 'Revenue'" },
+	{ "revenue-cost", 1,
+	  "unknown metric 'revenue-cost' (to subtract, put a space before '-')" },
+	{ "\"revenue-cost\"", 1, "unknown metric 'revenue-cost'" },
+	{ "(revenue", 9, "expected ')' to close the '(' at column 1" },
+	{ "((revenue)", 11, "expected ')' to close the '(' at column 1" },
+	{ "revenue)", 8, "unmatched ')'" },
+	{ "revenue orders", 9, "expected an operator (+ - * /), not 'orders'" },
+	{ "revenue (orders)", 9, "expected an operator" },
+	{ "1.2.3", 1, "bad number '1.2.3'" },
+	{ "2x", 1, "bad number '2x'" },
+	{ "1.", 1, "bad number '1.'" },
+	{ "1e", 1, "bad number '1e'" },
+	{ ".", 1, "bad number '.'" },
+	{ "1e999", 1, "number '1e999' is out of range" },
+	{ "revenue % 2", 9, "unexpected '%'" },
+	{ "revenue \x01", 9, "unexpected byte 0x01" },
+	{ "\"revenue", 1, "unterminated quoted name" },
+	{ "\"rev\nenue\"", 5, "control byte 0x0a in a name" },
+	{ "+revenue", 1, "expected a metric, a number or '(', not '+'" },
+	{ "revenue * * 2", 11, "not '*'" },
+	{ "()", 2, "not ')'" },
+	{ "revenue ^ 2", 9, "unexpected '^'" },
+};
+
+START_TEST(test_formula_errors)
+{
+	struct wsdef_formula *f = (void *)1;
+	struct diag d;
+	const char *t = formula_errors[_i].text;
+
+	ck_assert_int_eq(wsdef_formula_parse(t, strlen(t), fmetrics,
+					     N(fmetrics), &f, &d),
+			 -EINVAL);
+	ck_assert_ptr_null(f);
+	ck_assert_msg(d.column == formula_errors[_i].column &&
+			      strstr(d.msg, formula_errors[_i].msg),
+		      "'%s': column %d: %s", t, d.column, d.msg);
+	ck_assert_int_eq(d.line, 0);
+}
+END_TEST
+
+/* Nesting, operand count and length at their limits and one past. */
+START_TEST(test_formula_limits)
+{
+	struct wsdef_formula *f;
+	struct buf text = BUF_INIT;
+	struct diag d;
+	double v;
+	int i;
+
+	/* 64 levels of right nesting, stacking two values a level */
+	for (i = 0; i < WSDEF_FORMULA_MAX_DEPTH; i++)
+		buf_addstr(&text, "1+2*(");
+	buf_addstr(&text, "1");
+	for (i = 0; i < WSDEF_FORMULA_MAX_DEPTH; i++)
+		buf_addstr(&text, ")");
+	ck_assert_int_eq(wsdef_formula_parse(text.data, text.len, NULL, 0, &f,
+					     &d),
+			 0);
+	ck_assert_int_eq(wsdef_formula_eval(f, NULL, &v), 1);
+	/* V(k) = 1 + 2 V(k-1), V(0) = 1: 2^65 - 1, which rounds to 2^65 */
+	ck_assert_double_eq(v, ldexp(1.0, 65));
+	wsdef_formula_free(f);
+	buf_reset(&text);
+	for (i = 0; i <= WSDEF_FORMULA_MAX_DEPTH; i++)
+		buf_addstr(&text, "(");
+	ck_assert_int_eq(wsdef_formula_parse(text.data, text.len, NULL, 0, &f,
+					     &d),
+			 -EINVAL);
+	ck_assert_int_eq(d.column, WSDEF_FORMULA_MAX_DEPTH + 1);
+	ck_assert_str_eq(d.msg, "nested deeper than 64 levels");
+	/* unary minus counts as a level */
+	buf_reset(&text);
+	for (i = 0; i < WSDEF_FORMULA_MAX_DEPTH; i++)
+		buf_addstr(&text, "-");
+	buf_addstr(&text, "3");
+	ck_assert_int_eq(wsdef_formula_parse(text.data, text.len, NULL, 0, &f,
+					     &d),
+			 0);
+	ck_assert_int_eq(wsdef_formula_eval(f, NULL, &v), 1);
+	ck_assert_double_eq(v, 3);
+	wsdef_formula_free(f);
+	buf_reset(&text);
+	buf_addstr(&text, "(");
+	for (i = 0; i < WSDEF_FORMULA_MAX_DEPTH; i++)
+		buf_addstr(&text, "-");
+	buf_addstr(&text, "3)");
+	ck_assert_int_eq(wsdef_formula_parse(text.data, text.len, NULL, 0, &f,
+					     &d),
+			 -EINVAL);
+	ck_assert_int_eq(d.column, WSDEF_FORMULA_MAX_DEPTH + 1);
+	/* operands */
+	buf_reset(&text);
+	buf_addstr(&text, "orders");
+	for (i = 1; i < WSDEF_FORMULA_MAX_TERMS; i++)
+		buf_addstr(&text, "+1");
+	ck_assert_int_eq(wsdef_formula_parse(text.data, text.len, fmetrics,
+					     N(fmetrics), &f, &d),
+			 0);
+	ck_assert_int_eq(wsdef_formula_eval(f, fvals, &v), 1);
+	ck_assert_double_eq(v, 4 + WSDEF_FORMULA_MAX_TERMS - 1);
+	wsdef_formula_free(f);
+	buf_addstr(&text, "+1");
+	ck_assert_int_eq(wsdef_formula_parse(text.data, text.len, fmetrics,
+					     N(fmetrics), &f, &d),
+			 -EINVAL);
+	ck_assert_int_eq(d.column, (int)text.len);
+	ck_assert_str_eq(d.msg, "more than 1000 numbers and metrics");
+	/* length */
+	buf_reset(&text);
+	for (i = 0; i < WSDEF_FORMULA_MAX_LEN - 1; i++)
+		buf_addstr(&text, " ");
+	buf_addstr(&text, "1");
+	ck_assert_int_eq(wsdef_formula_parse(text.data, text.len, NULL, 0, &f,
+					     &d),
+			 0);
+	wsdef_formula_free(f);
+	buf_addstr(&text, " ");
+	ck_assert_int_eq(wsdef_formula_parse(text.data, text.len, NULL, 0, &f,
+					     &d),
+			 -EINVAL);
+	ck_assert_int_eq(d.column, 0);
+	ck_assert_str_eq(d.msg, "formula is longer than 65536 bytes");
+	buf_release(&text);
+}
+END_TEST
+
 static Suite *wsdef_suite(void)
 {
 	Suite *s = suite_create("wsdef");
@@ -275,6 +513,13 @@ static Suite *wsdef_suite(void)
 	tcase_add_loop_test(tc, test_date_errors, 0, N(date_errors));
 	tcase_add_test(tc, test_date_length);
 	tcase_add_test(tc, test_range);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("formulas");
+	tcase_add_loop_test(tc, test_formula_eval, 0, N(formula_cases));
+	tcase_add_test(tc, test_formula_refs_and_empty);
+	tcase_add_loop_test(tc, test_formula_errors, 0, N(formula_errors));
+	tcase_add_test(tc, test_formula_limits);
 	suite_add_tcase(s, tc);
 	return s;
 }
