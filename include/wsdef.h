@@ -146,4 +146,94 @@ int wsdef_formula_eval(const struct wsdef_formula *f, const double *vals,
 
 void wsdef_formula_free(struct wsdef_formula *f);
 
+/*
+ * Segments
+ * --------
+ * rule is the row filter language of filter.h (SPEC §4) over the home
+ * view's dimension components, by name, and `day`; a dimension named
+ * `day` is the component, not the date.  Each name compares the value
+ * the view shows in rows.csv, whoever writes or reads: a bucketed
+ * dimension its bucket's label, a value any dimension's rules hide the
+ * empty value (as rows.csv shows it), `day` the event's date in the
+ * view's time zone.  So a segment tests nothing its writer cannot read
+ * in rows.csv.  An empty rule holds for every event.
+ *
+ * Containers: an event segment keeps the events where the rule holds; a
+ * session segment every event of each session (the view's session
+ * rules) that has one; a person segment every event of each person who
+ * has one.  exclude keeps the others instead.  Only the events in the
+ * date range (first_day..last_day, local days) are tested and kept, so a
+ * person segment asks whether the person had a matching event in the
+ * range, and a session that straddles the range's edge is judged on
+ * its events inside it.
+ */
+struct mctx;
+struct buf;
+struct dv_events;
+struct dv_event;
+
+enum wsdef_container { WSDEF_EVENT, WSDEF_SESSION, WSDEF_PERSON };
+
+struct wsdef_segment;
+
+/* "event", "session" or "person": 0 and *out, else -EINVAL. */
+int wsdef_container_parse(const char *s, enum wsdef_container *out);
+
+/*
+ * Parse rule[0..len) and bind its names to dims[0..ndims) (borrowed for
+ * the call) and `day`: *out a new segment (wsdef_segment_free).  Errors
+ * as filter.h's (-EINVAL, *d with the column in the rule: "unknown
+ * dimension 'x'" for a name that is no dimension), or -ENOMEM.
+ */
+int wsdef_segment_parse(const char *rule, size_t len,
+			enum wsdef_container container, int exclude,
+			const char *const *dims, size_t ndims,
+			struct wsdef_segment **out, struct diag *d);
+
+/* The same against stored view `view`'s dimension components: what a
+ * segment.ini commit checks.  -ENOENT when there is no such view. */
+int wsdef_segment_check(struct mctx *c, const char *view, const char *rule,
+			size_t len, struct diag *d);
+
+void wsdef_segment_free(struct wsdef_segment *s);
+
+/*
+ * Which segments apply, and how: every one (match_all) or any; the local
+ * days first_day..last_day (day numbers as wsdef_date_day gives them;
+ * INT64_MIN..INT64_MAX: the view's whole window).  An empty list keeps
+ * every event of the range.
+ */
+struct wsdef_keep {
+	struct wsdef_segment *const *seg;
+	size_t nseg;
+	int match_all;
+	int64_t first_day, last_day;
+};
+
+/* The dv_events_open() flags the events need for k's segments. */
+unsigned wsdef_keep_flags(const struct wsdef_keep *k);
+
+/*
+ * fn(arg, event) for each event of ev that k keeps, in the stream's
+ * order.  ev must have been opened with wsdef_keep_flags(k).  Rebinds
+ * the segments to ev's dimensions: a name the view no longer has is
+ * -EINVAL with *d (may be NULL) naming it.  Reads the events once, or
+ * twice when a session or person segment is in k.  Memory: the persons
+ * and sessions the segments hold, not the events.
+ */
+int wsdef_keep_each(struct dv_events *ev, struct mctx *c,
+		    const struct wsdef_keep *k,
+		    int (*fn)(void *arg, const struct dv_event *e), void *arg,
+		    struct diag *d);
+
+/*
+ * Audiences: people.csv of view `view` for the segments k names (the
+ * whole window): a header line `person_id`, then each person id of the
+ * events k keeps, once, in byte order, as CSV (csv_write_row_safe).
+ * Appended to out.  Errors as wsdef_keep_each's.
+ */
+int wsdef_audience_people(struct mctx *c, const char *view,
+			  struct wsdef_segment *const *seg, size_t nseg,
+			  int match_all, struct buf *out, struct diag *d);
+
 #endif

@@ -15,7 +15,38 @@
  * bounded (WSDEF_STEP_MAX) so the arithmetic stays far inside int64_t,
  * and the result is clamped to the years timeparse.h accepts, so a
  * stored range always evaluates.
+ *
+ * Formulas.  A recursive-descent parser (bounded by the nesting limit,
+ * so by WSDEF_FORMULA_MAX_DEPTH frames) emits a postfix program; the
+ * evaluator runs it on a stack array whose size follows from the same
+ * limit (each nesting level holds at most two pending values), so a
+ * row's evaluation allocates nothing.  Metric names are the view's
+ * component names, which may hold '-': a bare word runs to its end, and
+ * an unknown name with a '-' says how to subtract.  Empty cells are NaN
+ * inside; a division by zero makes one, and any result that is not
+ * finite is an empty cell rather than "inf" in a table.
+ *
+ * Segments.  A rule is a filter.h filter, bound to the view's dimension
+ * components (by name) and `day`, evaluated on the values rows.csv
+ * shows: the view engine hands out each event with its dimensions'
+ * cells (dvevents.h), computed by the same code as rows.csv, so what a
+ * segment tests is exactly what its writer could read there, and no
+ * rule of include/exclude or bucketing is re-implemented here.  Event
+ * segments are judged per event in one pass.  Session and person
+ * segments take two passes over the same snapshot: the first notes
+ * which sessions (a bit per session number) and persons (an interned
+ * id table) hold a matching event in the date range, the second keeps
+ * the events of those.  Memory grows with sessions and persons, never
+ * with events.  A segment is bound again against the view's dimensions
+ * at every read, so one that names a dimension the view has lost fails
+ * (-EINVAL naming it) rather than reading the name as empty.
+ *
+ * Audiences.  people.csv is the distinct person ids of the events the
+ * segments keep over the view's window, sorted by bytes so that reads
+ * compare and diff, written with csv_write_row_safe like every CSV the
+ * view produces.
  */
+#define _GNU_SOURCE /* qsort_r */
 #include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -26,6 +57,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "csv.h"
+#include "dvevents.h"
+#include "filter.h"
+#include "mctx.h"
+#include "strtab.h"
 #include "timeparse.h"
 #include "tz.h"
 #include "wsdef.h"
@@ -732,4 +768,380 @@ void wsdef_formula_free(struct wsdef_formula *f)
 	free(f->ins);
 	free(f->refs);
 	free(f);
+}
+
+/* --- segments --- */
+
+struct wsdef_segment {
+	struct filter *rule;
+	enum wsdef_container container;
+	int exclude;
+};
+
+static const char *const container_names[] = {
+	[WSDEF_EVENT] = "event",
+	[WSDEF_SESSION] = "session",
+	[WSDEF_PERSON] = "person",
+};
+
+int wsdef_container_parse(const char *s, enum wsdef_container *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(container_names) / sizeof(*container_names);
+	     i++)
+		if (!strcmp(s, container_names[i])) {
+			*out = (enum wsdef_container)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* Names a segment binds: dimensions first (a dimension called day is
+ * the dimension), then `day` at index ndims. */
+struct seg_names {
+	const char *const *dims;
+	size_t ndims;
+	char unknown[OBJ_NAME_MAX + 1];
+};
+
+static int seg_resolve(void *arg, const char *name, size_t len)
+{
+	struct seg_names *sn = arg;
+	size_t i;
+
+	for (i = 0; i < sn->ndims; i++)
+		if (!strcmp(sn->dims[i], name))
+			return (int)i;
+	if (!strcmp(name, "day"))
+		return (int)sn->ndims;
+	snprintf(sn->unknown, sizeof(sn->unknown), "%s", name);
+	return -1;
+}
+
+static int seg_bind(struct filter *f, const char *const *dims, size_t ndims,
+		    struct diag *d)
+{
+	struct seg_names sn = { dims, ndims, "" };
+	struct diag fd;
+	int rc;
+
+	memset(&fd, 0, sizeof(fd));
+	rc = filter_bind(f, seg_resolve, &sn, &fd);
+	if (rc == -EINVAL && sn.unknown[0])
+		snprintf(fd.msg, sizeof(fd.msg),
+			 "unknown dimension '%s' (a segment names the "
+			 "view's dimension components and day)",
+			 sn.unknown);
+	if (rc && d)
+		*d = fd;
+	return rc;
+}
+
+int wsdef_segment_parse(const char *rule, size_t len,
+			enum wsdef_container container, int exclude,
+			const char *const *dims, size_t ndims,
+			struct wsdef_segment **out, struct diag *d)
+{
+	struct wsdef_segment *s = calloc(1, sizeof(*s));
+	int rc;
+
+	*out = NULL;
+	if (!s)
+		return -ENOMEM;
+	s->container = container;
+	s->exclude = !!exclude;
+	rc = filter_parse(rule, len, &s->rule, d);
+	if (!rc)
+		rc = seg_bind(s->rule, dims, ndims, d);
+	if (rc) {
+		wsdef_segment_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+static int dim_collect(const struct obj_ref *ref, const struct inidoc *doc,
+		       void *arg)
+{
+	struct buf *text = arg;
+
+	if (strcmp(inidoc_get(doc, "component", "kind"), "dimension"))
+		return 0;
+	return buf_add(text, ref->names[1], strlen(ref->names[1]) + 1);
+}
+
+int wsdef_segment_check(struct mctx *c, const char *view, const char *rule,
+			size_t len, struct diag *d)
+{
+	struct wsdef_segment *s = NULL;
+	struct buf text = BUF_INIT;
+	struct obj_ref ref;
+	const char **dims = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	obj_ref_root(&ref);
+	ref.kind = KIND_DATAVIEW;
+	ref.nnames = 1;
+	snprintf(ref.names[0], sizeof(ref.names[0]), "%s", view);
+	if (!obj_exists(c, &ref))
+		return -ENOENT;
+	rc = dv_each_component(c, view, dim_collect, &text);
+	if (rc)
+		goto out;
+	for (i = 0; i < text.len; i += strlen(text.data + i) + 1)
+		n++;
+	dims = calloc(n + 1, sizeof(*dims));
+	if (!dims) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (i = 0, n = 0; i < text.len; i += strlen(text.data + i) + 1)
+		dims[n++] = text.data + i;
+	rc = wsdef_segment_parse(rule, len, WSDEF_EVENT, 0, dims, n, &s, d);
+	wsdef_segment_free(s);
+out:
+	free(dims);
+	buf_release(&text);
+	return rc;
+}
+
+void wsdef_segment_free(struct wsdef_segment *s)
+{
+	if (!s)
+		return;
+	filter_free(s->rule);
+	free(s);
+}
+
+unsigned wsdef_keep_flags(const struct wsdef_keep *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->nseg; i++)
+		if (k->seg[i]->container == WSDEF_SESSION)
+			return DV_EVENTS_SESSIONS;
+	return 0;
+}
+
+/* What a session or person segment found in the first pass. */
+struct seg_hits {
+	struct strtab persons;	/* person segments: who has a match */
+	uint64_t *bits;		/* session segments: by session number */
+	size_t nwords;
+};
+
+struct keep_pass {
+	const struct wsdef_keep *k;
+	const struct tz *tz;
+	size_t ndims;
+	const char **vals;	/* the rule's view of an event */
+	size_t *lens;
+	struct seg_hits *hits;
+	int second;		/* 0: finding containers; 1: keeping */
+	int (*fn)(void *arg, const struct dv_event *e);
+	void *arg;
+};
+
+static int keep_in_range(const struct keep_pass *kp, const struct dv_event *e)
+{
+	int64_t day;
+
+	if (kp->k->first_day == INT64_MIN && kp->k->last_day == INT64_MAX)
+		return 1;
+	day = tz_local_day_number(kp->tz, e->ts);
+	return day >= kp->k->first_day && day <= kp->k->last_day;
+}
+
+static int hits_mark(struct seg_hits *h, enum wsdef_container ct,
+		     const struct dv_event *e)
+{
+	size_t w;
+	uint64_t *bits;
+	uint32_t id;
+
+	if (ct == WSDEF_PERSON)
+		return strtab_intern(&h->persons, e->pid, e->pidlen, &id,
+				     NULL);
+	w = e->session / 64;
+	if (w >= h->nwords) {
+		size_t n = h->nwords ? h->nwords : 16;
+
+		while (n <= w)
+			n *= 2;
+		bits = realloc(h->bits, n * sizeof(*bits));
+		if (!bits)
+			return -ENOMEM;
+		memset(bits + h->nwords, 0, (n - h->nwords) * sizeof(*bits));
+		h->bits = bits;
+		h->nwords = n;
+	}
+	h->bits[w] |= UINT64_C(1) << (e->session % 64);
+	return 0;
+}
+
+static int hits_has(const struct seg_hits *h, enum wsdef_container ct,
+		    const struct dv_event *e)
+{
+	size_t w = e->session / 64;
+
+	if (ct == WSDEF_PERSON)
+		return strtab_find(&h->persons, e->pid, e->pidlen) !=
+		       STRTAB_NONE;
+	return w < h->nwords && (h->bits[w] >> (e->session % 64) & 1);
+}
+
+static int keep_event(void *arg, const struct dv_event *e)
+{
+	struct keep_pass *kp = arg;
+	const struct wsdef_keep *k = kp->k;
+	size_t i;
+	int rc, hit, keep = k->match_all;
+
+	if (!keep_in_range(kp, e))
+		return 0;
+	memcpy(kp->vals, e->dim, kp->ndims * sizeof(*kp->vals));
+	memcpy(kp->lens, e->dimlen, kp->ndims * sizeof(*kp->lens));
+	kp->vals[kp->ndims] = e->day;
+	kp->lens[kp->ndims] = e->daylen;
+	for (i = 0; i < k->nseg; i++) {
+		const struct wsdef_segment *s = k->seg[i];
+
+		if (!kp->second) {
+			if (s->container == WSDEF_EVENT ||
+			    !filter_eval(s->rule, kp->vals, kp->lens))
+				continue;
+			rc = hits_mark(&kp->hits[i], s->container, e);
+			if (rc)
+				return rc;
+			continue;
+		}
+		if (s->container == WSDEF_EVENT)
+			hit = filter_eval(s->rule, kp->vals, kp->lens);
+		else
+			hit = hits_has(&kp->hits[i], s->container, e);
+		hit ^= s->exclude;
+		if (k->match_all && !hit) {
+			keep = 0;
+			break;
+		}
+		if (!k->match_all && hit) {
+			keep = 1;
+			break;
+		}
+	}
+	if (!kp->second || (!keep && k->nseg))
+		return 0;
+	return kp->fn(kp->arg, e);
+}
+
+int wsdef_keep_each(struct dv_events *ev, struct mctx *c,
+		    const struct wsdef_keep *k,
+		    int (*fn)(void *arg, const struct dv_event *e), void *arg,
+		    struct diag *d)
+{
+	struct keep_pass kp = { .k = k, .fn = fn, .arg = arg };
+	size_t ndims = dv_events_ndims(ev), i;
+	const char **dims;
+	int rc = 0, two = 0;
+
+	kp.tz = dv_events_tz(ev);
+	kp.ndims = ndims;
+	dims = calloc(ndims + 1, sizeof(*dims));
+	kp.vals = calloc(ndims + 1, sizeof(*kp.vals));
+	kp.lens = calloc(ndims + 1, sizeof(*kp.lens));
+	kp.hits = calloc(k->nseg + 1, sizeof(*kp.hits));
+	if (!dims || !kp.vals || !kp.lens || !kp.hits) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < k->nseg; i++)
+		strtab_init(&kp.hits[i].persons);
+	for (i = 0; i < ndims; i++)
+		dims[i] = dv_events_dim(ev, i);
+	for (i = 0; i < k->nseg && !rc; i++) {
+		rc = seg_bind(k->seg[i]->rule, dims, ndims, d);
+		two |= k->seg[i]->container != WSDEF_EVENT;
+	}
+	if (rc)
+		goto out;
+	if (two) {
+		rc = dv_events_each(ev, c, keep_event, &kp);
+		if (rc)
+			goto out;
+	}
+	kp.second = 1;
+	rc = dv_events_each(ev, c, keep_event, &kp);
+out:
+	for (i = 0; kp.hits && i < k->nseg; i++) {
+		strtab_release(&kp.hits[i].persons);
+		free(kp.hits[i].bits);
+	}
+	free(kp.hits);
+	free(kp.vals);
+	free(kp.lens);
+	free(dims);
+	return rc;
+}
+
+/* --- audiences --- */
+
+static int people_add(void *arg, const struct dv_event *e)
+{
+	uint32_t id;
+
+	return strtab_intern(arg, e->pid, e->pidlen, &id, NULL);
+}
+
+static int cmp_people(const void *a, const void *b, void *arg)
+{
+	const struct strtab *t = arg;
+	size_t la, lb;
+	const char *x = strtab_str(t, *(const uint32_t *)a, &la);
+	const char *y = strtab_str(t, *(const uint32_t *)b, &lb);
+	int cmp = memcmp(x, y, la < lb ? la : lb);
+
+	return cmp ? cmp : (la > lb) - (la < lb);
+}
+
+int wsdef_audience_people(struct mctx *c, const char *view,
+			  struct wsdef_segment *const *seg, size_t nseg,
+			  int match_all, struct buf *out, struct diag *d)
+{
+	struct wsdef_keep k = { seg, nseg, match_all, INT64_MIN, INT64_MAX };
+	struct dv_events *ev = NULL;
+	struct strtab people;
+	uint32_t *order = NULL, i;
+	const char *cell;
+	size_t len;
+	int rc;
+
+	strtab_init(&people);
+	rc = dv_events_open(c, view, wsdef_keep_flags(&k), &ev);
+	if (!rc)
+		rc = wsdef_keep_each(ev, c, &k, people_add, &people, d);
+	dv_events_close(ev);
+	if (rc)
+		goto out;
+	order = malloc(((size_t)people.n + 1) * sizeof(*order));
+	if (!order) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < people.n; i++)
+		order[i] = i;
+	qsort_r(order, people.n, sizeof(*order), cmp_people, &people);
+	cell = "person_id";
+	len = strlen(cell);
+	rc = csv_write_row_safe(out, 1, &cell, &len);
+	for (i = 0; !rc && i < people.n; i++) {
+		cell = strtab_str(&people, order[i], &len);
+		rc = csv_write_row_safe(out, 1, &cell, &len);
+	}
+out:
+	free(order);
+	strtab_release(&people);
+	return rc;
 }

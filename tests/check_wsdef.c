@@ -6,19 +6,42 @@
  * dates were checked with Python's zoneinfo), the zones from the
  * system's tzdata; start-of-week is cross-checked with glibc's gmtime()
  * for every day of several years.
+ *
+ * Formulas: hand-computed values, every error with its column, the
+ * limits at and one past them (tests/fuzz/fuzz_formula.c holds the
+ * reference evaluator).
+ *
+ * Segments and audiences run over a real view (a fresh store in a
+ * mkdtemp directory, records written directly as check_dataview.c does:
+ * a dimension with exclude rules, a bucketed one, a plain one, in
+ * Europe/Berlin over a DST change) and are compared with sqlite3 run on
+ * the same CSV, where the view's visible values are written out in SQL,
+ * sessions come from window functions and local dates from TZ.  Each
+ * runs with events in time order (live sessions) and not, and with the
+ * sorts in memory and spilling.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <check.h>
 
 #include "buf.h"
+#include "config.h"
+#include "csv.h"
+#include "dvevents.h"
+#include "mctx.h"
+#include "store.h"
 #include "timeparse.h"
 #include "tz.h"
 #include "wsdef.h"
@@ -501,6 +524,662 @@ START_TEST(test_formula_limits)
 }
 END_TEST
 
+/* --- segments and audiences over a view's events --- */
+
+#define NOW 1780272000 /* 2026-06-01T00:00:00Z */
+
+static char run_dir[PATH_MAX];
+static char test_dir[PATH_MAX];
+static struct store *st;
+static struct config cfg;
+static struct mctx ctx;
+
+static void setup(void)
+{
+	char path[PATH_MAX + 16];
+	struct buf err = BUF_INIT;
+
+	ck_assert_int_lt(snprintf(test_dir, sizeof(test_dir), "%s/t.XXXXXX",
+				  run_dir),
+			 (int)sizeof(test_dir));
+	ck_assert_ptr_nonnull(mkdtemp(test_dir));
+	snprintf(path, sizeof(path), "%s/store.tdb", test_dir);
+	ck_assert_int_eq(store_open(path, STORE_CREATE | STORE_NOSYNC, &st,
+				    &err),
+			 0);
+	buf_release(&err);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.ini_max_bytes = INIDOC_MAX_SIZE;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.st = st;
+	ctx.cfg = &cfg;
+	ctx.now = NOW;
+	dv_sort_budget = DV_SORT_BUDGET;
+	inidoc_setup();
+	ck_assert_int_eq(store_txn_begin(st), 0);
+}
+
+static int remove_one(const char *path, const struct stat *sb, int type,
+		      struct FTW *ftw)
+{
+	remove(path);
+	return 0;
+}
+
+static void teardown(void)
+{
+	if (store_in_txn(st))
+		store_txn_cancel(st);
+	store_close(st);
+	nftw(test_dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	dv_sort_budget = DV_SORT_BUDGET;
+}
+
+static void ref_make(struct obj_ref *ref, enum kind k, int attr, const char *a,
+		     const char *b)
+{
+	obj_ref_root(ref);
+	ref->kind = k;
+	ref->attr = attr;
+	if (a) {
+		snprintf(ref->names[0], sizeof(ref->names[0]), "%s", a);
+		ref->nnames = 1;
+	}
+	if (b) {
+		snprintf(ref->names[1], sizeof(ref->names[1]), "%s", b);
+		ref->nnames = 2;
+	}
+}
+
+static void put_ini(const struct obj_ref *obj, const char *field,
+		    const struct inidoc_schema *schema, const char *text)
+{
+	struct inidoc doc;
+	struct diag d;
+	struct buf out = BUF_INIT;
+	struct rec r = REC_INIT;
+	int rc;
+
+	rc = inidoc_parse(schema, text, strlen(text), NULL, &doc, &d);
+	ck_assert_msg(rc == 0, "%s: %d: %s", text, d.line, d.msg);
+	ck_assert_int_eq(inidoc_render(&doc, &out), 0);
+	inidoc_release(&doc);
+	rc = obj_load(&ctx, obj, &r);
+	ck_assert(rc == 0 || rc == -ENOENT);
+	ck_assert_int_eq(rec_set(&r, field, out.data, out.len), 0);
+	ck_assert_int_eq(obj_save(&ctx, obj, &r), 0);
+	rec_release(&r);
+	buf_release(&out);
+}
+
+/* Connection c with event dataset ev holding csv (pid, ts, page,
+ * country, value), its rows marked in time order when ordered. */
+static void world(const char *csv, int ordered)
+{
+	struct obj_ref ref, dir;
+	struct rec r = REC_INIT;
+	struct rows_meta m;
+	struct buf base = BUF_INIT;
+	const char *p;
+	int64_t n = 0;
+
+	ref_make(&ref, KIND_CONNECTION, -1, "c", NULL);
+	put_ini(&ref, "connection.ini", &connection_schema,
+		"[connection]\nsandbox = prod\ndata_window_months = 60\n");
+	ref_make(&dir, KIND_CONNECTIONS, -1, NULL, NULL);
+	ck_assert_int_eq(obj_list_add(&ctx, &dir, "c"), 0);
+	ref_make(&ref, KIND_DATASET, -1, "c", "ev");
+	put_ini(&ref, "dataset.ini", &dataset_schema,
+		"[dataset]\ntype = event\nperson_id = pid\ntimestamp = ts\n"
+		"fields = pid, ts, page, country, value\n");
+	ref_make(&dir, KIND_DATASETS, -1, "c", NULL);
+	ck_assert_int_eq(obj_list_add(&ctx, &dir, "ev"), 0);
+	for (p = csv; *p; p++)
+		n += *p == '\n';
+	ck_assert_int_eq(obj_load(&ctx, &ref, &r), 0);
+	ck_assert_int_eq(rows_meta_get(&r, &m), 0);
+	ck_assert_int_eq(obj_ref_object_path(&ref, &base), 0);
+	ck_assert_int_eq(rows_append(&ctx, base.data, &m, csv, strlen(csv), n),
+			 0);
+	ck_assert_int_eq(rows_meta_set(&r, &m), 0);
+	ck_assert_int_eq(rec_set_i64(&r, DATASET_TS_ORDERED, ordered), 0);
+	ck_assert_int_eq(obj_save(&ctx, &ref, &r), 0);
+	rec_release(&r);
+	buf_release(&base);
+
+	ref_make(&ref, KIND_DATAVIEW, -1, "v", NULL);
+	put_ini(&ref, "dataview.ini", &dataview_schema,
+		"[dataview]\nconnection = c\ntimezone = Europe/Berlin\n"
+		"session_timeout_minutes = 30\n");
+	ref_make(&dir, KIND_DATAVIEWS, -1, NULL, NULL);
+	ck_assert_int_eq(obj_list_add(&ctx, &dir, "v"), 0);
+}
+
+static void comp(const char *name, const char *text)
+{
+	struct obj_ref ref, dir;
+	struct rec r = REC_INIT;
+	struct diag d;
+	int rc;
+
+	ref_make(&ref, KIND_COMPONENT, 0, "v", name);
+	ck_assert_int_eq(obj_save(&ctx, &ref, &r), 0);
+	rec_release(&r);
+	ref_make(&dir, KIND_COMPONENTS, -1, "v", NULL);
+	ck_assert_int_eq(obj_list_add(&ctx, &dir, name), 0);
+	memset(&d, 0, sizeof(d));
+	rc = component_ini_store(&ctx, &ref, text, strlen(text), &d);
+	ck_assert_msg(rc == 0, "component %s: %d: column %d: %s", name, rc,
+		      d.column, d.msg);
+}
+
+static int rnd(uint64_t *x, int m)
+{
+	*x = *x * 6364136223846793005u + 1442695040888963407u;
+	return (int)((*x >> 33) % (uint64_t)m);
+}
+
+/* Lines "pid,ts,..." by ts */
+static int cmp_line_ts(const void *a, const void *b)
+{
+	const struct buf *x = a, *y = b;
+	long long tx = strtoll(strchr(x->data, ',') + 1, NULL, 10);
+	long long ty = strtoll(strchr(y->data, ',') + 1, NULL, 10);
+
+	return (tx > ty) - (tx < ty);
+}
+
+static const char *container_name(enum wsdef_container ct)
+{
+	return ct == WSDEF_EVENT ? "event" :
+	       ct == WSDEF_SESSION ? "session" : "person";
+}
+
+/* The events: 25 people over 2026-03-20..04-05 (Berlin's spring DST
+ * change on 03-29 inside), in sessions of 1-8 events 1-10 minutes apart,
+ * 20-40 minutes (around the 30-minute timeout) or 1-48 hours between
+ * sessions; pages of which the view hides two, values that
+ * fall in each bucket or in none. */
+static void gen_events(struct buf *csv, int ordered)
+{
+	static const char *const pages[] = { "home", "cart", "checkout",
+					     "search", "secret", "help-faq" };
+	static const char *const lands[] = { "de", "fr", "us", "" };
+	uint64_t x = 12345;
+	struct buf *lines = calloc(4000, sizeof(*lines));
+	const char *page, *land;
+	int64_t t;
+	int p, n = 0, k, left;
+
+	ck_assert_ptr_nonnull(lines);
+	for (p = 0; p < 25; p++) {
+		t = 1773964800 + rnd(&x, 86400 * 3);	/* 2026-03-20 */
+		while (t < 1775347200 && n < 3900) {	/* 2026-04-05 */
+			for (left = 1 + rnd(&x, 8); left-- && n < 3900; n++) {
+				char val[8];
+
+				if (rnd(&x, 10) == 0)
+					snprintf(val, sizeof(val), "n/a");
+				else
+					snprintf(val, sizeof(val), "%d",
+						 rnd(&x, 100));
+				buf_init(&lines[n]);
+				page = pages[rnd(&x, 6)];
+				land = lands[rnd(&x, 4)];
+				buf_printf(&lines[n], "p%02d,%" PRId64
+					   ",%s,%s,%s\n", p, t, page, land,
+					   val);
+				t += 60 + rnd(&x, 540);
+			}
+			/* a third around the timeout, else 1-48 hours */
+			t += rnd(&x, 3) ? 3600 + rnd(&x, 172800) :
+					  1200 + rnd(&x, 1200);
+		}
+	}
+	ck_assert_int_lt(n, 3900);	/* every person is there */
+	/* in time order, or as generated: by person */
+	if (ordered)
+		qsort(lines, (size_t)n, sizeof(*lines), cmp_line_ts);
+	for (k = 0; k < n; k++) {
+		buf_add(csv, lines[k].data, lines[k].len);
+		buf_release(&lines[k]);
+	}
+	free(lines);
+}
+
+static void segment_world(int ordered)
+{
+	struct buf csv = BUF_INIT;
+	char path[PATH_MAX + 16];
+	FILE *f;
+
+	gen_events(&csv, ordered);
+	world(csv.data, ordered);
+	comp("page", "[component]\nfield = page\n[include_exclude]\n"
+		     "mode = exclude\nrules = equals:secret, "
+		     "starts-with:help\n");
+	comp("amount", "[component]\nfield = value\n[bucketing]\n"
+		       "buckets = 0-10:low, 10-50:mid, 50-:high\n");
+	comp("land", "[component]\nfield = country\n");
+	comp("n", "[component]\nkind = metric\nfield = occurrences\n");
+	snprintf(path, sizeof(path), "%s/ev.csv", test_dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fwrite(csv.data, 1, csv.len, f), csv.len);
+	ck_assert_int_eq(fclose(f), 0);
+	buf_release(&csv);
+}
+
+/* The oracle: sqlite3 on the same CSV, with the view's visible values
+ * written out in SQL and sessions by window functions, in TZ
+ * Europe/Berlin for the local dates.  Runs sql after the setup; out gets
+ * its output. */
+static const char oracle_setup[] =
+	"CREATE TABLE ev(pid TEXT, ts INTEGER, page TEXT, country TEXT, "
+	"value TEXT);\n"
+	".mode csv\n"
+	".import ev.csv ev\n"
+	".mode list\n"
+	"CREATE VIEW v AS SELECT rowid AS r, pid, ts,\n"
+	"  CASE WHEN page = 'secret' OR substr(page, 1, 4) = 'help'\n"
+	"       THEN '' ELSE page END AS vpage,\n"
+	"  CASE WHEN value = 'n/a' THEN 'Other'\n"
+	"       WHEN CAST(value AS INTEGER) < 10 THEN 'low'\n"
+	"       WHEN CAST(value AS INTEGER) < 50 THEN 'mid'\n"
+	"       ELSE 'high' END AS vamount,\n"
+	"  country AS vland,\n"
+	"  date(ts, 'unixepoch', 'localtime') AS vday,\n"
+	"  CASE WHEN ts - lag(ts) OVER (PARTITION BY pid ORDER BY ts, rowid)\n"
+	"       <= 1800 THEN 0 ELSE 1 END AS starts\n"
+	"  FROM ev;\n"
+	"CREATE VIEW s AS SELECT *, sum(starts) OVER (PARTITION BY pid\n"
+	"  ORDER BY ts, r ROWS UNBOUNDED PRECEDING) AS sn FROM v;\n";
+
+static void oracle(const char *sql, struct buf *out)
+{
+	char path[PATH_MAX + 16], cmd[PATH_MAX + 128], piece[4096];
+	FILE *f;
+	size_t n;
+	int len;
+
+	snprintf(path, sizeof(path), "%s/q.sql", test_dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(oracle_setup, f);
+	fputs(sql, f);
+	ck_assert_int_eq(fclose(f), 0);
+	len = snprintf(cmd, sizeof(cmd),
+		       "cd '%s' && TZ=Europe/Berlin sqlite3 -batch -bail "
+		       ":memory: <q.sql 2>&1", test_dir);
+	ck_assert_int_lt(len, (int)sizeof(cmd));
+	f = popen(cmd, "r");
+	ck_assert_ptr_nonnull(f);
+	buf_reset(out);
+	buf_add(out, "", 0);
+	while ((n = fread(piece, 1, sizeof(piece), f)) > 0)
+		buf_add(out, piece, n);
+	ck_assert_int_eq(pclose(f), 0);
+}
+
+static const struct {
+	const char *rule;
+	enum wsdef_container ct;
+	int exclude;
+	const char *sql;	/* the rule over v's visible columns */
+	const char *first, *last;	/* the date range, NULL: all */
+} seg_cases[] = {
+	{ "page = home", WSDEF_EVENT, 0, "vpage = 'home'" },
+	/* a hidden value is absent: nothing equals it */
+	{ "page = secret", WSDEF_EVENT, 0, "vpage = 'secret'" },
+	{ "page starts-with help", WSDEF_PERSON, 0,
+	  "substr(vpage, 1, 4) = 'help'" },
+	{ "page = \"\"", WSDEF_EVENT, 0, "vpage = ''" },
+	/* a bucketed value shows its label only */
+	{ "amount = high", WSDEF_SESSION, 0, "vamount = 'high'" },
+	{ "amount = 75 or amount = 5", WSDEF_EVENT, 0, "0" },
+	{ "amount < m", WSDEF_PERSON, 1, "vamount < 'm'" },
+	{ "amount = Other and land = us", WSDEF_SESSION, 0,
+	  "vamount = 'Other' AND vland = 'us'" },
+	{ "land = de and not page starts-with c", WSDEF_PERSON, 0,
+	  "vland = 'de' AND NOT substr(vpage, 1, 1) = 'c'" },
+	{ "day >= 2026-03-29 and day <= 2026-03-30", WSDEF_PERSON, 1,
+	  "vday >= '2026-03-29' AND vday <= '2026-03-30'" },
+	{ "day = 2026-03-29", WSDEF_EVENT, 0, "vday = '2026-03-29'" },
+	{ "page = checkout or amount = low", WSDEF_SESSION, 1,
+	  "vpage = 'checkout' OR vamount = 'low'" },
+	{ "land != fr", WSDEF_EVENT, 1, "vland != 'fr'" },
+	{ "", WSDEF_EVENT, 0, "1" },
+	{ "page = cart", WSDEF_PERSON, 0, "vpage = 'cart'", "2026-03-25",
+	  "2026-03-31" },
+	{ "page = cart", WSDEF_SESSION, 0, "vpage = 'cart'", "2026-03-28",
+	  "2026-03-29" },
+	{ "page = cart", WSDEF_EVENT, 1, "vpage = 'cart'", "2026-03-29",
+	  "2026-03-29" },
+};
+
+static int kept_line(void *arg, const struct dv_event *e)
+{
+	struct buf *b = arg;
+
+	buf_add(b, e->pid, e->pidlen);
+	return buf_printf(b, ",%" PRId64 "\n", e->ts);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sort the lines of b in place (byte order). */
+static void sort_lines(struct buf *b)
+{
+	struct buf out = BUF_INIT;
+	char **line = NULL, *p, *save = NULL;
+	size_t n = 0, i;
+
+	for (p = strtok_r(b->data, "\n", &save); p;
+	     p = strtok_r(NULL, "\n", &save)) {
+		line = realloc(line, (n + 1) * sizeof(*line));
+		ck_assert_ptr_nonnull(line);
+		line[n++] = p;
+	}
+	if (n)
+		qsort(line, n, sizeof(*line), cmp_str);
+	buf_add(&out, "", 0);
+	for (i = 0; i < n; i++)
+		buf_printf(&out, "%s\n", line[i]);
+	free(line);
+	buf_release(b);
+	*b = out;
+}
+
+static int64_t day_of(const char *ymd)
+{
+	return instant(ymd) / 86400;
+}
+
+/* Variants: events in time order (live sessions) or not, sorts in
+ * memory or spilling a record at a time. */
+static void variant(int i)
+{
+	dv_sort_budget = i & 2 ? 1 : DV_SORT_BUDGET;
+	segment_world(i & 1);
+}
+
+START_TEST(test_segments_oracle)
+{
+	struct buf got = BUF_INIT, want = BUF_INIT, sql = BUF_INIT;
+	const char *const dims[] = { "amount", "land", "page" };
+	size_t c, total = 0, kept = 0;
+
+	variant(_i);
+	oracle("SELECT count(*) FROM v;\n", &want);
+	total = strtoul(want.data, NULL, 10);
+	ck_assert_int_gt(total, 1000);
+	for (c = 0; c < (size_t)N(seg_cases); c++) {
+		struct wsdef_segment *s;
+		struct wsdef_keep k = { &s, 1, 1, INT64_MIN, INT64_MAX };
+		struct dv_events *ev;
+		struct diag d;
+		const char *r = seg_cases[c].rule, *range = "1";
+		char rbuf[128];
+		int rc;
+
+		rc = wsdef_segment_parse(r, strlen(r), seg_cases[c].ct,
+					 seg_cases[c].exclude, dims, N(dims),
+					 &s, &d);
+		ck_assert_msg(rc == 0, "'%s': column %d: %s", r, d.column,
+			      d.msg);
+		if (seg_cases[c].first) {
+			k.first_day = day_of(seg_cases[c].first);
+			k.last_day = day_of(seg_cases[c].last);
+			snprintf(rbuf, sizeof(rbuf),
+				 "vday BETWEEN '%s' AND '%s'",
+				 seg_cases[c].first, seg_cases[c].last);
+			range = rbuf;
+		}
+		ck_assert_int_eq(dv_events_open(&ctx, "v", wsdef_keep_flags(&k),
+						&ev),
+				 0);
+		buf_reset(&got);
+		buf_add(&got, "", 0);
+		rc = wsdef_keep_each(ev, &ctx, &k, kept_line, &got, &d);
+		ck_assert_msg(rc == 0, "'%s': %d", r, rc);
+		dv_events_close(ev);
+		wsdef_segment_free(s);
+		sort_lines(&got);
+
+		buf_reset(&sql);
+		buf_printf(&sql, "SELECT pid || ',' || ts FROM s WHERE (%s) "
+				 "AND %s",
+			   range, seg_cases[c].exclude ? "NOT " : "");
+		if (seg_cases[c].ct == WSDEF_EVENT)
+			buf_printf(&sql, "(%s)", seg_cases[c].sql);
+		else if (seg_cases[c].ct == WSDEF_SESSION)
+			buf_printf(&sql, "(pid, sn) IN (SELECT pid, sn FROM s "
+					 "WHERE (%s) AND (%s))",
+				   seg_cases[c].sql, range);
+		else
+			buf_printf(&sql, "pid IN (SELECT pid FROM s "
+					 "WHERE (%s) AND (%s))",
+				   seg_cases[c].sql, range);
+		buf_addstr(&sql, " ORDER BY 1;\n");
+		oracle(sql.data, &want);
+		ck_assert_msg(!strcmp(got.data, want.data),
+			      "variant %d, '%s' (%s%s): %zu bytes, sqlite3 "
+			      "%zu:\n%.300s\n---\n%.300s", _i, r,
+			      seg_cases[c].exclude ? "exclude " : "",
+			      container_name(seg_cases[c].ct), got.len,
+			      want.len, got.data, want.data);
+		kept += got.len > 0;
+	}
+	/* the cases are not all empty or all full */
+	ck_assert_int_gt(kept, N(seg_cases) / 2);
+	buf_release(&got);
+	buf_release(&want);
+	buf_release(&sql);
+}
+END_TEST
+
+/* The events carry rows.csv's cells: each dimension's cell in each
+ * event equals rows.csv's column, row by row, and two passes give the
+ * same events with the same sessions. */
+struct cells {
+	struct buf out;
+	size_t ndims;
+	uint64_t sess_sum;
+};
+
+static int cells_row(void *arg, const struct dv_event *e)
+{
+	struct cells *cs = arg;
+	const char *f[8];
+	size_t l[8], i;
+
+	for (i = 0; i < cs->ndims; i++) {
+		f[i] = e->dim[i];
+		l[i] = e->dimlen[i];
+	}
+	f[i] = "1";
+	l[i] = 1;
+	cs->sess_sum += e->session;
+	return csv_write_row_safe(&cs->out, cs->ndims + 1, f, l);
+}
+
+START_TEST(test_events_are_rows_csv)
+{
+	const struct kind_stream_ops *ops;
+	struct obj_ref ref;
+	struct buf want = BUF_INIT, piece = BUF_INIT;
+	struct cells a = { BUF_INIT }, b = { BUF_INIT };
+	struct dv_events *ev;
+	void *cur = NULL;
+	int eof = 0;
+
+	variant(_i);
+	ref_make(&ref, KIND_DATAVIEW, 1, "v", NULL);
+	ops = obj_ref_attr(&ref)->stream;
+	ck_assert_int_eq(ops->start(&ctx, &ref, &cur), 0);
+	buf_add(&want, "", 0);
+	while (!eof) {
+		ck_assert_int_eq(ops->next(&ctx, &ref, cur, &piece, &eof), 0);
+		buf_add(&want, piece.data, piece.len);
+	}
+	ops->done(cur);
+	ck_assert_int_eq(dv_events_open(&ctx, "v", DV_EVENTS_SESSIONS, &ev),
+			 0);
+	ck_assert_int_eq(dv_events_ndims(ev), 3);
+	ck_assert_str_eq(dv_events_dim(ev, 0), "amount");
+	ck_assert_str_eq(dv_events_dim(ev, 1), "land");
+	ck_assert_str_eq(dv_events_dim(ev, 2), "page");
+	a.ndims = b.ndims = 3;
+	buf_addstr(&a.out, "amount,land,page,n\n");
+	ck_assert_int_eq(dv_events_each(ev, &ctx, cells_row, &a), 0);
+	ck_assert_msg(!strcmp(a.out.data, want.data), "events:\n%.400s\n"
+		      "rows.csv:\n%.400s", a.out.data, want.data);
+	ck_assert_ptr_nonnull(strstr(want.data, "Other,"));	/* buckets */
+	ck_assert_ptr_nonnull(strstr(want.data, ",,1\n"));	/* hidden */
+	buf_addstr(&b.out, "amount,land,page,n\n");
+	ck_assert_int_eq(dv_events_each(ev, &ctx, cells_row, &b), 0);
+	ck_assert_str_eq(a.out.data, b.out.data);
+	ck_assert_int_gt(a.sess_sum, 0);
+	ck_assert_int_eq(a.sess_sum, b.sess_sum);
+	dv_events_close(ev);
+	buf_release(&want);
+	buf_release(&piece);
+	buf_release(&a.out);
+	buf_release(&b.out);
+}
+END_TEST
+
+static const struct {
+	const char *rule;
+	int rc, column;
+	const char *msg;
+} check_cases[] = {
+	{ "land = de and page = home", 0 },
+	{ "day > 2026-01-01 or amount = low", 0 },
+	{ "", 0 },
+	/* a field is not a dimension: the component names it */
+	{ "country = de", -EINVAL, 1, "unknown dimension 'country'" },
+	{ "land = de or value > 3", -EINVAL, 14, "unknown dimension 'value'" },
+	{ "n = 1", -EINVAL, 1, "unknown dimension 'n'" },	/* a metric */
+	{ "land = ", -EINVAL, 8, "" },
+	{ "(land = de", -EINVAL, 1, "" },
+	{ "land ~ de", -EINVAL, 6, "" },
+};
+
+START_TEST(test_segment_check)
+{
+	struct diag d;
+	const char *r = check_cases[_i].rule;
+	int rc;
+
+	segment_world(0);
+	memset(&d, 0, sizeof(d));
+	rc = wsdef_segment_check(&ctx, "v", r, strlen(r), &d);
+	ck_assert_msg(rc == check_cases[_i].rc, "'%s': %d: column %d: %s", r,
+		      rc, d.column, d.msg);
+	if (rc) {
+		ck_assert_int_eq(d.column, check_cases[_i].column);
+		ck_assert_msg(strstr(d.msg, check_cases[_i].msg) && d.msg[0],
+			      "'%s': %s", r, d.msg);
+	}
+	ck_assert_int_eq(wsdef_segment_check(&ctx, "nosuch", r, strlen(r),
+					     &d),
+			 -ENOENT);
+}
+END_TEST
+
+/* A segment parsed against one set of dimensions, evaluated on a view
+ * that lost one of them, fails naming it: it never shows other data. */
+START_TEST(test_segment_gone)
+{
+	const char *const dims[] = { "amount", "land", "page", "old" };
+	struct wsdef_segment *s;
+	struct wsdef_keep k = { &s, 1, 1, INT64_MIN, INT64_MAX };
+	struct dv_events *ev;
+	struct buf got = BUF_INIT;
+	struct diag d;
+
+	segment_world(0);
+	ck_assert_int_eq(wsdef_segment_parse("old = x or land = de", 20,
+					     WSDEF_EVENT, 0, dims, N(dims),
+					     &s, &d),
+			 0);
+	ck_assert_int_eq(dv_events_open(&ctx, "v", 0, &ev), 0);
+	ck_assert_int_eq(wsdef_keep_each(ev, &ctx, &k, kept_line, &got, &d),
+			 -EINVAL);
+	ck_assert_int_eq(got.len, 0);
+	ck_assert_int_eq(d.column, 1);
+	ck_assert_ptr_nonnull(strstr(d.msg, "unknown dimension 'old'"));
+	dv_events_close(ev);
+	wsdef_segment_free(s);
+	buf_release(&got);
+}
+END_TEST
+
+/* people.csv against sqlite3: two segments, all and any, and none. */
+START_TEST(test_audience_people)
+{
+	const char *const dims[] = { "amount", "land", "page" };
+	struct wsdef_segment *seg[2];
+	struct buf got = BUF_INIT, want = BUF_INIT;
+	int all;
+
+	variant(_i);
+	ck_assert_int_eq(wsdef_segment_parse("page = checkout", 15,
+					     WSDEF_PERSON, 0, dims, N(dims),
+					     &seg[0], NULL),
+			 0);
+	ck_assert_int_eq(wsdef_segment_parse("land = us", 9, WSDEF_SESSION,
+					     1, dims, N(dims), &seg[1], NULL),
+			 0);
+	for (all = 0; all < 2; all++) {
+		buf_reset(&got);
+		buf_add(&got, "", 0);
+		ck_assert_int_eq(wsdef_audience_people(&ctx, "v", seg, 2, all,
+						       &got, NULL),
+				 0);
+		oracle(all ? "SELECT 'person_id' UNION ALL SELECT * FROM ("
+			     "SELECT DISTINCT pid FROM s WHERE pid IN "
+			     "(SELECT pid FROM s WHERE vpage = 'checkout') "
+			     "AND (pid, sn) NOT IN (SELECT pid, sn FROM s "
+			     "WHERE vland = 'us') ORDER BY 1);\n" :
+			     "SELECT 'person_id' UNION ALL SELECT * FROM ("
+			     "SELECT DISTINCT pid FROM s WHERE pid IN "
+			     "(SELECT pid FROM s WHERE vpage = 'checkout') "
+			     "OR (pid, sn) NOT IN (SELECT pid, sn FROM s "
+			     "WHERE vland = 'us') ORDER BY 1);\n",
+		       &want);
+		ck_assert_msg(!strcmp(got.data, want.data),
+			      "match %s:\n%s---\n%s", all ? "all" : "any",
+			      got.data, want.data);
+	}
+	/* no segment: everyone; a segment nobody matches: a header */
+	buf_reset(&got);
+	ck_assert_int_eq(wsdef_audience_people(&ctx, "v", NULL, 0, 1, &got,
+					       NULL),
+			 0);
+	ck_assert_int_eq(strncmp(got.data, "person_id\np00\np01\n", 18), 0);
+	ck_assert_msg(strstr(got.data, "\np24\n"), "%s", got.data);
+	wsdef_segment_free(seg[1]);
+	ck_assert_int_eq(wsdef_segment_parse("page = secret", 13,
+					     WSDEF_PERSON, 0, dims, N(dims),
+					     &seg[1], NULL),
+			 0);
+	buf_reset(&got);
+	ck_assert_int_eq(wsdef_audience_people(&ctx, "v", &seg[1], 1, 1, &got,
+					       NULL),
+			 0);
+	ck_assert_str_eq(got.data, "person_id\n");
+	wsdef_segment_free(seg[0]);
+	wsdef_segment_free(seg[1]);
+	buf_release(&got);
+	buf_release(&want);
+}
+END_TEST
+
 static Suite *wsdef_suite(void)
 {
 	Suite *s = suite_create("wsdef");
@@ -521,16 +1200,40 @@ static Suite *wsdef_suite(void)
 	tcase_add_loop_test(tc, test_formula_errors, 0, N(formula_errors));
 	tcase_add_test(tc, test_formula_limits);
 	suite_add_tcase(s, tc);
+
+	tc = tcase_create("segments");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, test_segments_oracle, 0, 4);
+	tcase_add_loop_test(tc, test_events_are_rows_csv, 0, 4);
+	tcase_add_loop_test(tc, test_segment_check, 0, N(check_cases));
+	tcase_add_test(tc, test_segment_gone);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("audiences");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_audience_people, 0, 4);
+	suite_add_tcase(s, tc);
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(wsdef_suite());
+	const char *tmp = getenv("TMPDIR");
+	SRunner *sr;
 	int failed;
 
+	if (snprintf(run_dir, sizeof(run_dir), "%s/check_wsdef.XXXXXX",
+		     tmp && *tmp ? tmp : "/tmp") >= (int)sizeof(run_dir) ||
+	    !mkdtemp(run_dir)) {
+		perror("check_wsdef: mkdtemp");
+		return EXIT_FAILURE;
+	}
+	sr = srunner_create(wsdef_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
+	nftw(run_dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
