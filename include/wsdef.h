@@ -226,6 +226,9 @@ int wsdef_keep_each(struct dv_events *ev, struct mctx *c,
 		    int (*fn)(void *arg, const struct dv_event *e), void *arg,
 		    struct diag *d);
 
+/* "all" (1) or "any" (0): 0 and *all, else -EINVAL. */
+int wsdef_match_parse(const char *s, int *all);
+
 /*
  * Audiences: people.csv of view `view` for the segments k names (the
  * whole window): a header line `person_id`, then each person id of the
@@ -235,5 +238,43 @@ int wsdef_keep_each(struct dv_events *ev, struct mctx *c,
 int wsdef_audience_people(struct mctx *c, const char *view,
 			  struct wsdef_segment *const *seg, size_t nseg,
 			  int match_all, struct buf *out, struct diag *d);
+
+/*
+ * Annotations
+ * -----------
+ * start and end are fixed days: a date bound (above) without today or
+ * a start-of anchor (2024-03-01, or 2024-03-01+6d), since an annotation
+ * marks days that happened and must not move with the clock; start may
+ * not be after end (wsdef_range_check).  color is one of
+ * WSDEF_COLORS.  text is at most WSDEF_TEXT_MAX bytes without control
+ * bytes (tab allowed; C0 and DEL: it is shown in tables and pages); its
+ * encoding is the writer's, as for every other value.
+ */
+#define WSDEF_COLORS "red, orange, yellow, green, teal, blue, purple, pink, gray"
+#define WSDEF_TEXT_MAX 4096
+
+/* A fixed day: 0 and *day, else -EINVAL with *d (a relative bound:
+ * "an annotation's days are fixed ..." at column 1). */
+int wsdef_fixed_day(const char *text, size_t len, int64_t *day,
+		    struct diag *d);
+/* 0 if s is one of WSDEF_COLORS, else -EINVAL with *d (column 1). */
+int wsdef_color_check(const char *s, struct diag *d);
+/* 0 if text[0..len) is an acceptable annotation text, else -EINVAL with
+ * *d at the column of the first bad byte (or 0 for the length). */
+int wsdef_text_check(const char *text, size_t len, struct diag *d);
+
+/* An annotation a reader sees, for the `annotations` column. */
+struct wsdef_note {
+	const char *name;	/* borrowed */
+	int64_t first, last;	/* days */
+};
+
+/*
+ * Append to out the names of the notes that cover day (first <= day <=
+ * last), in byte order, ';' between them (nothing when none does): the
+ * `annotations` cell of a panel's row for that day.  0 or -ENOMEM.
+ */
+int wsdef_notes_cell(const struct wsdef_note *notes, size_t n, int64_t day,
+		     struct buf *out);
 
 #endif

@@ -1145,3 +1145,100 @@ out:
 	strtab_release(&people);
 	return rc;
 }
+
+int wsdef_match_parse(const char *s, int *all)
+{
+	if (!strcmp(s, "all") || !strcmp(s, "any")) {
+		*all = s[1] == 'l';
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* --- annotations --- */
+
+int wsdef_fixed_day(const char *text, size_t len, int64_t *day,
+		    struct diag *d)
+{
+	struct wsdef_date dt;
+	int rc = wsdef_date_parse(text, len, &dt, d);
+
+	if (rc)
+		return rc;
+	if (!wsdef_date_fixed(&dt)) {
+		size_t i = 0;
+
+		while (i < len && is_blank(text[i]))
+			i++;
+		return date_err(d, i + 1,
+				"an annotation's days are fixed (YYYY-MM-DD, "
+				"optionally +N or -N with a unit), not "
+				"relative to today");
+	}
+	*day = wsdef_date_day(&dt, NULL, 0);
+	return 0;
+}
+
+int wsdef_color_check(const char *s, struct diag *d)
+{
+	static const char *const colors[] = { "red", "orange", "yellow",
+					      "green", "teal", "blue",
+					      "purple", "pink", "gray" };
+	size_t i;
+
+	for (i = 0; i < sizeof(colors) / sizeof(*colors); i++)
+		if (!strcmp(s, colors[i]))
+			return 0;
+	return date_err(d, 1, "unknown color '%.32s': one of " WSDEF_COLORS,
+			s);
+}
+
+int wsdef_text_check(const char *text, size_t len, struct diag *d)
+{
+	size_t i;
+
+	if (len > WSDEF_TEXT_MAX)
+		return date_err(d, 0, "text is longer than %d bytes",
+				WSDEF_TEXT_MAX);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return date_err(d, i + 1, "control byte 0x%02x in "
+					"the text", c);
+	}
+	return 0;
+}
+
+static int cmp_note_names(const void *a, const void *b)
+{
+	const struct wsdef_note *x = *(const struct wsdef_note *const *)a;
+	const struct wsdef_note *y = *(const struct wsdef_note *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+int wsdef_notes_cell(const struct wsdef_note *notes, size_t n, int64_t day,
+		     struct buf *out)
+{
+	const struct wsdef_note **hit;
+	size_t i, k = 0;
+	int rc = 0;
+
+	hit = malloc((n + 1) * sizeof(*hit));
+	if (!hit)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		if (notes[i].first <= day && day <= notes[i].last)
+			hit[k++] = &notes[i];
+	if (k > 1)
+		qsort(hit, k, sizeof(*hit), cmp_note_names);
+	for (i = 0; i < k && !rc; i++) {
+		if (i)
+			rc = buf_add(out, ";", 1);
+		if (!rc)
+			rc = buf_add(out, hit[i]->name, strlen(hit[i]->name));
+	}
+	free(hit);
+	return rc;
+}

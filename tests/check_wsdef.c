@@ -1180,6 +1180,101 @@ START_TEST(test_audience_people)
 }
 END_TEST
 
+/* --- annotations and the small keys --- */
+
+START_TEST(test_annotation_keys)
+{
+	struct diag d;
+	int64_t day;
+	int all = -1;
+	enum wsdef_container ct;
+	char text[WSDEF_TEXT_MAX + 2];
+
+	ck_assert_int_eq(wsdef_fixed_day("2024-02-29", 10, &day, &d), 0);
+	ck_assert_int_eq(day, timeparse_days_from_civil(2024, 2, 29));
+	ck_assert_int_eq(wsdef_fixed_day("2024-01-31+1m", 13, &day, &d), 0);
+	ck_assert_int_eq(day, timeparse_days_from_civil(2024, 2, 29));
+	ck_assert_int_eq(wsdef_fixed_day(" today", 6, &day, &d), -EINVAL);
+	ck_assert_int_eq(d.column, 2);
+	ck_assert_ptr_nonnull(strstr(d.msg, "fixed"));
+	ck_assert_int_eq(wsdef_fixed_day("start-of-month-1d", 17, &day, &d),
+			 -EINVAL);
+	ck_assert_int_eq(wsdef_fixed_day("2024-02-30", 10, &day, &d),
+			 -EINVAL);
+	ck_assert_str_eq(d.msg, "no such date '2024-02-30'");
+
+	ck_assert_int_eq(wsdef_color_check("teal", &d), 0);
+	ck_assert_int_eq(wsdef_color_check("gray", &d), 0);
+	ck_assert_int_eq(wsdef_color_check("grey", &d), -EINVAL);
+	ck_assert_str_eq(d.msg, "unknown color 'grey': one of " WSDEF_COLORS);
+	ck_assert_int_eq(wsdef_color_check("Red", &d), -EINVAL);
+	ck_assert_int_eq(wsdef_color_check("", &d), -EINVAL);
+
+	ck_assert_int_eq(wsdef_text_check("launch\tday \xc3\xa9", 13, &d), 0);
+	ck_assert_int_eq(wsdef_text_check("a\x1b[2Jb", 6, &d), -EINVAL);
+	ck_assert_int_eq(d.column, 2);
+	ck_assert_str_eq(d.msg, "control byte 0x1b in the text");
+	memset(text, 'x', sizeof(text));
+	ck_assert_int_eq(wsdef_text_check(text, WSDEF_TEXT_MAX, &d), 0);
+	ck_assert_int_eq(wsdef_text_check(text, WSDEF_TEXT_MAX + 1, &d),
+			 -EINVAL);
+	ck_assert_int_eq(d.column, 0);
+
+	ck_assert_int_eq(wsdef_match_parse("all", &all), 0);
+	ck_assert_int_eq(all, 1);
+	ck_assert_int_eq(wsdef_match_parse("any", &all), 0);
+	ck_assert_int_eq(all, 0);
+	ck_assert_int_eq(wsdef_match_parse("ALL", &all), -EINVAL);
+	ck_assert_int_eq(wsdef_container_parse("session", &ct), 0);
+	ck_assert_int_eq(ct, WSDEF_SESSION);
+	ck_assert_int_eq(wsdef_container_parse("person", &ct), 0);
+	ck_assert_int_eq(ct, WSDEF_PERSON);
+	ck_assert_int_eq(wsdef_container_parse("event", &ct), 0);
+	ck_assert_int_eq(ct, WSDEF_EVENT);
+	ck_assert_int_eq(wsdef_container_parse("visit", &ct), -EINVAL);
+}
+END_TEST
+
+/* The annotations column: names covering the day, in byte order. */
+START_TEST(test_notes_cell)
+{
+	const struct wsdef_note notes[] = {
+		{ "sale", 100, 106 },
+		{ "Launch", 103, 103 },
+		{ "outage", 90, 100 },
+		{ "later", 200, 300 },
+	};
+	static const struct {
+		int64_t day;
+		const char *cell;
+	} want[] = {
+		{ 89, "" },
+		{ 90, "outage" },
+		{ 100, "outage;sale" },
+		{ 103, "Launch;sale" },
+		{ 106, "sale" },
+		{ 107, "" },
+		{ 300, "later" },
+	};
+	struct buf out = BUF_INIT;
+	int i;
+
+	for (i = 0; i < N(want); i++) {
+		buf_reset(&out);
+		buf_add(&out, "", 0);
+		ck_assert_int_eq(wsdef_notes_cell(notes, N(notes), want[i].day,
+						  &out),
+				 0);
+		ck_assert_str_eq(out.data, want[i].cell);
+	}
+	buf_reset(&out);
+	buf_add(&out, "", 0);
+	ck_assert_int_eq(wsdef_notes_cell(NULL, 0, 5, &out), 0);
+	ck_assert_str_eq(out.data, "");
+	buf_release(&out);
+}
+END_TEST
+
 static Suite *wsdef_suite(void)
 {
 	Suite *s = suite_create("wsdef");
@@ -1208,6 +1303,11 @@ static Suite *wsdef_suite(void)
 	tcase_add_loop_test(tc, test_events_are_rows_csv, 0, 4);
 	tcase_add_loop_test(tc, test_segment_check, 0, N(check_cases));
 	tcase_add_test(tc, test_segment_gone);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("annotations");
+	tcase_add_test(tc, test_annotation_keys);
+	tcase_add_test(tc, test_notes_cell);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("audiences");
