@@ -206,7 +206,8 @@ int wsdef_date_parse(const char *s, size_t len, struct wsdef_date *out,
 	if (n > WSDEF_STEP_MAX || i - start > 6)
 		return date_err(d, start + 1, "step is over %d",
 				WSDEF_STEP_MAX);
-	if (i == len || !strchr("dwmyDWMY", s[i]))
+	/* not strchr: it finds a NUL byte in the value too */
+	if (i == len || !memchr("dwmyDWMY", s[i], 8))
 		return date_err(d, i + 1,
 				"expected a unit after %" PRId64
 				": d, w, m or y", n);

@@ -260,6 +260,9 @@ START_TEST(test_date_length)
 	ck_assert_int_eq(dt.step, -3);
 	ck_assert_int_eq(wsdef_date_parse("2024-02-2", 9, &dt, NULL),
 			 -EINVAL);
+	/* a NUL byte is no unit (found by fuzz_daterange) */
+	ck_assert_int_eq(wsdef_date_parse("today-4\0", 8, &dt, NULL),
+			 -EINVAL);
 }
 END_TEST
 
