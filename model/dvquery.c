@@ -334,51 +334,13 @@ struct dv_scan {
 
 static const char empty[] = "";
 
-/* --- calendar --- */
+/* --- calendar (the days themselves: timeparse.h) --- */
 
 static int64_t floor_div(int64_t a, int64_t b)
 {
 	int64_t q = a / b;
 
 	return (a % b && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
-/* Days since 1970-01-01 of y-m-d (proleptic Gregorian; H. Hinnant). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = floor_div(y, 400);
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = floor_div(z, 146097);
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
-static int month_days(int64_t y, int m)
-{
-	static const int n[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
-				 31 };
-
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return n[m - 1];
 }
 
 /* now minus months calendar months, on the UTC calendar. */
@@ -388,13 +350,13 @@ static int64_t months_before(int64_t now, int months)
 	int64_t y, total;
 	int m, d;
 
-	civil_from_days(days, &y, &m, &d);
+	timeparse_civil_from_days(days, &y, &m, &d);
 	total = y * 12 + (m - 1) - months;
 	y = floor_div(total, 12);
 	m = (int)(total - y * 12) + 1;
-	if (d > month_days(y, m))
-		d = month_days(y, m);
-	return days_from_civil(y, m, d) * 86400 + secs;
+	if (d > timeparse_days_in_month(y, m))
+		d = timeparse_days_in_month(y, m);
+	return timeparse_days_from_civil(y, m, d) * 86400 + secs;
 }
 
 /* A decimal number as filter.h reads them: [+-]D+[.D+][e[+-]D+]. */
