@@ -216,8 +216,9 @@ unsigned wsdef_keep_flags(const struct wsdef_keep *k);
 /*
  * fn(arg, event) for each event of ev that k keeps, in the stream's
  * order.  ev must have been opened with wsdef_keep_flags(k).  Rebinds
- * the segments to ev's dimensions: a name the view no longer has is
- * -EINVAL with *d (may be NULL) naming it.  Reads the events once, or
+ * the segments to ev's dimensions (so a segment serves one read at a
+ * time: the caller parses its own copy per read): a name the view no
+ * longer has is -EINVAL with *d (may be NULL) naming it.  Reads the events once, or
  * twice when a session or person segment is in k.  Memory: the persons
  * and sessions the segments hold, not the events.
  */
