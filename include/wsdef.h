@@ -20,6 +20,7 @@
 
 #include "inidoc.h" /* struct diag */
 
+struct mctx;
 struct tz;
 
 /*
@@ -132,6 +133,11 @@ int wsdef_formula_parse(const char *text, size_t len,
 			const char *const *metrics, size_t nmetrics,
 			struct wsdef_formula **out, struct diag *d);
 
+/* The same against stored view `view`'s metric components: what a
+ * metric.ini commit checks.  -ENOENT when there is no such view. */
+int wsdef_formula_check(struct mctx *c, const char *view, const char *text,
+			size_t len, struct diag *d);
+
 /* The distinct metrics f names, as indices into the parse's list, in
  * order of first use: which values the caller must compute. */
 size_t wsdef_formula_nrefs(const struct wsdef_formula *f);
@@ -167,7 +173,6 @@ void wsdef_formula_free(struct wsdef_formula *f);
  * range, and a session that straddles the range's edge is judged on
  * its events inside it.
  */
-struct mctx;
 struct buf;
 struct dv_events;
 struct dv_event;

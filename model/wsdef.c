@@ -863,24 +863,31 @@ int wsdef_segment_parse(const char *rule, size_t len,
 	return 0;
 }
 
-static int dim_collect(const struct obj_ref *ref, const struct inidoc *doc,
-		       void *arg)
-{
-	struct buf *text = arg;
+/* The names of view's components of one kind, for the checks. */
+struct comp_names {
+	const char *kind;	/* "dimension" or "metric" */
+	struct buf text;	/* the names, each NUL-terminated */
+	const char **name;
+	size_t n;
+};
 
-	if (strcmp(inidoc_get(doc, "component", "kind"), "dimension"))
+static int comp_collect(const struct obj_ref *ref, const struct inidoc *doc,
+			void *arg)
+{
+	struct comp_names *cn = arg;
+
+	if (strcmp(inidoc_get(doc, "component", "kind"), cn->kind))
 		return 0;
-	return buf_add(text, ref->names[1], strlen(ref->names[1]) + 1);
+	cn->n++;
+	return buf_add(&cn->text, ref->names[1], strlen(ref->names[1]) + 1);
 }
 
-int wsdef_segment_check(struct mctx *c, const char *view, const char *rule,
-			size_t len, struct diag *d)
+/* -ENOENT when there is no view of that name. */
+static int comp_names_load(struct mctx *c, const char *view,
+			   struct comp_names *cn)
 {
-	struct wsdef_segment *s = NULL;
-	struct buf text = BUF_INIT;
 	struct obj_ref ref;
-	const char **dims = NULL;
-	size_t n = 0, i;
+	size_t i, k = 0;
 	int rc;
 
 	obj_ref_root(&ref);
@@ -889,23 +896,50 @@ int wsdef_segment_check(struct mctx *c, const char *view, const char *rule,
 	snprintf(ref.names[0], sizeof(ref.names[0]), "%s", view);
 	if (!obj_exists(c, &ref))
 		return -ENOENT;
-	rc = dv_each_component(c, view, dim_collect, &text);
+	rc = dv_each_component(c, view, comp_collect, cn);
 	if (rc)
-		goto out;
-	for (i = 0; i < text.len; i += strlen(text.data + i) + 1)
-		n++;
-	dims = calloc(n + 1, sizeof(*dims));
-	if (!dims) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	for (i = 0, n = 0; i < text.len; i += strlen(text.data + i) + 1)
-		dims[n++] = text.data + i;
-	rc = wsdef_segment_parse(rule, len, WSDEF_EVENT, 0, dims, n, &s, d);
+		return rc;
+	cn->name = calloc(cn->n + 1, sizeof(*cn->name));
+	if (!cn->name)
+		return -ENOMEM;
+	for (i = 0; i < cn->text.len; i += strlen(cn->text.data + i) + 1)
+		cn->name[k++] = cn->text.data + i;
+	return 0;
+}
+
+static void comp_names_release(struct comp_names *cn)
+{
+	free(cn->name);
+	cn->name = NULL;
+	buf_release(&cn->text);
+}
+
+int wsdef_segment_check(struct mctx *c, const char *view, const char *rule,
+			size_t len, struct diag *d)
+{
+	struct comp_names cn = { "dimension", BUF_INIT };
+	struct wsdef_segment *s = NULL;
+	int rc = comp_names_load(c, view, &cn);
+
+	if (!rc)
+		rc = wsdef_segment_parse(rule, len, WSDEF_EVENT, 0, cn.name,
+					 cn.n, &s, d);
 	wsdef_segment_free(s);
-out:
-	free(dims);
-	buf_release(&text);
+	comp_names_release(&cn);
+	return rc;
+}
+
+int wsdef_formula_check(struct mctx *c, const char *view, const char *text,
+			size_t len, struct diag *d)
+{
+	struct comp_names cn = { "metric", BUF_INIT };
+	struct wsdef_formula *f = NULL;
+	int rc = comp_names_load(c, view, &cn);
+
+	if (!rc)
+		rc = wsdef_formula_parse(text, len, cn.name, cn.n, &f, d);
+	wsdef_formula_free(f);
+	comp_names_release(&cn);
 	return rc;
 }
 

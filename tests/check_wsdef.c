@@ -9,7 +9,8 @@
  *
  * Formulas: hand-computed values, every error with its column, the
  * limits at and one past them (tests/fuzz/fuzz_formula.c holds the
- * reference evaluator).
+ * reference evaluator); then on each row of a view's report, against
+ * the same formulas computed by sqlite3 from the CSV.
  *
  * Segments and audiences run over a real view (a fresh store in a
  * mkdtemp directory, records written directly as check_dataview.c does:
@@ -1278,6 +1279,120 @@ START_TEST(test_notes_cell)
 }
 END_TEST
 
+/* --- formulas on a view's aggregated values --- */
+
+/* metric.ini's check against the stored view: its metrics by name. */
+START_TEST(test_formula_check)
+{
+	struct diag d;
+
+	segment_world(0);
+	comp("u", "[component]\nkind = metric\nfield = people\n");
+	ck_assert_int_eq(wsdef_formula_check(&ctx, "v", "n / u", 5, &d), 0);
+	ck_assert_int_eq(wsdef_formula_check(&ctx, "v", "n / page", 8, &d),
+			 -EINVAL);
+	ck_assert_int_eq(d.column, 5);
+	ck_assert_str_eq(d.msg, "unknown metric 'page'");	/* a dimension */
+	ck_assert_int_eq(wsdef_formula_check(&ctx, "nosuch", "n", 1, &d),
+			 -ENOENT);
+}
+END_TEST
+
+/* Formulas evaluated on each row of a report (the aggregated values a
+ * panel will hand them) against the same formulas in SQL over the same
+ * CSV: events per person, events per session, a share with a constant,
+ * and a division by zero, per country. */
+static const struct {
+	const char *formula;
+	const char *sql;	/* over n, u, s per country; NULL: empty */
+} report_formulas[] = {
+	{ "n / u", "n * 1.0 / u" },
+	{ "(n - s) / s", "(n - s) * 1.0 / s" },
+	{ "100 * s / n + -u", "100.0 * s / n - u" },
+	{ "n / (u - u)", NULL },
+};
+
+START_TEST(test_formula_on_report)
+{
+	const char *const metrics[] = { "n", "s", "u" };	/* report order */
+	struct buf rep = BUF_INIT, want = BUF_INIT, sql = BUF_INIT;
+	struct obj_ref ref;
+	const struct kind_stream_ops *ops;
+	void *cur = NULL;
+	struct buf piece = BUF_INIT;
+	char *line, *save = NULL;
+	int eof = 0, rows = 0;
+	size_t i;
+
+	segment_world(_i);
+	comp("s", "[component]\nkind = metric\nfield = sessions\n");
+	comp("u", "[component]\nkind = metric\nfield = people\n");
+	ref_make(&ref, KIND_REPORT_FILE, 0, "v", "land");
+	ops = obj_ref_attr(&ref)->stream;
+	ck_assert_int_eq(ops->start(&ctx, &ref, &cur), 0);
+	buf_add(&rep, "", 0);
+	while (!eof) {
+		ck_assert_int_eq(ops->next(&ctx, &ref, cur, &piece, &eof), 0);
+		buf_add(&rep, piece.data, piece.len);
+	}
+	ops->done(cur);
+	ck_assert_int_eq(strncmp(rep.data, "land,n,s,u\n", 11), 0);
+	for (line = strtok_r(rep.data + 11, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save), rows++) {
+		char land[16] = "";
+		double vals[3];
+		size_t ll = strcspn(line, ",");
+
+		/* the empty value is an item too */
+		ck_assert_uint_lt(ll, sizeof(land));
+		memcpy(land, line, ll);
+		land[ll] = '\0';
+		ck_assert_int_eq(sscanf(line + ll, ",%lf,%lf,%lf", &vals[0],
+					&vals[1], &vals[2]),
+				 3);
+		for (i = 0; i < (size_t)N(report_formulas); i++) {
+			struct wsdef_formula *f;
+			const char *t = report_formulas[i].formula;
+			double got, exp;
+
+			ck_assert_int_eq(wsdef_formula_parse(t, strlen(t),
+							     metrics, 3, &f,
+							     NULL),
+					 0);
+			buf_reset(&sql);
+			buf_printf(&sql, "WITH g AS (SELECT count(*) AS n, "
+					 "count(DISTINCT pid) AS u, "
+					 "count(DISTINCT pid || '/' || sn) AS s "
+					 "FROM s WHERE vland = '%s') "
+					 "SELECT %s FROM g;\n",
+				   land, report_formulas[i].sql ?
+						 report_formulas[i].sql :
+						 "'empty'");
+			oracle(sql.data, &want);
+			if (!report_formulas[i].sql) {
+				ck_assert_int_eq(wsdef_formula_eval(f, vals,
+								    &got),
+						 0);
+				ck_assert_str_eq(want.data, "empty\n");
+				wsdef_formula_free(f);
+				continue;
+			}
+			ck_assert_int_eq(wsdef_formula_eval(f, vals, &got), 1);
+			exp = strtod(want.data, NULL);
+			ck_assert_msg(fabs(got - exp) <= 1e-12 * fabs(exp),
+				      "%s for %s: %.17g, sqlite3 %s", t, land,
+				      got, want.data);
+			wsdef_formula_free(f);
+		}
+	}
+	ck_assert_int_ge(rows, 3);
+	buf_release(&rep);
+	buf_release(&piece);
+	buf_release(&want);
+	buf_release(&sql);
+}
+END_TEST
+
 static Suite *wsdef_suite(void)
 {
 	Suite *s = suite_create("wsdef");
@@ -1306,6 +1421,13 @@ static Suite *wsdef_suite(void)
 	tcase_add_loop_test(tc, test_events_are_rows_csv, 0, 4);
 	tcase_add_loop_test(tc, test_segment_check, 0, N(check_cases));
 	tcase_add_test(tc, test_segment_gone);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("formulas_on_views");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_formula_check);
+	tcase_add_loop_test(tc, test_formula_on_report, 0, 2);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("annotations");
