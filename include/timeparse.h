@@ -51,4 +51,15 @@ int timeparse(const char *s, size_t len, int64_t *epoch_seconds_utc);
  */
 int timeparse_format_utc(int64_t t, char out[TIMEPARSE_FMT_SIZE]);
 
+/*
+ * The proleptic Gregorian calendar, shared by every module that counts
+ * days (Howard Hinnant's algorithms, exact for any int64_t year that
+ * keeps the day number in range): days since 1970-01-01 of y-m-d (m
+ * 1-12, d 1-31; no range check), its inverse, and the length of month m
+ * (1-12) of year y.
+ */
+int64_t timeparse_days_from_civil(int64_t y, int m, int d);
+void timeparse_civil_from_days(int64_t day, int64_t *y, int *m, int *d);
+int timeparse_days_in_month(int64_t y, int m);
+
 #endif

@@ -125,6 +125,15 @@
  * decimal that is the sum, for values with up to 9 decimals), or as
  * %.15g of the double sum when a value has more or the sum overflows.
  *
+ * Events for the Workspace (dvevents.h): the same plan (with `day`
+ * always in the row) and scan, handing each event to a callback with its
+ * dimensions' rows.csv cells (dim_cell, shared with rows.csv) and, when
+ * asked, its session number: live plans number sessions as the events
+ * go by; otherwise a first pass sorts the session records as rows.csv
+ * does and a second sort maps each row number to its session, read
+ * alongside the rows in a second pass.  A pass may be run again on the
+ * same snapshot (segments read it twice); the joins are loaded once.
+ *
  * Consistency and locking: opening either file makes the plan under the
  * model's lock, and with it a snapshot of each dataset it reads
  * (rows_snap_take: the row files committed at that instant, pinned).
@@ -151,6 +160,7 @@
 #include "dataset.h"
 #include "dataview.h"
 #include "decsum.h"
+#include "dvevents.h"
 #include "extsort.h"
 #include "filter.h"
 #include "mctx.h"
@@ -332,51 +342,13 @@ struct dv_scan {
 
 static const char empty[] = "";
 
-/* --- calendar --- */
+/* --- calendar (the days themselves: timeparse.h) --- */
 
 static int64_t floor_div(int64_t a, int64_t b)
 {
 	int64_t q = a / b;
 
 	return (a % b && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
-/* Days since 1970-01-01 of y-m-d (proleptic Gregorian; H. Hinnant). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = floor_div(y, 400);
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = floor_div(z, 146097);
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
-static int month_days(int64_t y, int m)
-{
-	static const int n[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
-				 31 };
-
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return n[m - 1];
 }
 
 /* now minus months calendar months, on the UTC calendar. */
@@ -386,13 +358,13 @@ static int64_t months_before(int64_t now, int months)
 	int64_t y, total;
 	int m, d;
 
-	civil_from_days(days, &y, &m, &d);
+	timeparse_civil_from_days(days, &y, &m, &d);
 	total = y * 12 + (m - 1) - months;
 	y = floor_div(total, 12);
 	m = (int)(total - y * 12) + 1;
-	if (d > month_days(y, m))
-		d = month_days(y, m);
-	return days_from_civil(y, m, d) * 86400 + secs;
+	if (d > timeparse_days_in_month(y, m))
+		d = timeparse_days_in_month(y, m);
+	return timeparse_days_from_civil(y, m, d) * 86400 + secs;
 }
 
 /* A decimal number as filter.h reads them: [+-]D+[.D+][e[+-]D+]. */
@@ -861,9 +833,13 @@ static int plan_snap(struct mctx *c, struct dv_plan *p)
 	return rc;
 }
 
+/* What a plan's rows carry beyond what its files need */
+#define PLAN_DAY 1u	/* `day` in every row, as the view shows it */
+
 /* Resolve view `view` as far as it goes: a view without a usable
  * connection gets a plan with no datasets. */
-static int plan_load(struct mctx *c, const char *view, struct dv_plan **out)
+static int plan_load(struct mctx *c, const char *view, unsigned want,
+		     struct dv_plan **out)
 {
 	struct dv_plan *p = calloc(1, sizeof(*p));
 	struct inidoc doc;
@@ -960,6 +936,8 @@ static int plan_load(struct mctx *c, const char *view, struct dv_plan **out)
 			if (p->comp[j].agg == AGG_PEOPLE && p->comp[j].metric)
 				plan_use(p, p->ev[e].pid_col);
 	}
+	if (want & PLAN_DAY)
+		plan_use(p, p->day_col);
 	for (i = 0; i < p->nused; i++) {
 		int col = p->used[i];
 
@@ -1556,6 +1534,20 @@ static const char *comp_val(const struct dv_comp *cp, const struct dv_row *r,
 	return r->val[cp->col];
 }
 
+/* Dimension cp's cell in rows.csv for row r: what it shows, or the empty
+ * value when hidden. */
+static void dim_cell(const struct dv_comp *cp, const struct dv_row *r,
+		     const char **out, size_t *olen)
+{
+	size_t len;
+	const char *v = comp_val(cp, r, &len);
+
+	if (!dim_show(cp, r, v, len, out, olen)) {
+		*out = empty;
+		*olen = 0;
+	}
+}
+
 /* --- sessions --- */
 
 /* One event for the sessions, as sessions_each() hands them out. */
@@ -1833,15 +1825,10 @@ static int rows_emit(void *arg, const struct dv_row *r)
 	}
 	for (i = 0; i < p->ncomp; i++) {
 		const struct dv_comp *cp = &p->comp[i];
-		const char *v;
 		size_t len;
 
 		if (!cp->metric) {
-			v = comp_val(cp, r, &len);
-			if (!dim_show(cp, r, v, len, &rc->fv[i], &rc->fl[i])) {
-				rc->fv[i] = empty;
-				rc->fl[i] = 0;
-			}
+			dim_cell(cp, r, &rc->fv[i], &rc->fl[i]);
 			continue;
 		}
 		switch (cp->agg) {
@@ -1850,7 +1837,7 @@ static int rows_emit(void *arg, const struct dv_row *r)
 			rc->fl[i] = 1;
 			break;
 		case AGG_COUNT:
-			v = comp_val(cp, r, &len);
+			comp_val(cp, r, &len);
 			rc->fv[i] = len && dv_visible(r, cp->col) ?
 					    "1" :
 					    "0";
@@ -1895,7 +1882,7 @@ static int rows_start(struct mctx *c, const struct obj_ref *ref, void **cursor)
 
 	if (!rc)
 		return -ENOMEM;
-	err = plan_load(c, ref->names[0], &rc->p);
+	err = plan_load(c, ref->names[0], 0, &rc->p);
 	if (err) {
 		rows_done(rc);
 		return err;
@@ -2400,7 +2387,7 @@ static int report_start(struct mctx *c, const struct obj_ref *ref,
 	if (!rc)
 		return -ENOMEM;
 	strtab_init(&rc->items);
-	err = plan_load(c, ref->names[0], &rc->p);
+	err = plan_load(c, ref->names[0], 0, &rc->p);
 	if (err)
 		goto fail;
 	p = rc->p;
@@ -2531,3 +2518,196 @@ const struct kind_stream_ops dv_report_stream_ops = {
 	.computation = 1,
 	.unlocked = 1,
 };
+
+/* --- events for the Workspace (dvevents.h) --- */
+
+struct dv_events {
+	struct dv_plan *p;
+	unsigned flags;
+	int joined;			/* plan_joins done (once) */
+	const char **names;		/* the dimensions' names */
+	const char **dv;		/* per dimension: this event's cell */
+	size_t *dl;
+	/* a pass */
+	int (*fn)(void *arg, const struct dv_event *ev);
+	void *arg;
+	struct dv_event ev;
+	struct sessions live;		/* live plans: sessions as they go */
+	struct extsort map;		/* else: (row, session), by row */
+	const uint64_t *at;		/* the next of them */
+	size_t nat;
+	int sorting;			/* counted in dv_sorting */
+	size_t share;			/* its part of dv_sort_budget */
+};
+
+int dv_events_open(struct mctx *c, const char *view, unsigned flags,
+		   struct dv_events **out)
+{
+	struct dv_events *e = calloc(1, sizeof(*e));
+	size_t i;
+	int rc;
+
+	if (!e)
+		return -ENOMEM;
+	e->flags = flags;
+	rc = plan_load(c, view, PLAN_DAY, &e->p);
+	if (rc)
+		goto fail;
+	e->names = calloc(e->p->ndims + 1, sizeof(*e->names));
+	e->dv = calloc(e->p->ndims + 1, sizeof(*e->dv));
+	e->dl = calloc(e->p->ndims + 1, sizeof(*e->dl));
+	if (!e->names || !e->dv || !e->dl) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < e->p->ndims; i++)
+		e->names[i] = e->p->comp[i].name;
+	e->ev.dim = e->dv;
+	e->ev.dimlen = e->dl;
+	*out = e;
+	return 0;
+fail:
+	dv_events_close(e);
+	return rc;
+}
+
+size_t dv_events_ndims(const struct dv_events *e)
+{
+	return e->p->ndims;
+}
+
+const char *dv_events_dim(const struct dv_events *e, size_t i)
+{
+	return e->names[i];
+}
+
+const struct tz *dv_events_tz(const struct dv_events *e)
+{
+	return e->p->tz;
+}
+
+static int events_sess_emit(void *arg, const struct dv_row *r)
+{
+	return sessions_add(arg, r, STRTAB_NONE, r->rowno);
+}
+
+static int events_map(void *arg, uint64_t sess, const struct sess_rec *r)
+{
+	uint64_t rec[2] = { r->tag, sess };
+
+	return extsort_add(arg, rec);
+}
+
+static int events_emit(void *arg, const struct dv_row *r)
+{
+	struct dv_events *e = arg;
+	const struct dv_plan *p = e->p;
+	struct dv_event *ev = &e->ev;
+	uint32_t pid;
+	size_t i;
+	int err, start;
+
+	for (i = 0; i < p->ndims; i++)
+		dim_cell(&p->comp[i], r, &e->dv[i], &e->dl[i]);
+	protected_value(p, p->day_col, r, &ev->day, &ev->daylen);
+	ev->pid = r->pid;
+	ev->pidlen = r->pidlen;
+	ev->ts = r->ts;
+	ev->session = 0;
+	if ((e->flags & DV_EVENTS_SESSIONS) && p->live) {
+		err = strtab_intern(&e->live.persons, r->pid, r->pidlen, &pid,
+				    NULL);
+		if (!err)
+			err = sessions_step(&e->live, pid, r->ts, p->timeout,
+					    &ev->session, &start);
+		if (err)
+			return err;
+	} else if (e->flags & DV_EVENTS_SESSIONS) {
+		/* one record per row, in row order */
+		if (!e->nat) {
+			err = extsort_next(&e->map, &e->at, &e->nat);
+			if (err)
+				return err;
+			if (!e->nat)
+				return -EIO;	/* the passes disagree */
+		}
+		if (e->at[0] != r->rowno)
+			return -EIO;
+		ev->session = e->at[1];
+		e->at += 2;
+		e->nat--;
+	}
+	return e->fn(e->arg, ev);
+}
+
+int dv_events_each(struct dv_events *e, struct mctx *c,
+		   int (*fn)(void *arg, const struct dv_event *ev),
+		   void *arg)
+{
+	struct dv_plan *p = e->p;
+	struct dv_scan scan;
+	struct sessions ss;
+	int err = 0;
+
+	memset(&scan, 0, sizeof(scan));
+	memset(&ss, 0, sizeof(ss));
+	if (!e->joined) {
+		err = plan_joins(p, c->job);
+		if (err)
+			return err;
+		e->joined = 1;
+	}
+	e->fn = fn;
+	e->arg = arg;
+	err = scan_init(&scan, c, p, events_emit, e);
+	if (err)
+		goto out;
+	scan_rewind(&scan);	/* a pass before this one read them */
+	if ((e->flags & DV_EVENTS_SESSIONS) && p->live) {
+		sessions_init(&e->live, 0, NULL);
+	} else if (e->flags & DV_EVENTS_SESSIONS) {
+		/* a first pass finds the sessions, as rows.csv's does;
+		 * half the budget each: the map fills as they merge */
+		if (!e->sorting)
+			e->share = sort_share(&e->sorting);
+		sessions_init(&ss, e->share / 2, p->scratch);
+		extsort_init(&e->map, 2, 0, e->share / 2, p->scratch);
+		scan.emit = events_sess_emit;
+		scan.arg = &ss;
+		err = scan_all(&scan);
+		if (!err)
+			err = sessions_each(&ss, p->timeout, events_map,
+					    &e->map);
+		if (!err)
+			err = extsort_finish(&e->map);
+		sessions_release(&ss);
+		scan_rewind(&scan);
+		scan.emit = events_emit;
+		scan.arg = e;
+		e->nat = 0;
+		if (err)
+			goto out;
+	}
+	err = scan_all(&scan);
+out:
+	scan_release(&scan);
+	sessions_release(&e->live);
+	extsort_release(&e->map);
+	return err;
+}
+
+void dv_events_close(struct dv_events *e)
+{
+	uint64_t seen;
+
+	if (!e)
+		return;
+	seen = e->p ? e->p->seen : 0;
+	plan_free(e->p);
+	sort_leave(&e->sorting);
+	free(e->names);
+	free(e->dv);
+	free(e->dl);
+	free(e);
+	dv_give_back(seen);
+}

@@ -18,7 +18,7 @@
 /* parse_epoch() bounds the magnitude by TIMEPARSE_MAX alone */
 _Static_assert(-TIMEPARSE_MIN < TIMEPARSE_MAX, "range not symmetric");
 
-static int64_t days_from_civil(int64_t y, int m, int d)
+int64_t timeparse_days_from_civil(int64_t y, int m, int d)
 {
 	int64_t era, yoe, doy, doe;
 
@@ -30,7 +30,7 @@ static int64_t days_from_civil(int64_t y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+void timeparse_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
 	int64_t era, doe, yoe, doy, mp;
 
@@ -50,7 +50,7 @@ static int is_leap(int64_t y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static int days_in_month(int64_t y, int m)
+int timeparse_days_in_month(int64_t y, int m)
 {
 	static const int mdays[] = {31, 28, 31, 30, 31, 30,
 				    31, 31, 30, 31, 30, 31};
@@ -164,7 +164,8 @@ static int parse_iso(const char *s, size_t len, int64_t *out)
 	    digits(s, len, &i, 2, &mon) || i == len || s[i++] != '-' ||
 	    digits(s, len, &i, 2, &day))
 		return -EINVAL;
-	if (mon < 1 || mon > 12 || day < 1 || day > days_in_month(year, mon))
+	if (mon < 1 || mon > 12 || day < 1 ||
+	    day > timeparse_days_in_month(year, mon))
 		return -EINVAL;
 	if (i < len) {
 		if (s[i] != 'T' && s[i] != ' ')
@@ -190,8 +191,8 @@ static int parse_iso(const char *s, size_t len, int64_t *out)
 		if (parse_zone(s, len, &i, &east) || i != len)
 			return -EINVAL;
 	}
-	t = days_from_civil(year, mon, day) * SECS_PER_DAY + hh * 3600 +
-	    mi * 60 + ss - east;
+	t = timeparse_days_from_civil(year, mon, day) * SECS_PER_DAY +
+	    hh * 3600 + mi * 60 + ss - east;
 	if (t < TIMEPARSE_MIN || t > TIMEPARSE_MAX)
 		return -EINVAL;
 	*out = t;
@@ -229,7 +230,7 @@ int timeparse_format_utc(int64_t t, char out[TIMEPARSE_FMT_SIZE])
 		secs += SECS_PER_DAY;
 		days--;
 	}
-	civil_from_days(days, &year, &mon, &day);
+	timeparse_civil_from_days(days, &year, &mon, &day);
 	p = put2(p, (int)(year / 100));
 	p = put2(p, (int)(year % 100));
 	*p++ = '-';
