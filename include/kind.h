@@ -90,6 +90,9 @@ struct obj_facts {
 	struct buf shares;	/* canonical line-list: user:L, group:G, all */
 	struct buf dataview;	/* home data view */
 	struct buf sandbox;	/* sandbox */
+	/* an audience's people.csv: its home view shows the person id
+	 * unchanged through a dimension (dv_person_shown) */
+	int person_shown;
 };
 
 static inline void obj_facts_init(struct obj_facts *f)
@@ -98,6 +101,7 @@ static inline void obj_facts_init(struct obj_facts *f)
 	buf_init(&f->shares);
 	buf_init(&f->dataview);
 	buf_init(&f->sandbox);
+	f->person_shown = 0;
 }
 
 static inline void obj_facts_release(struct obj_facts *f)

@@ -132,6 +132,12 @@ enum action {
 				 * product admins */
 	ACT_WS_ADMIN,		/* share with all, change owner, all_dataviews,
 				 * /admin/transfer: product admins */
+	ACT_WS_PEOPLE,		/* read an audience's people.csv: who reads
+				 * it, seeing its home view with
+				 * analysis_workspace and audience_view, and
+				 * either a dimension showing the person id
+				 * unchanged or full_table_export; product
+				 * admins */
 	ACT_COUNT
 };
 extern const char *const action_names[ACT_COUNT];

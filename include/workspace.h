@@ -27,6 +27,8 @@ extern const struct inidoc_schema ws_metric_schema;
 extern const struct inidoc_schema ws_daterange_schema;
 extern const struct inidoc_schema ws_annotation_schema;
 extern const struct inidoc_schema ws_audience_schema;
+/* An audience's people.csv (wspeople.c). */
+extern const struct kind_stream_ops ws_people_stream_ops;
 
 /* KIND.ini: parse, validate (owner transfer, dataview, the kind's keys
  * and the objects it names), stamp modified, keep the referenced

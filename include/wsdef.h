@@ -244,6 +244,12 @@ int wsdef_match_parse(const char *s, int *all);
 int wsdef_audience_people(struct mctx *c, const char *view,
 			  struct wsdef_segment *const *seg, size_t nseg,
 			  int match_all, struct buf *out, struct diag *d);
+/* The same over events ev already opened (under the model's lock) with
+ * wsdef_keep_flags() of these segments: its pass needs no lock, so a
+ * stream opens in start() and computes here (people.csv). */
+int wsdef_audience_people_ev(struct dv_events *ev, struct mctx *c,
+			     struct wsdef_segment *const *seg, size_t nseg,
+			     int match_all, struct buf *out, struct diag *d);
 
 /*
  * Annotations

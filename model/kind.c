@@ -169,7 +169,10 @@ static const struct kind_attr annotation_attrs[] = {
 	WS_INI("annotation.ini", &ws_annotation_schema), WS_FILES, { NULL }
 };
 static const struct kind_attr audience_attrs[] = {
-	WS_INI("audience.ini", &ws_audience_schema), WS_FILES, { NULL }
+	WS_INI("audience.ini", &ws_audience_schema), WS_FILES,
+	{ "people.csv", KA_STREAM, ACT_WS_PEOPLE, ACT_NONE, NULL, NULL, NULL,
+	  &ws_people_stream_ops },
+	{ NULL }
 };
 
 static const struct kind_attr no_attrs[] = { { NULL } };

@@ -99,6 +99,7 @@ const char *const action_names[ACT_COUNT] = {
 	[ACT_WS_READ] = "read_workspace_object",
 	[ACT_WS_EDIT] = "change_workspace_object",
 	[ACT_WS_ADMIN] = "administer_workspace",
+	[ACT_WS_PEOPLE] = "read_audience_people",
 };
 
 /* The permissions connection and data view management needs (§6). */
@@ -1161,6 +1162,49 @@ out:
 	return ok;
 }
 
+/* ACT_WS_PEOPLE: an audience's person ids (SPEC §7).  Raw ids, so the
+ * home view must show them unchanged (a fact of the view, from the
+ * kind's facts hook) or the reader export rows. */
+static int ws_people_ok(struct policy *p, const struct caller *who,
+			const struct obj_ref *obj, struct buf *why)
+{
+	struct obj_facts f;
+	const char *view;
+	int ok = 0;
+
+	if (who->roles & ROLE_PRODUCT_ADMIN)
+		return 1;
+	if (!ws_object_ok(p, who, ACT_WS_READ, obj, why))
+		return 0;
+	if (policy_facts(p, who, obj, &f)) {
+		why_add(why, "needs role %s", "product admin");
+		goto out;
+	}
+	view = f.dataview.len ? f.dataview.data : "";
+	if (!*view) {
+		why_add(why, "%s", "the audience has no dataview");
+		goto out;
+	}
+	if (!granted(who, view, (1u << TOOL_ANALYSIS_WORKSPACE) |
+					(1u << TOOL_AUDIENCE_VIEW), 0)) {
+		why_add(why, "needs role product admin or a profile granting "
+			"data view %s with analysis_workspace and "
+			"audience_view", view);
+		goto out;
+	}
+	if (f.person_shown ||
+	    granted(who, view, 1u << TOOL_FULL_TABLE_EXPORT, 0)) {
+		ok = 1;
+		goto out;
+	}
+	why_add(why, "data view %s shows the person id through no dimension "
+		"unchanged: needs a profile granting it with "
+		"full_table_export", view);
+out:
+	obj_facts_release(&f);
+	return ok;
+}
+
 static int role_ok(const struct caller *who, unsigned roles, const char *need,
 		   struct buf *why)
 {
@@ -1311,6 +1355,8 @@ static int allowed(struct policy *p, const struct caller *who,
 		return ws_object_ok(p, who, act, obj, why);
 	case ACT_WS_ADMIN:
 		return role_ok(who, ROLE_PRODUCT_ADMIN, "product admin", why);
+	case ACT_WS_PEOPLE:
+		return ws_people_ok(p, who, obj, why);
 	case ACT_COUNT:
 		break;
 	}

@@ -449,3 +449,61 @@ int dv_guard_load(struct mctx *c, const char *view, const char *skip,
 
 	return dv_each_component(c, view, guard_load_one, &gl);
 }
+
+/* One person id field's column of conn: the class every person id field
+ * is in (dv_guard_init joins them), -1 when no dataset has one. */
+static int person_col(const struct dv_conn *conn)
+{
+	size_t i;
+
+	for (i = 0; i < conn->nds; i++)
+		if (conn->ds[i].pid >= 0)
+			return guard_col(conn,
+					 conn->ds[i].field[conn->ds[i].pid]);
+	return -1;
+}
+
+int dv_person_shown(struct mctx *c, const char *view)
+{
+	struct inidoc doc;
+	struct dv_conn conn;
+	struct dv_guard g;
+	struct diag d;
+	size_t i;
+	int rc, pcol, shown = 0;
+
+	rc = dv_load_ini(c, view, &doc);
+	if (rc)
+		return rc;
+	rc = dv_view_conn(c, &doc, &conn, &d);
+	inidoc_release(&doc);
+	if (rc == -EINVAL)
+		return 0;	/* no usable connection: no person id shows */
+	if (rc)
+		return rc;
+	rc = dv_guard_init(&g, &conn);
+	if (rc)
+		goto out_conn;
+	rc = dv_guard_load(c, view, NULL, &g);
+	if (rc)
+		goto out_guard;
+	dv_guard_settle(&g);
+	pcol = person_col(&conn);
+	for (i = 0; pcol >= 0 && i < g.ncomp && !shown; i++) {
+		const struct dv_guard_comp *gc = &g.comp[i];
+
+		/* its own rules, or any other dimension's over the same
+		 * values, would hide or relabel some ids */
+		if (gc->metric || gc->col < 0 || gc->hides || gc->bucketed ||
+		    dv_guard_col_state(&g, gc->col, NULL))
+			continue;
+		shown = dv_guard_class(&g, gc->col) ==
+			dv_guard_class(&g, pcol);
+	}
+	rc = shown;
+out_guard:
+	dv_guard_release(&g);
+out_conn:
+	dv_conn_release(&conn);
+	return rc;
+}

@@ -48,13 +48,16 @@
 
 #include "admin.h"
 #include "audit.h"
+#include "dataview.h"
 #include "dirindex.h"
 #include "filter.h"
 #include "mctx.h"
 #include "object.h"
+#include "protect.h"
 #include "store.h"
 #include "timeparse.h"
 #include "workspace.h"
+#include "wsdef.h"
 
 /* a login is at most 256 bytes (admin.c) */
 #define OBJ_LOGIN_BUF 260
@@ -154,6 +157,14 @@ static int metric_syntax(struct mctx *c, const struct obj_ref *ref,
 			 const struct inidoc *doc, struct diag *d);
 static int dates_syntax(struct mctx *c, const struct obj_ref *ref,
 			const struct inidoc *doc, struct diag *d);
+static int segment_validate(struct mctx *c, const struct obj_ref *ref,
+			    const struct inidoc *doc, struct diag *d);
+static int metric_validate(struct mctx *c, const struct obj_ref *ref,
+			   const struct inidoc *doc, struct diag *d);
+static int dates_validate(struct mctx *c, const struct obj_ref *ref,
+			  const struct inidoc *doc, struct diag *d);
+static int audience_validate(struct mctx *c, const struct obj_ref *ref,
+			     const struct inidoc *doc, struct diag *d);
 
 /*
  * One Workspace kind: the section of its .ini, the keys naming other
@@ -172,11 +183,16 @@ struct ws_kind {
 };
 
 static const struct ws_kind ws_kinds[] = {
-	{ KIND_WS_SEGMENT, "segment", NULL, segment_syntax, NULL },
-	{ KIND_WS_METRIC, "metric", metric_refs, metric_syntax, NULL },
-	{ KIND_WS_DATERANGE, "date_range", NULL, dates_syntax, NULL },
-	{ KIND_WS_ANNOTATION, "annotation", NULL, dates_syntax, NULL },
-	{ KIND_WS_AUDIENCE, "audience", audience_refs, NULL, NULL },
+	{ KIND_WS_SEGMENT, "segment", NULL, segment_syntax,
+	  segment_validate },
+	{ KIND_WS_METRIC, "metric", metric_refs, metric_syntax,
+	  metric_validate },
+	{ KIND_WS_DATERANGE, "date_range", NULL, dates_syntax,
+	  dates_validate },
+	{ KIND_WS_ANNOTATION, "annotation", NULL, dates_syntax,
+	  dates_validate },
+	{ KIND_WS_AUDIENCE, "audience", audience_refs, NULL,
+	  audience_validate },
 	{ -1 }
 };
 
@@ -229,6 +245,18 @@ static int key_line(const struct inidoc *doc, const char *sec,
 	return inidoc_line(doc, sec, key);
 }
 
+/* An error in the value of sec.key: d at the key's line, fd's column in
+ * the value as a negative column (the one ws_ini_store and
+ * ws_ini_check_key, which have the text, turn into the column in the
+ * file's line, as dataview.ini's filter errors). */
+static int value_err(struct diag *d, const struct inidoc *doc,
+		     const char *sec, const char *key, const struct diag *fd)
+{
+	diag_set(d, key_line(doc, sec, key), fd->column > 0 ? -fd->column : 0,
+		 "%s: %s", key, fd->msg);
+	return -EINVAL;
+}
+
 static int segment_syntax(struct mctx *c, const struct obj_ref *ref,
 			  const struct inidoc *doc, struct diag *d)
 {
@@ -241,13 +269,13 @@ static int segment_syntax(struct mctx *c, const struct obj_ref *ref,
 	rc = filter_parse(rule, strlen(rule), &f, &fd);
 	filter_free(f);
 	if (rc == -EINVAL)
-		diag_set(d, key_line(doc, "segment", "rule"), 0, "rule: %s",
-			 fd.msg);
+		value_err(d, doc, "segment", "rule", &fd);
 	return rc;
 }
 
 /* A formula's syntax (its names are the home view's business): names,
- * numbers, + - * /, parentheses that balance, and spaces. */
+ * numbers, + - * /, parentheses that balance, and spaces.  d->column:
+ * the column in s. */
 int ws_formula_check(const char *s, struct diag *d, int line)
 {
 	int depth = 0;
@@ -260,19 +288,18 @@ int ws_formula_check(const char *s, struct diag *d, int line)
 			depth++;
 		} else if (ch == ')') {
 			if (--depth < 0) {
-				diag_set(d, line, 0, "formula: column %zu: "
-					 "')' without '('", i + 1);
+				diag_set(d, line, (int)i + 1,
+					 "')' without '('");
 				return -EINVAL;
 			}
-		} else if (!isalnum(ch) && !strchr(" .+-*/_", ch)) {
-			diag_set(d, line, 0, "formula: column %zu: '%c' is "
-				 "not a name, number, operator or parenthesis",
-				 i + 1, ch);
+		} else if (!isalnum(ch) && !strchr(" \t.+-*/_\"", ch)) {
+			diag_set(d, line, (int)i + 1, "'%c' is not a name, "
+				 "number, operator or parenthesis", ch);
 			return -EINVAL;
 		}
 	}
 	if (depth) {
-		diag_set(d, line, 0, "formula: '(' without ')'");
+		diag_set(d, line, (int)i + 1, "'(' without ')'");
 		return -EINVAL;
 	}
 	return 0;
@@ -281,8 +308,14 @@ int ws_formula_check(const char *s, struct diag *d, int line)
 static int metric_syntax(struct mctx *c, const struct obj_ref *ref,
 			 const struct inidoc *doc, struct diag *d)
 {
-	return ws_formula_check(inidoc_get(doc, "metric", "formula"), d,
-			     key_line(doc, "metric", "formula"));
+	struct diag fd;
+	int rc;
+
+	memset(&fd, 0, sizeof(fd));
+	rc = ws_formula_check(inidoc_get(doc, "metric", "formula"), &fd, 0);
+	if (rc == -EINVAL)
+		value_err(d, doc, "metric", "formula", &fd);
+	return rc;
 }
 
 static int days_in(int y, int m)
@@ -338,26 +371,182 @@ int ws_date_ok(const char *s)
 	return p[1] == '\0';
 }
 
+static const char *const date_keys[] = { "start", "end", NULL };
+
+/* start and end, each on its own (wsdef.h's grammar; an annotation's
+ * are fixed days), and an annotation's text.  An empty bound is not set
+ * yet: a new object has none. */
 static int dates_syntax(struct mctx *c, const struct obj_ref *ref,
 			const struct inidoc *doc, struct diag *d)
 {
 	const struct ws_kind *wk = ws_kind_of(ref->kind);
-	static const char *const keys[] = { "start", "end", NULL };
-	int i;
+	int note = ref->kind == KIND_WS_ANNOTATION;
+	struct wsdef_date dt;
+	struct diag fd;
+	const char *v;
+	int64_t day;
+	int i, rc = 0;
 
-	for (i = 0; keys[i]; i++) {
-		const char *v = inidoc_get(doc, wk->section, keys[i]);
-
-		if (ws_date_ok(v))
+	memset(&fd, 0, sizeof(fd));
+	for (i = 0; date_keys[i] && !rc; i++) {
+		v = inidoc_get(doc, wk->section, date_keys[i]);
+		if (!*v)
 			continue;
-		diag_set(d, key_line(doc, wk->section, keys[i]), 0,
-			 "%s: '%s' is not YYYY-MM-DD, today, start-of-week, "
-			 "start-of-month or start-of-year, with an optional "
-			 "+N or -N and a unit d, w, m or y",
-			 keys[i], v);
-		return -EINVAL;
+		rc = note ? wsdef_fixed_day(v, strlen(v), &day, &fd) :
+			    wsdef_date_parse(v, strlen(v), &dt, &fd);
+		if (rc == -EINVAL)
+			value_err(d, doc, wk->section, date_keys[i], &fd);
 	}
-	return 0;
+	if (!rc && note) {
+		v = inidoc_get(doc, wk->section, "text");
+		rc = wsdef_text_check(v, strlen(v), &fd);
+		if (rc == -EINVAL)
+			value_err(d, doc, wk->section, "text", &fd);
+	}
+	return rc;
+}
+
+/* --- definitions against the home data view (ws_kind.validate) --- */
+
+/* The home view is not there (it was deleted since it was named). */
+static int view_gone(struct diag *d, const struct inidoc *doc,
+		     const char *sec, const char *view)
+{
+	diag_set(d, key_line(doc, sec, "dataview"), 0,
+		 "dataview: no data view '%s'", view);
+	return -EINVAL;
+}
+
+/* An object without a home view names nothing yet: its values keep to
+ * the syntax alone until one is set, and that commit judges them. */
+static const char *home_view(const struct inidoc *doc, const char *sec)
+{
+	return inidoc_get(doc, sec, "dataview");
+}
+
+/* rule against the view's dimension components and `day`. */
+static int segment_validate(struct mctx *c, const struct obj_ref *ref,
+			    const struct inidoc *doc, struct diag *d)
+{
+	const char *view = home_view(doc, "segment");
+	const char *rule = inidoc_get(doc, "segment", "rule");
+	struct diag fd;
+	int rc;
+
+	if (!*view)
+		return 0;
+	memset(&fd, 0, sizeof(fd));
+	rc = wsdef_segment_check(c, view, rule, strlen(rule), &fd);
+	if (rc == -ENOENT)
+		return view_gone(d, doc, "segment", view);
+	if (rc == -EINVAL)
+		value_err(d, doc, "segment", "rule", &fd);
+	return rc;
+}
+
+/* formula against the view's metric components. */
+static int metric_validate(struct mctx *c, const struct obj_ref *ref,
+			   const struct inidoc *doc, struct diag *d)
+{
+	const char *view = home_view(doc, "metric");
+	const char *text = inidoc_get(doc, "metric", "formula");
+	struct diag fd;
+	int rc;
+
+	if (!*view || !*text)
+		return 0;
+	memset(&fd, 0, sizeof(fd));
+	rc = wsdef_formula_check(c, view, text, strlen(text), &fd);
+	if (rc == -ENOENT)
+		return view_gone(d, doc, "metric", view);
+	if (rc == -EINVAL)
+		value_err(d, doc, "metric", "formula", &fd);
+	return rc;
+}
+
+/* start and end together: a range whose fixed bounds hold no day. */
+static int dates_validate(struct mctx *c, const struct obj_ref *ref,
+			  const struct inidoc *doc, struct diag *d)
+{
+	const struct ws_kind *wk = ws_kind_of(ref->kind);
+	const char *s = inidoc_get(doc, wk->section, "start");
+	const char *e = inidoc_get(doc, wk->section, "end");
+	struct wsdef_date ds, de;
+	struct diag fd;
+	int rc;
+
+	if (!*s || !*e)
+		return 0;
+	memset(&fd, 0, sizeof(fd));
+	rc = wsdef_date_parse(s, strlen(s), &ds, &fd);
+	if (!rc)
+		rc = wsdef_date_parse(e, strlen(e), &de, &fd);
+	if (!rc)
+		rc = wsdef_range_check(&ds, &de, &fd);
+	if (rc == -EINVAL)
+		diag_set(d, key_line(doc, wk->section, "end"), 0, "end: %s",
+			 fd.msg);
+	return rc;
+}
+
+/* Each segment an audience names, against the audience's home view: the
+ * events people.csv reads are that view's. */
+struct aud_check {
+	struct mctx *c;
+	const char *view;
+	struct diag *fd;
+	char bad[OBJ_NAME_MAX + 1];
+};
+
+static int aud_check_each(const char *item, size_t len, void *arg)
+{
+	struct aud_check *ac = arg;
+	struct obj_ref seg;
+	struct inidoc doc;
+	const char *rule;
+	int rc;
+
+	if (len > OBJ_NAME_MAX)
+		return 0;	/* no such segment: refs_sync says */
+	memcpy(ac->bad, item, len);
+	ac->bad[len] = '\0';
+	obj_ref_root(&seg);
+	seg.kind = KIND_WS_SEGMENT;
+	seg.nnames = 1;
+	seg.attr = 0;
+	memcpy(seg.names[0], item, len);
+	seg.names[0][len] = '\0';
+	if (!obj_exists(ac->c, &seg))
+		return 0;	/* refs_sync names it */
+	rc = attr_ini_load(ac->c, &seg, obj_ref_attr(&seg), &doc);
+	if (rc)
+		return rc;
+	rule = inidoc_get(&doc, "segment", "rule");
+	rc = wsdef_segment_check(ac->c, ac->view, rule, strlen(rule), ac->fd);
+	inidoc_release(&doc);
+	return rc;
+}
+
+static int audience_validate(struct mctx *c, const struct obj_ref *ref,
+			     const struct inidoc *doc, struct diag *d)
+{
+	const char *view = home_view(doc, "audience");
+	struct diag fd;
+	struct aud_check ac = { c, view, &fd, "" };
+	int rc;
+
+	if (!*view)
+		return 0;
+	memset(&fd, 0, sizeof(fd));
+	rc = inidoc_list_each(inidoc_get(doc, "audience", "segments"),
+			      aud_check_each, &ac);
+	if (rc == -ENOENT)
+		return view_gone(d, doc, "audience", view);
+	if (rc == -EINVAL)
+		diag_set(d, key_line(doc, "audience", "segments"), 0,
+			 "segments: segment '%s' on data view '%s': rule: %s",
+			 ac.bad, view, fd.msg);
+	return rc;
 }
 
 /* --- references and used_by --- */
@@ -755,7 +944,17 @@ out:
 int ws_ini_store(struct mctx *c, const struct obj_ref *ref, const char *data,
 		 size_t len, struct diag *d)
 {
-	return attr_ini_commit(c, ref, data, len, ws_validate, d);
+	int rc = attr_ini_commit(c, ref, data, len, ws_validate, d);
+	const char *v;
+	size_t vlen;
+	int base;
+
+	/* a column in a value: the column in its line of the text */
+	if (rc == -EINVAL && d->column < 0) {
+		base = dv_raw_value(data, len, d->line, &v, &vlen);
+		d->column = base ? base - d->column - 1 : -d->column;
+	}
+	return rc;
 }
 
 /* Write-time: a rule or formula that does not parse, a date off the
@@ -786,7 +985,8 @@ int ws_ini_check_key(struct mctx *c, const struct obj_ref *ref,
 		return -EACCES;
 	}
 	if (strcmp(f->key, "rule") && strcmp(f->key, "formula") &&
-	    strcmp(f->key, "start") && strcmp(f->key, "end"))
+	    strcmp(f->key, "start") && strcmp(f->key, "end") &&
+	    strcmp(f->key, "text"))
 		return 0;
 	/* the kind's syntax check on a document holding this key alone */
 	rc = inidoc_defaults(obj_ref_attr(ref)->schema, &one);
@@ -796,6 +996,13 @@ int ws_ini_check_key(struct mctx *c, const struct obj_ref *ref,
 	if (!rc)
 		rc = ws_kind_of(ref->kind)->syntax(c, ref, &one, d);
 	inidoc_release(&one);
+	if (rc == -EINVAL && d->column < 0) {
+		const char *v;
+		size_t vlen;
+		int base = dv_raw_value(line, llen, 1, &v, &vlen);
+
+		d->column = base ? base - d->column - 1 : -d->column;
+	}
 	return rc;
 }
 
@@ -1015,6 +1222,15 @@ int ws_facts(struct mctx *c, const struct obj_ref *ref,
 	if (!rc)
 		rc = buf_addstr(&out->dataview,
 				inidoc_get(&doc, wk->section, "dataview"));
+	/* people.csv: whether the view shows the ids is the policy's fact */
+	if (!rc && ref->kind == KIND_WS_AUDIENCE && ref->attr >= 0 &&
+	    kind_table[ref->kind].attrs[ref->attr].stream &&
+	    *inidoc_get(&doc, wk->section, "dataview")) {
+		rc = dv_person_shown(c, inidoc_get(&doc, wk->section,
+						   "dataview"));
+		out->person_shown = rc > 0;
+		rc = rc < 0 ? rc : 0;
+	}
 	inidoc_release(&doc);
 	text = rec_get(&r, "shares", &len);
 	if (!rc)

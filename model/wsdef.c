@@ -1149,6 +1149,21 @@ int wsdef_audience_people(struct mctx *c, const char *view,
 {
 	struct wsdef_keep k = { seg, nseg, match_all, INT64_MIN, INT64_MAX };
 	struct dv_events *ev = NULL;
+	int rc;
+
+	rc = dv_events_open(c, view, wsdef_keep_flags(&k), &ev);
+	if (!rc)
+		rc = wsdef_audience_people_ev(ev, c, seg, nseg, match_all, out,
+					      d);
+	dv_events_close(ev);
+	return rc;
+}
+
+int wsdef_audience_people_ev(struct dv_events *ev, struct mctx *c,
+			     struct wsdef_segment *const *seg, size_t nseg,
+			     int match_all, struct buf *out, struct diag *d)
+{
+	struct wsdef_keep k = { seg, nseg, match_all, INT64_MIN, INT64_MAX };
 	struct strtab people;
 	uint32_t *order = NULL, i;
 	const char *cell;
@@ -1156,10 +1171,7 @@ int wsdef_audience_people(struct mctx *c, const char *view,
 	int rc;
 
 	strtab_init(&people);
-	rc = dv_events_open(c, view, wsdef_keep_flags(&k), &ev);
-	if (!rc)
-		rc = wsdef_keep_each(ev, c, &k, people_add, &people, d);
-	dv_events_close(ev);
+	rc = wsdef_keep_each(ev, c, &k, people_add, &people, d);
 	if (rc)
 		goto out;
 	order = malloc(((size_t)people.n + 1) * sizeof(*order));

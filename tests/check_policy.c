@@ -374,6 +374,11 @@ static void world_populate(void)
 		       "user:ria@example.com\ngroup:Analysts\n", -EACCES);
 	model_write(PA, "/workspace/segments/s1/shares",
 		    "user:ria@example.com\ngroup:Analysts\n");
+	/* an audience shared as s1 is, with no home view: its people.csv
+	 * is the product admins' alone */
+	model_mkdir_as(MIA, "/workspace/audiences", "aud", 0);
+	model_write(PA, "/workspace/audiences/aud/shares",
+		    "user:ria@example.com\ngroup:Analysts\n");
 	model_mkdir_as(PA, "/workspace/segments", "s2", 0);
 	model_write(PA, "/workspace/segments/s2/segment.ini",
 		    "[segment]\nowner = ned@example.com\n");
@@ -562,7 +567,8 @@ struct prow {
 #define DV_HIDDEN(w, a) RW(w, a, "dv:web", EN, NULL)
 
 /* The Workspace actions on their representatives. */
-#define WS(w, see, create, read, edit, admin)                                  \
+#define WS(w, see, create, read, edit, admin, people)                          \
+	R(w, ACT_WS_PEOPLE, "/workspace/audiences/aud/people.csv", people),     \
 	R(w, ACT_WS_SEE, "/workspace", see),                                   \
 	R(w, ACT_WS_CREATE, "/workspace/segments", create),                    \
 	R(w, ACT_WS_READ, "/workspace/segments/s1", read),                     \
@@ -858,28 +864,28 @@ static const struct prow matrix[] = {
     R(LEAD2, ACT_ACTIVITY, "/admin/reporting-activity", EA),
 
     /* the Workspace (SPEC §7), on mia's segment s1 (shared with ria and
-     * group:Analysts) */
-    WS(UNMAPPED, EN, EN, EN, EN, EN),
-    WS(SYS, EA, EA, EN, EN, EA),
-    WS(PA, 0, 0, 0, 0, 0),
-    WS(PA2, 0, 0, 0, 0, 0),
-    WS(PA3, 0, 0, 0, 0, 0),
+     * group:Analysts); people.csv of her audience aud (shared alike) */
+    WS(UNMAPPED, EN, EN, EN, EN, EN, EN),
+    WS(SYS, EA, EA, EN, EN, EA, EN),
+    WS(PA, 0, 0, 0, 0, 0, 0),
+    WS(PA2, 0, 0, 0, 0, 0, 0),
+    WS(PA3, 0, 0, 0, 0, 0, 0),
     /* a profile admin that is no member: no analysis_workspace */
-    WS(LEAD, EA, EA, EN, EN, EA),
+    WS(LEAD, EA, EA, EN, EN, EA, EN),
     /* through group:Analysts: sees it, may not change it */
-    WS(ANALYST, 0, EA, 0, EA, EA),
-    WS(ANALYST_SUPP, 0, EA, 0, EA, EA),
-    WS(NOGROUP, EA, EA, EN, EN, EA),
+    WS(ANALYST, 0, EA, 0, EA, EA, EA),
+    WS(ANALYST_SUPP, 0, EA, 0, EA, EA, EA),
+    WS(NOGROUP, EA, EA, EN, EN, EA, EN),
     /* a member without analysis_workspace */
-    WS(VIEWER, EA, EA, EN, EN, EA),
-    WS(AUDITOR, EA, EA, EN, EN, EA),
-    WS(LEAD2, EA, EA, EN, EN, EA),
+    WS(VIEWER, EA, EA, EN, EN, EA, EN),
+    WS(AUDITOR, EA, EA, EN, EN, EA, EN),
+    WS(LEAD2, EA, EA, EN, EN, EA, EN),
     /* the owner, holding segment_creation */
-    PLAIN(MIA), WS(MIA, 0, 0, 0, 0, EA),
+    PLAIN(MIA), WS(MIA, 0, 0, 0, 0, EA, EA),
     /* not shared with: an owner elsewhere */
-    PLAIN(NED), WS(NED, 0, EA, EN, EN, EA),
+    PLAIN(NED), WS(NED, 0, EA, EN, EN, EA, EN),
     /* shared with directly, without segment_creation */
-    PLAIN(RIA), WS(RIA, 0, EA, 0, EA, EA),
+    PLAIN(RIA), WS(RIA, 0, EA, 0, EA, EA, EA),
 };
 
 #define NEED_CONN "needs platform permissions " CONN_PERMS_TEXT
@@ -1818,6 +1824,12 @@ static void dump_dir(enum who w, const char *path, struct buf *out)
 		}
 		if (!(sb.perm & 4))
 			continue;
+		/* an audience without a home view has no people to read */
+		if (!strcmp(ents[i].name, "people.csv") &&
+		    model_read(w, child, &content) == -EINVAL) {
+			buf_printf(out, "{EINVAL}\n");
+			continue;
+		}
 		ck_assert_int_eq(model_read(w, child, &content), 0);
 		buf_printf(out, "{%s}\n", content.data);
 	}

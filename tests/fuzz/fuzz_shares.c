@@ -18,7 +18,8 @@
  *    number of spaces between.
  *  - dates: a reference matcher of the grammar; a YYYY-MM-DD is a real
  *    day (timegm gives it back).
- *  - formulas: only [A-Za-z0-9 ._+*-/()] and parentheses that balance.
+ *  - formulas: only [A-Za-z0-9 \t._+*-/()"] and parentheses that balance
+ *    (wsdef.h's names may be quoted).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -190,7 +191,7 @@ static int ref_formula(const char *s)
 		else if (*s == ')' && --depth < 0)
 			return 0;
 		else if (*s != ')' && !isalnum((unsigned char)*s) &&
-			 !strchr(" .+-*/_", *s))
+			 !strchr(" \t.+-*/_\"", *s))
 			return 0;
 	}
 	return depth == 0;
