@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The Workspace components (SPEC §7) on a real mount, acting as each role:
 # segments, calculated metrics, date ranges, annotations and audiences,
-# owned by their creator and private until shared.
+# owned by their creator and private until shared; their definitions
+# checked against the home view (PATH:LINE: column N: at write or close);
+# an audience's people.csv for the roles allowed and denied.
 #
 #   2005 mia      (analyst@example.com) member of creators:
 #                 analysis_workspace and every creation tool; platform
@@ -230,3 +232,112 @@ ok "mia: her date range stays hers to change" as $MIA sed -i 's/^description = .
 # --- unmapped ---
 pr "unmapped: no segment" ENOENT $NOBODY read "$S/s2/segment.ini"
 pr "unmapped: no mkdir" ENOENT $NOBODY mkdir "$W/date-ranges/z"
+
+# --- definitions against the home view: PATH:LINE: column N: at write or close ---
+# where a write is judged: "write ERRNO" (write(2)), "close ERRNO", or "OK"
+wat() { as "$1" python3 -c '
+import errno, os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_TRUNC)
+step = "write"
+try:
+    os.write(fd, sys.argv[2].encode().decode("unicode_escape").encode())
+    step = "close"
+    os.close(fd)
+    print("OK")
+except OSError as e:
+    print(step, errno.errorcode.get(e.errno, str(e.errno)))
+    if step == "write":
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+' "$2" "$3"; }
+err_at() { as "$1" head -n 1 "$MT/errors" | cut -d' ' -f2-; }
+V=$MT/dataviews
+D=$MT_DIR/data
+mkdir -p "$D"
+now=$(date +%s)
+# p1 and p2 saw home, p3 only cart, p4 blog; p1 twice
+printf 'p1,%d,home\np1,%d,cart\np2,%d,home\np3,%d,cart\np4,%d,blog\n' \
+	$((now - 86400)) $((now - 2 * 86400)) $((now - 86400)) $((now - 3 * 86400)) \
+	$((now - 2 * 86400)) >"$D/hits.csv"
+chmod 644 "$D/hits.csv"
+as $PA mkdir "$MT/connections/shop" "$MT/connections/shop/datasets/hits"
+put $PA "$MT/connections/shop/connection.ini" '[connection]\nsandbox = prod\ndata_window_months = 60\n'
+put $PA "$MT/connections/shop/datasets/hits/dataset.ini" '[dataset]\ntype = event\nperson_id = pid\ntimestamp = ts\nfields = pid, ts, page\n'
+ok "ingest hits" as $PA cp "$D/hits.csv" "$MT/connections/shop/datasets/hits/records"
+put $PA "$V/web/dataview.ini" '[dataview]\nconnection = shop\n'
+put $PA "$V/web/components/page.ini" '[component]\nfield = page\n'
+put $PA "$V/web/components/visitor.ini" '[component]\nfield = pid\n'
+put $PA "$V/web/components/hits.ini" '[component]\nkind = metric\nfield = occurrences\n'
+put $PA "$V/web/components/people.ini" '[component]\nkind = metric\nfield = people\n'
+# mia: every creation tool and audience_view on web, no full_table_export
+put $PA "$MT/admin/profiles/creators/profile.ini" '[data_views]\nviews = web\n[reporting_tools]\nanalysis_workspace = true\nsegment_creation = true\ncalculated_metrics_creation = true\nannotation_creation = true\naudience_creation = true\naudience_view = true\n'
+
+ok "mia: mkdir s5" as $MIA mkdir "$S/s5"
+eq "a rule that does not parse: refused at write" "$(wat $MIA "$S/s5/segment.ini" '[segment]\ndataview = web\nrule = page = (\n')" "write EINVAL"
+has "errors: its line and column" "$(err_at $MIA)" "/workspace/segments/s5/segment.ini:3: column 15: rule: "
+eq "a dimension the view lacks: refused at close" "$(wat $MIA "$S/s5/segment.ini" '[segment]\ndataview = web\nrule = page = home and colour = red\n')" "close EINVAL"
+eq "errors: the name's column in the file" "$(err_at $MIA)" "/workspace/segments/s5/segment.ini:3: column 24: rule: unknown dimension 'colour' (a segment names the view's dimension components and day)"
+eq "a rule over the view's dimensions" "$(wat $MIA "$S/s5/segment.ini" '[segment]\ndataview = web\nrule = page = home\n')" "OK"
+eq "day is a name too" "$(wat $MIA "$S/s5/segment.ini" '[segment]\ndataview = web\nrule = page = home and day >= \"2000-01-01\"\n')" "OK"
+ok "mia: mkdir m5" as $MIA mkdir "$W/calculated-metrics/m5"
+eq "a metric the view lacks: at close" "$(wat $MIA "$W/calculated-metrics/m5/metric.ini" '[metric]\ndataview = web\nformula = hits / visits\n')" "close EINVAL"
+eq "errors: formula column" "$(err_at $MIA)" "/workspace/calculated-metrics/m5/metric.ini:3: column 18: formula: unknown metric 'visits'"
+eq "a formula off the grammar: at write" "$(wat $MIA "$W/calculated-metrics/m5/metric.ini" '[metric]\ndataview = web\nformula = (hits / people\n')" "write EINVAL"
+has "errors: formula syntax column" "$(err_at $MIA)" "/workspace/calculated-metrics/m5/metric.ini:3: column "
+eq "a formula over the view's metrics" "$(wat $MIA "$W/calculated-metrics/m5/metric.ini" '[metric]\ndataview = web\nformula = hits / people\nsegment = s5\n')" "OK"
+ok "mia: mkdir q5" as $MIA mkdir "$W/date-ranges/q5"
+eq "a bound off the grammar: at write" "$(wat $MIA "$W/date-ranges/q5/daterange.ini" '[date_range]\nstart = today + 3q\n')" "write EINVAL"
+has "errors: date column" "$(err_at $MIA)" "/workspace/date-ranges/q5/daterange.ini:2: column 18: start: expected a unit after 3: d, w, m or y"
+eq "start after end: at close" "$(wat $MIA "$W/date-ranges/q5/daterange.ini" '[date_range]\nstart = 2026-03-01\nend = 2026-02-01\n')" "close EINVAL"
+has "errors: the range" "$(err_at $MIA)" "/workspace/date-ranges/q5/daterange.ini:3: end: "
+eq "today - 7d (spaces around the sign)" "$(wat $MIA "$W/date-ranges/q5/daterange.ini" '[date_range]\nstart = today - 7d\nend = today\n')" "OK"
+ok "mia: mkdir n5" as $MIA mkdir "$W/annotations/n5"
+eq "an annotation's day moves with the clock: at write" "$(wat $MIA "$W/annotations/n5/annotation.ini" '[annotation]\nstart = today\n')" "write EINVAL"
+eq "errors: annotation column" "$(err_at $MIA)" "/workspace/annotations/n5/annotation.ini:2: column 9: start: an annotation's days are fixed (YYYY-MM-DD, optionally +N or -N with a unit), not relative to today"
+eq "a fixed range" "$(wat $MIA "$W/annotations/n5/annotation.ini" '[annotation]\ndataview = web\nstart = 2026-01-01\nend = 2026-01-01+6d\ntext = launch week\n')" "OK"
+# a segment checked against no view names what web lacks; an audience on web refuses it
+ok "mia: mkdir s6" as $MIA mkdir "$S/s6"
+eq "s6 without a home view: syntax only" "$(wat $MIA "$S/s6/segment.ini" '[segment]\nrule = colour = red\n')" "OK"
+ok "mia: mkdir a5" as $MIA mkdir "$W/audiences/a5"
+eq "an audience whose segment web cannot read: at close" "$(wat $MIA "$W/audiences/a5/audience.ini" '[audience]\ndataview = web\nsegments = s5, s6\n')" "close EINVAL"
+eq "errors: the segment and its rule" "$(err_at $MIA)" "/workspace/audiences/a5/audience.ini:3: segments: segment 's6' on data view 'web': rule: unknown dimension 'colour' (a segment names the view's dimension components and day)"
+
+# --- people.csv: the ids of the people the segments keep ---
+eq "people.csv is listed" "$(as $MIA ls "$W/audiences/a5" | tr '\n' ' ')" "audience.ini people.csv shares used_by "
+pr "an audience with no home view: no people to read" EACCES $MIA read "$W/audiences/a5/people.csv"
+has "errors: what is missing" "$(err_at $MIA)" "/workspace/audiences/a5/people.csv: read: denied: the audience has no dataview"
+eq "pa, too: EINVAL" "$(as $PA bash -c "$(declare -f probe); probe read '$W/audiences/a5/people.csv'")" "EINVAL"
+has "errors: what is missing" "$(err_at $PA)" "/workspace/audiences/a5/people.csv: people.csv: the audience has no dataview"
+ok "a5 on web with s5" sh -c "printf '[audience]\ndataview = web\nsegments = s5\n' | setpriv --reuid=$MIA --regid=$MIA --clear-groups tee '$W/audiences/a5/audience.ini' >/dev/null"
+eq "mia: people.csv (visitor shows the id unchanged)" "$(as $MIA cat "$W/audiences/a5/people.csv")" "person_id
+p1
+p2"
+eq "mode for mia: r" "$(mode $MIA "$W/audiences/a5/people.csv")" "-r--------"
+pr "people.csv is read-only, even to its owner" EACCES $MIA open-w "$W/audiences/a5/people.csv"
+ok "s6 excludes home people" sh -c "printf '[segment]\ndataview = web\ncontainer = person\nexclude = true\nrule = page = home\n' | setpriv --reuid=$MIA --regid=$MIA --clear-groups tee '$S/s6/segment.ini' >/dev/null"
+ok "a5: s5 or s6" sh -c "printf '[audience]\ndataview = web\nsegments = s5, s6\nmatch = any\n' | setpriv --reuid=$MIA --regid=$MIA --clear-groups tee '$W/audiences/a5/audience.ini' >/dev/null"
+eq "match any: everyone" "$(as $MIA cat "$W/audiences/a5/people.csv" | tr '\n' ' ')" "person_id p1 p2 p3 p4 "
+ok "share a5 with ria" sh -c "printf 'user:viewer@example.com\n' | setpriv --reuid=$MIA --regid=$MIA --clear-groups tee '$W/audiences/a5/shares' >/dev/null"
+ok "ria reads audience.ini" as $RIA cat "$W/audiences/a5/audience.ini"
+pr "ria: people.csv (no audience_view on web)" EACCES $RIA read "$W/audiences/a5/people.csv"
+eq "ria: mode ---" "$(mode $RIA "$W/audiences/a5/people.csv")" "----------"
+has "why: ria" "$(why $RIA "$W/audiences/a5/people.csv")" "read: denied: needs role product admin or a profile granting data view web with analysis_workspace and audience_view"
+has "audited: denied" "$(audit)" "	viewer@example.com	read	/workspace/audiences/a5	denied	audience: needs role product admin or a profile granting data view web with analysis_workspace and audience_view"
+pr "lead: not shared with" ENOENT $LEAD read "$W/audiences/a5/people.csv"
+pr "sys: no Workspace" ENOENT $SYS read "$W/audiences/a5/people.csv"
+pr "unmapped" ENOENT $NOBODY read "$W/audiences/a5/people.csv"
+eq "pa reads it" "$(as $PA cat "$W/audiences/a5/people.csv" | wc -l)" "5"
+# no dimension shows the id unchanged: full_table_export it takes
+put $PA "$V/web/components/visitor.ini" '[component]\nfield = pid\n[bucketing]\nbuckets = 0-1:low\n'
+pr "mia: the view buckets the id: people.csv refused" EACCES $MIA read "$W/audiences/a5/people.csv"
+has "why: mia" "$(why $MIA "$W/audiences/a5/people.csv")" "read: denied: data view web shows the person id through no dimension unchanged: needs a profile granting it with full_table_export"
+put $PA "$MT/admin/profiles/creators/profile.ini" '[data_views]\nviews = web\n[reporting_tools]\nanalysis_workspace = true\nsegment_creation = true\ncalculated_metrics_creation = true\nannotation_creation = true\naudience_creation = true\naudience_view = true\n[data_view_tools]\nfull_table_export = true\n'
+eq "mia, with full_table_export" "$(as $MIA cat "$W/audiences/a5/people.csv" | tr '\n' ' ')" "person_id p1 p2 p3 p4 "
+as $PA rm -f "$V/web/components/visitor.ini"
+put $PA "$V/web/components/visitor.ini" '[component]\nfield = pid\n'
+# a segment's dimension leaves the view: the read fails, naming it
+as $PA rm -f "$V/web/components/page.ini"
+eq "a rule the view no longer serves: EINVAL" "$(as $MIA bash -c "$(declare -f probe); probe read '$W/audiences/a5/people.csv'")" "EINVAL"
+has "errors: the segment" "$(err_at $MIA)" "people.csv: segment 's5': rule: unknown dimension 'page'"
