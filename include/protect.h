@@ -78,8 +78,9 @@ int dv_guard_check(const struct dv_guard *g, const char *name, int pairs,
  * Does a dimension of view show the person id unchanged to every reader
  * (SPEC §7, people.csv)?  One over a person id field (they are one
  * class), with no include/exclude rules and no buckets, that no other
- * dimension over those values hides or buckets.  1 or 0 (a view without
- * a usable connection: 0), or -errno.  Under the model's lock.
+ * dimension over those values hides or buckets.  1 or 0 (no such view,
+ * or one without a usable connection: 0), or -errno.  Under the model's
+ * lock.
  */
 int dv_person_shown(struct mctx *c, const char *view);
 

@@ -473,6 +473,8 @@ int dv_person_shown(struct mctx *c, const char *view)
 	int rc, pcol, shown = 0;
 
 	rc = dv_load_ini(c, view, &doc);
+	if (rc == -ENOENT)
+		return 0;	/* a view that is gone shows nothing */
 	if (rc)
 		return rc;
 	rc = dv_view_conn(c, &doc, &conn, &d);

@@ -2636,6 +2636,18 @@ static const struct {
      -EINVAL},
     {"annotations", "n1", "annotation.ini",
      "[annotation]\nall_dataviews = true\n", -EACCES},
+    {"date-ranges", "d1", "daterange.ini",
+     "[date_range]\nstart = TODAY - 7d\nend = today\n", 0},
+    {"date-ranges", "d1", "daterange.ini",
+     "[date_range]\nstart = 2026-03-01\nend = 2026-02-01\n", -EINVAL},
+    {"annotations", "n1", "annotation.ini", "[annotation]\nstart = today\n",
+     -EINVAL},
+    {"annotations", "n1", "annotation.ini",
+     "[annotation]\nstart = 2026-01-09\nend = 2026-01-01+1w\n", -EINVAL},
+    {"annotations", "n1", "annotation.ini", "[annotation]\ntext = a\x01b\n",
+     -EINVAL},
+    {"calculated-metrics", "m1", "metric.ini",
+     "[metric]\nformula = \"2024-revenue\" / 2\n", 0},
     {"audiences", "a1", "audience.ini", "[audience]\nmatch = some\n", -EINVAL},
     {"audiences", "a1", "audience.ini", "[audience]\nsegments = s1, s2\n", 0},
     {"audiences", "a1", "audience.ini", "[audience]\nowner = x\ncolor = red\n",
@@ -2652,6 +2664,33 @@ START_TEST(test_ws_syntax)
 		model_mkdir_as(MIA, dir, ws_syntax[_i].name, 0);
 	FMT(path, "%s/%s/%s", dir, ws_syntax[_i].name, ws_syntax[_i].file);
 	model_write_rc(MIA, path, ws_syntax[_i].text, ws_syntax[_i].want);
+}
+END_TEST
+
+/* A value's error names its column in the file's line, as a data view
+ * filter's does (PATH:LINE: column N: KEY: message). */
+START_TEST(test_ws_columns)
+{
+	struct buf e = BUF_INIT;
+
+	use_model();
+	model_mkdir_as(MIA, "/workspace/date-ranges", "d1", 0);
+	model_write_rc(MIA, "/workspace/date-ranges/d1/daterange.ini",
+		       "[date_range]\nstart =   today + 3q\n", -EINVAL);
+	ck_assert_int_eq(model_read(MIA, "/errors", &e), 0);
+	ck_assert_msg(strstr(e.data, "/workspace/date-ranges/d1/daterange.ini:"
+				     "2: column 20: start: expected a unit "
+				     "after 3: d, w, m or y\n"),
+		      "%s", e.data);
+	model_mkdir_as(MIA, "/workspace/calculated-metrics", "m1", 0);
+	model_write_rc(MIA, "/workspace/calculated-metrics/m1/metric.ini",
+		       "[metric]\ndescription = x\nformula = a ) b\n",
+		       -EINVAL);
+	ck_assert_int_eq(model_read(MIA, "/errors", &e), 0);
+	ck_assert_msg(strstr(e.data, "metric.ini:3: column 13: formula: ')' "
+				     "without '('\n"),
+		      "%s", e.data);
+	buf_release(&e);
 }
 END_TEST
 
@@ -2713,6 +2752,7 @@ static Suite *policy_suite(void)
 	tcase_add_test(tcase(s, "ws_lost_permission", 0),
 		       test_ws_lost_permission);
 	tcase_add_test(tcase(s, "ws_references", 0), test_ws_references);
+	tcase_add_test(tcase(s, "ws_columns", 0), test_ws_columns);
 	tcase_add_test(tcase(s, "ws_transfer", 0), test_ws_transfer);
 	tcase_add_loop_test(tcase(s, "ws_syntax", 0), test_ws_syntax, 0,
 			    NELEM(ws_syntax));

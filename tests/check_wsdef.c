@@ -47,6 +47,7 @@
 #include "mctx.h"
 #include "model.h"
 #include "object.h"
+#include "protect.h"
 #include "rows.h"
 #include "store.h"
 #include "timeparse.h"
@@ -1190,6 +1191,68 @@ START_TEST(test_audience_people)
 }
 END_TEST
 
+/* people.csv's stream: events opened first (under the lock), the pass
+ * after; the same text as wsdef_audience_people. */
+START_TEST(test_audience_people_ev)
+{
+	const char *const dims[] = { "amount", "land", "page" };
+	struct wsdef_segment *seg;
+	struct wsdef_keep k;
+	struct dv_events *ev = NULL;
+	struct buf a = BUF_INIT, b = BUF_INIT;
+
+	variant(_i);
+	ck_assert_int_eq(wsdef_segment_parse("land = fr", 9, WSDEF_SESSION, 0,
+					     dims, N(dims), &seg, NULL),
+			 0);
+	k = (struct wsdef_keep){ &seg, 1, 1, INT64_MIN, INT64_MAX };
+	ck_assert_int_eq(wsdef_audience_people(&ctx, "v", &seg, 1, 1, &a,
+					       NULL),
+			 0);
+	ck_assert_int_eq(dv_events_open(&ctx, "v", wsdef_keep_flags(&k), &ev),
+			 0);
+	ck_assert_int_eq(wsdef_audience_people_ev(ev, &ctx, &seg, 1, 1, &b,
+						  NULL),
+			 0);
+	dv_events_close(ev);
+	ck_assert_str_eq(a.data, b.data);
+	ck_assert_int_gt(a.len, strlen("person_id\n"));
+	wsdef_segment_free(seg);
+	buf_release(&a);
+	buf_release(&b);
+}
+END_TEST
+
+/* Does a dimension show the person id unchanged (people.csv without
+ * full_table_export)?  Only one over pid with no rules, no buckets, and
+ * no other dimension hiding or bucketing the ids. */
+START_TEST(test_person_shown)
+{
+	struct obj_ref ref, dir;
+
+	world("p1,1774000000,home,de,1\n", 1);
+	comp("page", "[component]\nfield = page\n");
+	ck_assert_int_eq(dv_person_shown(&ctx, "v"), 0);
+	comp("who", "[component]\nfield = pid\n[include_exclude]\n"
+		    "mode = exclude\nrules = equals:p9\n");
+	ck_assert_int_eq(dv_person_shown(&ctx, "v"), 0);
+	comp("who", "[component]\nfield = pid\n");
+	ck_assert_int_eq(dv_person_shown(&ctx, "v"), 1);
+	/* buckets relabel the ids (a second dimension bucketing them while
+	 * who shows them is refused at commit) */
+	comp("who", "[component]\nfield = pid\n[bucketing]\n"
+		    "buckets = 0-10:low\n");
+	ck_assert_int_eq(dv_person_shown(&ctx, "v"), 0);
+	ck_assert_int_eq(dv_person_shown(&ctx, "nope"), 0);
+	/* a view without a connection shows nothing */
+	ref_make(&ref, KIND_DATAVIEW, -1, "w", NULL);
+	put_ini(&ref, "dataview.ini", &dataview_schema, "[dataview]\n");
+	ref_make(&dir, KIND_DATAVIEWS, -1, NULL, NULL);
+	ck_assert_int_eq(obj_list_add(&ctx, &dir, "w"), 0);
+	ck_assert_int_eq(dv_person_shown(&ctx, "w"), 0);
+}
+END_TEST
+
 /* --- annotations and the small keys --- */
 
 START_TEST(test_annotation_keys)
@@ -1445,6 +1508,8 @@ static Suite *wsdef_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_audience_people, 0, 4);
+	tcase_add_loop_test(tc, test_audience_people_ev, 0, 2);
+	tcase_add_test(tc, test_person_shown);
 	suite_add_tcase(s, tc);
 	return s;
 }
