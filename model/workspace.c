@@ -34,10 +34,18 @@
  *
  * Definitions.  Each kind's own keys are checked for syntax here (types,
  * ranges and enums by the schema; a segment's rule parses as a §4 filter;
- * a formula holds only names, numbers, + - * / and balanced parentheses;
- * dates follow the date range grammar).  Their meaning against the home
+ * a formula holds only names, numbers, + - * /, quotes and balanced
+ * parentheses; dates follow wsdef.h's grammar, an annotation's are fixed
+ * days and its text has no control bytes), at write(2) on a document
+ * holding the one key and at commit.  Their meaning against the home
  * data view (components, visible values) is judged by one per-kind hook,
- * ws_kind.validate, called from ws_validate() alone.
+ * ws_kind.validate, called from ws_validate() alone: wsdef.c's checks of
+ * a rule, a formula, a range's two bounds, an audience's segments.  An
+ * object with no home view yet is judged on syntax alone; the commit
+ * that names one judges it whole.  A column inside a value travels as a
+ * negative column until ws_ini_store() or ws_ini_check_key(), which have
+ * the text, turn it into the column of the file's line (dv_raw_value),
+ * so /errors reads PATH:LINE: column N: KEY: message.
  */
 #include <ctype.h>
 #include <errno.h>
