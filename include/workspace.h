@@ -62,15 +62,12 @@ int ws_facts(struct mctx *c, const struct obj_ref *ref,
 	     struct obj_facts *out);
 
 /*
- * The syntax of the kinds' own values (their meaning against the home
- * data view is another check).  ws_date_ok: 1 if s follows the date
- * grammar of SPEC §7 (YYYY-MM-DD, a real day; today, start-of-week,
- * start-of-month or start-of-year; each optionally followed by +N or -N,
- * N of 1-6 digits, and a unit d, w, m or y) or is "" (not set), else 0.
- * ws_formula_check: 0 if s holds only names, numbers, spaces, + - * /
- * and parentheses that balance, else -EINVAL with *d (on line line).
+ * The syntax of a formula, before a home view gives its names (their
+ * meaning is wsdef_formula_check's): 0 if s holds only names, numbers,
+ * spaces, tabs, double quotes, + - * / and parentheses that balance,
+ * else -EINVAL with *d on line line, d->column the 1-based column in s.
+ * Dates are wsdef.h's.
  */
-int ws_date_ok(const char *s);
 int ws_formula_check(const char *s, struct diag *d, int line);
 
 /* /admin/transfer (written by product admins; it holds nothing and

@@ -326,59 +326,6 @@ static int metric_syntax(struct mctx *c, const struct obj_ref *ref,
 	return rc;
 }
 
-static int days_in(int y, int m)
-{
-	static const int dm[] = { 31, 28, 31, 30, 31, 30,
-				  31, 31, 30, 31, 30, 31 };
-
-	if (m == 2 && ((y % 4 == 0 && y % 100) || y % 400 == 0))
-		return 29;
-	return dm[m - 1];
-}
-
-int ws_date_ok(const char *s)
-{
-	static const char *const anchors[] = { "today", "start-of-week",
-					       "start-of-month",
-					       "start-of-year", NULL };
-	const char *p = s;
-	int i, y, m, dd, n;
-
-	if (!*s)
-		return 1;
-	for (i = 0; anchors[i]; i++) {
-		size_t l = strlen(anchors[i]);
-
-		if (!strncmp(p, anchors[i], l) &&
-		    (p[l] == '\0' || p[l] == '+' || p[l] == '-')) {
-			p += l;
-			break;
-		}
-	}
-	if (p == s) {
-		for (i = 0; i < 10; i++)
-			if (i == 4 || i == 7 ? s[i] != '-' :
-					       !isdigit((unsigned char)s[i]))
-				return 0;
-		y = atoi(s);
-		m = atoi(s + 5);
-		dd = atoi(s + 8);
-		if (y < 1 || m < 1 || m > 12 || dd < 1 || dd > days_in(y, m))
-			return 0;
-		p = s + 10;
-	}
-	if (!*p)
-		return 1;
-	if (*p != '+' && *p != '-')
-		return 0;
-	p++;
-	for (n = 0; isdigit((unsigned char)*p) && n < 6; n++)
-		p++;
-	if (!n || !*p || !strchr("dwmy", *p))
-		return 0;
-	return p[1] == '\0';
-}
-
 static const char *const date_keys[] = { "start", "end", NULL };
 
 /* start and end, each on its own (wsdef.h's grammar; an annotation's

@@ -1,8 +1,8 @@
 /*
  * fuzz_shares.c - the Workspace's own parsers (workspace.h): shares and
  * /admin/transfer line-lists (ws_check_share, ws_check_transfer through
- * inidoc_lines_parse), the date grammar (ws_date_ok) and the formula
- * syntax (ws_formula_check).
+ * inidoc_lines_parse) and the formula syntax (ws_formula_check).  The
+ * date grammar is wsdef.c's (fuzz_daterange).
  *
  * Input: byte 0 bit 0 makes the caller a product admin; bits 1-2 pick
  * the parser; the rest is the text.
@@ -16,14 +16,11 @@
  *    itself.  A refusal names a line of the text.
  *  - transfer: every entry is "FROM TO", two different logins, any
  *    number of spaces between.
- *  - dates: a reference matcher of the grammar; a YYYY-MM-DD is a real
- *    day (timegm gives it back).
  *  - formulas: only [A-Za-z0-9 \t._+*-/()"] and parentheses that balance
  *    (wsdef.h's names may be quoted).
  */
 #include <ctype.h>
 #include <errno.h>
-#include <time.h>
 
 #include "fuzz.h"
 #include "mctx.h"
@@ -128,59 +125,6 @@ static int ref_list(const char *text, size_t len, int mode, int admin,
 	return 0;
 }
 
-static int is_day(int y, int m, int d)
-{
-	struct tm tm;
-	time_t t;
-
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = 12;
-	t = timegm(&tm);
-	gmtime_r(&t, &tm);
-	return tm.tm_year == y - 1900 && tm.tm_mon == m - 1 && tm.tm_mday == d;
-}
-
-static int ref_date(const char *s)
-{
-	static const char *const anchors[] = { "start-of-month",
-					       "start-of-week",
-					       "start-of-year", "today", NULL };
-	size_t i, l = 0, n;
-	int k;
-
-	if (!*s)
-		return 1;
-	for (k = 0; anchors[k]; k++)
-		if (!strncmp(s, anchors[k], strlen(anchors[k]))) {
-			l = strlen(anchors[k]);
-			break;
-		}
-	if (!l) {
-		for (i = 0; i < 10; i++)
-			if (!s[i] || (i == 4 || i == 7 ? s[i] != '-' :
-					!isdigit((unsigned char)s[i])))
-				return 0;
-		if (!is_day(atoi(s), atoi(s + 5), atoi(s + 8)) ||
-		    atoi(s) < 1)
-			return 0;
-		l = 10;
-	}
-	s += l;
-	if (!*s)
-		return 1;
-	if (*s != '+' && *s != '-')
-		return 0;
-	s++;
-	n = strspn(s, "0123456789");
-	if (n < 1 || n > 6)
-		return 0;
-	s += n;
-	return (*s == 'd' || *s == 'w' || *s == 'm' || *s == 'y') && !s[1];
-}
-
 static int ref_formula(const char *s)
 {
 	int depth = 0;
@@ -220,17 +164,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.who = &who;
 
 	if (mode >= 2) {
-		/* one value: the date grammar, or a formula */
+		/* one value: a formula */
 		s = fuzz_strndup((const uint8_t *)text, len);
 		if (strlen(s) == len) {
-			if (mode == 2) {
-				FUZZ_CHECK(ws_date_ok(s) == ref_date(s));
-			} else {
-				rc = ws_formula_check(s, &d, 3);
-				FUZZ_CHECK((rc == 0) == ref_formula(s));
-				FUZZ_CHECK(!rc || (rc == -EINVAL && d.line == 3 &&
-						   d.msg[0]));
-			}
+			rc = ws_formula_check(s, &d, 3);
+			FUZZ_CHECK((rc == 0) == ref_formula(s));
+			FUZZ_CHECK(!rc || (rc == -EINVAL && d.line == 3 &&
+					   d.msg[0] && d.column >= 1 &&
+					   (size_t)d.column <= len + 1));
 		}
 		free(s);
 		return 0;
