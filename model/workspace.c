@@ -173,6 +173,8 @@ static int dates_validate(struct mctx *c, const struct obj_ref *ref,
 			  const struct inidoc *doc, struct diag *d);
 static int audience_validate(struct mctx *c, const struct obj_ref *ref,
 			     const struct inidoc *doc, struct diag *d);
+static int segs_validate(struct mctx *c, const struct inidoc *doc,
+			 const char *sec, const char *key, struct diag *d);
 
 /*
  * One Workspace kind: the section of its .ini, the keys naming other
@@ -408,15 +410,20 @@ static int metric_validate(struct mctx *c, const struct obj_ref *ref,
 	struct diag fd;
 	int rc;
 
-	if (!*view || !*text)
+	if (!*view)
 		return 0;
+	if (!*text)
+		return segs_validate(c, doc, "metric", "segment", d);
 	memset(&fd, 0, sizeof(fd));
 	rc = wsdef_formula_check(c, view, text, strlen(text), &fd);
 	if (rc == -ENOENT)
 		return view_gone(d, doc, "metric", view);
 	if (rc == -EINVAL)
-		value_err(d, doc, "metric", "formula", &fd);
-	return rc;
+		return value_err(d, doc, "metric", "formula", &fd);
+	if (rc)
+		return rc;
+	/* the segment it counts in, over the same events */
+	return segs_validate(c, doc, "metric", "segment", d);
 }
 
 /* start and end together: a range whose fixed bounds hold no day. */
@@ -444,18 +451,20 @@ static int dates_validate(struct mctx *c, const struct obj_ref *ref,
 	return rc;
 }
 
-/* Each segment an audience names, against the audience's home view: the
- * events people.csv reads are that view's. */
-struct aud_check {
+/* The segments a metric or an audience names (key), against its home
+ * view: the events it counts or reads are that view's.  A segment the
+ * writer may not see is left to refs_sync, which refuses a new one: its
+ * rule is none of the writer's business. */
+struct seg_check {
 	struct mctx *c;
 	const char *view;
 	struct diag *fd;
 	char bad[OBJ_NAME_MAX + 1];
 };
 
-static int aud_check_each(const char *item, size_t len, void *arg)
+static int seg_check_each(const char *item, size_t len, void *arg)
 {
-	struct aud_check *ac = arg;
+	struct seg_check *sc = arg;
 	struct obj_ref seg;
 	struct inidoc doc;
 	const char *rule;
@@ -463,45 +472,51 @@ static int aud_check_each(const char *item, size_t len, void *arg)
 
 	if (len > OBJ_NAME_MAX)
 		return 0;	/* no such segment: refs_sync says */
-	memcpy(ac->bad, item, len);
-	ac->bad[len] = '\0';
+	memcpy(sc->bad, item, len);
+	sc->bad[len] = '\0';
 	obj_ref_root(&seg);
 	seg.kind = KIND_WS_SEGMENT;
 	seg.nnames = 1;
 	seg.attr = 0;
 	memcpy(seg.names[0], item, len);
 	seg.names[0][len] = '\0';
-	if (!obj_exists(ac->c, &seg))
-		return 0;	/* refs_sync names it */
-	rc = attr_ini_load(ac->c, &seg, obj_ref_attr(&seg), &doc);
+	if (!obj_exists(sc->c, &seg) ||
+	    policy_check(sc->c->pol, sc->c->who, ACT_WS_READ, &seg, NULL))
+		return 0;
+	rc = attr_ini_load(sc->c, &seg, obj_ref_attr(&seg), &doc);
 	if (rc)
 		return rc;
 	rule = inidoc_get(&doc, "segment", "rule");
-	rc = wsdef_segment_check(ac->c, ac->view, rule, strlen(rule), ac->fd);
+	rc = wsdef_segment_check(sc->c, sc->view, rule, strlen(rule), sc->fd);
 	inidoc_release(&doc);
+	return rc;
+}
+
+static int segs_validate(struct mctx *c, const struct inidoc *doc,
+			 const char *sec, const char *key, struct diag *d)
+{
+	const char *view = home_view(doc, sec);
+	struct diag fd;
+	struct seg_check sc = { c, view, &fd, "" };
+	int rc;
+
+	if (!*view)
+		return 0;
+	memset(&fd, 0, sizeof(fd));
+	rc = inidoc_list_each(inidoc_get(doc, sec, key), seg_check_each, &sc);
+	if (rc == -ENOENT)
+		return view_gone(d, doc, sec, view);
+	if (rc == -EINVAL)
+		diag_set(d, key_line(doc, sec, key), 0,
+			 "%s: segment '%s' on data view '%s': rule: %s", key,
+			 sc.bad, view, fd.msg);
 	return rc;
 }
 
 static int audience_validate(struct mctx *c, const struct obj_ref *ref,
 			     const struct inidoc *doc, struct diag *d)
 {
-	const char *view = home_view(doc, "audience");
-	struct diag fd;
-	struct aud_check ac = { c, view, &fd, "" };
-	int rc;
-
-	if (!*view)
-		return 0;
-	memset(&fd, 0, sizeof(fd));
-	rc = inidoc_list_each(inidoc_get(doc, "audience", "segments"),
-			      aud_check_each, &ac);
-	if (rc == -ENOENT)
-		return view_gone(d, doc, "audience", view);
-	if (rc == -EINVAL)
-		diag_set(d, key_line(doc, "audience", "segments"), 0,
-			 "segments: segment '%s' on data view '%s': rule: %s",
-			 ac.bad, view, fd.msg);
-	return rc;
+	return segs_validate(c, doc, "audience", "segments", d);
 }
 
 /* --- references and used_by --- */

@@ -303,6 +303,8 @@ eq "s6 without a home view: syntax only" "$(wat $MIA "$S/s6/segment.ini" '[segme
 ok "mia: mkdir a5" as $MIA mkdir "$W/audiences/a5"
 eq "an audience whose segment web cannot read: at close" "$(wat $MIA "$W/audiences/a5/audience.ini" '[audience]\ndataview = web\nsegments = s5, s6\n')" "close EINVAL"
 eq "errors: the segment and its rule" "$(err_at $MIA)" "/workspace/audiences/a5/audience.ini:3: segments: segment 's6' on data view 'web': rule: unknown dimension 'colour' (a segment names the view's dimension components and day)"
+eq "a metric counting in s6: at close" "$(wat $MIA "$W/calculated-metrics/m5/metric.ini" '[metric]\ndataview = web\nformula = hits\nsegment = s6\n')" "close EINVAL"
+eq "errors: its segment" "$(err_at $MIA)" "/workspace/calculated-metrics/m5/metric.ini:4: segment: segment 's6' on data view 'web': rule: unknown dimension 'colour' (a segment names the view's dimension components and day)"
 
 # --- people.csv: the ids of the people the segments keep ---
 eq "people.csv is listed" "$(as $MIA ls "$W/audiences/a5" | tr '\n' ' ')" "audience.ini people.csv shares used_by "
