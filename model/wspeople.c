@@ -33,6 +33,7 @@
 #include "dvevents.h"
 #include "mctx.h"
 #include "object.h"
+#include "policy.h"
 #include "workspace.h"
 #include "wsdef.h"
 
@@ -123,6 +124,18 @@ static int people_load_each(const char *item, size_t len, void *arg)
 
 		diag_set(&d, 0, 0, "people.csv: segment '%s' is gone",
 			 ps->name);
+		return people_fail(pl->c, pl->ref, &d);
+	}
+	/* the reader must still be able to use every segment named: its
+	 * owner may have un-shared it since (and changed its rule), and the
+	 * ids it keeps would tell the reader who matches a rule that is
+	 * none of its business */
+	if (pl->c->who && policy_check(pl->c->pol, pl->c->who, ACT_WS_READ,
+				       &seg, NULL)) {
+		struct diag d;
+
+		diag_set(&d, 0, 0, "people.csv: no segment '%s' that you "
+			 "can use", ps->name);
 		return people_fail(pl->c, pl->ref, &d);
 	}
 	rc = attr_ini_load(pl->c, &seg, obj_ref_attr(&seg), &doc);

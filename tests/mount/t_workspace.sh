@@ -343,3 +343,16 @@ put $PA "$V/web/components/visitor.ini" '[component]\nfield = pid\n'
 as $PA rm -f "$V/web/components/page.ini"
 eq "a rule the view no longer serves: EINVAL" "$(as $MIA bash -c "$(declare -f probe); probe read '$W/audiences/a5/people.csv'")" "EINVAL"
 has "errors: the segment" "$(err_at $MIA)" "people.csv: segment 's5': rule: unknown dimension 'page'"
+# a segment un-shared from the reader after the audience named it: the
+# reader may no longer use it, so people.csv refuses, never its results
+as $PA mkdir "$S/s7"
+put $PA "$S/s7/segment.ini" '[segment]\ndataview = web\nrule = visitor = p1\n'
+put $PA "$S/s7/shares" 'user:analyst@example.com\n'
+ok "mia: mkdir a7" as $MIA mkdir "$W/audiences/a7"
+ok "a7 on web with pa's s7" sh -c "printf '[audience]\ndataview = web\nsegments = s7\n' | setpriv --reuid=$MIA --regid=$MIA --clear-groups tee '$W/audiences/a7/audience.ini' >/dev/null"
+eq "mia: people.csv of a7" "$(as $MIA cat "$W/audiences/a7/people.csv" | tr '\n' ' ')" "person_id p1 "
+put $PA "$S/s7/shares" ''
+put $PA "$S/s7/segment.ini" '[segment]\ndataview = web\nrule = visitor = p2\n'
+eq "s7 un-shared and changed: people.csv refused" "$(as $MIA bash -c "$(declare -f probe); probe read '$W/audiences/a7/people.csv'")" "EINVAL"
+has "errors: the segment she can no longer use" "$(err_at $MIA)" "/workspace/audiences/a7/people.csv: people.csv: no segment 's7' that you can use"
+eq "pa still reads it" "$(as $PA cat "$W/audiences/a7/people.csv" | tr '\n' ' ')" "person_id p2 "
