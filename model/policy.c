@@ -1146,8 +1146,10 @@ static int ws_object_ok(struct policy *p, const struct caller *who,
 	own = f.owner.len && !strcmp(f.owner.data, who->login);
 	shared = ws_shared(who, f.shares.data);
 	if (!own && !shared) {
-		why_add(why, "owned by %s, not shared with you",
-			f.owner.len ? f.owner.data : "nobody");
+		/* the caller may not see it: whose it is is not its business
+		 * (this text reaches /errors when a write is refused at close
+		 * after an un-share) */
+		why_add(why, "%s", "not shared with you");
 		goto out;
 	}
 	if (act == ACT_WS_READ || ws_holds(who, obj->kind, &lack)) {

@@ -1082,7 +1082,7 @@ static const struct prow details[] = {
     RW(LEAD, ACT_WS_SEE, "/workspace", EA, NEED_WS),
     RW(VIEWER, ACT_WS_CREATE, "/workspace/date-ranges", EA, NEED_WS),
     RW(VIEWER, ACT_WS_READ, S1, EN,
-       "owned by mia@example.com, not shared with you"),
+       "not shared with you"),
     RW(SYS, ACT_WS_ADMIN, "/admin/transfer", EA, "needs role product admin"),
     /* creation permissions, per kind (every P from any profile) */
     RW(RIA, ACT_WS_CREATE, "/workspace/segments", EA,
@@ -1108,9 +1108,9 @@ static const struct prow details[] = {
     RW(MIA, ACT_WS_EDIT, S2, 0, NULL),
     RW(MIA, ACT_WS_EDIT, S2 "/shares", 0, NULL),
     RW(MIA, ACT_WS_READ, S3, EN,
-       "owned by ned@example.com, not shared with you"),
+       "not shared with you"),
     RW(MIA, ACT_WS_EDIT, S3 "/shares", EN,
-       "owned by ned@example.com, not shared with you"),
+       "not shared with you"),
     RW(MIA, ACT_WS_ADMIN, "/admin/transfer", EA,
        "needs role system admin, product admin or product profile admin"),
     /* shared with, without P */
@@ -1121,9 +1121,9 @@ static const struct prow details[] = {
        "needs segment_creation (it is shared with you)"),
     RW(ANALYST_SUPP, ACT_WS_READ, S1, 0, NULL),
     RW(NOGROUP, ACT_WS_READ, S1, EN,
-       "owned by mia@example.com, not shared with you"),
+       "not shared with you"),
     RW(RIA, ACT_WS_READ, S3, EN,
-       "owned by ned@example.com, not shared with you"),
+       "not shared with you"),
     /* product admins: everything, everyone's */
     RW(PA2, ACT_WS_READ, S3, 0, NULL),
     RW(PA2, ACT_WS_EDIT, S3 "/shares", 0, NULL),
