@@ -134,9 +134,16 @@ int model_file_truncate(struct model *m, struct model_file *f, uint64_t size);
 /* Commit content written since the last commit: 0, or -EINVAL/-EACCES/
  * -EFBIG (recorded in /errors).  An O_TRUNC open with nothing written yet
  * is not committed here (shells flush a dup'd descriptor before writing)
- * but at close. */
+ * unless model_file_settle() said its content is final. */
 int model_file_flush(struct model *m, const struct caller_id *id,
 		     struct model_file *f);
+/* Whether f was opened with O_TRUNC (or created) and nothing written
+ * since: what a flush of it would leave uncommitted. */
+int model_file_trunc_pending(const struct model_file *f);
+/* The empty content of such a file is final (its closer holds no other
+ * descriptor on it, or fsync(2) asked): the next flush commits it, so
+ * ": > file" has its verdict at close(2), not at the release after. */
+void model_file_settle(struct model_file *f);
 /* getattr through an open file: also answers for a scratch file that was
  * unlinked and a file object whose first commit has not happened yet. */
 int model_file_getattr(struct model *m, const struct caller_id *id,

@@ -1897,6 +1897,17 @@ static void model_file_close_locked(struct op *op, struct model_file *f)
 	file_free(op->c.m, f);
 }
 
+int model_file_trunc_pending(const struct model_file *f)
+{
+	return f->trunc_pending && !f->dirty && !f->poisoned;
+}
+
+void model_file_settle(struct model_file *f)
+{
+	if (f->trunc_pending && !f->poisoned)
+		f->dirty = 1;
+}
+
 void model_file_close(struct model *m, const struct caller_id *id,
 		      struct model_file *f)
 {

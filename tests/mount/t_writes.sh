@@ -140,6 +140,21 @@ eq "a required key missing: close" "$(pw $PA "$C/c1/datasets/ev/dataset.ini" '[d
 eq "a sandbox not listed (a reference): close" "$(pw $PA "$C/c1/connection.ini" '[connection]\nsandbox = moon\n')" "close:EINVAL"
 eq "a line not finished is not judged at write" "$(pw $PA "$P/profile.ini" '[data_views]\nbog' 'us = 1')" "close:EINVAL"
 
+# a truncating open with nothing written has its verdict at close(2), not
+# at the release after it, which comes later (here: when a background
+# child that inherited the descriptor ends)
+eq "open O_TRUNC, close: an invalid empty file fails at close" "$(pw $PA "$C/c1/datasets/ev/dataset.ini")" "close:EINVAL"
+eq "members before" "$(as $PA cat "$P/members")" "group:Analysts
+lead@example.com"
+nau=$(audit_lines)
+eq "': > members' is committed when the shell closes it" "$(as $PA bash -c "exec 3>'$P/members'; sleep 3 & exec 3>&-; cat '$P/members'; echo end")" "end"
+eq "the empty commit's audit line is there at once" "$(($(audit_lines) - nau))" 1
+nau=$(audit_lines)
+ok "printf > members: bash's open, dup2, close and write" put $PA "$P/members" 'lead@example.com\ngroup:Analysts\n'
+eq "one commit, not an empty one first" "$(($(audit_lines) - nau))" 1
+eq "members again" "$(as $PA cat "$P/members")" "group:Analysts
+lead@example.com"
+
 # --- 2. a valid file in several write(2) calls commits once, at close ---
 nau=$(audit_lines)
 eq "chunked valid write" "$(pw $PA "$P/profile.ini" '[data_views]\nvi' 'ews = web\n[reporting_tools]\n' 'analysis_workspace = true\nlabs = true\n[delegation]\nviews = web\ntools = analysis_workspace\n')" "OK"
