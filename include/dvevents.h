@@ -10,10 +10,12 @@
  * events.  The events are those of rows.csv (the window, the filter, the
  * joins), in the same order, and each carries what rows.csv would show
  * of it:
- *   - dim[i]: dimension i's cell in rows.csv (bucket label, or "" when
- *     a dimension's rules hide the value);
+ *   - dim[i]: dimension i's cell in rows.csv (its value, or its bucket
+ *     label), or NULL (length 0) when a dimension's rules hide the
+ *     value: rows.csv shows that blank, but it is absent, no empty
+ *     value, which is a value like any other;
  *   - day: the event's date in the view's time zone as the view shows
- *     it ("" when a dimension over `day` hides it);
+ *     it (NULL when a dimension over `day` hides it);
  *   - pid: the raw person id (for people.csv; the policy decides who
  *     may see it), ts: the event's time;
  *   - session: with DV_EVENTS_SESSIONS, the number of the event's

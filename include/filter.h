@@ -98,6 +98,19 @@ int filter_eval(const struct filter *f, const char *const *vals,
 		const size_t *lens);
 
 /*
+ * The same, but vals[i] NULL is an absent value, as SQL's NULL: a test
+ * on it is unknown, whatever its operator (= and != alike, contains
+ * "" too), "not" of unknown is unknown, false and unknown is false, true
+ * or unknown is true, and the row passes when the filter is true.  So
+ * "page = x", "page != x" and "not page = x" all fail on an absent page,
+ * while "not (page = x and land = de)" passes when land is fr.  Without
+ * NULLs it is filter_eval.  (Workspace segments: a value the view hides
+ * is absent, wsdef.h.)
+ */
+int filter_eval_absent(const struct filter *f, const char *const *vals,
+		       const size_t *lens);
+
+/*
  * The distinct fields the filter names, in order of first appearance, so
  * the caller knows which columns (day included) it must supply.  Names
  * are NUL-terminated and borrowed from f.  filter_field_index gives the

@@ -159,19 +159,27 @@ void wsdef_formula_free(struct wsdef_formula *f);
  * view's dimension components, by name, and `day`; a dimension named
  * `day` is the component, not the date.  Each name compares the value
  * the view shows in rows.csv, whoever writes or reads: a bucketed
- * dimension its bucket's label, a value any dimension's rules hide the
- * empty value (as rows.csv shows it), `day` the event's date in the
- * view's time zone.  So a segment tests nothing its writer cannot read
- * in rows.csv.  An empty rule holds for every event.
+ * dimension its bucket's label, `day` the event's date in the view's
+ * time zone.  A value any dimension's rules hide (`day` too, when a
+ * dimension over it hides the date) is absent, as SQL's NULL
+ * (filter_eval_absent): no test on it holds, whatever its operator,
+ * nor does `not` of one; and and or combine as in SQL's three-valued
+ * logic, so `not (page = x and land = de)` holds where the page is
+ * hidden and land is fr.  rows.csv shows a hidden value blank, but
+ * `page = ""` holds only where the page is the empty value.  So a
+ * segment tests nothing its writer cannot read in rows.csv, and counts
+ * nobody by a value the view hides.  An empty rule holds for every
+ * event.
  *
  * Containers: an event segment keeps the events where the rule holds; a
  * session segment every event of each session (the view's session
  * rules) that has one; a person segment every event of each person who
- * has one.  exclude keeps the others instead.  Only the events in the
- * date range (first_day..last_day, local days) are tested and kept, so a
- * person segment asks whether the person had a matching event in the
- * range, and a session that straddles the range's edge is judged on
- * its events inside it.
+ * has one.  exclude keeps the others instead: every event (session,
+ * person) the segment does not keep, those whose values the rule found
+ * absent included.  Only the events in the date range (first_day..
+ * last_day, local days) are tested and kept, so a person segment asks
+ * whether the person had a matching event in the range, and a session
+ * that straddles the range's edge is judged on its events inside it.
  */
 struct buf;
 struct dv_events;

@@ -77,7 +77,8 @@
  *    the value.  Rules see the raw value, before bucketing.
  *  - a hidden value is absent for every metric: count does not count
  *    it, sum skips it, distinct and people ignore it; the filter
- *    compares the empty value in its place.
+ *    compares the empty value in its place (a Workspace segment's rule
+ *    finds no value at all: wsdef.h).
  *  - a metric's column in rows.csv is the event's contribution to it:
  *    occurrences 1; count 1 when the field is set and visible, else 0;
  *    sessions 1 when the event starts a session, else 0; sum, distinct
@@ -127,7 +128,8 @@
  *
  * Events for the Workspace (dvevents.h): the same plan (with `day`
  * always in the row) and scan, handing each event to a callback with its
- * dimensions' rows.csv cells (dim_cell, shared with rows.csv) and, when
+ * dimensions' values as rows.csv shows them (dim_show, shared with
+ * rows.csv), a hidden one absent (NULL) rather than blank, and, when
  * asked, its session number: live plans number sessions as the events
  * go by; otherwise a first pass sorts the session records as rows.csv
  * does and a second sort maps each row number to its session, read
@@ -1548,6 +1550,20 @@ static void dim_cell(const struct dv_comp *cp, const struct dv_row *r,
 	}
 }
 
+/* Dimension cp's value in an event (dvevents.h): what rows.csv shows,
+ * or NULL when hidden, which is absent, not the empty value. */
+static void dim_event(const struct dv_comp *cp, const struct dv_row *r,
+		      const char **out, size_t *olen)
+{
+	size_t len;
+	const char *v = comp_val(cp, r, &len);
+
+	if (!dim_show(cp, r, v, len, out, olen)) {
+		*out = NULL;
+		*olen = 0;
+	}
+}
+
 /* --- sessions --- */
 
 /* One event for the sessions, as sessions_each() hands them out. */
@@ -2608,8 +2624,13 @@ static int events_emit(void *arg, const struct dv_row *r)
 	int err, start;
 
 	for (i = 0; i < p->ndims; i++)
-		dim_cell(&p->comp[i], r, &e->dv[i], &e->dl[i]);
-	protected_value(p, p->day_col, r, &ev->day, &ev->daylen);
+		dim_event(&p->comp[i], r, &e->dv[i], &e->dl[i]);
+	if (!dv_visible(r, p->day_col)) {
+		ev->day = NULL;
+		ev->daylen = 0;
+	} else {
+		protected_value(p, p->day_col, r, &ev->day, &ev->daylen);
+	}
 	ev->pid = r->pid;
 	ev->pidlen = r->pidlen;
 	ev->ts = r->ts;

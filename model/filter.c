@@ -8,15 +8,29 @@
  *	TEST i	acc = comparison i (negated when its neg bit is set)
  *	JT t	if acc, jump to t	(or-chains)
  *	JF t	if !acc, jump to t	(and-chains)
- *	NOT	acc = !acc
  *
  * "a or b or c" is TEST a; JT end; TEST b; JT end; TEST c; end: - the
  * register already holds the chain's value when a jump is taken, so no
  * stack is needed at run time and the program runs with one loop, no
- * recursion and no allocation.  "not" over a single test flips the test's
- * neg bit instead of emitting NOT.  While a chain is open, the pending
+ * recursion and no allocation.  While a chain is open, the pending
  * jumps are threaded through their own target fields and patched when
  * the chain ends.
+ *
+ * "not" is pushed down to the tests as the text is read (De Morgan): the
+ * parser carries the polarity of what it reads (fparse.neg), a test read
+ * under an odd number of "not"s gets its neg bit, and a chain read so
+ * swaps its kind: "not (a or b)" is TEST a'; JF end; TEST b'; end:.  So
+ * the program has no "not" of its own and is monotone in its tests: a
+ * test that turns true can only make the filter true.
+ *
+ * Absent values (filter_eval_absent) follow SQL's three-valued logic: a
+ * test on one is unknown, "not" leaves unknown unknown, false and unknown
+ * is false, true or unknown is true, and the row passes when the filter
+ * is true.  With false < unknown < true, and is min and or is max;
+ * reading unknown as false keeps that order, so it commutes with both:
+ * a program without "not" is true in three-valued logic exactly when it
+ * is true with each test on an absent value read as false, whatever its
+ * neg bit.  One loop serves both, with no third value.
  *
  * The parser recurses once per "(" (four small frames: or, and, unary,
  * primary); runs of "not" are a loop.  Both count towards
@@ -180,7 +194,6 @@ enum {
 	FI_TEST,
 	FI_JT,
 	FI_JF,
-	FI_NOT,
 };
 
 enum {
@@ -255,6 +268,7 @@ struct fparse {
 	size_t tstart, tlen; /* its source text */
 	size_t pstart, plen; /* the previous token's, for messages */
 	int depth;
+	int neg;	     /* under an odd number of "not"s */
 	struct filter *f;
 	struct buf pool;
 	struct fref *refs;
@@ -539,8 +553,10 @@ static int parse_test(struct fparse *p)
 		return -EINVAL;
 	}
 	rc = emit(p, FI_TEST, 0);
-	if (!rc)
+	if (!rc) {
+		p->f->code[p->f->ncode - 1].neg = (unsigned char)p->neg;
 		rc = add_ref(p);
+	}
 	if (!rc)
 		rc = lex(p);
 	if (rc)
@@ -634,41 +650,37 @@ static int parse_primary(struct fparse *p)
 	}
 }
 
+/* The "not"s flip the polarity of the primary after them (see the top). */
 static int parse_unary(struct fparse *p)
 {
-	int depth = p->depth, nots = 0, rc;
-	size_t before;
+	int depth = p->depth, neg = p->neg, rc;
 
 	while (p->tok == T_NOT) {
 		if (++p->depth > FILTER_MAX_DEPTH)
 			return too_deep(p);
-		nots++;
+		p->neg ^= 1;
 		rc = lex(p);
 		if (rc)
 			return rc;
 	}
-	before = p->f->ncode;
 	rc = parse_primary(p);
 	if (rc)
 		return rc;
 	p->depth = depth;
-	if (!(nots & 1))
-		return 0;
-	if (p->f->ncode - before == 1 && p->f->code[before].op == FI_TEST) {
-		p->f->code[before].neg ^= 1;
-		return 0;
-	}
-	return emit(p, FI_NOT, 0);
+	p->neg = neg;
+	return 0;
 }
 
+/* An and-chain, or under a "not" an or-chain of the negated terms. */
 static int parse_and(struct fparse *p)
 {
 	uint32_t chain = NO_JUMP;
+	unsigned char jump = p->neg ? FI_JT : FI_JF;
 	int rc;
 
 	rc = parse_unary(p);
 	while (!rc && p->tok == T_AND) {
-		rc = emit(p, FI_JF, chain);
+		rc = emit(p, jump, chain);
 		if (rc)
 			break;
 		chain = (uint32_t)p->f->ncode - 1;
@@ -681,14 +693,16 @@ static int parse_and(struct fparse *p)
 	return rc;
 }
 
+/* An or-chain, or under a "not" an and-chain of the negated terms. */
 static int parse_or(struct fparse *p)
 {
 	uint32_t chain = NO_JUMP;
+	unsigned char jump = p->neg ? FI_JF : FI_JT;
 	int rc;
 
 	rc = parse_and(p);
 	while (!rc && p->tok == T_OR) {
-		rc = emit(p, FI_JT, chain);
+		rc = emit(p, jump, chain);
 		if (rc)
 			break;
 		chain = (uint32_t)p->f->ncode - 1;
@@ -919,8 +933,10 @@ static int insn_test(const struct filter_insn *c, const char *v, size_t n)
 	}
 }
 
-int filter_eval(const struct filter *f, const char *const *vals,
-		const size_t *lens)
+/* absent: a NULL value is absent (unknown: false, see the top), else
+ * the empty value. */
+static int run(const struct filter *f, const char *const *vals,
+	       const size_t *lens, int absent)
 {
 	const struct filter_insn *c;
 	const char *v;
@@ -936,26 +952,38 @@ int filter_eval(const struct filter *f, const char *const *vals,
 		switch (c->op) {
 		case FI_TEST:
 			v = vals[c->index];
-			if (!v)
-				v = "", n = 0;
-			else
-				n = lens ? lens[c->index] : strlen(v);
-			acc = insn_test(c, v, n) ^ c->neg;
+			if (!v && absent) {
+				acc = 0;
+			} else {
+				if (!v)
+					v = "", n = 0;
+				else
+					n = lens ? lens[c->index] : strlen(v);
+				acc = insn_test(c, v, n) ^ c->neg;
+			}
 			pc++;
 			break;
 		case FI_JT:
 			pc = acc ? c->target : pc + 1;
 			break;
-		case FI_JF:
+		default:	/* FI_JF */
 			pc = acc ? pc + 1 : c->target;
-			break;
-		default:
-			acc = !acc;
-			pc++;
 			break;
 		}
 	}
 	return acc;
+}
+
+int filter_eval(const struct filter *f, const char *const *vals,
+		const size_t *lens)
+{
+	return run(f, vals, lens, 0);
+}
+
+int filter_eval_absent(const struct filter *f, const char *const *vals,
+		       const size_t *lens)
+{
+	return run(f, vals, lens, 1);
 }
 
 size_t filter_nfields(const struct filter *f)

@@ -974,7 +974,7 @@ struct keep_pass {
 	const struct wsdef_keep *k;
 	const struct tz *tz;
 	size_t ndims;
-	const char **vals;	/* the rule's view of an event */
+	const char **vals;	/* the rule's view of an event (NULL: absent) */
 	size_t *lens;
 	struct seg_hits *hits;
 	int second;		/* 0: finding containers; 1: keeping */
@@ -1048,7 +1048,7 @@ static int keep_event(void *arg, const struct dv_event *e)
 
 		if (!kp->second) {
 			if (s->container == WSDEF_EVENT ||
-			    !filter_eval(s->rule, kp->vals, kp->lens))
+			    !filter_eval_absent(s->rule, kp->vals, kp->lens))
 				continue;
 			rc = hits_mark(&kp->hits[i], s->container, e);
 			if (rc)
@@ -1056,7 +1056,7 @@ static int keep_event(void *arg, const struct dv_event *e)
 			continue;
 		}
 		if (s->container == WSDEF_EVENT)
-			hit = filter_eval(s->rule, kp->vals, kp->lens);
+			hit = filter_eval_absent(s->rule, kp->vals, kp->lens);
 		else
 			hit = hits_has(&kp->hits[i], s->container, e);
 		hit ^= s->exclude;

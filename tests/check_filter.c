@@ -1,9 +1,9 @@
 /*
  * check_filter.c - unit tests for model/filter.c: the row filter language
- * (operators, precedence, quoting, numbers, errors and their columns,
- * hostile nesting, binding) and the component value rules (include/
- * exclude, bucketing).  Most behaviours are tables run with
- * tcase_add_loop_test.  The speed TCase prints rows/s for a 3-clause
+ * (operators, precedence, quoting, numbers, absent values, errors and
+ * their columns, hostile nesting, binding) and the component value
+ * rules (include/exclude, bucketing).  Most behaviours are tables run
+ * with tcase_add_loop_test.  The speed TCase prints rows/s for a 3-clause
  * filter (FILTER_BENCH_ROWS sets the row count).
  */
 #include <errno.h>
@@ -346,11 +346,31 @@ static const struct prec_case prec_cases[] = {
     {"a != 1 or b = 0 or c = 0", p_nots},
 };
 
+/* SQL's answer with absent values (2): true for every value they could
+ * have.  That is three-valued logic's answer for these filters, as none
+ * names a field both under an odd and under an even number of "not"s:
+ * setting each absent one so that its tests fail makes the filter fail
+ * whenever three-valued logic does not call it true. */
+static int prec_sql(const struct prec_case *c, int a, int b, int cc)
+{
+	int m, x, y, z;
+
+	for (m = 0; m < 8; m++) {
+		x = a == 2 ? m & 1 : a;
+		y = b == 2 ? (m >> 1) & 1 : b;
+		z = cc == 2 ? (m >> 2) & 1 : cc;
+		if (!c->want(x, y, z))
+			return 0;
+	}
+	return 1;
+}
+
 START_TEST(test_precedence)
 {
 	const struct prec_case *c = &prec_cases[_i];
 	struct filter *f = parse_ok(c->filter);
 	const char *vals[NCOLS] = {NULL};
+	const char *const v3[] = {"0", "1", NULL};
 	int m, a, b, cc;
 
 	for (m = 0; m < 8; m++) {
@@ -361,6 +381,81 @@ START_TEST(test_precedence)
 		ck_assert_msg(filter_eval(f, vals, NULL) == c->want(a, b, cc),
 			      "'%s' with a=%d b=%d c=%d", c->filter, a, b, cc);
 	}
+	/* 2: absent */
+	for (m = 0; m < 27; m++) {
+		a = m % 3, b = m / 3 % 3, cc = m / 9;
+		vals[4] = v3[a];
+		vals[5] = v3[b];
+		vals[6] = v3[cc];
+		ck_assert_msg(
+		    filter_eval_absent(f, vals, NULL) == prec_sql(c, a, b, cc),
+		    "'%s' absent with a=%d b=%d c=%d", c->filter, a, b, cc);
+	}
+	filter_free(f);
+}
+END_TEST
+
+/* ---- absent values ---------------------------------------------------- */
+
+/* filter_eval_absent: the fields a row leaves out are absent (NULL). */
+static const struct row_case absent_cases[] = {
+    /* no test on an absent value holds, negated or not */
+    {"s = ''", "", 0},
+    {"s != ''", "", 0},
+    {"s = x", "", 0},
+    {"s != x", "", 0},
+    {"s < x", "", 0},
+    {"s <= x", "", 0},
+    {"s > ''", "", 0},
+    {"s >= ''", "", 0},
+    {"n < 5", "", 0},
+    {"n >= 5", "", 0},
+    {"s contains ''", "", 0},
+    {"s contains x", "", 0},
+    {"s starts-with ''", "", 0},
+    {"s ends-with ''", "", 0},
+    {"not s = x", "", 0},
+    {"not s != x", "", 0},
+    {"not s contains ''", "", 0},
+    {"not not s = ''", "", 0},
+    {"not (s = x)", "", 0},
+    {"not (not (s != x))", "", 0},
+    /* the empty value is a value */
+    {"s = ''", "s=", 1},
+    {"s != ''", "s=", 0},
+    {"s != x", "s=", 1},
+    {"s contains ''", "s=", 1},
+    {"not s = x", "s=", 1},
+    /* and, or and not as SQL's three-valued logic */
+    {"s = x or a = 1", "a=1", 1},
+    {"s = x or a = 1", "a=0", 0},
+    {"s = x and a = 1", "a=1", 0},
+    {"not (s = x and a = 1)", "a=0", 1},
+    {"not (s = x and a = 1)", "a=1", 0},
+    {"not (s = x or a = 1)", "a=0", 0},
+    {"not (s = x or a = 1)", "a=1", 0},
+    {"not (s = x or s != x)", "", 0},
+    {"s = x or s != x", "", 0},
+    {"s = x or s != x", "s=y", 1},
+    {"not (a = 1 and not (s = x or b = 1))", "a=1|b=0", 0},
+    {"not (a = 1 and not (s = x or b = 1))", "a=1|b=1", 1},
+    {"not (a = 1 and not (s = x or b = 1))", "a=0", 1},
+    {"not (not (s = x) and a = 1)", "a=0", 1},
+    {"not (not (s = x) and a = 1)", "a=1", 0},
+    /* an empty filter passes every row */
+    {"", "", 1},
+};
+
+START_TEST(test_absent)
+{
+	const struct row_case *c = &absent_cases[_i];
+	const char *vals[NCOLS];
+	char store[512];
+	struct filter *f = parse_ok(c->filter);
+
+	row_fill(c->row, vals, store, sizeof(store));
+	ck_assert_msg(filter_eval_absent(f, vals, NULL) == c->want,
+		      "'%s' on '%s': want %d", c->filter, c->row, c->want);
 	filter_free(f);
 }
 END_TEST
@@ -1220,6 +1315,7 @@ static Suite *filter_suite(void)
 	add_loop(s, "numbers", test_numbers, (int)ARRAY_SIZE(num_cases));
 	add_tests(s, "long_numbers", numbers, ARRAY_SIZE(numbers), 0);
 	add_loop(s, "precedence", test_precedence, (int)ARRAY_SIZE(prec_cases));
+	add_loop(s, "absent", test_absent, (int)ARRAY_SIZE(absent_cases));
 	add_loop(s, "quoting", test_quoting, (int)ARRAY_SIZE(quote_cases));
 	add_loop(s, "day", test_day, (int)ARRAY_SIZE(day_cases));
 	add_loop(s, "errors", test_errors, (int)ARRAY_SIZE(err_cases));

@@ -14,9 +14,10 @@
  *
  * Segments and audiences run over a real view (a fresh store in a
  * mkdtemp directory, records written directly as check_dataview.c does:
- * a dimension with exclude rules, a bucketed one, a plain one, in
- * Europe/Berlin over a DST change) and are compared with sqlite3 run on
- * the same CSV, where the view's visible values are written out in SQL,
+ * a dimension with exclude rules, a bucketed one, a plain one, one over
+ * day hiding a date, in Europe/Berlin over a DST change) and are
+ * compared with sqlite3 run on the same CSV, where the view's values
+ * are written out in SQL (a hidden one NULL, a bucketed one its label),
  * sessions come from window functions and local dates from TZ.  Each
  * runs with events in time order (live sessions) and not, and with the
  * sorts in memory and spilling.
@@ -709,12 +710,13 @@ static const char *container_name(enum wsdef_container ct)
 /* The events: 25 people over 2026-03-20..04-05 (Berlin's spring DST
  * change on 03-29 inside), in sessions of 1-8 events 1-10 minutes apart,
  * 20-40 minutes (around the 30-minute timeout) or 1-48 hours between
- * sessions; pages of which the view hides two, values that
- * fall in each bucket or in none. */
+ * sessions; pages of which the view hides two (and shows the empty
+ * one), values that fall in each bucket or in none. */
 static void gen_events(struct buf *csv, int ordered)
 {
 	static const char *const pages[] = { "home", "cart", "checkout",
-					     "search", "secret", "help-faq" };
+					     "search", "secret", "help-faq",
+					     "" };
 	static const char *const lands[] = { "de", "fr", "us", "" };
 	uint64_t x = 12345;
 	struct buf *lines = calloc(4000, sizeof(*lines));
@@ -735,7 +737,7 @@ static void gen_events(struct buf *csv, int ordered)
 					snprintf(val, sizeof(val), "%d",
 						 rnd(&x, 100));
 				buf_init(&lines[n]);
-				page = pages[rnd(&x, 6)];
+				page = pages[rnd(&x, 7)];
 				land = lands[rnd(&x, 4)];
 				buf_printf(&lines[n], "p%02d,%" PRId64
 					   ",%s,%s,%s\n", p, t, page, land,
@@ -772,6 +774,9 @@ static void segment_world(int ordered)
 	comp("amount", "[component]\nfield = value\n[bucketing]\n"
 		       "buckets = 0-10:low, 10-50:mid, 50-:high\n");
 	comp("land", "[component]\nfield = country\n");
+	/* hides the date of the DST change, `day` included */
+	comp("when", "[component]\nfield = day\n[include_exclude]\n"
+		     "mode = exclude\nrules = equals:2026-03-29\n");
 	comp("n", "[component]\nkind = metric\nfield = occurrences\n");
 	snprintf(path, sizeof(path), "%s/ev.csv", test_dir);
 	f = fopen(path, "w");
@@ -781,10 +786,12 @@ static void segment_world(int ordered)
 	buf_release(&csv);
 }
 
-/* The oracle: sqlite3 on the same CSV, with the view's visible values
- * written out in SQL and sessions by window functions, in TZ
- * Europe/Berlin for the local dates.  Runs sql after the setup; out gets
- * its output. */
+/* The oracle: sqlite3 on the same CSV, with the view's values written
+ * out in SQL (a value the view hides is NULL, so SQL's three-valued
+ * logic decides a rule on it; a bucketed value is its label; rday the
+ * local date the date range goes by) and sessions by window functions,
+ * in TZ Europe/Berlin for the local dates.  Runs sql after the setup;
+ * out gets its output. */
 static const char oracle_setup[] =
 	"CREATE TABLE ev(pid TEXT, ts INTEGER, page TEXT, country TEXT, "
 	"value TEXT);\n"
@@ -793,13 +800,14 @@ static const char oracle_setup[] =
 	".mode list\n"
 	"CREATE VIEW v AS SELECT rowid AS r, pid, ts,\n"
 	"  CASE WHEN page = 'secret' OR substr(page, 1, 4) = 'help'\n"
-	"       THEN '' ELSE page END AS vpage,\n"
+	"       THEN NULL ELSE page END AS vpage,\n"
 	"  CASE WHEN value = 'n/a' THEN 'Other'\n"
 	"       WHEN CAST(value AS INTEGER) < 10 THEN 'low'\n"
 	"       WHEN CAST(value AS INTEGER) < 50 THEN 'mid'\n"
 	"       ELSE 'high' END AS vamount,\n"
 	"  country AS vland,\n"
-	"  date(ts, 'unixepoch', 'localtime') AS vday,\n"
+	"  date(ts, 'unixepoch', 'localtime') AS rday,\n"
+	"  nullif(date(ts, 'unixepoch', 'localtime'), '2026-03-29') AS vday,\n"
 	"  CASE WHEN ts - lag(ts) OVER (PARTITION BY pid ORDER BY ts, rowid)\n"
 	"       <= 1800 THEN 0 ELSE 1 END AS starts\n"
 	"  FROM ev;\n"
@@ -836,7 +844,7 @@ static const struct {
 	const char *rule;
 	enum wsdef_container ct;
 	int exclude;
-	const char *sql;	/* the rule over v's visible columns */
+	const char *sql;	/* the rule over v's columns */
 	const char *first, *last;	/* the date range, NULL: all */
 } seg_cases[] = {
 	{ "page = home", WSDEF_EVENT, 0, "vpage = 'home'" },
@@ -844,7 +852,48 @@ static const struct {
 	{ "page = secret", WSDEF_EVENT, 0, "vpage = 'secret'" },
 	{ "page starts-with help", WSDEF_PERSON, 0,
 	  "substr(vpage, 1, 4) = 'help'" },
+	/* nor is it the empty value, nor does any other test hold on it,
+	 * negated or not: NULL in SQL's three-valued logic */
 	{ "page = \"\"", WSDEF_EVENT, 0, "vpage = ''" },
+	{ "page = ''", WSDEF_PERSON, 0, "vpage = ''" },
+	{ "page = \"\"", WSDEF_SESSION, 1, "vpage = ''" },
+	{ "page != home", WSDEF_EVENT, 0, "vpage != 'home'" },
+	{ "page != home", WSDEF_SESSION, 1, "vpage != 'home'" },
+	{ "page < d", WSDEF_EVENT, 0, "vpage < 'd'" },
+	{ "page <= cart", WSDEF_PERSON, 0, "vpage <= 'cart'" },
+	{ "page > m", WSDEF_SESSION, 0, "vpage > 'm'" },
+	{ "page >= \"\"", WSDEF_EVENT, 0, "vpage >= ''" },
+	{ "page contains \"\"", WSDEF_EVENT, 0, "instr(vpage, '') > 0" },
+	{ "page contains e", WSDEF_PERSON, 1, "instr(vpage, 'e') > 0" },
+	{ "page starts-with \"\"", WSDEF_EVENT, 1,
+	  "substr(vpage, 1, 0) = ''" },
+	{ "page ends-with t", WSDEF_SESSION, 0, "substr(vpage, -1) = 't'" },
+	{ "not page = home", WSDEF_EVENT, 0, "NOT vpage = 'home'" },
+	{ "not not page != cart", WSDEF_PERSON, 0,
+	  "NOT NOT vpage != 'cart'" },
+	{ "not (page = home or land = de)", WSDEF_EVENT, 0,
+	  "NOT (vpage = 'home' OR vland = 'de')" },
+	{ "not (page = home and land = de)", WSDEF_EVENT, 0,
+	  "NOT (vpage = 'home' AND vland = 'de')" },
+	{ "not (land = fr and not page < s)", WSDEF_SESSION, 0,
+	  "NOT (vland = 'fr' AND NOT vpage < 's')" },
+	{ "land = \"\" or page = \"\"", WSDEF_EVENT, 0,
+	  "vland = '' OR vpage = ''" },
+	/* any value at all: exclude keeps the events without one */
+	{ "page = home or page != home", WSDEF_EVENT, 0,
+	  "vpage = 'home' OR vpage != 'home'" },
+	{ "page = home or page != home", WSDEF_EVENT, 1,
+	  "vpage = 'home' OR vpage != 'home'" },
+	{ "page = x or not page = x", WSDEF_PERSON, 1,
+	  "vpage = 'x' OR NOT vpage = 'x'" },
+	/* `when` hides 2026-03-29, and so `day` */
+	{ "day != 2026-03-29", WSDEF_EVENT, 0, "vday != '2026-03-29'" },
+	{ "when = \"\" or day < 2026-03-22", WSDEF_SESSION, 0,
+	  "vday = '' OR vday < '2026-03-22'" },
+	{ "when >= 2026-03-28 and not day > 2026-03-30", WSDEF_EVENT, 1,
+	  "vday >= '2026-03-28' AND NOT vday > '2026-03-30'" },
+	{ "not (when = 2026-03-30 and page = cart)", WSDEF_PERSON, 0,
+	  "NOT (vday = '2026-03-30' AND vpage = 'cart')" },
 	/* a bucketed value shows its label only */
 	{ "amount = high", WSDEF_SESSION, 0, "vamount = 'high'" },
 	{ "amount = 75 or amount = 5", WSDEF_EVENT, 0, "0" },
@@ -920,7 +969,7 @@ static void variant(int i)
 START_TEST(test_segments_oracle)
 {
 	struct buf got = BUF_INIT, want = BUF_INIT, sql = BUF_INIT;
-	const char *const dims[] = { "amount", "land", "page" };
+	const char *const dims[] = { "amount", "land", "page", "when" };
 	size_t c, total = 0, kept = 0;
 
 	variant(_i);
@@ -945,7 +994,7 @@ START_TEST(test_segments_oracle)
 			k.first_day = day_of(seg_cases[c].first);
 			k.last_day = day_of(seg_cases[c].last);
 			snprintf(rbuf, sizeof(rbuf),
-				 "vday BETWEEN '%s' AND '%s'",
+				 "rday BETWEEN '%s' AND '%s'",
 				 seg_cases[c].first, seg_cases[c].last);
 			range = rbuf;
 		}
@@ -960,19 +1009,24 @@ START_TEST(test_segments_oracle)
 		wsdef_segment_free(s);
 		sort_lines(&got);
 
+		/* a segment keeps where the rule is true; exclude the
+		 * others, where it is false or unknown (NULL) */
 		buf_reset(&sql);
 		buf_printf(&sql, "SELECT pid || ',' || ts FROM s WHERE (%s) "
-				 "AND %s",
-			   range, seg_cases[c].exclude ? "NOT " : "");
+				 "AND ",
+			   range);
 		if (seg_cases[c].ct == WSDEF_EVENT)
-			buf_printf(&sql, "(%s)", seg_cases[c].sql);
+			buf_printf(&sql, "(%s) IS %sTRUE", seg_cases[c].sql,
+				   seg_cases[c].exclude ? "NOT " : "");
 		else if (seg_cases[c].ct == WSDEF_SESSION)
-			buf_printf(&sql, "(pid, sn) IN (SELECT pid, sn FROM s "
-					 "WHERE (%s) AND (%s))",
+			buf_printf(&sql, "(pid, sn) %sIN (SELECT pid, sn "
+					 "FROM s WHERE (%s) AND (%s))",
+				   seg_cases[c].exclude ? "NOT " : "",
 				   seg_cases[c].sql, range);
 		else
-			buf_printf(&sql, "pid IN (SELECT pid FROM s "
+			buf_printf(&sql, "pid %sIN (SELECT pid FROM s "
 					 "WHERE (%s) AND (%s))",
+				   seg_cases[c].exclude ? "NOT " : "",
 				   seg_cases[c].sql, range);
 		buf_addstr(&sql, " ORDER BY 1;\n");
 		oracle(sql.data, &want);
@@ -993,12 +1047,14 @@ START_TEST(test_segments_oracle)
 END_TEST
 
 /* The events carry rows.csv's cells: each dimension's cell in each
- * event equals rows.csv's column, row by row, and two passes give the
- * same events with the same sessions. */
+ * event equals rows.csv's column, row by row (a hidden value, NULL,
+ * is blank there), and two passes give the same events with the same
+ * sessions.  `day` is absent exactly where `when` is. */
 struct cells {
 	struct buf out;
 	size_t ndims;
 	uint64_t sess_sum;
+	size_t absent, empty;
 };
 
 static int cells_row(void *arg, const struct dv_event *e)
@@ -1008,9 +1064,13 @@ static int cells_row(void *arg, const struct dv_event *e)
 	size_t l[8], i;
 
 	for (i = 0; i < cs->ndims; i++) {
-		f[i] = e->dim[i];
+		f[i] = e->dim[i] ? e->dim[i] : "";
 		l[i] = e->dimlen[i];
+		ck_assert(e->dim[i] || !l[i]);
+		cs->absent += !e->dim[i];
+		cs->empty += e->dim[i] && !l[i];
 	}
+	ck_assert_int_eq(!e->day, !e->dim[cs->ndims - 1]);
 	f[i] = "1";
 	l[i] = 1;
 	cs->sess_sum += e->session;
@@ -1039,18 +1099,21 @@ START_TEST(test_events_are_rows_csv)
 	ops->done(cur);
 	ck_assert_int_eq(dv_events_open(&ctx, "v", DV_EVENTS_SESSIONS, &ev),
 			 0);
-	ck_assert_int_eq(dv_events_ndims(ev), 3);
+	ck_assert_int_eq(dv_events_ndims(ev), 4);
 	ck_assert_str_eq(dv_events_dim(ev, 0), "amount");
 	ck_assert_str_eq(dv_events_dim(ev, 1), "land");
 	ck_assert_str_eq(dv_events_dim(ev, 2), "page");
-	a.ndims = b.ndims = 3;
-	buf_addstr(&a.out, "amount,land,page,n\n");
+	ck_assert_str_eq(dv_events_dim(ev, 3), "when");
+	a.ndims = b.ndims = 4;
+	buf_addstr(&a.out, "amount,land,page,when,n\n");
 	ck_assert_int_eq(dv_events_each(ev, &ctx, cells_row, &a), 0);
 	ck_assert_msg(!strcmp(a.out.data, want.data), "events:\n%.400s\n"
 		      "rows.csv:\n%.400s", a.out.data, want.data);
 	ck_assert_ptr_nonnull(strstr(want.data, "Other,"));	/* buckets */
 	ck_assert_ptr_nonnull(strstr(want.data, ",,1\n"));	/* hidden */
-	buf_addstr(&b.out, "amount,land,page,n\n");
+	ck_assert_int_gt(a.absent, 0);
+	ck_assert_int_gt(a.empty, 0);	/* land's and page's empty values */
+	buf_addstr(&b.out, "amount,land,page,when,n\n");
 	ck_assert_int_eq(dv_events_each(ev, &ctx, cells_row, &b), 0);
 	ck_assert_str_eq(a.out.data, b.out.data);
 	ck_assert_int_gt(a.sess_sum, 0);

@@ -18,7 +18,10 @@
  *   - bind again with every name mapped to a column by a hash, and
  *     evaluate on fixed rows (NULLs, numbers, text, embedded NULs), with
  *     and without lengths: the result must equal the reference's;
- *   - "not (X)" must give the opposite result, unless it nests too deep.
+ *   - "not (X)" must give the opposite result, unless it nests too deep;
+ *   - filter_eval_absent, the NULLs absent: the reference in SQL's
+ *     three-valued logic must find X true, and "not (X)" false, on the
+ *     same rows.
  */
 #define _GNU_SOURCE /* memmem */
 #include <errno.h>
@@ -78,6 +81,10 @@ static int hash_resolve(void *arg, const char *name, size_t len)
 enum { R_END, R_LP, R_RP, R_AND, R_OR, R_NOT, R_CMP, R_WORD, R_STR };
 enum { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE, C_CONTAINS, C_STARTS, C_ENDS };
 
+/* The reference's truth values: with absent values, unknown too; "not"
+ * is 2 - x, and and or min and max. */
+enum { V_FALSE, V_UNKNOWN, V_TRUE };
+
 struct ref {
 	const char *s;
 	size_t n, pos;
@@ -88,6 +95,7 @@ struct ref {
 	size_t vlen;
 	const char *const *row;
 	const size_t *lens;
+	int absent; /* a NULL is unknown, not the empty value */
 	/* distinct names in order of first use: at most n of them */
 	const char **name;
 	size_t *nlen, *ncol;
@@ -290,7 +298,11 @@ static int ref_primary(struct ref *r)
 	}
 	v = r->row[col];
 	n = v ? r->lens[col] : 0;
-	res = ref_test(cmp, v ? v : "", n, r->val, r->vlen);
+	if (!v && r->absent)
+		res = V_UNKNOWN;
+	else
+		res = ref_test(cmp, v ? v : "", n, r->val, r->vlen) ? V_TRUE
+								    : V_FALSE;
 	ref_lex(r);
 	return res;
 }
@@ -304,37 +316,41 @@ static int ref_unary(struct ref *r)
 		ref_lex(r);
 	}
 	res = ref_primary(r);
-	return nots & 1 ? !res : res;
+	return nots & 1 ? V_TRUE - res : res;
 }
 
 static int ref_and(struct ref *r)
 {
-	int res = ref_unary(r);
+	int res = ref_unary(r), b;
 
 	while (r->tok == R_AND) {
 		ref_lex(r);
-		res &= ref_unary(r);
+		b = ref_unary(r);
+		res = b < res ? b : res;
 	}
 	return res;
 }
 
 static int ref_or(struct ref *r)
 {
-	int res = ref_and(r);
+	int res = ref_and(r), b;
 
 	while (r->tok == R_OR) {
 		ref_lex(r);
-		res |= ref_and(r);
+		b = ref_and(r);
+		res = b > res ? b : res;
 	}
 	return res;
 }
 
-/* The reference result of text on row; fills r's name table. */
-static int ref_eval(struct ref *r, const char *text, size_t len,
-		    const char *const *row, const size_t *lens)
+/* The reference's truth value of text on row (absent: NULLs are
+ * unknown); fills r's name table. */
+static int ref_eval3(struct ref *r, const char *text, size_t len,
+		     const char *const *row, const size_t *lens, int absent)
 {
 	int res;
 
+	r->absent = absent;
 	r->nnames = 0;
 	r->pos = 0;
 	r->s = text;
@@ -343,10 +359,17 @@ static int ref_eval(struct ref *r, const char *text, size_t len,
 	r->lens = lens;
 	ref_lex(r);
 	if (r->tok == R_END)
-		return 1;
+		return V_TRUE;
 	res = ref_or(r);
 	FUZZ_CHECK(r->tok == R_END);
 	return res;
+}
+
+/* The reference result of text on row, NULLs empty. */
+static int ref_eval(struct ref *r, const char *text, size_t len,
+		    const char *const *row, const size_t *lens)
+{
+	return ref_eval3(r, text, len, row, lens, 0) == V_TRUE;
 }
 
 /* ---- checks ---- */
@@ -367,7 +390,10 @@ static void row_of(int i, const char *vals[NCOLS], size_t lens[NCOLS])
 	}
 }
 
-static void check_not(const char *text, size_t len, const int *want)
+/* want: X's result per row; nwant: whether X is false with NULLs
+ * absent. */
+static void check_not(const char *text, size_t len, const int *want,
+		      const int *nwant)
 {
 	struct filter *f;
 	struct diag d;
@@ -391,6 +417,7 @@ static void check_not(const char *text, size_t len, const int *want)
 	for (i = 0; i < NROWS; i++) {
 		row_of(i, vals, lens);
 		FUZZ_CHECK(filter_eval(f, vals, lens) == !want[i]);
+		FUZZ_CHECK(filter_eval_absent(f, vals, lens) == nwant[i]);
 	}
 	filter_free(f);
 	free(neg);
@@ -404,7 +431,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct diag d;
 	const char *vals[NCOLS], *name;
 	size_t lens[NCOLS], i, n, nlen;
-	int want[NROWS], rc, res, known = 1;
+	int want[NROWS], nwant[NROWS], rc, res, known = 1, t3;
 
 	memset(&d, 0, sizeof(d));
 	f = (struct filter *)&d; /* filter_parse must set it */
@@ -472,9 +499,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(res == want[i]);
 		if (i < NROWS - 1) /* no NUL inside: lengths optional */
 			FUZZ_CHECK(filter_eval(f, vals, NULL) == res);
+		t3 = ref_eval3(&r, text, size, vals, lens, 1);
+		res = filter_eval_absent(f, vals, lens);
+		if (res != (t3 == V_TRUE))
+			fprintf(stderr,
+				"row %zu: filter_eval_absent %d, reference "
+				"%d (of 0 false, 1 unknown, 2 true)\n",
+				i, res, t3);
+		FUZZ_CHECK(res == (t3 == V_TRUE));
+		nwant[i] = t3 == V_FALSE;
 	}
 	if (n)
-		check_not(text, size, want);
+		check_not(text, size, want, nwant);
 	filter_free(f);
 	free(r.val);
 	free(r.name);

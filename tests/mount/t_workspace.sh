@@ -356,3 +356,22 @@ put $PA "$S/s7/segment.ini" '[segment]\ndataview = web\nrule = visitor = p2\n'
 eq "s7 un-shared and changed: people.csv refused" "$(as $MIA bash -c "$(declare -f probe); probe read '$W/audiences/a7/people.csv'")" "EINVAL"
 has "errors: the segment she can no longer use" "$(err_at $MIA)" "/workspace/audiences/a7/people.csv: people.csv: no segment 's7' that you can use"
 eq "pa still reads it" "$(as $PA cat "$W/audiences/a7/people.csv" | tr '\n' ' ')" "person_id p2 "
+# a value the view hides is absent from a segment's rule (as NULL in SQL):
+# no comparison on it holds, = "" and != included, negated or not, so no
+# segment counts anyone by it; exclude keeps what the segment does not
+put $PA "$V/web/components/page.ini" '[component]\nfield = page\n[include_exclude]\nmode = exclude\nrules = equals:blog\n'
+seg8() { printf '[segment]\ndataview = web\ncontainer = %s\nexclude = %s\nrule = %s\n' "$1" "$2" "$3" | as $MIA tee "$S/s8/segment.ini" >/dev/null; }
+ok "mia: mkdir s8" as $MIA mkdir "$S/s8"
+ok "s8: page = \"\"" seg8 person false 'page = ""'
+ok "mia: mkdir a8" as $MIA mkdir "$W/audiences/a8"
+ok "a8 on web with s8" sh -c "printf '[audience]\ndataview = web\nsegments = s8\n' | setpriv --reuid=$MIA --regid=$MIA --clear-groups tee '$W/audiences/a8/audience.ini' >/dev/null"
+eq "page = \"\": not p4, whose only page (blog) is hidden" "$(as $MIA cat "$W/audiences/a8/people.csv" | tr '\n' ' ')" "person_id "
+ok "s8: page != home" seg8 person false 'page != home'
+eq "page != home: p1 and p3 (cart), not p4" "$(as $MIA cat "$W/audiences/a8/people.csv" | tr '\n' ' ')" "person_id p1 p3 "
+ok "s8: not page = cart" seg8 person false 'not page = cart'
+eq "not page = cart: p1 and p2 (home), not p4" "$(as $MIA cat "$W/audiences/a8/people.csv" | tr '\n' ' ')" "person_id p1 p2 "
+ok "s8: page contains \"\"" seg8 event false 'page contains ""'
+eq "contains \"\": every visible page" "$(as $MIA cat "$W/audiences/a8/people.csv" | tr '\n' ' ')" "person_id p1 p2 p3 "
+ok "s8: exclude people with any page" seg8 person true 'page = home or page != home'
+eq "exclude: the rest, p4" "$(as $MIA cat "$W/audiences/a8/people.csv" | tr '\n' ' ')" "person_id p4 "
+eq "rows.csv shows p4's page blank" "$(as $MIA cat "$V/web/rows.csv" | grep p4)" ",p4,1,p4"
