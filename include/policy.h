@@ -124,8 +124,10 @@ enum action {
 	ACT_WS_SEE,		/* enter /workspace: analysis_workspace, product admins */
 	ACT_WS_CREATE,		/* mkdir in a collection: its creation
 				 * permission, product admins */
-	ACT_WS_READ,		/* see and read an object: its owner, the
-				 * principals it is shared with, product admins */
+	ACT_WS_READ,		/* see and read an object: among those who
+				 * may enter /workspace (ACT_WS_SEE), its
+				 * owner and the principals it is shared
+				 * with; product admins */
 	ACT_WS_EDIT,		/* change, rename, delete, tag, approve,
 				 * re-share: owner or a principal it is shared
 				 * with, holding the creation permission;

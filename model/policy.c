@@ -1127,8 +1127,16 @@ static int ws_shared(const struct caller *who, const char *shares)
 	return sa.hit;
 }
 
+static int allowed(struct policy *p, const struct caller *who,
+		   enum action act, const struct obj_ref *obj,
+		   struct buf *why);
+
 /* ACT_WS_READ and ACT_WS_EDIT on a Workspace object (or a file of it):
- * the owner and the facts come from its kind. */
+ * the owner and the facts come from its kind.  Seeing one starts with
+ * seeing the Workspace (ACT_WS_SEE): a caller who may not enter its
+ * collection may not list it, so it may not learn its names by lookup
+ * either, shared with all or not (policy_check answers -ENOENT for the
+ * object and all in it, as readdir hides it). */
 static int ws_object_ok(struct policy *p, const struct caller *who,
 			enum action act, const struct obj_ref *obj,
 			struct buf *why)
@@ -1139,6 +1147,8 @@ static int ws_object_ok(struct policy *p, const struct caller *who,
 
 	if (who->roles & ROLE_PRODUCT_ADMIN)
 		return 1;
+	if (!allowed(p, who, ACT_WS_SEE, obj, why))
+		return 0;
 	if (policy_facts(p, who, obj, &f)) {
 		why_add(why, "needs role %s", "product admin");
 		goto out;

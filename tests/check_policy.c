@@ -29,6 +29,7 @@
  *   ned      member of readers (analysis_workspace only): owns segments
  *            s2 and s3 (made by pa, transferred), without the creation
  *            permission; s3 is shared with nobody
+ *   pa       also owns s4, shared with all
  *   ria      member of readers: s1 is shared with it directly
  *   unmapped uid 2999
  *
@@ -387,6 +388,9 @@ static void world_populate(void)
 	model_mkdir_as(PA, "/workspace/segments", "s3", 0);
 	model_write(PA, "/workspace/segments/s3/segment.ini",
 		    "[segment]\nowner = ned@example.com\n");
+	/* shared with all: every caller with the Workspace sees it */
+	model_mkdir_as(PA, "/workspace/segments", "s4", 0);
+	model_write(PA, "/workspace/segments/s4/shares", "all\n");
 }
 
 static void world_setup(void)
@@ -1078,11 +1082,12 @@ static const struct prow details[] = {
 #define S1 "/workspace/segments/s1"
 #define S2 "/workspace/segments/s2"
 #define S3 "/workspace/segments/s3"
+#define S4 "/workspace/segments/s4"
 #define NEED_WS "needs role product admin or a profile with analysis_workspace"
     RW(LEAD, ACT_WS_SEE, "/workspace", EA, NEED_WS),
     RW(VIEWER, ACT_WS_CREATE, "/workspace/date-ranges", EA, NEED_WS),
-    RW(VIEWER, ACT_WS_READ, S1, EN,
-       "not shared with you"),
+    /* no Workspace: the first rule it fails */
+    RW(VIEWER, ACT_WS_READ, S1, EN, NEED_WS),
     RW(SYS, ACT_WS_ADMIN, "/admin/transfer", EA, "needs role product admin"),
     /* creation permissions, per kind (every P from any profile) */
     RW(RIA, ACT_WS_CREATE, "/workspace/segments", EA,
@@ -1120,10 +1125,18 @@ static const struct prow details[] = {
     RW(ANALYST, ACT_WS_EDIT, S1, EA,
        "needs segment_creation (it is shared with you)"),
     RW(ANALYST_SUPP, ACT_WS_READ, S1, 0, NULL),
-    RW(NOGROUP, ACT_WS_READ, S1, EN,
-       "not shared with you"),
+    RW(NOGROUP, ACT_WS_READ, S1, EN, NEED_WS),
     RW(RIA, ACT_WS_READ, S3, EN,
        "not shared with you"),
+    /* shared with all: with all who may enter the Workspace; to the
+     * others it is no more there than an object not shared with them */
+    RW(RIA, ACT_WS_READ, S4, 0, NULL),
+    RW(NED, ACT_WS_READ, S4 "/shares", 0, NULL),
+    RW(VIEWER, ACT_WS_READ, S4, EN, NEED_WS),
+    RW(VIEWER, ACT_WS_READ, S4 "/segment.ini", EN, NEED_WS),
+    RW(LEAD, ACT_WS_READ, S4 "/used_by", EN, NEED_WS),
+    RW(AUDITOR, ACT_WS_EDIT, S4 "/shares", EN, NEED_WS),
+    RW(SYS, ACT_WS_EDIT, S4, EN, NEED_WS),
     /* product admins: everything, everyone's */
     RW(PA2, ACT_WS_READ, S3, 0, NULL),
     RW(PA2, ACT_WS_EDIT, S3 "/shares", 0, NULL),
@@ -1642,6 +1655,19 @@ static const struct srow stats[] = {
     {MIA, S3, -ENOENT, 0},
     {MIA, S3 "/segment.ini", -ENOENT, 0},
     {VIEWER, S1, -ENOENT, 0},
+    /* shared with all, but not with those who may not enter the
+     * Workspace: as hidden as an object not shared with them, and
+     * everything in it (lookup agrees with readdir) */
+    {RIA, S4, 0, 5},
+    {RIA, S4 "/segment.ini", 0, 4},
+    {VIEWER, S4, -ENOENT, 0},
+    {VIEWER, S4 "/segment.ini", -ENOENT, 0},
+    {VIEWER, S4 "/shares", -ENOENT, 0},
+    {VIEWER, S4 "/used_by", -ENOENT, 0},
+    {LEAD, S4, -ENOENT, 0},
+    {LEAD, S4 "/shares", -ENOENT, 0},
+    {NOGROUP, S4 "/segment.ini", -ENOENT, 0},
+    {SYS, S4, -ENOENT, 0},
     {PA, "/admin/transfer", 0, 6},
     {SYS, "/admin/transfer", 0, 4},
     {LEAD, "/admin/transfer", 0, 0},
@@ -1761,12 +1787,15 @@ static const struct {
      "README\nwhoami\nerrors\nconnections/\ndataviews/\nadmin/\naudit/\n"
      "workspace/\n"},
     /* each caller lists what it may see, and nothing else */
-    {MIA, "/workspace/segments", 0, "s1/\ns2/\n"},
-    {NED, "/workspace/segments", 0, "s2/\ns3/\n"},
-    {RIA, "/workspace/segments", 0, "s1/\n"},
-    {ANALYST, "/workspace/segments", 0, "s1/\n"},
+    {MIA, "/workspace/segments", 0, "s1/\ns2/\ns4/\n"},
+    {NED, "/workspace/segments", 0, "s2/\ns3/\ns4/\n"},
+    {RIA, "/workspace/segments", 0, "s1/\ns4/\n"},
+    {ANALYST, "/workspace/segments", 0, "s1/\ns4/\n"},
     {NOGROUP, "/workspace/segments", -EACCES, ""},
-    {PA2, "/workspace/segments", 0, "s1/\ns2/\ns3/\n"},
+    /* no analysis_workspace: the Workspace is closed, s4 (shared with
+     * all) with it */
+    {VIEWER, "/workspace/segments", -EACCES, ""},
+    {PA2, "/workspace/segments", 0, "s1/\ns2/\ns3/\ns4/\n"},
     {LEAD, "/workspace", -EACCES, ""},
     {UNMAPPED, "/workspace", -ENOENT, ""},
     {RIA, "/workspace", 0,
@@ -2473,13 +2502,13 @@ START_TEST(test_ws_allowed)
 		       "[segment]\nowner = ghost@example.com\n", -EINVAL);
 
 	/* mv within its directory, rmdir */
-	ck_assert_int_eq(rename_as(MIA, "/workspace/segments", "s2", "s4"), 0);
+	ck_assert_int_eq(rename_as(MIA, "/workspace/segments", "s2", "s5"), 0);
 	audit_has("\tmia@example.com\tchange\t/workspace/segments/s2\tok\t"
-		  "segment: to /workspace/segments/s4\n");
-	ck_assert_int_eq(model_read(NED, "/workspace/segments/s4/segment.ini",
+		  "segment: to /workspace/segments/s5\n");
+	ck_assert_int_eq(model_read(NED, "/workspace/segments/s5/segment.ini",
 				    &b), 0);
-	ck_assert_int_eq(rmdir_as(MIA, "/workspace/segments", "s4"), 0);
-	audit_has("\tmia@example.com\tdelete\t/workspace/segments/s4\tok\t"
+	ck_assert_int_eq(rmdir_as(MIA, "/workspace/segments", "s5"), 0);
+	audit_has("\tmia@example.com\tdelete\t/workspace/segments/s5\tok\t"
 		  "segment\n");
 	model_mkdir_as(RIA, "/workspace/date-ranges", "d1", 0);
 	audit_has("\tria@example.com\tcreate\t/workspace/date-ranges/d1\tok\t"

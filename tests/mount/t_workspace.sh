@@ -135,6 +135,17 @@ rename: allowed"
 ok "mia: the date range q2 is hers" as $MIA test -d "$W/date-ranges/q2"
 ok "pa: share q2 with all" sh -c "printf 'all\n' | setpriv --reuid=$PA --regid=$PA --clear-groups tee '$W/date-ranges/q2/shares' >/dev/null"
 has "why: ria on q2 (shared with all, she holds P)" "$(why $RIA "$W/date-ranges/q2/daterange.ini")" "write: allowed"
+# shared with all: with all who may enter the Workspace; sys may not, so
+# q2 is not there for her, nor anything in it, as her listing says
+ok "ria sees q2" as $RIA stat "$W/date-ranges/q2"
+pr "sys: q2 (shared with all, no Workspace for her)" ENOENT $SYS stat "$W/date-ranges/q2"
+for f in daterange.ini shares used_by; do
+	pr "sys: q2/$f" ENOENT $SYS stat "$W/date-ranges/q2/$f"
+done
+pr "sys: q2 read" ENOENT $SYS read "$W/date-ranges/q2/daterange.ini"
+no "sys: access(F_OK)" as $SYS test -e "$W/date-ranges/q2"
+pr "sys: rmdir q2" ENOENT $SYS rmdir "$W/date-ranges/q2"
+no "sys lists no date range" as $SYS ls "$W/date-ranges"
 eq "who shared with all: one grep" "$(audit | grep -P '\tshare\t' | grep -P '\tok\t.*\ball\b' | cut -f2,4)" "pa@example.com	/workspace/date-ranges/q2"
 
 # --- denied changes change nothing ---

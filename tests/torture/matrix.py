@@ -10,7 +10,7 @@ profiles granting data views by name and by auto_include, with and
 without reporting tools, members directly and through a group,
 connections in two sandboxes, datasets with rows, data views with
 components, and Workspace segments owned by a member and shared with a
-user and a group.  Then every role below tries every action below, one system
+user and a group, and one shared with all.  Then every role below tries every action below, one system
 call on one path each, and the answer is compared with the table MATRIX:
 the outcome each cell must have, written out from SPEC section 6 (and
 the README's choices where the SPEC leaves one), never computed by the
@@ -263,6 +263,10 @@ ls-segments     A   ok A    A     ok    A    ok    ok    ok    ok    A     N    
 cat-seg1-ini    N   ok N    N     ok    N    ok    N     ok    N     N     N     N    ok    ok
 cat-seg1-used   N   ok N    N     ok    N    ok    N     ok    N     N     N     N    ok    ok
 cat-seg2-ini    N   ok N    N     ok    N    ok    N     N     N     N     N     N    N     ok
+# seg3 is shared with all: with every caller who may enter /workspace;
+#   for the others it is not there (ENOENT, as the listing they may not
+#   make would not show it)
+cat-seg3-ini    N   ok N    N     ok    N    ok    ok    ok    ok    N     N     N    ok    ok
 # "change, rename, delete, tag, approve or unapprove, change shares: its
 #   owner while holding P; a caller it is shared with who holds P;
 #   product admins" (SHARED owns seg2 without segment_creation)
@@ -681,6 +685,8 @@ class Matrix:
             ("PA", mk, "workspace/segments/seg2"),
             ("PA", w, "workspace/segments/seg2/segment.ini",
              "[segment]\nowner = shared@example.com\n"),
+            ("PA", mk, "workspace/segments/seg3"),
+            ("PA", w, "workspace/segments/seg3/shares", "all\n"),
         ]
         for col, fn, rel, *rest in steps:
             res = self.a(col).call(fn, self.p(rel), *rest)[0]
@@ -1129,6 +1135,7 @@ class Matrix:
             (P("README"), "x\n"), "write", ("/README",), bit="w")
         # the Workspace
         seg1, seg2 = "workspace/segments/seg1", "workspace/segments/seg2"
+        seg3 = "workspace/segments/seg3"
         segs_of = {"OWNER": ["seg1"], "SHARED": ["seg1", "seg2"],
                    "GROUP": ["seg1"]}
         admins = ("PA", "NOSRC", "DEVPA")
@@ -1139,8 +1146,9 @@ class Matrix:
                                        "segments"]))
         A["ls-segments"] = Action(
             "ls /workspace/segments", "query", op_ls, (P("workspace/segments"),),
-            check=listing(lambda col: ["seg1", "seg2"] if col in admins else
-                          segs_of.get(col, [])))
+            check=listing(lambda col: ["seg1", "seg2", "seg3"]
+                          if col in admins else
+                          segs_of.get(col, []) + ["seg3"]))
         A["cat-seg1-ini"] = Action(
             "cat /%s/segment.ini" % seg1, "read", op_read,
             (P(seg1 + "/segment.ini"),), "read", ("/" + seg1,),
@@ -1153,6 +1161,10 @@ class Matrix:
             "cat /%s/segment.ini" % seg2, "read", op_read,
             (P(seg2 + "/segment.ini"),), "read", ("/" + seg2,),
             check=has("owner = shared@example.com\n"))
+        A["cat-seg3-ini"] = Action(
+            "cat /%s/segment.ini" % seg3, "read", op_read,
+            (P(seg3 + "/segment.ini"),), "read", ("/" + seg3,),
+            check=has("owner = pa@example.com\n"))
 
         def ws_w(key, rel, text, audit, obj, effect, bit="w"):
             A[key] = Action("write /" + rel, "change", op_write,
@@ -1355,8 +1367,9 @@ class Matrix:
                    (res, got and got[0]),
                    ("OK", want) if want is not None else ("ENOENT", None))
             n += 1
-        want_ws = {"OWNER": ["seg1"], "SHARED": ["seg1", "seg2"],
-                   "TOOLS": [], "PA": ["seg1", "seg2"]}
+        want_ws = {"OWNER": ["seg1", "seg3"],
+                   "SHARED": ["seg1", "seg2", "seg3"], "TOOLS": ["seg3"],
+                   "PA": ["seg1", "seg2", "seg3"]}
         for col in ["OWNER", "TOOLS", "SHARED", "OWNER", "PA", "TOOLS",
                     "SHARED"]:
             res, got = self.a(col).call(op_ls, P("workspace/segments"))
