@@ -2466,8 +2466,11 @@ out:
  * of a data view or a component): one transaction, audited as "rename".
  * The caller needs the right to delete the source and to create in the
  * directory (and to delete what a file object replaces).  Elsewhere:
- * EXDEV, so mv copies and deletes.  A directory object is never empty,
- * so it cannot replace another (ENOTEMPTY).
+ * EXDEV, so mv copies and deletes.  A directory object cannot replace
+ * another: its name is taken (EEXIST, as mkdir answers), whoever the
+ * other belongs to and whether the caller sees it or not; so that it
+ * tells no more than mkdir does, it is answered once the caller is
+ * known to be allowed the rename.
  */
 static int rename_object(struct op *op, const struct obj_ref *src,
 			 const struct obj_ref *newdir,
@@ -2492,22 +2495,22 @@ static int rename_object(struct op *op, const struct obj_ref *src,
 	}
 	if (!strcmp(src->names[src->nnames - 1], dst->names[dst->nnames - 1]))
 		goto out;
-	replace = ref_exists(op, dst);
-	if (replace && (flags & MODEL_RENAME_NOREPLACE)) {
-		rc = -EEXIST;
-		goto out;
-	}
-	if (replace && !(k->flags & KD_FILE)) {
-		rc = -ENOTEMPTY;
-		goto out;
-	}
 	rc = gate(op, k->act_delete, src, "rename");
 	if (!rc)
 		rc = gate(op, k->act_create, newdir, "rename");
-	if (!rc && replace)
-		rc = gate(op, k->act_delete, dst, "rename");
 	if (rc)
 		goto out;
+	replace = ref_exists(op, dst);
+	if (replace && ((flags & MODEL_RENAME_NOREPLACE) ||
+			!(k->flags & KD_FILE))) {
+		rc = -EEXIST;
+		goto out;
+	}
+	if (replace) {
+		rc = gate(op, k->act_delete, dst, "rename");
+		if (rc)
+			goto out;
+	}
 	memset(&d, 0, sizeof(d));
 	/* what others name by its name keeps it (SPEC §7: EBUSY) */
 	if (k->in_use) {

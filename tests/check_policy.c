@@ -2417,8 +2417,15 @@ START_TEST(test_ws_denied_unchanged)
 	ck_assert_int_eq(rmdir_as(MIA, "/workspace/segments", "s3"), -ENOENT);
 	model_write_rc(MIA, S3 "/shares", "user:mia@example.com\n", -ENOENT);
 	model_mkdir_as(MIA, "/workspace/segments", "s3", -EEXIST);
+	/* a rename onto a taken name says only that it is taken, hidden
+	 * (s3) or not (s2), as mkdir does; to one who may not rename, not
+	 * even that */
 	ck_assert_int_eq(rename_as(MIA, "/workspace/segments", "s1", "s3"),
-			 -ENOTEMPTY);
+			 -EEXIST);
+	ck_assert_int_eq(rename_as(MIA, "/workspace/segments", "s1", "s2"),
+			 -EEXIST);
+	ck_assert_int_eq(rename_as(RIA, "/workspace/segments", "s1", "s3"),
+			 -EACCES);
 	/* no creation permission, no Workspace */
 	model_mkdir_as(RIA, "/workspace/segments", "x", -EACCES);
 	model_mkdir_as(NED, "/workspace/audiences", "x", -EACCES);

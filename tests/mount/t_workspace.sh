@@ -211,6 +211,27 @@ has "audited delete" "$(audit)" "	analyst@example.com	delete	/workspace/calculat
 ok "rmdir a1" as $MIA rmdir "$W/audiences/a1"
 eq "used_by empty" "$(as $MIA cat "$S/s1/used_by")" ""
 ok "mv s1 s2" as $MIA mv "$S/s1" "$S/s2"
+# onto a taken name: EEXIST, which tells only that it is taken, whether
+# the caller sees the object there (s10) or not (pa's private s8)
+as $PA mkdir "$S/s8"
+ok "mia: mkdir s9" as $MIA mkdir "$S/s9"
+errno_is "mv -T s9 onto a hidden name" EEXIST as $MIA python3 -c "
+import os,errno
+try: os.rename('$S/s9', '$S/s8'); print('OK')
+except OSError as e: print(errno.errorcode[e.errno])"
+pr "mkdir of that name: EEXIST too" EEXIST $MIA mkdir "$S/s8"
+ok "mia: mkdir s10" as $MIA mkdir "$S/s10"
+errno_is "mv -T s9 onto her own s10" EEXIST as $MIA python3 -c "
+import os,errno
+try: os.rename('$S/s9', '$S/s10'); print('OK')
+except OSError as e: print(errno.errorcode[e.errno])"
+errno_is "ria (who may not rename s2) learns nothing of s8" EACCES as $RIA python3 -c "
+import os,errno
+try: os.rename('$S/s2', '$S/s8'); print('OK')
+except OSError as e: print(errno.errorcode[e.errno])"
+ok "both still there" as $PA test -d "$S/s9" -a -d "$S/s8" -a -d "$S/s10"
+ok "rmdir s9 s10" as $MIA rmdir "$S/s9" "$S/s10"
+as $PA rmdir "$S/s8"
 has "audited rename" "$(audit)" "	analyst@example.com	change	/workspace/segments/s1	ok	segment: to /workspace/segments/s2"
 
 # --- owner: a transfer, by product admins only ---
