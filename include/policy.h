@@ -128,10 +128,15 @@ enum action {
 				 * may enter /workspace (ACT_WS_SEE), its
 				 * owner and the principals it is shared
 				 * with; product admins */
-	ACT_WS_EDIT,		/* change, rename, delete, tag, approve,
-				 * re-share: owner or a principal it is shared
-				 * with, holding the creation permission;
-				 * product admins */
+	ACT_WS_EDIT,		/* change, rename, delete, tag, approve:
+				 * owner or a principal it is shared with,
+				 * holding the creation permission; product
+				 * admins */
+	ACT_WS_SHARE,		/* change its shares: as ACT_WS_EDIT, but a
+				 * list that holds all is the product
+				 * admins' alone (adding all, a group the
+				 * caller is not in: judged by the store
+				 * hook, on what it adds) */
 	ACT_WS_ADMIN,		/* share with all, change owner, all_dataviews,
 				 * /admin/transfer: product admins */
 	ACT_WS_PEOPLE,		/* read an audience's people.csv: who reads

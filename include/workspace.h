@@ -39,9 +39,16 @@ int ws_ini_store(struct mctx *c, const struct obj_ref *ref, const char *data,
 int ws_ini_check_key(struct mctx *c, const struct obj_ref *ref,
 		     const struct inidoc_field *f, const char *val,
 		     const char *line, size_t llen, struct diag *d);
-/* shares: user:LOGIN, group:NAME, all; audited "share". */
+/* shares: user:LOGIN, group:NAME, all; audited "share".  Who may write
+ * it at all is the policy's (ACT_WS_SHARE); what a write adds is judged
+ * here: all (product admins, at write(2)), a group (one the writer is
+ * in, unless already listed). */
 int ws_shares_store(struct mctx *c, const struct obj_ref *ref,
 		    const char *data, size_t len, struct diag *d);
+/* user.cjafs.why of shares, when the write is allowed: what it may add
+ * (kind_attr.why), the part of the answer that depends on the text. */
+int ws_shares_why(struct mctx *c, const struct obj_ref *ref,
+		  struct buf *out);
 /* One shares entry (arg: the struct mctx): -EINVAL for a malformed one,
  * -EACCES for all written by a caller who is not a product admin. */
 int ws_check_share(const char *entry, size_t len, void *arg, struct diag *d);

@@ -2678,6 +2678,41 @@ static int why_line(struct op *op, struct buf *out, const char *what,
 	return rc;
 }
 
+/*
+ * A delete (rmdir, rm -r, rm of a file object) or a rename (mv) of the
+ * object ref is in, as the operation answers it: the gate's rules (a
+ * rename also needs to create in the directory), then, when they allow
+ * it, what the kind says of the object now: one that others name is
+ * "refused: in use by ..." (EBUSY), not "allowed".
+ */
+static int why_remove_line(struct op *op, struct buf *out, const char *what,
+			   const struct obj_ref *ref, int rename)
+{
+	const struct kind_def *k = &kind_table[ref->kind];
+	struct buf why = BUF_INIT;
+	struct obj_ref dir;
+	struct diag d;
+	int rc;
+
+	rc = policy_check(op->c.pol, &op->who, k->act_delete, ref, &why);
+	if (!rc && rename && !obj_ref_parent(ref, &dir))
+		rc = policy_check(op->c.pol, &op->who, k->act_create, &dir,
+				  &why);
+	if (rc) {
+		rc = buf_printf(out, "%s: denied: %s\n", what,
+				why.len ? why.data : "not allowed");
+		goto out;
+	}
+	memset(&d, 0, sizeof(d));
+	if (k->in_use && k->in_use(&op->c, ref, &d) == -EBUSY && d.msg[0])
+		rc = buf_printf(out, "%s: refused: %s\n", what, d.msg);
+	else
+		rc = buf_printf(out, "%s: allowed\n", what);
+out:
+	buf_release(&why);
+	return rc;
+}
+
 int model_why(struct model *m, const struct caller_id *id,
 	      const struct obj_ref *ref, struct buf *out)
 {
@@ -2729,13 +2764,14 @@ int model_why(struct model *m, const struct caller_id *id,
 					      "mkdir",
 				      kind_table[nk].act_create, ref);
 		/* an owned object is deleted (rmdir, rm -r) and renamed
-		 * (mv) by the same rule */
+		 * (mv) by the same rules */
 		if (!rc && (k->flags & KD_STORED))
-			rc = why_line(&op, out,
-				      k->flags & KD_OWNED ? "delete" : "rmdir",
-				      k->act_delete, ref);
+			rc = why_remove_line(&op, out,
+					     k->flags & KD_OWNED ? "delete" :
+								   "rmdir",
+					     ref, 0);
 		if (!rc && (k->flags & KD_OWNED))
-			rc = why_line(&op, out, "rename", k->act_delete, ref);
+			rc = why_remove_line(&op, out, "rename", ref, 1);
 		goto out;
 	}
 	rc = why_line(&op, out, "read", a->act_read, ref);
@@ -2751,7 +2787,7 @@ int model_why(struct model *m, const struct caller_id *id,
 	if (!rc && ((k->flags & (KD_STORED | KD_FILE)) ==
 			    (KD_STORED | KD_FILE) ||
 		    (k->flags & KD_OWNED)))
-		rc = why_line(&op, out, "delete", k->act_delete, ref);
+		rc = why_remove_line(&op, out, "delete", ref, 0);
 out:
 	buf_release(&path);
 	buf_release(&login);

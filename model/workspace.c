@@ -21,8 +21,10 @@
  * Only product admins write all (refused at write(2), EACCES); others
  * may add only groups they belong to (judged at commit against the list
  * as stored: an entry already there may stay).  A list that holds all is
- * the product admins' to change: everyone sees the object anyway, and an
- * owner could otherwise undo a product admin's decision.
+ * the product admins' to change: that is the policy's (ACT_WS_SHARE, the
+ * file's write action), so the mode bits and user.cjafs.why say it
+ * before a write is refused; ws_shares_why() tells the rest, which
+ * depends on what a write adds.
  *
  * References.  A calculated metric names a segment (segment), an audience
  * segments (segments): the objects named must exist and be usable by the
@@ -1043,12 +1045,7 @@ int ws_shares_store(struct mctx *c, const struct obj_ref *ref,
 		goto out;
 	}
 	if (!is_admin(c)) {
-		if (inidoc_lines_has(old.data, "all")) {
-			diag_set(d, 0, 0, "shared with all: only product "
-				 "admins change this list");
-			rc = -EACCES;
-			goto out;
-		}
+		/* a list that holds all the gate kept from this writer */
 		sr.old = old.data;
 		rc = inidoc_lines_each(canon.data, share_rule_each, &sr);
 		if (rc)
@@ -1071,6 +1068,27 @@ out:
 	buf_release(&canon);
 	buf_release(&old);
 	buf_release(&shown);
+	return rc;
+}
+
+int ws_shares_why(struct mctx *c, const struct obj_ref *ref,
+		  struct buf *out)
+{
+	struct buf why = BUF_INIT;
+	int rc;
+
+	/* all: the gate's rule, as write(2) applies it (ws_check_share) */
+	if (!policy_check(c->pol, c->who, ACT_WS_ADMIN, ref, &why)) {
+		rc = buf_addstr(out, "share with all: allowed\n");
+		goto out;
+	}
+	rc = buf_printf(out, "share with all: denied: %s\n",
+			why.len ? why.data : "not allowed");
+	if (!rc)
+		rc = buf_addstr(out, "add: logins, and groups you belong to; "
+				"removing and keeping are allowed\n");
+out:
+	buf_release(&why);
 	return rc;
 }
 

@@ -571,12 +571,13 @@ struct prow {
 #define DV_HIDDEN(w, a) RW(w, a, "dv:web", EN, NULL)
 
 /* The Workspace actions on their representatives. */
-#define WS(w, see, create, read, edit, admin, people)                          \
+#define WS(w, see, create, read, edit, share, admin, people)                   \
 	R(w, ACT_WS_PEOPLE, "/workspace/audiences/aud/people.csv", people),     \
 	R(w, ACT_WS_SEE, "/workspace", see),                                   \
 	R(w, ACT_WS_CREATE, "/workspace/segments", create),                    \
 	R(w, ACT_WS_READ, "/workspace/segments/s1", read),                     \
 	R(w, ACT_WS_EDIT, "/workspace/segments/s1/segment.ini", edit),         \
+	R(w, ACT_WS_SHARE, "/workspace/segments/s1/shares", share),            \
 	R(w, ACT_WS_ADMIN, "/admin/transfer", admin)
 /* The other actions for a member of a profile that grants no data view
  * and no tool but Workspace ones. */
@@ -869,27 +870,27 @@ static const struct prow matrix[] = {
 
     /* the Workspace (SPEC §7), on mia's segment s1 (shared with ria and
      * group:Analysts); people.csv of her audience aud (shared alike) */
-    WS(UNMAPPED, EN, EN, EN, EN, EN, EN),
-    WS(SYS, EA, EA, EN, EN, EA, EN),
-    WS(PA, 0, 0, 0, 0, 0, 0),
-    WS(PA2, 0, 0, 0, 0, 0, 0),
-    WS(PA3, 0, 0, 0, 0, 0, 0),
+    WS(UNMAPPED, EN, EN, EN, EN, EN, EN, EN),
+    WS(SYS, EA, EA, EN, EN, EN, EA, EN),
+    WS(PA, 0, 0, 0, 0, 0, 0, 0),
+    WS(PA2, 0, 0, 0, 0, 0, 0, 0),
+    WS(PA3, 0, 0, 0, 0, 0, 0, 0),
     /* a profile admin that is no member: no analysis_workspace */
-    WS(LEAD, EA, EA, EN, EN, EA, EN),
+    WS(LEAD, EA, EA, EN, EN, EN, EA, EN),
     /* through group:Analysts: sees it, may not change it */
-    WS(ANALYST, 0, EA, 0, EA, EA, EA),
-    WS(ANALYST_SUPP, 0, EA, 0, EA, EA, EA),
-    WS(NOGROUP, EA, EA, EN, EN, EA, EN),
+    WS(ANALYST, 0, EA, 0, EA, EA, EA, EA),
+    WS(ANALYST_SUPP, 0, EA, 0, EA, EA, EA, EA),
+    WS(NOGROUP, EA, EA, EN, EN, EN, EA, EN),
     /* a member without analysis_workspace */
-    WS(VIEWER, EA, EA, EN, EN, EA, EN),
-    WS(AUDITOR, EA, EA, EN, EN, EA, EN),
-    WS(LEAD2, EA, EA, EN, EN, EA, EN),
+    WS(VIEWER, EA, EA, EN, EN, EN, EA, EN),
+    WS(AUDITOR, EA, EA, EN, EN, EN, EA, EN),
+    WS(LEAD2, EA, EA, EN, EN, EN, EA, EN),
     /* the owner, holding segment_creation */
-    PLAIN(MIA), WS(MIA, 0, 0, 0, 0, EA, EA),
+    PLAIN(MIA), WS(MIA, 0, 0, 0, 0, 0, EA, EA),
     /* not shared with: an owner elsewhere */
-    PLAIN(NED), WS(NED, 0, EA, EN, EN, EA, EN),
+    PLAIN(NED), WS(NED, 0, EA, EN, EN, EN, EA, EN),
     /* shared with directly, without segment_creation */
-    PLAIN(RIA), WS(RIA, 0, EA, 0, EA, EA, EA),
+    PLAIN(RIA), WS(RIA, 0, EA, 0, EA, EA, EA, EA),
 };
 
 #define NEED_CONN "needs platform permissions " CONN_PERMS_TEXT
@@ -1137,6 +1138,19 @@ static const struct prow details[] = {
     RW(LEAD, ACT_WS_READ, S4 "/used_by", EN, NEED_WS),
     RW(AUDITOR, ACT_WS_EDIT, S4 "/shares", EN, NEED_WS),
     RW(SYS, ACT_WS_EDIT, S4, EN, NEED_WS),
+    /* a list that holds all is the product admins' to change; the rest
+     * of the object is changed as any other */
+    RW(MIA, ACT_WS_SHARE, S4 "/shares", EA,
+       "shared with all: only product admins change this list"),
+    RW(MIA, ACT_WS_EDIT, S4 "/segment.ini", 0, NULL),
+    RW(MIA, ACT_WS_EDIT, S4, 0, NULL),
+    RW(RIA, ACT_WS_SHARE, S4 "/shares", EA,
+       "needs segment_creation (it is shared with you)"),
+    RW(PA2, ACT_WS_SHARE, S4 "/shares", 0, NULL),
+    RW(MIA, ACT_WS_SHARE, S2 "/shares", 0, NULL),
+    RW(NED, ACT_WS_SHARE, S2 "/shares", EA,
+       "needs segment_creation (you own it)"),
+    RW(VIEWER, ACT_WS_SHARE, S4 "/shares", EN, NEED_WS),
     /* product admins: everything, everyone's */
     RW(PA2, ACT_WS_READ, S3, 0, NULL),
     RW(PA2, ACT_WS_EDIT, S3 "/shares", 0, NULL),
@@ -1668,6 +1682,11 @@ static const struct srow stats[] = {
     {LEAD, S4 "/shares", -ENOENT, 0},
     {NOGROUP, S4 "/segment.ini", -ENOENT, 0},
     {SYS, S4, -ENOENT, 0},
+    /* its shares are the product admins' to change: no w where the
+     * write would be refused */
+    {MIA, S4 "/shares", 0, 4},
+    {MIA, S4 "/segment.ini", 0, 6},
+    {PA2, S4 "/shares", 0, 6},
     {PA, "/admin/transfer", 0, 6},
     {SYS, "/admin/transfer", 0, 4},
     {LEAD, "/admin/transfer", 0, 0},
@@ -1726,6 +1745,8 @@ static const struct arow accesses[] = {
     {NED, S2 "/shares", W_OK, -EACCES},
     {NED, S1, F_OK, -ENOENT},
     {PA3, S3 "/shares", W_OK, 0},
+    {MIA, S4 "/shares", W_OK, -EACCES},
+    {MIA, S4 "/shares", R_OK, 0},
 };
 
 START_TEST(test_access)
@@ -2348,6 +2369,32 @@ START_TEST(test_why)
 	     "read: denied: needs role product admin or a profile with "
 	     "audit_logs_access\n"
 	     "write: denied: read-only file\n"},
+	    /* shares: what a write may add depends on the text; the rest is
+	     * the gate's, as the write's */
+	    {MIA, S1 "/shares", 0,
+	     "path: " S1 "/shares\n"
+	     "login: mia@example.com\n"
+	     "read: allowed\n"
+	     "write: allowed\n"
+	     "share with all: denied: needs role product admin\n"
+	     "add: logins, and groups you belong to; removing and keeping "
+	     "are allowed\n"
+	     "delete: allowed\n"},
+	    {MIA, S4 "/shares", 0,
+	     "path: " S4 "/shares\n"
+	     "login: mia@example.com\n"
+	     "read: allowed\n"
+	     "write: denied: shared with all: only product admins change "
+	     "this list\n"
+	     "delete: allowed\n"},
+	    {PA2, S4 "/shares", 0,
+	     "path: " S4 "/shares\n"
+	     "login: pa2@example.com\n"
+	     "read: allowed\n"
+	     "write: allowed\n"
+	     "share with all: allowed\n"
+	     "delete: allowed\n"},
+	    {VIEWER, S4 "/shares", -ENOENT, ""},
 	};
 	struct obj_ref ref;
 	struct buf b = BUF_INIT;
@@ -2394,6 +2441,19 @@ static void audit_has(const char *line)
 	ck_assert_msg(strstr(log.data, line) != NULL, "audit: no '%s' in\n%s",
 		      line, log.len > 2000 ? log.data + log.len - 2000 : log.data);
 	buf_release(&log);
+}
+
+/* user.cjafs.why of path as w holds text. */
+static void why_has(enum who w, const char *path, const char *text)
+{
+	struct obj_ref ref;
+	struct buf b = BUF_INIT;
+
+	make_ref(path, NULL, &ref);
+	ck_assert_int_eq(model_why(m, &ids[w], &ref, &b), 0);
+	ck_assert_msg(b.data && strstr(b.data, text), "why %s as %s: no '%s' "
+		      "in\n%s", path, whos[w].name, text, b.data);
+	buf_release(&b);
 }
 
 /* Every denied Workspace change changes nothing and leaves its line. */
@@ -2572,6 +2632,16 @@ START_TEST(test_ws_references)
 	ck_assert_int_eq(rmdir_as(MIA, "/workspace/segments", "s1"), -EBUSY);
 	ck_assert_int_eq(rename_as(MIA, "/workspace/segments", "s1", "s9"),
 			 -EBUSY);
+	/* user.cjafs.why says what rmdir and mv answer, not the gate's part */
+	why_has(MIA, S1, "delete: refused: in use by /workspace/audiences/a1, "
+		"/workspace/calculated-metrics/m1\nrename: refused: in use by "
+		"/workspace/audiences/a1, /workspace/calculated-metrics/m1\n");
+	why_has(MIA, S1 "/segment.ini", "delete: refused: in use by ");
+	why_has(RIA, S1, "delete: denied: needs segment_creation (it is shared "
+		"with you)\nrename: denied: needs segment_creation (it is "
+		"shared with you)\n");
+	why_has(RIA, S1 "/used_by", "delete: denied: needs segment_creation");
+	why_has(PA, S2, "delete: refused: in use by /workspace/audiences/a1\n");
 	ck_assert_int_eq(rmdir_as(PA, "/workspace/segments", "s2"), -EBUSY);
 	ck_assert_int_eq(model_read(MIA, "/errors", &e), 0);
 	ck_assert_ptr_nonnull(strstr(e.data, " " S1 ": in use by "
@@ -2592,6 +2662,7 @@ START_TEST(test_ws_references)
 			 0);
 	ck_assert_int_eq(model_read(MIA, S1 "/used_by", &b), 0);
 	ck_assert_str_eq(b.data, "");
+	why_has(MIA, S1, "delete: allowed\nrename: allowed\n");
 	ck_assert_int_eq(rename_as(MIA, "/workspace/segments", "s1", "s9"), 0);
 	ck_assert_int_eq(rmdir_as(MIA, "/workspace/audiences", "a1"), 0);
 	ck_assert_int_eq(model_read(NED, S2 "/used_by", &b), 0);

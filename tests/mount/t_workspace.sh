@@ -135,6 +135,22 @@ rename: allowed"
 ok "mia: the date range q2 is hers" as $MIA test -d "$W/date-ranges/q2"
 ok "pa: share q2 with all" sh -c "printf 'all\n' | setpriv --reuid=$PA --regid=$PA --clear-groups tee '$W/date-ranges/q2/shares' >/dev/null"
 has "why: ria on q2 (shared with all, she holds P)" "$(why $RIA "$W/date-ranges/q2/daterange.ini")" "write: allowed"
+# a list that holds all is the product admins' to change: no w bit, why
+# says so, and the write is refused at open
+eq "ria: q2/shares r only" "$(mode $RIA "$W/date-ranges/q2/shares")" "-r--------"
+eq "ria: q2/daterange.ini rw" "$(mode $RIA "$W/date-ranges/q2/daterange.ini")" "-rw-------"
+eq "pa: q2/shares rw" "$(mode $PA "$W/date-ranges/q2/shares")" "-rw-------"
+has "why: ria, q2/shares" "$(why $RIA "$W/date-ranges/q2/shares")" "write: denied: shared with all: only product admins change this list"
+pr "access: ria may not write it" EACCES $RIA access-w "$W/date-ranges/q2/shares"
+wr "ria: take all out of q2/shares" EACCES $RIA "$W/date-ranges/q2/shares" ''
+has "ria's /errors" "$(errors_top $RIA)" "/workspace/date-ranges/q2/shares: write: denied: shared with all: only product admins change this list"
+eq "q2 still shared with all" "$(as $PA cat "$W/date-ranges/q2/shares")" "all"
+# what a write may add depends on its text: why tells the rule
+has "why: mia, s1/shares" "$(why $MIA "$S/s1/shares")" "write: allowed
+share with all: denied: needs role product admin
+add: logins, and groups you belong to; removing and keeping are allowed"
+has "why: pa, s1/shares" "$(why $PA "$S/s1/shares")" "write: allowed
+share with all: allowed"
 # shared with all: with all who may enter the Workspace; sys may not, so
 # q2 is not there for her, nor anything in it, as her listing says
 ok "ria sees q2" as $RIA stat "$W/date-ranges/q2"
@@ -198,6 +214,12 @@ eq "used_by, for mia" "$(as $MIA cat "$S/s1/used_by")" "/workspace/audiences/a1
 /workspace/calculated-metrics/m1"
 eq "used_by, for ria (who sees neither)" "$(as $RIA cat "$S/s1/used_by")" "# 2 more you cannot see"
 pr "rmdir s1: in use" EBUSY $MIA rmdir "$S/s1"
+# why and the operations agree: refused while named, not "allowed"
+has "why: mia, s1 in use" "$(why $MIA "$S/s1")" "delete: refused: in use by /workspace/audiences/a1, /workspace/calculated-metrics/m1
+rename: refused: in use by /workspace/audiences/a1, /workspace/calculated-metrics/m1"
+has "why: mia, s1's files too" "$(why $MIA "$S/s1/segment.ini")" "delete: refused: in use by /workspace/audiences/a1, /workspace/calculated-metrics/m1"
+has "why: ria, who may not, is told that first" "$(why $RIA "$S/s1")" "delete: denied: needs segment_creation (it is shared with you)"
+has "why: pa, who sees every referrer" "$(why $PA "$S/s1")" "rename: refused: in use by /workspace/audiences/a1, /workspace/calculated-metrics/m1"
 has "errors: the referrers" "$(errors_top $MIA)" "/workspace/segments/s1: in use by /workspace/audiences/a1, /workspace/calculated-metrics/m1"
 no "mv s1: in use" as $MIA mv "$S/s1" "$S/s2"
 no "rm -r s1: in use" as $MIA rm -r "$S/s1"
@@ -210,6 +232,8 @@ ok "rm -r m2" as $MIA rm -r "$W/calculated-metrics/m2"
 has "audited delete" "$(audit)" "	analyst@example.com	delete	/workspace/calculated-metrics/m2	ok	calculated metric"
 ok "rmdir a1" as $MIA rmdir "$W/audiences/a1"
 eq "used_by empty" "$(as $MIA cat "$S/s1/used_by")" ""
+has "why: mia, s1 free again" "$(why $MIA "$S/s1")" "delete: allowed
+rename: allowed"
 ok "mv s1 s2" as $MIA mv "$S/s1" "$S/s2"
 # onto a taken name: EEXIST, which tells only that it is taken, whether
 # the caller sees the object there (s10) or not (pa's private s8)

@@ -278,6 +278,9 @@ w-seg2-ini      N   ok N    N     ok    N    ok    N     N     N     N     N    
 #   write(2); another's owner from anyone else is ignored, as every
 #   read-only key: t_workspace and check_policy hold that)
 w-seg1-all      N   ok N    N     ok    N    ok    N     A     N     N     N     N    A     A
+# README: a list that holds all is the product admins' to change (the
+#   file is r-- to the others, the write refused at open)
+w-seg3-shares   N   ok N    N     ok    N    ok    A     A     A     N     N     N    A     A
 # "create (mkdir): callers with P; product admins"; P: segment_creation,
 #   audience_creation plus platform manage_segments, analysis_workspace
 #   for date ranges
@@ -713,7 +716,8 @@ class Matrix:
                     "dataviews/v1/components/spare.ini",
                     "workspace/segments/seg1/segment.ini",
                     "workspace/segments/seg1/shares",
-                    "workspace/segments/seg2/segment.ini"]:
+                    "workspace/segments/seg2/segment.ini",
+                    "workspace/segments/seg3/shares"]:
             res, text = self.a("PA").call(op_read, self.p(rel))
             if res != "OK":
                 raise RuntimeError("setup: read %s: %s" % (rel, res))
@@ -1187,6 +1191,11 @@ class Matrix:
              lambda b, a, col: "all\n" in
              a["ws"]["segments"]["seg1"]["shares"], bit=None)
         A["w-seg1-all"].label = "all in /%s/shares" % seg1
+        ws_w("w-seg3-shares", seg3 + "/shares",
+             lambda col: o[seg3 + "/shares"] + "user:loner@example.com\n",
+             "share", seg3,
+             lambda b, a, col: "user:loner@example.com" in
+             a["ws"]["segments"]["seg3"]["shares"])
         ws_w("w-seg2-ini", seg2 + "/segment.ini",
              lambda col: sub(seg2 + "/segment.ini", r"^tags =.*$",
                              "tags = " + col.lower()), "change", seg2,
