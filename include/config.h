@@ -80,5 +80,7 @@ const char *config_group(const struct config *cfg, gid_t gid);
 int config_is_system_admin(const struct config *cfg, const char *login);
 /* The first uid mapped to login (for /admin/users), or -1 as uid_t. */
 uid_t config_uid_of(const struct config *cfg, const char *login);
+/* 1 if some gid is mapped to the analytics group group. */
+int config_has_group(const struct config *cfg, const char *group);
 
 #endif

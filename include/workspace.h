@@ -39,6 +39,11 @@ int ws_ini_store(struct mctx *c, const struct obj_ref *ref, const char *data,
 int ws_ini_check_key(struct mctx *c, const struct obj_ref *ref,
 		     const struct inidoc_field *f, const char *val,
 		     const char *line, size_t llen, struct diag *d);
+/* A shares list holds at most WS_SHARES_MAX principals, written on lines
+ * of at most WS_SHARES_LINE_MAX bytes. */
+#define WS_SHARES_MAX 256
+#define WS_SHARES_LINE_MAX 512
+
 /* shares: user:LOGIN, group:NAME, all; audited "share".  Who may write
  * it at all is the policy's (ACT_WS_SHARE); what a write adds is judged
  * here: all (product admins, at write(2)), a group (one the writer is
@@ -49,8 +54,10 @@ int ws_shares_store(struct mctx *c, const struct obj_ref *ref,
  * (kind_attr.why), the part of the answer that depends on the text. */
 int ws_shares_why(struct mctx *c, const struct obj_ref *ref,
 		  struct buf *out);
-/* One shares entry (arg: the struct mctx): -EINVAL for a malformed one,
- * -EACCES for all written by a caller who is not a product admin. */
+/* One shares entry (arg: the struct mctx): -EINVAL for a malformed one
+ * or one naming a login or group the configuration does not map (its
+ * column in d), -EACCES for all written by a caller who is not a product
+ * admin. */
 int ws_check_share(const char *entry, size_t len, void *arg, struct diag *d);
 /* used_by: the referrers this caller may see, one path a line, then
  * "# N more you cannot see" when there are others. */

@@ -963,3 +963,13 @@ uid_t config_uid_of(const struct config *cfg, const char *login)
 			return cfg->users[i].uid;
 	return (uid_t)-1;
 }
+
+int config_has_group(const struct config *cfg, const char *group)
+{
+	size_t i;
+
+	for (i = 0; group && i < cfg->ngroups; i++)
+		if (!strcmp(cfg->groups[i].group, group))
+			return 1;
+	return 0;
+}

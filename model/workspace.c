@@ -24,7 +24,11 @@
  * the product admins' to change: that is the policy's (ACT_WS_SHARE, the
  * file's write action), so the mode bits and user.cjafs.why say it
  * before a write is refused; ws_shares_why() tells the rest, which
- * depends on what a write adds.
+ * depends on what a write adds.  A principal must be one a caller can
+ * be: a login the configuration maps ([users]), a group it maps
+ * ([groups]), or all; a list holds at most WS_SHARES_MAX of them, on
+ * lines of at most WS_SHARES_LINE_MAX bytes, so a stored list is at most
+ * WS_SHARES_MAX * 262 bytes (user: and a 256-byte login, a newline).
  *
  * References.  A calculated metric names a segment (segment), an audience
  * segments (segments): the objects named must exist and be usable by the
@@ -58,6 +62,7 @@
 
 #include "admin.h"
 #include "audit.h"
+#include "config.h"
 #include "dataview.h"
 #include "dirindex.h"
 #include "filter.h"
@@ -980,9 +985,32 @@ int ws_ini_check_key(struct mctx *c, const struct obj_ref *ref,
 
 /* --- shares --- */
 
+/* A principal no caller can be (a login or group the configuration does
+ * not map) would be kept, and shown, for nobody: EINVAL, the column of
+ * its name in the entry. */
+static int share_known(struct mctx *c, const char *entry, size_t len,
+		       size_t skip, struct diag *d)
+{
+	char name[OBJ_LOGIN_BUF];
+	int group = skip == 6;
+
+	if (len - skip >= sizeof(name))
+		return 0;	/* the syntax check refused it */
+	memcpy(name, entry + skip, len - skip);
+	name[len - skip] = '\0';
+	if (group ? config_has_group(c->cfg, name) :
+		    config_uid_of(c->cfg, name) != (uid_t)-1)
+		return 0;
+	diag_set(d, 0, (int)skip + 1, "%s: no %s '%s' in the configuration "
+		 "(%s)", group ? "group" : "user", group ? "group" : "login",
+		 name, group ? "[groups]" : "[users]");
+	return -EINVAL;
+}
+
 int ws_check_share(const char *entry, size_t len, void *arg, struct diag *d)
 {
 	struct mctx *c = arg;
+	int rc;
 
 	if (len == 3 && !memcmp(entry, "all", 3)) {
 		if (is_admin(c))
@@ -990,13 +1018,46 @@ int ws_check_share(const char *entry, size_t len, void *arg, struct diag *d)
 		diag_set(d, 0, 0, "all: only product admins share with all");
 		return -EACCES;
 	}
-	if (len > 5 && !memcmp(entry, "user:", 5))
-		return admin_check_login(entry + 5, len - 5, arg, d);
-	if (len > 6 && !memcmp(entry, "group:", 6))
-		return admin_check_member(entry, len, arg, d);
+	if (len > 5 && !memcmp(entry, "user:", 5)) {
+		rc = admin_check_login(entry + 5, len - 5, arg, d);
+		return rc ? rc : share_known(c, entry, len, 5, d);
+	}
+	if (len > 6 && !memcmp(entry, "group:", 6)) {
+		rc = admin_check_member(entry, len, arg, d);
+		return rc ? rc : share_known(c, entry, len, 6, d);
+	}
 	diag_set(d, 0, 0, "'%.*s': a share is user:LOGIN, group:NAME or all",
 		 (int)(len > 64 ? 64 : len), entry);
 	return -EINVAL;
+}
+
+/* The bounds of a list as written: lines, then principals. */
+static int shares_bounds(const char *data, size_t len, const char *canon,
+			 struct diag *d)
+{
+	const char *p = data, *end = data + len, *nl;
+	size_t n = 0;
+	int line = 0;
+
+	for (; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		line++;
+		if ((size_t)(nl - p) > WS_SHARES_LINE_MAX) {
+			diag_set(d, line, 0, "a line of shares is at most %d "
+				 "bytes", WS_SHARES_LINE_MAX);
+			return -EINVAL;
+		}
+	}
+	for (p = canon; p && *p; p++)
+		n += *p == '\n';
+	if (n > WS_SHARES_MAX) {
+		diag_set(d, 0, 0, "%zu principals: a list of shares holds at "
+			 "most %d", n, WS_SHARES_MAX);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* What a caller who is not a product admin may add: groups it is in. */
@@ -1034,6 +1095,8 @@ int ws_shares_store(struct mctx *c, const struct obj_ref *ref,
 	int rc;
 
 	rc = inidoc_lines_parse(data, len, ws_check_share, c, &canon, d);
+	if (!rc)
+		rc = shares_bounds(data, len, canon.data, d);
 	if (!rc)
 		rc = attr_lines_show(c, ref, &old);
 	if (rc)
@@ -1085,8 +1148,9 @@ int ws_shares_why(struct mctx *c, const struct obj_ref *ref,
 	rc = buf_printf(out, "share with all: denied: %s\n",
 			why.len ? why.data : "not allowed");
 	if (!rc)
-		rc = buf_addstr(out, "add: logins, and groups you belong to; "
-				"removing and keeping are allowed\n");
+		rc = buf_addstr(out, "add: logins the configuration maps, and "
+				"groups you belong to; removing and keeping "
+				"are allowed\n");
 out:
 	buf_release(&why);
 	return rc;

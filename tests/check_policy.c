@@ -68,6 +68,7 @@
 #include "policy.h"
 #include "rec.h"
 #include "store.h"
+#include "workspace.h"
 
 /* snprintf into an array, which must be big enough */
 #define FMT(arr, ...)                                                          \
@@ -2377,8 +2378,8 @@ START_TEST(test_why)
 	     "read: allowed\n"
 	     "write: allowed\n"
 	     "share with all: denied: needs role product admin\n"
-	     "add: logins, and groups you belong to; removing and keeping "
-	     "are allowed\n"
+	     "add: logins the configuration maps, and groups you belong to; "
+	     "removing and keeping are allowed\n"
 	     "delete: allowed\n"},
 	    {MIA, S4 "/shares", 0,
 	     "path: " S4 "/shares\n"
@@ -2801,6 +2802,98 @@ START_TEST(test_ws_columns)
 }
 END_TEST
 
+/* Map n more logins (u0@example.com...), uids from 5000: the config is
+ * the world's own, loaded again for the next test. */
+static void map_more_users(int n)
+{
+	struct config_user *u;
+	char login[64];
+	int i;
+
+	u = realloc(cfg.users, (cfg.nusers + (size_t)n) * sizeof(*u));
+	ck_assert_ptr_nonnull(u);
+	cfg.users = u;
+	for (i = 0; i < n; i++) {
+		FMT(login, "u%d@example.com", i);
+		u[cfg.nusers].uid = (uid_t)(5000 + i);
+		u[cfg.nusers].login = strdup(login);
+		ck_assert_ptr_nonnull(u[cfg.nusers].login);
+		cfg.nusers++;
+	}
+}
+
+static void errors_has(enum who w, const char *text)
+{
+	struct buf e = BUF_INIT;
+
+	ck_assert_int_eq(model_read(w, "/errors", &e), 0);
+	ck_assert_msg(strstr(e.data, text), "no '%s' in /errors:\n%s", text,
+		      e.data);
+	buf_release(&e);
+}
+
+/* shares name principals a caller can be, at most WS_SHARES_MAX of them,
+ * on lines of at most WS_SHARES_LINE_MAX bytes. */
+START_TEST(test_ws_shares_bounds)
+{
+	struct buf text = BUF_INIT, b = BUF_INIT;
+	char line[WS_SHARES_LINE_MAX + 3];	/* one byte too many, "\n" */
+	int i;
+
+	use_model();
+	/* a login or group the configuration does not map: its column */
+	model_write_rc(MIA, S1 "/shares",
+		       "user:ria@example.com\nuser:ghost@example.com\n",
+		       -EINVAL);
+	errors_has(MIA, S1 "/shares:2: column 6: user: no login "
+		   "'ghost@example.com' in the configuration ([users])\n");
+	model_write_rc(MIA, S1 "/shares", "# who\n  group:Nobody\n", -EINVAL);
+	errors_has(MIA, S1 "/shares:2: column 9: group: no group 'Nobody' in "
+		   "the configuration ([groups])\n");
+	/* product admins too: a name nobody can be would be kept for
+	 * nobody */
+	model_write_rc(PA2, S3 "/shares", "user:ghost@example.com\n", -EINVAL);
+	errors_has(PA2, S3 "/shares:1: column 6: user: no login "
+		   "'ghost@example.com'");
+	/* unmapped logins known to the Admin Console are not callers */
+	model_write(PA, TP "/members", "group:Analysts\nnomap@example.com\n");
+	model_write_rc(PA2, S3 "/shares", "user:nomap@example.com\n",
+		       -EINVAL);
+	model_write(MIA, S1 "/shares", "user:ria@example.com\ngroup:Analysts\n"
+		    "user:ned@example.com\n");
+
+	/* lines */
+	memset(line, ' ', sizeof(line) - 2);
+	memcpy(line, "user:ned@example.com", 20);
+	line[sizeof(line) - 2] = '\n';
+	line[sizeof(line) - 1] = '\0';
+	buf_printf(&text, "all\n%s", line);
+	model_write_rc(PA2, S3 "/shares", text.data, -EINVAL);
+	errors_has(PA2, S3 "/shares:2: a line of shares is at most 512 bytes\n");
+
+	/* principals: 256 is the most */
+	map_more_users(WS_SHARES_MAX + 1);
+	buf_reset(&text);
+	for (i = 0; i < WS_SHARES_MAX + 1; i++)
+		buf_printf(&text, "user:u%d@example.com\n", i);
+	model_write_rc(PA2, S3 "/shares", text.data, -EINVAL);
+	errors_has(PA2, S3 "/shares: 257 principals: a list of shares holds "
+		   "at most 256\n");
+	/* the same text twice is one list of 256 */
+	buf_reset(&text);
+	for (i = 0; i < 2 * WS_SHARES_MAX; i++)
+		buf_printf(&text, "user:u%d@example.com\n", i % WS_SHARES_MAX);
+	model_write(PA2, S3 "/shares", text.data);
+	ck_assert_int_eq(model_read(PA2, S3 "/shares", &b), 0);
+	buf_reset(&text);
+	for (i = 0; i < WS_SHARES_MAX; i++)
+		buf_printf(&text, "user:u%d@example.com\n", i);
+	ck_assert_uint_eq(b.len, text.len);
+	buf_release(&text);
+	buf_release(&b);
+}
+END_TEST
+
 /* --- suite ---------------------------------------------------------------- */
 
 static TCase *tcase(Suite *s, const char *name, int shared_world)
@@ -2860,6 +2953,7 @@ static Suite *policy_suite(void)
 		       test_ws_lost_permission);
 	tcase_add_test(tcase(s, "ws_references", 0), test_ws_references);
 	tcase_add_test(tcase(s, "ws_columns", 0), test_ws_columns);
+	tcase_add_test(tcase(s, "ws_shares_bounds", 0), test_ws_shares_bounds);
 	tcase_add_test(tcase(s, "ws_transfer", 0), test_ws_transfer);
 	tcase_add_loop_test(tcase(s, "ws_syntax", 0), test_ws_syntax, 0,
 			    NELEM(ws_syntax));

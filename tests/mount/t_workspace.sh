@@ -109,6 +109,14 @@ wr "mia: share with a group she is not in" EACCES $MIA "$S/s1/shares" 'group:Ana
 has "why in /errors" "$(errors_top $MIA)" "group:Analysts: you may share only with groups you belong to"
 wr "mia: share with all (product admins only, refused at write)" EACCES $MIA "$S/s1/shares" 'user:viewer@example.com\nall\n'
 has "errors: all" "$(errors_top $MIA)" "all: only product admins share with all"
+# a principal no caller can be: refused at write(2), with its column
+wr "mia: share with a login nobody has" EINVAL $MIA "$S/s1/shares" 'user:viewer@example.com\nuser:ghost@example.com\n'
+has "errors: line and column" "$(errors_top $MIA)" "/workspace/segments/s1/shares:2: column 6: user: no login 'ghost@example.com' in the configuration ([users])"
+wr "mia: a group the configuration does not map" EINVAL $MIA "$S/s1/shares" '  group:Nobody\n'
+has "errors: group" "$(errors_top $MIA)" "/workspace/segments/s1/shares:1: column 9: group: no group 'Nobody' in the configuration ([groups])"
+has "audited rejected" "$(audit)" "	analyst@example.com	share	/workspace/segments/s1	rejected	segment: user: no login 'ghost@example.com'"
+wr "pa: a line longer than 512 bytes" EINVAL $PA "$S/s1/shares" "user:viewer@example.com$(printf '%600s' '')\n"
+has "errors: the line" "$(errors_top $PA)" "/workspace/segments/s1/shares:1: a line of shares is at most 512 bytes"
 eq "nothing shared yet" "$(as $MIA cat "$S/s1/shares")" ""
 ok "mia: share with ria (tee)" sh -c "printf 'user:viewer@example.com\n' | setpriv --reuid=$MIA --regid=$MIA --clear-groups tee '$S/s1/shares' >/dev/null"
 has "audited share" "$(audit)" "	analyst@example.com	share	/workspace/segments/s1	ok	segment: user:viewer@example.com"
@@ -148,7 +156,7 @@ eq "q2 still shared with all" "$(as $PA cat "$W/date-ranges/q2/shares")" "all"
 # what a write may add depends on its text: why tells the rule
 has "why: mia, s1/shares" "$(why $MIA "$S/s1/shares")" "write: allowed
 share with all: denied: needs role product admin
-add: logins, and groups you belong to; removing and keeping are allowed"
+add: logins the configuration maps, and groups you belong to; removing and keeping are allowed"
 has "why: pa, s1/shares" "$(why $PA "$S/s1/shares")" "write: allowed
 share with all: allowed"
 # shared with all: with all who may enter the Workspace; sys may not, so
@@ -412,3 +420,13 @@ put $PA "$S/s7/segment.ini" '[segment]\ndataview = web\nrule = visitor = p2\n'
 eq "s7 un-shared and changed: people.csv refused" "$(as $MIA bash -c "$(declare -f probe); probe read '$W/audiences/a7/people.csv'")" "EINVAL"
 has "errors: the segment she can no longer use" "$(err_at $MIA)" "/workspace/audiences/a7/people.csv: people.csv: no segment 's7' that you can use"
 eq "pa still reads it" "$(as $PA cat "$W/audiences/a7/people.csv" | tr '\n' ' ')" "person_id p2 "
+
+# --- a list of shares holds at most 256 principals (257 more logins) ---
+mt_unmount
+MT_CONFIG_EXTRA="[users]
+$(for i in $(seq 0 256); do echo "$((5000 + i)) = u$i@example.com"; done)" mt_write_config
+mt_mount || fail "remount with 257 more logins"
+wr "pa: 257 principals" EINVAL $PA "$S/s2/shares" "$(for i in $(seq 0 256); do printf 'user:u%d@example.com\\n' $i; done)"
+has "errors: how many" "$(errors_top $PA)" "/workspace/segments/s2/shares: 257 principals: a list of shares holds at most 256"
+wr "pa: 256" OK $PA "$S/s2/shares" "$(for i in $(seq 0 255); do printf 'user:u%d@example.com\\n' $i; done)"
+eq "all 256 kept" "$(as $PA cat "$S/s2/shares" | wc -l)" "256"

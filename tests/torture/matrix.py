@@ -1181,10 +1181,11 @@ class Matrix:
                              "description = " + desc(col)), "change", seg1,
              lambda b, a, col: "description = %s\n" % desc(col) in
              a["ws"]["segments"]["seg1"]["segment.ini"])
+        # a login the configuration maps: shares name no other
         ws_w("w-seg1-shares", seg1 + "/shares",
-             lambda col: o[seg1 + "/shares"] + "user:%s\n" % tmp_login(col),
+             lambda col: o[seg1 + "/shares"] + "user:loner@example.com\n",
              "share", seg1,
-             lambda b, a, col: tmp_login(col) in
+             lambda b, a, col: "user:loner@example.com" in
              a["ws"]["segments"]["seg1"]["shares"])
         ws_w("w-seg1-all", seg1 + "/shares",
              lambda col: o[seg1 + "/shares"] + "all\n", "share", seg1,
