@@ -64,7 +64,8 @@ int ws_check_share(const char *entry, size_t len, void *arg, struct diag *d);
 int ws_used_by_show(struct mctx *c, const struct obj_ref *ref,
 		    struct buf *out);
 
-/* Kind hooks of every Workspace object kind. */
+/* Kind hooks of every Workspace object kind.  ws_create refuses a login
+ * that owns [limits] workspace_objects objects already (-EDQUOT). */
 int ws_create(struct mctx *c, const struct obj_ref *ref, struct diag *d);
 int ws_destroy(struct mctx *c, const struct obj_ref *ref, struct diag *d);
 int ws_moved(struct mctx *c, const struct obj_ref *from,
@@ -83,6 +84,11 @@ int ws_facts(struct mctx *c, const struct obj_ref *ref,
  * Dates are wsdef.h's.
  */
 int ws_formula_check(const char *s, struct diag *d, int line);
+
+/* Count the owners' objects of a store made before their counts were
+ * kept, in one transaction (at open; nothing to do, and *counted 0, for
+ * the others). */
+int ws_owners_count(struct mctx *c, size_t *counted);
 
 /* /admin/transfer (written by product admins; it holds nothing and
  * reads as empty): lines "FROM TO" move every Workspace object FROM owns

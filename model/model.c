@@ -57,6 +57,7 @@
 #include "rows.h"
 #include "scratch.h"
 #include "store.h"
+#include "workspace.h"
 
 #define ERRORS_KEEP 64
 #define STAGE_TTL 60		/* a stage older than this came to nothing */
@@ -2875,6 +2876,29 @@ out_err:
 	return rc;
 }
 
+/* The Workspace owners' counts ([limits] workspace_objects), for a store
+ * made before they were kept. */
+static int model_count_owners(struct store *st, const struct config *cfg,
+			      struct buf *err)
+{
+	struct mctx c;
+	size_t n;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.st = st;
+	c.cfg = cfg;
+	c.now = time(NULL);
+	rc = ws_owners_count(&c, &n);
+	if (rc && err)
+		buf_printf(err, "cannot count the Workspace objects' owners: "
+			   "%s", strerror(-rc));
+	else if (n)
+		fprintf(stderr, "cjafs: counted %zu Workspace object%s by "
+			"owner\n", n, n == 1 ? "" : "s");
+	return rc;
+}
+
 int model_open(const struct config *cfg, struct model **out, struct buf *err)
 {
 	struct model *m = calloc(1, sizeof(*m));
@@ -2888,6 +2912,8 @@ int model_open(const struct config *cfg, struct model **out, struct buf *err)
 	if (rc)
 		goto out_free;
 	rc = model_upgrade(m->st, cfg, err);
+	if (!rc)
+		rc = model_count_owners(m->st, cfg, err);
 	if (rc)
 		goto out_close;
 	store_watch(m->st, MCTX_WATCH_PREFIX);

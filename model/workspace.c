@@ -30,6 +30,12 @@
  * lines of at most WS_SHARES_LINE_MAX bytes, so a stored list is at most
  * WS_SHARES_MAX * 262 bytes (user: and a 256-byte login, a newline).
  *
+ * Owners' counts.  "m:ws:LOGIN" holds how many Workspace objects LOGIN
+ * owns, kept in the transaction of each create, delete and transfer;
+ * mkdir past [limits] workspace_objects is EDQUOT.  "m:ws" says the
+ * counts are kept: a store made before them is counted once when it is
+ * opened (ws_owners_count).
+ *
  * References.  A calculated metric names a segment (segment), an audience
  * segments (segments): the objects named must exist and be usable by the
  * writer when the name is added.  "u:PATH" of each named object lists
@@ -76,6 +82,10 @@
 
 /* a login is at most 256 bytes (admin.c) */
 #define OBJ_LOGIN_BUF 260
+
+/* owners' counts: "m:ws:LOGIN", and "m:ws" once they are kept */
+#define WS_OWNED_PREFIX "m:ws:"
+#define WS_OWNED_KEPT "m:ws"
 
 #define WS_COMMON(sec)                                                       \
 	{ sec, "description", INIDOC_STR, "", 0, 0, NULL, 0 },               \
@@ -769,6 +779,139 @@ static int ws_audit(struct mctx *c, const struct obj_ref *ref,
 	return rc;
 }
 
+/* --- owners' counts --- */
+
+static int owned_key(const char *login, struct buf *key)
+{
+	int rc = buf_addstr(key, WS_OWNED_PREFIX);
+
+	return rc ? rc : buf_addstr(key, login);
+}
+
+/* How many objects login owns, into *n. */
+static int owned_get(struct mctx *c, const char *login, unsigned long *n)
+{
+	struct buf key = BUF_INIT, v = BUF_INIT;
+	int rc = owned_key(login, &key);
+
+	*n = 0;
+	if (!rc)
+		rc = store_get(c->st, key.data, &v);
+	if (rc == -ENOENT)
+		rc = 0;
+	else if (!rc)
+		*n = strtoul(v.data, NULL, 10);
+	buf_release(&key);
+	buf_release(&v);
+	return rc;
+}
+
+/* login owns delta more objects (in the caller's transaction). */
+static int owned_add(struct mctx *c, const char *login, long delta)
+{
+	struct buf key = BUF_INIT;
+	unsigned long n;
+	char val[32];
+	int rc;
+
+	if (!*login)
+		return 0;
+	rc = owned_get(c, login, &n);
+	if (!rc)
+		rc = owned_key(login, &key);
+	if (rc)
+		goto out;
+	n = delta < 0 && n < (unsigned long)-delta ? 0 : n + delta;
+	if (n) {
+		snprintf(val, sizeof(val), "%lu", n);
+		rc = store_put(c->st, key.data, val, strlen(val));
+	} else {
+		rc = store_del(c->st, key.data);
+		if (rc == -ENOENT)
+			rc = 0;
+	}
+out:
+	buf_release(&key);
+	return rc;
+}
+
+/* A transfer of one object: its count moves with it.  [limits]
+ * workspace_objects bounds what a login makes, not what product admins
+ * hand it. */
+static int owned_move(struct mctx *c, const char *from, const char *to)
+{
+	int rc = owned_add(c, from, -1);
+
+	return rc ? rc : owned_add(c, to, 1);
+}
+
+struct owners_count {
+	struct mctx *c;
+	int kind;
+	size_t n;
+};
+
+static int owners_count_one(const char *name, size_t len, void *arg)
+{
+	struct owners_count *oc = arg;
+	const struct ws_kind *wk = ws_kind_of(oc->kind);
+	struct obj_ref ref;
+	struct inidoc doc;
+	char n[OBJ_NAME_MAX + 1];
+	int rc;
+
+	if (len > OBJ_NAME_MAX)
+		return 0;
+	memcpy(n, name, len);
+	n[len] = '\0';
+	ws_kind_path(oc->kind, n, &ref, NULL);
+	ref.attr = 0;
+	rc = attr_ini_load(oc->c, &ref, obj_ref_attr(&ref), &doc);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc)
+		return rc;
+	rc = owned_add(oc->c, inidoc_get(&doc, wk->section, "owner"), 1);
+	inidoc_release(&doc);
+	if (!rc)
+		oc->n++;
+	return rc;
+}
+
+int ws_owners_count(struct mctx *c, size_t *counted)
+{
+	struct buf v = BUF_INIT;
+	int rc = store_get(c->st, WS_OWNED_KEPT, &v), i;
+
+	*counted = 0;
+	buf_release(&v);
+	if (rc != -ENOENT)
+		return rc;
+	rc = store_txn_begin(c->st);
+	if (rc)
+		return rc;
+	for (i = 0; ws_kinds[i].kind >= 0 && !rc; i++) {
+		struct owners_count oc = { c, ws_kinds[i].kind, 0 };
+		struct buf names = BUF_INIT;
+		struct obj_ref dir;
+
+		obj_ref_root(&dir);
+		dir.kind = kind_table[ws_kinds[i].kind].parent;
+		rc = obj_list(c, &dir, &names);
+		if (!rc)
+			rc = inidoc_lines_each(names.data, owners_count_one, &oc);
+		*counted += oc.n;
+		buf_release(&names);
+	}
+	if (!rc)
+		rc = store_put(c->st, WS_OWNED_KEPT, "1", 1);
+	if (rc) {
+		store_txn_cancel(c->st);
+		return rc;
+	}
+	return store_txn_commit(c->st);
+}
+
 /* --- KIND.ini --- */
 
 /* Render doc with the values of keys taken from from (doc's own are put
@@ -902,6 +1045,8 @@ static int ws_validate(struct mctx *c, const struct obj_ref *ref,
 	if (!rc)
 		rc = inidoc_set(doc, sec, "modified_by", mctx_login(c, tmp));
 	/* (render_with() replaced the values owner pointed to) */
+	if (!rc && transfer)
+		rc = owned_move(c, from, inidoc_get(doc, sec, "owner"));
 	if (!rc && transfer)
 		rc = ws_audit(c, ref, "transfer", "from %s to %s", from,
 			      inidoc_get(doc, sec, "owner"));
@@ -1301,8 +1446,22 @@ int ws_create(struct mctx *c, const struct obj_ref *ref, struct diag *d)
 	struct buf text = BUF_INIT;
 	struct rec r = REC_INIT;
 	char ts[TIMEPARSE_FMT_SIZE], tmp[32];
+	unsigned long owned;
 	int rc;
 
+	/* a login makes objects up to [limits] workspace_objects */
+	rc = owned_get(c, mctx_login(c, tmp), &owned);
+	if (rc)
+		return rc;
+	if (c->cfg->ws_objects && owned >= c->cfg->ws_objects) {
+		diag_set(d, 0, 0, "you own %lu Workspace objects, the most "
+			 "[limits] workspace_objects lets one login make",
+			 owned);
+		return -EDQUOT;
+	}
+	rc = owned_add(c, mctx_login(c, tmp), 1);
+	if (rc)
+		return rc;
 	ws_ini(ref, &ini);
 	rc = attr_ini_load(c, &ini, obj_ref_attr(&ini), &doc);
 	if (rc)
@@ -1348,6 +1507,8 @@ int ws_destroy(struct mctx *c, const struct obj_ref *ref, struct diag *d)
 	rc = ws_path(ref, &path);
 	if (!rc)
 		rc = refs_sync(c, wk, &doc, NULL, path.data, path.data, d);
+	if (!rc)
+		rc = owned_add(c, inidoc_get(&doc, wk->section, "owner"), -1);
 	if (!rc)
 		rc = used_key(path.data, &key);
 	if (!rc)
@@ -1447,7 +1608,9 @@ static int transfer_one(const char *name, size_t len, void *arg)
 		goto out;
 	if (timeparse_format_utc((int64_t)t->c->now, ts))
 		ts[0] = '\0';
-	rc = inidoc_set(&doc, wk->section, "owner", t->to);
+	rc = owned_move(t->c, t->from, t->to);
+	if (!rc)
+		rc = inidoc_set(&doc, wk->section, "owner", t->to);
 	if (!rc)
 		rc = inidoc_set(&doc, wk->section, "modified", ts);
 	if (!rc)

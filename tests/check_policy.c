@@ -2894,6 +2894,67 @@ START_TEST(test_ws_shares_bounds)
 }
 END_TEST
 
+/* [limits] workspace_objects: what one login makes. */
+START_TEST(test_ws_quota)
+{
+	struct buf b = BUF_INIT;
+
+	use_model();
+	/* mia owns s1 and aud */
+	cfg.ws_objects = 3;
+	model_mkdir_as(MIA, "/workspace/annotations", "n1", 0);
+	model_mkdir_as(MIA, "/workspace/date-ranges", "d1", -EDQUOT);
+	errors_has(MIA, "/workspace/date-ranges/d1: you own 3 Workspace "
+		   "objects, the most [limits] workspace_objects lets one "
+		   "login make\n");
+	audit_has("\tmia@example.com\tcreate\t/workspace/date-ranges/d1\t"
+		  "rejected\tdate range: you own 3 Workspace objects");
+	ck_assert_int_eq(model_read(MIA, "/workspace/date-ranges/d1/"
+				    "daterange.ini", &b), -ENOENT);
+	/* a delete makes room */
+	ck_assert_int_eq(rmdir_as(MIA, "/workspace/annotations", "n1"), 0);
+	model_mkdir_as(MIA, "/workspace/date-ranges", "d1", 0);
+	/* others are counted apart: ned owns s2 and s3 */
+	model_mkdir_as(RIA, "/workspace/date-ranges", "d2", 0);
+	/* a product admin hands ned's to mia: past the bound, which is on
+	 * what she makes */
+	model_write(PA, "/admin/transfer", "ned@example.com mia@example.com\n");
+	ck_assert_int_eq(rmdir_as(MIA, "/workspace/date-ranges", "d1"), 0);
+	model_mkdir_as(MIA, "/workspace/date-ranges", "d1", -EDQUOT);
+	errors_has(MIA, "you own 4 Workspace objects");
+	/* and back, through owner */
+	model_write(PA, S2 "/segment.ini", "[segment]\nowner = ned@example.com\n");
+	model_write(PA, S3 "/segment.ini", "[segment]\nowner = ned@example.com\n");
+	model_mkdir_as(MIA, "/workspace/date-ranges", "d1", 0);
+	model_mkdir_as(MIA, "/workspace/date-ranges", "d3", -EDQUOT);
+	/* a rename is no new object */
+	ck_assert_int_eq(rename_as(MIA, "/workspace/date-ranges", "d1", "d4"),
+			 0);
+	/* 0: no bound */
+	cfg.ws_objects = 0;
+	model_mkdir_as(MIA, "/workspace/date-ranges", "d3", 0);
+	ck_assert_int_eq(rmdir_as(MIA, "/workspace/date-ranges", "d3"), 0);
+	cfg.ws_objects = 3;
+
+	/* a store without the counts (made before them) is counted when
+	 * opened */
+	use_policy();
+	ck_assert_int_eq(store_txn_begin(st), 0);
+	ck_assert_int_eq(store_del(st, "m:ws"), 0);
+	ck_assert_int_eq(store_del(st, "m:ws:mia@example.com"), 0);
+	ck_assert_int_eq(store_del(st, "m:ws:ned@example.com"), 0);
+	ck_assert_int_eq(store_del(st, "m:ws:pa@example.com"), 0);
+	ck_assert_int_eq(store_del(st, "m:ws:ria@example.com"), 0);
+	ck_assert_int_eq(store_txn_commit(st), 0);
+	use_model();
+	model_mkdir_as(MIA, "/workspace/date-ranges", "d3", -EDQUOT);
+	model_mkdir_as(NED, "/workspace/date-ranges", "d5", 0);
+	model_mkdir_as(NED, "/workspace/date-ranges", "d6", -EDQUOT);
+	errors_has(NED, "you own 3 Workspace objects");
+	buf_release(&b);
+}
+END_TEST
+
 /* --- suite ---------------------------------------------------------------- */
 
 static TCase *tcase(Suite *s, const char *name, int shared_world)
@@ -2954,6 +3015,7 @@ static Suite *policy_suite(void)
 	tcase_add_test(tcase(s, "ws_references", 0), test_ws_references);
 	tcase_add_test(tcase(s, "ws_columns", 0), test_ws_columns);
 	tcase_add_test(tcase(s, "ws_shares_bounds", 0), test_ws_shares_bounds);
+	tcase_add_test(tcase(s, "ws_quota", 0), test_ws_quota);
 	tcase_add_test(tcase(s, "ws_transfer", 0), test_ws_transfer);
 	tcase_add_loop_test(tcase(s, "ws_syntax", 0), test_ws_syntax, 0,
 			    NELEM(ws_syntax));

@@ -430,3 +430,22 @@ wr "pa: 257 principals" EINVAL $PA "$S/s2/shares" "$(for i in $(seq 0 256); do p
 has "errors: how many" "$(errors_top $PA)" "/workspace/segments/s2/shares: 257 principals: a list of shares holds at most 256"
 wr "pa: 256" OK $PA "$S/s2/shares" "$(for i in $(seq 0 255); do printf 'user:u%d@example.com\\n' $i; done)"
 eq "all 256 kept" "$(as $PA cat "$S/s2/shares" | wc -l)" "256"
+
+# --- [limits] workspace_objects: how many objects one login makes ---
+owned() { as $PA sh -c "cat '$W'/*/*/*.ini" | grep -c "^owner = $1\$"; }
+n=$(owned analyst@example.com)
+mt_unmount
+MT_CONFIG_EXTRA="workspace_objects = $((n + 1))" mt_write_config
+mt_mount || fail "remount with workspace_objects"
+ok "mia: one more object" as $MIA mkdir "$W/annotations/n9"
+pr "mia: past [limits] workspace_objects" EDQUOT $MIA mkdir "$W/annotations/n10"
+has "errors: the bound" "$(errors_top $MIA)" "/workspace/annotations/n10: you own $((n + 1)) Workspace objects, the most [limits] workspace_objects lets one login make"
+has "audited rejected" "$(audit)" "	analyst@example.com	create	/workspace/annotations/n10	rejected	annotation: you own $((n + 1)) Workspace objects"
+pr "nothing made" ENOENT $PA stat "$W/annotations/n10"
+ok "ria, who owns fewer, still makes one" as $RIA mkdir "$W/date-ranges/q9"
+ok "mia: rmdir makes room" as $MIA rmdir "$W/annotations/n9"
+ok "mia: and she makes one again" as $MIA mkdir "$W/annotations/n10"
+mt_unmount
+MT_CONFIG_EXTRA= mt_write_config
+mt_mount || fail "remount"
+ok "the default bound (10000) lets her" as $MIA mkdir "$W/annotations/n11"
