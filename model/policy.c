@@ -33,10 +33,12 @@
  * itself (a connection's sandbox; a Workspace object's owner, shares and
  * home view) comes from its kind's facts hook (kind_def.facts, through
  * policy_facts()), so no record layout is known here.  The Workspace
- * (SPEC §7): an object is seen by its owner, the principals its shares
- * list (the caller's login, one of its mapped groups, all) and product
- * admins; those of them that hold the kind's creation permission (the
- * rules of ws_creation(), from any profile) change it.
+ * (SPEC §7): an object is seen by product admins and, among the callers
+ * who may enter /workspace, by its owner and the principals its shares
+ * list (the caller's login, one of its mapped groups, all); those of
+ * them that hold the kind's creation permission (the rules of
+ * ws_creation(), from any profile) change it, and its shares while they
+ * do not hold all (ACT_WS_SHARE).
  */
 #include <errno.h>
 #include <grp.h>
