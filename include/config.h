@@ -13,6 +13,9 @@
  *                                 0 = no bound)
  *            reports = N          computations producing output at once
  *                                 (default 4, 1-64)
+ *            workspace_objects = N  most Workspace objects one login
+ *                                 owns for a mkdir to make another
+ *                                 (default 10,000; 0 = no bound)
  *
  * Names are resolved to numbers at load time (getpwnam/getgrnam); an
  * unknown name is an error.  Values may be followed by an inline comment
@@ -36,6 +39,8 @@
 #define CONFIG_AUDIT_BYTES_MIN 4096
 #define CONFIG_REPORTS 4
 #define CONFIG_REPORTS_MAX 64
+#define CONFIG_WORKSPACE_OBJECTS 10000
+#define CONFIG_WORKSPACE_OBJECTS_MAX 1000000000
 
 struct config_user {
 	uid_t uid;
@@ -61,6 +66,9 @@ struct config {
 	uint64_t audit_bytes;	/* default CONFIG_AUDIT_BYTES; 0 = none */
 	unsigned reports;	/* computations producing output at once
 				 * (default CONFIG_REPORTS) */
+	unsigned long ws_objects; /* Workspace objects a login may own and
+				   * still make one (default
+				   * CONFIG_WORKSPACE_OBJECTS); 0 = none */
 };
 
 /*
@@ -80,5 +88,7 @@ const char *config_group(const struct config *cfg, gid_t gid);
 int config_is_system_admin(const struct config *cfg, const char *login);
 /* The first uid mapped to login (for /admin/users), or -1 as uid_t. */
 uid_t config_uid_of(const struct config *cfg, const char *login);
+/* 1 if some gid is mapped to the analytics group group. */
+int config_has_group(const struct config *cfg, const char *group);
 
 #endif

@@ -159,7 +159,9 @@ int inidoc_valid_name(const char *s, size_t len);
  * are trimmed; the canonical form is the sorted, deduplicated entries,
  * each followed by "\n".  check(entry, len, arg) validates one entry and
  * returns 0 or writes d->msg and returns -EINVAL; d->line is filled by
- * inidoc_lines_parse.  Same size and NUL rules as inidoc_parse.
+ * inidoc_lines_parse, and a d->column check gives (1-based, in the
+ * entry) is made the column in the line.  Same size and NUL rules as
+ * inidoc_parse.
  */
 int inidoc_lines_parse(const char *text, size_t len,
 		       int (*check)(const char *entry, size_t len, void *arg,

@@ -28,6 +28,9 @@
  *   "m:rows", "m:jo"    the stored row total (for [limits] rows) and the
  *                       number of journey_optimizer connections (read by
  *                       the policy), decimal text (rows.c, connection.c)
+ *   "m:ws:LOGIN", "m:ws" the Workspace objects LOGIN owns (for [limits]
+ *                       workspace_objects), decimal text, and "1" once
+ *                       the store keeps these counts (workspace.c)
  *
  * Keys starting with "o:/admin" are watched: a commit that touches one
  * makes the policy rebuild its snapshot.

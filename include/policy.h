@@ -124,12 +124,19 @@ enum action {
 	ACT_WS_SEE,		/* enter /workspace: analysis_workspace, product admins */
 	ACT_WS_CREATE,		/* mkdir in a collection: its creation
 				 * permission, product admins */
-	ACT_WS_READ,		/* see and read an object: its owner, the
-				 * principals it is shared with, product admins */
-	ACT_WS_EDIT,		/* change, rename, delete, tag, approve,
-				 * re-share: owner or a principal it is shared
-				 * with, holding the creation permission;
-				 * product admins */
+	ACT_WS_READ,		/* see and read an object: among those who
+				 * may enter /workspace (ACT_WS_SEE), its
+				 * owner and the principals it is shared
+				 * with; product admins */
+	ACT_WS_EDIT,		/* change, rename, delete, tag, approve:
+				 * owner or a principal it is shared with,
+				 * holding the creation permission; product
+				 * admins */
+	ACT_WS_SHARE,		/* change its shares: as ACT_WS_EDIT, but a
+				 * list that holds all is the product
+				 * admins' alone (adding all, a group the
+				 * caller is not in: judged by the store
+				 * hook, on what it adds) */
 	ACT_WS_ADMIN,		/* share with all, change owner, all_dataviews,
 				 * /admin/transfer: product admins */
 	ACT_WS_PEOPLE,		/* read an audience's people.csv: who reads

@@ -39,18 +39,33 @@ int ws_ini_store(struct mctx *c, const struct obj_ref *ref, const char *data,
 int ws_ini_check_key(struct mctx *c, const struct obj_ref *ref,
 		     const struct inidoc_field *f, const char *val,
 		     const char *line, size_t llen, struct diag *d);
-/* shares: user:LOGIN, group:NAME, all; audited "share". */
+/* A shares list holds at most WS_SHARES_MAX principals, written on lines
+ * of at most WS_SHARES_LINE_MAX bytes. */
+#define WS_SHARES_MAX 256
+#define WS_SHARES_LINE_MAX 512
+
+/* shares: user:LOGIN, group:NAME, all; audited "share".  Who may write
+ * it at all is the policy's (ACT_WS_SHARE); what a write adds is judged
+ * here: all (product admins, at write(2)), a group (one the writer is
+ * in, unless already listed). */
 int ws_shares_store(struct mctx *c, const struct obj_ref *ref,
 		    const char *data, size_t len, struct diag *d);
-/* One shares entry (arg: the struct mctx): -EINVAL for a malformed one,
- * -EACCES for all written by a caller who is not a product admin. */
+/* user.cjafs.why of shares, when the write is allowed: what it may add
+ * (kind_attr.why), the part of the answer that depends on the text. */
+int ws_shares_why(struct mctx *c, const struct obj_ref *ref,
+		  struct buf *out);
+/* One shares entry (arg: the struct mctx): -EINVAL for a malformed one
+ * or one naming a login or group the configuration does not map (its
+ * column in d), -EACCES for all written by a caller who is not a product
+ * admin. */
 int ws_check_share(const char *entry, size_t len, void *arg, struct diag *d);
 /* used_by: the referrers this caller may see, one path a line, then
  * "# N more you cannot see" when there are others. */
 int ws_used_by_show(struct mctx *c, const struct obj_ref *ref,
 		    struct buf *out);
 
-/* Kind hooks of every Workspace object kind. */
+/* Kind hooks of every Workspace object kind.  ws_create refuses a login
+ * that owns [limits] workspace_objects objects already (-EDQUOT). */
 int ws_create(struct mctx *c, const struct obj_ref *ref, struct diag *d);
 int ws_destroy(struct mctx *c, const struct obj_ref *ref, struct diag *d);
 int ws_moved(struct mctx *c, const struct obj_ref *from,
@@ -69,6 +84,11 @@ int ws_facts(struct mctx *c, const struct obj_ref *ref,
  * Dates are wsdef.h's.
  */
 int ws_formula_check(const char *s, struct diag *d, int line);
+
+/* Count the owners' objects of a store made before their counts were
+ * kept, in one transaction (at open; nothing to do, and *counted 0, for
+ * the others). */
+int ws_owners_count(struct mctx *c, size_t *counted);
 
 /* /admin/transfer (written by product admins; it holds nothing and
  * reads as empty): lines "FROM TO" move every Workspace object FROM owns

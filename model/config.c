@@ -96,7 +96,7 @@ struct config_parse {
 	int nomem;
 	struct config_maps users, groups;
 	int path_line, admins_line, rows_line, max_bytes_line;
-	int audit_bytes_line, reports_line;
+	int audit_bytes_line, reports_line, ws_objects_line;
 };
 
 static const char *const config_sections[] = {
@@ -646,6 +646,18 @@ static void config_handle_limits(struct config_parse *p, const char *key,
 			p->cfg->audit_bytes = v;
 		return;
 	}
+	if (!strcmp(key, "workspace_objects")) {
+		if (rc == -ERANGE || (!rc && v > CONFIG_WORKSPACE_OBJECTS_MAX))
+			config_error(p, p->line,
+				     "workspace_objects out of range (at most "
+				     "%d)", CONFIG_WORKSPACE_OBJECTS_MAX);
+		else if (rc)
+			config_error(p, p->line, "workspace_objects must be "
+				     "a non-negative integer");
+		else
+			p->cfg->ws_objects = (unsigned long)v;
+		return;
+	}
 	if (!strcmp(key, "reports")) {
 		if (rc || v < 1 || v > CONFIG_REPORTS_MAX)
 			config_error(p, p->line, "reports must be 1-%d",
@@ -707,6 +719,8 @@ static int config_handler(void *user, const char *section, const char *key,
 			seen = &p->audit_bytes_line;
 		else if (!strcmp(key, "reports"))
 			seen = &p->reports_line;
+		else if (!strcmp(key, "workspace_objects"))
+			seen = &p->ws_objects_line;
 	} else if (strcmp(section, "users") && strcmp(section, "groups")) {
 		/* the reader reports it first; kept for safety */
 		config_error(p, p->line, "unknown section [%s]",
@@ -826,6 +840,7 @@ int config_load(const char *path, struct config *cfg, struct buf *err)
 	cfg->ini_max_bytes = INIDOC_MAX_SIZE;
 	cfg->audit_bytes = CONFIG_AUDIT_BYTES;
 	cfg->reports = CONFIG_REPORTS;
+	cfg->ws_objects = CONFIG_WORKSPACE_OBJECTS;
 	cfg->path = strdup(path);
 	p.dir = config_dirname(path);
 	if (!cfg->path || !p.dir) {
@@ -962,4 +977,14 @@ uid_t config_uid_of(const struct config *cfg, const char *login)
 		if (!strcmp(cfg->users[i].login, login))
 			return cfg->users[i].uid;
 	return (uid_t)-1;
+}
+
+int config_has_group(const struct config *cfg, const char *group)
+{
+	size_t i;
+
+	for (i = 0; group && i < cfg->ngroups; i++)
+		if (!strcmp(cfg->groups[i].group, group))
+			return 1;
+	return 0;
 }

@@ -1012,6 +1012,7 @@ int inidoc_lines_parse(const char *text, size_t len,
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *e = nl ? nl : end;
+		const char *ls = p;
 		struct item it = {p, (size_t)(e - p)};
 
 		lineno++;
@@ -1038,7 +1039,10 @@ int inidoc_lines_parse(const char *text, size_t len,
 			diag_set(d, 0, 0, "%s", "");
 			rc = check(it.p, it.len, arg, d);
 			if (rc) {
+				/* a column in the entry: in the line */
 				d->line = lineno;
+				if (d->column > 0)
+					d->column += (int)(it.p - ls);
 				goto out;
 			}
 		}
@@ -1253,5 +1257,7 @@ int inidoc_lines_check_line(const char *text, size_t len, int lineno,
 	rc = check(p, n, arg, d);
 	if (rc)
 		d->line = lineno;
+	if (rc && d->column > 0)
+		d->column += (int)(p - text);
 	return rc;
 }

@@ -149,8 +149,9 @@ static const struct kind_attr report_file_attrs[] = {
 /* Workspace objects (SPEC §7): KIND.ini first (workspace.c reads
  * attrs[0]), then who else sees it and who names it */
 #define WS_FILES                                                             \
-	{ "shares", KA_RW, ACT_WS_READ, ACT_WS_EDIT, NULL, attr_lines_show,  \
-	  ws_shares_store, .check_entry = ws_check_share, .verb = "share" }, \
+	{ "shares", KA_RW, ACT_WS_READ, ACT_WS_SHARE, NULL, attr_lines_show, \
+	  ws_shares_store, .why = ws_shares_why,                             \
+	  .check_entry = ws_check_share, .verb = "share" },                  \
 	{ "used_by", 0, ACT_WS_READ, ACT_NONE, NULL, ws_used_by_show }
 #define WS_INI(file, schema)                                                 \
 	{ file, KA_RW, ACT_WS_READ, ACT_WS_EDIT, schema, attr_ini_show,      \

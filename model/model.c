@@ -57,6 +57,7 @@
 #include "rows.h"
 #include "scratch.h"
 #include "store.h"
+#include "workspace.h"
 
 #define ERRORS_KEEP 64
 #define STAGE_TTL 60		/* a stage older than this came to nothing */
@@ -2477,8 +2478,11 @@ out:
  * of a data view or a component): one transaction, audited as "rename".
  * The caller needs the right to delete the source and to create in the
  * directory (and to delete what a file object replaces).  Elsewhere:
- * EXDEV, so mv copies and deletes.  A directory object is never empty,
- * so it cannot replace another (ENOTEMPTY).
+ * EXDEV, so mv copies and deletes.  A directory object cannot replace
+ * another: its name is taken (EEXIST, as mkdir answers), whoever the
+ * other belongs to and whether the caller sees it or not; so that it
+ * tells no more than mkdir does, it is answered once the caller is
+ * known to be allowed the rename.
  */
 static int rename_object(struct op *op, const struct obj_ref *src,
 			 const struct obj_ref *newdir,
@@ -2503,22 +2507,22 @@ static int rename_object(struct op *op, const struct obj_ref *src,
 	}
 	if (!strcmp(src->names[src->nnames - 1], dst->names[dst->nnames - 1]))
 		goto out;
-	replace = ref_exists(op, dst);
-	if (replace && (flags & MODEL_RENAME_NOREPLACE)) {
-		rc = -EEXIST;
-		goto out;
-	}
-	if (replace && !(k->flags & KD_FILE)) {
-		rc = -ENOTEMPTY;
-		goto out;
-	}
 	rc = gate(op, k->act_delete, src, "rename");
 	if (!rc)
 		rc = gate(op, k->act_create, newdir, "rename");
-	if (!rc && replace)
-		rc = gate(op, k->act_delete, dst, "rename");
 	if (rc)
 		goto out;
+	replace = ref_exists(op, dst);
+	if (replace && ((flags & MODEL_RENAME_NOREPLACE) ||
+			!(k->flags & KD_FILE))) {
+		rc = -EEXIST;
+		goto out;
+	}
+	if (replace) {
+		rc = gate(op, k->act_delete, dst, "rename");
+		if (rc)
+			goto out;
+	}
 	memset(&d, 0, sizeof(d));
 	/* what others name by its name keeps it (SPEC §7: EBUSY) */
 	if (k->in_use) {
@@ -2686,6 +2690,41 @@ static int why_line(struct op *op, struct buf *out, const char *what,
 	return rc;
 }
 
+/*
+ * A delete (rmdir, rm -r, rm of a file object) or a rename (mv) of the
+ * object ref is in, as the operation answers it: the gate's rules (a
+ * rename also needs to create in the directory), then, when they allow
+ * it, what the kind says of the object now: one that others name is
+ * "refused: in use by ..." (EBUSY), not "allowed".
+ */
+static int why_remove_line(struct op *op, struct buf *out, const char *what,
+			   const struct obj_ref *ref, int rename)
+{
+	const struct kind_def *k = &kind_table[ref->kind];
+	struct buf why = BUF_INIT;
+	struct obj_ref dir;
+	struct diag d;
+	int rc;
+
+	rc = policy_check(op->c.pol, &op->who, k->act_delete, ref, &why);
+	if (!rc && rename && !obj_ref_parent(ref, &dir))
+		rc = policy_check(op->c.pol, &op->who, k->act_create, &dir,
+				  &why);
+	if (rc) {
+		rc = buf_printf(out, "%s: denied: %s\n", what,
+				why.len ? why.data : "not allowed");
+		goto out;
+	}
+	memset(&d, 0, sizeof(d));
+	if (k->in_use && k->in_use(&op->c, ref, &d) == -EBUSY && d.msg[0])
+		rc = buf_printf(out, "%s: refused: %s\n", what, d.msg);
+	else
+		rc = buf_printf(out, "%s: allowed\n", what);
+out:
+	buf_release(&why);
+	return rc;
+}
+
 int model_why(struct model *m, const struct caller_id *id,
 	      const struct obj_ref *ref, struct buf *out)
 {
@@ -2737,13 +2776,14 @@ int model_why(struct model *m, const struct caller_id *id,
 					      "mkdir",
 				      kind_table[nk].act_create, ref);
 		/* an owned object is deleted (rmdir, rm -r) and renamed
-		 * (mv) by the same rule */
+		 * (mv) by the same rules */
 		if (!rc && (k->flags & KD_STORED))
-			rc = why_line(&op, out,
-				      k->flags & KD_OWNED ? "delete" : "rmdir",
-				      k->act_delete, ref);
+			rc = why_remove_line(&op, out,
+					     k->flags & KD_OWNED ? "delete" :
+								   "rmdir",
+					     ref, 0);
 		if (!rc && (k->flags & KD_OWNED))
-			rc = why_line(&op, out, "rename", k->act_delete, ref);
+			rc = why_remove_line(&op, out, "rename", ref, 1);
 		goto out;
 	}
 	rc = why_line(&op, out, "read", a->act_read, ref);
@@ -2759,7 +2799,7 @@ int model_why(struct model *m, const struct caller_id *id,
 	if (!rc && ((k->flags & (KD_STORED | KD_FILE)) ==
 			    (KD_STORED | KD_FILE) ||
 		    (k->flags & KD_OWNED)))
-		rc = why_line(&op, out, "delete", k->act_delete, ref);
+		rc = why_remove_line(&op, out, "delete", ref, 0);
 out:
 	buf_release(&path);
 	buf_release(&login);
@@ -2847,6 +2887,29 @@ out_err:
 	return rc;
 }
 
+/* The Workspace owners' counts ([limits] workspace_objects), for a store
+ * made before they were kept. */
+static int model_count_owners(struct store *st, const struct config *cfg,
+			      struct buf *err)
+{
+	struct mctx c;
+	size_t n;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.st = st;
+	c.cfg = cfg;
+	c.now = time(NULL);
+	rc = ws_owners_count(&c, &n);
+	if (rc && err)
+		buf_printf(err, "cannot count the Workspace objects' owners: "
+			   "%s", strerror(-rc));
+	else if (n)
+		fprintf(stderr, "cjafs: counted %zu Workspace object%s by "
+			"owner\n", n, n == 1 ? "" : "s");
+	return rc;
+}
+
 int model_open(const struct config *cfg, struct model **out, struct buf *err)
 {
 	struct model *m = calloc(1, sizeof(*m));
@@ -2860,6 +2923,8 @@ int model_open(const struct config *cfg, struct model **out, struct buf *err)
 	if (rc)
 		goto out_free;
 	rc = model_upgrade(m->st, cfg, err);
+	if (!rc)
+		rc = model_count_owners(m->st, cfg, err);
 	if (rc)
 		goto out_close;
 	store_watch(m->st, MCTX_WATCH_PREFIX);

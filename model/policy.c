@@ -33,10 +33,12 @@
  * itself (a connection's sandbox; a Workspace object's owner, shares and
  * home view) comes from its kind's facts hook (kind_def.facts, through
  * policy_facts()), so no record layout is known here.  The Workspace
- * (SPEC §7): an object is seen by its owner, the principals its shares
- * list (the caller's login, one of its mapped groups, all) and product
- * admins; those of them that hold the kind's creation permission (the
- * rules of ws_creation(), from any profile) change it.
+ * (SPEC §7): an object is seen by product admins and, among the callers
+ * who may enter /workspace, by its owner and the principals its shares
+ * list (the caller's login, one of its mapped groups, all); those of
+ * them that hold the kind's creation permission (the rules of
+ * ws_creation(), from any profile) change it, and its shares while they
+ * do not hold all (ACT_WS_SHARE).
  */
 #include <errno.h>
 #include <grp.h>
@@ -98,6 +100,7 @@ const char *const action_names[ACT_COUNT] = {
 	[ACT_WS_CREATE] = "create_workspace_object",
 	[ACT_WS_READ] = "read_workspace_object",
 	[ACT_WS_EDIT] = "change_workspace_object",
+	[ACT_WS_SHARE] = "share_workspace_object",
 	[ACT_WS_ADMIN] = "administer_workspace",
 	[ACT_WS_PEOPLE] = "read_audience_people",
 };
@@ -1127,8 +1130,20 @@ static int ws_shared(const struct caller *who, const char *shares)
 	return sa.hit;
 }
 
-/* ACT_WS_READ and ACT_WS_EDIT on a Workspace object (or a file of it):
- * the owner and the facts come from its kind. */
+static int allowed(struct policy *p, const struct caller *who,
+		   enum action act, const struct obj_ref *obj,
+		   struct buf *why);
+
+/* ACT_WS_READ, ACT_WS_EDIT and ACT_WS_SHARE on a Workspace object (or a
+ * file of it): the owner and the facts come from its kind.  A list of
+ * shares that holds all is the product admins' to change: everyone sees
+ * the object anyway, and an owner could otherwise undo a product admin's
+ * decision; so the shares file is read-only to the others (mode bits,
+ * user.cjafs.why and the write all say so).  Seeing one starts with
+ * seeing the Workspace (ACT_WS_SEE): a caller who may not enter its
+ * collection may not list it, so it may not learn its names by lookup
+ * either, shared with all or not (policy_check answers -ENOENT for the
+ * object and all in it, as readdir hides it). */
 static int ws_object_ok(struct policy *p, const struct caller *who,
 			enum action act, const struct obj_ref *obj,
 			struct buf *why)
@@ -1139,6 +1154,8 @@ static int ws_object_ok(struct policy *p, const struct caller *who,
 
 	if (who->roles & ROLE_PRODUCT_ADMIN)
 		return 1;
+	if (!allowed(p, who, ACT_WS_SEE, obj, why))
+		return 0;
 	if (policy_facts(p, who, obj, &f)) {
 		why_add(why, "needs role %s", "product admin");
 		goto out;
@@ -1152,12 +1169,17 @@ static int ws_object_ok(struct policy *p, const struct caller *who,
 		why_add(why, "%s", "not shared with you");
 		goto out;
 	}
-	if (act == ACT_WS_READ || ws_holds(who, obj->kind, &lack)) {
-		ok = 1;
+	if (act != ACT_WS_READ && !ws_holds(who, obj->kind, &lack)) {
+		why_add(why, "needs %s (%s)", lack.data,
+			own ? "you own it" : "it is shared with you");
 		goto out;
 	}
-	why_add(why, "needs %s (%s)", lack.data,
-		own ? "you own it" : "it is shared with you");
+	if (act == ACT_WS_SHARE && inidoc_lines_has(f.shares.data, "all") == 1) {
+		why_add(why, "%s", "shared with all: only product admins "
+			"change this list");
+		goto out;
+	}
+	ok = 1;
 out:
 	buf_release(&lack);
 	obj_facts_release(&f);
@@ -1354,6 +1376,7 @@ static int allowed(struct policy *p, const struct caller *who,
 	}
 	case ACT_WS_READ:
 	case ACT_WS_EDIT:
+	case ACT_WS_SHARE:
 		return ws_object_ok(p, who, act, obj, why);
 	case ACT_WS_ADMIN:
 		return role_ok(who, ROLE_PRODUCT_ADMIN, "product admin", why);

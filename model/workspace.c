@@ -21,8 +21,20 @@
  * Only product admins write all (refused at write(2), EACCES); others
  * may add only groups they belong to (judged at commit against the list
  * as stored: an entry already there may stay).  A list that holds all is
- * the product admins' to change: everyone sees the object anyway, and an
- * owner could otherwise undo a product admin's decision.
+ * the product admins' to change: that is the policy's (ACT_WS_SHARE, the
+ * file's write action), so the mode bits and user.cjafs.why say it
+ * before a write is refused; ws_shares_why() tells the rest, which
+ * depends on what a write adds.  A principal must be one a caller can
+ * be: a login the configuration maps ([users]), a group it maps
+ * ([groups]), or all; a list holds at most WS_SHARES_MAX of them, on
+ * lines of at most WS_SHARES_LINE_MAX bytes, so a stored list is at most
+ * WS_SHARES_MAX * 262 bytes (user: and a 256-byte login, a newline).
+ *
+ * Owners' counts.  "m:ws:LOGIN" holds how many Workspace objects LOGIN
+ * owns, kept in the transaction of each create, delete and transfer;
+ * mkdir past [limits] workspace_objects is EDQUOT.  "m:ws" says the
+ * counts are kept: a store made before them is counted once when it is
+ * opened (ws_owners_count).
  *
  * References.  A calculated metric names a segment (segment), an audience
  * segments (segments): the objects named must exist and be usable by the
@@ -56,6 +68,7 @@
 
 #include "admin.h"
 #include "audit.h"
+#include "config.h"
 #include "dataview.h"
 #include "dirindex.h"
 #include "filter.h"
@@ -69,6 +82,10 @@
 
 /* a login is at most 256 bytes (admin.c) */
 #define OBJ_LOGIN_BUF 260
+
+/* owners' counts: "m:ws:LOGIN", and "m:ws" once they are kept */
+#define WS_OWNED_PREFIX "m:ws:"
+#define WS_OWNED_KEPT "m:ws"
 
 #define WS_COMMON(sec)                                                       \
 	{ sec, "description", INIDOC_STR, "", 0, 0, NULL, 0 },               \
@@ -762,6 +779,139 @@ static int ws_audit(struct mctx *c, const struct obj_ref *ref,
 	return rc;
 }
 
+/* --- owners' counts --- */
+
+static int owned_key(const char *login, struct buf *key)
+{
+	int rc = buf_addstr(key, WS_OWNED_PREFIX);
+
+	return rc ? rc : buf_addstr(key, login);
+}
+
+/* How many objects login owns, into *n. */
+static int owned_get(struct mctx *c, const char *login, unsigned long *n)
+{
+	struct buf key = BUF_INIT, v = BUF_INIT;
+	int rc = owned_key(login, &key);
+
+	*n = 0;
+	if (!rc)
+		rc = store_get(c->st, key.data, &v);
+	if (rc == -ENOENT)
+		rc = 0;
+	else if (!rc)
+		*n = strtoul(v.data, NULL, 10);
+	buf_release(&key);
+	buf_release(&v);
+	return rc;
+}
+
+/* login owns delta more objects (in the caller's transaction). */
+static int owned_add(struct mctx *c, const char *login, long delta)
+{
+	struct buf key = BUF_INIT;
+	unsigned long n;
+	char val[32];
+	int rc;
+
+	if (!*login)
+		return 0;
+	rc = owned_get(c, login, &n);
+	if (!rc)
+		rc = owned_key(login, &key);
+	if (rc)
+		goto out;
+	n = delta < 0 && n < (unsigned long)-delta ? 0 : n + delta;
+	if (n) {
+		snprintf(val, sizeof(val), "%lu", n);
+		rc = store_put(c->st, key.data, val, strlen(val));
+	} else {
+		rc = store_del(c->st, key.data);
+		if (rc == -ENOENT)
+			rc = 0;
+	}
+out:
+	buf_release(&key);
+	return rc;
+}
+
+/* A transfer of one object: its count moves with it.  [limits]
+ * workspace_objects bounds what a login makes, not what product admins
+ * hand it. */
+static int owned_move(struct mctx *c, const char *from, const char *to)
+{
+	int rc = owned_add(c, from, -1);
+
+	return rc ? rc : owned_add(c, to, 1);
+}
+
+struct owners_count {
+	struct mctx *c;
+	int kind;
+	size_t n;
+};
+
+static int owners_count_one(const char *name, size_t len, void *arg)
+{
+	struct owners_count *oc = arg;
+	const struct ws_kind *wk = ws_kind_of(oc->kind);
+	struct obj_ref ref;
+	struct inidoc doc;
+	char n[OBJ_NAME_MAX + 1];
+	int rc;
+
+	if (len > OBJ_NAME_MAX)
+		return 0;
+	memcpy(n, name, len);
+	n[len] = '\0';
+	ws_kind_path(oc->kind, n, &ref, NULL);
+	ref.attr = 0;
+	rc = attr_ini_load(oc->c, &ref, obj_ref_attr(&ref), &doc);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc)
+		return rc;
+	rc = owned_add(oc->c, inidoc_get(&doc, wk->section, "owner"), 1);
+	inidoc_release(&doc);
+	if (!rc)
+		oc->n++;
+	return rc;
+}
+
+int ws_owners_count(struct mctx *c, size_t *counted)
+{
+	struct buf v = BUF_INIT;
+	int rc = store_get(c->st, WS_OWNED_KEPT, &v), i;
+
+	*counted = 0;
+	buf_release(&v);
+	if (rc != -ENOENT)
+		return rc;
+	rc = store_txn_begin(c->st);
+	if (rc)
+		return rc;
+	for (i = 0; ws_kinds[i].kind >= 0 && !rc; i++) {
+		struct owners_count oc = { c, ws_kinds[i].kind, 0 };
+		struct buf names = BUF_INIT;
+		struct obj_ref dir;
+
+		obj_ref_root(&dir);
+		dir.kind = kind_table[ws_kinds[i].kind].parent;
+		rc = obj_list(c, &dir, &names);
+		if (!rc)
+			rc = inidoc_lines_each(names.data, owners_count_one, &oc);
+		*counted += oc.n;
+		buf_release(&names);
+	}
+	if (!rc)
+		rc = store_put(c->st, WS_OWNED_KEPT, "1", 1);
+	if (rc) {
+		store_txn_cancel(c->st);
+		return rc;
+	}
+	return store_txn_commit(c->st);
+}
+
 /* --- KIND.ini --- */
 
 /* Render doc with the values of keys taken from from (doc's own are put
@@ -896,6 +1046,8 @@ static int ws_validate(struct mctx *c, const struct obj_ref *ref,
 		rc = inidoc_set(doc, sec, "modified_by", mctx_login(c, tmp));
 	/* (render_with() replaced the values owner pointed to) */
 	if (!rc && transfer)
+		rc = owned_move(c, from, inidoc_get(doc, sec, "owner"));
+	if (!rc && transfer)
 		rc = ws_audit(c, ref, "transfer", "from %s to %s", from,
 			      inidoc_get(doc, sec, "owner"));
 	if (!rc && approve)
@@ -978,9 +1130,32 @@ int ws_ini_check_key(struct mctx *c, const struct obj_ref *ref,
 
 /* --- shares --- */
 
+/* A principal no caller can be (a login or group the configuration does
+ * not map) would be kept, and shown, for nobody: EINVAL, the column of
+ * its name in the entry. */
+static int share_known(struct mctx *c, const char *entry, size_t len,
+		       size_t skip, struct diag *d)
+{
+	char name[OBJ_LOGIN_BUF];
+	int group = skip == 6;
+
+	if (len - skip >= sizeof(name))
+		return 0;	/* the syntax check refused it */
+	memcpy(name, entry + skip, len - skip);
+	name[len - skip] = '\0';
+	if (group ? config_has_group(c->cfg, name) :
+		    config_uid_of(c->cfg, name) != (uid_t)-1)
+		return 0;
+	diag_set(d, 0, (int)skip + 1, "%s: no %s '%s' in the configuration "
+		 "(%s)", group ? "group" : "user", group ? "group" : "login",
+		 name, group ? "[groups]" : "[users]");
+	return -EINVAL;
+}
+
 int ws_check_share(const char *entry, size_t len, void *arg, struct diag *d)
 {
 	struct mctx *c = arg;
+	int rc;
 
 	if (len == 3 && !memcmp(entry, "all", 3)) {
 		if (is_admin(c))
@@ -988,13 +1163,46 @@ int ws_check_share(const char *entry, size_t len, void *arg, struct diag *d)
 		diag_set(d, 0, 0, "all: only product admins share with all");
 		return -EACCES;
 	}
-	if (len > 5 && !memcmp(entry, "user:", 5))
-		return admin_check_login(entry + 5, len - 5, arg, d);
-	if (len > 6 && !memcmp(entry, "group:", 6))
-		return admin_check_member(entry, len, arg, d);
+	if (len > 5 && !memcmp(entry, "user:", 5)) {
+		rc = admin_check_login(entry + 5, len - 5, arg, d);
+		return rc ? rc : share_known(c, entry, len, 5, d);
+	}
+	if (len > 6 && !memcmp(entry, "group:", 6)) {
+		rc = admin_check_member(entry, len, arg, d);
+		return rc ? rc : share_known(c, entry, len, 6, d);
+	}
 	diag_set(d, 0, 0, "'%.*s': a share is user:LOGIN, group:NAME or all",
 		 (int)(len > 64 ? 64 : len), entry);
 	return -EINVAL;
+}
+
+/* The bounds of a list as written: lines, then principals. */
+static int shares_bounds(const char *data, size_t len, const char *canon,
+			 struct diag *d)
+{
+	const char *p = data, *end = data + len, *nl;
+	size_t n = 0;
+	int line = 0;
+
+	for (; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		line++;
+		if ((size_t)(nl - p) > WS_SHARES_LINE_MAX) {
+			diag_set(d, line, 0, "a line of shares is at most %d "
+				 "bytes", WS_SHARES_LINE_MAX);
+			return -EINVAL;
+		}
+	}
+	for (p = canon; p && *p; p++)
+		n += *p == '\n';
+	if (n > WS_SHARES_MAX) {
+		diag_set(d, 0, 0, "%zu principals: a list of shares holds at "
+			 "most %d", n, WS_SHARES_MAX);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* What a caller who is not a product admin may add: groups it is in. */
@@ -1033,6 +1241,8 @@ int ws_shares_store(struct mctx *c, const struct obj_ref *ref,
 
 	rc = inidoc_lines_parse(data, len, ws_check_share, c, &canon, d);
 	if (!rc)
+		rc = shares_bounds(data, len, canon.data, d);
+	if (!rc)
 		rc = attr_lines_show(c, ref, &old);
 	if (rc)
 		goto out;
@@ -1043,12 +1253,7 @@ int ws_shares_store(struct mctx *c, const struct obj_ref *ref,
 		goto out;
 	}
 	if (!is_admin(c)) {
-		if (inidoc_lines_has(old.data, "all")) {
-			diag_set(d, 0, 0, "shared with all: only product "
-				 "admins change this list");
-			rc = -EACCES;
-			goto out;
-		}
+		/* a list that holds all the gate kept from this writer */
 		sr.old = old.data;
 		rc = inidoc_lines_each(canon.data, share_rule_each, &sr);
 		if (rc)
@@ -1071,6 +1276,28 @@ out:
 	buf_release(&canon);
 	buf_release(&old);
 	buf_release(&shown);
+	return rc;
+}
+
+int ws_shares_why(struct mctx *c, const struct obj_ref *ref,
+		  struct buf *out)
+{
+	struct buf why = BUF_INIT;
+	int rc;
+
+	/* all: the gate's rule, as write(2) applies it (ws_check_share) */
+	if (!policy_check(c->pol, c->who, ACT_WS_ADMIN, ref, &why)) {
+		rc = buf_addstr(out, "share with all: allowed\n");
+		goto out;
+	}
+	rc = buf_printf(out, "share with all: denied: %s\n",
+			why.len ? why.data : "not allowed");
+	if (!rc)
+		rc = buf_addstr(out, "add: logins the configuration maps, and "
+				"groups you belong to; removing and keeping "
+				"are allowed\n");
+out:
+	buf_release(&why);
 	return rc;
 }
 
@@ -1219,8 +1446,22 @@ int ws_create(struct mctx *c, const struct obj_ref *ref, struct diag *d)
 	struct buf text = BUF_INIT;
 	struct rec r = REC_INIT;
 	char ts[TIMEPARSE_FMT_SIZE], tmp[32];
+	unsigned long owned;
 	int rc;
 
+	/* a login makes objects up to [limits] workspace_objects */
+	rc = owned_get(c, mctx_login(c, tmp), &owned);
+	if (rc)
+		return rc;
+	if (c->cfg->ws_objects && owned >= c->cfg->ws_objects) {
+		diag_set(d, 0, 0, "you own %lu Workspace objects, the most "
+			 "[limits] workspace_objects lets one login make",
+			 owned);
+		return -EDQUOT;
+	}
+	rc = owned_add(c, mctx_login(c, tmp), 1);
+	if (rc)
+		return rc;
 	ws_ini(ref, &ini);
 	rc = attr_ini_load(c, &ini, obj_ref_attr(&ini), &doc);
 	if (rc)
@@ -1266,6 +1507,8 @@ int ws_destroy(struct mctx *c, const struct obj_ref *ref, struct diag *d)
 	rc = ws_path(ref, &path);
 	if (!rc)
 		rc = refs_sync(c, wk, &doc, NULL, path.data, path.data, d);
+	if (!rc)
+		rc = owned_add(c, inidoc_get(&doc, wk->section, "owner"), -1);
 	if (!rc)
 		rc = used_key(path.data, &key);
 	if (!rc)
@@ -1365,7 +1608,9 @@ static int transfer_one(const char *name, size_t len, void *arg)
 		goto out;
 	if (timeparse_format_utc((int64_t)t->c->now, ts))
 		ts[0] = '\0';
-	rc = inidoc_set(&doc, wk->section, "owner", t->to);
+	rc = owned_move(t->c, t->from, t->to);
+	if (!rc)
+		rc = inidoc_set(&doc, wk->section, "owner", t->to);
 	if (!rc)
 		rc = inidoc_set(&doc, wk->section, "modified", ts);
 	if (!rc)

@@ -429,6 +429,16 @@ static const struct error_case error_cases[] = {
     {S "[limits]\nreports = two\n", ":4: reports must be 1-64"},
     {S "[limits]\nreports = 1\nreports = 2\n",
      ":5: duplicate key 'reports' in [limits] (first on line 4)"},
+    {S "[limits]\nworkspace_objects = -1\n",
+     ":4: workspace_objects must be a non-negative integer"},
+    {S "[limits]\nworkspace_objects = 10k\n",
+     ":4: workspace_objects must be a non-negative integer"},
+    {S "[limits]\nworkspace_objects = 1000000001\n",
+     ":4: workspace_objects out of range (at most 1000000000)"},
+    {S "[limits]\nworkspace_objects = 99999999999999999999\n",
+     ":4: workspace_objects out of range (at most 1000000000)"},
+    {S "[limits]\nworkspace_objects = 1\nworkspace_objects = 2\n",
+     ":5: duplicate key 'workspace_objects' in [limits] (first on line 4)"},
     /* the same uid or gid twice */
     {S "[users]\n2001 = a@example.com\n2002 = b@example.com\n"
        "2001 = c@example.com\n",
@@ -648,6 +658,18 @@ START_TEST(test_limits)
 
 	load_ok("[store]\npath = s.tdb\n[limits]\nreports = 64\n", &cfg);
 	ck_assert_uint_eq(cfg.reports, 64);
+	ck_assert_uint_eq(cfg.ws_objects, CONFIG_WORKSPACE_OBJECTS);
+	config_release(&cfg);
+
+	load_ok("[store]\npath = s.tdb\n[limits]\nworkspace_objects = 0\n",
+		&cfg);
+	ck_assert_uint_eq(cfg.ws_objects, 0);
+	config_release(&cfg);
+
+	load_ok("[store]\npath = s.tdb\n[limits]\n"
+		"workspace_objects = 1000000000\n",
+		&cfg);
+	ck_assert_uint_eq(cfg.ws_objects, 1000000000);
 	config_release(&cfg);
 }
 END_TEST

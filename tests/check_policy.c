@@ -29,6 +29,7 @@
  *   ned      member of readers (analysis_workspace only): owns segments
  *            s2 and s3 (made by pa, transferred), without the creation
  *            permission; s3 is shared with nobody
+ *   pa       also owns s4, shared with all
  *   ria      member of readers: s1 is shared with it directly
  *   unmapped uid 2999
  *
@@ -67,6 +68,7 @@
 #include "policy.h"
 #include "rec.h"
 #include "store.h"
+#include "workspace.h"
 
 /* snprintf into an array, which must be big enough */
 #define FMT(arr, ...)                                                          \
@@ -387,6 +389,9 @@ static void world_populate(void)
 	model_mkdir_as(PA, "/workspace/segments", "s3", 0);
 	model_write(PA, "/workspace/segments/s3/segment.ini",
 		    "[segment]\nowner = ned@example.com\n");
+	/* shared with all: every caller with the Workspace sees it */
+	model_mkdir_as(PA, "/workspace/segments", "s4", 0);
+	model_write(PA, "/workspace/segments/s4/shares", "all\n");
 }
 
 static void world_setup(void)
@@ -567,12 +572,13 @@ struct prow {
 #define DV_HIDDEN(w, a) RW(w, a, "dv:web", EN, NULL)
 
 /* The Workspace actions on their representatives. */
-#define WS(w, see, create, read, edit, admin, people)                          \
+#define WS(w, see, create, read, edit, share, admin, people)                   \
 	R(w, ACT_WS_PEOPLE, "/workspace/audiences/aud/people.csv", people),     \
 	R(w, ACT_WS_SEE, "/workspace", see),                                   \
 	R(w, ACT_WS_CREATE, "/workspace/segments", create),                    \
 	R(w, ACT_WS_READ, "/workspace/segments/s1", read),                     \
 	R(w, ACT_WS_EDIT, "/workspace/segments/s1/segment.ini", edit),         \
+	R(w, ACT_WS_SHARE, "/workspace/segments/s1/shares", share),            \
 	R(w, ACT_WS_ADMIN, "/admin/transfer", admin)
 /* The other actions for a member of a profile that grants no data view
  * and no tool but Workspace ones. */
@@ -865,27 +871,27 @@ static const struct prow matrix[] = {
 
     /* the Workspace (SPEC §7), on mia's segment s1 (shared with ria and
      * group:Analysts); people.csv of her audience aud (shared alike) */
-    WS(UNMAPPED, EN, EN, EN, EN, EN, EN),
-    WS(SYS, EA, EA, EN, EN, EA, EN),
-    WS(PA, 0, 0, 0, 0, 0, 0),
-    WS(PA2, 0, 0, 0, 0, 0, 0),
-    WS(PA3, 0, 0, 0, 0, 0, 0),
+    WS(UNMAPPED, EN, EN, EN, EN, EN, EN, EN),
+    WS(SYS, EA, EA, EN, EN, EN, EA, EN),
+    WS(PA, 0, 0, 0, 0, 0, 0, 0),
+    WS(PA2, 0, 0, 0, 0, 0, 0, 0),
+    WS(PA3, 0, 0, 0, 0, 0, 0, 0),
     /* a profile admin that is no member: no analysis_workspace */
-    WS(LEAD, EA, EA, EN, EN, EA, EN),
+    WS(LEAD, EA, EA, EN, EN, EN, EA, EN),
     /* through group:Analysts: sees it, may not change it */
-    WS(ANALYST, 0, EA, 0, EA, EA, EA),
-    WS(ANALYST_SUPP, 0, EA, 0, EA, EA, EA),
-    WS(NOGROUP, EA, EA, EN, EN, EA, EN),
+    WS(ANALYST, 0, EA, 0, EA, EA, EA, EA),
+    WS(ANALYST_SUPP, 0, EA, 0, EA, EA, EA, EA),
+    WS(NOGROUP, EA, EA, EN, EN, EN, EA, EN),
     /* a member without analysis_workspace */
-    WS(VIEWER, EA, EA, EN, EN, EA, EN),
-    WS(AUDITOR, EA, EA, EN, EN, EA, EN),
-    WS(LEAD2, EA, EA, EN, EN, EA, EN),
+    WS(VIEWER, EA, EA, EN, EN, EN, EA, EN),
+    WS(AUDITOR, EA, EA, EN, EN, EN, EA, EN),
+    WS(LEAD2, EA, EA, EN, EN, EN, EA, EN),
     /* the owner, holding segment_creation */
-    PLAIN(MIA), WS(MIA, 0, 0, 0, 0, EA, EA),
+    PLAIN(MIA), WS(MIA, 0, 0, 0, 0, 0, EA, EA),
     /* not shared with: an owner elsewhere */
-    PLAIN(NED), WS(NED, 0, EA, EN, EN, EA, EN),
+    PLAIN(NED), WS(NED, 0, EA, EN, EN, EN, EA, EN),
     /* shared with directly, without segment_creation */
-    PLAIN(RIA), WS(RIA, 0, EA, 0, EA, EA, EA),
+    PLAIN(RIA), WS(RIA, 0, EA, 0, EA, EA, EA, EA),
 };
 
 #define NEED_CONN "needs platform permissions " CONN_PERMS_TEXT
@@ -1078,11 +1084,12 @@ static const struct prow details[] = {
 #define S1 "/workspace/segments/s1"
 #define S2 "/workspace/segments/s2"
 #define S3 "/workspace/segments/s3"
+#define S4 "/workspace/segments/s4"
 #define NEED_WS "needs role product admin or a profile with analysis_workspace"
     RW(LEAD, ACT_WS_SEE, "/workspace", EA, NEED_WS),
     RW(VIEWER, ACT_WS_CREATE, "/workspace/date-ranges", EA, NEED_WS),
-    RW(VIEWER, ACT_WS_READ, S1, EN,
-       "not shared with you"),
+    /* no Workspace: the first rule it fails */
+    RW(VIEWER, ACT_WS_READ, S1, EN, NEED_WS),
     RW(SYS, ACT_WS_ADMIN, "/admin/transfer", EA, "needs role product admin"),
     /* creation permissions, per kind (every P from any profile) */
     RW(RIA, ACT_WS_CREATE, "/workspace/segments", EA,
@@ -1120,10 +1127,31 @@ static const struct prow details[] = {
     RW(ANALYST, ACT_WS_EDIT, S1, EA,
        "needs segment_creation (it is shared with you)"),
     RW(ANALYST_SUPP, ACT_WS_READ, S1, 0, NULL),
-    RW(NOGROUP, ACT_WS_READ, S1, EN,
-       "not shared with you"),
+    RW(NOGROUP, ACT_WS_READ, S1, EN, NEED_WS),
     RW(RIA, ACT_WS_READ, S3, EN,
        "not shared with you"),
+    /* shared with all: with all who may enter the Workspace; to the
+     * others it is no more there than an object not shared with them */
+    RW(RIA, ACT_WS_READ, S4, 0, NULL),
+    RW(NED, ACT_WS_READ, S4 "/shares", 0, NULL),
+    RW(VIEWER, ACT_WS_READ, S4, EN, NEED_WS),
+    RW(VIEWER, ACT_WS_READ, S4 "/segment.ini", EN, NEED_WS),
+    RW(LEAD, ACT_WS_READ, S4 "/used_by", EN, NEED_WS),
+    RW(AUDITOR, ACT_WS_EDIT, S4 "/shares", EN, NEED_WS),
+    RW(SYS, ACT_WS_EDIT, S4, EN, NEED_WS),
+    /* a list that holds all is the product admins' to change; the rest
+     * of the object is changed as any other */
+    RW(MIA, ACT_WS_SHARE, S4 "/shares", EA,
+       "shared with all: only product admins change this list"),
+    RW(MIA, ACT_WS_EDIT, S4 "/segment.ini", 0, NULL),
+    RW(MIA, ACT_WS_EDIT, S4, 0, NULL),
+    RW(RIA, ACT_WS_SHARE, S4 "/shares", EA,
+       "needs segment_creation (it is shared with you)"),
+    RW(PA2, ACT_WS_SHARE, S4 "/shares", 0, NULL),
+    RW(MIA, ACT_WS_SHARE, S2 "/shares", 0, NULL),
+    RW(NED, ACT_WS_SHARE, S2 "/shares", EA,
+       "needs segment_creation (you own it)"),
+    RW(VIEWER, ACT_WS_SHARE, S4 "/shares", EN, NEED_WS),
     /* product admins: everything, everyone's */
     RW(PA2, ACT_WS_READ, S3, 0, NULL),
     RW(PA2, ACT_WS_EDIT, S3 "/shares", 0, NULL),
@@ -1642,6 +1670,24 @@ static const struct srow stats[] = {
     {MIA, S3, -ENOENT, 0},
     {MIA, S3 "/segment.ini", -ENOENT, 0},
     {VIEWER, S1, -ENOENT, 0},
+    /* shared with all, but not with those who may not enter the
+     * Workspace: as hidden as an object not shared with them, and
+     * everything in it (lookup agrees with readdir) */
+    {RIA, S4, 0, 5},
+    {RIA, S4 "/segment.ini", 0, 4},
+    {VIEWER, S4, -ENOENT, 0},
+    {VIEWER, S4 "/segment.ini", -ENOENT, 0},
+    {VIEWER, S4 "/shares", -ENOENT, 0},
+    {VIEWER, S4 "/used_by", -ENOENT, 0},
+    {LEAD, S4, -ENOENT, 0},
+    {LEAD, S4 "/shares", -ENOENT, 0},
+    {NOGROUP, S4 "/segment.ini", -ENOENT, 0},
+    {SYS, S4, -ENOENT, 0},
+    /* its shares are the product admins' to change: no w where the
+     * write would be refused */
+    {MIA, S4 "/shares", 0, 4},
+    {MIA, S4 "/segment.ini", 0, 6},
+    {PA2, S4 "/shares", 0, 6},
     {PA, "/admin/transfer", 0, 6},
     {SYS, "/admin/transfer", 0, 4},
     {LEAD, "/admin/transfer", 0, 0},
@@ -1700,6 +1746,8 @@ static const struct arow accesses[] = {
     {NED, S2 "/shares", W_OK, -EACCES},
     {NED, S1, F_OK, -ENOENT},
     {PA3, S3 "/shares", W_OK, 0},
+    {MIA, S4 "/shares", W_OK, -EACCES},
+    {MIA, S4 "/shares", R_OK, 0},
 };
 
 START_TEST(test_access)
@@ -1761,12 +1809,15 @@ static const struct {
      "README\nwhoami\nerrors\nconnections/\ndataviews/\nadmin/\naudit/\n"
      "workspace/\n"},
     /* each caller lists what it may see, and nothing else */
-    {MIA, "/workspace/segments", 0, "s1/\ns2/\n"},
-    {NED, "/workspace/segments", 0, "s2/\ns3/\n"},
-    {RIA, "/workspace/segments", 0, "s1/\n"},
-    {ANALYST, "/workspace/segments", 0, "s1/\n"},
+    {MIA, "/workspace/segments", 0, "s1/\ns2/\ns4/\n"},
+    {NED, "/workspace/segments", 0, "s2/\ns3/\ns4/\n"},
+    {RIA, "/workspace/segments", 0, "s1/\ns4/\n"},
+    {ANALYST, "/workspace/segments", 0, "s1/\ns4/\n"},
     {NOGROUP, "/workspace/segments", -EACCES, ""},
-    {PA2, "/workspace/segments", 0, "s1/\ns2/\ns3/\n"},
+    /* no analysis_workspace: the Workspace is closed, s4 (shared with
+     * all) with it */
+    {VIEWER, "/workspace/segments", -EACCES, ""},
+    {PA2, "/workspace/segments", 0, "s1/\ns2/\ns3/\ns4/\n"},
     {LEAD, "/workspace", -EACCES, ""},
     {UNMAPPED, "/workspace", -ENOENT, ""},
     {RIA, "/workspace", 0,
@@ -2319,6 +2370,32 @@ START_TEST(test_why)
 	     "read: denied: needs role product admin or a profile with "
 	     "audit_logs_access\n"
 	     "write: denied: read-only file\n"},
+	    /* shares: what a write may add depends on the text; the rest is
+	     * the gate's, as the write's */
+	    {MIA, S1 "/shares", 0,
+	     "path: " S1 "/shares\n"
+	     "login: mia@example.com\n"
+	     "read: allowed\n"
+	     "write: allowed\n"
+	     "share with all: denied: needs role product admin\n"
+	     "add: logins the configuration maps, and groups you belong to; "
+	     "removing and keeping are allowed\n"
+	     "delete: allowed\n"},
+	    {MIA, S4 "/shares", 0,
+	     "path: " S4 "/shares\n"
+	     "login: mia@example.com\n"
+	     "read: allowed\n"
+	     "write: denied: shared with all: only product admins change "
+	     "this list\n"
+	     "delete: allowed\n"},
+	    {PA2, S4 "/shares", 0,
+	     "path: " S4 "/shares\n"
+	     "login: pa2@example.com\n"
+	     "read: allowed\n"
+	     "write: allowed\n"
+	     "share with all: allowed\n"
+	     "delete: allowed\n"},
+	    {VIEWER, S4 "/shares", -ENOENT, ""},
 	};
 	struct obj_ref ref;
 	struct buf b = BUF_INIT;
@@ -2367,6 +2444,19 @@ static void audit_has(const char *line)
 	buf_release(&log);
 }
 
+/* user.cjafs.why of path as w holds text. */
+static void why_has(enum who w, const char *path, const char *text)
+{
+	struct obj_ref ref;
+	struct buf b = BUF_INIT;
+
+	make_ref(path, NULL, &ref);
+	ck_assert_int_eq(model_why(m, &ids[w], &ref, &b), 0);
+	ck_assert_msg(b.data && strstr(b.data, text), "why %s as %s: no '%s' "
+		      "in\n%s", path, whos[w].name, text, b.data);
+	buf_release(&b);
+}
+
 /* Every denied Workspace change changes nothing and leaves its line. */
 START_TEST(test_ws_denied_unchanged)
 {
@@ -2388,8 +2478,15 @@ START_TEST(test_ws_denied_unchanged)
 	ck_assert_int_eq(rmdir_as(MIA, "/workspace/segments", "s3"), -ENOENT);
 	model_write_rc(MIA, S3 "/shares", "user:mia@example.com\n", -ENOENT);
 	model_mkdir_as(MIA, "/workspace/segments", "s3", -EEXIST);
+	/* a rename onto a taken name says only that it is taken, hidden
+	 * (s3) or not (s2), as mkdir does; to one who may not rename, not
+	 * even that */
 	ck_assert_int_eq(rename_as(MIA, "/workspace/segments", "s1", "s3"),
-			 -ENOTEMPTY);
+			 -EEXIST);
+	ck_assert_int_eq(rename_as(MIA, "/workspace/segments", "s1", "s2"),
+			 -EEXIST);
+	ck_assert_int_eq(rename_as(RIA, "/workspace/segments", "s1", "s3"),
+			 -EACCES);
 	/* no creation permission, no Workspace */
 	model_mkdir_as(RIA, "/workspace/segments", "x", -EACCES);
 	model_mkdir_as(NED, "/workspace/audiences", "x", -EACCES);
@@ -2473,13 +2570,13 @@ START_TEST(test_ws_allowed)
 		       "[segment]\nowner = ghost@example.com\n", -EINVAL);
 
 	/* mv within its directory, rmdir */
-	ck_assert_int_eq(rename_as(MIA, "/workspace/segments", "s2", "s4"), 0);
+	ck_assert_int_eq(rename_as(MIA, "/workspace/segments", "s2", "s5"), 0);
 	audit_has("\tmia@example.com\tchange\t/workspace/segments/s2\tok\t"
-		  "segment: to /workspace/segments/s4\n");
-	ck_assert_int_eq(model_read(NED, "/workspace/segments/s4/segment.ini",
+		  "segment: to /workspace/segments/s5\n");
+	ck_assert_int_eq(model_read(NED, "/workspace/segments/s5/segment.ini",
 				    &b), 0);
-	ck_assert_int_eq(rmdir_as(MIA, "/workspace/segments", "s4"), 0);
-	audit_has("\tmia@example.com\tdelete\t/workspace/segments/s4\tok\t"
+	ck_assert_int_eq(rmdir_as(MIA, "/workspace/segments", "s5"), 0);
+	audit_has("\tmia@example.com\tdelete\t/workspace/segments/s5\tok\t"
 		  "segment\n");
 	model_mkdir_as(RIA, "/workspace/date-ranges", "d1", 0);
 	audit_has("\tria@example.com\tcreate\t/workspace/date-ranges/d1\tok\t"
@@ -2536,6 +2633,16 @@ START_TEST(test_ws_references)
 	ck_assert_int_eq(rmdir_as(MIA, "/workspace/segments", "s1"), -EBUSY);
 	ck_assert_int_eq(rename_as(MIA, "/workspace/segments", "s1", "s9"),
 			 -EBUSY);
+	/* user.cjafs.why says what rmdir and mv answer, not the gate's part */
+	why_has(MIA, S1, "delete: refused: in use by /workspace/audiences/a1, "
+		"/workspace/calculated-metrics/m1\nrename: refused: in use by "
+		"/workspace/audiences/a1, /workspace/calculated-metrics/m1\n");
+	why_has(MIA, S1 "/segment.ini", "delete: refused: in use by ");
+	why_has(RIA, S1, "delete: denied: needs segment_creation (it is shared "
+		"with you)\nrename: denied: needs segment_creation (it is "
+		"shared with you)\n");
+	why_has(RIA, S1 "/used_by", "delete: denied: needs segment_creation");
+	why_has(PA, S2, "delete: refused: in use by /workspace/audiences/a1\n");
 	ck_assert_int_eq(rmdir_as(PA, "/workspace/segments", "s2"), -EBUSY);
 	ck_assert_int_eq(model_read(MIA, "/errors", &e), 0);
 	ck_assert_ptr_nonnull(strstr(e.data, " " S1 ": in use by "
@@ -2556,6 +2663,7 @@ START_TEST(test_ws_references)
 			 0);
 	ck_assert_int_eq(model_read(MIA, S1 "/used_by", &b), 0);
 	ck_assert_str_eq(b.data, "");
+	why_has(MIA, S1, "delete: allowed\nrename: allowed\n");
 	ck_assert_int_eq(rename_as(MIA, "/workspace/segments", "s1", "s9"), 0);
 	ck_assert_int_eq(rmdir_as(MIA, "/workspace/audiences", "a1"), 0);
 	ck_assert_int_eq(model_read(NED, S2 "/used_by", &b), 0);
@@ -2694,6 +2802,159 @@ START_TEST(test_ws_columns)
 }
 END_TEST
 
+/* Map n more logins (u0@example.com...), uids from 5000: the config is
+ * the world's own, loaded again for the next test. */
+static void map_more_users(int n)
+{
+	struct config_user *u;
+	char login[64];
+	int i;
+
+	u = realloc(cfg.users, (cfg.nusers + (size_t)n) * sizeof(*u));
+	ck_assert_ptr_nonnull(u);
+	cfg.users = u;
+	for (i = 0; i < n; i++) {
+		FMT(login, "u%d@example.com", i);
+		u[cfg.nusers].uid = (uid_t)(5000 + i);
+		u[cfg.nusers].login = strdup(login);
+		ck_assert_ptr_nonnull(u[cfg.nusers].login);
+		cfg.nusers++;
+	}
+}
+
+static void errors_has(enum who w, const char *text)
+{
+	struct buf e = BUF_INIT;
+
+	ck_assert_int_eq(model_read(w, "/errors", &e), 0);
+	ck_assert_msg(strstr(e.data, text), "no '%s' in /errors:\n%s", text,
+		      e.data);
+	buf_release(&e);
+}
+
+/* shares name principals a caller can be, at most WS_SHARES_MAX of them,
+ * on lines of at most WS_SHARES_LINE_MAX bytes. */
+START_TEST(test_ws_shares_bounds)
+{
+	struct buf text = BUF_INIT, b = BUF_INIT;
+	char line[WS_SHARES_LINE_MAX + 3];	/* one byte too many, "\n" */
+	int i;
+
+	use_model();
+	/* a login or group the configuration does not map: its column */
+	model_write_rc(MIA, S1 "/shares",
+		       "user:ria@example.com\nuser:ghost@example.com\n",
+		       -EINVAL);
+	errors_has(MIA, S1 "/shares:2: column 6: user: no login "
+		   "'ghost@example.com' in the configuration ([users])\n");
+	model_write_rc(MIA, S1 "/shares", "# who\n  group:Nobody\n", -EINVAL);
+	errors_has(MIA, S1 "/shares:2: column 9: group: no group 'Nobody' in "
+		   "the configuration ([groups])\n");
+	/* product admins too: a name nobody can be would be kept for
+	 * nobody */
+	model_write_rc(PA2, S3 "/shares", "user:ghost@example.com\n", -EINVAL);
+	errors_has(PA2, S3 "/shares:1: column 6: user: no login "
+		   "'ghost@example.com'");
+	/* unmapped logins known to the Admin Console are not callers */
+	model_write(PA, TP "/members", "group:Analysts\nnomap@example.com\n");
+	model_write_rc(PA2, S3 "/shares", "user:nomap@example.com\n",
+		       -EINVAL);
+	model_write(MIA, S1 "/shares", "user:ria@example.com\ngroup:Analysts\n"
+		    "user:ned@example.com\n");
+
+	/* lines */
+	memset(line, ' ', sizeof(line) - 2);
+	memcpy(line, "user:ned@example.com", 20);
+	line[sizeof(line) - 2] = '\n';
+	line[sizeof(line) - 1] = '\0';
+	buf_printf(&text, "all\n%s", line);
+	model_write_rc(PA2, S3 "/shares", text.data, -EINVAL);
+	errors_has(PA2, S3 "/shares:2: a line of shares is at most 512 bytes\n");
+
+	/* principals: 256 is the most */
+	map_more_users(WS_SHARES_MAX + 1);
+	buf_reset(&text);
+	for (i = 0; i < WS_SHARES_MAX + 1; i++)
+		buf_printf(&text, "user:u%d@example.com\n", i);
+	model_write_rc(PA2, S3 "/shares", text.data, -EINVAL);
+	errors_has(PA2, S3 "/shares: 257 principals: a list of shares holds "
+		   "at most 256\n");
+	/* the same text twice is one list of 256 */
+	buf_reset(&text);
+	for (i = 0; i < 2 * WS_SHARES_MAX; i++)
+		buf_printf(&text, "user:u%d@example.com\n", i % WS_SHARES_MAX);
+	model_write(PA2, S3 "/shares", text.data);
+	ck_assert_int_eq(model_read(PA2, S3 "/shares", &b), 0);
+	buf_reset(&text);
+	for (i = 0; i < WS_SHARES_MAX; i++)
+		buf_printf(&text, "user:u%d@example.com\n", i);
+	ck_assert_uint_eq(b.len, text.len);
+	buf_release(&text);
+	buf_release(&b);
+}
+END_TEST
+
+/* [limits] workspace_objects: what one login makes. */
+START_TEST(test_ws_quota)
+{
+	struct buf b = BUF_INIT;
+
+	use_model();
+	/* mia owns s1 and aud */
+	cfg.ws_objects = 3;
+	model_mkdir_as(MIA, "/workspace/annotations", "n1", 0);
+	model_mkdir_as(MIA, "/workspace/date-ranges", "d1", -EDQUOT);
+	errors_has(MIA, "/workspace/date-ranges/d1: you own 3 Workspace "
+		   "objects, the most [limits] workspace_objects lets one "
+		   "login make\n");
+	audit_has("\tmia@example.com\tcreate\t/workspace/date-ranges/d1\t"
+		  "rejected\tdate range: you own 3 Workspace objects");
+	ck_assert_int_eq(model_read(MIA, "/workspace/date-ranges/d1/"
+				    "daterange.ini", &b), -ENOENT);
+	/* a delete makes room */
+	ck_assert_int_eq(rmdir_as(MIA, "/workspace/annotations", "n1"), 0);
+	model_mkdir_as(MIA, "/workspace/date-ranges", "d1", 0);
+	/* others are counted apart: ned owns s2 and s3 */
+	model_mkdir_as(RIA, "/workspace/date-ranges", "d2", 0);
+	/* a product admin hands ned's to mia: past the bound, which is on
+	 * what she makes */
+	model_write(PA, "/admin/transfer", "ned@example.com mia@example.com\n");
+	ck_assert_int_eq(rmdir_as(MIA, "/workspace/date-ranges", "d1"), 0);
+	model_mkdir_as(MIA, "/workspace/date-ranges", "d1", -EDQUOT);
+	errors_has(MIA, "you own 4 Workspace objects");
+	/* and back, through owner */
+	model_write(PA, S2 "/segment.ini", "[segment]\nowner = ned@example.com\n");
+	model_write(PA, S3 "/segment.ini", "[segment]\nowner = ned@example.com\n");
+	model_mkdir_as(MIA, "/workspace/date-ranges", "d1", 0);
+	model_mkdir_as(MIA, "/workspace/date-ranges", "d3", -EDQUOT);
+	/* a rename is no new object */
+	ck_assert_int_eq(rename_as(MIA, "/workspace/date-ranges", "d1", "d4"),
+			 0);
+	/* 0: no bound */
+	cfg.ws_objects = 0;
+	model_mkdir_as(MIA, "/workspace/date-ranges", "d3", 0);
+	ck_assert_int_eq(rmdir_as(MIA, "/workspace/date-ranges", "d3"), 0);
+	cfg.ws_objects = 3;
+
+	/* a store without the counts (made before them) is counted when
+	 * opened */
+	use_policy();
+	ck_assert_int_eq(store_txn_begin(st), 0);
+	ck_assert_int_eq(store_del(st, "m:ws"), 0);
+	ck_assert_int_eq(store_del(st, "m:ws:mia@example.com"), 0);
+	ck_assert_int_eq(store_del(st, "m:ws:ned@example.com"), 0);
+	ck_assert_int_eq(store_del(st, "m:ws:pa@example.com"), 0);
+	ck_assert_int_eq(store_del(st, "m:ws:ria@example.com"), 0);
+	ck_assert_int_eq(store_txn_commit(st), 0);
+	use_model();
+	model_mkdir_as(MIA, "/workspace/date-ranges", "d3", -EDQUOT);
+	model_mkdir_as(NED, "/workspace/date-ranges", "d5", 0);
+	model_mkdir_as(NED, "/workspace/date-ranges", "d6", -EDQUOT);
+	errors_has(NED, "you own 3 Workspace objects");
+	buf_release(&b);
+}
+END_TEST
+
 /* --- suite ---------------------------------------------------------------- */
 
 static TCase *tcase(Suite *s, const char *name, int shared_world)
@@ -2753,6 +3014,8 @@ static Suite *policy_suite(void)
 		       test_ws_lost_permission);
 	tcase_add_test(tcase(s, "ws_references", 0), test_ws_references);
 	tcase_add_test(tcase(s, "ws_columns", 0), test_ws_columns);
+	tcase_add_test(tcase(s, "ws_shares_bounds", 0), test_ws_shares_bounds);
+	tcase_add_test(tcase(s, "ws_quota", 0), test_ws_quota);
 	tcase_add_test(tcase(s, "ws_transfer", 0), test_ws_transfer);
 	tcase_add_loop_test(tcase(s, "ws_syntax", 0), test_ws_syntax, 0,
 			    NELEM(ws_syntax));

@@ -12,8 +12,9 @@
  *     file;
  *   - an accepted one gives no message, an absolute store path, users and
  *     groups sorted by id with no id twice and valid names, non-empty
- *     system admins, ini_max_bytes in 1..INIDOC_MAX_SIZE, and lookups that
- *     find what the arrays hold; config_release() zeroes it.
+ *     system admins, ini_max_bytes in 1..INIDOC_MAX_SIZE,
+ *     workspace_objects at most CONFIG_WORKSPACE_OBJECTS_MAX, and lookups
+ *     that find what the arrays hold; config_release() zeroes it.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -84,6 +85,7 @@ static void check_accepted(const struct config *cfg)
 	FUZZ_CHECK(cfg->store_path && cfg->store_path[0] == '/');
 	FUZZ_CHECK(cfg->ini_max_bytes >= 1 &&
 		   cfg->ini_max_bytes <= INIDOC_MAX_SIZE);
+	FUZZ_CHECK(cfg->ws_objects <= CONFIG_WORKSPACE_OBJECTS_MAX);
 	FUZZ_CHECK(!cfg->nusers || cfg->users);
 	for (i = 0; i < cfg->nusers; i++) {
 		const struct config_user *u = &cfg->users[i];

@@ -12,8 +12,10 @@
  *    lines dropped) is all (product admins only: EACCES for others),
  *    user:LOGIN or group:NAME; a login is 1-256 bytes without blanks,
  *    controls or ',' and not group:...; a group name 1-128 bytes without
- *    controls or ','.  An accepted list's canonical form parses back to
- *    itself.  A refusal names a line of the text.
+ *    controls or ','; either is one the configuration maps (KNOWN_USERS,
+ *    KNOWN_GROUPS here).  An accepted list's canonical form parses back
+ *    to itself.  A refusal names a line of the text, and one of an
+ *    unknown name the column of the name in it.
  *  - transfer: every entry is "FROM TO", two different logins, any
  *    number of spaces between.
  *  - formulas: only [A-Za-z0-9 \t._+*-/()"] and parentheses that balance
@@ -22,9 +24,26 @@
 #include <ctype.h>
 #include <errno.h>
 
+#include "config.h"
 #include "fuzz.h"
 #include "mctx.h"
 #include "workspace.h"
+
+/* The configuration's [users] and [groups]. */
+static const char *const known_users[] = { "a@b", "ria@example.com",
+					   "fuzz@example.com", NULL };
+static const char *const known_groups[] = { "Analysts", "x", "Data Team",
+					    NULL };
+
+static int ref_known(const char *const *names, const char *s, size_t len)
+{
+	int i;
+
+	for (i = 0; names[i]; i++)
+		if (strlen(names[i]) == len && !memcmp(names[i], s, len))
+			return 1;
+	return 0;
+}
 
 static int ref_login(const char *s, size_t len)
 {
@@ -62,9 +81,11 @@ static int ref_share(const char *e, size_t len, int admin)
 	if (len == 3 && !memcmp(e, "all", 3))
 		return admin ? 0 : -EACCES;
 	if (len > 5 && !memcmp(e, "user:", 5))
-		return ref_login(e + 5, len - 5) ? 0 : -EINVAL;
+		return ref_login(e + 5, len - 5) &&
+		       ref_known(known_users, e + 5, len - 5) ? 0 : -EINVAL;
 	if (len > 6 && !memcmp(e, "group:", 6))
-		return ref_group(e + 6, len - 6) ? 0 : -EINVAL;
+		return ref_group(e + 6, len - 6) &&
+		       ref_known(known_groups, e + 6, len - 6) ? 0 : -EINVAL;
 	return -EINVAL;
 }
 
@@ -141,6 +162,31 @@ static int ref_formula(const char *s)
 	return depth == 0;
 }
 
+/* A configuration mapping known_users and known_groups. */
+static struct config *fuzz_config(void)
+{
+	static struct config cfg;
+	static struct config_user users[3];
+	static struct config_group groups[3];
+	int i;
+
+	if (cfg.users)
+		return &cfg;
+	for (i = 0; known_users[i]; i++) {
+		users[i].uid = (uid_t)(2000 + i);
+		users[i].login = (char *)known_users[i];
+	}
+	for (i = 0; known_groups[i]; i++) {
+		groups[i].gid = (gid_t)(3000 + i);
+		groups[i].group = (char *)known_groups[i];
+	}
+	cfg.users = users;
+	cfg.nusers = 3;
+	cfg.groups = groups;
+	cfg.ngroups = 3;
+	return &cfg;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct caller who;
@@ -162,6 +208,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	who.roles = admin ? ROLE_PRODUCT_ADMIN : 0;
 	memset(&c, 0, sizeof(c));
 	c.who = &who;
+	c.cfg = fuzz_config();
 
 	if (mode >= 2) {
 		/* one value: a formula */
@@ -190,6 +237,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc) {
 		FUZZ_CHECK(d.msg[0] != '\0');
 		FUZZ_CHECK(d.line >= 1 && (size_t)d.line <= nlines);
+		/* a column is in the line it names */
+		FUZZ_CHECK(d.column >= 0 && (size_t)d.column <= len);
 		goto out;
 	}
 	/* the canonical form parses back to itself */

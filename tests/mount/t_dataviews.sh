@@ -393,7 +393,7 @@ eq "its report is the same" "$(as $PA cat "$V/oneday2/report/day.csv")" "day,eve
 has "audit: rename" "$(as $PA cat "$MT/audit/log")" "	pa@example.com	rename	/dataviews/oneday	ok	to /dataviews/oneday2"
 rn "pa2 may not rename a view" EACCES $PA2 "$V/oneday2" "$V/oneday3"
 rn "viewer may not rename a view it cannot see" ENOENT $VIEWER "$V/web" "$V/web2"
-rn "a view does not replace another" ENOTEMPTY $PA "$V/oneday2" "$V/web"
+rn "a view does not replace another: the name is taken" EEXIST $PA "$V/oneday2" "$V/web"
 rn "a view is no component" EPERM $PA "$V/oneday2" "$V/web/components/x.ini"
 rn "a component does not move to another view" EXDEV $PA "$V/web/components/day.ini" "$V/oneday2/components/day2.ini"
 ok "pa renames it back" as $PA mv "$V/oneday2" "$V/oneday"

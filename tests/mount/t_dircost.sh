@@ -73,6 +73,8 @@ eq "rmdir c1 in use" "$(probe_rmdir $PA "$C/c1")" EBUSY
 has "/errors names the views" "$(as $PA cat "$MT/errors")" "/connections/c1: in use by data views mobile, web"
 has "audited as rejected" "$(as $PA cat "$MT/audit/log")" "	pa@example.com	rmdir	/connections/c1	rejected	in use by data views mobile, web"
 eq "c1 whole after the refusal" "$(snapshot)" "$before"
+has "why says so too" "$(as $PA getfattr --only-values -n user.cjafs.why "$C/c1" 2>/dev/null)" "rmdir: refused: in use by data views mobile, web"
+has "why: c3, which no view uses, may go" "$(as $PA getfattr --only-values -n user.cjafs.why "$C/c3" 2>/dev/null)" "rmdir: allowed"
 has "c1 keeps its rows" "$(as $PA cat "$C/c1/datasets/ev/status")" "rows = 2"
 
 # --- 2. rm -r of it fails and leaves everything as it was ---

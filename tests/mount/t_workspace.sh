@@ -109,6 +109,14 @@ wr "mia: share with a group she is not in" EACCES $MIA "$S/s1/shares" 'group:Ana
 has "why in /errors" "$(errors_top $MIA)" "group:Analysts: you may share only with groups you belong to"
 wr "mia: share with all (product admins only, refused at write)" EACCES $MIA "$S/s1/shares" 'user:viewer@example.com\nall\n'
 has "errors: all" "$(errors_top $MIA)" "all: only product admins share with all"
+# a principal no caller can be: refused at write(2), with its column
+wr "mia: share with a login nobody has" EINVAL $MIA "$S/s1/shares" 'user:viewer@example.com\nuser:ghost@example.com\n'
+has "errors: line and column" "$(errors_top $MIA)" "/workspace/segments/s1/shares:2: column 6: user: no login 'ghost@example.com' in the configuration ([users])"
+wr "mia: a group the configuration does not map" EINVAL $MIA "$S/s1/shares" '  group:Nobody\n'
+has "errors: group" "$(errors_top $MIA)" "/workspace/segments/s1/shares:1: column 9: group: no group 'Nobody' in the configuration ([groups])"
+has "audited rejected" "$(audit)" "	analyst@example.com	share	/workspace/segments/s1	rejected	segment: user: no login 'ghost@example.com'"
+wr "pa: a line longer than 512 bytes" EINVAL $PA "$S/s1/shares" "user:viewer@example.com$(printf '%600s' '')\n"
+has "errors: the line" "$(errors_top $PA)" "/workspace/segments/s1/shares:1: a line of shares is at most 512 bytes"
 eq "nothing shared yet" "$(as $MIA cat "$S/s1/shares")" ""
 ok "mia: share with ria (tee)" sh -c "printf 'user:viewer@example.com\n' | setpriv --reuid=$MIA --regid=$MIA --clear-groups tee '$S/s1/shares' >/dev/null"
 has "audited share" "$(audit)" "	analyst@example.com	share	/workspace/segments/s1	ok	segment: user:viewer@example.com"
@@ -135,6 +143,33 @@ rename: allowed"
 ok "mia: the date range q2 is hers" as $MIA test -d "$W/date-ranges/q2"
 ok "pa: share q2 with all" sh -c "printf 'all\n' | setpriv --reuid=$PA --regid=$PA --clear-groups tee '$W/date-ranges/q2/shares' >/dev/null"
 has "why: ria on q2 (shared with all, she holds P)" "$(why $RIA "$W/date-ranges/q2/daterange.ini")" "write: allowed"
+# a list that holds all is the product admins' to change: no w bit, why
+# says so, and the write is refused at open
+eq "ria: q2/shares r only" "$(mode $RIA "$W/date-ranges/q2/shares")" "-r--------"
+eq "ria: q2/daterange.ini rw" "$(mode $RIA "$W/date-ranges/q2/daterange.ini")" "-rw-------"
+eq "pa: q2/shares rw" "$(mode $PA "$W/date-ranges/q2/shares")" "-rw-------"
+has "why: ria, q2/shares" "$(why $RIA "$W/date-ranges/q2/shares")" "write: denied: shared with all: only product admins change this list"
+pr "access: ria may not write it" EACCES $RIA access-w "$W/date-ranges/q2/shares"
+wr "ria: take all out of q2/shares" EACCES $RIA "$W/date-ranges/q2/shares" ''
+has "ria's /errors" "$(errors_top $RIA)" "/workspace/date-ranges/q2/shares: write: denied: shared with all: only product admins change this list"
+eq "q2 still shared with all" "$(as $PA cat "$W/date-ranges/q2/shares")" "all"
+# what a write may add depends on its text: why tells the rule
+has "why: mia, s1/shares" "$(why $MIA "$S/s1/shares")" "write: allowed
+share with all: denied: needs role product admin
+add: logins the configuration maps, and groups you belong to; removing and keeping are allowed"
+has "why: pa, s1/shares" "$(why $PA "$S/s1/shares")" "write: allowed
+share with all: allowed"
+# shared with all: with all who may enter the Workspace; sys may not, so
+# q2 is not there for her, nor anything in it, as her listing says
+ok "ria sees q2" as $RIA stat "$W/date-ranges/q2"
+pr "sys: q2 (shared with all, no Workspace for her)" ENOENT $SYS stat "$W/date-ranges/q2"
+for f in daterange.ini shares used_by; do
+	pr "sys: q2/$f" ENOENT $SYS stat "$W/date-ranges/q2/$f"
+done
+pr "sys: q2 read" ENOENT $SYS read "$W/date-ranges/q2/daterange.ini"
+no "sys: access(F_OK)" as $SYS test -e "$W/date-ranges/q2"
+pr "sys: rmdir q2" ENOENT $SYS rmdir "$W/date-ranges/q2"
+no "sys lists no date range" as $SYS ls "$W/date-ranges"
 eq "who shared with all: one grep" "$(audit | grep -P '\tshare\t' | grep -P '\tok\t.*\ball\b' | cut -f2,4)" "pa@example.com	/workspace/date-ranges/q2"
 
 # --- denied changes change nothing ---
@@ -187,6 +222,12 @@ eq "used_by, for mia" "$(as $MIA cat "$S/s1/used_by")" "/workspace/audiences/a1
 /workspace/calculated-metrics/m1"
 eq "used_by, for ria (who sees neither)" "$(as $RIA cat "$S/s1/used_by")" "# 2 more you cannot see"
 pr "rmdir s1: in use" EBUSY $MIA rmdir "$S/s1"
+# why and the operations agree: refused while named, not "allowed"
+has "why: mia, s1 in use" "$(why $MIA "$S/s1")" "delete: refused: in use by /workspace/audiences/a1, /workspace/calculated-metrics/m1
+rename: refused: in use by /workspace/audiences/a1, /workspace/calculated-metrics/m1"
+has "why: mia, s1's files too" "$(why $MIA "$S/s1/segment.ini")" "delete: refused: in use by /workspace/audiences/a1, /workspace/calculated-metrics/m1"
+has "why: ria, who may not, is told that first" "$(why $RIA "$S/s1")" "delete: denied: needs segment_creation (it is shared with you)"
+has "why: pa, who sees every referrer" "$(why $PA "$S/s1")" "rename: refused: in use by /workspace/audiences/a1, /workspace/calculated-metrics/m1"
 has "errors: the referrers" "$(errors_top $MIA)" "/workspace/segments/s1: in use by /workspace/audiences/a1, /workspace/calculated-metrics/m1"
 no "mv s1: in use" as $MIA mv "$S/s1" "$S/s2"
 no "rm -r s1: in use" as $MIA rm -r "$S/s1"
@@ -199,7 +240,30 @@ ok "rm -r m2" as $MIA rm -r "$W/calculated-metrics/m2"
 has "audited delete" "$(audit)" "	analyst@example.com	delete	/workspace/calculated-metrics/m2	ok	calculated metric"
 ok "rmdir a1" as $MIA rmdir "$W/audiences/a1"
 eq "used_by empty" "$(as $MIA cat "$S/s1/used_by")" ""
+has "why: mia, s1 free again" "$(why $MIA "$S/s1")" "delete: allowed
+rename: allowed"
 ok "mv s1 s2" as $MIA mv "$S/s1" "$S/s2"
+# onto a taken name: EEXIST, which tells only that it is taken, whether
+# the caller sees the object there (s10) or not (pa's private s8)
+as $PA mkdir "$S/s8"
+ok "mia: mkdir s9" as $MIA mkdir "$S/s9"
+errno_is "mv -T s9 onto a hidden name" EEXIST as $MIA python3 -c "
+import os,errno
+try: os.rename('$S/s9', '$S/s8'); print('OK')
+except OSError as e: print(errno.errorcode[e.errno])"
+pr "mkdir of that name: EEXIST too" EEXIST $MIA mkdir "$S/s8"
+ok "mia: mkdir s10" as $MIA mkdir "$S/s10"
+errno_is "mv -T s9 onto her own s10" EEXIST as $MIA python3 -c "
+import os,errno
+try: os.rename('$S/s9', '$S/s10'); print('OK')
+except OSError as e: print(errno.errorcode[e.errno])"
+errno_is "ria (who may not rename s2) learns nothing of s8" EACCES as $RIA python3 -c "
+import os,errno
+try: os.rename('$S/s2', '$S/s8'); print('OK')
+except OSError as e: print(errno.errorcode[e.errno])"
+ok "both still there" as $PA test -d "$S/s9" -a -d "$S/s8" -a -d "$S/s10"
+ok "rmdir s9 s10" as $MIA rmdir "$S/s9" "$S/s10"
+as $PA rmdir "$S/s8"
 has "audited rename" "$(audit)" "	analyst@example.com	change	/workspace/segments/s1	ok	segment: to /workspace/segments/s2"
 
 # --- owner: a transfer, by product admins only ---
@@ -375,3 +439,32 @@ eq "contains \"\": every visible page" "$(as $MIA cat "$W/audiences/a8/people.cs
 ok "s8: exclude people with any page" seg8 person true 'page = home or page != home'
 eq "exclude: the rest, p4" "$(as $MIA cat "$W/audiences/a8/people.csv" | tr '\n' ' ')" "person_id p4 "
 eq "rows.csv shows p4's page blank" "$(as $MIA cat "$V/web/rows.csv" | grep p4)" ",p4,1,p4"
+
+# --- a list of shares holds at most 256 principals (257 more logins) ---
+mt_unmount
+MT_CONFIG_EXTRA="[users]
+$(for i in $(seq 0 256); do echo "$((5000 + i)) = u$i@example.com"; done)" mt_write_config
+mt_mount || fail "remount with 257 more logins"
+wr "pa: 257 principals" EINVAL $PA "$S/s2/shares" "$(for i in $(seq 0 256); do printf 'user:u%d@example.com\\n' $i; done)"
+has "errors: how many" "$(errors_top $PA)" "/workspace/segments/s2/shares: 257 principals: a list of shares holds at most 256"
+wr "pa: 256" OK $PA "$S/s2/shares" "$(for i in $(seq 0 255); do printf 'user:u%d@example.com\\n' $i; done)"
+eq "all 256 kept" "$(as $PA cat "$S/s2/shares" | wc -l)" "256"
+
+# --- [limits] workspace_objects: how many objects one login makes ---
+owned() { as $PA sh -c "cat '$W'/*/*/*.ini" | grep -c "^owner = $1\$"; }
+n=$(owned analyst@example.com)
+mt_unmount
+MT_CONFIG_EXTRA="workspace_objects = $((n + 1))" mt_write_config
+mt_mount || fail "remount with workspace_objects"
+ok "mia: one more object" as $MIA mkdir "$W/annotations/n9"
+pr "mia: past [limits] workspace_objects" EDQUOT $MIA mkdir "$W/annotations/n10"
+has "errors: the bound" "$(errors_top $MIA)" "/workspace/annotations/n10: you own $((n + 1)) Workspace objects, the most [limits] workspace_objects lets one login make"
+has "audited rejected" "$(audit)" "	analyst@example.com	create	/workspace/annotations/n10	rejected	annotation: you own $((n + 1)) Workspace objects"
+pr "nothing made" ENOENT $PA stat "$W/annotations/n10"
+ok "ria, who owns fewer, still makes one" as $RIA mkdir "$W/date-ranges/q9"
+ok "mia: rmdir makes room" as $MIA rmdir "$W/annotations/n9"
+ok "mia: and she makes one again" as $MIA mkdir "$W/annotations/n10"
+mt_unmount
+MT_CONFIG_EXTRA= mt_write_config
+mt_mount || fail "remount"
+ok "the default bound (10000) lets her" as $MIA mkdir "$W/annotations/n11"

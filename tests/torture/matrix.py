@@ -10,7 +10,7 @@ profiles granting data views by name and by auto_include, with and
 without reporting tools, members directly and through a group,
 connections in two sandboxes, datasets with rows, data views with
 components, and Workspace segments owned by a member and shared with a
-user and a group.  Then every role below tries every action below, one system
+user and a group, and one shared with all.  Then every role below tries every action below, one system
 call on one path each, and the answer is compared with the table MATRIX:
 the outcome each cell must have, written out from SPEC section 6 (and
 the README's choices where the SPEC leaves one), never computed by the
@@ -263,6 +263,10 @@ ls-segments     A   ok A    A     ok    A    ok    ok    ok    ok    A     N    
 cat-seg1-ini    N   ok N    N     ok    N    ok    N     ok    N     N     N     N    ok    ok
 cat-seg1-used   N   ok N    N     ok    N    ok    N     ok    N     N     N     N    ok    ok
 cat-seg2-ini    N   ok N    N     ok    N    ok    N     N     N     N     N     N    N     ok
+# seg3 is shared with all: with every caller who may enter /workspace;
+#   for the others it is not there (ENOENT, as the listing they may not
+#   make would not show it)
+cat-seg3-ini    N   ok N    N     ok    N    ok    ok    ok    ok    N     N     N    ok    ok
 # "change, rename, delete, tag, approve or unapprove, change shares: its
 #   owner while holding P; a caller it is shared with who holds P;
 #   product admins" (SHARED owns seg2 without segment_creation)
@@ -274,6 +278,9 @@ w-seg2-ini      N   ok N    N     ok    N    ok    N     N     N     N     N    
 #   write(2); another's owner from anyone else is ignored, as every
 #   read-only key: t_workspace and check_policy hold that)
 w-seg1-all      N   ok N    N     ok    N    ok    N     A     N     N     N     N    A     A
+# README: a list that holds all is the product admins' to change (the
+#   file is r-- to the others, the write refused at open)
+w-seg3-shares   N   ok N    N     ok    N    ok    A     A     A     N     N     N    A     A
 # "create (mkdir): callers with P; product admins"; P: segment_creation,
 #   audience_creation plus platform manage_segments, analysis_workspace
 #   for date ranges
@@ -681,6 +688,8 @@ class Matrix:
             ("PA", mk, "workspace/segments/seg2"),
             ("PA", w, "workspace/segments/seg2/segment.ini",
              "[segment]\nowner = shared@example.com\n"),
+            ("PA", mk, "workspace/segments/seg3"),
+            ("PA", w, "workspace/segments/seg3/shares", "all\n"),
         ]
         for col, fn, rel, *rest in steps:
             res = self.a(col).call(fn, self.p(rel), *rest)[0]
@@ -707,7 +716,8 @@ class Matrix:
                     "dataviews/v1/components/spare.ini",
                     "workspace/segments/seg1/segment.ini",
                     "workspace/segments/seg1/shares",
-                    "workspace/segments/seg2/segment.ini"]:
+                    "workspace/segments/seg2/segment.ini",
+                    "workspace/segments/seg3/shares"]:
             res, text = self.a("PA").call(op_read, self.p(rel))
             if res != "OK":
                 raise RuntimeError("setup: read %s: %s" % (rel, res))
@@ -1129,6 +1139,7 @@ class Matrix:
             (P("README"), "x\n"), "write", ("/README",), bit="w")
         # the Workspace
         seg1, seg2 = "workspace/segments/seg1", "workspace/segments/seg2"
+        seg3 = "workspace/segments/seg3"
         segs_of = {"OWNER": ["seg1"], "SHARED": ["seg1", "seg2"],
                    "GROUP": ["seg1"]}
         admins = ("PA", "NOSRC", "DEVPA")
@@ -1139,8 +1150,9 @@ class Matrix:
                                        "segments"]))
         A["ls-segments"] = Action(
             "ls /workspace/segments", "query", op_ls, (P("workspace/segments"),),
-            check=listing(lambda col: ["seg1", "seg2"] if col in admins else
-                          segs_of.get(col, [])))
+            check=listing(lambda col: ["seg1", "seg2", "seg3"]
+                          if col in admins else
+                          segs_of.get(col, []) + ["seg3"]))
         A["cat-seg1-ini"] = Action(
             "cat /%s/segment.ini" % seg1, "read", op_read,
             (P(seg1 + "/segment.ini"),), "read", ("/" + seg1,),
@@ -1153,6 +1165,10 @@ class Matrix:
             "cat /%s/segment.ini" % seg2, "read", op_read,
             (P(seg2 + "/segment.ini"),), "read", ("/" + seg2,),
             check=has("owner = shared@example.com\n"))
+        A["cat-seg3-ini"] = Action(
+            "cat /%s/segment.ini" % seg3, "read", op_read,
+            (P(seg3 + "/segment.ini"),), "read", ("/" + seg3,),
+            check=has("owner = pa@example.com\n"))
 
         def ws_w(key, rel, text, audit, obj, effect, bit="w"):
             A[key] = Action("write /" + rel, "change", op_write,
@@ -1165,16 +1181,22 @@ class Matrix:
                              "description = " + desc(col)), "change", seg1,
              lambda b, a, col: "description = %s\n" % desc(col) in
              a["ws"]["segments"]["seg1"]["segment.ini"])
+        # a login the configuration maps: shares name no other
         ws_w("w-seg1-shares", seg1 + "/shares",
-             lambda col: o[seg1 + "/shares"] + "user:%s\n" % tmp_login(col),
+             lambda col: o[seg1 + "/shares"] + "user:loner@example.com\n",
              "share", seg1,
-             lambda b, a, col: tmp_login(col) in
+             lambda b, a, col: "user:loner@example.com" in
              a["ws"]["segments"]["seg1"]["shares"])
         ws_w("w-seg1-all", seg1 + "/shares",
              lambda col: o[seg1 + "/shares"] + "all\n", "share", seg1,
              lambda b, a, col: "all\n" in
              a["ws"]["segments"]["seg1"]["shares"], bit=None)
         A["w-seg1-all"].label = "all in /%s/shares" % seg1
+        ws_w("w-seg3-shares", seg3 + "/shares",
+             lambda col: o[seg3 + "/shares"] + "user:loner@example.com\n",
+             "share", seg3,
+             lambda b, a, col: "user:loner@example.com" in
+             a["ws"]["segments"]["seg3"]["shares"])
         ws_w("w-seg2-ini", seg2 + "/segment.ini",
              lambda col: sub(seg2 + "/segment.ini", r"^tags =.*$",
                              "tags = " + col.lower()), "change", seg2,
@@ -1355,8 +1377,9 @@ class Matrix:
                    (res, got and got[0]),
                    ("OK", want) if want is not None else ("ENOENT", None))
             n += 1
-        want_ws = {"OWNER": ["seg1"], "SHARED": ["seg1", "seg2"],
-                   "TOOLS": [], "PA": ["seg1", "seg2"]}
+        want_ws = {"OWNER": ["seg1", "seg3"],
+                   "SHARED": ["seg1", "seg2", "seg3"], "TOOLS": ["seg3"],
+                   "PA": ["seg1", "seg2", "seg3"]}
         for col in ["OWNER", "TOOLS", "SHARED", "OWNER", "PA", "TOOLS",
                     "SHARED"]:
             res, got = self.a(col).call(op_ls, P("workspace/segments"))
