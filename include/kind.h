@@ -59,6 +59,12 @@ enum kind {
 	KIND_WS_ANNOTATION,
 	KIND_WS_AUDIENCES,
 	KIND_WS_AUDIENCE,
+	KIND_WS_PROJECTS,
+	KIND_WS_PROJECT,
+	KIND_WS_PANELS,
+	KIND_LINKS,
+	KIND_LINK,
+	KIND_LINK_PANELS,
 	KIND_COUNT
 };
 
@@ -93,6 +99,13 @@ struct obj_facts {
 	/* an audience's people.csv: its home view shows the person id
 	 * unchanged through a dimension (dv_person_shown) */
 	int person_shown;
+	/* the kind's shares carry roles ("user:L edit"; projects): a
+	 * principal changes the object only with role edit, and only the
+	 * owner changes its shares */
+	int roles;
+	/* a project link (/links/TOKEN): it may be read without a login
+	 * (require_login = false); the owner is the project's */
+	int link_open;
 };
 
 static inline void obj_facts_init(struct obj_facts *f)
@@ -102,6 +115,8 @@ static inline void obj_facts_init(struct obj_facts *f)
 	buf_init(&f->dataview);
 	buf_init(&f->sandbox);
 	f->person_shown = 0;
+	f->roles = 0;
+	f->link_open = 0;
 }
 
 static inline void obj_facts_release(struct obj_facts *f)
@@ -250,6 +265,10 @@ enum kind_flags {
 	 * owner and shares, and its changes are audited as create, change,
 	 * delete (with its kind) under the object's path */
 	KD_OWNED = 32,
+	/* derived instances whose names are secrets (/links/TOKEN): never
+	 * listed, no scratch files beside them, and a lookup of a live one
+	 * the policy refuses is audited without its name */
+	KD_SECRET = 64,
 };
 
 struct kind_def {
