@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 
 #include "buf.h"
@@ -125,6 +126,27 @@ static inline void obj_facts_release(struct obj_facts *f)
 	buf_release(&f->shares);
 	buf_release(&f->dataview);
 	buf_release(&f->sandbox);
+}
+
+/*
+ * The role at the end of a line of shares of a kind with roles
+ * ("user:L edit", "group:Data Team view"): 2 edit, 1 view, 0 none (the
+ * default, view); *plen is the length of the principal before it.  A
+ * group's name may hold blanks, so only a last word edit or view is a
+ * role.
+ */
+static inline int obj_share_role(const char *e, size_t len, size_t *plen)
+{
+	*plen = len;
+	if (len > 5 && !memcmp(e + len - 5, " edit", 5)) {
+		*plen = len - 5;
+		return 2;
+	}
+	if (len > 5 && !memcmp(e + len - 5, " view", 5)) {
+		*plen = len - 5;
+		return 1;
+	}
+	return 0;
 }
 
 struct inidoc_schema;

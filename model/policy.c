@@ -1101,18 +1101,18 @@ static int ws_holds(const struct caller *who, int k, struct buf *lack)
 
 struct ws_share_arg {
 	const struct caller *who;
+	int roles;		/* the kind's lines carry roles */
 	int hit;
 	int edit;		/* a line naming the caller has role edit */
 };
 
-/* One line of shares: a principal, then optionally a role ("user:L
- * edit"; only kinds with roles have them). */
+/* One line of shares: a principal, then, for a kind with roles,
+ * optionally a role ("user:L edit"). */
 static int ws_share_each(const char *e, size_t len, void *arg)
 {
 	struct ws_share_arg *sa = arg;
-	const char *sp = memchr(e, ' ', len);
-	size_t plen = sp ? (size_t)(sp - e) : len;
-	int i, hit = 0;
+	size_t plen = len;
+	int i, hit = 0, role = sa->roles ? obj_share_role(e, len, &plen) : 0;
 
 	if (plen == 3 && !memcmp(e, "all", 3))
 		hit = 1;
@@ -1125,7 +1125,7 @@ static int ws_share_each(const char *e, size_t len, void *arg)
 			       !memcmp(e + 6, sa->who->groups[i], plen - 6);
 	if (hit) {
 		sa->hit = 1;
-		sa->edit |= sp && len - plen == 5 && !memcmp(sp, " edit", 5);
+		sa->edit |= role == 2;
 	}
 	return sa->hit && sa->edit;	/* nothing more to learn: stop */
 }
@@ -1134,9 +1134,10 @@ static int ws_share_each(const char *e, size_t len, void *arg)
  * with the caller: as a user, through one of its mapped groups, or with
  * all?  *edit: one of the lines naming it gives it role edit (the
  * strongest role among them holds). */
-static int ws_shared(const struct caller *who, const char *shares, int *edit)
+static int ws_shared(const struct caller *who, const char *shares, int roles,
+		     int *edit)
 {
-	struct ws_share_arg sa = { who, 0, 0 };
+	struct ws_share_arg sa = { who, roles, 0, 0 };
 
 	*edit = 0;
 	if (!shares || !who->login)
@@ -1177,7 +1178,7 @@ static int ws_object_ok(struct policy *p, const struct caller *who,
 		goto out;
 	}
 	own = f.owner.len && !strcmp(f.owner.data, who->login);
-	shared = ws_shared(who, f.shares.data, &edit);
+	shared = ws_shared(who, f.shares.data, f.roles, &edit);
 	if (!own && !shared) {
 		/* the caller may not see it: whose it is is not its business
 		 * (this text reaches /errors when a write is refused at close

@@ -1315,22 +1315,23 @@ int ws_check_share(const char *entry, size_t len, void *arg, struct diag *d)
 int ws_check_role_share(const char *entry, size_t len, void *arg,
 			struct diag *d)
 {
-	const char *sp = memchr(entry, ' ', len);
-	size_t plen = sp ? (size_t)(sp - entry) : len, rlen;
-	int rc;
+	const char *sp = NULL;
+	size_t plen, i;
 
+	obj_share_role(entry, len, &plen);
+	/* a login has no blanks: a last word there is a role or wrong */
+	if (plen == len && (len < 6 || memcmp(entry, "group:", 6)))
+		for (i = len; i-- > 0 && !sp;)
+			if (entry[i] == ' ')
+				sp = entry + i;
 	if (sp) {
-		rlen = len - plen - 1;
-		if (!((rlen == 4 && !memcmp(sp + 1, "edit", 4)) ||
-		      (rlen == 4 && !memcmp(sp + 1, "view", 4)))) {
-			diag_set(d, 0, (int)plen + 2, "'%.*s': a role is edit "
-				 "or view", (int)(rlen > 64 ? 64 : rlen),
-				 sp + 1);
-			return -EINVAL;
-		}
+		diag_set(d, 0, (int)(sp - entry) + 2, "'%.*s': a role is edit "
+			 "or view", (int)(len - (size_t)(sp - entry) - 1 > 64 ?
+					  64 : len - (size_t)(sp - entry) - 1),
+			 sp + 1);
+		return -EINVAL;
 	}
-	rc = ws_check_share(entry, plen, arg, d);
-	return rc;
+	return ws_check_share(entry, plen, arg, d);
 }
 
 /* The bounds of a list as written: lines, then principals. */
@@ -1381,12 +1382,14 @@ struct share_rule {
 	struct mctx *c;
 	const char *old;
 	struct diag *d;
+	int roles;		/* the kind's lines carry roles */
 };
 
 static int share_rule_each(const char *e, size_t len, void *arg)
 {
 	struct share_rule *sr = arg;
 	char item[256];
+	size_t plen;
 	int i;
 
 	if (len >= sizeof(item) || len <= 6 || memcmp(e, "group:", 6))
@@ -1396,13 +1399,13 @@ static int share_rule_each(const char *e, size_t len, void *arg)
 	if (inidoc_lines_has(sr->old, item))
 		return 0;
 	/* a group kept with another role is kept */
-	if (strchr(item, ' ')) {
-		*strchr(item, ' ') = '\0';
-		if (share_listed(sr->old, item))
-			return 0;
-	} else if (share_listed(sr->old, item)) {
+	if (sr->roles)
+		obj_share_role(item, len, &plen);
+	else
+		plen = len;
+	item[plen] = '\0';
+	if (share_listed(sr->old, item))
 		return 0;
-	}
 	for (i = 0; i < sr->c->who->ngroups; i++)
 		if (!strcmp(sr->c->who->groups[i], item + 6))
 			return 0;
@@ -1415,7 +1418,7 @@ int ws_shares_store(struct mctx *c, const struct obj_ref *ref,
 		    const char *data, size_t len, struct diag *d)
 {
 	struct buf canon = BUF_INIT, old = BUF_INIT, shown = BUF_INIT;
-	struct share_rule sr = { c, NULL, d };
+	struct share_rule sr = { c, NULL, d, ws_kind_of(ref->kind)->roles };
 	int rc;
 
 	rc = inidoc_lines_parse(data, len, obj_ref_attr(ref)->check_entry, c,
