@@ -246,6 +246,7 @@ static int project_moved(struct mctx *c, const struct obj_ref *ref,
 static int project_key_ok(struct mctx *c, const struct obj_ref *ref,
 			  const char *sec, const char *key, const char *was,
 			  const char *val, struct diag *d);
+static int curate_key(const char *sec, const char *key);
 
 /*
  * One Workspace kind: the section of its .ini, the keys naming other
@@ -1225,7 +1226,7 @@ int ws_ini_check_key(struct mctx *c, const struct obj_ref *ref,
 			 "annotation on every data view");
 		return -EACCES;
 	}
-	if (ws_kind_of(ref->kind)->settle) {
+	if (ws_kind_of(ref->kind)->settle && curate_key(f->section, f->key)) {
 		/* the owner's keys, turning a link on, require_login off */
 		struct obj_ref ini;
 		struct inidoc old;
@@ -1977,6 +1978,18 @@ static const char *const curate_keys[][2] = {
 	{ "link", "expires" },	   { NULL, NULL }
 };
 
+/* Is sec.key one only the owner changes? */
+static int curate_key(const char *sec, const char *key)
+{
+	int i;
+
+	for (i = 0; curate_keys[i][0]; i++)
+		if (!strcmp(curate_keys[i][0], sec) &&
+		    !strcmp(curate_keys[i][1], key))
+			return 1;
+	return 0;
+}
+
 /* Whether the caller may set sec.key of the project ref from was to val
  * (the owner's keys; turning the link on; require_login off): 0, or
  * -EACCES / -EINVAL with d->msg. */
@@ -1985,13 +1998,9 @@ static int project_key_ok(struct mctx *c, const struct obj_ref *ref,
 			  const char *val, struct diag *d)
 {
 	struct buf why = BUF_INIT;
-	int i, rc = 0, act = ACT_WS_CURATE;
+	int rc = 0, act = ACT_WS_CURATE;
 
-	for (i = 0; curate_keys[i][0]; i++)
-		if (!strcmp(curate_keys[i][0], sec) &&
-		    !strcmp(curate_keys[i][1], key))
-			break;
-	if (!curate_keys[i][0] || !strcmp(was, val))
+	if (!curate_key(sec, key) || !strcmp(was, val))
 		return 0;
 	if (!strcmp(sec, "link") && !strcmp(key, "enabled") &&
 	    !strcmp(val, "true"))
