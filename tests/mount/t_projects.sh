@@ -39,6 +39,8 @@ wr_g() { errno_is "$1" "$2" as_g "$3" 3001 bash -c "$(declare -f probe); probe w
 pr() { errno_is "$1" "$2" as "$3" bash -c "$(declare -f probe); probe $4 '$5'"; }
 pr_g() { errno_is "$1" "$2" as_g "$3" 3001 bash -c "$(declare -f probe); probe $4 '$5'"; }
 mode() { as "$1" stat -c %A "$2" 2>&1; }
+why() { as "$1" getfattr --only-values -n user.cjafs.why "$2" 2>/dev/null; }
+why_g() { as_g "$1" 3001 getfattr --only-values -n user.cjafs.why "$2" 2>/dev/null; }
 audit() { as $PA cat "$MT/audit/log"; }
 errors_top() { as "$1" head -n 1 "$MT/errors"; }
 ini() { as $PA cat "$P/$1/project.ini" | grep -v '^modified'; }
@@ -116,6 +118,9 @@ user:viewer@example.com"
 has "ria sees it (view)" "$(as $RIA ls "$P")" "p1"
 has "ria reads project.ini" "$(as $RIA cat "$P/p1/project.ini")" "description = launch"
 eq "ria: project.ini is read-only (view)" "$(mode $RIA "$P/p1/project.ini")" "-r--------"
+has "why: ria's role" "$(why $RIA "$P/p1/project.ini")" "write: denied: it is shared with you to view (role edit changes it)"
+has "why: gus may write it" "$(why_g $GUS "$P/p1/project.ini")" "write: allowed"
+has "why: shares are the owner's" "$(why_g $GUS "$P/p1/shares")" "write: denied: only its owner and product admins change this"
 before=$(ini p1)
 wr "ria (view) may not change it" EACCES $RIA "$P/p1/project.ini" '[project]\ndataview = web\ndescription = mine\n'
 has "errors: the role" "$(errors_top $RIA)" "it is shared with you to view (role edit changes it)"
