@@ -91,6 +91,8 @@ has "[link] off, require_login on" "$(as $MIA cat "$P/p1/project.ini")" "[link]
 enabled = false
 require_login = true"
 ok "pa: mkdir a project" as $PA mkdir "$P/pa1"
+pr "ria: p1 is taken (EEXIST), though she does not see it" EEXIST $RIA mkdir "$P/p1"
+pr "nor does she now" ENOENT $RIA stat "$P/p1"
 
 # --- project.ini: validated at write and close ---
 wr "mia: set the view and a description" OK $MIA "$P/p1/project.ini" '[project]\ndataview = web\ndescription = launch\n'
@@ -133,6 +135,8 @@ wr_g "gus changes the description" OK $GUS "$P/p1/project.ini" '[project]\ndatav
 has "kept" "$(ini p1)" "description = launch v2"
 has "modified_by gus" "$(as $PA cat "$P/p1/project.ini")" "modified_by = pa2@example.com"
 has "audited change" "$(audit)" "	pa2@example.com	change	/workspace/projects/p1	ok	project"
+wr_g "gus approves it" OK $GUS "$P/p1/project.ini" '[project]\ndataview = web\ndescription = launch v2\ntags = q3\napproved = true\n'
+has "audited approve" "$(audit)" "	pa2@example.com	approve	/workspace/projects/p1	ok	project: approved true"
 eq "gus: shares are the owner's (r--)" "$(as_g $GUS 3001 stat -c %A "$P/p1/shares")" "-r--------"
 before=$(as $PA cat "$P/p1/shares")
 wr_g "gus may not change the shares" EACCES $GUS "$P/p1/shares" 'user:viewer@example.com edit\ngroup:Analysts edit\n'
