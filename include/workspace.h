@@ -1,7 +1,8 @@
 /*
  * workspace.h - Workspace components (SPEC §7): segments, calculated
- * metrics, date ranges, annotations and audiences under /workspace, each
- * an object owned by its creator and private until shared.
+ * metrics, date ranges, annotations, audiences and projects under
+ * /workspace, each an object owned by its creator and private until
+ * shared; and the projects' links under /links.
  *
  * The kind table (kind.c) has a collection and an object kind for each;
  * these are the hooks its rows name.  Every object's record

@@ -38,7 +38,16 @@
  * list (the caller's login, one of its mapped groups, all); those of
  * them that hold the kind's creation permission (the rules of
  * ws_creation(), from any profile) change it, and its shares while they
- * do not hold all (ACT_WS_SHARE).
+ * do not hold all (ACT_WS_SHARE).  Where the kind's shares carry roles
+ * (projects: obj_facts.roles) a recipient changes it only with role
+ * edit, and its shares, [curation] and [link] are the owner's
+ * (ACT_WS_CURATE; ACT_WS_LINK adds share_project_links).
+ *
+ * Links (/links/TOKEN): the link kind's facts hook finds the live
+ * project a token names; ACT_LINK_READ admits mapped callers with
+ * analysis_workspace, and anyone when the project says require_login =
+ * false while [workspace] anonymous_links is on: the one case where an
+ * unmapped caller gets past the first test of policy_check().
  */
 #include <errno.h>
 #include <grp.h>

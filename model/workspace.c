@@ -1,6 +1,7 @@
 /*
  * workspace.c - Workspace components (SPEC §7): segments, calculated
- * metrics, date ranges, annotations and audiences.
+ * metrics, date ranges, annotations, audiences and projects, and the
+ * projects' links (/links/TOKEN).
  *
  * Each is a directory object /workspace/KIND/NAME made by mkdir, owned by
  * its creator: KIND.ini (the common keys description, dataview, tags,
@@ -43,6 +44,17 @@
  * an object so named is not deleted or renamed (in_use: EBUSY, the
  * referrers in /errors, those the caller may not see only counted).
  * Names are unique per kind: the path is the name.
+ *
+ * Projects.  project.ini has [project] (the common keys), [curation]
+ * and [link]; shares lines may end in a role (edit, view), which the
+ * policy reads from the facts (obj_facts.roles).  [curation] and [link]
+ * are the owner's (ACT_WS_CURATE, ACT_WS_LINK, asked per changed key at
+ * write(2) and at close).  [curation] components are typed items "KIND
+ * NAME" (ws_typed): the Workspace ones are references.  The link: a
+ * token of 128 bits from getrandom(2) and its index "l:TOKEN" -> the
+ * project's path, kept by the kind's settle, handed, gone and moved
+ * hooks in the caller's transaction; token is shown to the owner and
+ * product admins only and never audited.
  *
  * Definitions.  Each kind's own keys are checked for syntax here (types,
  * ranges and enums by the schema; a segment's rule parses as a §4 filter;
