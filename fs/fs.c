@@ -916,29 +916,67 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *data,
  * file, dup2s it to 1 and closes the original before cmd writes: that
  * flush must not commit an empty file.  The descriptor being closed has
  * already left the process's table, so when no other one is there this
- * close is the process's last (an exiting process's table is gone
- * already: none).  A process with more than FS_FD_SCAN descriptors is
- * taken to hold one, and so is one whose table cannot be read for any
- * other reason: its truncation commits at the release, as before.  Our
- * inode numbers are 64-bit hashes; a match on another file system only
- * defers a commit the same way.
+ * close is the process's last (an exiting process's table reads empty).
+ *
+ * Whatever cannot be known counts as held, and the truncation commits at
+ * the release, as a flush never sees: a pid the daemon cannot see (0, or
+ * hidden by hidepid), a table that cannot be read, more than FS_FD_SCAN
+ * descriptors, an fdinfo without an "ino:" line (kernels before 5.14).
+ * Only descriptors on paths are looked at further (a link that is no
+ * absolute path is a pipe, a socket or an anonymous inode such as epoll
+ * or inotify, whose fdinfo the kernel renders mark by mark), so a scan
+ * costs one readlink per descriptor and one small read per open file.
+ * Our inode numbers are 64-bit hashes; a match on another file system
+ * only defers a commit the same way.
  */
-#define FS_FD_SCAN 4096
+#define FS_FD_SCAN 1024
+
+static int fs_fd_ino(int dir, const char *name, unsigned long long *ino)
+{
+	char line[128];
+	FILE *fi;
+	int fd, rc = 1;
+
+	fd = openat(dir, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;	/* closed meanwhile */
+	fi = fdopen(fd, "r");
+	if (!fi) {
+		close(fd);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), fi))
+		if (sscanf(line, "ino: %llu", ino) == 1) {
+			rc = 2;
+			break;
+		}
+	fclose(fi);
+	return rc == 2 ? 1 : -1;
+}
 
 static int fs_pid_holds(pid_t pid, fuse_ino_t ino)
 {
-	char path[64], line[128];
+	char path[64], link[16];
 	struct dirent *de;
-	int n = 0, held = 0;
+	int fds, info, n = 0, held = 0;
 	DIR *dir;
 
-	snprintf(path, sizeof(path), "/proc/%d/fdinfo", (int)pid);
+	if (pid <= 0)
+		return 1;
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
 	dir = opendir(path);
-	if (!dir)
-		return errno != ENOENT;
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo", (int)pid);
+	info = dir ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	if (info < 0) {
+		if (dir)
+			closedir(dir);
+		return 1;
+	}
+	fds = dirfd(dir);
 	while (!held && (de = readdir(dir))) {
-		FILE *fi;
-		int fd;
+		unsigned long long got;
+		ssize_t len;
+		int rc;
 
 		if (de->d_name[0] == '.')
 			continue;
@@ -946,25 +984,17 @@ static int fs_pid_holds(pid_t pid, fuse_ino_t ino)
 			held = 1;
 			break;
 		}
-		fd = openat(dirfd(dir), de->d_name, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;	/* closed meanwhile */
-		fi = fdopen(fd, "r");
-		if (!fi) {
-			close(fd);
-			held = 1;
-			break;
+		len = readlinkat(fds, de->d_name, link, sizeof(link));
+		if (len < 0) {
+			held = errno != ENOENT;
+			continue;
 		}
-		while (fgets(line, sizeof(line), fi)) {
-			unsigned long long v;
-
-			if (sscanf(line, "ino: %llu", &v) == 1) {
-				held = v == (unsigned long long)ino;
-				break;
-			}
-		}
-		fclose(fi);
+		if (link[0] != '/')
+			continue;	/* no file on a file system */
+		rc = fs_fd_ino(info, de->d_name, &got);
+		held = rc < 0 || (rc > 0 && got == (unsigned long long)ino);
 	}
+	close(info);
 	closedir(dir);
 	return held;
 }

@@ -245,9 +245,17 @@ static const struct {
 
 START_TEST(test_date_errors)
 {
-	struct wsdef_date dt = { WSDEF_TODAY, 7, 7, 'w' }, keep = dt;
+	struct wsdef_date dt, keep;
 	struct diag d;
 	const char *e = date_errors[_i].expr;
+
+	/* whole, padding too: the bytes are compared */
+	memset(&dt, 0, sizeof(dt));
+	dt.base = WSDEF_TODAY;
+	dt.day = 7;
+	dt.step = 7;
+	dt.unit = 'w';
+	memcpy(&keep, &dt, sizeof(dt));
 
 	ck_assert_int_eq(wsdef_date_parse(e, strlen(e), &dt, &d), -EINVAL);
 	ck_assert_msg(d.column == date_errors[_i].column &&
