@@ -16,6 +16,9 @@
  *            workspace_objects = N  most Workspace objects one login
  *                                 owns for a mkdir to make another
  *                                 (default 10,000; 0 = no bound)
+ *   [workspace] anonymous_links = true|false  whether a project's link may
+ *                                 be read without a mapped login
+ *                                 (require_login = false; default false)
  *
  * Names are resolved to numbers at load time (getpwnam/getgrnam); an
  * unknown name is an error.  Values may be followed by an inline comment
@@ -69,6 +72,9 @@ struct config {
 	unsigned long ws_objects; /* Workspace objects a login may own and
 				   * still make one (default
 				   * CONFIG_WORKSPACE_OBJECTS); 0 = none */
+	int anonymous_links;	/* [workspace] anonymous_links (default 0):
+				 * a project link with require_login = false
+				 * is read by any caller, unmapped too */
 };
 
 /*

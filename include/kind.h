@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 
 #include "buf.h"
@@ -59,6 +60,12 @@ enum kind {
 	KIND_WS_ANNOTATION,
 	KIND_WS_AUDIENCES,
 	KIND_WS_AUDIENCE,
+	KIND_WS_PROJECTS,
+	KIND_WS_PROJECT,
+	KIND_WS_PANELS,
+	KIND_LINKS,
+	KIND_LINK,
+	KIND_LINK_PANELS,
 	KIND_COUNT
 };
 
@@ -93,6 +100,13 @@ struct obj_facts {
 	/* an audience's people.csv: its home view shows the person id
 	 * unchanged through a dimension (dv_person_shown) */
 	int person_shown;
+	/* the kind's shares carry roles ("user:L edit"; projects): a
+	 * principal changes the object only with role edit, and only the
+	 * owner changes its shares */
+	int roles;
+	/* a project link (/links/TOKEN): it may be read without a login
+	 * (require_login = false); the owner is the project's */
+	int link_open;
 };
 
 static inline void obj_facts_init(struct obj_facts *f)
@@ -102,6 +116,8 @@ static inline void obj_facts_init(struct obj_facts *f)
 	buf_init(&f->dataview);
 	buf_init(&f->sandbox);
 	f->person_shown = 0;
+	f->roles = 0;
+	f->link_open = 0;
 }
 
 static inline void obj_facts_release(struct obj_facts *f)
@@ -110,6 +126,27 @@ static inline void obj_facts_release(struct obj_facts *f)
 	buf_release(&f->shares);
 	buf_release(&f->dataview);
 	buf_release(&f->sandbox);
+}
+
+/*
+ * The role at the end of a line of shares of a kind with roles
+ * ("user:L edit", "group:Data Team view"): 2 edit, 1 view, 0 none (the
+ * default, view); *plen is the length of the principal before it.  A
+ * group's name may hold blanks, so only a last word edit or view is a
+ * role.
+ */
+static inline int obj_share_role(const char *e, size_t len, size_t *plen)
+{
+	*plen = len;
+	if (len > 5 && !memcmp(e + len - 5, " edit", 5)) {
+		*plen = len - 5;
+		return 2;
+	}
+	if (len > 5 && !memcmp(e + len - 5, " view", 5)) {
+		*plen = len - 5;
+		return 1;
+	}
+	return 0;
 }
 
 struct inidoc_schema;
@@ -250,6 +287,10 @@ enum kind_flags {
 	 * owner and shares, and its changes are audited as create, change,
 	 * delete (with its kind) under the object's path */
 	KD_OWNED = 32,
+	/* derived instances whose names are secrets (/links/TOKEN): never
+	 * listed, no scratch files beside them, and a lookup of a live one
+	 * the policy refuses is audited without its name */
+	KD_SECRET = 64,
 };
 
 struct kind_def {

@@ -129,10 +129,13 @@ enum action {
 				 * owner and the principals it is shared
 				 * with; product admins */
 	ACT_WS_EDIT,		/* change, rename, delete, tag, approve:
-				 * owner or a principal it is shared with,
-				 * holding the creation permission; product
-				 * admins */
-	ACT_WS_SHARE,		/* change its shares: as ACT_WS_EDIT, but a
+				 * owner or a principal it is shared with
+				 * (with role edit, where shares carry
+				 * roles), holding the creation permission;
+				 * product admins */
+	ACT_WS_SHARE,		/* change its shares: as ACT_WS_EDIT (for a
+				 * kind whose shares carry roles, projects:
+				 * its owner's alone), but a
 				 * list that holds all is the product
 				 * admins' alone (adding all, a group the
 				 * caller is not in: judged by the store
@@ -145,6 +148,20 @@ enum action {
 				 * either a dimension showing the person id
 				 * unchanged or full_table_export; product
 				 * admins */
+	ACT_WS_CURATE,		/* change what only the owner changes (a
+				 * project's [curation] and [link]): its
+				 * owner holding the creation permission;
+				 * product admins */
+	ACT_WS_LINK,		/* enable a project's link: as ACT_WS_CURATE,
+				 * and the owner holds share_project_links */
+	ACT_LINKS_SEE,		/* enter /links (it lists nothing): mapped
+				 * callers; unmapped ones while [workspace]
+				 * anonymous_links is on */
+	ACT_LINK_READ,		/* read a live link /links/TOKEN: mapped
+				 * callers with analysis_workspace, product
+				 * admins; anyone, unmapped too, when the
+				 * project says require_login = false and
+				 * anonymous_links is on */
 	ACT_COUNT
 };
 extern const char *const action_names[ACT_COUNT];

@@ -1,7 +1,8 @@
 /*
  * workspace.h - Workspace components (SPEC §7): segments, calculated
- * metrics, date ranges, annotations and audiences under /workspace, each
- * an object owned by its creator and private until shared.
+ * metrics, date ranges, annotations, audiences and projects under
+ * /workspace, each an object owned by its creator and private until
+ * shared; and the projects' links under /links.
  *
  * The kind table (kind.c) has a collection and an object kind for each;
  * these are the hooks its rows name.  Every object's record
@@ -27,6 +28,7 @@ extern const struct inidoc_schema ws_metric_schema;
 extern const struct inidoc_schema ws_daterange_schema;
 extern const struct inidoc_schema ws_annotation_schema;
 extern const struct inidoc_schema ws_audience_schema;
+extern const struct inidoc_schema ws_project_schema;
 /* An audience's people.csv (wspeople.c). */
 extern const struct kind_stream_ops ws_people_stream_ops;
 
@@ -59,6 +61,29 @@ int ws_shares_why(struct mctx *c, const struct obj_ref *ref,
  * column in d), -EACCES for all written by a caller who is not a product
  * admin. */
 int ws_check_share(const char *entry, size_t len, void *arg, struct diag *d);
+/* A project's shares: ws_check_share's principals, each optionally
+ * followed by a role, "edit" or "view" (the default). */
+int ws_check_role_share(const char *entry, size_t len, void *arg,
+			struct diag *d);
+/* project.ini as this caller sees it: [link] token is the owner's and
+ * product admins', empty for everyone else. */
+int ws_project_ini_show(struct mctx *c, const struct obj_ref *ref,
+			struct buf *out);
+/* components: "KIND NAME" lines of what this caller may use in the
+ * project (with [curation] enabled, a recipient's are the curated ones). */
+int ws_project_components_show(struct mctx *c, const struct obj_ref *ref,
+			       struct buf *out);
+
+/* /links: a live token (its link enabled, not expired) names its
+ * project through the index "l:TOKEN" (kept in the transaction of every
+ * change of the link); list gives nothing. */
+#define WS_TOKEN_HEX 32
+int ws_link_list(struct mctx *c, const struct obj_ref *parent,
+		 struct buf *names);
+int ws_link_has(struct mctx *c, const struct obj_ref *ref);
+int ws_link_facts(struct mctx *c, const struct obj_ref *ref,
+		  struct obj_facts *out);
+
 /* used_by: the referrers this caller may see, one path a line, then
  * "# N more you cannot see" when there are others. */
 int ws_used_by_show(struct mctx *c, const struct obj_ref *ref,

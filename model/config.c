@@ -97,10 +97,11 @@ struct config_parse {
 	struct config_maps users, groups;
 	int path_line, admins_line, rows_line, max_bytes_line;
 	int audit_bytes_line, reports_line, ws_objects_line;
+	int anon_links_line;
 };
 
 static const char *const config_sections[] = {
-    "store", "users", "groups", "admin", "limits", NULL,
+    "store", "users", "groups", "admin", "limits", "workspace", NULL,
 };
 
 static pthread_once_t config_ini_once = PTHREAD_ONCE_INIT;
@@ -673,6 +674,18 @@ static void config_handle_limits(struct config_parse *p, const char *key,
 		p->cfg->ini_max_bytes = (size_t)v;
 }
 
+/* [workspace] anonymous_links = true | false */
+static void config_handle_workspace(struct config_parse *p, const char *val)
+{
+	if (!strcmp(val, "true"))
+		p->cfg->anonymous_links = 1;
+	else if (!strcmp(val, "false"))
+		p->cfg->anonymous_links = 0;
+	else
+		config_error(p, p->line,
+			     "anonymous_links must be true or false");
+}
+
 /*
  * A key seen once per config: 1 if this is the first time, else records
  * the error and returns 0.
@@ -721,6 +734,9 @@ static int config_handler(void *user, const char *section, const char *key,
 			seen = &p->reports_line;
 		else if (!strcmp(key, "workspace_objects"))
 			seen = &p->ws_objects_line;
+	} else if (!strcmp(section, "workspace")) {
+		if (!strcmp(key, "anonymous_links"))
+			seen = &p->anon_links_line;
 	} else if (strcmp(section, "users") && strcmp(section, "groups")) {
 		/* the reader reports it first; kept for safety */
 		config_error(p, p->line, "unknown section [%s]",
@@ -750,6 +766,8 @@ static int config_handler(void *user, const char *section, const char *key,
 		config_handle_store(p, val);
 	else if (!strcmp(section, "admin"))
 		config_handle_admins(p, val);
+	else if (!strcmp(section, "workspace"))
+		config_handle_workspace(p, val);
 	else
 		config_handle_limits(p, key, val);
 	free(val);

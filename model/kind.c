@@ -176,6 +176,20 @@ static const struct kind_attr audience_attrs[] = {
 	{ NULL }
 };
 
+/* A project (SPEC §7): its .ini first, as every Workspace kind; its
+ * shares carry roles; components is what the reader may use in it.
+ * panels/ is there, empty until panels are made. */
+static const struct kind_attr project_attrs[] = {
+	{ "project.ini", KA_RW, ACT_WS_READ, ACT_WS_EDIT, &ws_project_schema,
+	  ws_project_ini_show, ws_ini_store, .check_key = ws_ini_check_key },
+	{ "shares", KA_RW, ACT_WS_READ, ACT_WS_SHARE, NULL, attr_lines_show,
+	  ws_shares_store, .why = ws_shares_why,
+	  .check_entry = ws_check_role_share, .verb = "share" },
+	{ "components", 0, ACT_WS_READ, ACT_NONE, NULL,
+	  ws_project_components_show },
+	{ NULL }
+};
+
 static const struct kind_attr no_attrs[] = { { NULL } };
 
 /* A Workspace collection and its object kind: who may enter it, and the
@@ -262,6 +276,21 @@ const struct kind_def kind_table[KIND_COUNT] = {
 	[KIND_WS_AUDIENCES] = WS_COLLECTION("audiences"),
 	[KIND_WS_AUDIENCE] = WS_OBJECT("audience", KIND_WS_AUDIENCES,
 				       audience_attrs),
+	[KIND_WS_PROJECTS] = WS_COLLECTION("projects"),
+	[KIND_WS_PROJECT] = WS_OBJECT("project", KIND_WS_PROJECTS,
+				      project_attrs),
+	[KIND_WS_PANELS] = { "panels", KIND_WS_PROJECT, 0, NULL, no_attrs,
+			     ACT_WS_READ, ACT_NONE, ACT_NONE },
+	/* a project's link: /links lists nothing, a live token is a
+	 * directory showing the project read-only (ws_link_*) */
+	[KIND_LINKS] = { "links", KIND_ROOT, 0, NULL, no_attrs, ACT_LINKS_SEE,
+			 ACT_NONE, ACT_NONE },
+	[KIND_LINK] = { "link", KIND_LINKS, KD_NAMED | KD_SECRET, NULL,
+			no_attrs, ACT_LINK_READ, ACT_NONE, ACT_NONE,
+			ws_link_list, .has = ws_link_has,
+			.facts = ws_link_facts },
+	[KIND_LINK_PANELS] = { "panels", KIND_LINK, 0, NULL, no_attrs,
+			       ACT_LINK_READ, ACT_NONE, ACT_NONE },
 };
 
 static int kind_present(int k)

@@ -452,6 +452,11 @@ static struct scratch *scratch_of(struct op *op, const struct obj_ref *ref)
  * may, wherever they may enter. */
 static int scratch_allowed(struct op *op, const struct obj_ref *dir)
 {
+	int nk = kind_named_child(dir->kind);
+
+	/* beside secret names (/links), nothing is listed */
+	if (nk >= 0 && (kind_table[nk].flags & KD_SECRET))
+		return 0;
 	return op->who.login && ref_exists(op, dir) &&
 	       policy_check(op->c.pol, &op->who, kind_table[dir->kind].act_see,
 			    dir, NULL) == 0;
@@ -759,6 +764,26 @@ static int stat_seen(struct op *op, const struct obj_ref *ref,
 	return 0;
 }
 
+/* A lookup of a live secret name (a link's token) the policy refused:
+ * audited under its directory, the name withheld, and -ENOENT, as for a
+ * name that is not there. */
+static int secret_refused(struct op *op, const struct obj_ref *ref)
+{
+	struct obj_ref dir;
+	struct buf why = BUF_INIT, path = BUF_INIT, det = BUF_INIT;
+
+	policy_check(op->c.pol, &op->who, see_action(ref), ref, &why);
+	if (!obj_ref_parent(ref, &dir) && !obj_ref_path(&dir, &path) &&
+	    !buf_printf(&det, "%s (its name withheld): %s",
+			kind_table[ref->kind].name,
+			why.len ? why.data : "not allowed"))
+		audit_refused(&op->c, "lookup", path.data, "denied", det.data);
+	buf_release(&why);
+	buf_release(&path);
+	buf_release(&det);
+	return -ENOENT;
+}
+
 /*
  * What name in dir is for this caller: an attribute, a fixed directory, an
  * existing named object, or one of the caller's scratch files (in that
@@ -786,6 +811,9 @@ static int resolve(struct op *op, const struct obj_ref *dir, const char *name,
 				    NULL);
 		if (*see != -ENOENT)
 			return 0;
+		if (*type == KIND_CHILD_OBJECT &&
+		    (kind_table[out->kind].flags & KD_SECRET))
+			return secret_refused(op, out);
 		*see = 1;
 	}
 	if (*type != KIND_CHILD_NONE && *type != KIND_CHILD_OBJECT)

@@ -38,7 +38,16 @@
  * list (the caller's login, one of its mapped groups, all); those of
  * them that hold the kind's creation permission (the rules of
  * ws_creation(), from any profile) change it, and its shares while they
- * do not hold all (ACT_WS_SHARE).
+ * do not hold all (ACT_WS_SHARE).  Where the kind's shares carry roles
+ * (projects: obj_facts.roles) a recipient changes it only with role
+ * edit, and its shares, [curation] and [link] are the owner's
+ * (ACT_WS_CURATE; ACT_WS_LINK adds share_project_links).
+ *
+ * Links (/links/TOKEN): the link kind's facts hook finds the live
+ * project a token names; ACT_LINK_READ admits mapped callers with
+ * analysis_workspace, and anyone when the project says require_login =
+ * false while [workspace] anonymous_links is on: the one case where an
+ * unmapped caller gets past the first test of policy_check().
  */
 #include <errno.h>
 #include <grp.h>
@@ -103,6 +112,10 @@ const char *const action_names[ACT_COUNT] = {
 	[ACT_WS_SHARE] = "share_workspace_object",
 	[ACT_WS_ADMIN] = "administer_workspace",
 	[ACT_WS_PEOPLE] = "read_audience_people",
+	[ACT_WS_CURATE] = "curate_project",
+	[ACT_WS_LINK] = "enable_project_link",
+	[ACT_LINKS_SEE] = "enter_links",
+	[ACT_LINK_READ] = "read_project_link",
 };
 
 /* The permissions connection and data view management needs (§6). */
@@ -1097,36 +1110,49 @@ static int ws_holds(const struct caller *who, int k, struct buf *lack)
 
 struct ws_share_arg {
 	const struct caller *who;
+	int roles;		/* the kind's lines carry roles */
 	int hit;
+	int edit;		/* a line naming the caller has role edit */
 };
 
+/* One line of shares: a principal, then, for a kind with roles,
+ * optionally a role ("user:L edit"). */
 static int ws_share_each(const char *e, size_t len, void *arg)
 {
 	struct ws_share_arg *sa = arg;
-	int i;
+	size_t plen = len;
+	int i, hit = 0, role = sa->roles ? obj_share_role(e, len, &plen) : 0;
 
-	if (len == 3 && !memcmp(e, "all", 3))
-		sa->hit = 1;
-	else if (len > 5 && !memcmp(e, "user:", 5))
-		sa->hit |= strlen(sa->who->login) == len - 5 &&
-			   !memcmp(e + 5, sa->who->login, len - 5);
-	else if (len > 6 && !memcmp(e, "group:", 6))
+	if (plen == 3 && !memcmp(e, "all", 3))
+		hit = 1;
+	else if (plen > 5 && !memcmp(e, "user:", 5))
+		hit = strlen(sa->who->login) == plen - 5 &&
+		      !memcmp(e + 5, sa->who->login, plen - 5);
+	else if (plen > 6 && !memcmp(e, "group:", 6))
 		for (i = 0; i < sa->who->ngroups; i++)
-			sa->hit |= strlen(sa->who->groups[i]) == len - 6 &&
-				   !memcmp(e + 6, sa->who->groups[i], len - 6);
-	return sa->hit;		/* found: stop */
+			hit |= strlen(sa->who->groups[i]) == plen - 6 &&
+			       !memcmp(e + 6, sa->who->groups[i], plen - 6);
+	if (hit) {
+		sa->hit = 1;
+		sa->edit |= role == 2;
+	}
+	return sa->hit && sa->edit;	/* nothing more to learn: stop */
 }
 
 /* Is an object whose shares are the canonical line-list shares shared
  * with the caller: as a user, through one of its mapped groups, or with
- * all? */
-static int ws_shared(const struct caller *who, const char *shares)
+ * all?  *edit: one of the lines naming it gives it role edit (the
+ * strongest role among them holds). */
+static int ws_shared(const struct caller *who, const char *shares, int roles,
+		     int *edit)
 {
-	struct ws_share_arg sa = { who, 0 };
+	struct ws_share_arg sa = { who, roles, 0, 0 };
 
+	*edit = 0;
 	if (!shares || !who->login)
 		return 0;
 	inidoc_lines_each(shares, ws_share_each, &sa);
+	*edit = sa.edit;
 	return sa.hit;
 }
 
@@ -1150,7 +1176,7 @@ static int ws_object_ok(struct policy *p, const struct caller *who,
 {
 	struct obj_facts f;
 	struct buf lack = BUF_INIT;
-	int own, shared, ok = 0;
+	int own, shared, edit, ok = 0;
 
 	if (who->roles & ROLE_PRODUCT_ADMIN)
 		return 1;
@@ -1161,7 +1187,7 @@ static int ws_object_ok(struct policy *p, const struct caller *who,
 		goto out;
 	}
 	own = f.owner.len && !strcmp(f.owner.data, who->login);
-	shared = ws_shared(who, f.shares.data);
+	shared = ws_shared(who, f.shares.data, f.roles, &edit);
 	if (!own && !shared) {
 		/* the caller may not see it: whose it is is not its business
 		 * (this text reaches /errors when a write is refused at close
@@ -1172,6 +1198,24 @@ static int ws_object_ok(struct policy *p, const struct caller *who,
 	if (act != ACT_WS_READ && !ws_holds(who, obj->kind, &lack)) {
 		why_add(why, "needs %s (%s)", lack.data,
 			own ? "you own it" : "it is shared with you");
+		goto out;
+	}
+	/* the owner's alone: where shares carry roles, its shares; and
+	 * what only the owner changes (a project's [curation], [link]) */
+	if (!own && (act == ACT_WS_CURATE || act == ACT_WS_LINK ||
+		     (act == ACT_WS_SHARE && f.roles))) {
+		why_add(why, "%s", "only its owner and product admins change "
+			"this");
+		goto out;
+	}
+	if (!own && act == ACT_WS_EDIT && f.roles && !edit) {
+		why_add(why, "%s", "it is shared with you to view (role edit "
+			"changes it)");
+		goto out;
+	}
+	if (act == ACT_WS_LINK &&
+	    !(who->tools & (1u << TOOL_SHARE_PROJECT_LINKS))) {
+		why_add(why, "needs %s", "share_project_links");
 		goto out;
 	}
 	if (act == ACT_WS_SHARE && inidoc_lines_has(f.shares.data, "all") == 1) {
@@ -1224,6 +1268,41 @@ static int ws_people_ok(struct policy *p, const struct caller *who,
 	why_add(why, "data view %s shows the person id through no dimension "
 		"unchanged: needs a profile granting it with "
 		"full_table_export", view);
+out:
+	obj_facts_release(&f);
+	return ok;
+}
+
+/* ACT_LINK_READ: a live link (its kind's facts: -ENOENT when the token
+ * names none) is read by mapped callers who may enter the Workspace,
+ * and by anyone when the project says require_login = false while the
+ * configuration's [workspace] anonymous_links is on. */
+static int link_ok(struct policy *p, const struct caller *who,
+		   const struct obj_ref *obj, struct buf *why)
+{
+	struct obj_facts f;
+	int ok = 0;
+
+	if (policy_facts(p, who, obj, &f)) {
+		why_add(why, "%s", "no such link");
+		goto out;
+	}
+	if (f.link_open && p->cfg->anonymous_links) {
+		ok = 1;
+		goto out;
+	}
+	if (!who->login) {
+		why_add(why, "needs %s", "a mapped user ([users] in the "
+			"config): the link requires a login");
+		goto out;
+	}
+	if (who->roles & ROLE_PRODUCT_ADMIN ||
+	    who->tools & (1u << TOOL_ANALYSIS_WORKSPACE)) {
+		ok = 1;
+		goto out;
+	}
+	why_add(why, "needs %s", "a profile with analysis_workspace: the "
+		"link requires a login");
 out:
 	obj_facts_release(&f);
 	return ok;
@@ -1382,6 +1461,16 @@ static int allowed(struct policy *p, const struct caller *who,
 		return role_ok(who, ROLE_PRODUCT_ADMIN, "product admin", why);
 	case ACT_WS_PEOPLE:
 		return ws_people_ok(p, who, obj, why);
+	case ACT_WS_CURATE:
+	case ACT_WS_LINK:
+		return ws_object_ok(p, who, act, obj, why);
+	case ACT_LINKS_SEE:
+		if (who->login || p->cfg->anonymous_links)
+			return 1;
+		why_add(why, "needs %s", "a mapped user ([users] in the config)");
+		return 0;
+	case ACT_LINK_READ:
+		return link_ok(p, who, obj, why);
 	case ACT_COUNT:
 		break;
 	}
@@ -1394,7 +1483,12 @@ int policy_check(struct policy *p, const struct caller *who, enum action act,
 	const struct kind_def *k = &kind_table[obj->kind];
 	struct obj_ref cur = *obj, up;
 
-	if (!who->login) {
+	/* unmapped callers see nothing, but for a project link that says
+	 * so while the configuration lets links say so (the one exception,
+	 * decided by the actions below) */
+	if (!who->login &&
+	    !((act == ACT_LINKS_SEE || act == ACT_LINK_READ) &&
+	      p->cfg->anonymous_links)) {
 		const struct kind_attr *a = obj_ref_attr(obj);
 		int see = a && !(k->flags & KD_FILE) ? a->act_read : k->act_see;
 

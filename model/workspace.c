@@ -1,6 +1,7 @@
 /*
  * workspace.c - Workspace components (SPEC §7): segments, calculated
- * metrics, date ranges, annotations and audiences.
+ * metrics, date ranges, annotations, audiences and projects, and the
+ * projects' links (/links/TOKEN).
  *
  * Each is a directory object /workspace/KIND/NAME made by mkdir, owned by
  * its creator: KIND.ini (the common keys description, dataview, tags,
@@ -44,6 +45,17 @@
  * referrers in /errors, those the caller may not see only counted).
  * Names are unique per kind: the path is the name.
  *
+ * Projects.  project.ini has [project] (the common keys), [curation]
+ * and [link]; shares lines may end in a role (edit, view), which the
+ * policy reads from the facts (obj_facts.roles).  [curation] and [link]
+ * are the owner's (ACT_WS_CURATE, ACT_WS_LINK, asked per changed key at
+ * write(2) and at close).  [curation] components are typed items "KIND
+ * NAME" (ws_typed): the Workspace ones are references.  The link: a
+ * token of 128 bits from getrandom(2) and its index "l:TOKEN" -> the
+ * project's path, kept by the kind's settle, handed, gone and moved
+ * hooks in the caller's transaction; token is shown to the owner and
+ * product admins only and never audited.
+ *
  * Definitions.  Each kind's own keys are checked for syntax here (types,
  * ranges and enums by the schema; a segment's rule parses as a §4 filter;
  * a formula holds only names, numbers, + - * /, quotes and balanced
@@ -65,6 +77,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "admin.h"
 #include "audit.h"
@@ -149,6 +162,17 @@ static const struct inidoc_field audience_fields[] = {
 	{ NULL }
 };
 
+static const struct inidoc_field project_fields[] = {
+	WS_COMMON("project"),
+	{ "curation", "enabled", INIDOC_BOOL, "false", 0, 0, NULL, 0 },
+	{ "curation", "components", INIDOC_LIST, "", 0, 0, NULL, INIDOC_SET },
+	{ "link", "enabled", INIDOC_BOOL, "false", 0, 0, NULL, 0 },
+	{ "link", "require_login", INIDOC_BOOL, "true", 0, 0, NULL, 0 },
+	{ "link", "expires", INIDOC_STR, "", 0, 0, NULL, 0 },
+	{ "link", "token", INIDOC_STR, "", 0, 0, NULL, INIDOC_RO },
+	{ NULL }
+};
+
 const struct inidoc_schema ws_segment_schema = { "segment.ini",
 						 segment_fields };
 const struct inidoc_schema ws_metric_schema = { "metric.ini", metric_fields };
@@ -158,12 +182,33 @@ const struct inidoc_schema ws_annotation_schema = { "annotation.ini",
 						    annotation_fields };
 const struct inidoc_schema ws_audience_schema = { "audience.ini",
 						  audience_fields };
+const struct inidoc_schema ws_project_schema = { "project.ini",
+						 project_fields };
 
 /* A key of a kind's .ini that names other Workspace objects. */
 struct ws_ref_key {
 	const char *key;
-	int kind;		/* the kind of the objects it names */
+	int kind;		/* the kind of the objects it names; -1:
+				 * items are "KIND NAME" (ws_typed) and
+				 * only the Workspace ones are references */
 	const char *noun;	/* for messages */
+	const char *section;	/* NULL: the kind's own */
+};
+
+/* The kinds an item "KIND NAME" may name (a project's [curation]
+ * components): a data view's components, or Workspace objects. */
+struct ws_typed {
+	const char *word;
+	int kind;		/* Workspace kind, or -1: a view component */
+};
+
+static const struct ws_typed ws_typed_kinds[] = {
+	{ "dimension", -1 },
+	{ "metric", -1 },
+	{ "segment", KIND_WS_SEGMENT },
+	{ "calculated-metric", KIND_WS_METRIC },
+	{ "date-range", KIND_WS_DATERANGE },
+	{ NULL, -1 }
 };
 
 static const struct ws_ref_key metric_refs[] = {
@@ -173,6 +218,11 @@ static const struct ws_ref_key metric_refs[] = {
 
 static const struct ws_ref_key audience_refs[] = {
 	{ "segments", KIND_WS_SEGMENT, "segment" },
+	{ NULL }
+};
+
+static const struct ws_ref_key project_refs[] = {
+	{ "components", -1, "component", "curation" },
 	{ NULL }
 };
 
@@ -192,6 +242,23 @@ static int audience_validate(struct mctx *c, const struct obj_ref *ref,
 			     const struct inidoc *doc, struct diag *d);
 static int segs_validate(struct mctx *c, const struct inidoc *doc,
 			 const char *sec, const char *key, struct diag *d);
+static int project_syntax(struct mctx *c, const struct obj_ref *ref,
+			  const struct inidoc *doc, struct diag *d);
+static int project_validate(struct mctx *c, const struct obj_ref *ref,
+			    const struct inidoc *doc, struct diag *d);
+static int project_settle(struct mctx *c, const struct obj_ref *ref,
+			  const struct inidoc *old, struct inidoc *doc,
+			  int transfer, struct diag *d);
+static int project_handed(struct mctx *c, const struct obj_ref *ref,
+			  struct inidoc *doc);
+static int project_gone(struct mctx *c, const struct obj_ref *ref,
+			const struct inidoc *doc);
+static int project_moved(struct mctx *c, const struct obj_ref *ref,
+			 const struct inidoc *doc);
+static int project_key_ok(struct mctx *c, const struct obj_ref *ref,
+			  const char *sec, const char *key, const char *was,
+			  const char *val, struct diag *d);
+static int curate_key(const char *sec, const char *key);
 
 /*
  * One Workspace kind: the section of its .ini, the keys naming other
@@ -207,6 +274,22 @@ struct ws_kind {
 		      const struct inidoc *doc, struct diag *d);
 	int (*validate)(struct mctx *c, const struct obj_ref *ref,
 			const struct inidoc *doc, struct diag *d);
+	/* Optional, for what an object keeps beside its record (a
+	 * project's link and its index "l:TOKEN"), each in the caller's
+	 * transaction: settle a commit from old to doc (transfer: its owner
+	 * changes), after validate; handed: a transfer by /admin/transfer
+	 * (doc is stored after); gone: deleted; moved: renamed to ref. */
+	int (*settle)(struct mctx *c, const struct obj_ref *ref,
+		      const struct inidoc *old, struct inidoc *doc,
+		      int transfer, struct diag *d);
+	int (*handed)(struct mctx *c, const struct obj_ref *ref,
+		      struct inidoc *doc);
+	int (*gone)(struct mctx *c, const struct obj_ref *ref,
+		    const struct inidoc *doc);
+	int (*moved)(struct mctx *c, const struct obj_ref *ref,
+		     const struct inidoc *doc);
+	/* its shares carry roles (ws_check_role_share; obj_facts.roles) */
+	int roles;
 };
 
 static const struct ws_kind ws_kinds[] = {
@@ -220,6 +303,9 @@ static const struct ws_kind ws_kinds[] = {
 	  dates_validate },
 	{ KIND_WS_AUDIENCE, "audience", audience_refs, NULL,
 	  audience_validate },
+	{ KIND_WS_PROJECT, "project", project_refs, project_syntax,
+	  project_validate, project_settle, project_handed, project_gone,
+	  project_moved, .roles = 1 },
 	{ -1 }
 };
 
@@ -631,11 +717,52 @@ struct refs_walk {
 	void *arg;
 };
 
+/* The kind of a typed item "KIND NAME" and where its name starts:
+ * 0 and *kind (-1: a view component), or -EINVAL. */
+static int ws_typed_parse(const char *item, size_t len, int *kind,
+			  size_t *name_at)
+{
+	const char *sp = memchr(item, ' ', len);
+	int i;
+
+	if (!sp)
+		return -EINVAL;
+	for (i = 0; ws_typed_kinds[i].word; i++)
+		if (strlen(ws_typed_kinds[i].word) == (size_t)(sp - item) &&
+		    !memcmp(item, ws_typed_kinds[i].word, (size_t)(sp - item)))
+			break;
+	if (!ws_typed_kinds[i].word)
+		return -EINVAL;
+	*kind = ws_typed_kinds[i].kind;
+	*name_at = (size_t)(sp - item) + 1;
+	if (!inidoc_valid_name(item + *name_at, len - *name_at))
+		return -EINVAL;
+	return 0;
+}
+
 static int refs_walk_each(const char *item, size_t len, void *arg)
 {
 	struct refs_walk *w = arg;
+	struct ws_ref_key typed;
 	char name[OBJ_NAME_MAX + 1];
+	size_t at = 0;
+	int k;
 
+	if (w->rk->kind < 0) {
+		/* "KIND NAME": only Workspace objects are references */
+		if (ws_typed_parse(item, len, &k, &at) || k < 0)
+			return 0;
+		typed = *w->rk;
+		typed.kind = k;
+		typed.noun = kind_table[k].name;
+		item += at;
+		len -= at;
+		if (len > OBJ_NAME_MAX)
+			return -EINVAL;
+		memcpy(name, item, len);
+		name[len] = '\0';
+		return w->fn(&typed, name, w->arg);
+	}
 	if (len > OBJ_NAME_MAX)
 		return -EINVAL;
 	memcpy(name, item, len);
@@ -653,7 +780,9 @@ static int refs_each(const struct ws_kind *wk, const struct inidoc *doc,
 	for (i = 0; wk->refs && wk->refs[i].key && !rc; i++) {
 		struct refs_walk w = { &wk->refs[i], fn, arg };
 
-		rc = inidoc_list_each(inidoc_get(doc, wk->section,
+		rc = inidoc_list_each(inidoc_get(doc, wk->refs[i].section ?
+							      wk->refs[i].section :
+							      wk->section,
 						 wk->refs[i].key),
 				      refs_walk_each, &w);
 	}
@@ -1024,6 +1153,9 @@ static int ws_validate(struct mctx *c, const struct obj_ref *ref,
 	rc = ws_path(ref, &path);
 	if (!rc)
 		rc = refs_sync(c, wk, old, doc, path.data, path.data, d);
+	/* what the kind keeps beside the record (a project's link) */
+	if (!rc && wk->settle)
+		rc = wk->settle(c, ref, old, doc, transfer, d);
 	if (rc)
 		goto out;
 	/* what changed: the text, approved, the owner */
@@ -1106,9 +1238,26 @@ int ws_ini_check_key(struct mctx *c, const struct obj_ref *ref,
 			 "annotation on every data view");
 		return -EACCES;
 	}
+	if (ws_kind_of(ref->kind)->settle && curate_key(f->section, f->key)) {
+		/* the owner's keys, turning a link on, require_login off */
+		struct obj_ref ini;
+		struct inidoc old;
+
+		ws_ini(ref, &ini);
+		rc = attr_ini_load(c, &ini, obj_ref_attr(&ini), &old);
+		if (rc)
+			return 0;	/* the close judges */
+		rc = project_key_ok(c, ref, f->section, f->key,
+				    inidoc_get(&old, f->section, f->key), val,
+				    d);
+		inidoc_release(&old);
+		if (rc)
+			return rc;
+	}
 	if (strcmp(f->key, "rule") && strcmp(f->key, "formula") &&
 	    strcmp(f->key, "start") && strcmp(f->key, "end") &&
-	    strcmp(f->key, "text"))
+	    strcmp(f->key, "text") && strcmp(f->key, "expires") &&
+	    strcmp(f->key, "components"))
 		return 0;
 	/* the kind's syntax check on a document holding this key alone */
 	rc = inidoc_defaults(obj_ref_attr(ref)->schema, &one);
@@ -1176,6 +1325,28 @@ int ws_check_share(const char *entry, size_t len, void *arg, struct diag *d)
 	return -EINVAL;
 }
 
+int ws_check_role_share(const char *entry, size_t len, void *arg,
+			struct diag *d)
+{
+	const char *sp = NULL;
+	size_t plen, i;
+
+	obj_share_role(entry, len, &plen);
+	/* a login has no blanks: a last word there is a role or wrong */
+	if (plen == len && (len < 6 || memcmp(entry, "group:", 6)))
+		for (i = len; i-- > 0 && !sp;)
+			if (entry[i] == ' ')
+				sp = entry + i;
+	if (sp) {
+		diag_set(d, 0, (int)(sp - entry) + 2, "'%.*s': a role is edit "
+			 "or view", (int)(len - (size_t)(sp - entry) - 1 > 64 ?
+					  64 : len - (size_t)(sp - entry) - 1),
+			 sp + 1);
+		return -EINVAL;
+	}
+	return ws_check_share(entry, plen, arg, d);
+}
+
 /* The bounds of a list as written: lines, then principals. */
 static int shares_bounds(const char *data, size_t len, const char *canon,
 			 struct diag *d)
@@ -1205,17 +1376,33 @@ static int shares_bounds(const char *data, size_t len, const char *canon,
 	return 0;
 }
 
+/* Does the stored list old name principal, with any role? */
+static int share_listed(const char *old, const char *principal)
+{
+	char e[300];
+
+	if (inidoc_lines_has(old, principal) == 1)
+		return 1;
+	snprintf(e, sizeof(e), "%s edit", principal);
+	if (inidoc_lines_has(old, e) == 1)
+		return 1;
+	snprintf(e, sizeof(e), "%s view", principal);
+	return inidoc_lines_has(old, e) == 1;
+}
+
 /* What a caller who is not a product admin may add: groups it is in. */
 struct share_rule {
 	struct mctx *c;
 	const char *old;
 	struct diag *d;
+	int roles;		/* the kind's lines carry roles */
 };
 
 static int share_rule_each(const char *e, size_t len, void *arg)
 {
 	struct share_rule *sr = arg;
 	char item[256];
+	size_t plen;
 	int i;
 
 	if (len >= sizeof(item) || len <= 6 || memcmp(e, "group:", 6))
@@ -1223,6 +1410,14 @@ static int share_rule_each(const char *e, size_t len, void *arg)
 	memcpy(item, e, len);
 	item[len] = '\0';
 	if (inidoc_lines_has(sr->old, item))
+		return 0;
+	/* a group kept with another role is kept */
+	if (sr->roles)
+		obj_share_role(item, len, &plen);
+	else
+		plen = len;
+	item[plen] = '\0';
+	if (share_listed(sr->old, item))
 		return 0;
 	for (i = 0; i < sr->c->who->ngroups; i++)
 		if (!strcmp(sr->c->who->groups[i], item + 6))
@@ -1236,10 +1431,11 @@ int ws_shares_store(struct mctx *c, const struct obj_ref *ref,
 		    const char *data, size_t len, struct diag *d)
 {
 	struct buf canon = BUF_INIT, old = BUF_INIT, shown = BUF_INIT;
-	struct share_rule sr = { c, NULL, d };
+	struct share_rule sr = { c, NULL, d, ws_kind_of(ref->kind)->roles };
 	int rc;
 
-	rc = inidoc_lines_parse(data, len, ws_check_share, c, &canon, d);
+	rc = inidoc_lines_parse(data, len, obj_ref_attr(ref)->check_entry, c,
+				&canon, d);
 	if (!rc)
 		rc = shares_bounds(data, len, canon.data, d);
 	if (!rc)
@@ -1259,7 +1455,8 @@ int ws_shares_store(struct mctx *c, const struct obj_ref *ref,
 		if (rc)
 			goto out;
 	}
-	rc = attr_lines_commit(c, ref, data, len, ws_check_share, d);
+	rc = attr_lines_commit(c, ref, data, len,
+			       obj_ref_attr(ref)->check_entry, d);
 	if (rc)
 		goto out;
 	/* the new list in the detail: grep share.*all finds who shared
@@ -1429,6 +1626,7 @@ int ws_facts(struct mctx *c, const struct obj_ref *ref,
 		rc = rc < 0 ? rc : 0;
 	}
 	inidoc_release(&doc);
+	out->roles = wk->roles;
 	text = rec_get(&r, "shares", &len);
 	if (!rc)
 		rc = text ? buf_add(&out->shares, text, len) :
@@ -1509,6 +1707,8 @@ int ws_destroy(struct mctx *c, const struct obj_ref *ref, struct diag *d)
 		rc = refs_sync(c, wk, &doc, NULL, path.data, path.data, d);
 	if (!rc)
 		rc = owned_add(c, inidoc_get(&doc, wk->section, "owner"), -1);
+	if (!rc && wk->gone)
+		rc = wk->gone(c, ref, &doc);
 	if (!rc)
 		rc = used_key(path.data, &key);
 	if (!rc)
@@ -1541,9 +1741,637 @@ int ws_moved(struct mctx *c, const struct obj_ref *from,
 		rc = ws_path(ref, &b);
 	if (!rc)
 		rc = refs_sync(c, wk, &doc, &doc, a.data, b.data, d);
+	if (!rc && wk->moved)
+		rc = wk->moved(c, ref, &doc);
 	inidoc_release(&doc);
 	buf_release(&a);
 	buf_release(&b);
+	return rc;
+}
+
+/* --- projects (SPEC §7) --- */
+
+/* The day a link's expires names (days since 1970-01-01), or -EINVAL
+ * with fd->column in the value. */
+static int expires_day(const char *v, int64_t *day, struct diag *fd)
+{
+	struct wsdef_date dt;
+	int rc = wsdef_date_parse(v, strlen(v), &dt, fd);
+
+	if (rc)
+		return rc;
+	if (!wsdef_date_fixed(&dt)) {
+		diag_set(fd, 0, 1, "a link expires on a fixed day "
+			 "(YYYY-MM-DD), not one relative to today");
+		return -EINVAL;
+	}
+	*day = wsdef_date_day(&dt, NULL, 0);
+	return 0;
+}
+
+struct typed_check {
+	const char *list;
+	struct diag *fd;
+};
+
+static int typed_check_each(const char *item, size_t len, void *arg)
+{
+	struct typed_check *tc = arg;
+	size_t at;
+	int k;
+
+	if (!ws_typed_parse(item, len, &k, &at))
+		return 0;
+	diag_set(tc->fd, 0, (int)(item - tc->list) + 1,
+		 "'%.*s': a component is KIND NAME, KIND one of dimension, "
+		 "metric, segment, calculated-metric, date-range",
+		 (int)(len > 64 ? 64 : len), item);
+	return -EINVAL;
+}
+
+/* [curation] components, one "KIND NAME" each; [link] expires. */
+static int project_syntax(struct mctx *c, const struct obj_ref *ref,
+			  const struct inidoc *doc, struct diag *d)
+{
+	const char *v = inidoc_get(doc, "curation", "components");
+	struct diag fd;
+	struct typed_check tc = { v, &fd };
+	int64_t day;
+	int rc;
+
+	memset(&fd, 0, sizeof(fd));
+	rc = inidoc_list_each(v, typed_check_each, &tc);
+	if (rc == -EINVAL)
+		return value_err(d, doc, "curation", "components", &fd);
+	if (rc)
+		return rc;
+	v = inidoc_get(doc, "link", "expires");
+	if (*v && expires_day(v, &day, &fd))
+		return value_err(d, doc, "link", "expires", &fd);
+	return 0;
+}
+
+/* The component NAME of data view view, if the caller may see the
+ * view: 1 and its kind ("dimension", "metric") in kind, else 0. */
+static int view_component(struct mctx *c, const char *view,
+			  const char *name, size_t len, char kind[16])
+{
+	struct obj_ref dv, comp;
+	struct inidoc doc;
+	int rc;
+
+	if (!*view || len > OBJ_NAME_MAX || strlen(view) > OBJ_NAME_MAX)
+		return 0;
+	obj_ref_root(&dv);
+	dv.kind = KIND_DATAVIEW;
+	dv.nnames = 1;
+	snprintf(dv.names[0], sizeof(dv.names[0]), "%s", view);
+	comp = dv;
+	comp.kind = KIND_COMPONENT;
+	comp.nnames = 2;
+	comp.attr = 0;
+	memcpy(comp.names[1], name, len);
+	comp.names[1][len] = '\0';
+	if (!obj_exists(c, &comp) ||
+	    policy_check(c->pol, c->who, ACT_DV_SEE, &dv, NULL))
+		return 0;
+	rc = attr_ini_load(c, &comp, obj_ref_attr(&comp), &doc);
+	if (rc)
+		return 0;
+	snprintf(kind, 16, "%s", inidoc_get(&doc, "component", "kind"));
+	inidoc_release(&doc);
+	return 1;
+}
+
+/* May the caller use the item "KIND NAME" in a project on view? */
+static int typed_usable(struct mctx *c, const char *view, const char *item,
+			size_t len)
+{
+	struct obj_ref o;
+	char name[OBJ_NAME_MAX + 1], kind[16];
+	size_t at;
+	int k;
+
+	if (ws_typed_parse(item, len, &k, &at) || len - at > OBJ_NAME_MAX)
+		return 0;
+	if (k < 0)
+		return view_component(c, view, item + at, len - at, kind) &&
+		       strlen(kind) == at - 1 && !memcmp(kind, item, at - 1);
+	memcpy(name, item + at, len - at);
+	name[len - at] = '\0';
+	ws_kind_path(k, name, &o, NULL);
+	o.attr = 0;
+	return obj_exists(c, &o) &&
+	       !policy_check(c->pol, c->who, ACT_WS_READ, &o, NULL);
+}
+
+struct curated_check {
+	struct mctx *c;
+	const char *view, *list;
+	struct diag *fd;
+	const char *old;
+};
+
+static int curated_check_each(const char *item, size_t len, void *arg)
+{
+	struct curated_check *cc = arg;
+	char one[OBJ_NAME_MAX + 24];
+
+	/* one kept from the stored list stays, whoever writes */
+	if (len < sizeof(one)) {
+		memcpy(one, item, len);
+		one[len] = '\0';
+		if (inidoc_list_has(cc->old, one) == 1)
+			return 0;
+	}
+	if (typed_usable(cc->c, cc->view, item, len))
+		return 0;
+	diag_set(cc->fd, 0, (int)(item - cc->list) + 1,
+		 "no component '%.*s' that you can use%s",
+		 (int)(len > 160 ? 160 : len), item,
+		 *cc->view ? "" : " (no [project] dataview)");
+	return -EINVAL;
+}
+
+/* What [curation] components adds: components of the project's view
+ * and Workspace objects the writer may use. */
+static int project_validate(struct mctx *c, const struct obj_ref *ref,
+			    const struct inidoc *doc, struct diag *d)
+{
+	const char *v = inidoc_get(doc, "curation", "components");
+	struct obj_ref ini;
+	struct inidoc old;
+	struct diag fd;
+	struct curated_check cc = { c, inidoc_get(doc, "project", "dataview"),
+				    v, &fd, "" };
+	int rc;
+
+	ws_ini(ref, &ini);
+	rc = attr_ini_load(c, &ini, obj_ref_attr(&ini), &old);
+	if (rc)
+		return rc;
+	/* the same view: what was there stays */
+	if (!strcmp(cc.view, inidoc_get(&old, "project", "dataview")))
+		cc.old = inidoc_get(&old, "curation", "components");
+	memset(&fd, 0, sizeof(fd));
+	rc = inidoc_list_each(v, curated_check_each, &cc);
+	inidoc_release(&old);
+	if (rc == -EINVAL)
+		return value_err(d, doc, "curation", "components", &fd);
+	return rc;
+}
+
+static int link_key(const char *token, struct buf *key)
+{
+	return buf_printf(key, "l:%s", token);
+}
+
+/* The link of doc off: its index gone, enabled false, no token. */
+static int link_off(struct mctx *c, struct inidoc *doc)
+{
+	const char *tok = inidoc_get(doc, "link", "token");
+	struct buf key = BUF_INIT;
+	int rc = 0;
+
+	if (*tok) {
+		rc = link_key(tok, &key);
+		if (!rc)
+			rc = store_del(c->st, key.data);
+		if (rc == -ENOENT)
+			rc = 0;
+	}
+	if (!rc)
+		rc = inidoc_set(doc, "link", "enabled", "false");
+	if (!rc)
+		rc = inidoc_set(doc, "link", "token", "");
+	buf_release(&key);
+	return rc;
+}
+
+/* A new token for the link of ref: 128 bits from getrandom(2), in hex,
+ * and its index "l:TOKEN" -> the project's path. */
+static int link_on(struct mctx *c, const struct obj_ref *ref,
+		   struct inidoc *doc)
+{
+	unsigned char raw[WS_TOKEN_HEX / 2];
+	char hex[WS_TOKEN_HEX + 1];
+	struct buf key = BUF_INIT, path = BUF_INIT;
+	size_t got = 0;
+	ssize_t n;
+	int rc = 0, i;
+
+	while (got < sizeof(raw)) {
+		n = getrandom(raw + got, sizeof(raw) - got, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		got += (size_t)n;
+	}
+	for (i = 0; i < (int)sizeof(raw); i++)
+		snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+	rc = link_key(hex, &key);
+	if (!rc)
+		rc = ws_path(ref, &path);
+	if (!rc)
+		rc = store_put(c->st, key.data, path.data, path.len);
+	if (!rc)
+		rc = inidoc_set(doc, "link", "token", hex);
+	explicit_bzero(raw, sizeof(raw));
+	explicit_bzero(hex, sizeof(hex));
+	buf_release(&key);
+	buf_release(&path);
+	return rc;
+}
+
+static const char *const curate_keys[][2] = {
+	{ "curation", "enabled" }, { "curation", "components" },
+	{ "link", "enabled" },	   { "link", "require_login" },
+	{ "link", "expires" },	   { NULL, NULL }
+};
+
+/* Is sec.key one only the owner changes? */
+static int curate_key(const char *sec, const char *key)
+{
+	int i;
+
+	for (i = 0; curate_keys[i][0]; i++)
+		if (!strcmp(curate_keys[i][0], sec) &&
+		    !strcmp(curate_keys[i][1], key))
+			return 1;
+	return 0;
+}
+
+/* Whether the caller may set sec.key of the project ref from was to val
+ * (the owner's keys; turning the link on; require_login off): 0, or
+ * -EACCES / -EINVAL with d->msg. */
+static int project_key_ok(struct mctx *c, const struct obj_ref *ref,
+			  const char *sec, const char *key, const char *was,
+			  const char *val, struct diag *d)
+{
+	struct buf why = BUF_INIT;
+	int rc = 0, act = ACT_WS_CURATE;
+
+	if (!curate_key(sec, key) || !strcmp(was, val))
+		return 0;
+	if (!strcmp(sec, "link") && !strcmp(key, "enabled") &&
+	    !strcmp(val, "true"))
+		act = ACT_WS_LINK;
+	if (policy_check(c->pol, c->who, act, ref, &why)) {
+		diag_set(d, 0, 0, "[%s] %s: denied: %s", sec, key,
+			 why.len ? why.data : "not allowed");
+		rc = -EACCES;
+	} else if (!strcmp(key, "require_login") && !strcmp(val, "false") &&
+		   !c->cfg->anonymous_links) {
+		diag_set(d, 0, 0, "require_login: false needs [workspace] "
+			 "anonymous_links = true in the configuration");
+		rc = -EINVAL;
+	}
+	buf_release(&why);
+	return rc;
+}
+
+static int project_audit_link(struct mctx *c, const struct obj_ref *ref,
+			      const char *what)
+{
+	return ws_audit(c, ref, "share", "link %s", what);
+}
+
+static int project_settle(struct mctx *c, const struct obj_ref *ref,
+			  const struct inidoc *old, struct inidoc *doc,
+			  int transfer, struct diag *d)
+{
+	int i, rc, was, now;
+
+	for (i = 0; curate_keys[i][0]; i++) {
+		const char *sec = curate_keys[i][0], *key = curate_keys[i][1];
+
+		rc = project_key_ok(c, ref, sec, key,
+				    inidoc_get(old, sec, key),
+				    inidoc_get(doc, sec, key), d);
+		if (rc) {
+			d->line = inidoc_line(doc, sec, key);
+			return rc;
+		}
+	}
+	was = inidoc_bool(old, "link", "enabled");
+	now = inidoc_bool(doc, "link", "enabled");
+	if (was && now && !transfer)
+		return 0;	/* the token stays (a read-only key) */
+	if (was) {
+		/* disabled, or a change of owner: the old token is gone */
+		rc = link_off(c, doc);
+		if (!rc)
+			rc = project_audit_link(c, ref, transfer ?
+						"disabled: a new owner" :
+						"disabled");
+		return rc;
+	}
+	if (!now)
+		return inidoc_set(doc, "link", "token", "");
+	if (transfer) {
+		diag_set(d, inidoc_line(doc, "link", "enabled"), 0,
+			 "link: a project changing owner has its link "
+			 "disabled; enable it after");
+		return -EINVAL;
+	}
+	rc = link_on(c, ref, doc);
+	if (!rc)
+		rc = project_audit_link(c, ref, "enabled");
+	return rc;
+}
+
+static int project_handed(struct mctx *c, const struct obj_ref *ref,
+			  struct inidoc *doc)
+{
+	int rc;
+
+	if (!inidoc_bool(doc, "link", "enabled") &&
+	    !*inidoc_get(doc, "link", "token"))
+		return 0;
+	rc = link_off(c, doc);
+	return rc ? rc : project_audit_link(c, ref, "disabled: transferred");
+}
+
+static int project_gone(struct mctx *c, const struct obj_ref *ref,
+			const struct inidoc *doc)
+{
+	const char *tok = inidoc_get(doc, "link", "token");
+	struct buf key = BUF_INIT;
+	int rc;
+
+	if (!*tok)
+		return 0;
+	rc = link_key(tok, &key);
+	if (!rc)
+		rc = store_del(c->st, key.data);
+	buf_release(&key);
+	return rc == -ENOENT ? 0 : rc;
+}
+
+static int project_moved(struct mctx *c, const struct obj_ref *ref,
+			 const struct inidoc *doc)
+{
+	const char *tok = inidoc_get(doc, "link", "token");
+	struct buf key = BUF_INIT, path = BUF_INIT;
+	int rc;
+
+	if (!*tok)
+		return 0;
+	rc = link_key(tok, &key);
+	if (!rc)
+		rc = ws_path(ref, &path);
+	if (!rc)
+		rc = store_put(c->st, key.data, path.data, path.len);
+	buf_release(&key);
+	buf_release(&path);
+	return rc;
+}
+
+/* Is the caller the owner of the project doc is, or a product admin? */
+static int project_owner(struct mctx *c, const struct inidoc *doc)
+{
+	char tmp[32];
+
+	return is_admin(c) ||
+	       (c->who && c->who->login &&
+		!strcmp(inidoc_get(doc, "project", "owner"),
+			mctx_login(c, tmp)));
+}
+
+int ws_project_ini_show(struct mctx *c, const struct obj_ref *ref,
+			struct buf *out)
+{
+	struct inidoc doc;
+	int rc = attr_ini_load(c, ref, obj_ref_attr(ref), &doc);
+
+	if (rc)
+		return rc;
+	if (!project_owner(c, &doc))
+		rc = inidoc_set(&doc, "link", "token", "");
+	if (!rc)
+		rc = inidoc_render(&doc, out);
+	inidoc_release(&doc);
+	return rc;
+}
+
+struct comp_list {
+	struct mctx *c;
+	const char *view;
+	struct buf *out;
+	int kind;
+};
+
+static int comp_list_view(const char *name, size_t len, void *arg)
+{
+	struct comp_list *cl = arg;
+	char kind[16];
+
+	if (!view_component(cl->c, cl->view, name, len, kind))
+		return 0;
+	return buf_printf(cl->out, "%s %.*s\n", kind, (int)len, name);
+}
+
+static int comp_list_ws(const char *name, size_t len, void *arg)
+{
+	struct comp_list *cl = arg;
+	const struct ws_kind *wk = ws_kind_of(cl->kind);
+	struct obj_ref o;
+	struct inidoc doc;
+	char n[OBJ_NAME_MAX + 1];
+	const char *view;
+	int rc, i;
+
+	if (len > OBJ_NAME_MAX)
+		return 0;
+	memcpy(n, name, len);
+	n[len] = '\0';
+	ws_kind_path(cl->kind, n, &o, NULL);
+	o.attr = 0;
+	if (policy_check(cl->c->pol, cl->c->who, ACT_WS_READ, &o, NULL))
+		return 0;
+	rc = attr_ini_load(cl->c, &o, obj_ref_attr(&o), &doc);
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
+	/* one of another view's is no use here */
+	view = inidoc_get(&doc, wk->section, "dataview");
+	rc = 0;
+	if (!*view || !strcmp(view, cl->view))
+		for (i = 0; ws_typed_kinds[i].word; i++)
+			if (ws_typed_kinds[i].kind == cl->kind)
+				rc = buf_printf(cl->out, "%s %s\n",
+						ws_typed_kinds[i].word, n);
+	inidoc_release(&doc);
+	return rc;
+}
+
+struct comp_curated {
+	struct mctx *c;
+	const char *view;
+	struct buf *out;
+};
+
+static int comp_curated_each(const char *item, size_t len, void *arg)
+{
+	struct comp_curated *cc = arg;
+
+	if (!typed_usable(cc->c, cc->view, item, len))
+		return 0;
+	return buf_printf(cc->out, "%.*s\n", (int)len, item);
+}
+
+/*
+ * components: the view's components the caller may see, and the
+ * segments, calculated metrics and date ranges it may read whose home
+ * view is the project's (or none).  With [curation] enabled, a recipient
+ * (not the owner, not a product admin) sees the curated ones alone (and,
+ * once panels exist, those the panels use), each only if it may use it.
+ */
+int ws_project_components_show(struct mctx *c, const struct obj_ref *ref,
+			       struct buf *out)
+{
+	struct obj_ref ini, dir;
+	struct inidoc doc;
+	struct buf lines = BUF_INIT, names = BUF_INIT;
+	struct diag d;
+	const char *view;
+	int rc, i;
+
+	ws_ini(ref, &ini);
+	rc = attr_ini_load(c, &ini, obj_ref_attr(&ini), &doc);
+	if (rc)
+		return rc;
+	view = inidoc_get(&doc, "project", "dataview");
+	rc = buf_add(&lines, "", 0);
+	if (rc)
+		goto out;
+	if (inidoc_bool(&doc, "curation", "enabled") &&
+	    !project_owner(c, &doc)) {
+		struct comp_curated cc = { c, view, &lines };
+
+		rc = inidoc_list_each(inidoc_get(&doc, "curation",
+						 "components"),
+				      comp_curated_each, &cc);
+		goto done;
+	}
+	if (*view) {
+		struct comp_list cl = { c, view, &lines, -1 };
+
+		obj_ref_root(&dir);
+		dir.kind = KIND_COMPONENTS;
+		dir.nnames = 1;
+		snprintf(dir.names[0], sizeof(dir.names[0]), "%s", view);
+		rc = obj_list(c, &dir, &names);
+		if (!rc)
+			rc = inidoc_lines_each(names.data, comp_list_view, &cl);
+	}
+	for (i = 0; !rc && ws_typed_kinds[i].word; i++) {
+		struct comp_list cl = { c, view, &lines,
+					ws_typed_kinds[i].kind };
+
+		if (cl.kind < 0)
+			continue;
+		buf_reset(&names);
+		obj_ref_root(&dir);
+		dir.kind = kind_table[cl.kind].parent;
+		rc = obj_list(c, &dir, &names);
+		if (!rc)
+			rc = inidoc_lines_each(names.data, comp_list_ws, &cl);
+	}
+done:
+	if (!rc)
+		rc = inidoc_lines_parse(lines.data, lines.len, NULL, NULL,
+					out, &d);
+	if (!rc)
+		rc = buf_add(out, "", 0);
+out:
+	inidoc_release(&doc);
+	buf_release(&lines);
+	buf_release(&names);
+	return rc;
+}
+
+/* --- /links --- */
+
+/* The live link token names: 0 with its project's .ini ref and
+ * document (released by the caller), or -ENOENT (no such token, the
+ * link off or expired). */
+static int link_resolve(struct mctx *c, const char *token,
+			struct obj_ref *proj, struct inidoc *doc)
+{
+	struct buf key = BUF_INIT, path = BUF_INIT;
+	const char *exp;
+	int64_t day;
+	struct diag fd;
+	int rc, i;
+
+	if (strlen(token) != WS_TOKEN_HEX)
+		return -ENOENT;
+	for (i = 0; i < WS_TOKEN_HEX; i++)
+		if (!strchr("0123456789abcdef", token[i]) || !token[i])
+			return -ENOENT;
+	rc = link_key(token, &key);
+	if (!rc)
+		rc = store_get(c->st, key.data, &path);
+	if (!rc)
+		rc = obj_ref_parse(path.data, 0, proj);
+	buf_release(&key);
+	buf_release(&path);
+	if (rc)
+		return rc == -ENOMEM ? rc : -ENOENT;
+	if (proj->kind != KIND_WS_PROJECT)
+		return -ENOENT;
+	proj->attr = 0;
+	rc = attr_ini_load(c, proj, obj_ref_attr(proj), doc);
+	if (rc)
+		return rc;
+	exp = inidoc_get(doc, "link", "expires");
+	memset(&fd, 0, sizeof(fd));
+	if (!inidoc_bool(doc, "link", "enabled") ||
+	    strcmp(inidoc_get(doc, "link", "token"), token) ||
+	    (*exp && (expires_day(exp, &day, &fd) ||
+		      (int64_t)(c->now / 86400) > day))) {
+		inidoc_release(doc);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int ws_link_list(struct mctx *c, const struct obj_ref *parent,
+		 struct buf *names)
+{
+	return buf_add(names, "", 0);	/* tokens are never listed */
+}
+
+int ws_link_has(struct mctx *c, const struct obj_ref *ref)
+{
+	struct obj_ref proj;
+	struct inidoc doc;
+	int rc = link_resolve(c, ref->names[ref->nnames - 1], &proj, &doc);
+
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
+	inidoc_release(&doc);
+	return 1;
+}
+
+/* The project's owner, and whether the link needs no login (as the
+ * project says; the policy adds the configuration's word). */
+int ws_link_facts(struct mctx *c, const struct obj_ref *ref,
+		  struct obj_facts *out)
+{
+	struct obj_ref proj;
+	struct inidoc doc;
+	int rc = link_resolve(c, ref->names[ref->nnames - 1], &proj, &doc);
+
+	if (rc)
+		return rc;
+	rc = buf_addstr(&out->owner, inidoc_get(&doc, "project", "owner"));
+	if (!rc)
+		rc = buf_addstr(&out->dataview,
+				inidoc_get(&doc, "project", "dataview"));
+	out->link_open = !inidoc_bool(&doc, "link", "require_login");
+	inidoc_release(&doc);
 	return rc;
 }
 
@@ -1609,6 +2437,8 @@ static int transfer_one(const char *name, size_t len, void *arg)
 	if (timeparse_format_utc((int64_t)t->c->now, ts))
 		ts[0] = '\0';
 	rc = owned_move(t->c, t->from, t->to);
+	if (!rc && wk->handed)
+		rc = wk->handed(t->c, &ref, &doc);
 	if (!rc)
 		rc = inidoc_set(&doc, wk->section, "owner", t->to);
 	if (!rc)

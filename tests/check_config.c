@@ -439,6 +439,12 @@ static const struct error_case error_cases[] = {
      ":4: workspace_objects out of range (at most 1000000000)"},
     {S "[limits]\nworkspace_objects = 1\nworkspace_objects = 2\n",
      ":5: duplicate key 'workspace_objects' in [limits] (first on line 4)"},
+    {S "[workspace]\nanonymous_links = yes\n",
+     ":4: anonymous_links must be true or false"},
+    {S "[workspace]\nanonymous_links = true\nanonymous_links = false\n",
+     ":5: duplicate key 'anonymous_links' in [workspace] (first on line 4)"},
+    {S "[workspace]\nlinks = true\n",
+     ":4: unknown key 'links' in [workspace]"},
     /* the same uid or gid twice */
     {S "[users]\n2001 = a@example.com\n2002 = b@example.com\n"
        "2001 = c@example.com\n",
@@ -670,6 +676,12 @@ START_TEST(test_limits)
 		"workspace_objects = 1000000000\n",
 		&cfg);
 	ck_assert_uint_eq(cfg.ws_objects, 1000000000);
+	ck_assert_int_eq(cfg.anonymous_links, 0);
+	config_release(&cfg);
+
+	load_ok("[store]\npath = s.tdb\n[workspace]\nanonymous_links = true\n",
+		&cfg);
+	ck_assert_int_eq(cfg.anonymous_links, 1);
 	config_release(&cfg);
 }
 END_TEST

@@ -189,9 +189,19 @@ static void ids_init(void)
  * for the policy (it reads a connection's sandbox from its record when
  * there is one).
  */
+/* The token of project p1's link (world_populate); "/links/TOKEN" in a
+ * path names it. */
+static char link_token[64];
+
 static void make_ref(const char *path, const char *sandbox, struct obj_ref *ref)
 {
 	char copy[PATH_MAX], *save = NULL, *name;
+	char linked[PATH_MAX];
+
+	if (!strncmp(path, "/links/TOKEN", 12)) {
+		FMT(linked, "/links/%s%s", link_token, path + 12);
+		path = linked;
+	}
 
 	if (!strncmp(path, "dv:", 3) || !strncmp(path, "conn:", 5)) {
 		const char *n = strchr(path, ':') + 1;
@@ -392,6 +402,36 @@ static void world_populate(void)
 	/* shared with all: every caller with the Workspace sees it */
 	model_mkdir_as(PA, "/workspace/segments", "s4", 0);
 	model_write(PA, "/workspace/segments/s4/shares", "all\n");
+
+	/* projects: p1 mia's (she holds share_project_links), viewed by
+	 * ria and Analysts, edited by ned, its link on; p2 owned by viewer,
+	 * who has no analysis_workspace */
+	model_write(PA, "/admin/profiles/creators/profile.ini",
+		    "[reporting_tools]\nanalysis_workspace = true\n"
+		    "segment_creation = true\n"
+		    "calculated_metrics_creation = true\n"
+		    "annotation_creation = true\naudience_creation = true\n"
+		    "share_project_links = true\n");
+	model_mkdir_as(MIA, "/workspace/projects", "p1", 0);
+	model_write(PA, "/workspace/projects/p1/shares",
+		    "user:ria@example.com\ngroup:Analysts\n"
+		    "user:ned@example.com edit\n");
+	model_write(MIA, "/workspace/projects/p1/project.ini",
+		    "[project]\n[link]\nenabled = true\n");
+	{
+		struct buf b = BUF_INIT;
+		const char *t;
+
+		ck_assert_int_eq(model_read(MIA, "/workspace/projects/p1/"
+					    "project.ini", &b), 0);
+		t = strstr(b.data, "\ntoken = ");
+		ck_assert_ptr_nonnull(t);
+		FMT(link_token, "%.32s", t + 9);
+		buf_release(&b);
+	}
+	model_mkdir_as(PA, "/workspace/projects", "p2", 0);
+	model_write(PA, "/workspace/projects/p2/project.ini",
+		    "[project]\nowner = viewer@example.com\n");
 }
 
 static void world_setup(void)
@@ -600,7 +640,33 @@ struct prow {
 	DV_HIDDEN(w, ACT_DV_EXPORT), R(w, ACT_AUDIT_READ, "/audit/log", EA),   \
 	R(w, ACT_ACTIVITY, "/admin/reporting-activity", EA)
 
+/* Projects: curate and enable the link of p1 (mia's: ria and Analysts
+ * view it, ned edits it), enter /links, read p1's live link. */
+#define P1 "/workspace/projects/p1"
+#define P2 "/workspace/projects/p2"
+#define PJ(w, curate, link, links, read)                                       \
+	R(w, ACT_WS_CURATE, P1 "/project.ini", curate),                         \
+	R(w, ACT_WS_LINK, P1 "/project.ini", link),                             \
+	R(w, ACT_LINKS_SEE, "/links", links),                                  \
+	R(w, ACT_LINK_READ, "/links/TOKEN", read)
+
 static const struct prow matrix[] = {
+    /* projects and their links */
+    PJ(UNMAPPED, EN, EN, EN, EN),
+    PJ(SYS, EN, EN, 0, EN),
+    PJ(PA, 0, 0, 0, 0),
+    PJ(PA2, 0, 0, 0, 0),
+    PJ(PA3, 0, 0, 0, 0),
+    PJ(LEAD, EN, EN, 0, EN),
+    PJ(ANALYST, EA, EA, 0, 0),
+    PJ(ANALYST_SUPP, EA, EA, 0, 0),
+    PJ(NOGROUP, EN, EN, 0, EN),
+    PJ(VIEWER, EN, EN, 0, EN),
+    PJ(AUDITOR, EN, EN, 0, EN),
+    PJ(LEAD2, EN, EN, 0, EN),
+    PJ(MIA, 0, 0, 0, 0),
+    PJ(NED, EA, EA, 0, 0),
+    PJ(RIA, EA, EA, 0, 0),
     /* unmapped: ACT_PUBLIC and nothing else; it may know only the root,
      * README and whoami (refused there: EACCES, SPEC §1), no other name */
     R(UNMAPPED, ACT_NONE, "/", EA),
@@ -1158,6 +1224,49 @@ static const struct prow details[] = {
     RW(PA3, ACT_WS_ADMIN, S1 "/shares", 0, NULL),
     /* the owner may not do what only product admins do */
     RW(MIA, ACT_WS_ADMIN, S1 "/shares", EA, "needs role product admin"),
+    /* projects: analysis_workspace makes them */
+    RW(RIA, ACT_WS_CREATE, "/workspace/projects", 0, NULL),
+    RW(LEAD, ACT_WS_CREATE, "/workspace/projects", EA, NEED_WS),
+    RW(VIEWER, ACT_WS_CREATE, "/workspace/projects", EA, NEED_WS),
+    /* the owner, holding it, changes, shares, curates */
+    RW(MIA, ACT_WS_EDIT, P1 "/project.ini", 0, NULL),
+    RW(MIA, ACT_WS_SHARE, P1 "/shares", 0, NULL),
+    RW(MIA, ACT_WS_EDIT, P1, 0, NULL),
+    /* an owner without analysis_workspace has no Workspace */
+    RW(VIEWER, ACT_WS_READ, P2, EN, NEED_WS),
+    RW(VIEWER, ACT_WS_CURATE, P2 "/project.ini", EN, NEED_WS),
+    /* view, directly and through a group: reads only */
+    RW(RIA, ACT_WS_READ, P1 "/project.ini", 0, NULL),
+    RW(RIA, ACT_WS_READ, P1 "/components", 0, NULL),
+    RW(RIA, ACT_WS_EDIT, P1 "/project.ini", EA,
+       "it is shared with you to view (role edit changes it)"),
+    RW(RIA, ACT_WS_EDIT, P1, EA,
+       "it is shared with you to view (role edit changes it)"),
+    RW(ANALYST, ACT_WS_READ, P1, 0, NULL),
+    RW(ANALYST_SUPP, ACT_WS_EDIT, P1 "/project.ini", EA,
+       "it is shared with you to view (role edit changes it)"),
+    RW(NOGROUP, ACT_WS_READ, P1, EN, NEED_WS),
+    /* edit: changes, renames, deletes; the owner's keys are not its */
+    RW(NED, ACT_WS_EDIT, P1 "/project.ini", 0, NULL),
+    RW(NED, ACT_WS_EDIT, P1, 0, NULL),
+    RW(NED, ACT_WS_SHARE, P1 "/shares", EA,
+       "only its owner and product admins change this"),
+    RW(NED, ACT_WS_CURATE, P1 "/project.ini", EA,
+       "only its owner and product admins change this"),
+    RW(RIA, ACT_WS_SHARE, P1 "/shares", EA,
+       "only its owner and product admins change this"),
+    /* not shared: not there */
+    RW(LEAD, ACT_WS_READ, P1, EN, NEED_WS),
+    RW(PA2, ACT_WS_SHARE, P2 "/shares", 0, NULL),
+    /* the link: a login with analysis_workspace, while require_login */
+    RW(VIEWER, ACT_LINK_READ, "/links/TOKEN", EN,
+       "needs a profile with analysis_workspace: the link requires a "
+       "login"),
+    RW(UNMAPPED, ACT_LINK_READ, "/links/TOKEN/panels", EN, NEED_MAPPED),
+    RW(RIA, ACT_LINK_READ, "/links/TOKEN/panels", 0, NULL),
+    RW(RIA, ACT_LINK_READ, "/links/0123456789abcdef0123456789abcdef", EN,
+       "no such link"),
+    RW(UNMAPPED, ACT_LINKS_SEE, "/links", EN, NEED_MAPPED),
 };
 
 static void check_row(const struct prow *r)
@@ -1265,7 +1374,8 @@ static const struct {
     {MIA, "mia@example.com", ROLE_USER, 1u << PERM_MANAGE_SEGMENTS,
      (1u << TOOL_ANALYSIS_WORKSPACE) | (1u << TOOL_SEGMENT_CREATION) |
 	 (1u << TOOL_CALCULATED_METRICS_CREATION) |
-	 (1u << TOOL_ANNOTATION_CREATION) | (1u << TOOL_AUDIENCE_CREATION),
+	 (1u << TOOL_ANNOTATION_CREATION) | (1u << TOOL_AUDIENCE_CREATION) |
+	 (1u << TOOL_SHARE_PROJECT_LINKS),
      "creators", "", "segs", "", "prod"},
     {RIA, "ria@example.com", ROLE_USER, 0, 1u << TOOL_ANALYSIS_WORKSPACE,
      "readers", "", "", "", ""},
@@ -1807,7 +1917,7 @@ static const struct {
     {UNMAPPED, "/", 0, "README\nwhoami\n"},
     {ANALYST, "/", 0,
      "README\nwhoami\nerrors\nconnections/\ndataviews/\nadmin/\naudit/\n"
-     "workspace/\n"},
+     "workspace/\nlinks/\n"},
     /* each caller lists what it may see, and nothing else */
     {MIA, "/workspace/segments", 0, "s1/\ns2/\ns4/\n"},
     {NED, "/workspace/segments", 0, "s2/\ns3/\ns4/\n"},
@@ -1822,7 +1932,7 @@ static const struct {
     {UNMAPPED, "/workspace", -ENOENT, ""},
     {RIA, "/workspace", 0,
      "segments/\ncalculated-metrics/\ndate-ranges/\nannotations/\n"
-     "audiences/\n"},
+     "audiences/\nprojects/\n"},
     {RIA, S1, 0, "segment.ini\nshares\nused_by\n"},
     {LEAD, TP, 0, "profile.ini\nmembers\nadmins\n"},
 };
@@ -2895,20 +3005,191 @@ START_TEST(test_ws_shares_bounds)
 END_TEST
 
 /* [limits] workspace_objects: what one login makes. */
+/* The caller's answer to a stat of path (a link: its token in it). */
+static int stat_as(enum who w, const char *path)
+{
+	struct obj_ref ref, dir, out;
+	struct mstat sb;
+	struct buf name = BUF_INIT;
+	int rc;
+
+	/* a lookup from the directory above, as the kernel makes it */
+	make_ref(path, NULL, &ref);
+	ck_assert_int_eq(obj_ref_parent(&ref, &dir), 0);
+	ck_assert_int_eq(obj_ref_entry_name(&ref, &name), 0);
+	rc = model_lookup(m, &ids[w], &dir, name.data, &out, &sb);
+	buf_release(&name);
+	return rc;
+}
+
+/* The token field of p1's project.ini as w reads it ("" for none). */
+static void token_as(enum who w, char out[64])
+{
+	struct buf b = BUF_INIT;
+	const char *t;
+
+	ck_assert_int_eq(model_read(w, P1 "/project.ini", &b), 0);
+	t = strstr(b.data, "\ntoken = ");
+	ck_assert_ptr_nonnull(t);
+	snprintf(out, 64, "%.*s", (int)strcspn(t + 9, "\n"), t + 9);
+	buf_release(&b);
+}
+
+/* Projects: roles, curation, components, the token's readers, and the
+ * link's revocation (disable, a change of owner, /admin/transfer). */
+START_TEST(test_ws_projects)
+{
+	struct buf b = BUF_INIT, before = BUF_INIT;
+	char t[64], t2[64];
+
+	use_model();
+	/* the token: the owner's and product admins' */
+	token_as(MIA, t);
+	ck_assert_str_eq(t, link_token);
+	ck_assert_uint_eq(strlen(t), 32);
+	token_as(PA2, t);
+	ck_assert_str_eq(t, link_token);
+	token_as(RIA, t);
+	ck_assert_str_eq(t, "");
+	token_as(NED, t);
+	ck_assert_str_eq(t, "");
+	audit_has("\tmia@example.com\tshare\t" P1 "\tok\tproject: link "
+		  "enabled\n");
+	ck_assert_int_eq(model_read(PA, "/audit/log", &b), 0);
+	ck_assert_ptr_null(strstr(b.data, link_token));
+	/* roles: ned (edit) changes it, ria (view) and Analysts do not */
+	model_write(NED, P1 "/project.ini", "[project]\ndescription = ned\n"
+		    "[link]\nenabled = true\n");
+	ck_assert_int_eq(model_read(PA, P1 "/project.ini", &before), 0);
+	model_write_rc(RIA, P1 "/project.ini", "[project]\ndescription = r\n",
+		       -EACCES);
+	model_write_rc(ANALYST, P1 "/project.ini", "[project]\n", -EACCES);
+	/* ned may not touch the owner's keys, nor the shares */
+	model_write_rc(NED, P1 "/project.ini", "[project]\ndescription = ned\n"
+		       "[curation]\nenabled = true\n[link]\nenabled = true\n",
+		       -EACCES);
+	errors_has(NED, "[curation] enabled: denied: only its owner and "
+		   "product admins change this");
+	model_write_rc(NED, P1 "/project.ini", "[project]\ndescription = ned\n",
+		       -EACCES);
+	model_write_rc(NED, P1 "/shares", "user:ned@example.com edit\n",
+		       -EACCES);
+	ck_assert_int_eq(model_read(PA, P1 "/project.ini", &b), 0);
+	ck_assert_str_eq(b.data, before.data);
+	/* curation: a recipient sees the curated components it may use */
+	ck_assert_int_eq(model_read(MIA, P1 "/components", &b), 0);
+	ck_assert_str_eq(b.data, "segment s1\nsegment s2\nsegment s4\n");
+	ck_assert_int_eq(model_read(RIA, P1 "/components", &b), 0);
+	ck_assert_str_eq(b.data, "segment s1\nsegment s4\n");
+	model_write_rc(MIA, P1 "/project.ini", "[project]\n[curation]\n"
+		       "enabled = true\ncomponents = segment s3\n[link]\n"
+		       "enabled = true\n", -EINVAL);
+	model_write(MIA, P1 "/project.ini", "[project]\n[curation]\n"
+		    "enabled = true\ncomponents = segment s2, segment s1\n"
+		    "[link]\nenabled = true\n");
+	ck_assert_int_eq(model_read(RIA, P1 "/components", &b), 0);
+	ck_assert_str_eq(b.data, "segment s1\n");	/* s2 is not hers */
+	ck_assert_int_eq(model_read(NED, P1 "/components", &b), 0);
+	ck_assert_str_eq(b.data, "segment s2\n");
+	ck_assert_int_eq(model_read(MIA, P1 "/components", &b), 0);
+	ck_assert_str_eq(b.data, "segment s1\nsegment s2\nsegment s4\n");
+	ck_assert_int_eq(model_read(MIA, S1 "/used_by", &b), 0);
+	ck_assert_str_eq(b.data, P1 "\n");
+	ck_assert_int_eq(rmdir_as(MIA, "/workspace/segments", "s1"), -EBUSY);
+	/* the link: disabled, revoked; enabled again, a new token */
+	ck_assert_int_eq(stat_as(RIA, "/links/TOKEN"), 0);
+	ck_assert_int_eq(stat_as(VIEWER, "/links/TOKEN"), -ENOENT);
+	audit_has("\tviewer@example.com\tlookup\t/links\tdenied\tlink (its "
+		  "name withheld): needs a profile with analysis_workspace");
+	model_write(MIA, P1 "/project.ini", "[project]\n[link]\n"
+		    "enabled = false\n");
+	ck_assert_int_eq(stat_as(RIA, "/links/TOKEN"), -ENOENT);
+	ck_assert_int_eq(stat_as(PA, "/links/TOKEN"), -ENOENT);
+	token_as(MIA, t);
+	ck_assert_str_eq(t, "");
+	model_write(MIA, P1 "/project.ini", "[project]\n[link]\n"
+		    "enabled = true\n");
+	token_as(MIA, t);
+	ck_assert_str_ne(t, link_token);
+	ck_assert_int_eq(stat_as(RIA, "/links/TOKEN"), -ENOENT);
+	FMT(t2, "/links/%s/panels", t);
+	ck_assert_int_eq(stat_as(RIA, t2), 0);
+	/* a change of owner revokes it */
+	model_write(PA, P1 "/project.ini", "[project]\nowner = ned@example.com\n"
+		    "[link]\nenabled = true\n");
+	ck_assert_int_eq(stat_as(RIA, t2), -ENOENT);
+	token_as(PA, t);
+	ck_assert_str_eq(t, "");
+	/* and /admin/transfer */
+	model_write(NED, P1 "/project.ini", "[project]\n");
+	model_write_rc(NED, P1 "/project.ini", "[project]\n[link]\n"
+		       "enabled = true\n", -EACCES);
+	errors_has(NED, "needs share_project_links");
+	model_write(PA, P1 "/project.ini", "[project]\n[link]\n"
+		    "enabled = true\n");
+	token_as(PA, t);
+	FMT(t2, "/links/%s", t);
+	ck_assert_int_eq(stat_as(RIA, t2), 0);
+	model_write(PA, "/admin/transfer", "ned@example.com mia@example.com\n");
+	ck_assert_int_eq(stat_as(RIA, t2), -ENOENT);
+	audit_has("\tpa@example.com\tshare\t" P1 "\tok\tproject: link "
+		  "disabled: transferred\n");
+	/* /links lists nothing; a project's delete takes its link */
+	model_write(MIA, P1 "/project.ini", "[project]\n[curation]\n"
+		    "components = \n[link]\nenabled = true\n");
+	token_as(MIA, t);
+	FMT(t2, "/links/%s", t);
+	ck_assert_int_eq(list_dir(PA, "/links", &b), 0);
+	ck_assert_str_eq(b.data, "");
+	ck_assert_int_eq(rmdir_as(MIA, "/workspace/projects", "p1"), 0);
+	ck_assert_int_eq(stat_as(PA, t2), -ENOENT);
+	buf_release(&b);
+	buf_release(&before);
+}
+END_TEST
+
+/* require_login = false: read by anyone while anonymous_links is on. */
+START_TEST(test_link_anonymous)
+{
+	use_model();
+	model_write_rc(MIA, P1 "/project.ini", "[project]\n[link]\n"
+		       "enabled = true\nrequire_login = false\n", -EINVAL);
+	cfg.anonymous_links = 1;
+	ck_assert_int_eq(stat_as(UNMAPPED, "/links/TOKEN"), -ENOENT);
+	model_write_rc(RIA, P1 "/project.ini", "[project]\n[link]\n"
+		       "enabled = true\nrequire_login = false\n", -EACCES);
+	model_write(MIA, P1 "/project.ini", "[project]\n[link]\n"
+		    "enabled = true\nrequire_login = false\n");
+	ck_assert_int_eq(stat_as(UNMAPPED, "/links/TOKEN/panels"), 0);
+	ck_assert_int_eq(stat_as(VIEWER, "/links/TOKEN"), 0);
+	ck_assert_int_eq(stat_as(UNMAPPED, "/links"), 0);
+	ck_assert_int_eq(stat_as(UNMAPPED, "/workspace"), -ENOENT);
+	ck_assert_int_eq(stat_as(UNMAPPED, P1), -ENOENT);
+	ck_assert_int_eq(stat_as(UNMAPPED,
+				 "/links/0123456789abcdef0123456789abcdef"),
+			 -ENOENT);
+	cfg.anonymous_links = 0;
+	ck_assert_int_eq(stat_as(UNMAPPED, "/links/TOKEN"), -ENOENT);
+	ck_assert_int_eq(stat_as(UNMAPPED, "/links"), -ENOENT);
+	ck_assert_int_eq(stat_as(VIEWER, "/links/TOKEN"), -ENOENT);
+	ck_assert_int_eq(stat_as(RIA, "/links/TOKEN"), 0);
+}
+END_TEST
+
 START_TEST(test_ws_quota)
 {
 	struct buf b = BUF_INIT;
 
 	use_model();
-	/* mia owns s1 and aud */
-	cfg.ws_objects = 3;
+	/* mia owns s1, aud and p1 */
+	cfg.ws_objects = 4;
 	model_mkdir_as(MIA, "/workspace/annotations", "n1", 0);
 	model_mkdir_as(MIA, "/workspace/date-ranges", "d1", -EDQUOT);
-	errors_has(MIA, "/workspace/date-ranges/d1: you own 3 Workspace "
+	errors_has(MIA, "/workspace/date-ranges/d1: you own 4 Workspace "
 		   "objects, the most [limits] workspace_objects lets one "
 		   "login make\n");
 	audit_has("\tmia@example.com\tcreate\t/workspace/date-ranges/d1\t"
-		  "rejected\tdate range: you own 3 Workspace objects");
+		  "rejected\tdate range: you own 4 Workspace objects");
 	ck_assert_int_eq(model_read(MIA, "/workspace/date-ranges/d1/"
 				    "daterange.ini", &b), -ENOENT);
 	/* a delete makes room */
@@ -2921,7 +3202,7 @@ START_TEST(test_ws_quota)
 	model_write(PA, "/admin/transfer", "ned@example.com mia@example.com\n");
 	ck_assert_int_eq(rmdir_as(MIA, "/workspace/date-ranges", "d1"), 0);
 	model_mkdir_as(MIA, "/workspace/date-ranges", "d1", -EDQUOT);
-	errors_has(MIA, "you own 4 Workspace objects");
+	errors_has(MIA, "you own 5 Workspace objects");
 	/* and back, through owner */
 	model_write(PA, S2 "/segment.ini", "[segment]\nowner = ned@example.com\n");
 	model_write(PA, S3 "/segment.ini", "[segment]\nowner = ned@example.com\n");
@@ -2945,6 +3226,7 @@ START_TEST(test_ws_quota)
 	ck_assert_int_eq(store_del(st, "m:ws:ned@example.com"), 0);
 	ck_assert_int_eq(store_del(st, "m:ws:pa@example.com"), 0);
 	ck_assert_int_eq(store_del(st, "m:ws:ria@example.com"), 0);
+	ck_assert_int_eq(store_del(st, "m:ws:viewer@example.com"), 0);
 	ck_assert_int_eq(store_txn_commit(st), 0);
 	use_model();
 	model_mkdir_as(MIA, "/workspace/date-ranges", "d3", -EDQUOT);
@@ -3016,6 +3298,8 @@ static Suite *policy_suite(void)
 	tcase_add_test(tcase(s, "ws_columns", 0), test_ws_columns);
 	tcase_add_test(tcase(s, "ws_shares_bounds", 0), test_ws_shares_bounds);
 	tcase_add_test(tcase(s, "ws_quota", 0), test_ws_quota);
+	tcase_add_test(tcase(s, "ws_projects", 0), test_ws_projects);
+	tcase_add_test(tcase(s, "link_anonymous", 0), test_link_anonymous);
 	tcase_add_test(tcase(s, "ws_transfer", 0), test_ws_transfer);
 	tcase_add_loop_test(tcase(s, "ws_syntax", 0), test_ws_syntax, 0,
 			    NELEM(ws_syntax));

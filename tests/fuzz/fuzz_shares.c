@@ -5,7 +5,8 @@
  * date grammar is wsdef.c's (fuzz_daterange).
  *
  * Input: byte 0 bit 0 makes the caller a product admin; bits 1-2 pick
- * the parser; the rest is the text.
+ * the parser (0 shares, 1 transfer, 2 formula, 3 a project's shares,
+ * with roles); the rest is the text.
  *
  * Oracles, written from SPEC §7 and workspace.h alone:
  *  - shares: a list is accepted iff every entry (trimmed, blank and '#'
@@ -16,6 +17,9 @@
  *    KNOWN_GROUPS here).  An accepted list's canonical form parses back
  *    to itself.  A refusal names a line of the text, and one of an
  *    unknown name the column of the name in it.
+ *  - a project's shares (ws_check_role_share): as shares, each entry
+ *    optionally ending in a role, " edit" or " view": the principal is
+ *    what comes before it (a group's name may hold blanks).
  *  - transfer: every entry is "FROM TO", two different logins, any
  *    number of spaces between.
  *  - formulas: only [A-Za-z0-9 \t._+*-/()"] and parentheses that balance
@@ -89,6 +93,15 @@ static int ref_share(const char *e, size_t len, int admin)
 	return -EINVAL;
 }
 
+/* A project's: a principal, then optionally " edit" or " view". */
+static int ref_role_share(const char *e, size_t len, int admin)
+{
+	if (len > 5 && (!memcmp(e + len - 5, " edit", 5) ||
+			!memcmp(e + len - 5, " view", 5)))
+		len -= 5;
+	return ref_share(e, len, admin);
+}
+
 static int ref_transfer(const char *e, size_t len)
 {
 	const char *sp = memchr(e, ' ', len), *to;
@@ -138,8 +151,9 @@ static int ref_list(const char *text, size_t len, int mode, int admin,
 				*any_ctl = 1;
 				return -EINVAL;
 			}
-		rc = mode ? ref_transfer(s, (size_t)(t - s)) :
-			    ref_share(s, (size_t)(t - s), admin);
+		rc = mode == 1 ? ref_transfer(s, (size_t)(t - s)) :
+		     mode == 3 ? ref_role_share(s, (size_t)(t - s), admin) :
+				 ref_share(s, (size_t)(t - s), admin);
 		if (rc)
 			return rc;
 	}
@@ -187,6 +201,14 @@ static struct config *fuzz_config(void)
 	return &cfg;
 }
 
+static int (*check_of(int mode))(const char *, size_t, void *,
+				 struct diag *)
+{
+	return mode == 1 ? ws_check_transfer :
+	       mode == 3 ? ws_check_role_share :
+			   ws_check_share;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct caller who;
@@ -210,7 +232,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.who = &who;
 	c.cfg = fuzz_config();
 
-	if (mode >= 2) {
+	if (mode == 2) {
 		/* one value: a formula */
 		s = fuzz_strndup((const uint8_t *)text, len);
 		if (strlen(s) == len) {
@@ -225,9 +247,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (i = 0; i < len; i++)
 		nlines += text[i] == '\n';
-	rc = inidoc_lines_parse(text, len,
-				mode ? ws_check_transfer : ws_check_share, &c,
-				&canon, &d);
+	rc = inidoc_lines_parse(text, len, check_of(mode), &c, &canon, &d);
 	want = ref_list(text, len, mode, admin, &ctl);
 	if (len > INIDOC_MAX_SIZE || memchr(text, '\0', len)) {
 		FUZZ_CHECK(rc != 0);
@@ -243,8 +263,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	/* the canonical form parses back to itself */
 	rc = inidoc_lines_parse(canon.data ? canon.data : "", canon.len,
-				mode ? ws_check_transfer : ws_check_share, &c,
-				&again, &d);
+				check_of(mode), &c, &again, &d);
 	FUZZ_CHECK(rc == 0);
 	FUZZ_CHECK(again.len == canon.len);
 	FUZZ_CHECK(!canon.len || !memcmp(again.data, canon.data, canon.len));

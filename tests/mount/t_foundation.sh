@@ -25,7 +25,7 @@ errno_is "unmapped write README" EACCES as $NOBODY bash -c "$(declare -f probe);
 errno_is "root unmapped: stat /admin" ENOENT probe stat "$MT/admin"
 
 # --- a mapped plain user sees the fixed names but may not enter ---
-eq "viewer ls /" "$(as $VIEWER ls "$MT" | tr '\n' ' ')" "README admin audit connections dataviews errors whoami workspace "
+eq "viewer ls /" "$(as $VIEWER ls "$MT" | tr '\n' ' ')" "README admin audit connections dataviews errors links whoami workspace "
 errno_is "viewer ls /admin" EACCES as $VIEWER bash -c "$(declare -f probe); probe read '$MT/admin/product-admins'"
 no "viewer cannot list /admin" as $VIEWER ls "$MT/admin"
 no "viewer cannot list /connections" as $VIEWER ls "$MT/connections"

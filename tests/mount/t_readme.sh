@@ -54,6 +54,12 @@ has "/errors names the referrer" "$(cat "$MT/errors")" "/workspace/segments/chec
 has "the transfer moved the segment" "$(cat "$MT/workspace/segments/checkout/segment.ini")" "owner = lead@example.com"
 has "and the metric" "$(cat "$MT/workspace/calculated-metrics/per-person/metric.ini")" "owner = lead@example.com"
 
+# the projects' example
+run_block "#### Projects" 5
+eq "eng sees the curated components" "$(setpriv --reuid=2103 --regid=2103 --groups=3101 cat "$MT/workspace/projects/launch/components")" "dimension page
+metric revenue"
+has "the link is live" "$(ls "$MT/links/$(sed -n 's/^token = //p' "$MT/workspace/projects/launch/project.ini")")" "panels"
+
 kill -TERM $DEMO
 for _ in $(seq 1 100); do kill -0 $DEMO 2>/dev/null || break; sleep 0.1; done
 wait $DEMO

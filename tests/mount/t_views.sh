@@ -44,6 +44,7 @@ errors -r--------
 find: ‘MT/audit’: Permission denied
 find: ‘MT/connections’: Permission denied
 find: ‘MT/workspace’: Permission denied
+links dr-x------
 whoami -r--------
 workspace d---------
 EXPECT
@@ -80,12 +81,14 @@ connections dr-x------
 connections/usage -r--------
 dataviews dr-x------
 errors -r--------
+links dr-x------
 whoami -r--------
 workspace dr-x------
 workspace/annotations drwx------
 workspace/audiences drwx------
 workspace/calculated-metrics drwx------
 workspace/date-ranges drwx------
+workspace/projects drwx------
 workspace/segments drwx------
 EXPECT
 )"
@@ -114,6 +117,7 @@ find: ‘MT/admin/users’: Permission denied
 find: ‘MT/audit’: Permission denied
 find: ‘MT/connections’: Permission denied
 find: ‘MT/workspace’: Permission denied
+links dr-x------
 whoami -r--------
 workspace d---------
 EXPECT
@@ -131,6 +135,7 @@ errors -r--------
 find: ‘MT/admin’: Permission denied
 find: ‘MT/connections’: Permission denied
 find: ‘MT/workspace’: Permission denied
+links dr-x------
 whoami -r--------
 workspace d---------
 EXPECT
@@ -148,6 +153,7 @@ errors -r--------
 find: ‘MT/admin’: Permission denied
 find: ‘MT/connections’: Permission denied
 find: ‘MT/workspace’: Permission denied
+links dr-x------
 whoami -r--------
 workspace d---------
 EXPECT

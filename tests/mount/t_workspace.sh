@@ -62,7 +62,7 @@ as $PA mkdir "$MT/dataviews/web" "$MT/dataviews/secret"
 put $PA "$MT/admin/profiles/creators/profile.ini" '[data_views]\nviews = web\n[reporting_tools]\nanalysis_workspace = true\nsegment_creation = true\ncalculated_metrics_creation = true\nannotation_creation = true\naudience_creation = true\n'
 
 # --- who enters /workspace ---
-eq "mia lists /workspace" "$(as $MIA ls "$W" | tr '\n' ' ')" "annotations audiences calculated-metrics date-ranges segments "
+eq "mia lists /workspace" "$(as $MIA ls "$W" | tr '\n' ' ')" "annotations audiences calculated-metrics date-ranges projects segments "
 eq "mia may make segments (drwx)" "$(mode $MIA "$S")" "drwx------"
 eq "ria may not (dr-x)" "$(mode $RIA "$S")" "dr-x------"
 eq "ria makes date ranges (analysis_workspace)" "$(mode $RIA "$W/date-ranges")" "drwx------"

@@ -287,6 +287,11 @@ w-seg3-shares   N   ok N    N     ok    N    ok    A     A     A     N     N    
 mkdir-seg       A   ok A    A     ok    A    ok    A     A     A     A     N     N    ok    A
 mkdir-audience  A   ok A    A     ok    A    ok    A     A     A     A     N     N    ok    A
 mkdir-daterange A   ok A    A     ok    A    ok    ok    ok    ok    A     N     N    ok    ok
+# projects: P is analysis_workspace, as for date ranges
+mkdir-project   A   ok A    A     ok    A    ok    ok    ok    ok    A     N     N    ok    ok
+# /links lists nothing, to every mapped caller; unmapped callers do not
+#   see it while [workspace] anonymous_links is off (the default)
+ls-links        ok  ok ok   ok    ok    ok   ok    ok    ok    ok    ok    N     N    ok    ok
 # /admin/transfer: written by product admins; it reads as empty to
 #   whoever reads /admin
 w-transfer      A   ok A    A     ok    A    ok    A     A     A     A     N     N    A     A
@@ -486,10 +491,12 @@ def state(mnt):
             obs["ws"][k] = {}
             for n in _ls(kd):
                 od = sub(kd, n)
-                # people.csv is computed (and fails without a home
-                # view), not state
+                # people.csv and components are computed (people.csv
+                # fails without a home view), not state; panels/ is a
+                # directory
                 obs["ws"][k][n] = {f: _text(od, f) for f in _ls(od)
-                                   if f != "people.csv"}
+                                   if f not in ("people.csv", "components",
+                                                "panels")}
         return obs
     finally:
         for fd in fds:
@@ -739,7 +746,7 @@ class Matrix:
         P = self.p
         o = self.orig
         everyone = {"README", "whoami", "errors", "admin", "audit",
-                    "connections", "dataviews", "workspace"}
+                    "connections", "dataviews", "workspace", "links"}
         admin_names = ["backup", "platform", "product-admins", "profiles",
                        "reporting-activity", "sandboxes", "transfer",
                        "users"]
@@ -1147,7 +1154,10 @@ class Matrix:
             "ls /workspace", "query", op_ls, (P("workspace"),),
             check=listing(lambda col: ["annotations", "audiences",
                                        "calculated-metrics", "date-ranges",
-                                       "segments"]))
+                                       "projects", "segments"]))
+        A["ls-links"] = Action(
+            "ls /links", "query", op_ls, (P("links"),),
+            check=listing(lambda col: []))
         A["ls-segments"] = Action(
             "ls /workspace/segments", "query", op_ls, (P("workspace/segments"),),
             check=listing(lambda col: ["seg1", "seg2", "seg3"]
@@ -1224,6 +1234,7 @@ class Matrix:
         ws_mkdir("mkdir-seg", "segments")
         ws_mkdir("mkdir-audience", "audiences")
         ws_mkdir("mkdir-daterange", "date-ranges")
+        ws_mkdir("mkdir-project", "projects")
         # nothing to move: loner owns nothing
         A["w-transfer"] = Action(
             "write /admin/transfer", "change", op_write,
