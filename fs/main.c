@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,14 @@ int main(int argc, char **argv)
 	struct model *m;
 	char *mnt;
 	struct buf err = BUF_INIT;
+
+	/* Blocks of 256 KiB or more (a row chunk's bytes, a sort's array,
+	 * a join's table) get mappings of their own, given back when freed.
+	 * glibc's threshold otherwise rises to 32 MiB at the first such free,
+	 * and from then on those blocks come from the arena of the thread
+	 * (each report worker has one) and stay resident there: four
+	 * reports at once held 133 MiB at their peak, 98 MiB with this. */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 
 	while ((c = getopt_long(argc, argv, "c:fdo:hV", longopts, NULL)) !=
 	       -1) {
