@@ -362,8 +362,14 @@ enum kind_child_type {
  */
 enum kind_child_type kind_child(const struct obj_ref *dir, const char *name,
 				struct obj_ref *out);
-/* The named kind whose instances live in directory kind k, or -1. */
+/* The named kind whose instances live in directory kind k, or -1.  A
+ * directory may hold several named kinds of files told apart by their
+ * suffix (panels/P.ini, stored, and panels/P.csv, computed): this is the
+ * first in the table, the stored one where there is one;
+ * kind_named_next() gives the others. */
 int kind_named_child(enum kind k);
+/* The next named kind in directory kind k after kind after, or -1. */
+int kind_named_next(enum kind k, int after);
 /* 1 if ref names a scratch file. */
 /* The ref a path names, walking it from the root with kind_child(); with
  * scratch set, the last component is a scratch file of the directory

@@ -315,9 +315,14 @@ static int kind_derived_name_ok(const char *name, size_t len)
 
 int kind_named_child(enum kind k)
 {
+	return kind_named_next(k, -1);
+}
+
+int kind_named_next(enum kind k, int after)
+{
 	int i;
 
-	for (i = 0; i < KIND_COUNT; i++)
+	for (i = after + 1; i < KIND_COUNT; i++)
 		if (i != KIND_ROOT && kind_present(i) &&
 		    kind_table[i].parent == k &&
 		    (kind_table[i].flags & KD_NAMED))
@@ -516,16 +521,21 @@ enum kind_child_type kind_child(const struct obj_ref *dir, const char *name,
 			return KIND_CHILD_DIR;
 		}
 	}
-	nk = kind_named_child(dir->kind);
+	/* the named kind whose suffix the name has (file kinds), or the
+	 * directory's one named kind */
+	for (nk = kind_named_child(dir->kind); nk >= 0;
+	     nk = kind_named_next(dir->kind, nk)) {
+		if (!(kind_table[nk].flags & KD_FILE))
+			break;
+		slen = strlen(kind_table[nk].suffix);
+		if (len > slen &&
+		    !strcmp(name + len - slen, kind_table[nk].suffix)) {
+			len -= slen;
+			break;
+		}
+	}
 	if (nk < 0 || dir->nnames >= OBJ_MAX_NAMES)
 		return KIND_CHILD_NONE;
-	if (kind_table[nk].flags & KD_FILE) {
-		slen = strlen(kind_table[nk].suffix);
-		if (len <= slen ||
-		    strcmp(name + len - slen, kind_table[nk].suffix))
-			return KIND_CHILD_NONE;
-		len -= slen;
-	}
 	if (kind_table[nk].flags & KD_STORED) {
 		if (!inidoc_valid_name(name, len))
 			return KIND_CHILD_NONE;

@@ -1021,10 +1021,12 @@ int model_readdir(struct model *m, const struct caller_id *id,
 			rc = dirlist_add(&dl, kind_table[i].name,
 					 strlen(kind_table[i].name), 1);
 	}
-	nk = kind_named_child(dir->kind);
-	if (nk >= 0 && !rc) {
+	/* every named kind of the directory (panels/: P.ini and P.csv) */
+	for (nk = kind_named_child(dir->kind); nk >= 0 && !rc;
+	     nk = kind_named_next(dir->kind, nk)) {
 		struct named_arg na = { &op, dir, &dl, nk };
 
+		buf_reset(&names);
 		if (kind_table[nk].flags & KD_STORED)
 			rc = obj_list(&op.c, dir, &names);
 		else
