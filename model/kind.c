@@ -190,6 +190,25 @@ static const struct kind_attr project_attrs[] = {
 	{ NULL }
 };
 
+/* A panel (SPEC §7): panels/PANEL.ini, made by writing it; and the
+ * table it defines, panels/PANEL.csv, computed for its reader (in a
+ * project, and as the owner sees it under /links/TOKEN/panels). */
+static const struct kind_attr panel_attrs[] = {
+	{ "panel", KA_RW, ACT_WS_READ, ACT_WS_EDIT, &ws_panel_schema,
+	  attr_ini_show, ws_panel_store, .check_key = ws_panel_check_key },
+	{ NULL }
+};
+static const struct kind_attr panel_csv_attrs[] = {
+	{ "table", KA_STREAM, ACT_WS_PANEL, ACT_NONE, NULL, NULL, NULL,
+	  &ws_panel_stream_ops, .mtime = ws_panel_mtime },
+	{ NULL }
+};
+static const struct kind_attr link_panel_attrs[] = {
+	{ "table", KA_STREAM, ACT_LINK_READ, ACT_NONE, NULL, NULL, NULL,
+	  &ws_panel_stream_ops, .mtime = ws_panel_mtime },
+	{ NULL }
+};
+
 static const struct kind_attr no_attrs[] = { { NULL } };
 
 /* A Workspace collection and its object kind: who may enter it, and the
@@ -279,8 +298,21 @@ const struct kind_def kind_table[KIND_COUNT] = {
 	[KIND_WS_PROJECTS] = WS_COLLECTION("projects"),
 	[KIND_WS_PROJECT] = WS_OBJECT("project", KIND_WS_PROJECTS,
 				      project_attrs),
+	/* panels/: P.ini (stored; the first named kind, so the one the
+	 * store's cascades and renames walk) and P.csv (one per P.ini) */
 	[KIND_WS_PANELS] = { "panels", KIND_WS_PROJECT, 0, NULL, no_attrs,
 			     ACT_WS_READ, ACT_NONE, ACT_NONE },
+	[KIND_WS_PANEL] = { "panel", KIND_WS_PANELS,
+			    KD_NAMED | KD_STORED | KD_FILE | KD_RENAME,
+			    ".ini", panel_attrs, ACT_WS_READ, ACT_WS_EDIT,
+			    ACT_WS_EDIT, NULL, ws_panel_create,
+			    ws_panel_destroy, ws_panel_moved,
+			    .facts = ws_panel_facts },
+	[KIND_WS_PANEL_CSV] = { "panel table", KIND_WS_PANELS,
+				KD_NAMED | KD_FILE, ".csv", panel_csv_attrs,
+				ACT_WS_READ, ACT_NONE, ACT_NONE,
+				ws_panel_list, .has = ws_panel_has,
+				.facts = ws_panel_facts },
 	/* a project's link: /links lists nothing, a live token is a
 	 * directory showing the project read-only (ws_link_*) */
 	[KIND_LINKS] = { "links", KIND_ROOT, 0, NULL, no_attrs, ACT_LINKS_SEE,
@@ -291,6 +323,10 @@ const struct kind_def kind_table[KIND_COUNT] = {
 			.facts = ws_link_facts },
 	[KIND_LINK_PANELS] = { "panels", KIND_LINK, 0, NULL, no_attrs,
 			       ACT_LINK_READ, ACT_NONE, ACT_NONE },
+	[KIND_LINK_PANEL] = { "panel table", KIND_LINK_PANELS,
+			      KD_NAMED | KD_FILE, ".csv", link_panel_attrs,
+			      ACT_LINK_READ, ACT_NONE, ACT_NONE,
+			      ws_link_panel_list, .has = ws_link_panel_has },
 };
 
 static int kind_present(int k)
