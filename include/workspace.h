@@ -100,6 +100,9 @@ int ws_link_facts(struct mctx *c, const struct obj_ref *ref,
 #define WS_PANEL_LIMIT_MAX 50000	/* limit: 1-50,000 rows */
 #define WS_PANEL_METRICS_MAX 50
 #define WS_PANEL_SEGMENTS_MAX 20
+/* distinct segments a panel's calculated metrics count in (each is one
+ * more pass over the events at a read) */
+#define WS_PANEL_METRIC_SEGMENTS_MAX 4
 #define WS_PANELS_MAX 256		/* panels in one project */
 extern const struct kind_stream_ops ws_panel_stream_ops;
 /* 0-3 for day, week, month, hour (a panel's time dimensions), else -1. */

@@ -2729,7 +2729,31 @@ struct panel_check {
 	const char *view;
 	struct diag *d;
 	const struct inidoc *doc;
+	/* the segments calculated metrics count in: each is one more
+	 * pass over the view's events at every read */
+	char segs[WS_PANEL_METRIC_SEGMENTS_MAX][OBJ_NAME_MAX + 1];
+	int nsegs;
 };
+
+/* One more segment a calculated metric counts in, at most
+ * WS_PANEL_METRIC_SEGMENTS_MAX distinct ones in a panel. */
+static int panel_metric_segment(struct panel_check *pk, const char *seg,
+				int line)
+{
+	int i;
+
+	for (i = 0; i < pk->nsegs; i++)
+		if (!strcmp(pk->segs[i], seg))
+			return 0;
+	if (pk->nsegs == WS_PANEL_METRIC_SEGMENTS_MAX) {
+		diag_set(pk->d, line, 0, "metrics: the calculated metrics of "
+			 "a panel count in at most %d segments of their own",
+			 WS_PANEL_METRIC_SEGMENTS_MAX);
+		return -EINVAL;
+	}
+	snprintf(pk->segs[pk->nsegs++], sizeof(pk->segs[0]), "%s", seg);
+	return 0;
+}
 
 static int panel_check_metric(const char *item, size_t len, void *arg)
 {
@@ -2776,6 +2800,8 @@ static int panel_check_metric(const char *item, size_t len, void *arg)
 				 "'%s' on data view '%s': formula: %s", name,
 				 pk->view, fd.msg);
 	}
+	if (!rc && *seg)
+		rc = panel_metric_segment(pk, seg, line);
 	if (!rc && *seg) {
 		struct inidoc sd;
 
@@ -2828,7 +2854,7 @@ static int panel_check_segment(const char *item, size_t len, void *arg)
 static int panel_check(struct mctx *c, const char *view,
 		       const struct inidoc *doc, struct diag *d)
 {
-	struct panel_check pk = { c, view, d, doc };
+	struct panel_check pk = { c, view, d, doc, { "" }, 0 };
 	const char *dim = inidoc_get(doc, "panel", "dimension");
 	const char *dr = inidoc_get(doc, "panel", "date_range");
 	const char *sort = inidoc_get(doc, "panel", "sort");
@@ -3002,6 +3028,14 @@ static int panel_validate(struct mctx *c, const struct obj_ref *ref,
 		snprintf(dv.names[0], sizeof(dv.names[0]), "%s", view);
 		if (!obj_exists(c, &dv)) {
 			rc = view_gone(d, doc, "panel", view);
+			goto out;
+		}
+		/* what it names is the view's: a writer must see it */
+		if (policy_check(c->pol, c->who, ACT_DV_SEE, &dv, NULL)) {
+			diag_set(d, key_line(doc, "panel", "dataview"), 0,
+				 "dataview: the panel reads data view '%s', "
+				 "which you cannot see", view);
+			rc = -EINVAL;
 			goto out;
 		}
 		rc = panel_check(c, view, doc, d);

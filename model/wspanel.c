@@ -309,6 +309,11 @@ static int metric_context(struct mctx *c, const struct obj_ref *ref,
 			*ctx = i;
 			return 0;
 		}
+	/* each is a pass over the events: bounded as at commit */
+	if (pc->nctx > WS_PANEL_METRIC_SEGMENTS_MAX)
+		return panel_fail(c, ref, "panel: its calculated metrics count "
+				  "in more than %d segments of their own",
+				  WS_PANEL_METRIC_SEGMENTS_MAX);
 	rc = add_segment(c, ref, pc, seg, strlen(seg), l->dims, l->ndims,
 			 &at);
 	if (rc)

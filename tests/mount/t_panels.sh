@@ -218,6 +218,23 @@ before=$(as $PA cat "$PN/pages.ini")
 ok "writing it back unchanged" as $MIA sh -c "cat '$PN/pages.ini' >'$D/same' && cp '$D/same' '$PN/pages.ini'"
 eq "a no-op: modified did not move" "$(as $PA cat "$PN/pages.ini")" "$before"
 
+# editors: sed -i writes a temporary file and renames it over the panel
+ok "sed -i edits a panel" as $MIA sed -i 's/^title = Pages$/title = Top pages/' "$PN/pages.ini"
+has "committed" "$(panel pages)" "title = Top pages"
+ok "no temporary file left" test "$(as $MIA ls -A "$PN" | grep -vc '\.\(ini\|csv\)$')" = 0
+
+# what a read costs is bounded: calculated metrics count in at most 4
+# segments of their own (each is a pass over the events)
+for i in 1 2 3 4 5; do
+	as $MIA mkdir "$W/segments/sx$i" "$W/calculated-metrics/cx$i"
+	put $MIA "$W/segments/sx$i/segment.ini" "[segment]\ndataview = web\nrule = land = de\n"
+	put $MIA "$W/calculated-metrics/cx$i/metric.ini" "[metric]\ndataview = web\nformula = hits\nsegment = sx$i\n"
+done
+wr "four are fine" OK $MIA "$PN/many.ini" '[panel]\ndimension = land\nmetrics = calc:cx1, calc:cx2, calc:cx3, calc:cx4\n'
+wr "a fifth is refused" EINVAL $MIA "$PN/many.ini" '[panel]\ndimension = land\nmetrics = calc:cx1, calc:cx2, calc:cx3, calc:cx4, calc:cx5\n'
+has "errors: why" "$(errors_top $MIA)" "metrics: the calculated metrics of a panel count in at most 4 segments of their own"
+ok "rm many.ini" as $MIA rm "$PN/many.ini"
+
 # --- the tables against sqlite3 on the same CSV ---
 cat >"$D/oracle.sql" <<'SQL'
 CREATE TABLE ev(pid TEXT, ts INTEGER, page TEXT, country TEXT, amt TEXT,
