@@ -178,7 +178,7 @@ static const struct kind_attr audience_attrs[] = {
 
 /* A project (SPEC §7): its .ini first, as every Workspace kind; its
  * shares carry roles; components is what the reader may use in it.
- * panels/ is there, empty until panels are made. */
+ * panels/ holds its panels (below). */
 static const struct kind_attr project_attrs[] = {
 	{ "project.ini", KA_RW, ACT_WS_READ, ACT_WS_EDIT, &ws_project_schema,
 	  ws_project_ini_show, ws_ini_store, .check_key = ws_ini_check_key },

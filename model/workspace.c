@@ -56,6 +56,15 @@
  * hooks in the caller's transaction; token is shown to the owner and
  * product admins only and never audited.
  *
+ * Panels.  panels/P.ini is a file object of its project (not an owned
+ * kind: its facts are the project's, with the panel's data view), made
+ * by writing it; its commit judges it against that view, asks that the
+ * writer may use every segment, calculated metric ("calc:NAME") and
+ * date range it names, keeps a curated recipient to the curated set
+ * (what [curation] lists and what the project's panels use), and keeps
+ * their used_by through refs_sync, as for a metric's segment.  Its
+ * table, panels/P.csv, is wspanel.c's.
+ *
  * Definitions.  Each kind's own keys are checked for syntax here (types,
  * ranges and enums by the schema; a segment's rule parses as a §4 filter;
  * a formula holds only names, numbers, + - * /, quotes and balanced
