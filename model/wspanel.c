@@ -730,7 +730,8 @@ static int panel_start(struct mctx *c, const struct obj_ref *ref,
 		flags = DV_EVENTS_SESSIONS;
 		rc = dv_events_open(c, view, flags, &pc->ev);
 	}
-	if (!rc && pc->time == 0)
+	/* no caller (a unit's context): nobody to see annotations */
+	if (!rc && pc->time == 0 && viewer)
 		rc = load_notes(c, viewer, view, pc);
 	if (rc)
 		goto out;
