@@ -445,6 +445,30 @@ ok "and back" as $MIA mv "$P/p2" "$P/p1"
 put $MIA "$P/p1/project.ini" '[project]\ndataview = web\n[link]\nenabled = false\n'
 pr "disabled: gone" ENOENT $RIA read "$MT/links/$T/panels/pages.csv"
 
+# the view's filter applies, whoever reads
+put $MIA "$PN/lands.ini" '[panel]\ndimension = land\nmetrics = hits\nsort = land\norder = asc\n'
+eq "four lands (one empty)" "$(as $RIA cat "$PN/lands.csv" | cut -d, -f1 | tr '\n' ' ')" "land  de fr us "
+put $PA "$V/web/dataview.ini" '[dataview]\nconnection = shop\ntimezone = Europe/Berlin\nfilter = country = de\n'
+eq "filtered to de: for ria" "$(as $RIA cat "$PN/lands.csv" | cut -d, -f1 | tr '\n' ' ')" "land de "
+eq "and for pa" "$(as $PA cat "$PN/lands.csv" | cut -d, -f1 | tr '\n' ' ')" "land de "
+put $PA "$V/web/dataview.ini" '[dataview]\nconnection = shop\ntimezone = Europe/Berlin\n'
+
+# a link without login: any caller, unmapped too, while the
+# configuration lets links say so
+mt_unmount
+MT_CONFIG_EXTRA="[workspace]
+anonymous_links = true" mt_write_config
+mt_mount || fail "remount with anonymous_links"
+put $MIA "$P/p1/project.ini" '[project]\ndataview = web\n[link]\nenabled = true\nrequire_login = false\n'
+T=$(as $MIA sed -n 's/^token = //p' "$P/p1/project.ini")
+eq "unmapped reads a table as mia sees it" "$(as $NOBODY cat "$MT/links/$T/panels/days.csv")" "$(as $MIA cat "$PN/days.csv")"
+pr "unmapped: still nothing in the project" ENOENT $NOBODY read "$PN/days.csv"
+put $MIA "$P/p1/project.ini" '[project]\ndataview = web\n'
+pr "the link off: gone" ENOENT $NOBODY read "$MT/links/$T/panels/days.csv"
+mt_unmount
+MT_CONFIG_EXTRA= mt_write_config
+mt_mount || fail "remount without anonymous_links"
+
 # --- a project's rmdir takes its panels, and their references ---
 ok "mia: rmdir the project" as $MIA rmdir "$P/p1"
 eq "segde used by nothing" "$(as $MIA cat "$W/segments/segde/used_by")" ""
