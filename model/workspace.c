@@ -292,8 +292,9 @@ static int project_handed(struct mctx *c, const struct obj_ref *ref,
 			  struct inidoc *doc);
 static int project_gone(struct mctx *c, const struct obj_ref *ref,
 			const struct inidoc *doc);
-static int project_moved(struct mctx *c, const struct obj_ref *ref,
-			 const struct inidoc *doc);
+static int project_moved(struct mctx *c, const struct obj_ref *from,
+			 const struct obj_ref *ref, const struct inidoc *doc,
+			 struct diag *d);
 static int project_key_ok(struct mctx *c, const struct obj_ref *ref,
 			  const char *sec, const char *key, const char *was,
 			  const char *val, struct diag *d);
@@ -326,7 +327,8 @@ struct ws_kind {
 	 * project's link and its index "l:TOKEN"), each in the caller's
 	 * transaction: settle a commit from old to doc (transfer: its owner
 	 * changes), after validate; handed: a transfer by /admin/transfer
-	 * (doc is stored after); gone: deleted; moved: renamed to ref. */
+	 * (doc is stored after); gone: deleted; moved: renamed from from
+	 * to ref (with what it holds: a project's panels). */
 	int (*settle)(struct mctx *c, const struct obj_ref *ref,
 		      const struct inidoc *old, struct inidoc *doc,
 		      int transfer, struct diag *d);
@@ -334,8 +336,9 @@ struct ws_kind {
 		      struct inidoc *doc);
 	int (*gone)(struct mctx *c, const struct obj_ref *ref,
 		    const struct inidoc *doc);
-	int (*moved)(struct mctx *c, const struct obj_ref *ref,
-		     const struct inidoc *doc);
+	int (*moved)(struct mctx *c, const struct obj_ref *from,
+		     const struct obj_ref *ref, const struct inidoc *doc,
+		     struct diag *d);
 	/* its shares carry roles (ws_check_role_share; obj_facts.roles) */
 	int roles;
 };
@@ -1798,10 +1801,7 @@ int ws_moved(struct mctx *c, const struct obj_ref *from,
 	if (!rc)
 		rc = refs_sync(c, wk, &doc, &doc, a.data, b.data, d);
 	if (!rc && wk->moved)
-		rc = wk->moved(c, ref, &doc);
-	/* a project's panels moved with it: they name things too */
-	if (!rc && ref->kind == KIND_WS_PROJECT)
-		rc = panels_repath(c, from, ref, d);
+		rc = wk->moved(c, from, ref, &doc, d);
 	inidoc_release(&doc);
 	buf_release(&a);
 	buf_release(&b);
@@ -2168,15 +2168,18 @@ static int project_gone(struct mctx *c, const struct obj_ref *ref,
 	return rc == -ENOENT ? 0 : rc;
 }
 
-static int project_moved(struct mctx *c, const struct obj_ref *ref,
-			 const struct inidoc *doc)
+/* Renamed: its link's index names the new path, and its panels, which
+ * moved with it, are listed by their new paths where they name things. */
+static int project_moved(struct mctx *c, const struct obj_ref *from,
+			 const struct obj_ref *ref, const struct inidoc *doc,
+			 struct diag *d)
 {
 	const char *tok = inidoc_get(doc, "link", "token");
 	struct buf key = BUF_INIT, path = BUF_INIT;
-	int rc;
+	int rc = panels_repath(c, from, ref, d);
 
-	if (!*tok)
-		return 0;
+	if (rc || !*tok)
+		return rc;
 	rc = link_key(tok, &key);
 	if (!rc)
 		rc = ws_path(ref, &path);
