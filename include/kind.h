@@ -346,6 +346,11 @@ void obj_ref_root(struct obj_ref *ref);
 int obj_ref_parent(const struct obj_ref *ref, struct obj_ref *out);
 /* Path of ref in the namespace ("/connections/c1/connection.ini"). */
 int obj_ref_path(const struct obj_ref *ref, struct buf *out);
+/* The same as the audit log and reporting activity show it: the name of
+ * a KD_SECRET instance (a link's token) is KIND_NAME_WITHHELD
+ * ("/links/(withheld)/panels/p.csv"). */
+#define KIND_NAME_WITHHELD "(withheld)"
+int obj_ref_path_withheld(const struct obj_ref *ref, struct buf *out);
 /* The named object ref belongs to, at depth nnames (its key in the
  * store: "/connections/c1").  For fixed directories: their path. */
 int obj_ref_object_path(const struct obj_ref *ref, struct buf *out);

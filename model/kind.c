@@ -428,7 +428,10 @@ static int kind_chain(enum kind k, enum kind chain[KIND_COUNT])
 	return n;
 }
 
-static int obj_ref_dir_path(const struct obj_ref *ref, struct buf *out)
+/* withhold: a KD_SECRET instance's name is written as
+ * KIND_NAME_WITHHELD (what logs show of a link's token). */
+static int obj_ref_dir_path(const struct obj_ref *ref, struct buf *out,
+			    int withhold)
 {
 	enum kind chain[KIND_COUNT];
 	int n = kind_chain(ref->kind, chain), i, depth = 0, rc = 0;
@@ -440,7 +443,11 @@ static int obj_ref_dir_path(const struct obj_ref *ref, struct buf *out)
 		rc = buf_addch(out, '/');
 		if (rc)
 			break;
-		if (k->flags & KD_NAMED) {
+		if ((k->flags & KD_NAMED) && withhold &&
+		    (k->flags & KD_SECRET)) {
+			depth++;
+			rc = buf_addstr(out, KIND_NAME_WITHHELD);
+		} else if (k->flags & KD_NAMED) {
 			rc = buf_addstr(out, ref->names[depth++]);
 			if (!rc && (k->flags & KD_FILE))
 				rc = buf_addstr(out, k->suffix);
@@ -453,9 +460,10 @@ static int obj_ref_dir_path(const struct obj_ref *ref, struct buf *out)
 	return rc;
 }
 
-int obj_ref_path(const struct obj_ref *ref, struct buf *out)
+static int obj_ref_path_as(const struct obj_ref *ref, struct buf *out,
+			   int withhold)
 {
-	int rc = obj_ref_dir_path(ref, out);
+	int rc = obj_ref_dir_path(ref, out, withhold);
 
 	const char *leaf = NULL;
 
@@ -471,9 +479,19 @@ int obj_ref_path(const struct obj_ref *ref, struct buf *out)
 	return rc;
 }
 
+int obj_ref_path(const struct obj_ref *ref, struct buf *out)
+{
+	return obj_ref_path_as(ref, out, 0);
+}
+
+int obj_ref_path_withheld(const struct obj_ref *ref, struct buf *out)
+{
+	return obj_ref_path_as(ref, out, 1);
+}
+
 int obj_ref_object_path(const struct obj_ref *ref, struct buf *out)
 {
-	return obj_ref_dir_path(ref, out);
+	return obj_ref_dir_path(ref, out, 0);
 }
 
 int obj_ref_entry_name(const struct obj_ref *ref, struct buf *out)

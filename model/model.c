@@ -354,7 +354,8 @@ static int audit_where(const struct obj_ref *ref, const char **action,
 	int rc;
 
 	if (!owned(ref)) {
-		rc = obj_ref_path(ref, path);
+		/* a link's token never reaches the log (SPEC §7) */
+		rc = obj_ref_path_withheld(ref, path);
 		if (!rc && detail)
 			rc = buf_addstr(det, detail);
 		return rc;
@@ -1300,7 +1301,8 @@ static int wcheck_lines(struct model *m, const struct caller_id *id,
 static int job_open(struct op *op, struct model_file *f)
 {
 	struct buf path = BUF_INIT;
-	int rc = obj_ref_path(&f->ref, &path);
+	/* a link's token is never listed (SPEC §7) */
+	int rc = obj_ref_path_withheld(&f->ref, &path);
 
 	if (!rc)
 		rc = job_new(op->c.m->act, op->who.login, op->who.id.uid,

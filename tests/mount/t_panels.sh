@@ -432,8 +432,17 @@ eq "the link lists the tables" "$(as $RIA ls "$MT/links/$T/panels" | tr '\n' ' '
 eq "ria reads one as mia would" "$(as $RIA cat "$MT/links/$T/panels/days.csv")" "$(as $MIA cat "$PN/days.csv")"
 has "with mia's annotations" "$(as $RIA cat "$MT/links/$T/panels/days.csv" | grep '^2026-03-29,')" ",a1;a2"
 eq "read-only" "$(mode $RIA "$MT/links/$T/panels/pages.csv")" "-r--------"
+as $RIA bash -c "exec 3<'$MT/links/$T/panels/pages.csv'; sleep 2" &
+bg=$!
+sleep 1
+act=$(as $PA cat "$MT/admin/reporting-activity")
+wait $bg
+has "reporting activity lists a link's table" "$act" ",viewer@example.com,/links/(withheld)/panels/pages.csv,"
+hasnt "without its token" "$act" "$T"
 pr "no .ini there" ENOENT $RIA read "$MT/links/$T/panels/pages.ini"
 pr "nothing is written there" EACCES $RIA open-w "$MT/links/$T/panels/pages.csv"
+has "the refusal is audited" "$(audit)" "	viewer@example.com	write	/links/(withheld)/panels/pages.csv	denied"
+hasnt "the token never reaches the audit log" "$(audit)" "$T"
 pr "lead (no analysis_workspace on web, but on other) reads the link" OK $LEAD read "$MT/links/$T/panels/pages.csv"
 put $PA "$MT/admin/profiles/otherview/members" ''
 pr "lead without analysis_workspace: no link" ENOENT $LEAD read "$MT/links/$T/panels/pages.csv"
