@@ -326,6 +326,14 @@ w("weeks", "week,hits,calc:cartrev",
   [[r[0], r[1], "%.1f" % float(int(r[2]))] for r in out["weeks"]])
 w("months", "month,rev,pages,visitors", out["months"])
 PY
+# what a read costs, beside sqlite3 computing all six tables (and its
+# import of the CSV): a figure for the log, not a check
+t0=$(date +%s%N)
+as $MIA cat "$PN/pages.csv" >/dev/null
+t1=$(date +%s%N)
+(cd "$D" && TZ=Europe/Berlin sqlite3 -batch :memory: <oracle.sql) >/dev/null 2>&1
+t2=$(date +%s%N)
+mt_log "t_panels: pages.csv over 100000 events: $(((t1 - t0) / 1000000)) ms; sqlite3, import and the six tables: $(((t2 - t1) / 1000000)) ms"
 for t in pages days bands hours weeks months; do
 	[ "$t" = months ] && f=monthly || f=$t
 	as $MIA cat "$PN/$f.csv" >"$D/got-$t.csv" 2>"$D/got-$t.err"
