@@ -344,6 +344,10 @@ static int load_metric_each(const char *item, size_t len, void *arg)
 	const char *f;
 	int rc;
 
+	/* pc->col holds WS_PANEL_METRICS_MAX, as a commit allows */
+	if (pc->ncol >= WS_PANEL_METRICS_MAX)
+		return panel_fail(l->c, l->ref, "panel: more than %d metrics",
+				  WS_PANEL_METRICS_MAX);
 	memset(col, 0, sizeof(*col));
 	col->view_metric = -1;
 	snprintf(col->head, sizeof(col->head), "%.*s",
@@ -592,7 +596,7 @@ static int panel_start(struct mctx *c, const struct obj_ref *ref,
 	char view[OBJ_NAME_MAX + 1];
 	const char *dim, *sort, *v;
 	unsigned flags = 0;
-	size_t i, nm;
+	size_t i;
 	int rc, have_owner = 0, doc_loaded = 0;
 
 	if (!pc)
@@ -669,8 +673,7 @@ static int panel_start(struct mctx *c, const struct obj_ref *ref,
 	l.dims = calloc(l.ndims + 1, sizeof(*l.dims));
 	l.mets = calloc(pc->nmet + 1, sizeof(*l.mets));
 	pc->agg = calloc(pc->nmet + 1, sizeof(*pc->agg));
-	nm = WS_PANEL_METRICS_MAX + 1;
-	pc->col = calloc(nm, sizeof(*pc->col));
+	pc->col = calloc(WS_PANEL_METRICS_MAX, sizeof(*pc->col));
 	pc->ctx = calloc(1, sizeof(*pc->ctx));
 	pc->ctxname = calloc(1, sizeof(*pc->ctxname));
 	pc->vbuf = calloc(pc->nmet + 1, sizeof(*pc->vbuf));
@@ -699,21 +702,8 @@ static int panel_start(struct mctx *c, const struct obj_ref *ref,
 	if (rc)
 		goto out;
 	pc->npanelseg = pc->nseg;
-	/* at most WS_PANEL_METRICS_MAX items: the schema's check */
-	{
-		struct load lm = l;
-		size_t n = 0;
-		const char *m = inidoc_get(&doc, "panel", "metrics");
-
-		for (v = m; *v; v++)
-			n += *v == ',';
-		if (*m && n + 1 > WS_PANEL_METRICS_MAX) {
-			rc = panel_fail(c, ref, "panel: more than %d metrics",
-					WS_PANEL_METRICS_MAX);
-			goto out;
-		}
-		rc = inidoc_list_each(m, load_metric_each, &lm);
-	}
+	rc = inidoc_list_each(inidoc_get(&doc, "panel", "metrics"),
+			      load_metric_each, &l);
 	if (rc)
 		goto out;
 	rc = load_range(c, ref, pc, inidoc_get(&doc, "panel", "date_range"));
