@@ -3326,11 +3326,50 @@ int ws_link_panel_has(struct mctx *c, const struct obj_ref *ref)
 	return rc == -ENOENT ? 0 : rc ? rc : 1;
 }
 
-/* The newest commit among the panel's own file and its view's. */
+/* The newest commit to a Workspace object a panel names (a calculated
+ * metric's segment too). */
+struct panel_newest {
+	struct mctx *c;
+	time_t t;
+};
+
+static int panel_newest_each(const struct ws_ref_key *rk, const char *name,
+			     void *arg)
+{
+	struct panel_newest *pn = arg;
+	struct obj_ref o;
+	struct inidoc md;
+	time_t t;
+
+	ws_kind_path(rk->kind, name, &o, NULL);
+	t = obj_mtime(pn->c, &o);
+	if (t > pn->t)
+		pn->t = t;
+	if (rk->kind != KIND_WS_METRIC)
+		return 0;
+	o.attr = 0;
+	if (!obj_exists(pn->c, &o) ||
+	    attr_ini_load(pn->c, &o, obj_ref_attr(&o), &md))
+		return 0;
+	if (*inidoc_get(&md, "metric", "segment")) {
+		ws_kind_path(KIND_WS_SEGMENT,
+			     inidoc_get(&md, "metric", "segment"), &o, NULL);
+		t = obj_mtime(pn->c, &o);
+		if (t > pn->t)
+			pn->t = t;
+	}
+	inidoc_release(&md);
+	return 0;
+}
+
+/* The newest commit among the panel's own file, what it names and its
+ * view (its settings, components, connection and rows).  Annotations
+ * are left out: which ones show is the reader's. */
 time_t ws_panel_mtime(struct mctx *c, const struct obj_ref *ref)
 {
 	struct obj_ref panel, dv;
 	struct inidoc doc;
+	struct panel_newest pn = { c, 0 };
 	char view[VIEW_BUF];
 	time_t t, v;
 
@@ -3339,6 +3378,9 @@ time_t ws_panel_mtime(struct mctx *c, const struct obj_ref *ref)
 	t = obj_mtime(c, &panel);
 	if (attr_ini_load(c, &panel, obj_ref_attr(&panel), &doc))
 		return t;
+	refs_each(&panel_kind, &doc, panel_newest_each, &pn);
+	if (pn.t > t)
+		t = pn.t;
 	if (!panel_view(c, &panel, &doc, view) && *view) {
 		obj_ref_root(&dv);
 		dv.kind = KIND_DATAVIEW;

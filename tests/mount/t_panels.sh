@@ -349,6 +349,18 @@ has "the DST day" "$(grep '^2026-03-29,' "$D/got-days.csv")" ",a1;a2"
 hasnt "no hidden value" "$(cat "$D/got-pages.csv")" "secret"
 eq "limit 2" "$(wc -l <"$D/got-bands.csv")" "3"
 
+# st_mtime: the newest commit among what a table is computed from
+m0=$(as $MIA stat -c %Y "$PN/pages.csv")
+sleep 1.1
+put $MIA "$W/date-ranges/mid/daterange.ini" '[date_range]\ndataview = web\nstart = 2026-03-25\nend = 2026-04-02\ndescription = mid\n'
+ok "a change to its date range moves pages.csv's mtime" test "$(as $MIA stat -c %Y "$PN/pages.csv")" -gt "$m0"
+eq "hours.csv names mid too" "$(as $MIA stat -c %Y "$PN/hours.csv")" "$(as $MIA stat -c %Y "$PN/pages.csv")"
+m0=$(as $MIA stat -c %Y "$PN/bands.csv")
+sleep 1.1
+put $MIA "$W/segments/segcart/segment.ini" '[segment]\ndataview = web\ncontainer = person\nrule = page = cart\ndescription = carts\n'
+eq "bands.csv names no segment: unmoved" "$(as $MIA stat -c %Y "$PN/bands.csv")" "$m0"
+ok "weeks.csv's calculated metric counts in segcart: moved" test "$(as $MIA stat -c %Y "$PN/weeks.csv")" -gt "$m0"
+
 # --- who reads the tables ---
 eq "ria (view) reads the same table" "$(as $RIA cat "$PN/pages.csv")" "$(cat "$D/want-pages.csv")"
 eq "ria needs no share of segde or perv" "$(as $RIA ls "$W/segments" "$W/calculated-metrics" | grep -c 'segde\|perv')" "0"
