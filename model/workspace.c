@@ -3129,6 +3129,7 @@ int ws_panel_create(struct mctx *c, const struct obj_ref *ref,
 	struct inidoc doc;
 	struct rec r = REC_INIT;
 	char ts[TIMEPARSE_FMT_SIZE], tmp[32];
+	unsigned long owned;
 	size_t n = 0, i;
 	int rc;
 
@@ -3145,6 +3146,20 @@ int ws_panel_create(struct mctx *c, const struct obj_ref *ref,
 			 "project may", ref->names[0], WS_PANELS_MAX);
 		return -EDQUOT;
 	}
+	/* its maker's, for [limits] workspace_objects, as every object it
+	 * makes: what one login can make the store hold stays bounded */
+	rc = owned_get(c, mctx_login(c, tmp), &owned);
+	if (rc)
+		return rc;
+	if (c->cfg->ws_objects && owned >= c->cfg->ws_objects) {
+		diag_set(d, 0, 0, "you own %lu Workspace objects, the most "
+			 "[limits] workspace_objects lets one login make",
+			 owned);
+		return -EDQUOT;
+	}
+	rc = owned_add(c, mctx_login(c, tmp), 1);
+	if (rc)
+		return rc;
 	panel_ini(ref, &ini);
 	rc = attr_ini_load(c, &ini, obj_ref_attr(&ini), &doc);
 	if (rc)
@@ -3191,6 +3206,8 @@ int ws_panel_destroy(struct mctx *c, const struct obj_ref *ref,
 	if (!rc)
 		rc = refs_sync(c, &panel_kind, &doc, NULL, path.data, path.data,
 			       d);
+	if (!rc)
+		rc = owned_add(c, inidoc_get(&doc, "panel", "owner"), -1);
 	inidoc_release(&doc);
 	buf_release(&path);
 	return rc;

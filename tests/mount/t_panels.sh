@@ -498,6 +498,20 @@ mt_unmount
 MT_CONFIG_EXTRA= mt_write_config
 mt_mount || fail "remount without anonymous_links"
 
+# panels count toward their maker's [limits] workspace_objects
+owned() { as $PA sh -c "cat '$W'/*/*/*.ini '$W'/projects/*/panels/*.ini" | grep -c "^owner = $1\$"; }
+n=$(owned analyst@example.com)
+mt_unmount
+MT_CONFIG_EXTRA="workspace_objects = $n" mt_write_config
+mt_mount || fail "remount with workspace_objects"
+wr "mia: a panel past [limits] workspace_objects" EDQUOT $MIA "$PN/more.ini" '[panel]\ndimension = land\n'
+pr "nothing made" ENOENT $MIA stat "$PN/more.ini"
+ok "rm one of hers" as $MIA rm "$PN/lands.ini"
+wr "then she may" OK $MIA "$PN/more.ini" '[panel]\ndimension = land\n'
+mt_unmount
+MT_CONFIG_EXTRA= mt_write_config
+mt_mount || fail "remount without the limit"
+
 # --- a project's rmdir takes its panels, and their references ---
 ok "mia: rmdir the project" as $MIA rmdir "$P/p1"
 eq "segde used by nothing" "$(as $MIA cat "$W/segments/segde/used_by")" ""
