@@ -221,6 +221,13 @@ eq "a no-op: modified did not move" "$(as $PA cat "$PN/pages.ini")" "$before"
 # editors: sed -i writes a temporary file and renames it over the panel
 ok "sed -i edits a panel" as $MIA sed -i 's/^title = Pages$/title = Top pages/' "$PN/pages.ini"
 has "committed" "$(panel pages)" "title = Top pages"
+# vim, in place, and renaming the file away and writing a new one
+# (backupcopy=no); HOME for its viminfo
+ok "vim -es edits a panel" as $MIA env HOME="$D" vim -es -c 'set backupskip=' -c '%s/^limit = 400$/limit = 401/' -c wq "$PN/pages.ini"
+has "committed" "$(panel pages)" "limit = 401"
+ok "vim -es with backupcopy=no" as $MIA env HOME="$D" vim -es -c 'set backupskip= backupcopy=no' -c '%s/^limit = 401$/limit = 400/' -c wq "$PN/pages.ini"
+has "committed" "$(panel pages)" "limit = 400"
+has "segde still lists it" "$(as $MIA cat "$W/segments/segde/used_by")" "/workspace/projects/p1/panels/pages.ini"
 ok "no temporary file left" test "$(as $MIA ls -A "$PN" | grep -vc '\.\(ini\|csv\)$')" = 0
 
 # what a read costs is bounded: calculated metrics count in at most 4
