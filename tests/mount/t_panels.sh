@@ -5,9 +5,12 @@
 # events in Europe/Berlin across the spring DST change: joins of the
 # view's own rules, sessions, segments of each container, a date range,
 # calculated metrics, every time dimension, sort and limit), byte for
-# byte; who may read and write them; what a panel whose parts are gone
-# answers; curation; the tables under /links/TOKEN/panels; reporting
-# activity and cancel.
+# byte; editors (tee, cp, sed -i, vim); who may read and write them;
+# the view's filter for every reader; what a panel whose parts are gone
+# answers; curation; the bounds (passes a read makes, panels a login
+# makes); st_mtime; the tables under /links/TOKEN/panels (with and
+# without a login, the token never in the logs); reporting activity and
+# cancel.
 #
 #   2005 mia   (analyst@example.com) owner: creators (analysis_workspace,
 #              segment, calculated metric and annotation creation,
