@@ -1022,18 +1022,26 @@ int model_readdir(struct model *m, const struct caller_id *id,
 			rc = dirlist_add(&dl, kind_table[i].name,
 					 strlen(kind_table[i].name), 1);
 	}
-	/* every named kind of the directory (panels/: P.ini and P.csv) */
-	for (nk = kind_named_child(dir->kind); nk >= 0 && !rc;
-	     nk = kind_named_next(dir->kind, nk)) {
-		struct named_arg na = { &op, dir, &dl, nk };
+	/* every named kind of the directory (panels/: P.csv and P.ini),
+	 * the computed ones first: rm -r meets a computed file (staged)
+	 * before the stored one it is computed from (deleted at once),
+	 * which would take it along and fail its unlink */
+	for (i = 0; i < 2 && !rc; i++) {
+		for (nk = kind_named_child(dir->kind); nk >= 0 && !rc;
+		     nk = kind_named_next(dir->kind, nk)) {
+			struct named_arg na = { &op, dir, &dl, nk };
 
-		buf_reset(&names);
-		if (kind_table[nk].flags & KD_STORED)
-			rc = obj_list(&op.c, dir, &names);
-		else
-			rc = kind_table[nk].list(&op.c, dir, &names);
-		if (!rc)
-			rc = inidoc_lines_each(names.data, named_each, &na);
+			if (!(kind_table[nk].flags & KD_STORED) != !i)
+				continue;
+			buf_reset(&names);
+			if (kind_table[nk].flags & KD_STORED)
+				rc = obj_list(&op.c, dir, &names);
+			else
+				rc = kind_table[nk].list(&op.c, dir, &names);
+			if (!rc)
+				rc = inidoc_lines_each(names.data, named_each,
+						       &na);
+		}
 	}
 	if (!rc) {
 		struct buf path = BUF_INIT;

@@ -526,3 +526,10 @@ mt_mount || fail "remount without the limit"
 ok "mia: rmdir the project" as $MIA rmdir "$P/p1"
 eq "segde used by nothing" "$(as $MIA cat "$W/segments/segde/used_by")" ""
 ok "segde may go now" as $MIA rmdir "$W/segments/segde"
+as $MIA mkdir "$P/p3"
+put $MIA "$P/p3/project.ini" '[project]\ndataview = web\n'
+put $MIA "$P/p3/panels/a.ini" '[panel]\ndimension = land\nmetrics = hits\nsegments = segcart\n'
+put $MIA "$P/p3/panels/b.ini" '[panel]\ndimension = day\nmetrics = visits\n'
+ok "rm -r of a project with panels" as $MIA rm -r "$P/p3"
+pr "gone" ENOENT $MIA stat "$P/p3"
+hasnt "segcart no longer lists its panel" "$(as $MIA cat "$W/segments/segcart/used_by")" "/workspace/projects/p3/"
