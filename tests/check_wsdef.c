@@ -797,9 +797,10 @@ static void segment_world(int ordered)
 
 /* The oracle: sqlite3 on the same CSV, with the view's values written
  * out in SQL (a value the view hides is NULL, so SQL's three-valued
- * logic decides a rule on it; a bucketed value is its label; rday the
- * local date the date range goes by) and sessions by window functions,
- * in TZ Europe/Berlin for the local dates.  Runs sql after the setup;
+ * logic decides a rule on it; a bucketed value is its label; a date
+ * range goes by vday, the day as the view shows it: an event whose day
+ * the view hides is in no range) and sessions by window functions, in
+ * TZ Europe/Berlin for the local dates.  Runs sql after the setup;
  * out gets its output. */
 static const char oracle_setup[] =
 	"CREATE TABLE ev(pid TEXT, ts INTEGER, page TEXT, country TEXT, "
@@ -1004,7 +1005,7 @@ START_TEST(test_segments_oracle)
 			k.first_day = day_of(seg_cases[c].first);
 			k.last_day = day_of(seg_cases[c].last);
 			snprintf(rbuf, sizeof(rbuf),
-				 "rday BETWEEN '%s' AND '%s'",
+				 "vday BETWEEN '%s' AND '%s'",
 				 seg_cases[c].first, seg_cases[c].last);
 			range = rbuf;
 		}
@@ -1615,7 +1616,7 @@ static const struct {
 	  "[panel]\ndimension = page\nmetrics = n, u, s, c, dp, calc:r\n"
 	  "segments = de\ndate_range = wk\n",
 	  "page,n,u,s,c,dp,calc:r",
-	  "WITH r AS (SELECT * FROM s WHERE rday BETWEEN '2026-03-25' AND "
+	  "WITH r AS (SELECT * FROM s WHERE vday BETWEEN '2026-03-25' AND "
 	  "'2026-03-31'), k AS (SELECT * FROM r WHERE (pid, sn) IN (SELECT "
 	  "pid, sn FROM r WHERE vland = 'de')) SELECT vpage || ',' || "
 	  "count(*) || ',' || count(DISTINCT pid) || ',' || count(DISTINCT "
