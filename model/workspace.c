@@ -2965,14 +2965,15 @@ static int curated_walk_each(const char *item, void *arg)
 }
 
 /* A recipient of a curated project (not its owner, not a product
- * admin) names only the curated set (SPEC §7): -EACCES naming the
- * first item outside it. */
+ * admin) names only the curated set (SPEC §7), on the project's data
+ * view: -EACCES naming the first item outside it. */
 static int panel_curated(struct mctx *c, const struct obj_ref *ref,
 			 const struct inidoc *doc, struct diag *d)
 {
 	struct obj_ref proj;
 	struct inidoc pd;
 	struct curated_walk cw = { c, ref, "", "" };
+	const char *v;
 	int rc;
 
 	panel_project(ref, &proj);
@@ -2982,6 +2983,15 @@ static int panel_curated(struct mctx *c, const struct obj_ref *ref,
 		return rc;
 	if (!inidoc_bool(&pd, "curation", "enabled") || project_owner(c, &pd))
 		goto out;
+	/* the curated set is the project's view's (as components lists
+	 * it): names alike in another view are not curated */
+	v = inidoc_get(doc, "panel", "dataview");
+	if (*v && strcmp(v, inidoc_get(&pd, "project", "dataview"))) {
+		diag_set(d, 0, 0, "dataview %s: not the data view project "
+			 "'%s' curates for you", v, proj.names[0]);
+		rc = -EACCES;
+		goto out;
+	}
 	cw.list = inidoc_get(&pd, "curation", "components");
 	rc = panel_items(doc, curated_walk_each, &cw);
 	if (rc == -EACCES)

@@ -417,6 +417,18 @@ wr "mia (owner) may" OK $MIA "$PN/g1.ini" '[panel]\ndimension = land\nmetrics = 
 wr_g "now it is used by a panel: gus may name it" OK $GUS "$PN/g1.ini" '[panel]\ndimension = land\nmetrics = hits, visitors\nsegments = shared2\n'
 wr_g "but not segde's rule (a segment he cannot use)" EINVAL $GUS "$PN/g1.ini" '[panel]\ndimension = land\nmetrics = hits\nsegments = segde\n'
 has "errors" "$(errors_top $GUS)" "segments: no segment 'segde' that you can use"
+# the curated names are the project's view's: alike in another view
+# gus sees, they are not curated
+put $PA "$V/other/components/land.ini" '[component]\nfield = country\n'
+put $PA "$V/other/components/hits.ini" '[component]\nkind = metric\nfield = occurrences\n'
+put $PA "$MT/admin/profiles/otherview/members" 'lead@example.com\ngroup:Analysts\n'
+wr_g "gus: curated names, on another view" EACCES $GUS "$PN/g3.ini" '[panel]\ndataview = other\ndimension = land\nmetrics = hits\n'
+has "errors: the view" "$(errors_top $GUS)" "dataview other: not the data view project 'p1' curates for you"
+pr_g "nothing made" ENOENT $GUS stat "$PN/g3.ini"
+wr_g "nor moved there" EACCES $GUS "$PN/g1.ini" '[panel]\ndataview = other\ndimension = land\nmetrics = hits\n'
+has "g1 still on web" "$(panel g1)" "dataview = 
+"
+put $PA "$MT/admin/profiles/otherview/members" 'lead@example.com\n'
 ok "gus deletes his panel" as_g $GUS 3001 rm "$PN/g1.ini"
 put $MIA "$P/p1/project.ini" '[project]\ndataview = web\n'
 
