@@ -728,8 +728,13 @@ static int stat_seen(struct op *op, const struct obj_ref *ref,
 
 	memset(st, 0, sizeof(*st));
 	st->nlink = 1;
-	st->mtime = a && a->mtime ? a->mtime(&op->c, ref) :
-				    obj_mtime(&op->c, ref);
+	/* an attribute's own mtime is computed from what it shows (a
+	 * panel's table: its view's rows and settings; the audit log:
+	 * the last audited act): only its readers learn it */
+	st->mtime = a && a->mtime && !obj_ref_is_dir(ref) &&
+			    allowed(op, a->act_read, ref) ?
+			    a->mtime(&op->c, ref) :
+			    obj_mtime(&op->c, ref);
 	if (!st->mtime)
 		st->mtime = op->c.m->started;
 	if (obj_ref_is_dir(ref)) {

@@ -382,6 +382,13 @@ eq "ria: no annotation cell" "$(as $RIA cat "$PN/days.csv" | grep '^2026-03-29,'
 pr "lead (shared, but no view web) may not read it" EACCES $LEAD read "$PN/pages.csv"
 has "audited denied" "$(audit)" "	lead@example.com	read	/workspace/projects/p1/panels/pages.csv	denied	"
 eq "lead: r-- nowhere" "$(mode $LEAD "$PN/pages.csv")" "----------"
+# a table's mtime tells when its view last changed: its readers' alone
+m0=$(as $LEAD stat -c %Y "$PN/pages.csv")
+sleep 1.1
+put $PA "$V/web/components/hits2.ini" '[component]\nkind = metric\nfield = occurrences\n'
+ok "a change to the view moves pages.csv's mtime for mia" test "$(as $MIA stat -c %Y "$PN/pages.csv")" -gt "$m0"
+eq "not for lead, who may not read web" "$(as $LEAD stat -c %Y "$PN/pages.csv")" "$m0"
+ok "hits2 goes" as $PA rm "$V/web/components/hits2.ini"
 has "why: the view" "$(as $LEAD getfattr --only-values -n user.cjafs.why "$PN/pages.csv" 2>/dev/null)" "read: denied: needs role product admin or a profile granting data view web with analysis_workspace"
 ok "lead reads the panel's .ini (the project is shared with him)" as $LEAD cat "$PN/pages.ini"
 put $PA "$MT/admin/profiles/webplain/members" 'lead@example.com\n'
