@@ -17,7 +17,10 @@
  *   - day: the event's date in the view's time zone as the view shows
  *     it (NULL when a dimension over `day` hides it);
  *   - pid: the raw person id (for people.csv; the policy decides who
- *     may see it), ts: the event's time;
+ *     may see it), ts: the event's time (for sessions and the local
+ *     day), time_shown: 1 when the view shows the timestamp field as it
+ *     is (no dimension over it hides or buckets it), so what ts tells
+ *     finer than day (its hour) may show;
  *   - session: with DV_EVENTS_SESSIONS, the number of the event's
  *     session (the view's session rules, the sessions metric's), dense
  *     from 0 and the same in every pass; else 0;
@@ -53,6 +56,7 @@ struct dv_event {
 	const char *pid;
 	size_t pidlen;
 	int64_t ts;
+	int time_shown;			/* 1: the view shows ts as it is */
 	uint64_t session;
 	const char *const *met;		/* per metric, dv_events_metric order */
 	const size_t *metlen;

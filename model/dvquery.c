@@ -267,6 +267,7 @@ struct dv_ev {
 	struct dv_src *src;		/* per view column */
 	int *jkey;			/* per dataset: its join field here */
 	int pid_col;			/* view column of the person id field */
+	int ts_col;			/* view column of its timestamp field */
 };
 
 struct dv_plan {
@@ -318,6 +319,7 @@ struct dv_row {
 	const char *pid;
 	size_t pidlen;
 	int pid_col;
+	int ts_col;			/* its timestamp field's column */
 	uint32_t rowno;			/* order among passing rows */
 };
 
@@ -639,6 +641,7 @@ static int plan_event(struct dv_plan *p, size_t e)
 			ev->jkey[j] = ed->pid;
 	}
 	ev->pid_col = ed->pid >= 0 ? plan_col(p, ed->field[ed->pid]) : -1;
+	ev->ts_col = ed->ts >= 0 ? plan_col(p, ed->field[ed->ts]) : -1;
 	for (col = 0; col < p->ncols; col++) {
 		struct dv_src *s = &ev->src[col];
 
@@ -937,6 +940,9 @@ static int plan_load(struct mctx *c, const char *view, unsigned want,
 		for (j = 0; j < p->ncomp; j++)
 			if (p->comp[j].agg == AGG_PEOPLE && p->comp[j].metric)
 				plan_use(p, p->ev[e].pid_col);
+		/* events tell whether they show their time (dv_events) */
+		if ((want & PLAN_DAY) && p->ev[e].ts_col >= 0)
+			plan_use(p, p->ev[e].ts_col);
 	}
 	if (want & PLAN_DAY)
 		plan_use(p, p->day_col);
@@ -1351,6 +1357,7 @@ static int scan_row(void *arg, const struct csv_row *row)
 	r->pid = ds->pid >= 0 ? row->field[ds->pid] : empty;
 	r->pidlen = ds->pid >= 0 ? row->len[ds->pid] : 0;
 	r->pid_col = ev->pid_col;
+	r->ts_col = ev->ts_col;
 	if (r->pid_col >= 0) {
 		r->val[r->pid_col] = r->pid;
 		r->len[r->pid_col] = r->pidlen;
@@ -2708,6 +2715,10 @@ static int events_emit(void *arg, const struct dv_row *r)
 	ev->pid = r->pid;
 	ev->pidlen = r->pidlen;
 	ev->ts = r->ts;
+	/* its time as it is: no dimension hides or buckets the field */
+	ev->time_shown = r->ts_col < 0 ||
+			 (dv_visible(r, r->ts_col) &&
+			  p->protect[r->ts_col] == -1);
 	ev->session = 0;
 	if ((e->flags & DV_EVENTS_SESSIONS) && p->live) {
 		err = strtab_intern(&e->live.persons, r->pid, r->pidlen, &pid,

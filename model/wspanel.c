@@ -40,7 +40,8 @@
  * event's local time in the view's zone, and only where the view shows
  * that date unchanged (a dimension over day that hides or buckets it
  * leaves the event without a time item: nothing the view hides
- * appears).  A panel over day has a last column, annotations: the
+ * appears); hour also only where it shows the timestamp field as it is
+ * (dv_event.time_shown).  A panel over day has a last column, annotations: the
  * names of the annotations the reader (a link: the owner) may see,
  * of the panel's view or all_dataviews, that cover the day.
  *
@@ -796,7 +797,9 @@ static int event_item(const struct panel_cur *pc, const struct dv_event *e,
 	case 2:		/* month */
 		*len = 7;
 		return 1;
-	default:	/* hour */
+	default:	/* hour: finer than day, the time must show as it is */
+		if (!e->time_shown)
+			return 0;
 		secs = floor_mod(e->ts + tz_offset(z, e->ts), 86400);
 		snprintf(buf, TZ_DAY_SIZE, "%02d", (int)(secs / 3600));
 		*len = 2;

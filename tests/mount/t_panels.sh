@@ -439,6 +439,17 @@ put $PA "$MT/admin/profiles/otherview/members" 'lead@example.com\n'
 ok "gus deletes his panel" as_g $GUS 3001 rm "$PN/g1.ini"
 put $MIA "$P/p1/project.ini" '[project]\ndataview = web\n'
 
+# hour is finer than day: it shows only where the view shows the
+# event's time as it is (a dimension over the timestamp field hiding or
+# bucketing it hides the hour too; day is a field of its own)
+put $PA "$V/web/components/when.ini" '[component]\nfield = ts\n[include_exclude]\nmode = exclude\nrules = regex:.*\n'
+eq "the view hides every time: hours.csv has no rows" "$(as $RIA cat "$PN/hours.csv")" "hour,hits,pages"
+put $PA "$V/web/components/when.ini" '[component]\nfield = ts\n[bucketing]\nbuckets = 0-1774500000:early, 1774500000-:late\n'
+eq "nor where it buckets it" "$(as $RIA cat "$PN/hours.csv")" "hour,hits,pages"
+ok "days.csv keeps its days" test "$(as $RIA cat "$PN/days.csv" | wc -l)" -gt 10
+ok "when goes" as $PA rm "$V/web/components/when.ini"
+ok "hours.csv has its hours again" test "$(as $RIA cat "$PN/hours.csv" | wc -l)" -eq 25
+
 # --- what a panel uses, gone: EINVAL, /errors names it, no other data ---
 ok "pa renames a component a panel uses" as $PA mv "$V/web/components/band.ini" "$V/web/components/bucket.ini"
 pr "bands.csv: EINVAL" EINVAL $RIA read "$PN/bands.csv"
