@@ -2317,22 +2317,62 @@ static int panels_items_one(const char *name, size_t len, void *arg)
 	return rc;
 }
 
+/* Add item to set ("\n"-led, a line each) unless it is there. */
+static int items_set_add(const char *item, void *arg)
+{
+	struct buf *set = arg;
+	size_t n = strlen(item);
+	const char *at = set->data;
+
+	while ((at = strstr(at, item)) != NULL) {
+		if (at[-1] == '\n' && at[n] == '\n')
+			return 0;
+		at++;
+	}
+	if (buf_add(set, item, n))
+		return -ENOMEM;
+	return buf_addch(set, '\n');
+}
+
+static int items_set_each(const char *line, size_t len, void *arg)
+{
+	struct panels_items_each *pe = arg;
+	char one[OBJ_NAME_MAX + 32];
+
+	if (!len || len >= sizeof(one))
+		return 0;
+	memcpy(one, line, len);
+	one[len] = '\0';
+	return pe->fn(one, pe->arg);
+}
+
+/* What the project's panels name, each distinct item once (however
+ * many panels name it): a project's 256 panels of 50 metrics each cost
+ * one load of each panel and one call per distinct item, not one per
+ * mention. */
 static int panels_items(struct mctx *c, const struct obj_ref *ref,
 			int (*fn)(const char *item, void *arg), void *arg)
 {
 	struct obj_ref dir;
-	struct buf names = BUF_INIT;
-	struct panels_items_each pe = { c, &dir, fn, arg };
+	struct buf names = BUF_INIT, set = BUF_INIT;
+	struct panels_items_each pe = { c, &dir, items_set_add, &set };
 	int rc;
 
 	obj_ref_root(&dir);
 	dir.kind = KIND_WS_PANELS;
 	dir.nnames = 1;
 	memcpy(dir.names[0], ref->names[0], sizeof(dir.names[0]));
-	rc = obj_list(c, &dir, &names);
+	rc = buf_addch(&set, '\n');
+	if (!rc)
+		rc = obj_list(c, &dir, &names);
 	if (!rc)
 		rc = inidoc_lines_each(names.data, panels_items_one, &pe);
+	pe.fn = fn;
+	pe.arg = arg;
+	if (!rc)
+		rc = inidoc_lines_each(set.data + 1, items_set_each, &pe);
 	buf_release(&names);
+	buf_release(&set);
 	return rc;
 }
 
@@ -2916,50 +2956,28 @@ static int panel_check(struct mctx *c, const char *view,
 	return 0;
 }
 
-/* Curation: is item one of the curated set of the project ref is in
- * (its [curation] components list, or what one of its panels uses)? */
-struct curated_set {
-	const char *item;
-	int found;
-};
-
-static int curated_item_eq(const char *item, void *arg)
-{
-	struct curated_set *cs = arg;
-
-	if (!strcmp(item, cs->item))
-		cs->found = 1;
-	return cs->found;
-}
-
-static int curated_has(struct mctx *c, const struct obj_ref *ref,
-		       const char *list, const char *item)
-{
-	struct curated_set cs = { item, 0 };
-	int rc;
-
-	if (inidoc_list_has(list, item) == 1)
-		return 1;
-	rc = panels_items(c, ref, curated_item_eq, &cs);
-	return rc < 0 ? rc : cs.found;
-}
 
 struct curated_walk {
 	struct mctx *c;
 	const struct obj_ref *ref;
 	const char *list;
+	struct buf used;	/* what the panels name, "\n"-led lines */
 	char bad[OBJ_NAME_MAX + 32];
 };
 
 static int curated_walk_each(const char *item, void *arg)
 {
 	struct curated_walk *cw = arg;
-	int rc = curated_has(cw->c, cw->ref, cw->list, item);
+	size_t n = strlen(item);
+	const char *at = cw->used.data;
 
-	if (rc < 0)
-		return rc;
-	if (rc)
+	if (inidoc_list_has(cw->list, item) == 1)
 		return 0;
+	while (at && (at = strstr(at, item)) != NULL) {
+		if (at[-1] == '\n' && at[n] == '\n')
+			return 0;
+		at++;
+	}
 	snprintf(cw->bad, sizeof(cw->bad), "%s", item);
 	return -EACCES;
 }
@@ -2972,7 +2990,7 @@ static int panel_curated(struct mctx *c, const struct obj_ref *ref,
 {
 	struct obj_ref proj;
 	struct inidoc pd;
-	struct curated_walk cw = { c, ref, "", "" };
+	struct curated_walk cw = { c, ref, "", BUF_INIT, "" };
 	const char *v;
 	int rc;
 
@@ -2993,11 +3011,17 @@ static int panel_curated(struct mctx *c, const struct obj_ref *ref,
 		goto out;
 	}
 	cw.list = inidoc_get(&pd, "curation", "components");
-	rc = panel_items(doc, curated_walk_each, &cw);
+	/* what the project's panels name, gathered once */
+	rc = buf_addch(&cw.used, '\n');
+	if (!rc)
+		rc = panels_items(c, ref, items_set_add, &cw.used);
+	if (!rc)
+		rc = panel_items(doc, curated_walk_each, &cw);
 	if (rc == -EACCES)
 		diag_set(d, 0, 0, "%s: not among the components project '%s' "
 			 "curates for you", cw.bad, proj.names[0]);
 out:
+	buf_release(&cw.used);
 	inidoc_release(&pd);
 	return rc;
 }
