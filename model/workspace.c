@@ -308,6 +308,8 @@ static int panels_items(struct mctx *c, const struct obj_ref *ref,
 			int (*fn)(const char *item, void *arg), void *arg);
 static int panel_items(const struct inidoc *doc,
 		       int (*fn)(const char *item, void *arg), void *arg);
+static int panel_check(struct mctx *c, const char *view,
+		       const struct inidoc *doc, struct diag *d);
 
 /*
  * One Workspace kind: the section of its .ini, the keys naming other
@@ -1954,6 +1956,72 @@ static int curated_check_each(const char *item, size_t len, void *arg)
 
 /* What [curation] components adds: components of the project's view
  * and Workspace objects the writer may use. */
+/* A project's panels that name no view of their own read its view: a
+ * new one must fit each, judged as if the writer wrote it there (SPEC
+ * §7: whoever writes a panel must be able to use all it names; moving
+ * the view under a panel re-slices what it names). */
+struct panels_fit {
+	struct mctx *c;
+	const struct obj_ref *ref;
+	const char *view;
+	struct diag *d;
+};
+
+static int panels_fit_one(const char *name, size_t len, void *arg)
+{
+	struct panels_fit *pf = arg;
+	struct obj_ref ini;
+	struct inidoc doc;
+	struct diag fd;
+	int rc;
+
+	if (!len || len > OBJ_NAME_MAX)
+		return 0;
+	obj_ref_root(&ini);
+	ini.kind = KIND_WS_PANEL;
+	ini.nnames = 2;
+	ini.attr = 0;
+	memcpy(ini.names[0], pf->ref->names[0], sizeof(ini.names[0]));
+	memcpy(ini.names[1], name, len);
+	ini.names[1][len] = '\0';
+	rc = attr_ini_load(pf->c, &ini, obj_ref_attr(&ini), &doc);
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
+	if (*inidoc_get(&doc, "panel", "dataview") ||
+	    (!*inidoc_get(&doc, "panel", "dimension") &&
+	     !*inidoc_get(&doc, "panel", "metrics"))) {
+		inidoc_release(&doc);
+		return 0;
+	}
+	memset(&fd, 0, sizeof(fd));
+	rc = *pf->view ? panel_check(pf->c, pf->view, &doc, &fd) : -EINVAL;
+	if (rc == -EINVAL)
+		diag_set(pf->d, 0, 0, "dataview: panel '%s' does not fit data "
+			 "view '%s': %s", ini.names[1], pf->view,
+			 *pf->view ? fd.msg : "it names none");
+	inidoc_release(&doc);
+	return rc;
+}
+
+static int panels_fit(struct mctx *c, const struct obj_ref *ref,
+		      const char *view, struct diag *d)
+{
+	struct obj_ref dir;
+	struct buf names = BUF_INIT;
+	struct panels_fit pf = { c, ref, view, d };
+	int rc;
+
+	obj_ref_root(&dir);
+	dir.kind = KIND_WS_PANELS;
+	dir.nnames = 1;
+	memcpy(dir.names[0], ref->names[0], sizeof(dir.names[0]));
+	rc = obj_list(c, &dir, &names);
+	if (!rc)
+		rc = inidoc_lines_each(names.data, panels_fit_one, &pf);
+	buf_release(&names);
+	return rc;
+}
+
 static int project_validate(struct mctx *c, const struct obj_ref *ref,
 			    const struct inidoc *doc, struct diag *d)
 {
@@ -1970,8 +2038,25 @@ static int project_validate(struct mctx *c, const struct obj_ref *ref,
 	if (rc)
 		return rc;
 	/* the same view: what was there stays */
-	if (!strcmp(cc.view, inidoc_get(&old, "project", "dataview")))
+	if (!strcmp(cc.view, inidoc_get(&old, "project", "dataview"))) {
 		cc.old = inidoc_get(&old, "curation", "components");
+	} else if (inidoc_bool(&old, "curation", "enabled") &&
+		   !project_owner(c, &old)) {
+		/* the curated names are the view's: a recipient keeps it */
+		diag_set(d, key_line(doc, "project", "dataview"), 0,
+			 "dataview: project '%s' is curated: its data view "
+			 "is its owner's to change", ref->names[0]);
+		inidoc_release(&old);
+		return -EACCES;
+	} else {
+		rc = panels_fit(c, ref, cc.view, d);
+		if (rc) {
+			if (rc == -EINVAL)
+				d->line = key_line(doc, "project", "dataview");
+			inidoc_release(&old);
+			return rc;
+		}
+	}
 	memset(&fd, 0, sizeof(fd));
 	rc = inidoc_list_each(v, curated_check_each, &cc);
 	inidoc_release(&old);

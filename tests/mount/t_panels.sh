@@ -435,6 +435,20 @@ pr_g "nothing made" ENOENT $GUS stat "$PN/g3.ini"
 wr_g "nor moved there" EACCES $GUS "$PN/g1.ini" '[panel]\ndataview = other\ndimension = land\nmetrics = hits\n'
 has "g1 still on web" "$(panel g1)" "dataview = 
 "
+# nor by moving the project's view, which its panels without a view of
+# their own read: in a curated project that is its owner's to do, and
+# in any project the panels must fit the new view as the writer may
+# write them (mia's name segde, which gus may not use)
+pj=$(as_g $GUS 3001 cat "$P/p1/project.ini" | sed 's/^dataview = web$/dataview = other/')
+wr_g "gus: the curated project's view" EACCES $GUS "$P/p1/project.ini" "$pj"
+has "errors: why" "$(errors_top $GUS)" "dataview: project 'p1' is curated: its data view is its owner's to change"
+has "audited" "$(audit)" "	pa2@example.com	change	/workspace/projects/p1	denied	project: dataview: project 'p1' is curated"
+put $MIA "$P/p1/project.ini" '[project]\ndataview = web\n'
+pj=$(as_g $GUS 3001 cat "$P/p1/project.ini" | sed 's/^dataview = web$/dataview = other/')
+wr_g "gus: the view under mia's panels" EINVAL $GUS "$P/p1/project.ini" "$pj"
+has "errors: a panel that does not fit" "$(errors_top $GUS)" "does not fit data view 'other'"
+eq "the project still reads web" "$(as $MIA sed -n 's/^dataview = //p' "$P/p1/project.ini")" "web"
+eq "its panels too" "$(as_g $GUS 3001 cat "$PN/pages.csv")" "$(cat "$D/want-pages.csv")"
 put $PA "$MT/admin/profiles/otherview/members" 'lead@example.com\n'
 ok "gus deletes his panel" as_g $GUS 3001 rm "$PN/g1.ini"
 put $MIA "$P/p1/project.ini" '[project]\ndataview = web\n'
