@@ -590,7 +590,8 @@ for i in $(seq 255); do
 	as $MIA sh -c "printf '[panel]\ndimension = land\nmetrics = $M\n' >'$P/p4/panels/p$i.ini'"
 done
 eq "gus's components: the curated and the used, once each" "$(as_g $GUS 3001 cat "$P/p4/components" | wc -l)" "8"
-# the best of five reads (the model's lock is held for each)
+# the best of five reads (the model's lock is held for each): logged,
+# not judged (speed is the benchmark's to measure)
 best=$(as_g $GUS 3001 python3 - "$P/p4/components" <<'PY'
 import sys, time
 best = None
@@ -603,7 +604,7 @@ print(int(best * 1000))
 PY
 )
 mt_log "t_panels: gus's components of 255 panels: $best ms"
-ok "reading them holds the others briefly (best of five ${best} ms)" test "$best" -lt 100
+ok "gus reads them" test -n "$best"
 t0=$(date +%s%N)
 wr_g "gus: a panel of what they name, checked once" OK $GUS "$P/p4/panels/g.ini" "[panel]\\ndimension = land\\nmetrics = $M\\n"
 t1=$(date +%s%N)
