@@ -63,9 +63,12 @@ enum kind {
 	KIND_WS_PROJECTS,
 	KIND_WS_PROJECT,
 	KIND_WS_PANELS,
+	KIND_WS_PANEL,
+	KIND_WS_PANEL_CSV,
 	KIND_LINKS,
 	KIND_LINK,
 	KIND_LINK_PANELS,
+	KIND_LINK_PANEL,
 	KIND_COUNT
 };
 
@@ -343,6 +346,11 @@ void obj_ref_root(struct obj_ref *ref);
 int obj_ref_parent(const struct obj_ref *ref, struct obj_ref *out);
 /* Path of ref in the namespace ("/connections/c1/connection.ini"). */
 int obj_ref_path(const struct obj_ref *ref, struct buf *out);
+/* The same as the audit log and reporting activity show it: the name of
+ * a KD_SECRET instance (a link's token) is KIND_NAME_WITHHELD
+ * ("/links/(withheld)/panels/p.csv"). */
+#define KIND_NAME_WITHHELD "(withheld)"
+int obj_ref_path_withheld(const struct obj_ref *ref, struct buf *out);
 /* The named object ref belongs to, at depth nnames (its key in the
  * store: "/connections/c1").  For fixed directories: their path. */
 int obj_ref_object_path(const struct obj_ref *ref, struct buf *out);
@@ -362,8 +370,14 @@ enum kind_child_type {
  */
 enum kind_child_type kind_child(const struct obj_ref *dir, const char *name,
 				struct obj_ref *out);
-/* The named kind whose instances live in directory kind k, or -1. */
+/* The named kind whose instances live in directory kind k, or -1.  A
+ * directory may hold several named kinds of files told apart by their
+ * suffix (panels/P.ini, stored, and panels/P.csv, computed): this is the
+ * first in the table, the stored one where there is one;
+ * kind_named_next() gives the others. */
 int kind_named_child(enum kind k);
+/* The next named kind in directory kind k after kind after, or -1. */
+int kind_named_next(enum kind k, int after);
 /* 1 if ref names a scratch file. */
 /* The ref a path names, walking it from the root with kind_child(); with
  * scratch set, the last component is a scratch file of the directory

@@ -154,6 +154,10 @@ enum action {
 				 * product admins */
 	ACT_WS_LINK,		/* enable a project's link: as ACT_WS_CURATE,
 				 * and the owner holds share_project_links */
+	ACT_WS_PANEL,		/* read a project's panels/ *.csv: who
+				 * reads the project (ACT_WS_READ), seeing
+				 * the panel's data view with
+				 * analysis_workspace; product admins */
 	ACT_LINKS_SEE,		/* enter /links (it lists nothing): mapped
 				 * callers; unmapped ones while [workspace]
 				 * anonymous_links is on */

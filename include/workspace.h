@@ -16,6 +16,7 @@
 #define CJAFS_WORKSPACE_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "buf.h"
 #include "inidoc.h"
@@ -29,6 +30,7 @@ extern const struct inidoc_schema ws_daterange_schema;
 extern const struct inidoc_schema ws_annotation_schema;
 extern const struct inidoc_schema ws_audience_schema;
 extern const struct inidoc_schema ws_project_schema;
+extern const struct inidoc_schema ws_panel_schema;
 /* An audience's people.csv (wspeople.c). */
 extern const struct kind_stream_ops ws_people_stream_ops;
 
@@ -83,6 +85,59 @@ int ws_link_list(struct mctx *c, const struct obj_ref *parent,
 int ws_link_has(struct mctx *c, const struct obj_ref *ref);
 int ws_link_facts(struct mctx *c, const struct obj_ref *ref,
 		  struct obj_facts *out);
+
+/*
+ * Panels (SPEC §7): panels/P.ini in a project (KIND_WS_PANEL, a stored
+ * file object made by writing it) and panels/P.csv, the table it
+ * defines (KIND_WS_PANEL_CSV, computed: wspanel.c), also served as the
+ * project's owner sees it under /links/TOKEN/panels (KIND_LINK_PANEL).
+ * Its record "o:/workspace/projects/PROJ/panels/P.ini" holds the .ini;
+ * the segments, date range and calculated metrics it names list its
+ * path in their used_by.  metrics items are metric components or
+ * WS_PANEL_CALC NAME (a calculated metric).
+ */
+#define WS_PANEL_CALC "calc:"
+#define WS_PANEL_LIMIT_MAX 50000	/* limit: 1-50,000 rows */
+#define WS_PANEL_METRICS_MAX 50
+#define WS_PANEL_SEGMENTS_MAX 20
+/* distinct segments a panel's calculated metrics count in (each is one
+ * more pass over the events at a read) */
+#define WS_PANEL_METRIC_SEGMENTS_MAX 4
+#define WS_PANELS_MAX 256		/* panels in one project */
+extern const struct kind_stream_ops ws_panel_stream_ops;
+/* 0-3 for day, week, month, hour (a panel's time dimensions), else -1. */
+int ws_panel_time_dim(const char *name);
+/* P.ini: parsed, checked against the panel's view (its own dataview,
+ * else its project's), the writer's use of what it names and the
+ * project's curation; used_by kept. */
+int ws_panel_store(struct mctx *c, const struct obj_ref *ref,
+		   const char *data, size_t len, struct diag *d);
+int ws_panel_check_key(struct mctx *c, const struct obj_ref *ref,
+		       const struct inidoc_field *f, const char *val,
+		       const char *line, size_t llen, struct diag *d);
+/* Kind hooks: create (-EDQUOT past WS_PANELS_MAX in the project),
+ * destroy, moved; facts: the project's, with the panel's data view. */
+int ws_panel_create(struct mctx *c, const struct obj_ref *ref,
+		    struct diag *d);
+int ws_panel_destroy(struct mctx *c, const struct obj_ref *ref,
+		     struct diag *d);
+int ws_panel_moved(struct mctx *c, const struct obj_ref *from,
+		   const struct obj_ref *ref, struct diag *d);
+int ws_panel_facts(struct mctx *c, const struct obj_ref *ref,
+		   struct obj_facts *out);
+/* P.csv beside each P.ini (in a project, and under a live link). */
+int ws_panel_list(struct mctx *c, const struct obj_ref *parent,
+		  struct buf *names);
+int ws_panel_has(struct mctx *c, const struct obj_ref *ref);
+int ws_link_panel_list(struct mctx *c, const struct obj_ref *parent,
+		       struct buf *names);
+int ws_link_panel_has(struct mctx *c, const struct obj_ref *ref);
+time_t ws_panel_mtime(struct mctx *c, const struct obj_ref *ref);
+/* The panel's .ini ref (KIND_WS_PANEL, attr 0) that a ref to its table
+ * names, in a project or through a link; for a link, the project's
+ * owner is appended to owner (when not NULL).  -ENOENT when gone. */
+int ws_panel_resolve(struct mctx *c, const struct obj_ref *ref,
+		     struct obj_ref *panel, struct buf *owner);
 
 /* used_by: the referrers this caller may see, one path a line, then
  * "# N more you cannot see" when there are others. */

@@ -177,7 +177,9 @@ void wsdef_formula_free(struct wsdef_formula *f);
  * has one.  exclude keeps the others instead: every event (session,
  * person) the segment does not keep, those whose values the rule found
  * absent included.  Only the events in the date range (first_day..
- * last_day, local days) are tested and kept, so a person segment asks
+ * last_day, local days, tested on the day as the view shows it: an
+ * event whose day the view hides or buckets is in no bounded range)
+ * are tested and kept, so a person segment asks
  * whether the person had a matching event in the range, and a session
  * that straddles the range's edge is judged on its events inside it.
  */

@@ -267,6 +267,7 @@ struct dv_ev {
 	struct dv_src *src;		/* per view column */
 	int *jkey;			/* per dataset: its join field here */
 	int pid_col;			/* view column of the person id field */
+	int ts_col;			/* view column of its timestamp field */
 };
 
 struct dv_plan {
@@ -318,6 +319,7 @@ struct dv_row {
 	const char *pid;
 	size_t pidlen;
 	int pid_col;
+	int ts_col;			/* its timestamp field's column */
 	uint32_t rowno;			/* order among passing rows */
 };
 
@@ -639,6 +641,7 @@ static int plan_event(struct dv_plan *p, size_t e)
 			ev->jkey[j] = ed->pid;
 	}
 	ev->pid_col = ed->pid >= 0 ? plan_col(p, ed->field[ed->pid]) : -1;
+	ev->ts_col = ed->ts >= 0 ? plan_col(p, ed->field[ed->ts]) : -1;
 	for (col = 0; col < p->ncols; col++) {
 		struct dv_src *s = &ev->src[col];
 
@@ -937,6 +940,9 @@ static int plan_load(struct mctx *c, const char *view, unsigned want,
 		for (j = 0; j < p->ncomp; j++)
 			if (p->comp[j].agg == AGG_PEOPLE && p->comp[j].metric)
 				plan_use(p, p->ev[e].pid_col);
+		/* events tell whether they show their time (dv_events) */
+		if ((want & PLAN_DAY) && p->ev[e].ts_col >= 0)
+			plan_use(p, p->ev[e].ts_col);
 	}
 	if (want & PLAN_DAY)
 		plan_use(p, p->day_col);
@@ -1351,6 +1357,7 @@ static int scan_row(void *arg, const struct csv_row *row)
 	r->pid = ds->pid >= 0 ? row->field[ds->pid] : empty;
 	r->pidlen = ds->pid >= 0 ? row->len[ds->pid] : 0;
 	r->pid_col = ev->pid_col;
+	r->ts_col = ev->ts_col;
 	if (r->pid_col >= 0) {
 		r->val[r->pid_col] = r->pid;
 		r->len[r->pid_col] = r->pidlen;
@@ -2544,6 +2551,8 @@ struct dv_events {
 	const char **names;		/* the dimensions' names */
 	const char **dv;		/* per dimension: this event's cell */
 	size_t *dl;
+	const char **mv;		/* per metric: what it gives it */
+	size_t *ml;
 	/* a pass */
 	int (*fn)(void *arg, const struct dv_event *ev);
 	void *arg;
@@ -2569,17 +2578,21 @@ int dv_events_open(struct mctx *c, const char *view, unsigned flags,
 	rc = plan_load(c, view, PLAN_DAY, &e->p);
 	if (rc)
 		goto fail;
-	e->names = calloc(e->p->ndims + 1, sizeof(*e->names));
+	e->names = calloc(e->p->ncomp + 1, sizeof(*e->names));
 	e->dv = calloc(e->p->ndims + 1, sizeof(*e->dv));
 	e->dl = calloc(e->p->ndims + 1, sizeof(*e->dl));
-	if (!e->names || !e->dv || !e->dl) {
+	e->mv = calloc(e->p->ncomp - e->p->ndims + 1, sizeof(*e->mv));
+	e->ml = calloc(e->p->ncomp - e->p->ndims + 1, sizeof(*e->ml));
+	if (!e->names || !e->dv || !e->dl || !e->mv || !e->ml) {
 		rc = -ENOMEM;
 		goto fail;
 	}
-	for (i = 0; i < e->p->ndims; i++)
+	for (i = 0; i < e->p->ncomp; i++)
 		e->names[i] = e->p->comp[i].name;
 	e->ev.dim = e->dv;
 	e->ev.dimlen = e->dl;
+	e->ev.met = e->mv;
+	e->ev.metlen = e->ml;
 	*out = e;
 	return 0;
 fail:
@@ -2595,6 +2608,37 @@ size_t dv_events_ndims(const struct dv_events *e)
 const char *dv_events_dim(const struct dv_events *e, size_t i)
 {
 	return e->names[i];
+}
+
+size_t dv_events_nmetrics(const struct dv_events *e)
+{
+	return e->p->ncomp - e->p->ndims;
+}
+
+const char *dv_events_metric(const struct dv_events *e, size_t i,
+			     enum dv_events_agg *agg)
+{
+	static const enum dv_events_agg map[] = {
+		[AGG_COUNT] = DV_AGG_COUNT,
+		[AGG_SUM] = DV_AGG_SUM,
+		[AGG_DISTINCT] = DV_AGG_DISTINCT,
+		[AGG_OCCURRENCES] = DV_AGG_OCCURRENCES,
+		[AGG_PEOPLE] = DV_AGG_PEOPLE,
+		[AGG_SESSIONS] = DV_AGG_SESSIONS,
+	};
+
+	*agg = map[e->p->comp[e->p->ndims + i].agg];
+	return e->names[e->p->ndims + i];
+}
+
+const char *dv_events_scratch(const struct dv_events *e)
+{
+	return e->p->scratch;
+}
+
+int dv_events_number(const char *s, size_t len, double *out)
+{
+	return dv_number(s, len, out);
 }
 
 const struct tz *dv_events_tz(const struct dv_events *e)
@@ -2614,6 +2658,40 @@ static int events_map(void *arg, uint64_t sess, const struct sess_rec *r)
 	return extsort_add(arg, rec);
 }
 
+/* What metric cp takes from row r, as report_emit() reads it: NULL
+ * where it takes nothing. */
+static void metric_event(const struct dv_comp *cp, const struct dv_row *r,
+			 const char **out, size_t *olen)
+{
+	size_t len;
+	const char *v;
+
+	*out = NULL;
+	*olen = 0;
+	switch (cp->agg) {
+	case AGG_OCCURRENCES:
+	case AGG_SESSIONS:
+		*out = empty;
+		return;
+	case AGG_PEOPLE:
+		if (dv_visible(r, r->pid_col)) {
+			*out = r->pid;
+			*olen = r->pidlen;
+		}
+		return;
+	case AGG_COUNT:
+	case AGG_DISTINCT:
+	case AGG_SUM:
+		v = comp_val(cp, r, &len);
+		if (cp->col < 0 || !dv_visible(r, cp->col) ||
+		    (!len && cp->agg != AGG_SUM))
+			return;
+		*out = v;
+		*olen = len;
+		return;
+	}
+}
+
 static int events_emit(void *arg, const struct dv_row *r)
 {
 	struct dv_events *e = arg;
@@ -2625,6 +2703,9 @@ static int events_emit(void *arg, const struct dv_row *r)
 
 	for (i = 0; i < p->ndims; i++)
 		dim_event(&p->comp[i], r, &e->dv[i], &e->dl[i]);
+	for (i = p->ndims; i < p->ncomp; i++)
+		metric_event(&p->comp[i], r, &e->mv[i - p->ndims],
+			     &e->ml[i - p->ndims]);
 	if (!dv_visible(r, p->day_col)) {
 		ev->day = NULL;
 		ev->daylen = 0;
@@ -2634,6 +2715,10 @@ static int events_emit(void *arg, const struct dv_row *r)
 	ev->pid = r->pid;
 	ev->pidlen = r->pidlen;
 	ev->ts = r->ts;
+	/* its time as it is: no dimension hides or buckets the field */
+	ev->time_shown = r->ts_col < 0 ||
+			 (dv_visible(r, r->ts_col) &&
+			  p->protect[r->ts_col] == -1);
 	ev->session = 0;
 	if ((e->flags & DV_EVENTS_SESSIONS) && p->live) {
 		err = strtab_intern(&e->live.persons, r->pid, r->pidlen, &pid,
@@ -2729,6 +2814,8 @@ void dv_events_close(struct dv_events *e)
 	free(e->names);
 	free(e->dv);
 	free(e->dl);
+	free(e->mv);
+	free(e->ml);
 	free(e);
 	dv_give_back(seen);
 }

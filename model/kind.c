@@ -178,7 +178,7 @@ static const struct kind_attr audience_attrs[] = {
 
 /* A project (SPEC §7): its .ini first, as every Workspace kind; its
  * shares carry roles; components is what the reader may use in it.
- * panels/ is there, empty until panels are made. */
+ * panels/ holds its panels (below). */
 static const struct kind_attr project_attrs[] = {
 	{ "project.ini", KA_RW, ACT_WS_READ, ACT_WS_EDIT, &ws_project_schema,
 	  ws_project_ini_show, ws_ini_store, .check_key = ws_ini_check_key },
@@ -187,6 +187,25 @@ static const struct kind_attr project_attrs[] = {
 	  .check_entry = ws_check_role_share, .verb = "share" },
 	{ "components", 0, ACT_WS_READ, ACT_NONE, NULL,
 	  ws_project_components_show },
+	{ NULL }
+};
+
+/* A panel (SPEC §7): panels/PANEL.ini, made by writing it; and the
+ * table it defines, panels/PANEL.csv, computed for its reader (in a
+ * project, and as the owner sees it under /links/TOKEN/panels). */
+static const struct kind_attr panel_attrs[] = {
+	{ "panel", KA_RW, ACT_WS_READ, ACT_WS_EDIT, &ws_panel_schema,
+	  attr_ini_show, ws_panel_store, .check_key = ws_panel_check_key },
+	{ NULL }
+};
+static const struct kind_attr panel_csv_attrs[] = {
+	{ "table", KA_STREAM, ACT_WS_PANEL, ACT_NONE, NULL, NULL, NULL,
+	  &ws_panel_stream_ops, .mtime = ws_panel_mtime },
+	{ NULL }
+};
+static const struct kind_attr link_panel_attrs[] = {
+	{ "table", KA_STREAM, ACT_LINK_READ, ACT_NONE, NULL, NULL, NULL,
+	  &ws_panel_stream_ops, .mtime = ws_panel_mtime },
 	{ NULL }
 };
 
@@ -279,8 +298,21 @@ const struct kind_def kind_table[KIND_COUNT] = {
 	[KIND_WS_PROJECTS] = WS_COLLECTION("projects"),
 	[KIND_WS_PROJECT] = WS_OBJECT("project", KIND_WS_PROJECTS,
 				      project_attrs),
+	/* panels/: P.ini (stored; the first named kind, so the one the
+	 * store's cascades and renames walk) and P.csv (one per P.ini) */
 	[KIND_WS_PANELS] = { "panels", KIND_WS_PROJECT, 0, NULL, no_attrs,
 			     ACT_WS_READ, ACT_NONE, ACT_NONE },
+	[KIND_WS_PANEL] = { "panel", KIND_WS_PANELS,
+			    KD_NAMED | KD_STORED | KD_FILE | KD_RENAME,
+			    ".ini", panel_attrs, ACT_WS_READ, ACT_WS_EDIT,
+			    ACT_WS_EDIT, NULL, ws_panel_create,
+			    ws_panel_destroy, ws_panel_moved,
+			    .facts = ws_panel_facts },
+	[KIND_WS_PANEL_CSV] = { "panel table", KIND_WS_PANELS,
+				KD_NAMED | KD_FILE, ".csv", panel_csv_attrs,
+				ACT_WS_READ, ACT_NONE, ACT_NONE,
+				ws_panel_list, .has = ws_panel_has,
+				.facts = ws_panel_facts },
 	/* a project's link: /links lists nothing, a live token is a
 	 * directory showing the project read-only (ws_link_*) */
 	[KIND_LINKS] = { "links", KIND_ROOT, 0, NULL, no_attrs, ACT_LINKS_SEE,
@@ -291,6 +323,10 @@ const struct kind_def kind_table[KIND_COUNT] = {
 			.facts = ws_link_facts },
 	[KIND_LINK_PANELS] = { "panels", KIND_LINK, 0, NULL, no_attrs,
 			       ACT_LINK_READ, ACT_NONE, ACT_NONE },
+	[KIND_LINK_PANEL] = { "panel table", KIND_LINK_PANELS,
+			      KD_NAMED | KD_FILE, ".csv", link_panel_attrs,
+			      ACT_LINK_READ, ACT_NONE, ACT_NONE,
+			      ws_link_panel_list, .has = ws_link_panel_has },
 };
 
 static int kind_present(int k)
@@ -315,9 +351,14 @@ static int kind_derived_name_ok(const char *name, size_t len)
 
 int kind_named_child(enum kind k)
 {
+	return kind_named_next(k, -1);
+}
+
+int kind_named_next(enum kind k, int after)
+{
 	int i;
 
-	for (i = 0; i < KIND_COUNT; i++)
+	for (i = after + 1; i < KIND_COUNT; i++)
 		if (i != KIND_ROOT && kind_present(i) &&
 		    kind_table[i].parent == k &&
 		    (kind_table[i].flags & KD_NAMED))
@@ -387,7 +428,10 @@ static int kind_chain(enum kind k, enum kind chain[KIND_COUNT])
 	return n;
 }
 
-static int obj_ref_dir_path(const struct obj_ref *ref, struct buf *out)
+/* withhold: a KD_SECRET instance's name is written as
+ * KIND_NAME_WITHHELD (what logs show of a link's token). */
+static int obj_ref_dir_path(const struct obj_ref *ref, struct buf *out,
+			    int withhold)
 {
 	enum kind chain[KIND_COUNT];
 	int n = kind_chain(ref->kind, chain), i, depth = 0, rc = 0;
@@ -399,7 +443,11 @@ static int obj_ref_dir_path(const struct obj_ref *ref, struct buf *out)
 		rc = buf_addch(out, '/');
 		if (rc)
 			break;
-		if (k->flags & KD_NAMED) {
+		if ((k->flags & KD_NAMED) && withhold &&
+		    (k->flags & KD_SECRET)) {
+			depth++;
+			rc = buf_addstr(out, KIND_NAME_WITHHELD);
+		} else if (k->flags & KD_NAMED) {
 			rc = buf_addstr(out, ref->names[depth++]);
 			if (!rc && (k->flags & KD_FILE))
 				rc = buf_addstr(out, k->suffix);
@@ -412,9 +460,10 @@ static int obj_ref_dir_path(const struct obj_ref *ref, struct buf *out)
 	return rc;
 }
 
-int obj_ref_path(const struct obj_ref *ref, struct buf *out)
+static int obj_ref_path_as(const struct obj_ref *ref, struct buf *out,
+			   int withhold)
 {
-	int rc = obj_ref_dir_path(ref, out);
+	int rc = obj_ref_dir_path(ref, out, withhold);
 
 	const char *leaf = NULL;
 
@@ -430,9 +479,19 @@ int obj_ref_path(const struct obj_ref *ref, struct buf *out)
 	return rc;
 }
 
+int obj_ref_path(const struct obj_ref *ref, struct buf *out)
+{
+	return obj_ref_path_as(ref, out, 0);
+}
+
+int obj_ref_path_withheld(const struct obj_ref *ref, struct buf *out)
+{
+	return obj_ref_path_as(ref, out, 1);
+}
+
 int obj_ref_object_path(const struct obj_ref *ref, struct buf *out)
 {
-	return obj_ref_dir_path(ref, out);
+	return obj_ref_dir_path(ref, out, 0);
 }
 
 int obj_ref_entry_name(const struct obj_ref *ref, struct buf *out)
@@ -516,16 +575,21 @@ enum kind_child_type kind_child(const struct obj_ref *dir, const char *name,
 			return KIND_CHILD_DIR;
 		}
 	}
-	nk = kind_named_child(dir->kind);
+	/* the named kind whose suffix the name has (file kinds), or the
+	 * directory's one named kind */
+	for (nk = kind_named_child(dir->kind); nk >= 0;
+	     nk = kind_named_next(dir->kind, nk)) {
+		if (!(kind_table[nk].flags & KD_FILE))
+			break;
+		slen = strlen(kind_table[nk].suffix);
+		if (len > slen &&
+		    !strcmp(name + len - slen, kind_table[nk].suffix)) {
+			len -= slen;
+			break;
+		}
+	}
 	if (nk < 0 || dir->nnames >= OBJ_MAX_NAMES)
 		return KIND_CHILD_NONE;
-	if (kind_table[nk].flags & KD_FILE) {
-		slen = strlen(kind_table[nk].suffix);
-		if (len <= slen ||
-		    strcmp(name + len - slen, kind_table[nk].suffix))
-			return KIND_CHILD_NONE;
-		len -= slen;
-	}
 	if (kind_table[nk].flags & KD_STORED) {
 		if (!inidoc_valid_name(name, len))
 			return KIND_CHILD_NONE;

@@ -354,7 +354,8 @@ static int audit_where(const struct obj_ref *ref, const char **action,
 	int rc;
 
 	if (!owned(ref)) {
-		rc = obj_ref_path(ref, path);
+		/* a link's token never reaches the log (SPEC §7) */
+		rc = obj_ref_path_withheld(ref, path);
 		if (!rc && detail)
 			rc = buf_addstr(det, detail);
 		return rc;
@@ -727,8 +728,13 @@ static int stat_seen(struct op *op, const struct obj_ref *ref,
 
 	memset(st, 0, sizeof(*st));
 	st->nlink = 1;
-	st->mtime = a && a->mtime ? a->mtime(&op->c, ref) :
-				    obj_mtime(&op->c, ref);
+	/* an attribute's own mtime is computed from what it shows (a
+	 * panel's table: its view's rows and settings; the audit log:
+	 * the last audited act): only its readers learn it */
+	st->mtime = a && a->mtime && !obj_ref_is_dir(ref) &&
+			    allowed(op, a->act_read, ref) ?
+			    a->mtime(&op->c, ref) :
+			    obj_mtime(&op->c, ref);
 	if (!st->mtime)
 		st->mtime = op->c.m->started;
 	if (obj_ref_is_dir(ref)) {
@@ -1021,16 +1027,26 @@ int model_readdir(struct model *m, const struct caller_id *id,
 			rc = dirlist_add(&dl, kind_table[i].name,
 					 strlen(kind_table[i].name), 1);
 	}
-	nk = kind_named_child(dir->kind);
-	if (nk >= 0 && !rc) {
-		struct named_arg na = { &op, dir, &dl, nk };
+	/* every named kind of the directory (panels/: P.csv and P.ini),
+	 * the computed ones first: rm -r meets a computed file (staged)
+	 * before the stored one it is computed from (deleted at once),
+	 * which would take it along and fail its unlink */
+	for (i = 0; i < 2 && !rc; i++) {
+		for (nk = kind_named_child(dir->kind); nk >= 0 && !rc;
+		     nk = kind_named_next(dir->kind, nk)) {
+			struct named_arg na = { &op, dir, &dl, nk };
 
-		if (kind_table[nk].flags & KD_STORED)
-			rc = obj_list(&op.c, dir, &names);
-		else
-			rc = kind_table[nk].list(&op.c, dir, &names);
-		if (!rc)
-			rc = inidoc_lines_each(names.data, named_each, &na);
+			if (!(kind_table[nk].flags & KD_STORED) != !i)
+				continue;
+			buf_reset(&names);
+			if (kind_table[nk].flags & KD_STORED)
+				rc = obj_list(&op.c, dir, &names);
+			else
+				rc = kind_table[nk].list(&op.c, dir, &names);
+			if (!rc)
+				rc = inidoc_lines_each(names.data, named_each,
+						       &na);
+		}
 	}
 	if (!rc) {
 		struct buf path = BUF_INIT;
@@ -1298,7 +1314,8 @@ static int wcheck_lines(struct model *m, const struct caller_id *id,
 static int job_open(struct op *op, struct model_file *f)
 {
 	struct buf path = BUF_INIT;
-	int rc = obj_ref_path(&f->ref, &path);
+	/* a link's token is never listed (SPEC §7) */
+	int rc = obj_ref_path_withheld(&f->ref, &path);
 
 	if (!rc)
 		rc = job_new(op->c.m->act, op->who.login, op->who.id.uid,

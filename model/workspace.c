@@ -56,6 +56,15 @@
  * hooks in the caller's transaction; token is shown to the owner and
  * product admins only and never audited.
  *
+ * Panels.  panels/P.ini is a file object of its project (not an owned
+ * kind: its facts are the project's, with the panel's data view), made
+ * by writing it; its commit judges it against that view, asks that the
+ * writer may use every segment, calculated metric ("calc:NAME") and
+ * date range it names, keeps a curated recipient to the curated set
+ * (what [curation] lists and what the project's panels use), and keeps
+ * their used_by through refs_sync, as for a metric's segment.  Its
+ * table, panels/P.csv, is wspanel.c's.
+ *
  * Definitions.  Each kind's own keys are checked for syntax here (types,
  * ranges and enums by the schema; a segment's rule parses as a §4 filter;
  * a formula holds only names, numbers, + - * /, quotes and balanced
@@ -173,6 +182,25 @@ static const struct inidoc_field project_fields[] = {
 	{ NULL }
 };
 
+static const char *const orders[] = { "desc", "asc", NULL };
+
+static const struct inidoc_field panel_fields[] = {
+	WS_COMMON("panel"),
+	{ "panel", "title", INIDOC_STR, "", 0, 0, NULL, 0 },
+	{ "panel", "dimension", INIDOC_STR, "", 0, 0, NULL, INIDOC_NAME },
+	{ "panel", "metrics", INIDOC_LIST, "", 0, 0, NULL, 0 },
+	{ "panel", "segments", INIDOC_LIST, "", 0, 0, NULL,
+	  INIDOC_NAME | INIDOC_SET },
+	{ "panel", "date_range", INIDOC_STR, "", 0, 0, NULL, INIDOC_NAME },
+	{ "panel", "sort", INIDOC_STR, "", 0, 0, NULL, 0 },
+	{ "panel", "order", INIDOC_ENUM, "desc", 0, 0, orders, 0 },
+	{ "panel", "limit", INIDOC_INT, "400", 1, WS_PANEL_LIMIT_MAX, NULL,
+	  0 },
+	{ NULL }
+};
+
+const struct inidoc_schema ws_panel_schema = { "panel.ini", panel_fields };
+
 const struct inidoc_schema ws_segment_schema = { "segment.ini",
 						 segment_fields };
 const struct inidoc_schema ws_metric_schema = { "metric.ini", metric_fields };
@@ -193,6 +221,8 @@ struct ws_ref_key {
 				 * only the Workspace ones are references */
 	const char *noun;	/* for messages */
 	const char *section;	/* NULL: the kind's own */
+	const char *prefix;	/* set: only items with it name objects
+				 * (a panel's "calc:NAME" metrics) */
 };
 
 /* The kinds an item "KIND NAME" may name (a project's [curation]
@@ -226,6 +256,15 @@ static const struct ws_ref_key project_refs[] = {
 	{ NULL }
 };
 
+/* A panel names segments, a date range and calculated metrics. */
+static const struct ws_ref_key panel_refs[] = {
+	{ "segments", KIND_WS_SEGMENT, "segment" },
+	{ "date_range", KIND_WS_DATERANGE, "date range" },
+	{ "metrics", KIND_WS_METRIC, "calculated metric", NULL,
+	  WS_PANEL_CALC },
+	{ NULL }
+};
+
 static int segment_syntax(struct mctx *c, const struct obj_ref *ref,
 			  const struct inidoc *doc, struct diag *d);
 static int metric_syntax(struct mctx *c, const struct obj_ref *ref,
@@ -253,12 +292,24 @@ static int project_handed(struct mctx *c, const struct obj_ref *ref,
 			  struct inidoc *doc);
 static int project_gone(struct mctx *c, const struct obj_ref *ref,
 			const struct inidoc *doc);
-static int project_moved(struct mctx *c, const struct obj_ref *ref,
-			 const struct inidoc *doc);
+static int project_moved(struct mctx *c, const struct obj_ref *from,
+			 const struct obj_ref *ref, const struct inidoc *doc,
+			 struct diag *d);
 static int project_key_ok(struct mctx *c, const struct obj_ref *ref,
 			  const char *sec, const char *key, const char *was,
 			  const char *val, struct diag *d);
 static int curate_key(const char *sec, const char *key);
+static int panels_repath(struct mctx *c, const struct obj_ref *from,
+			 const struct obj_ref *to, struct diag *d);
+static int link_resolve(struct mctx *c, const char *token,
+			struct obj_ref *proj, struct inidoc *doc);
+static int project_owner(struct mctx *c, const struct inidoc *doc);
+static int panels_items(struct mctx *c, const struct obj_ref *ref,
+			int (*fn)(const char *item, void *arg), void *arg);
+static int panel_items(const struct inidoc *doc,
+		       int (*fn)(const char *item, void *arg), void *arg);
+static int panel_check(struct mctx *c, const char *view,
+		       const struct inidoc *doc, struct diag *d);
 
 /*
  * One Workspace kind: the section of its .ini, the keys naming other
@@ -278,7 +329,8 @@ struct ws_kind {
 	 * project's link and its index "l:TOKEN"), each in the caller's
 	 * transaction: settle a commit from old to doc (transfer: its owner
 	 * changes), after validate; handed: a transfer by /admin/transfer
-	 * (doc is stored after); gone: deleted; moved: renamed to ref. */
+	 * (doc is stored after); gone: deleted; moved: renamed from from
+	 * to ref (with what it holds: a project's panels). */
 	int (*settle)(struct mctx *c, const struct obj_ref *ref,
 		      const struct inidoc *old, struct inidoc *doc,
 		      int transfer, struct diag *d);
@@ -286,8 +338,9 @@ struct ws_kind {
 		      struct inidoc *doc);
 	int (*gone)(struct mctx *c, const struct obj_ref *ref,
 		    const struct inidoc *doc);
-	int (*moved)(struct mctx *c, const struct obj_ref *ref,
-		     const struct inidoc *doc);
+	int (*moved)(struct mctx *c, const struct obj_ref *from,
+		     const struct obj_ref *ref, const struct inidoc *doc,
+		     struct diag *d);
 	/* its shares carry roles (ws_check_role_share; obj_facts.roles) */
 	int roles;
 };
@@ -762,6 +815,14 @@ static int refs_walk_each(const char *item, size_t len, void *arg)
 		memcpy(name, item, len);
 		name[len] = '\0';
 		return w->fn(&typed, name, w->arg);
+	}
+	if (w->rk->prefix) {
+		size_t pl = strlen(w->rk->prefix);
+
+		if (len <= pl || memcmp(item, w->rk->prefix, pl))
+			return 0;	/* a view metric */
+		item += pl;
+		len -= pl;
 	}
 	if (len > OBJ_NAME_MAX)
 		return -EINVAL;
@@ -1742,7 +1803,7 @@ int ws_moved(struct mctx *c, const struct obj_ref *from,
 	if (!rc)
 		rc = refs_sync(c, wk, &doc, &doc, a.data, b.data, d);
 	if (!rc && wk->moved)
-		rc = wk->moved(c, ref, &doc);
+		rc = wk->moved(c, from, ref, &doc, d);
 	inidoc_release(&doc);
 	buf_release(&a);
 	buf_release(&b);
@@ -1895,6 +1956,72 @@ static int curated_check_each(const char *item, size_t len, void *arg)
 
 /* What [curation] components adds: components of the project's view
  * and Workspace objects the writer may use. */
+/* A project's panels that name no view of their own read its view: a
+ * new one must fit each, judged as if the writer wrote it there (SPEC
+ * §7: whoever writes a panel must be able to use all it names; moving
+ * the view under a panel re-slices what it names). */
+struct panels_fit {
+	struct mctx *c;
+	const struct obj_ref *ref;
+	const char *view;
+	struct diag *d;
+};
+
+static int panels_fit_one(const char *name, size_t len, void *arg)
+{
+	struct panels_fit *pf = arg;
+	struct obj_ref ini;
+	struct inidoc doc;
+	struct diag fd;
+	int rc;
+
+	if (!len || len > OBJ_NAME_MAX)
+		return 0;
+	obj_ref_root(&ini);
+	ini.kind = KIND_WS_PANEL;
+	ini.nnames = 2;
+	ini.attr = 0;
+	memcpy(ini.names[0], pf->ref->names[0], sizeof(ini.names[0]));
+	memcpy(ini.names[1], name, len);
+	ini.names[1][len] = '\0';
+	rc = attr_ini_load(pf->c, &ini, obj_ref_attr(&ini), &doc);
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
+	if (*inidoc_get(&doc, "panel", "dataview") ||
+	    (!*inidoc_get(&doc, "panel", "dimension") &&
+	     !*inidoc_get(&doc, "panel", "metrics"))) {
+		inidoc_release(&doc);
+		return 0;
+	}
+	memset(&fd, 0, sizeof(fd));
+	rc = *pf->view ? panel_check(pf->c, pf->view, &doc, &fd) : -EINVAL;
+	if (rc == -EINVAL)
+		diag_set(pf->d, 0, 0, "dataview: panel '%s' does not fit data "
+			 "view '%s': %s", ini.names[1], pf->view,
+			 *pf->view ? fd.msg : "it names none");
+	inidoc_release(&doc);
+	return rc;
+}
+
+static int panels_fit(struct mctx *c, const struct obj_ref *ref,
+		      const char *view, struct diag *d)
+{
+	struct obj_ref dir;
+	struct buf names = BUF_INIT;
+	struct panels_fit pf = { c, ref, view, d };
+	int rc;
+
+	obj_ref_root(&dir);
+	dir.kind = KIND_WS_PANELS;
+	dir.nnames = 1;
+	memcpy(dir.names[0], ref->names[0], sizeof(dir.names[0]));
+	rc = obj_list(c, &dir, &names);
+	if (!rc)
+		rc = inidoc_lines_each(names.data, panels_fit_one, &pf);
+	buf_release(&names);
+	return rc;
+}
+
 static int project_validate(struct mctx *c, const struct obj_ref *ref,
 			    const struct inidoc *doc, struct diag *d)
 {
@@ -1911,8 +2038,25 @@ static int project_validate(struct mctx *c, const struct obj_ref *ref,
 	if (rc)
 		return rc;
 	/* the same view: what was there stays */
-	if (!strcmp(cc.view, inidoc_get(&old, "project", "dataview")))
+	if (!strcmp(cc.view, inidoc_get(&old, "project", "dataview"))) {
 		cc.old = inidoc_get(&old, "curation", "components");
+	} else if (inidoc_bool(&old, "curation", "enabled") &&
+		   !project_owner(c, &old)) {
+		/* the curated names are the view's: a recipient keeps it */
+		diag_set(d, key_line(doc, "project", "dataview"), 0,
+			 "dataview: project '%s' is curated: its data view "
+			 "is its owner's to change", ref->names[0]);
+		inidoc_release(&old);
+		return -EACCES;
+	} else {
+		rc = panels_fit(c, ref, cc.view, d);
+		if (rc) {
+			if (rc == -EINVAL)
+				d->line = key_line(doc, "project", "dataview");
+			inidoc_release(&old);
+			return rc;
+		}
+	}
 	memset(&fd, 0, sizeof(fd));
 	rc = inidoc_list_each(v, curated_check_each, &cc);
 	inidoc_release(&old);
@@ -2109,15 +2253,18 @@ static int project_gone(struct mctx *c, const struct obj_ref *ref,
 	return rc == -ENOENT ? 0 : rc;
 }
 
-static int project_moved(struct mctx *c, const struct obj_ref *ref,
-			 const struct inidoc *doc)
+/* Renamed: its link's index names the new path, and its panels, which
+ * moved with it, are listed by their new paths where they name things. */
+static int project_moved(struct mctx *c, const struct obj_ref *from,
+			 const struct obj_ref *ref, const struct inidoc *doc,
+			 struct diag *d)
 {
 	const char *tok = inidoc_get(doc, "link", "token");
 	struct buf key = BUF_INIT, path = BUF_INIT;
-	int rc;
+	int rc = panels_repath(c, from, ref, d);
 
-	if (!*tok)
-		return 0;
+	if (rc || !*tok)
+		return rc;
 	rc = link_key(tok, &key);
 	if (!rc)
 		rc = ws_path(ref, &path);
@@ -2220,12 +2367,106 @@ static int comp_curated_each(const char *item, size_t len, void *arg)
 	return buf_printf(cc->out, "%.*s\n", (int)len, item);
 }
 
+static int comp_curated_item(const char *item, void *arg)
+{
+	return comp_curated_each(item, strlen(item), arg);
+}
+
+/* fn(item) for what each panel of the project ref is in names. */
+struct panels_items_each {
+	struct mctx *c;
+	const struct obj_ref *dir;
+	int (*fn)(const char *item, void *arg);
+	void *arg;
+};
+
+static int panels_items_one(const char *name, size_t len, void *arg)
+{
+	struct panels_items_each *pe = arg;
+	struct obj_ref ini = *pe->dir;
+	struct inidoc doc;
+	int rc;
+
+	if (len > OBJ_NAME_MAX)
+		return 0;
+	ini.kind = KIND_WS_PANEL;
+	ini.attr = 0;
+	ini.nnames = 2;
+	memcpy(ini.names[1], name, len);
+	ini.names[1][len] = '\0';
+	rc = attr_ini_load(pe->c, &ini, obj_ref_attr(&ini), &doc);
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
+	rc = panel_items(&doc, pe->fn, pe->arg);
+	inidoc_release(&doc);
+	return rc;
+}
+
+/* Add item to set ("\n"-led, a line each) unless it is there. */
+static int items_set_add(const char *item, void *arg)
+{
+	struct buf *set = arg;
+	size_t n = strlen(item);
+	const char *at = set->data;
+
+	while ((at = strstr(at, item)) != NULL) {
+		if (at[-1] == '\n' && at[n] == '\n')
+			return 0;
+		at++;
+	}
+	if (buf_add(set, item, n))
+		return -ENOMEM;
+	return buf_addch(set, '\n');
+}
+
+static int items_set_each(const char *line, size_t len, void *arg)
+{
+	struct panels_items_each *pe = arg;
+	char one[OBJ_NAME_MAX + 32];
+
+	if (!len || len >= sizeof(one))
+		return 0;
+	memcpy(one, line, len);
+	one[len] = '\0';
+	return pe->fn(one, pe->arg);
+}
+
+/* What the project's panels name, each distinct item once (however
+ * many panels name it): a project's 256 panels of 50 metrics each cost
+ * one load of each panel and one call per distinct item, not one per
+ * mention. */
+static int panels_items(struct mctx *c, const struct obj_ref *ref,
+			int (*fn)(const char *item, void *arg), void *arg)
+{
+	struct obj_ref dir;
+	struct buf names = BUF_INIT, set = BUF_INIT;
+	struct panels_items_each pe = { c, &dir, items_set_add, &set };
+	int rc;
+
+	obj_ref_root(&dir);
+	dir.kind = KIND_WS_PANELS;
+	dir.nnames = 1;
+	memcpy(dir.names[0], ref->names[0], sizeof(dir.names[0]));
+	rc = buf_addch(&set, '\n');
+	if (!rc)
+		rc = obj_list(c, &dir, &names);
+	if (!rc)
+		rc = inidoc_lines_each(names.data, panels_items_one, &pe);
+	pe.fn = fn;
+	pe.arg = arg;
+	if (!rc)
+		rc = inidoc_lines_each(set.data + 1, items_set_each, &pe);
+	buf_release(&names);
+	buf_release(&set);
+	return rc;
+}
+
 /*
  * components: the view's components the caller may see, and the
  * segments, calculated metrics and date ranges it may read whose home
  * view is the project's (or none).  With [curation] enabled, a recipient
- * (not the owner, not a product admin) sees the curated ones alone (and,
- * once panels exist, those the panels use), each only if it may use it.
+ * (not the owner, not a product admin) sees the curated ones alone and
+ * those the panels use, each only if it may use it.
  */
 int ws_project_components_show(struct mctx *c, const struct obj_ref *ref,
 			       struct buf *out)
@@ -2252,6 +2493,9 @@ int ws_project_components_show(struct mctx *c, const struct obj_ref *ref,
 		rc = inidoc_list_each(inidoc_get(&doc, "curation",
 						 "components"),
 				      comp_curated_each, &cc);
+		/* and what the panels use */
+		if (!rc)
+			rc = panels_items(c, ref, comp_curated_item, &cc);
 		goto done;
 	}
 	if (*view) {
@@ -2373,6 +2617,917 @@ int ws_link_facts(struct mctx *c, const struct obj_ref *ref,
 	out->link_open = !inidoc_bool(&doc, "link", "require_login");
 	inidoc_release(&doc);
 	return rc;
+}
+
+/* --- panels (SPEC §7) --- */
+
+/* The time dimensions a panel may break down by, in the view's zone. */
+static const char *const panel_time_dims[] = { "day", "week", "month",
+					       "hour", NULL };
+
+int ws_panel_time_dim(const char *name)
+{
+	int i;
+
+	for (i = 0; panel_time_dims[i]; i++)
+		if (!strcmp(panel_time_dims[i], name))
+			return i;
+	return -1;
+}
+
+/* A panel's section and what it names; not an owned kind of its own
+ * (it is its project's), so not in ws_kinds[]: transfers and owners'
+ * counts pass it by. */
+static const struct ws_kind panel_kind = { KIND_WS_PANEL, "panel",
+					   panel_refs };
+
+/* The project (its directory) a panel ref is in. */
+static void panel_project(const struct obj_ref *ref, struct obj_ref *out)
+{
+	obj_ref_root(out);
+	out->kind = KIND_WS_PROJECT;
+	out->nnames = 1;
+	memcpy(out->names[0], ref->names[0], sizeof(out->names[0]));
+}
+
+/* The panel's .ini (panels/P.ini) of a ref to it or to its table. */
+static void panel_ini(const struct obj_ref *ref, struct obj_ref *out)
+{
+	obj_ref_root(out);
+	out->kind = KIND_WS_PANEL;
+	out->nnames = 2;
+	out->attr = 0;
+	memcpy(out->names[0], ref->names[0], sizeof(out->names[0]));
+	memcpy(out->names[1], ref->names[1], sizeof(out->names[1]));
+}
+
+static int panel_path(const struct obj_ref *ref, struct buf *out)
+{
+	struct obj_ref ini;
+
+	panel_ini(ref, &ini);
+	return obj_ref_object_path(&ini, out);
+}
+
+/* The data view a panel reads: its own dataview, else its project's
+ * (copied into view, VIEW_BUF bytes; "" when neither has one). */
+#define VIEW_BUF (OBJ_NAME_MAX + 1)
+static int panel_view(struct mctx *c, const struct obj_ref *ref,
+		      const struct inidoc *doc, char view[VIEW_BUF])
+{
+	struct obj_ref proj;
+	struct inidoc pd;
+	int rc;
+
+	snprintf(view, VIEW_BUF, "%s", inidoc_get(doc, "panel", "dataview"));
+	if (*view)
+		return 0;
+	panel_project(ref, &proj);
+	proj.attr = 0;
+	rc = attr_ini_load(c, &proj, obj_ref_attr(&proj), &pd);
+	if (rc)
+		return rc;
+	snprintf(view, VIEW_BUF, "%s", inidoc_get(&pd, "project", "dataview"));
+	inidoc_release(&pd);
+	return 0;
+}
+
+int ws_panel_facts(struct mctx *c, const struct obj_ref *ref,
+		   struct obj_facts *out)
+{
+	struct obj_ref proj, ini;
+	struct inidoc doc;
+	const char *v;
+	int rc;
+
+	panel_project(ref, &proj);
+	rc = ws_facts(c, &proj, out);
+	if (rc)
+		return rc;
+	panel_ini(ref, &ini);
+	if (!obj_exists(c, &ini))
+		return 0;
+	rc = attr_ini_load(c, &ini, obj_ref_attr(&ini), &doc);
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
+	v = inidoc_get(&doc, "panel", "dataview");
+	if (*v) {
+		buf_reset(&out->dataview);
+		rc = buf_addstr(&out->dataview, v);
+	}
+	inidoc_release(&doc);
+	return rc;
+}
+
+/* Each thing a panel names, as a typed item "KIND NAME" (the words of
+ * [curation] components): fn(item, arg). */
+static int panel_items(const struct inidoc *doc,
+		       int (*fn)(const char *item, void *arg), void *arg);
+
+struct panel_items_each {
+	const char *kind;
+	int (*fn)(const char *item, void *arg);
+	void *arg;
+};
+
+static int panel_items_one(const char *item, size_t len, void *arg)
+{
+	struct panel_items_each *pe = arg;
+	char one[OBJ_NAME_MAX + 32];
+	const char *kind = pe->kind;
+	size_t pl = strlen(WS_PANEL_CALC);
+
+	if (!strcmp(kind, "metric") && len > pl &&
+	    !memcmp(item, WS_PANEL_CALC, pl)) {
+		kind = "calculated-metric";
+		item += pl;
+		len -= pl;
+	}
+	if (len > OBJ_NAME_MAX)
+		return 0;
+	snprintf(one, sizeof(one), "%s %.*s", kind, (int)len, item);
+	return pe->fn(one, pe->arg);
+}
+
+static int panel_items(const struct inidoc *doc,
+		       int (*fn)(const char *item, void *arg), void *arg)
+{
+	static const struct {
+		const char *key, *kind;
+	} keys[] = {
+		{ "dimension", "dimension" }, { "metrics", "metric" },
+		{ "segments", "segment" },     { "date_range", "date-range" },
+		{ NULL, NULL }
+	};
+	const char *v;
+	int i, rc = 0;
+
+	for (i = 0; keys[i].key && !rc; i++) {
+		struct panel_items_each pe = { keys[i].kind, fn, arg };
+
+		v = inidoc_get(doc, "panel", keys[i].key);
+		/* day, week, month, hour are no component */
+		if (!strcmp(keys[i].key, "dimension") &&
+		    ws_panel_time_dim(v) >= 0)
+			continue;
+		rc = inidoc_list_each(v, panel_items_one, &pe);
+	}
+	return rc;
+}
+
+struct panel_syntax_each {
+	const char *list;
+	struct diag *fd;
+	size_t n;
+};
+
+static int panel_metric_syntax(const char *item, size_t len, void *arg)
+{
+	struct panel_syntax_each *ps = arg;
+	size_t pl = strlen(WS_PANEL_CALC), at = 0;
+
+	if (++ps->n > WS_PANEL_METRICS_MAX) {
+		diag_set(ps->fd, 0, (int)(item - ps->list) + 1,
+			 "a panel shows at most %d metrics",
+			 WS_PANEL_METRICS_MAX);
+		return -EINVAL;
+	}
+	if (len > pl && !memcmp(item, WS_PANEL_CALC, pl))
+		at = pl;
+	if (inidoc_valid_name(item + at, len - at))
+		return 0;
+	diag_set(ps->fd, 0, (int)(item - ps->list) + 1,
+		 "'%.*s': a metric is a metric component's name or "
+		 "calc:NAME, a calculated metric",
+		 (int)(len > 64 ? 64 : len), item);
+	return -EINVAL;
+}
+
+static int panel_count_each(const char *item, size_t len, void *arg)
+{
+	struct panel_syntax_each *ps = arg;
+
+	if (++ps->n <= WS_PANEL_SEGMENTS_MAX)
+		return 0;
+	diag_set(ps->fd, 0, (int)(item - ps->list) + 1,
+		 "a panel applies at most %d segments",
+		 WS_PANEL_SEGMENTS_MAX);
+	return -EINVAL;
+}
+
+/* metrics: names and calc:NAME, at most WS_PANEL_METRICS_MAX; segments
+ * at most WS_PANEL_SEGMENTS_MAX. */
+static int panel_syntax(const struct inidoc *doc, struct diag *d)
+{
+	const char *v = inidoc_get(doc, "panel", "metrics");
+	struct diag fd;
+	struct panel_syntax_each ps = { v, &fd, 0 };
+	int rc;
+
+	memset(&fd, 0, sizeof(fd));
+	rc = inidoc_list_each(v, panel_metric_syntax, &ps);
+	if (rc == -EINVAL)
+		return value_err(d, doc, "panel", "metrics", &fd);
+	if (rc)
+		return rc;
+	v = inidoc_get(doc, "panel", "segments");
+	ps.list = v;
+	ps.n = 0;
+	rc = inidoc_list_each(v, panel_count_each, &ps);
+	if (rc == -EINVAL)
+		return value_err(d, doc, "panel", "segments", &fd);
+	return rc;
+}
+
+/* The Workspace object of kind k named name, if the caller may use it:
+ * 1 and its document (released by the caller), else 0. */
+static int ws_usable(struct mctx *c, int k, const char *name,
+		     struct inidoc *doc)
+{
+	struct obj_ref o;
+
+	if (!inidoc_valid_name(name, strlen(name)))
+		return 0;
+	ws_kind_path(k, name, &o, NULL);
+	o.attr = 0;
+	if (!obj_exists(c, &o) ||
+	    policy_check(c->pol, c->who, ACT_WS_READ, &o, NULL))
+		return 0;
+	return attr_ini_load(c, &o, obj_ref_attr(&o), doc) ? 0 : 1;
+}
+
+/* What a panel names, against its view: the dimension (a dimension
+ * component or a time dimension), the metrics (metric components;
+ * calculated metrics the writer may use, their formulas and segments
+ * over this view), the segments (usable, their rules over this view),
+ * the date range (usable, with both bounds), and sort. */
+struct panel_check {
+	struct mctx *c;
+	const char *view;
+	struct diag *d;
+	const struct inidoc *doc;
+	/* the segments calculated metrics count in: each is one more
+	 * pass over the view's events at every read */
+	char segs[WS_PANEL_METRIC_SEGMENTS_MAX][OBJ_NAME_MAX + 1];
+	int nsegs;
+};
+
+/* One more segment a calculated metric counts in, at most
+ * WS_PANEL_METRIC_SEGMENTS_MAX distinct ones in a panel. */
+static int panel_metric_segment(struct panel_check *pk, const char *seg,
+				int line)
+{
+	int i;
+
+	for (i = 0; i < pk->nsegs; i++)
+		if (!strcmp(pk->segs[i], seg))
+			return 0;
+	if (pk->nsegs == WS_PANEL_METRIC_SEGMENTS_MAX) {
+		diag_set(pk->d, line, 0, "metrics: the calculated metrics of "
+			 "a panel count in at most %d segments of their own",
+			 WS_PANEL_METRIC_SEGMENTS_MAX);
+		return -EINVAL;
+	}
+	snprintf(pk->segs[pk->nsegs++], sizeof(pk->segs[0]), "%s", seg);
+	return 0;
+}
+
+static int panel_check_metric(const char *item, size_t len, void *arg)
+{
+	struct panel_check *pk = arg;
+	size_t pl = strlen(WS_PANEL_CALC);
+	char name[OBJ_NAME_MAX + 1], kind[16];
+	struct inidoc md;
+	const char *f, *mv, *seg;
+	struct diag fd;
+	int line = key_line(pk->doc, "panel", "metrics"), rc;
+
+	if (!(len > pl && !memcmp(item, WS_PANEL_CALC, pl))) {
+		if (view_component(pk->c, pk->view, item, len, kind) &&
+		    !strcmp(kind, "metric"))
+			return 0;
+		diag_set(pk->d, line, 0, "metrics: no metric '%.*s' in data "
+			 "view '%s'", (int)len, item, pk->view);
+		return -EINVAL;
+	}
+	snprintf(name, sizeof(name), "%.*s", (int)(len - pl), item + pl);
+	if (!ws_usable(pk->c, KIND_WS_METRIC, name, &md)) {
+		diag_set(pk->d, line, 0, "metrics: no calculated metric '%s' "
+			 "that you can use", name);
+		return -EINVAL;
+	}
+	f = inidoc_get(&md, "metric", "formula");
+	mv = inidoc_get(&md, "metric", "dataview");
+	seg = inidoc_get(&md, "metric", "segment");
+	memset(&fd, 0, sizeof(fd));
+	rc = 0;
+	if (*mv && strcmp(mv, pk->view)) {
+		diag_set(pk->d, line, 0, "metrics: calculated metric '%s' is "
+			 "data view '%s''s, the panel reads '%s'", name, mv,
+			 pk->view);
+		rc = -EINVAL;
+	} else if (!*f) {
+		diag_set(pk->d, line, 0, "metrics: calculated metric '%s' has "
+			 "no formula", name);
+		rc = -EINVAL;
+	} else {
+		rc = wsdef_formula_check(pk->c, pk->view, f, strlen(f), &fd);
+		if (rc == -EINVAL)
+			diag_set(pk->d, line, 0, "metrics: calculated metric "
+				 "'%s' on data view '%s': formula: %s", name,
+				 pk->view, fd.msg);
+	}
+	if (!rc && *seg)
+		rc = panel_metric_segment(pk, seg, line);
+	if (!rc && *seg) {
+		struct inidoc sd;
+
+		if (!ws_usable(pk->c, KIND_WS_SEGMENT, seg, &sd)) {
+			diag_set(pk->d, line, 0, "metrics: calculated metric "
+				 "'%s' counts in segment '%s', which you "
+				 "cannot use", name, seg);
+			rc = -EINVAL;
+		} else {
+			const char *r = inidoc_get(&sd, "segment", "rule");
+
+			rc = wsdef_segment_check(pk->c, pk->view, r,
+						 strlen(r), &fd);
+			if (rc == -EINVAL)
+				diag_set(pk->d, line, 0, "metrics: calculated "
+					 "metric '%s': segment '%s': rule: %s",
+					 name, seg, fd.msg);
+			inidoc_release(&sd);
+		}
+	}
+	inidoc_release(&md);
+	return rc;
+}
+
+static int panel_check_segment(const char *item, size_t len, void *arg)
+{
+	struct panel_check *pk = arg;
+	char name[OBJ_NAME_MAX + 1];
+	struct inidoc sd;
+	const char *r;
+	struct diag fd;
+	int line = key_line(pk->doc, "panel", "segments"), rc;
+
+	snprintf(name, sizeof(name), "%.*s", (int)len, item);
+	if (!ws_usable(pk->c, KIND_WS_SEGMENT, name, &sd)) {
+		diag_set(pk->d, line, 0, "segments: no segment '%s' that "
+			 "you can use", name);
+		return -EINVAL;
+	}
+	r = inidoc_get(&sd, "segment", "rule");
+	memset(&fd, 0, sizeof(fd));
+	rc = wsdef_segment_check(pk->c, pk->view, r, strlen(r), &fd);
+	if (rc == -EINVAL)
+		diag_set(pk->d, line, 0, "segments: segment '%s' on data "
+			 "view '%s': rule: %s", name, pk->view, fd.msg);
+	inidoc_release(&sd);
+	return rc;
+}
+
+static int panel_check(struct mctx *c, const char *view,
+		       const struct inidoc *doc, struct diag *d)
+{
+	struct panel_check pk = { c, view, d, doc, { "" }, 0 };
+	const char *dim = inidoc_get(doc, "panel", "dimension");
+	const char *dr = inidoc_get(doc, "panel", "date_range");
+	const char *sort = inidoc_get(doc, "panel", "sort");
+	char kind[16];
+	struct inidoc rd;
+	int rc;
+
+	if (*dim && ws_panel_time_dim(dim) < 0 &&
+	    !(view_component(c, view, dim, strlen(dim), kind) &&
+	      !strcmp(kind, "dimension"))) {
+		diag_set(d, key_line(doc, "panel", "dimension"), 0,
+			 "dimension: no dimension '%s' in data view '%s' "
+			 "(nor day, week, month, hour)", dim, view);
+		return -EINVAL;
+	}
+	rc = inidoc_list_each(inidoc_get(doc, "panel", "metrics"),
+			      panel_check_metric, &pk);
+	if (!rc)
+		rc = inidoc_list_each(inidoc_get(doc, "panel", "segments"),
+				      panel_check_segment, &pk);
+	if (rc)
+		return rc;
+	if (*dr) {
+		if (!ws_usable(c, KIND_WS_DATERANGE, dr, &rd)) {
+			diag_set(d, key_line(doc, "panel", "date_range"), 0,
+				 "date_range: no date range '%s' that you can "
+				 "use", dr);
+			return -EINVAL;
+		}
+		rc = !*inidoc_get(&rd, "date_range", "start") ||
+		     !*inidoc_get(&rd, "date_range", "end");
+		inidoc_release(&rd);
+		if (rc) {
+			diag_set(d, key_line(doc, "panel", "date_range"), 0,
+				 "date_range: date range '%s' has no start "
+				 "or end yet", dr);
+			return -EINVAL;
+		}
+	}
+	if (*sort && strcmp(sort, dim) &&
+	    inidoc_list_has(inidoc_get(doc, "panel", "metrics"), sort) != 1) {
+		diag_set(d, key_line(doc, "panel", "sort"), 0,
+			 "sort: '%s' is neither the dimension nor one of the "
+			 "metrics", sort);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+
+struct curated_walk {
+	struct mctx *c;
+	const struct obj_ref *ref;
+	const char *list;
+	struct buf used;	/* what the panels name, "\n"-led lines */
+	char bad[OBJ_NAME_MAX + 32];
+};
+
+static int curated_walk_each(const char *item, void *arg)
+{
+	struct curated_walk *cw = arg;
+	size_t n = strlen(item);
+	const char *at = cw->used.data;
+
+	if (inidoc_list_has(cw->list, item) == 1)
+		return 0;
+	while (at && (at = strstr(at, item)) != NULL) {
+		if (at[-1] == '\n' && at[n] == '\n')
+			return 0;
+		at++;
+	}
+	snprintf(cw->bad, sizeof(cw->bad), "%s", item);
+	return -EACCES;
+}
+
+/* A recipient of a curated project (not its owner, not a product
+ * admin) names only the curated set (SPEC §7), on the project's data
+ * view: -EACCES naming the first item outside it. */
+static int panel_curated(struct mctx *c, const struct obj_ref *ref,
+			 const struct inidoc *doc, struct diag *d)
+{
+	struct obj_ref proj;
+	struct inidoc pd;
+	struct curated_walk cw = { c, ref, "", BUF_INIT, "" };
+	const char *v;
+	int rc;
+
+	panel_project(ref, &proj);
+	proj.attr = 0;
+	rc = attr_ini_load(c, &proj, obj_ref_attr(&proj), &pd);
+	if (rc)
+		return rc;
+	if (!inidoc_bool(&pd, "curation", "enabled") || project_owner(c, &pd))
+		goto out;
+	/* the curated set is the project's view's (as components lists
+	 * it): names alike in another view are not curated */
+	v = inidoc_get(doc, "panel", "dataview");
+	if (*v && strcmp(v, inidoc_get(&pd, "project", "dataview"))) {
+		diag_set(d, 0, 0, "dataview %s: not the data view project "
+			 "'%s' curates for you", v, proj.names[0]);
+		rc = -EACCES;
+		goto out;
+	}
+	cw.list = inidoc_get(&pd, "curation", "components");
+	/* what the project's panels name, gathered once */
+	rc = buf_addch(&cw.used, '\n');
+	if (!rc)
+		rc = panels_items(c, ref, items_set_add, &cw.used);
+	if (!rc)
+		rc = panel_items(doc, curated_walk_each, &cw);
+	if (rc == -EACCES)
+		diag_set(d, 0, 0, "%s: not among the components project '%s' "
+			 "curates for you", cw.bad, proj.names[0]);
+out:
+	buf_release(&cw.used);
+	inidoc_release(&pd);
+	return rc;
+}
+
+static int panel_validate(struct mctx *c, const struct obj_ref *ref,
+			  const struct inidoc *old, struct inidoc *doc,
+			  struct diag *d)
+{
+	static const char *const kept[] = { "owner", "created", NULL };
+	const char *v = inidoc_get(doc, "panel", "dataview");
+	struct buf a = BUF_INIT, b = BUF_INIT, path = BUF_INIT;
+	char view[VIEW_BUF], ts[TIMEPARSE_FMT_SIZE], tmp[32];
+	struct obj_ref dv;
+	int rc = 0, i;
+
+	/* a panel is its project's: who made it is all owner says */
+	for (i = 0; kept[i] && !rc; i++)
+		rc = inidoc_set(doc, "panel", kept[i],
+				inidoc_get(old, "panel", kept[i]));
+	if (!rc)
+		rc = inidoc_render(old, &a);
+	if (!rc)
+		rc = inidoc_render(doc, &b);
+	if (rc || (a.len == b.len && !memcmp(a.data, b.data, a.len)))
+		goto out;	/* written back unchanged: a no-op */
+	rc = panel_syntax(doc, d);
+	if (rc)
+		goto out;
+	if (*v && strcmp(v, inidoc_get(old, "panel", "dataview"))) {
+		obj_ref_root(&dv);
+		dv.kind = KIND_DATAVIEW;
+		dv.nnames = 1;
+		snprintf(dv.names[0], sizeof(dv.names[0]), "%s", v);
+		if (!obj_exists(c, &dv) ||
+		    policy_check(c->pol, c->who, ACT_DV_SEE, &dv, NULL)) {
+			diag_set(d, key_line(doc, "panel", "dataview"), 0,
+				 "dataview: no data view '%s' that you can "
+				 "see", v);
+			rc = -EINVAL;
+			goto out;
+		}
+	}
+	rc = panel_view(c, ref, doc, view);
+	if (rc)
+		goto out;
+	if (*view) {
+		obj_ref_root(&dv);
+		dv.kind = KIND_DATAVIEW;
+		dv.nnames = 1;
+		snprintf(dv.names[0], sizeof(dv.names[0]), "%s", view);
+		if (!obj_exists(c, &dv)) {
+			rc = view_gone(d, doc, "panel", view);
+			goto out;
+		}
+		/* what it names is the view's: a writer must see it */
+		if (policy_check(c->pol, c->who, ACT_DV_SEE, &dv, NULL)) {
+			diag_set(d, key_line(doc, "panel", "dataview"), 0,
+				 "dataview: the panel reads data view '%s', "
+				 "which you cannot see", view);
+			rc = -EINVAL;
+			goto out;
+		}
+		rc = panel_check(c, view, doc, d);
+	} else if (*inidoc_get(doc, "panel", "dimension") ||
+		   *inidoc_get(doc, "panel", "metrics")) {
+		diag_set(d, key_line(doc, "panel", "dataview"), 0,
+			 "dataview: neither the panel nor its project names "
+			 "a data view");
+		rc = -EINVAL;
+	}
+	if (!rc)
+		rc = panel_curated(c, ref, doc, d);
+	if (!rc)
+		rc = panel_path(ref, &path);
+	if (!rc)
+		rc = refs_sync(c, &panel_kind, old, doc, path.data, path.data,
+			       d);
+	if (rc)
+		goto out;
+	if (timeparse_format_utc((int64_t)c->now, ts))
+		ts[0] = '\0';
+	rc = inidoc_set(doc, "panel", "modified", ts);
+	if (!rc)
+		rc = inidoc_set(doc, "panel", "modified_by", mctx_login(c, tmp));
+out:
+	buf_release(&a);
+	buf_release(&b);
+	buf_release(&path);
+	return rc;
+}
+
+int ws_panel_store(struct mctx *c, const struct obj_ref *ref, const char *data,
+		   size_t len, struct diag *d)
+{
+	int rc = attr_ini_commit(c, ref, data, len, panel_validate, d);
+	const char *v;
+	size_t vlen;
+	int base;
+
+	if (rc == -EINVAL && d->column < 0) {
+		base = dv_raw_value(data, len, d->line, &v, &vlen);
+		d->column = base ? base - d->column - 1 : -d->column;
+	}
+	return rc;
+}
+
+int ws_panel_check_key(struct mctx *c, const struct obj_ref *ref,
+		       const struct inidoc_field *f, const char *val,
+		       const char *line, size_t llen, struct diag *d)
+{
+	struct inidoc one;
+	int rc;
+
+	if (strcmp(f->key, "metrics") && strcmp(f->key, "segments"))
+		return 0;
+	rc = inidoc_defaults(&ws_panel_schema, &one);
+	if (rc)
+		return rc;
+	rc = inidoc_set(&one, f->section, f->key, val);
+	if (!rc)
+		rc = panel_syntax(&one, d);
+	inidoc_release(&one);
+	if (rc == -EINVAL && d->column < 0) {
+		const char *v;
+		size_t vlen;
+		int base = dv_raw_value(line, llen, 1, &v, &vlen);
+
+		d->column = base ? base - d->column - 1 : -d->column;
+	}
+	return rc;
+}
+
+/* A new panel: at most WS_PANELS_MAX in a project; owner and times. */
+int ws_panel_create(struct mctx *c, const struct obj_ref *ref,
+		    struct diag *d)
+{
+	struct obj_ref dir, ini;
+	struct buf names = BUF_INIT, text = BUF_INIT;
+	struct inidoc doc;
+	struct rec r = REC_INIT;
+	char ts[TIMEPARSE_FMT_SIZE], tmp[32];
+	unsigned long owned;
+	size_t n = 0, i;
+	int rc;
+
+	panel_project(ref, &dir);
+	dir.kind = KIND_WS_PANELS;
+	rc = obj_list(c, &dir, &names);
+	for (i = 0; !rc && i < names.len; i++)
+		n += names.data[i] == '\n';
+	buf_release(&names);
+	if (rc)
+		return rc;
+	if (n >= WS_PANELS_MAX) {
+		diag_set(d, 0, 0, "project '%s' holds %d panels, the most a "
+			 "project may", ref->names[0], WS_PANELS_MAX);
+		return -EDQUOT;
+	}
+	/* its maker's, for [limits] workspace_objects, as every object it
+	 * makes: what one login can make the store hold stays bounded */
+	rc = owned_get(c, mctx_login(c, tmp), &owned);
+	if (rc)
+		return rc;
+	if (c->cfg->ws_objects && owned >= c->cfg->ws_objects) {
+		diag_set(d, 0, 0, "you own %lu Workspace objects, the most "
+			 "[limits] workspace_objects lets one login make",
+			 owned);
+		return -EDQUOT;
+	}
+	rc = owned_add(c, mctx_login(c, tmp), 1);
+	if (rc)
+		return rc;
+	panel_ini(ref, &ini);
+	rc = attr_ini_load(c, &ini, obj_ref_attr(&ini), &doc);
+	if (rc)
+		return rc;
+	if (timeparse_format_utc((int64_t)c->now, ts))
+		ts[0] = '\0';
+	rc = inidoc_set(&doc, "panel", "owner", mctx_login(c, tmp));
+	if (!rc)
+		rc = inidoc_set(&doc, "panel", "created", ts);
+	if (!rc)
+		rc = inidoc_set(&doc, "panel", "modified", ts);
+	if (!rc)
+		rc = inidoc_set(&doc, "panel", "modified_by",
+				mctx_login(c, tmp));
+	if (!rc)
+		rc = inidoc_render(&doc, &text);
+	inidoc_release(&doc);
+	if (!rc)
+		rc = obj_load(c, &ini, &r);
+	if (!rc)
+		rc = rec_set(&r, obj_ref_attr(&ini)->name, text.data, text.len);
+	if (!rc)
+		rc = obj_save(c, &ini, &r);
+	rec_release(&r);
+	buf_release(&text);
+	return rc;
+}
+
+/* Deleted (rm, or its project's rmdir): what it named no longer lists
+ * it in used_by. */
+int ws_panel_destroy(struct mctx *c, const struct obj_ref *ref,
+		     struct diag *d)
+{
+	struct obj_ref ini;
+	struct inidoc doc;
+	struct buf path = BUF_INIT;
+	int rc;
+
+	panel_ini(ref, &ini);
+	rc = attr_ini_load(c, &ini, obj_ref_attr(&ini), &doc);
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
+	rc = panel_path(ref, &path);
+	if (!rc)
+		rc = refs_sync(c, &panel_kind, &doc, NULL, path.data, path.data,
+			       d);
+	if (!rc)
+		rc = owned_add(c, inidoc_get(&doc, "panel", "owner"), -1);
+	inidoc_release(&doc);
+	buf_release(&path);
+	return rc;
+}
+
+/* Renamed (mv in panels/): what it names lists it by its new path. */
+int ws_panel_moved(struct mctx *c, const struct obj_ref *from,
+		   const struct obj_ref *ref, struct diag *d)
+{
+	struct obj_ref ini;
+	struct inidoc doc;
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	int rc;
+
+	panel_ini(ref, &ini);
+	rc = attr_ini_load(c, &ini, obj_ref_attr(&ini), &doc);
+	if (rc)
+		return rc;
+	rc = panel_path(from, &a);
+	if (!rc)
+		rc = panel_path(ref, &b);
+	if (!rc)
+		rc = refs_sync(c, &panel_kind, &doc, &doc, a.data, b.data, d);
+	inidoc_release(&doc);
+	buf_release(&a);
+	buf_release(&b);
+	return rc;
+}
+
+/* A project renamed from from to ref (its panels already moved with
+ * it): what they name lists them by their new paths. */
+struct panels_repath {
+	struct mctx *c;
+	const struct obj_ref *from, *to;
+	struct diag *d;
+};
+
+static int panels_repath_each(const char *name, size_t len, void *arg)
+{
+	struct panels_repath *pr = arg;
+	struct obj_ref a, b;
+
+	if (len > OBJ_NAME_MAX)
+		return 0;
+	panel_ini(pr->from, &a);
+	panel_ini(pr->to, &b);
+	snprintf(a.names[0], sizeof(a.names[0]), "%s", pr->from->names[0]);
+	snprintf(a.names[1], sizeof(a.names[1]), "%.*s", (int)len, name);
+	snprintf(b.names[1], sizeof(b.names[1]), "%.*s", (int)len, name);
+	return ws_panel_moved(pr->c, &a, &b, pr->d);
+}
+
+static int panels_repath(struct mctx *c, const struct obj_ref *from,
+			 const struct obj_ref *to, struct diag *d)
+{
+	struct obj_ref dir;
+	struct buf names = BUF_INIT;
+	struct panels_repath pr = { c, from, to, d };
+	int rc;
+
+	panel_project(to, &dir);
+	dir.kind = KIND_WS_PANELS;
+	rc = obj_list(c, &dir, &names);
+	if (!rc)
+		rc = inidoc_lines_each(names.data, panels_repath_each, &pr);
+	buf_release(&names);
+	return rc;
+}
+
+/* panels/P.csv: one for each panels/P.ini. */
+int ws_panel_list(struct mctx *c, const struct obj_ref *parent,
+		  struct buf *names)
+{
+	return obj_list(c, parent, names);
+}
+
+int ws_panel_has(struct mctx *c, const struct obj_ref *ref)
+{
+	struct obj_ref ini;
+
+	panel_ini(ref, &ini);
+	return obj_exists(c, &ini);
+}
+
+int ws_panel_resolve(struct mctx *c, const struct obj_ref *ref,
+		     struct obj_ref *panel, struct buf *owner)
+{
+	struct obj_ref proj;
+	struct inidoc doc;
+	int rc;
+
+	if (ref->kind != KIND_LINK_PANEL) {
+		panel_ini(ref, panel);
+		return obj_exists(c, panel) ? 0 : -ENOENT;
+	}
+	rc = link_resolve(c, ref->names[0], &proj, &doc);
+	if (rc)
+		return rc;
+	if (owner)
+		rc = buf_addstr(owner, inidoc_get(&doc, "project", "owner"));
+	inidoc_release(&doc);
+	obj_ref_root(panel);
+	panel->kind = KIND_WS_PANEL;
+	panel->nnames = 2;
+	panel->attr = 0;
+	memcpy(panel->names[0], proj.names[0], sizeof(panel->names[0]));
+	memcpy(panel->names[1], ref->names[1], sizeof(panel->names[1]));
+	if (!rc && !obj_exists(c, panel))
+		rc = -ENOENT;
+	return rc;
+}
+
+int ws_link_panel_list(struct mctx *c, const struct obj_ref *parent,
+		       struct buf *names)
+{
+	struct obj_ref proj;
+	struct inidoc doc;
+	int rc = link_resolve(c, parent->names[0], &proj, &doc);
+
+	if (rc)
+		return rc == -ENOENT ? buf_add(names, "", 0) : rc;
+	inidoc_release(&doc);
+	proj.kind = KIND_WS_PANELS;
+	proj.attr = -1;
+	return obj_list(c, &proj, names);
+}
+
+int ws_link_panel_has(struct mctx *c, const struct obj_ref *ref)
+{
+	struct obj_ref panel;
+	int rc = ws_panel_resolve(c, ref, &panel, NULL);
+
+	return rc == -ENOENT ? 0 : rc ? rc : 1;
+}
+
+/* The newest commit to a Workspace object a panel names (a calculated
+ * metric's segment too). */
+struct panel_newest {
+	struct mctx *c;
+	time_t t;
+};
+
+static int panel_newest_each(const struct ws_ref_key *rk, const char *name,
+			     void *arg)
+{
+	struct panel_newest *pn = arg;
+	struct obj_ref o;
+	struct inidoc md;
+	time_t t;
+
+	ws_kind_path(rk->kind, name, &o, NULL);
+	t = obj_mtime(pn->c, &o);
+	if (t > pn->t)
+		pn->t = t;
+	if (rk->kind != KIND_WS_METRIC)
+		return 0;
+	o.attr = 0;
+	if (!obj_exists(pn->c, &o) ||
+	    attr_ini_load(pn->c, &o, obj_ref_attr(&o), &md))
+		return 0;
+	if (*inidoc_get(&md, "metric", "segment")) {
+		ws_kind_path(KIND_WS_SEGMENT,
+			     inidoc_get(&md, "metric", "segment"), &o, NULL);
+		t = obj_mtime(pn->c, &o);
+		if (t > pn->t)
+			pn->t = t;
+	}
+	inidoc_release(&md);
+	return 0;
+}
+
+/* The newest commit among the panel's own file, what it names and its
+ * view (its settings, components, connection and rows).  Annotations
+ * are left out: which ones show is the reader's. */
+time_t ws_panel_mtime(struct mctx *c, const struct obj_ref *ref)
+{
+	struct obj_ref panel, dv;
+	struct inidoc doc;
+	struct panel_newest pn = { c, 0 };
+	char view[VIEW_BUF];
+	time_t t, v;
+
+	if (ws_panel_resolve(c, ref, &panel, NULL))
+		return 0;
+	t = obj_mtime(c, &panel);
+	if (attr_ini_load(c, &panel, obj_ref_attr(&panel), &doc))
+		return t;
+	refs_each(&panel_kind, &doc, panel_newest_each, &pn);
+	if (pn.t > t)
+		t = pn.t;
+	if (!panel_view(c, &panel, &doc, view) && *view) {
+		obj_ref_root(&dv);
+		dv.kind = KIND_DATAVIEW;
+		dv.nnames = 1;
+		snprintf(dv.names[0], sizeof(dv.names[0]), "%s", view);
+		v = dv_mtime(c, &dv);
+		if (v > t)
+			t = v;
+	}
+	inidoc_release(&doc);
+	return t;
 }
 
 /* --- /admin/transfer --- */

@@ -982,13 +982,23 @@ struct keep_pass {
 	void *arg;
 };
 
+/* A date range tests the event's day as the view shows it, as a rule
+ * does: an event whose day the view hides, or buckets into a label, is
+ * in no range (its local day read from the time would show what the
+ * view withholds). */
 static int keep_in_range(const struct keep_pass *kp, const struct dv_event *e)
 {
+	char shown[TZ_DAY_SIZE];
 	int64_t day;
 
 	if (kp->k->first_day == INT64_MIN && kp->k->last_day == INT64_MAX)
 		return 1;
 	day = tz_local_day_number(kp->tz, e->ts);
+	if (!e->day)
+		return 0;
+	tz_format_day(day, shown);
+	if (e->daylen != TZ_DAY_SIZE - 1 || memcmp(e->day, shown, e->daylen))
+		return 0;
 	return day >= kp->k->first_day && day <= kp->k->last_day;
 }
 

@@ -418,6 +418,11 @@ static void world_populate(void)
 		    "user:ned@example.com edit\n");
 	model_write(MIA, "/workspace/projects/p1/project.ini",
 		    "[project]\n[link]\nenabled = true\n");
+	/* its home view web, one mia does not see: its panels' view (the
+	 * gate asks of panels/t.csv whether t is there or not) */
+	model_mkdir_as(PA, "/dataviews", "web", 0);
+	model_write(PA, "/workspace/projects/p1/project.ini",
+		    "[project]\ndataview = web\n[link]\nenabled = true\n");
 	{
 		struct buf b = BUF_INIT;
 		const char *t;
@@ -641,32 +646,37 @@ struct prow {
 	R(w, ACT_ACTIVITY, "/admin/reporting-activity", EA)
 
 /* Projects: curate and enable the link of p1 (mia's: ria and Analysts
- * view it, ned edits it), enter /links, read p1's live link. */
+ * view it, ned edits it; home view web), enter /links, read p1's live
+ * link, read the table of p1's panel t (the project, and its view with
+ * analysis_workspace). */
 #define P1 "/workspace/projects/p1"
 #define P2 "/workspace/projects/p2"
-#define PJ(w, curate, link, links, read)                                       \
+#define PJ(w, curate, link, links, read, panel)                                \
 	R(w, ACT_WS_CURATE, P1 "/project.ini", curate),                         \
 	R(w, ACT_WS_LINK, P1 "/project.ini", link),                             \
 	R(w, ACT_LINKS_SEE, "/links", links),                                  \
-	R(w, ACT_LINK_READ, "/links/TOKEN", read)
+	R(w, ACT_LINK_READ, "/links/TOKEN", read),                             \
+	R(w, ACT_WS_PANEL, P1 "/panels/t.csv", panel)
 
 static const struct prow matrix[] = {
     /* projects and their links */
-    PJ(UNMAPPED, EN, EN, EN, EN),
-    PJ(SYS, EN, EN, 0, EN),
-    PJ(PA, 0, 0, 0, 0),
-    PJ(PA2, 0, 0, 0, 0),
-    PJ(PA3, 0, 0, 0, 0),
-    PJ(LEAD, EN, EN, 0, EN),
-    PJ(ANALYST, EA, EA, 0, 0),
-    PJ(ANALYST_SUPP, EA, EA, 0, 0),
-    PJ(NOGROUP, EN, EN, 0, EN),
-    PJ(VIEWER, EN, EN, 0, EN),
-    PJ(AUDITOR, EN, EN, 0, EN),
-    PJ(LEAD2, EN, EN, 0, EN),
-    PJ(MIA, 0, 0, 0, 0),
-    PJ(NED, EA, EA, 0, 0),
-    PJ(RIA, EA, EA, 0, 0),
+    PJ(UNMAPPED, EN, EN, EN, EN, EN),
+    PJ(SYS, EN, EN, 0, EN, EN),
+    PJ(PA, 0, 0, 0, 0, 0),
+    PJ(PA2, 0, 0, 0, 0, 0),
+    PJ(PA3, 0, 0, 0, 0, 0),
+    PJ(LEAD, EN, EN, 0, EN, EN),
+    /* thirdparty grants web with analysis_workspace */
+    PJ(ANALYST, EA, EA, 0, 0, 0),
+    PJ(ANALYST_SUPP, EA, EA, 0, 0, 0),
+    PJ(NOGROUP, EN, EN, 0, EN, EN),
+    PJ(VIEWER, EN, EN, 0, EN, EN),
+    PJ(AUDITOR, EN, EN, 0, EN, EN),
+    PJ(LEAD2, EN, EN, 0, EN, EN),
+    /* analysis_workspace from profiles that grant no view */
+    PJ(MIA, 0, 0, 0, 0, EA),
+    PJ(NED, EA, EA, 0, 0, EA),
+    PJ(RIA, EA, EA, 0, 0, EA),
     /* unmapped: ACT_PUBLIC and nothing else; it may know only the root,
      * README and whoami (refused there: EACCES, SPEC §1), no other name */
     R(UNMAPPED, ACT_NONE, "/", EA),
@@ -1264,6 +1274,15 @@ static const struct prow details[] = {
        "login"),
     RW(UNMAPPED, ACT_LINK_READ, "/links/TOKEN/panels", EN, NEED_MAPPED),
     RW(RIA, ACT_LINK_READ, "/links/TOKEN/panels", 0, NULL),
+    /* a panel's table: the project and its view with analysis_workspace
+     * (the panel's facts give the project's view when it names none) */
+    RW(MIA, ACT_WS_PANEL, P1 "/panels/t.csv", EA,
+       "needs role product admin or a profile granting data view web with "
+       "analysis_workspace"),
+    RW(ANALYST, ACT_WS_PANEL, P1 "/panels/t.csv", 0, NULL),
+    RW(NOGROUP, ACT_WS_PANEL, P1 "/panels/t.csv", EN, NULL),
+    RW(PA2, ACT_WS_PANEL, P2 "/panels/t.csv", 0, NULL),
+    RW(ANALYST, ACT_WS_PANEL, P2 "/panels/t.csv", EN, NULL),
     RW(RIA, ACT_LINK_READ, "/links/0123456789abcdef0123456789abcdef", EN,
        "no such link"),
     RW(UNMAPPED, ACT_LINKS_SEE, "/links", EN, NEED_MAPPED),

@@ -53,6 +53,7 @@
 #include "store.h"
 #include "timeparse.h"
 #include "tz.h"
+#include "workspace.h"
 #include "wsdef.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -796,9 +797,10 @@ static void segment_world(int ordered)
 
 /* The oracle: sqlite3 on the same CSV, with the view's values written
  * out in SQL (a value the view hides is NULL, so SQL's three-valued
- * logic decides a rule on it; a bucketed value is its label; rday the
- * local date the date range goes by) and sessions by window functions,
- * in TZ Europe/Berlin for the local dates.  Runs sql after the setup;
+ * logic decides a rule on it; a bucketed value is its label; a date
+ * range goes by vday, the day as the view shows it: an event whose day
+ * the view hides is in no range) and sessions by window functions, in
+ * TZ Europe/Berlin for the local dates.  Runs sql after the setup;
  * out gets its output. */
 static const char oracle_setup[] =
 	"CREATE TABLE ev(pid TEXT, ts INTEGER, page TEXT, country TEXT, "
@@ -845,7 +847,8 @@ static void oracle(const char *sql, struct buf *out)
 	buf_add(out, "", 0);
 	while ((n = fread(piece, 1, sizeof(piece), f)) > 0)
 		buf_add(out, piece, n);
-	ck_assert_int_eq(pclose(f), 0);
+	len = pclose(f);
+	ck_assert_msg(len == 0, "sqlite3: %d: %.500s", len, out->data);
 }
 
 static const struct {
@@ -1002,7 +1005,7 @@ START_TEST(test_segments_oracle)
 			k.first_day = day_of(seg_cases[c].first);
 			k.last_day = day_of(seg_cases[c].last);
 			snprintf(rbuf, sizeof(rbuf),
-				 "rday BETWEEN '%s' AND '%s'",
+				 "vday BETWEEN '%s' AND '%s'",
 				 seg_cases[c].first, seg_cases[c].last);
 			range = rbuf;
 		}
@@ -1533,6 +1536,222 @@ START_TEST(test_formula_on_report)
 }
 END_TEST
 
+/* --- panels (wspanel.c) against sqlite3 --- */
+
+/* A Workspace object's .ini, stored as its commit would have left it. */
+static void ws_put(enum kind k, const char *name, const char *panel,
+		   const char *field, const struct inidoc_schema *schema,
+		   const char *text)
+{
+	struct obj_ref ref;
+
+	ref_make(&ref, k, 0, name, panel);
+	put_ini(&ref, field, schema, text);
+}
+
+/* Read a panel's table whole, as a reader would. */
+static int panel_read(const char *proj, const char *panel, struct buf *out)
+{
+	const struct kind_stream_ops *ops = &ws_panel_stream_ops;
+	struct obj_ref ref;
+	struct buf piece = BUF_INIT;
+	void *cur = NULL;
+	int eof = 0, rc;
+
+	ref_make(&ref, KIND_WS_PANEL_CSV, 0, proj, panel);
+	buf_reset(out);
+	buf_add(out, "", 0);
+	rc = ops->start(&ctx, &ref, &cur);
+	while (!rc && !eof) {
+		rc = ops->next(&ctx, &ref, cur, &piece, &eof);
+		if (!rc)
+			buf_add(out, piece.data, piece.len);
+	}
+	if (cur)
+		ops->done(cur);
+	buf_release(&piece);
+	return rc;
+}
+
+/* The Workspace objects the panels name, on view v. */
+static void panel_world(int variant_no)
+{
+	variant(variant_no);
+	comp("u", "[component]\nkind = metric\nfield = people\n");
+	comp("s", "[component]\nkind = metric\nfield = sessions\n");
+	comp("c", "[component]\nkind = metric\nfield = country\n"
+		  "aggregation = count\n");
+	comp("dp", "[component]\nkind = metric\nfield = page\n"
+		   "aggregation = distinct\n");
+	ws_put(KIND_WS_PROJECT, "p", NULL, "project.ini", &ws_project_schema,
+	       "[project]\ndataview = v\n");
+	ws_put(KIND_WS_SEGMENT, "de", NULL, "segment.ini", &ws_segment_schema,
+	       "[segment]\ndataview = v\ncontainer = session\n"
+	       "rule = land = de\n");
+	ws_put(KIND_WS_SEGMENT, "cart", NULL, "segment.ini",
+	       &ws_segment_schema, "[segment]\ndataview = v\n"
+	       "container = person\nrule = page = cart\n");
+	ws_put(KIND_WS_SEGMENT, "notfr", NULL, "segment.ini",
+	       &ws_segment_schema, "[segment]\ndataview = v\nexclude = true\n"
+	       "rule = land = fr\n");
+	ws_put(KIND_WS_METRIC, "r", NULL, "metric.ini", &ws_metric_schema,
+	       "[metric]\ndataview = v\nformula = n / u\nprecision = 3\n");
+	ws_put(KIND_WS_METRIC, "cn", NULL, "metric.ini", &ws_metric_schema,
+	       "[metric]\ndataview = v\nformula = n\nsegment = cart\n"
+	       "precision = 0\n");
+	ws_put(KIND_WS_DATERANGE, "wk", NULL, "daterange.ini",
+	       &ws_daterange_schema, "[date_range]\ndataview = v\n"
+	       "start = 2026-03-25\nend = 2026-03-31\n");
+}
+
+static const struct {
+	const char *name;
+	const char *ini;
+	const char *head;
+	const char *sql;	/* the rows, over the oracle's view s */
+	int calc;		/* 1: append n / u (fields 2, 3) as %.3f;
+				 * 2: append an empty annotations cell */
+} panel_cases[] = {
+	{ "pages",
+	  "[panel]\ndimension = page\nmetrics = n, u, s, c, dp, calc:r\n"
+	  "segments = de\ndate_range = wk\n",
+	  "page,n,u,s,c,dp,calc:r",
+	  "WITH r AS (SELECT * FROM s WHERE vday BETWEEN '2026-03-25' AND "
+	  "'2026-03-31'), k AS (SELECT * FROM r WHERE (pid, sn) IN (SELECT "
+	  "pid, sn FROM r WHERE vland = 'de')) SELECT vpage || ',' || "
+	  "count(*) || ',' || count(DISTINCT pid) || ',' || count(DISTINCT "
+	  "pid || '/' || sn) || ',' || count(nullif(vland, '')) || ',' || "
+	  "count(DISTINCT nullif(vpage, '')) FROM k WHERE vpage IS NOT NULL "
+	  "GROUP BY vpage ORDER BY count(*) DESC, vpage;\n", 1 },
+	{ "days",
+	  "[panel]\ndimension = day\nmetrics = n, u\nsegments = cart, notfr\n"
+	  "sort = day\norder = asc\n",
+	  "day,n,u,annotations",
+	  "SELECT vday || ',' || count(*) || ',' || count(DISTINCT pid) FROM "
+	  "s WHERE vday IS NOT NULL AND pid IN (SELECT pid FROM s WHERE vpage "
+	  "= 'cart') AND (vland = 'fr') IS NOT TRUE GROUP BY vday ORDER BY "
+	  "vday;\n", 2 },
+	{ "hours",
+	  "[panel]\ndimension = hour\nmetrics = n, dp\nsort = hour\n"
+	  "order = asc\n",
+	  "hour,n,dp",
+	  "SELECT strftime('%H', ts, 'unixepoch', 'localtime') || ',' || "
+	  "count(*) || ',' || count(DISTINCT nullif(vpage, '')) FROM s WHERE "
+	  "vday IS NOT NULL GROUP BY strftime('%H', ts, 'unixepoch', "
+	  "'localtime') ORDER BY 1;\n", 0 },
+	{ "weeks",
+	  "[panel]\ndimension = week\nmetrics = calc:cn\n",
+	  "week,calc:cn",
+	  "WITH w AS (SELECT date(ts, 'unixepoch', 'localtime', 'weekday 0', "
+	  "'-6 days') AS wk, pid FROM s WHERE vday IS NOT NULL) SELECT a.wk || "
+	  "',' || coalesce(b.n, 0) FROM (SELECT wk FROM w GROUP BY wk) AS a "
+	  "LEFT JOIN (SELECT wk, count(*) AS n FROM w WHERE pid IN (SELECT "
+	  "pid FROM s WHERE vpage = 'cart') GROUP BY wk) AS b USING (wk) "
+	  "ORDER BY coalesce(b.n, 0) DESC, a.wk;\n", 0 },
+	{ "months",
+	  "[panel]\ndimension = month\nmetrics = s, u\n",
+	  "month,s,u",
+	  "SELECT strftime('%Y-%m', ts, 'unixepoch', 'localtime') || ',' || "
+	  "count(DISTINCT pid || '/' || sn) || ',' || count(DISTINCT pid) "
+	  "FROM s WHERE vday IS NOT NULL GROUP BY strftime('%Y-%m', ts, "
+	  "'unixepoch', 'localtime') ORDER BY count(DISTINCT pid || '/' || "
+	  "sn) DESC, 1;\n", 0 },
+	{ "buckets",
+	  "[panel]\ndimension = amount\nmetrics = s, n\nsort = s\n"
+	  "order = asc\nlimit = 2\n",
+	  "amount,s,n",
+	  "SELECT vamount || ',' || count(DISTINCT pid || '/' || sn) || ',' "
+	  "|| count(*) FROM s GROUP BY vamount ORDER BY count(DISTINCT pid "
+	  "|| '/' || sn), vamount LIMIT 2;\n", 0 },
+};
+
+/* Each panel's table equals sqlite3's, byte for byte, with events in
+ * time order (live sessions) and not, sorts in memory and spilling. */
+START_TEST(test_panels_oracle)
+{
+	struct buf got = BUF_INIT, rows = BUF_INIT, want = BUF_INIT;
+	char *line, *save = NULL;
+	size_t c;
+
+	panel_world(_i);
+	for (c = 0; c < (size_t)N(panel_cases); c++) {
+		ws_put(KIND_WS_PANEL, "p", panel_cases[c].name, "panel",
+		       &ws_panel_schema, panel_cases[c].ini);
+		ck_assert_msg(panel_read("p", panel_cases[c].name, &got) == 0,
+			      "%s", panel_cases[c].name);
+		oracle(panel_cases[c].sql, &rows);
+		buf_reset(&want);
+		buf_printf(&want, "%s\n", panel_cases[c].head);
+		for (line = strtok_r(rows.data, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			long n, u;
+
+			buf_addstr(&want, line);
+			if (panel_cases[c].calc == 1) {
+				/* the formula in C's doubles and printf (as
+				 * the daemon: sqlite3 3.40's printf rounds
+				 * some halves the other way) */
+				const char *f = strchr(line, ',');
+
+				ck_assert_int_eq(sscanf(f, ",%ld,%ld", &n, &u),
+						 2);
+				buf_printf(&want, ",%.3f", (double)n / u);
+			} else if (panel_cases[c].calc == 2) {
+				buf_addch(&want, ',');
+			}
+			buf_addch(&want, '\n');
+		}
+		ck_assert_int_gt(want.len, strlen(panel_cases[c].head) + 8);
+		ck_assert_msg(!strcmp(got.data, want.data),
+			      "variant %d, %s: %zu bytes, sqlite3 %zu:\n%.400s"
+			      "\n---\n%.400s", _i, panel_cases[c].name, got.len,
+			      want.len, got.data, want.data);
+	}
+	buf_release(&got);
+	buf_release(&rows);
+	buf_release(&want);
+}
+END_TEST
+
+/* What a panel uses, gone or never there: EINVAL, nothing else shown. */
+START_TEST(test_panels_gone)
+{
+	static const struct {
+		const char *ini;
+	} bad[] = {
+		{ "[panel]\ndimension = nope\nmetrics = n\n" },
+		{ "[panel]\ndimension = page\nmetrics = n, gone\n" },
+		{ "[panel]\ndimension = page\nmetrics = calc:gone\n" },
+		{ "[panel]\ndimension = page\nsegments = gone\n" },
+		{ "[panel]\ndimension = page\ndate_range = gone\n" },
+		{ "[panel]\ndataview = gone\ndimension = page\n" },
+		{ "[panel]\nmetrics = n\n" },
+	};
+	struct buf got = BUF_INIT;
+	size_t i;
+
+	panel_world(0);
+	for (i = 0; i < (size_t)N(bad); i++) {
+		ws_put(KIND_WS_PANEL, "p", "x", "panel", &ws_panel_schema,
+		       bad[i].ini);
+		ck_assert_msg(panel_read("p", "x", &got) == -EINVAL, "%s",
+			      bad[i].ini);
+		ck_assert_int_eq(got.len, 0);
+	}
+	/* a rule that no longer binds: its segment names a dimension gone */
+	ws_put(KIND_WS_SEGMENT, "old", NULL, "segment.ini", &ws_segment_schema,
+	       "[segment]\ndataview = v\nrule = nope = 1\n");
+	ws_put(KIND_WS_PANEL, "p", "x", "panel", &ws_panel_schema,
+	       "[panel]\ndimension = page\nmetrics = n\nsegments = old\n");
+	ck_assert_int_eq(panel_read("p", "x", &got), -EINVAL);
+	ws_put(KIND_WS_PANEL, "p", "x", "panel", &ws_panel_schema,
+	       "[panel]\ndimension = page\nmetrics = n\n");
+	ck_assert_int_eq(panel_read("p", "x", &got), 0);
+	ck_assert_ptr_nonnull(strstr(got.data, "page,n\n"));
+	buf_release(&got);
+}
+END_TEST
+
 static Suite *wsdef_suite(void)
 {
 	Suite *s = suite_create("wsdef");
@@ -1568,6 +1787,13 @@ static Suite *wsdef_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_formula_check);
 	tcase_add_loop_test(tc, test_formula_on_report, 0, 2);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("panels");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, test_panels_oracle, 0, 4);
+	tcase_add_test(tc, test_panels_gone);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("annotations");

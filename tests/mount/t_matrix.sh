@@ -5,7 +5,7 @@
 # [delegation], members with and without the tools,
 # directly and through a group, a mapped user in no profile, an unmapped
 # uid, root, a Workspace object's owner and a user it is shared with)
-# try 89 actions each on one fixture, every row of §6 and §7 split
+# try 97 actions each on one fixture, every row of §6 and §7 split
 # into system calls on paths, some again while a journey_optimizer
 # connection exists.  Each cell checks stat and access(2), its errno,
 # what an allowed read reads, that a denied change changes nothing and

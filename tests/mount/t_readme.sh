@@ -59,6 +59,12 @@ run_block "#### Projects" 5
 eq "eng sees the curated components" "$(setpriv --reuid=2103 --regid=2103 --groups=3101 cat "$MT/workspace/projects/launch/components")" "dimension page
 metric revenue"
 has "the link is live" "$(ls "$MT/links/$(sed -n 's/^token = //p' "$MT/workspace/projects/launch/project.ini")")" "panels"
+has "the panel's table" "$(cat "$MT/workspace/projects/launch/panels/pages.csv")" "page,revenue,calc:per-person
+checkout,"
+has "a table by day, with annotations" "$(head -n 1 "$MT/workspace/projects/launch/panels/days.csv")" "day,revenue,annotations"
+eq "seven days" "$(wc -l <"$MT/workspace/projects/launch/panels/days.csv")" "8"
+has "ana's refusal names what is not curated" "$(setpriv --reuid=2101 --regid=2101 --clear-groups cat "$MT/errors")" "metric people: not among the components project 'launch' curates for you"
+eq "the link serves the tables" "$(ls "$MT/links/$(sed -n 's/^token = //p' "$MT/workspace/projects/launch/project.ini")/panels" | tr '\n' ' ')" "days.csv pages.csv "
 
 kill -TERM $DEMO
 for _ in $(seq 1 100); do kill -0 $DEMO 2>/dev/null || break; sleep 0.1; done

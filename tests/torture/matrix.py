@@ -9,8 +9,9 @@ admin: three product admins with different platform profiles, product
 profiles granting data views by name and by auto_include, with and
 without reporting tools, members directly and through a group,
 connections in two sandboxes, datasets with rows, data views with
-components, and Workspace segments owned by a member and shared with a
-user and a group, and one shared with all.  Then every role below tries every action below, one system
+components, Workspace segments owned by a member and shared with a
+user and a group, and one shared with all, and a project with a panel
+shared with users to view and with a group to edit.  Then every role below tries every action below, one system
 call on one path each, and the answer is compared with the table MATRIX:
 the outcome each cell must have, written out from SPEC section 6 (and
 the README's choices where the SPEC leaves one), never computed by the
@@ -289,6 +290,21 @@ mkdir-audience  A   ok A    A     ok    A    ok    A     A     A     A     N    
 mkdir-daterange A   ok A    A     ok    A    ok    ok    ok    ok    A     N     N    ok    ok
 # projects: P is analysis_workspace, as for date ranges
 mkdir-project   A   ok A    A     ok    A    ok    ok    ok    ok    A     N     N    ok    ok
+# panels of project pr1 (OWNER's, with home view v1, shared with SHARED
+#   and TOOLS to view and group:Analysts to edit): "read panels/*.csv:
+#   those who see the object and also see its data view with
+#   analysis_workspace" (TOOLS through power; OWNER, SHARED and GROUP
+#   have the tool from profiles that grant no v1: EACCES); a panel's
+#   .ini is the project's to read and to change (role edit); whoever
+#   writes one must be able to use what it names, so OWNER, who does
+#   not see v1, may not name its dimension (EINVAL at close)
+#               SYS PA LEAD NODEL NOSRC VIEW DEVPA TOOLS GROUP SPLIT LONER UNMAP ROOT OWNER SHARED
+ls-panels       N   ok N    N     ok    N    ok    ok    ok    N     N     N     N    ok    ok
+cat-panel-ini   N   ok N    N     ok    N    ok    ok    ok    N     N     N     N    ok    ok
+cat-panel-csv   N   ok N    N     ok    N    ok    ok    A     N     N     N     N    A     A
+w-panel-ini     N   ok N    N     ok    N    ok    A     ok    N     N     N     N    I     A
+new-panel       N   ok N    N     ok    N    ok    A     ok    N     N     N     N    I     A
+rm-panel        N   ok N    N     ok    N    ok    A     ok    N     N     N     N    ok    A
 # /links lists nothing, to every mapped caller; unmapped callers do not
 #   see it while [workspace] anonymous_links is off (the default)
 ls-links        ok  ok ok   ok    ok    ok   ok    ok    ok    ok    ok    N     N    ok    ok
@@ -297,7 +313,8 @@ ls-links        ok  ok ok   ok    ok    ok   ok    ok    ok    ok    ok    N    
 w-transfer      A   ok A    A     ok    A    ok    A     A     A     A     N     N    A     A
 """
 
-CODE = {"ok": "ok", "A": "EACCES", "N": "ENOENT", "P": "EPERM"}
+CODE = {"ok": "ok", "A": "EACCES", "N": "ENOENT", "P": "EPERM",
+        "I": "EINVAL"}
 
 def parse_matrix(text):
     rows = []
@@ -497,6 +514,13 @@ def state(mnt):
                 obs["ws"][k][n] = {f: _text(od, f) for f in _ls(od)
                                    if f not in ("people.csv", "components",
                                                 "panels")}
+                # a project's panels: their .ini (the tables are
+                # computed)
+                if "panels" in _ls(od):
+                    pd = sub(od, "panels")
+                    for f in _ls(pd):
+                        if f.endswith(".ini"):
+                            obs["ws"][k][n]["panels/" + f] = _text(pd, f)
         return obs
     finally:
         for fd in fds:
@@ -697,6 +721,14 @@ class Matrix:
              "[segment]\nowner = shared@example.com\n"),
             ("PA", mk, "workspace/segments/seg3"),
             ("PA", w, "workspace/segments/seg3/shares", "all\n"),
+            ("OWNER", mk, "workspace/projects/pr1"),
+            ("PA", w, "workspace/projects/pr1/project.ini",
+             "[project]\ndataview = v1\n"),
+            ("PA", w, "workspace/projects/pr1/shares",
+             "user:shared@example.com\nuser:tools@example.com\n"
+             "group:Analysts edit\n"),
+            ("PA", op_create, "workspace/projects/pr1/panels/t.ini",
+             "[panel]\ntitle = pages\ndimension = page\nmetrics = n\n"),
         ]
         for col, fn, rel, *rest in steps:
             res = self.a(col).call(fn, self.p(rel), *rest)[0]
@@ -724,7 +756,8 @@ class Matrix:
                     "workspace/segments/seg1/segment.ini",
                     "workspace/segments/seg1/shares",
                     "workspace/segments/seg2/segment.ini",
-                    "workspace/segments/seg3/shares"]:
+                    "workspace/segments/seg3/shares",
+                    "workspace/projects/pr1/panels/t.ini"]:
             res, text = self.a("PA").call(op_read, self.p(rel))
             if res != "OK":
                 raise RuntimeError("setup: read %s: %s" % (rel, res))
@@ -1235,6 +1268,46 @@ class Matrix:
         ws_mkdir("mkdir-audience", "audiences")
         ws_mkdir("mkdir-daterange", "date-ranges")
         ws_mkdir("mkdir-project", "projects")
+        # panels
+        pr1 = "workspace/projects/pr1"
+        tini = pr1 + "/panels/t.ini"
+        A["ls-panels"] = Action(
+            "ls /%s/panels" % pr1, "query", op_ls, (P(pr1 + "/panels"),),
+            check=listing(lambda col: ["t.csv", "t.ini"]))
+        A["cat-panel-ini"] = Action(
+            "cat /" + tini, "read", op_read, (P(tini),), "read",
+            ("/" + tini,), check=has("dimension = page\n"))
+        A["cat-panel-csv"] = Action(
+            "cat /%s/panels/t.csv" % pr1, "read", op_read,
+            (P(pr1 + "/panels/t.csv"),), "read",
+            ("/%s/panels/t.csv" % pr1,),
+            check=lambda col, got: None if got == "page,n\ncart,2\nhome,1\n"
+            else "table %r" % got)
+        A["w-panel-ini"] = Action(
+            "write /" + tini, "change", op_write,
+            lambda col: (P(tini), sub(tini, r"^title =.*$",
+                                      "title = " + desc(col))), "write",
+            ("/" + tini,),
+            effect=lambda b, a, col: "title = %s\n" % desc(col) in
+            a["ws"]["projects"]["pr1"]["panels/t.ini"],
+            undo=put_back(tini), bit=None)
+        A["new-panel"] = Action(
+            "create /%s/panels/NEW.ini" % pr1, "change", op_create,
+            lambda col: (P("%s/panels/m-%s.ini" % (pr1, col.lower())),
+                         "[panel]\ndimension = page\nmetrics = n\n"),
+            ("create", "write"), ("/%s/panels/m-*.ini" % pr1,),
+            effect=lambda b, a, col: "panels/m-%s.ini" % col.lower() in
+            a["ws"]["projects"]["pr1"],
+            undo=lambda col: [("PA", op_unlink, (P(
+                "%s/panels/m-%s.ini" % (pr1, col.lower())),))],
+            probe=P(pr1 + "/panels"), bit=None)
+        A["rm-panel"] = Action(
+            "rm /" + tini, "change", op_unlink, (P(tini),), "unlink",
+            ("/" + tini,),
+            effect=lambda b, a, col: "panels/t.ini" not in
+            a["ws"]["projects"]["pr1"],
+            undo=lambda col: [("PA", op_create, (P(tini), o[tini]))],
+            bit=None)
         # nothing to move: loner owns nothing
         A["w-transfer"] = Action(
             "write /admin/transfer", "change", op_write,
@@ -1292,8 +1365,11 @@ class Matrix:
                    "know)" % name, new, [])
         else:
             ok = len(new) == 1 and not isinstance(new[0], str) and \
-                new[0][0] == login and new[0][1] == act.audit and \
-                new[0][3] == "denied" and any(
+                new[0][0] == login and new[0][1] in (
+                    act.audit if isinstance(act.audit, tuple)
+                    else (act.audit,)) and \
+                new[0][3] == ("rejected" if got == "EINVAL" else
+                              "denied") and any(
                     re.fullmatch(re.escape(p).replace(r"\*", "[^/]*"),
                                  new[0][2]) for p in act.apath)
             desc = "%s: one audit line (%s, %s, %s, denied)" % (
