@@ -65,8 +65,10 @@
 #define SLIDES_LINE (1024 * 1024)	/* a table's line, read back */
 #define CHART_W 640.0
 #define CHART_H 200.0 /* the plot's height */
-#define CHART_X 20.0
+#define CHART_X 40.0
 #define CHART_Y 10.0
+#define CHART_SVG_H (CHART_H + 2 * CHART_Y + 20) /* and the items */
+#define CHART_LABELS 12				 /* bars labelled up to this */
 
 struct slide {
 	char name[OBJ_NAME_MAX + 1];
@@ -433,8 +435,8 @@ static int chart(struct buf *b, const struct table *t, int line)
 			"<svg class=\"chart %s\" viewBox=\"0 0 %.0f %.0f\" "
 			"width=\"%.0f\" height=\"%.0f\" role=\"img\" "
 			"data-max=\"%.17g\" aria-label=\"",
-			line ? "line" : "bars", CHART_W, CHART_H + 2 * CHART_Y,
-			CHART_W, CHART_H + 2 * CHART_Y, max);
+			line ? "line" : "bars", CHART_W, CHART_SVG_H, CHART_W,
+			CHART_SVG_H, max);
 	if (!rc)
 		rc = escs(b, cell(t, 0, 1));
 	if (!rc)
@@ -489,6 +491,35 @@ static int chart(struct buf *b, const struct table *t, int line)
 		if (!rc)
 			rc = buf_printf(b, "</title></%s>",
 					line ? "circle" : "rect");
+	}
+	/* the scale, and the items under the axis while they fit (a
+	 * line: its first and last) */
+	if (!rc && max > 0) {
+		char top[64];
+
+		fmt_num(max, top, sizeof(top));
+		rc = buf_printf(b,
+				"<text class=\"scale\" x=\"%.0f\" "
+				"y=\"%.0f\" text-anchor=\"end\">%s</text>",
+				CHART_X - 4, CHART_Y + 8, top);
+	}
+	for (i = 0; i < n && !rc; i++) {
+		if (line ? i && i + 1 < n : n > CHART_LABELS)
+			continue;
+		/* a line's ends: anchored inwards, so they are not cut */
+		rc = buf_printf(b,
+				"<text class=\"item\" x=\"%.3f\" "
+				"y=\"%.0f\" text-anchor=\"%s\">",
+				CHART_X + slot * ((double)i + 0.5),
+				CHART_Y + CHART_H + 16,
+				!line || n == 1 ? "middle"
+				: i		? "end"
+						: "start");
+		if (!rc)
+			rc = esc(b, cell(t, order[i], 0),
+				 strlen(cell(t, order[i], 0)), 16);
+		if (!rc)
+			rc = buf_addstr(b, "</text>");
 	}
 	if (!rc)
 		rc = buf_addstr(b, "</svg>\n");
@@ -554,6 +585,17 @@ static int caption(struct buf *b, const struct table *t,
 	return rc;
 }
 
+/* A number, or empty (a calculated metric's empty cell): right-aligned. */
+static int is_num(const char *s)
+{
+	char *end;
+
+	if (!*s)
+		return 1;
+	strtod(s, &end);
+	return end != s && (!*end || (*end == '%' && !end[1]));
+}
+
 static int html_table(struct buf *b, const struct table *t)
 {
 	size_t r, k;
@@ -571,7 +613,9 @@ static int html_table(struct buf *b, const struct table *t)
 	for (r = 1; r <= t->nrows && !rc; r++) {
 		rc = buf_addstr(b, "<tr>");
 		for (k = 0; k < t->ncol && !rc; k++) {
-			rc = buf_addstr(b, k ? "<td class=\"num\">" : "<td>");
+			rc = buf_addstr(b, k && is_num(cell(t, r, k))
+					       ? "<td class=\"num\">"
+					       : "<td>");
 			if (!rc)
 				rc = escs(b, cell(t, r, k));
 			if (!rc)
@@ -684,7 +728,7 @@ static const char page_style[] =
     "svg.chart{display:block;max-width:100%;height:auto;margin:.5em 0}"
     "svg .bar{fill:#3b6ea8}svg .axis{stroke:#888}"
     "svg .line{fill:none;stroke:#3b6ea8;stroke-width:2}"
-    "svg .point{fill:#3b6ea8}"
+    "svg .point{fill:#3b6ea8}svg text{font-size:11px;fill:#555}"
     "table{border-collapse:collapse;font-size:.9em}"
     "th,td{border:1px solid #ddd;padding:.2em .6em;text-align:left}"
     "td.num{text-align:right;font-variant-numeric:tabular-nums}"
