@@ -286,7 +286,19 @@ T=$(as $MIA sed -n 's/^token = //p' "$P/p1/project.ini")
 eq "ria reads the link's slides as mia would" "$(as $RIA cat "$MT/links/$T/slides.html")" "$(cat "$D/mia.html")"
 pr "a wrong token: ENOENT" ENOENT $RIA read "$MT/links/0123456789abcdef0123456789abcdef/slides.html"
 pr "unmapped: ENOENT" ENOENT $NOBODY read "$MT/links/$T/slides.html"
+as $RIA bash -c "exec 3<'$MT/links/$T/slides.html'; sleep 2" &
+bg=$!
+sleep 1
+act=$(as $PA cat "$MT/admin/reporting-activity")
+wait $bg
+has "reporting activity lists it, the token withheld" "$act" ",viewer@example.com,/links/(withheld)/slides.html,"
+hasnt "the token is not in reporting activity" "$act" "$T"
 hasnt "the token is not in the audit log" "$(audit)" "$T"
+put $PA "$MT/admin/profiles/creators/profile.ini" '[data_views]\nviews = web\n[reporting_tools]\nanalysis_workspace = true\nsegment_creation = true\ncalculated_metrics_creation = true\nshare_project_links = true\nintelligent_captions = true\n'
+pr "the owner without data_storytelling: the link's slides EACCES" EACCES $RIA read "$MT/links/$T/slides.html"
+ok "its tables still read" as $RIA cat "$MT/links/$T/panels/pages.csv"
+put $PA "$MT/admin/profiles/creators/profile.ini" '[data_views]\nviews = web\n[reporting_tools]\nanalysis_workspace = true\nsegment_creation = true\ncalculated_metrics_creation = true\nshare_project_links = true\ndata_storytelling = true\nintelligent_captions = true\n'
+ok "with it again: read" as $RIA cat "$MT/links/$T/slides.html"
 put $MIA "$P/p1/project.ini" '[project]\ndataview = web\n[link]\nenabled = false\n'
 pr "disabled: gone" ENOENT $RIA read "$MT/links/$T/slides.html"
 
