@@ -568,9 +568,9 @@ static int caption(struct buf *b, const struct table *t,
 		if (!rc)
 			rc = buf_printf(b, ": %s", v1);
 		if (!rc && s->total > 0 && s->top_value >= 0)
-			rc = buf_printf(b, ", %.1f%% of %s over all %zu rows",
-					s->top_value / s->total * 100, tot,
-					s->rows);
+			rc = buf_printf(
+			    b, ", %.1f%% of the %s summed over all %zu rows",
+			    s->top_value / s->total * 100, tot, s->rows);
 		if (!rc)
 			rc = buf_addstr(b, ".");
 	} else {

@@ -155,7 +155,7 @@ for p in ("pages", "lands"):
     vals = [(r[0], float(r[1])) for r in t[1:]]
     top = max(vals, key=lambda x: x[1])
     tot = sum(v for _, v in vals)
-    want = "%s has the most %s: %s, %.1f%% of %s over all %d rows." % (
+    want = "%s has the most %s: %s, %.1f%% of the %s summed over all %d rows." % (
         top[0], t[0][1], num(top[1]), top[1] / tot * 100, num(tot), len(vals))
     if caption(p) != want:
         print("%s: %r != %r" % (p, caption(p), want)); bad += 1
