@@ -158,6 +158,12 @@ enum action {
 				 * reads the project (ACT_WS_READ), seeing
 				 * the panel's data view with
 				 * analysis_workspace; product admins */
+	ACT_WS_SLIDES,		/* read a project's slides.html: who
+				 * reads the project (ACT_WS_READ), seeing
+				 * its data view with analysis_workspace
+				 * and data_storytelling; product admins
+				 * (each panel's section asks ACT_WS_PANEL
+				 * too) */
 	ACT_LINKS_SEE,		/* enter /links (it lists nothing): mapped
 				 * callers; unmapped ones while [workspace]
 				 * anonymous_links is on */

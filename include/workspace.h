@@ -85,6 +85,10 @@ int ws_link_list(struct mctx *c, const struct obj_ref *parent,
 int ws_link_has(struct mctx *c, const struct obj_ref *ref);
 int ws_link_facts(struct mctx *c, const struct obj_ref *ref,
 		  struct obj_facts *out);
+/* The live link token names: 0 with its project's .ini ref and the
+ * project's owner appended to owner, or -ENOENT. */
+int ws_link_project(struct mctx *c, const char *token, struct obj_ref *proj,
+		    struct buf *owner);
 
 /*
  * Panels (SPEC §7): panels/P.ini in a project (KIND_WS_PANEL, a stored
@@ -105,6 +109,27 @@ int ws_link_facts(struct mctx *c, const struct obj_ref *ref,
 #define WS_PANEL_METRIC_SEGMENTS_MAX 4
 #define WS_PANELS_MAX 256		/* panels in one project */
 extern const struct kind_stream_ops ws_panel_stream_ops;
+/* slides.html of a project, and of a live link (wsslides.c). */
+extern const struct kind_stream_ops ws_slides_stream_ops;
+/*
+ * What slides.html says of a panel (wsslides.c), over the first column
+ * and all the panel's rows before its limit: set ws_panel_want_summary()
+ * on a started cursor, read it whole through next(), then
+ * ws_panel_summary() gives it (NULL before, or when not asked for).
+ * Labels are cut to fit.  The cursor keeps it until done().
+ */
+struct ws_panel_summary {
+	size_t rows;			/* items before the limit */
+	double total;			/* of the first column's cells */
+	int has_top, has_first, has_last;
+	double top_value, first_value, last_value;
+	char top[256];			/* the item with the largest value */
+	char first[256], last[256];	/* the smallest and largest items */
+};
+void ws_panel_want_summary(void *cursor);
+const struct ws_panel_summary *ws_panel_summary(void *cursor);
+/* 1 when the cursor's panel is over a time dimension. */
+int ws_panel_is_time(void *cursor);
 /* 0-3 for day, week, month, hour (a panel's time dimensions), else -1. */
 int ws_panel_time_dim(const char *name);
 /* P.ini: parsed, checked against the panel's view (its own dataview,

@@ -187,6 +187,8 @@ static const struct kind_attr project_attrs[] = {
 	  .check_entry = ws_check_role_share, .verb = "share" },
 	{ "components", 0, ACT_WS_READ, ACT_NONE, NULL,
 	  ws_project_components_show },
+	{ "slides.html", KA_STREAM, ACT_WS_SLIDES, ACT_NONE, NULL, NULL, NULL,
+	  &ws_slides_stream_ops },
 	{ NULL }
 };
 
@@ -206,6 +208,13 @@ static const struct kind_attr panel_csv_attrs[] = {
 static const struct kind_attr link_panel_attrs[] = {
 	{ "table", KA_STREAM, ACT_LINK_READ, ACT_NONE, NULL, NULL, NULL,
 	  &ws_panel_stream_ops, .mtime = ws_panel_mtime },
+	{ NULL }
+};
+
+/* A live link: the project's slides, as its owner sees them. */
+static const struct kind_attr link_attrs[] = {
+	{ "slides.html", KA_STREAM, ACT_LINK_READ, ACT_NONE, NULL, NULL, NULL,
+	  &ws_slides_stream_ops },
 	{ NULL }
 };
 
@@ -318,7 +327,7 @@ const struct kind_def kind_table[KIND_COUNT] = {
 	[KIND_LINKS] = { "links", KIND_ROOT, 0, NULL, no_attrs, ACT_LINKS_SEE,
 			 ACT_NONE, ACT_NONE },
 	[KIND_LINK] = { "link", KIND_LINKS, KD_NAMED | KD_SECRET, NULL,
-			no_attrs, ACT_LINK_READ, ACT_NONE, ACT_NONE,
+			link_attrs, ACT_LINK_READ, ACT_NONE, ACT_NONE,
 			ws_link_list, .has = ws_link_has,
 			.facts = ws_link_facts },
 	[KIND_LINK_PANELS] = { "panels", KIND_LINK, 0, NULL, no_attrs,

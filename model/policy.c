@@ -115,6 +115,7 @@ const char *const action_names[ACT_COUNT] = {
 	[ACT_WS_CURATE] = "curate_project",
 	[ACT_WS_LINK] = "enable_project_link",
 	[ACT_WS_PANEL] = "read_panel",
+	[ACT_WS_SLIDES] = "read_slides",
 	[ACT_LINKS_SEE] = "enter_links",
 	[ACT_LINK_READ] = "read_project_link",
 };
@@ -1311,6 +1312,43 @@ out:
 	return ok;
 }
 
+/* ACT_WS_SLIDES: a project's slides.html (SPEC §7): who sees the
+ * project and also sees its data view with analysis_workspace and
+ * data_storytelling (one profile granting both).  Each panel's section
+ * is then shown only to who may read that panel (wsslides.c). */
+static int ws_slides_ok(struct policy *p, const struct caller *who,
+			const struct obj_ref *obj, struct buf *why)
+{
+	struct obj_facts f;
+	const char *view;
+	int ok = 0;
+
+	if (who->roles & ROLE_PRODUCT_ADMIN)
+		return 1;
+	if (!ws_object_ok(p, who, ACT_WS_READ, obj, why))
+		return 0;
+	if (policy_facts(p, who, obj, &f)) {
+		why_add(why, "needs role %s", "product admin");
+		goto out;
+	}
+	view = f.dataview.len ? f.dataview.data : "";
+	if (!*view) {
+		why_add(why, "%s", "the project has no dataview");
+		goto out;
+	}
+	if (!granted(who, view, 1u << TOOL_ANALYSIS_WORKSPACE |
+				       1u << TOOL_DATA_STORYTELLING, 0)) {
+		why_add(why, "needs role product admin or a profile granting "
+			"data view %s with analysis_workspace and "
+			"data_storytelling", view);
+		goto out;
+	}
+	ok = 1;
+out:
+	obj_facts_release(&f);
+	return ok;
+}
+
 /* ACT_LINK_READ: a live link (its kind's facts: -ENOENT when the token
  * names none) is read by mapped callers who may enter the Workspace,
  * and by anyone when the project says require_login = false while the
@@ -1504,6 +1542,8 @@ static int allowed(struct policy *p, const struct caller *who,
 		return ws_object_ok(p, who, act, obj, why);
 	case ACT_WS_PANEL:
 		return ws_panel_ok(p, who, obj, why);
+	case ACT_WS_SLIDES:
+		return ws_slides_ok(p, who, obj, why);
 	case ACT_LINKS_SEE:
 		if (who->login || p->cfg->anonymous_links)
 			return 1;

@@ -3439,6 +3439,19 @@ int ws_panel_resolve(struct mctx *c, const struct obj_ref *ref,
 	return rc;
 }
 
+int ws_link_project(struct mctx *c, const char *token, struct obj_ref *proj,
+		    struct buf *owner)
+{
+	struct inidoc doc;
+	int rc = link_resolve(c, token, proj, &doc);
+
+	if (rc)
+		return rc;
+	rc = buf_addstr(owner, inidoc_get(&doc, "project", "owner"));
+	inidoc_release(&doc);
+	return rc;
+}
+
 int ws_link_panel_list(struct mctx *c, const struct obj_ref *parent,
 		       struct buf *names)
 {

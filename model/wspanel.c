@@ -134,6 +134,9 @@ struct panel_cur {
 	int computed;
 	struct buf text;
 	size_t off;
+	int drained;			/* text handed out whole, released */
+	int want_summary;
+	struct ws_panel_summary sum;
 };
 
 static void pctx_release(struct pctx *x, size_t nmet)
@@ -1070,6 +1073,55 @@ static int fmt_calc(const struct pcol *col, double v, char *out, size_t n)
 	return snprintf(out, n, "%.*f", col->precision, v);
 }
 
+/* The first column over all n items, before the limit (slides'
+ * captions): its total, its largest item, and its first and last items
+ * by bytes (a time dimension's earliest and latest). */
+static void panel_summarize(struct panel_cur *pc, size_t n)
+{
+	struct ws_panel_summary *s = &pc->sum;
+	const char *lbl;
+	size_t i, len;
+	double v;
+	int have_first = 0;
+	uint32_t first = 0, last = 0, top = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->rows = n;
+	if (!pc->ncol)
+		return;
+	for (i = 0; i < n; i++) {
+		uint32_t id = (uint32_t)i;
+
+		if (!have_first || cmp_bytes(pc, id, first) < 0)
+			first = id;
+		if (!have_first || cmp_bytes(pc, id, last) > 0)
+			last = id;
+		have_first = 1;
+		if (!col_value(pc, 0, id, &v) || !isfinite(v))
+			continue;
+		s->total += v;
+		if (!s->has_top || v > s->top_value) {
+			s->top_value = v;
+			top = id;
+			s->has_top = 1;
+		}
+	}
+	if (s->has_top) {
+		lbl = strtab_str(&pc->items, top, &len);
+		snprintf(s->top, sizeof(s->top), "%.*s", (int)len, lbl);
+	}
+	if (!have_first)
+		return;
+	lbl = strtab_str(&pc->items, first, &len);
+	snprintf(s->first, sizeof(s->first), "%.*s", (int)len, lbl);
+	lbl = strtab_str(&pc->items, last, &len);
+	snprintf(s->last, sizeof(s->last), "%.*s", (int)len, lbl);
+	s->has_first = col_value(pc, 0, first, &s->first_value) &&
+		       isfinite(s->first_value);
+	s->has_last = col_value(pc, 0, last, &s->last_value) &&
+		      isfinite(s->last_value);
+}
+
 static int panel_compute(struct mctx *c, struct panel_cur *pc)
 {
 	const char **fv = NULL;
@@ -1107,6 +1159,8 @@ static int panel_compute(struct mctx *c, struct panel_cur *pc)
 						       &pc->skey[i]);
 	if (n)
 		qsort_r(order, n, sizeof(*order), cmp_rows, pc);
+	if (pc->want_summary)
+		panel_summarize(pc, n);
 	/* the header */
 	fv[0] = pc->dimhead;
 	fl[0] = strlen(pc->dimhead);
@@ -1188,10 +1242,13 @@ static int panel_next(struct mctx *c, const struct obj_ref *ref,
 		pc->nctx = 0;
 		strtab_release(&pc->persons);
 	}
-	n = pc->text.len - pc->off;
+	n = pc->drained ? 0 : pc->text.len - pc->off;
 	if (n > PANEL_PIECE)
 		n = PANEL_PIECE;
 	if (!n) {
+		/* handed out: a page of many panels need not hold each */
+		buf_release(&pc->text);
+		pc->drained = 1;
 		*eof = 1;
 		return 0;
 	}
@@ -1199,6 +1256,23 @@ static int panel_next(struct mctx *c, const struct obj_ref *ref,
 	if (!rc)
 		pc->off += n;
 	return rc;
+}
+
+void ws_panel_want_summary(void *cursor)
+{
+	((struct panel_cur *)cursor)->want_summary = 1;
+}
+
+const struct ws_panel_summary *ws_panel_summary(void *cursor)
+{
+	struct panel_cur *pc = cursor;
+
+	return pc->computed && pc->want_summary ? &pc->sum : NULL;
+}
+
+int ws_panel_is_time(void *cursor)
+{
+	return ((struct panel_cur *)cursor)->time >= 0;
 }
 
 const struct kind_stream_ops ws_panel_stream_ops = {

@@ -28,6 +28,10 @@
 #          running the same joins, filter, window functions and group-by,
 #          and vs DuckDB doing the same (scripts/bench-duckdb.js; one
 #          thread, then its default), on the same rows
+#   panels panels/*.csv of a project on that view (SPEC §7): one by
+#          category through a session segment (events, people, sessions),
+#          one by day (events, people), vs sqlite3 computing the same
+#          from the same joined and filtered rows (target <= 0.3x)
 #   latency another user's stat, cat of an .ini and commit of a
 #          profile.ini, idle and while 4 readers cat report/category.csv
 #          of the N rows (scripts/bench-latency.py): p50 and p99 (at
@@ -44,7 +48,8 @@
 # The tree peers' copy is written by `gen --dump`, which reads every file
 # through the model in-process; the benchmark then checks that the mount
 # lists the same names (sorted) and gives the same bytes, that both sides
-# hold the same edits, the same rows, the same rows.csv and the same report.
+# hold the same edits, the same rows, the same rows.csv, the same report
+# and the same panels.
 #
 # Timing: one warm-up run per side (its output is what the checks use),
 # then up to BENCH_RUNS (5) timed runs, as many as fit in BENCH_BUDGET
@@ -60,6 +65,11 @@
 # DuckDB is @duckdb/node-api, which the script installs with npm into
 # build/bench-node/ (once; BENCH_DUCKDB_API names the version); without
 # node, npm or the registry the DuckDB lines say "skipped" and why.
+#
+# BENCH_ONLY=panels runs only what the panels need (the rows' store,
+# ingest, read back, rows.csv, report and panels, without DuckDB) and
+# prints their lines: with --quick and a small BENCH_ROWS, a check that
+# the workload works.
 #
 # Environment: BENCH_RUNS, BENCH_BUDGET (above), BENCH_ROWS (N above),
 # BENCH_LATENCY_SECS (the latency line); for the full run
@@ -85,6 +95,11 @@ for arg in "$@"; do
 	esac
 done
 RUNS=${BENCH_RUNS:-5}
+ONLY=${BENCH_ONLY:-}
+case "$ONLY" in
+"" | panels) ;;
+*) echo "bench: BENCH_ONLY is empty or panels" >&2; exit 2 ;;
+esac
 if [ $QUICK = 1 ]; then
 	TREE1=(50 5 50 10 12)
 	TREES=(3)		# scaled trees, as multiples of TREE1
@@ -162,7 +177,11 @@ duck_setup() {
 	fi
 	DUCK_MODULES=$DUCK_DIR/node_modules
 }
-duck_setup
+if [ "$ONLY" = panels ]; then
+	DUCK_SKIP="BENCH_ONLY=panels"
+else
+	duck_setup
+fi
 if [ -n "$DUCK_SKIP" ]; then
 	echo "bench: DuckDB SKIPPED: $DUCK_SKIP; the DuckDB lines say so" >&2
 fi
@@ -422,6 +441,7 @@ PY
 }
 
 # --- tree workloads ---
+if [ "$ONLY" != panels ]; then
 
 # a failing ls or cat must not stop the run: the checks tell
 ls_side() { (cd "$1" && ls -lR . >"$OUT") || true; }
@@ -734,6 +754,8 @@ for w in ls cat; do
 		"$(ratio "$cb" "$ca")" "-" ""
 done
 
+fi # not BENCH_ONLY=panels
+
 # --- rows ---
 log "rows: store, mount, admin"
 RD=$W/rows
@@ -779,6 +801,16 @@ CREATE TEMP VIEW ss AS SELECT *, SUM(starts) OVER (PARTITION BY person_id ORDER 
 Q_ROWS="SELECT category, event, segment, 1, person_id, starts FROM s ORDER BY rid;"
 Q_REPORT="SELECT category AS item, count(*) AS events, count(DISTINCT person_id),
   count(DISTINCT person_id || '#' || sess) FROM ss GROUP BY item ORDER BY events DESC, item;"
+# the panels: by category, every event of the sessions with a purchase
+# (a session segment), sorted by events; by day (UTC, the view's zone),
+# sorted by day, with its (empty) annotations column
+Q_PANEL_CATS="CREATE TEMP TABLE kept AS SELECT DISTINCT person_id, sess FROM ss
+  WHERE event = 'purchase';
+SELECT category, count(*) AS events, count(DISTINCT person_id),
+  count(DISTINCT person_id || '#' || sess) FROM ss JOIN kept USING (person_id, sess)
+  GROUP BY category ORDER BY events DESC, category LIMIT 400;"
+Q_PANEL_DAYS="SELECT date(t, 'unixepoch') AS day, count(*), count(DISTINCT person_id), ''
+  FROM f GROUP BY day ORDER BY day LIMIT 400;"
 
 # duck_workloads N CSV: DuckDB's side, one thread then its default;
 # keys WORKLOAD_dk1_N and WORKLOAD_dkd_N, DUCK_OK_dk1/dkd 1 when its
@@ -828,6 +860,36 @@ latency() {
 		--max-load-secs "${BENCH_LATENCY_SECS:-60}" --out "$R/latency_$n" 2>>"$R/latency.err" ||
 		log "latency: $(tail -n 1 "$R/latency.err")"
 	rss_peak "$RPID" >"$R/latency_$n.rss"
+}
+
+# panels_workload N DB: a project on view vN with two panels, read as
+# the product admin would, vs sqlite3 on DB; key panels_N
+panels_workload() {
+	local n=$1 db=$2 ws=$RMNT/workspace
+	local p=$ws/projects/bench$n
+	log "rows $n: panels"
+	mkdir "$ws/segments/buyers$n" "$p"
+	printf '[segment]\ndataview = v%s\ncontainer = session\nrule = event = purchase\n' "$n" \
+		>"$ws/segments/buyers$n/segment.ini"
+	printf '[project]\ndataview = v%s\n' "$n" >"$p/project.ini"
+	printf '[panel]\ndimension = category\nmetrics = events, people, sessions\nsegments = buyers%s\n' "$n" \
+		>"$p/panels/cats.ini"
+	printf '[panel]\ndimension = day\nmetrics = events, people\nsort = day\norder = asc\n' \
+		>"$p/panels/days.ini"
+	pan_cj() { { cat "$p/panels/cats.csv" && cat "$p/panels/days.csv"; } >"$OUT"; }
+	pan_sq() {
+		{ sqlite3 -batch -list -separator , "$db" "$Q_VIEWS $Q_PANEL_CATS" &&
+		  sqlite3 -batch -list -separator , "$db" "$Q_VIEWS $Q_PANEL_DAYS"; } >"$OUT"
+	}
+	rss_reset "$RPID"
+	run_side "panels_$n" : pan_cj
+	rss_peak "$RPID" >"$R/panels_$n.rss"
+	run_side "panels_sq_$n" : pan_sq
+	check "rows $n: panels/cats.csv and days.csv are sqlite3's ($(wc -l <"$R/panels_sq_$n.out") rows)" \
+		cmp -s <(grep -v -e '^category,events,people,sessions$' -e '^day,events,people,annotations$' \
+			"$R/panels_$n.out") "$R/panels_sq_$n.out"
+	PANELS_OK=$CHECK_OK
+	echo "$n" >"$R/panels_$n.objects"
 }
 
 # rows_workloads N PEER(0|1): every row workload at N rows; keys end in _N
@@ -921,12 +983,32 @@ SQL
 		check "rows $n: report/category.csv is sqlite3's group-by" \
 			cmp -s <(tail -n +2 "$R/report_$n.out") "$R/report_sq_$n.out"
 		[ -z "$DUCK_MODULES" ] || duck_workloads "$n" "$csv"
+		panels_workload "$n" "$db"
 	fi
 	rm -f "$R/rowscsv_$n.out" "$R/rowscsv_sq_$n.out"
 	for k in ingest readback rowscsv report; do echo "$n" >"$R/${k}_$n.objects"; done
 }
 
 rows_workloads "$ROWS" 1
+panels_row() {
+	row "panels/*.csv (session segment; by day) vs sqlite3" "$(side_text "panels_$ROWS")" \
+		"$(side_text "panels_sq_$ROWS")" \
+		"$(ratio "$(tstat "panels_$ROWS" med)" "$(tstat "panels_sq_$ROWS" med)")" "<= 0.3" \
+		"$(cat "$R/panels_$ROWS.rss")" "${PANELS_OK:-0}"
+}
+if [ "$ONLY" = panels ]; then
+	unmount "$RMNT" "$RPID"
+	panels_row
+	echo
+	cat "$R/machine"
+	echo
+	awk -F'\t' '{ printf "%-52s %-24s %-24s %7s %7s %-7s %s\n", $1, $2, $3, $4, $5, $6, $7 }' "$TABLE"
+	echo
+	echo "checks:"
+	cat "$CHECKS"
+	! grep -q FAILED "$CHECKS"
+	exit
+fi
 latency "$ROWS"
 DUCK_TH=$(cat "$R/duckdb.dkd.threads" 2>/dev/null || echo '?')
 for k in ingest readback rowscsv report; do
@@ -952,6 +1034,7 @@ for k in ingest readback rowscsv report; do
 		fi
 	done
 done
+panels_row
 # latency_rows FILE: the table's lines for bench-latency.py's output
 latency_rows() {
 	local op ni i50 i99 nl l50 l99 err
@@ -981,7 +1064,7 @@ unmount "$RMNT" "$RPID"
 rss_max() { local k m=0 v; for k in "$@"; do v=$(cat "$R/$k.rss"); m=$(awk -v a="$m" -v b="$v" 'BEGIN { print (b > a ? b : a) }'); done; echo "$m"; }
 tree_keys=(ls_t1 cat_t1 edit_cj)
 for s in ${TREES[@]+"${TREES[@]}"}; do tree_keys+=("ls_t$s" "cat_t$s"); done
-row_keys=("ingest_$ROWS" "readback_$ROWS" "rowscsv_$ROWS" "report_$ROWS")
+row_keys=("ingest_$ROWS" "readback_$ROWS" "rowscsv_$ROWS" "report_$ROWS" "panels_$ROWS")
 m=$(rss_max "${tree_keys[@]}")
 row "daemon peak RSS, tree workloads (MiB)" "$m" "" "$(ratio "$m" 64)" "<= 1.0" ""
 m=$(rss_max "${row_keys[@]}")

@@ -2,7 +2,8 @@
 # Install the Debian packages cjafs needs to build, run and test.
 #
 #   scripts/deps.sh            build and mount-test packages
-#   scripts/deps.sh --editors  also the editors the mount tests drive
+#   scripts/deps.sh --editors  also the editors and the browser (chromium,
+#                              for slides.html) the mount tests drive
 #   scripts/deps.sh --bench    also the benchmark peers and tools
 #   scripts/deps.sh --fuzz     also clang's libFuzzer
 #
@@ -15,7 +16,7 @@ pkgs=(build-essential pkg-config libfuse3-dev fuse3 libinih-dev libtdb-dev libzs
       man-db groff-base systemd) # systemd: systemd-analyze verify
 for arg in "$@"; do
 	case "$arg" in
-	--editors) pkgs+=(vim nano emacs-nox ed rsync tmux perl) ;;
+	--editors) pkgs+=(vim nano emacs-nox ed rsync tmux perl chromium) ;;
 	--bench) pkgs+=(hyperfine valgrind sqlite3 linux-perf) ;;
 	--fuzz) pkgs+=(clang libclang-rt-14-dev llvm-14) ;; # llvm-14: llvm-symbolizer
 	--tools) pkgs+=(valgrind strace) ;;

@@ -5,7 +5,10 @@
 # running this (SUDO_USER when run through sudo, else the current user) as
 # system admin and product admin "you@example.com", a few demo users
 # (uids 2101-2104) and a group (gid 3101), and a store populated on first
-# run through the mount itself, with the same files you will edit.
+# run through the mount itself, with the same files you will edit: a
+# connection and two data views, and in the Workspace a project (tour,
+# shared with ana) with three panels, a segment, a calculated metric, a
+# date range and an annotation.
 set -euo pipefail
 CJAFS=$(realpath "${1:-build/cjafs}")
 top=$(pwd)
@@ -91,7 +94,7 @@ if [ $fresh -eq 1 ]; then
 			>'$mnt/admin/platform/AEP-Default-All-Users/platform.ini' &&
 		echo you@example.com >'$mnt/admin/platform/AEP-Default-All-Users/members' &&
 		mkdir '$mnt/admin/profiles/marketing' &&
-		printf '[data_views]\nauto_include = false\nviews = web, mobile\n\n[reporting_tools]\nanalysis_workspace = true\n' \
+		printf '[data_views]\nauto_include = false\nviews = web, mobile\n\n[reporting_tools]\nanalysis_workspace = true\ndata_storytelling = true\nintelligent_captions = true\n' \
 			>'$mnt/admin/profiles/marketing/profile.ini' &&
 		printf 'ana@example.com\ngroup:Engineers\n' >'$mnt/admin/profiles/marketing/members' &&
 		mkdir '$mnt/admin/profiles/partner' &&
@@ -122,7 +125,28 @@ if [ $fresh -eq 1 ]; then
 			printf '[component]\nkind = metric\nfield = occurrences\n' >\"$mnt/dataviews/\$v/components/events.ini\" &&
 			printf '[component]\nkind = metric\nfield = people\n' >\"$mnt/dataviews/\$v/components/people.ini\" &&
 			printf '[component]\nkind = metric\nfield = amount\naggregation = sum\n' >\"$mnt/dataviews/\$v/components/revenue.ini\" || exit 1
-		done
+		done &&
+		ws='$mnt/workspace' &&
+		mkdir \"\$ws/segments/buyers\" \"\$ws/calculated-metrics/events-per-person\" \
+			\"\$ws/date-ranges/last-30-days\" \"\$ws/annotations/campaign\" \
+			\"\$ws/projects/tour\" &&
+		printf '[segment]\ndescription = everyone who checked out\ndataview = web\ncontainer = person\nrule = page = checkout\n' \
+			>\"\$ws/segments/buyers/segment.ini\" &&
+		printf '[metric]\ndataview = web\nformula = events / people\nprecision = 1\n' \
+			>\"\$ws/calculated-metrics/events-per-person/metric.ini\" &&
+		printf '[date_range]\ndataview = web\nstart = today-29d\nend = today\n' \
+			>\"\$ws/date-ranges/last-30-days/daterange.ini\" &&
+		printf '[annotation]\ndataview = web\nstart = %s\nend = %s\ncolor = orange\ntext = spring campaign\n' \
+			\$(date -d '-12 days' +%F) \$(date -d '-10 days' +%F) >\"\$ws/annotations/campaign/annotation.ini\" &&
+		echo user:ana@example.com >\"\$ws/annotations/campaign/shares\" &&
+		printf '[project]\ndescription = a first look at the shop\ndataview = web\n' >\"\$ws/projects/tour/project.ini\" &&
+		echo user:ana@example.com >\"\$ws/projects/tour/shares\" &&
+		printf '[panel]\ntitle = Events by page\ndimension = page\nmetrics = events, people, calc:events-per-person\n' \
+			>\"\$ws/projects/tour/panels/pages.ini\" &&
+		printf '[panel]\ntitle = The last 30 days\ndimension = day\nmetrics = events, revenue\ndate_range = last-30-days\nsort = day\norder = asc\n' \
+			>\"\$ws/projects/tour/panels/days.ini\" &&
+		printf '[panel]\ntitle = Where buyers go\ndimension = page\nmetrics = events, revenue\nsegments = buyers\n' \
+			>\"\$ws/projects/tour/panels/buyers.ini\"
 	" || echo "run-demo: populating the demo store failed (see $mnt/errors)" >&2
 fi
 
@@ -141,7 +165,15 @@ cjafs is mounted at $mnt (store: $demo/demo.tdb).  Try, in another terminal:
   cat $mnt/audit/log
   vi $mnt/admin/profiles/marketing/members      # saved on :w, checked first
 
+The Workspace: project tour, shared with ana, with three panels (one by
+day, one through segment buyers, one with calculated metric
+events-per-person) and annotation campaign:
+  ls $mnt/workspace/projects/tour/panels
+  cat $mnt/workspace/projects/tour/panels/days.csv
+  cat $mnt/workspace/projects/tour/slides.html > /tmp/tour-slides.html   # open it in a browser
+
 As the other demo users (numeric ids: no accounts needed):
+  sudo setpriv --reuid=2101 --regid=2101 --clear-groups cat $mnt/workspace/projects/tour/panels/pages.csv
   sudo setpriv --reuid=2101 --regid=2101 --clear-groups cat $mnt/whoami
   sudo setpriv --reuid=2101 --regid=2101 --clear-groups ls -l $mnt/dataviews
   sudo setpriv --reuid=2103 --regid=2103 --groups=3101 cat $mnt/whoami

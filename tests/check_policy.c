@@ -648,35 +648,37 @@ struct prow {
 /* Projects: curate and enable the link of p1 (mia's: ria and Analysts
  * view it, ned edits it; home view web), enter /links, read p1's live
  * link, read the table of p1's panel t (the project, and its view with
- * analysis_workspace). */
+ * analysis_workspace), read p1's slides (and data_storytelling: no
+ * profile here grants it, so only product admins). */
 #define P1 "/workspace/projects/p1"
 #define P2 "/workspace/projects/p2"
-#define PJ(w, curate, link, links, read, panel)                                \
+#define PJ(w, curate, link, links, read, panel, slides)                        \
 	R(w, ACT_WS_CURATE, P1 "/project.ini", curate),                         \
 	R(w, ACT_WS_LINK, P1 "/project.ini", link),                             \
 	R(w, ACT_LINKS_SEE, "/links", links),                                  \
 	R(w, ACT_LINK_READ, "/links/TOKEN", read),                             \
-	R(w, ACT_WS_PANEL, P1 "/panels/t.csv", panel)
+	R(w, ACT_WS_PANEL, P1 "/panels/t.csv", panel),                         \
+	R(w, ACT_WS_SLIDES, P1 "/slides.html", slides)
 
 static const struct prow matrix[] = {
     /* projects and their links */
-    PJ(UNMAPPED, EN, EN, EN, EN, EN),
-    PJ(SYS, EN, EN, 0, EN, EN),
-    PJ(PA, 0, 0, 0, 0, 0),
-    PJ(PA2, 0, 0, 0, 0, 0),
-    PJ(PA3, 0, 0, 0, 0, 0),
-    PJ(LEAD, EN, EN, 0, EN, EN),
+    PJ(UNMAPPED, EN, EN, EN, EN, EN, EN),
+    PJ(SYS, EN, EN, 0, EN, EN, EN),
+    PJ(PA, 0, 0, 0, 0, 0, 0),
+    PJ(PA2, 0, 0, 0, 0, 0, 0),
+    PJ(PA3, 0, 0, 0, 0, 0, 0),
+    PJ(LEAD, EN, EN, 0, EN, EN, EN),
     /* thirdparty grants web with analysis_workspace */
-    PJ(ANALYST, EA, EA, 0, 0, 0),
-    PJ(ANALYST_SUPP, EA, EA, 0, 0, 0),
-    PJ(NOGROUP, EN, EN, 0, EN, EN),
-    PJ(VIEWER, EN, EN, 0, EN, EN),
-    PJ(AUDITOR, EN, EN, 0, EN, EN),
-    PJ(LEAD2, EN, EN, 0, EN, EN),
+    PJ(ANALYST, EA, EA, 0, 0, 0, EA),
+    PJ(ANALYST_SUPP, EA, EA, 0, 0, 0, EA),
+    PJ(NOGROUP, EN, EN, 0, EN, EN, EN),
+    PJ(VIEWER, EN, EN, 0, EN, EN, EN),
+    PJ(AUDITOR, EN, EN, 0, EN, EN, EN),
+    PJ(LEAD2, EN, EN, 0, EN, EN, EN),
     /* analysis_workspace from profiles that grant no view */
-    PJ(MIA, 0, 0, 0, 0, EA),
-    PJ(NED, EA, EA, 0, 0, EA),
-    PJ(RIA, EA, EA, 0, 0, EA),
+    PJ(MIA, 0, 0, 0, 0, EA, EA),
+    PJ(NED, EA, EA, 0, 0, EA, EA),
+    PJ(RIA, EA, EA, 0, 0, EA, EA),
     /* unmapped: ACT_PUBLIC and nothing else; it may know only the root,
      * README and whoami (refused there: EACCES, SPEC §1), no other name */
     R(UNMAPPED, ACT_NONE, "/", EA),
@@ -1283,6 +1285,11 @@ static const struct prow details[] = {
     RW(NOGROUP, ACT_WS_PANEL, P1 "/panels/t.csv", EN, NULL),
     RW(PA2, ACT_WS_PANEL, P2 "/panels/t.csv", 0, NULL),
     RW(ANALYST, ACT_WS_PANEL, P2 "/panels/t.csv", EN, NULL),
+    /* slides: a panel reader who also holds data_storytelling on the
+     * project's view */
+    RW(ANALYST, ACT_WS_SLIDES, P1 "/slides.html", EA,
+       "needs role product admin or a profile granting data view web with "
+       "analysis_workspace and data_storytelling"),
     RW(RIA, ACT_LINK_READ, "/links/0123456789abcdef0123456789abcdef", EN,
        "no such link"),
     RW(UNMAPPED, ACT_LINKS_SEE, "/links", EN, NEED_MAPPED),

@@ -64,6 +64,7 @@ checkout,"
 has "a table by day, with annotations" "$(head -n 1 "$MT/workspace/projects/launch/panels/days.csv")" "day,revenue,annotations"
 eq "seven days" "$(wc -l <"$MT/workspace/projects/launch/panels/days.csv")" "8"
 has "ana's refusal names what is not curated" "$(setpriv --reuid=2101 --regid=2101 --clear-groups cat "$MT/errors")" "metric people: not among the components project 'launch' curates for you"
+has "the slides: a section per panel" "$(cat "$MT/workspace/projects/launch/slides.html")" '<section class="slide over-time" data-panel="days">'
 eq "the link serves the tables" "$(ls "$MT/links/$(sed -n 's/^token = //p' "$MT/workspace/projects/launch/project.ini")/panels" | tr '\n' ' ')" "days.csv pages.csv "
 
 kill -TERM $DEMO
