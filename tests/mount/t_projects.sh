@@ -82,7 +82,7 @@ has "audited denied" "$(audit)" "	lead@example.com	create	/workspace/projects/x	
 pr "unmapped: no /workspace" ENOENT $NOBODY mkdir "$P/x"
 ok "mia: mkdir a project" as $MIA mkdir "$P/p1"
 has "audited create" "$(audit)" "	analyst@example.com	create	/workspace/projects/p1	ok	project"
-eq "its files" "$(as $MIA ls "$P/p1" | tr '\n' ' ')" "components panels project.ini shares "
+eq "its files" "$(as $MIA ls "$P/p1" | tr '\n' ' ')" "components panels project.ini shares slides.html "
 eq "panels/ is a directory, empty" "$(as $MIA ls -A "$P/p1/panels" | wc -l)" "0"
 has "project.ini: the owner" "$(as $MIA cat "$P/p1/project.ini")" "owner = analyst@example.com"
 has "[curation] off by default" "$(as $MIA cat "$P/p1/project.ini")" "[curation]
@@ -195,7 +195,8 @@ has "audited: link enabled" "$(audit)" "	analyst@example.com	share	/workspace/pr
 hasnt "the token is never in the audit log" "$(audit)" "$T1"
 eq "ls /links: still nothing" "$(as $MIA ls -A "$MT/links" | wc -l)" "0"
 eq "ls /links as pa: nothing" "$(as $PA ls -A "$MT/links" | wc -l)" "0"
-eq "/links/TOKEN: panels, read-only" "$(as $RIA ls "$MT/links/$T1")" "panels"
+eq "/links/TOKEN: panels and slides, read-only" "$(as $RIA ls "$MT/links/$T1")" "panels
+slides.html"
 eq "mode" "$(mode $RIA "$MT/links/$T1")" "dr-x------"
 pr "nothing is made there" EPERM $RIA mkdir "$MT/links/$T1/x"
 eq "lead (no analysis_workspace) reads it? no" "$(as $LEAD ls "$MT/links/$T1" 2>&1 | grep -c 'No such file')" "1"
@@ -272,8 +273,10 @@ ok "pa: p1 back to mia" as $PA sh -c "echo 'viewer@example.com analyst@example.c
 wr "mia: a link without login" OK $MIA "$P/p1/project.ini" '[project]\ndataview = web\n[link]\nenabled = true\nrequire_login = false\n'
 T5=$(token p1)
 eq "unmapped: /links is there" "$(as $NOBODY ls -A "$MT/links" | wc -l)" "0"
-eq "unmapped reads the link" "$(as $NOBODY ls "$MT/links/$T5")" "panels"
-eq "lead (no analysis_workspace) too" "$(as $LEAD ls "$MT/links/$T5")" "panels"
+eq "unmapped reads the link" "$(as $NOBODY ls "$MT/links/$T5")" "panels
+slides.html"
+eq "lead (no analysis_workspace) too" "$(as $LEAD ls "$MT/links/$T5")" "panels
+slides.html"
 pr "unmapped: a wrong token" ENOENT $NOBODY stat "$MT/links/0123456789abcdef0123456789abcdef"
 pr "unmapped: still nothing else" ENOENT $NOBODY stat "$W"
 wr "mia: require_login again" OK $MIA "$P/p1/project.ini" '[project]\ndataview = web\n[link]\nenabled = true\nrequire_login = true\n'
