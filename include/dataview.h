@@ -13,6 +13,7 @@
 #include "dataset.h"
 #include "inidoc.h"
 #include "kind.h"
+#include "object.h"
 
 struct mctx;
 
@@ -131,5 +132,10 @@ int dv_view_conn(struct mctx *c, const struct inidoc *doc,
  * into a column of the file. */
 int dv_raw_value(const char *data, size_t len, int line, const char **val,
 		 size_t *vlen);
+/* attr_ini_commit(), and when validate gave a column inside a value
+ * (d->column < 0: -column in the value), that column in its line. */
+int dv_ini_commit(struct mctx *c, const struct obj_ref *ref,
+		  const char *data, size_t len, ini_validate_fn validate,
+		  struct diag *d);
 
 #endif

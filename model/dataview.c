@@ -580,10 +580,11 @@ int dataview_ini_check_key(struct mctx *c, const struct obj_ref *ref,
 	return rc;
 }
 
-int dataview_ini_store(struct mctx *c, const struct obj_ref *ref,
-		       const char *data, size_t len, struct diag *d)
+int dv_ini_commit(struct mctx *c, const struct obj_ref *ref,
+		  const char *data, size_t len, ini_validate_fn validate,
+		  struct diag *d)
 {
-	int rc = attr_ini_commit(c, ref, data, len, dataview_validate, d);
+	int rc = attr_ini_commit(c, ref, data, len, validate, d);
 	const char *v;
 	size_t vlen;
 	int base;
@@ -593,6 +594,12 @@ int dataview_ini_store(struct mctx *c, const struct obj_ref *ref,
 		d->column = base ? base - d->column - 1 : -d->column;
 	}
 	return rc;
+}
+
+int dataview_ini_store(struct mctx *c, const struct obj_ref *ref,
+		       const char *data, size_t len, struct diag *d)
+{
+	return dv_ini_commit(c, ref, data, len, dataview_validate, d);
 }
 
 /* Set the read-only name of the view ref names to that name.  With d (a

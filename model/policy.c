@@ -1232,6 +1232,35 @@ out:
 	return ok;
 }
 
+/* The Workspace's reads of data: who sees obj (ACT_WS_READ) and also
+ * has, from one profile granting obj's data view (a fact of its kind),
+ * every tool in tools, named in tools_text ("analysis_workspace and
+ * audience_view"); noview says what lacks a view.  *f is the facts,
+ * which the caller releases whatever the answer (1 or 0). */
+static int ws_view_tools_ok(struct policy *p, const struct caller *who,
+			    const struct obj_ref *obj, unsigned tools,
+			    const char *tools_text, const char *noview,
+			    struct obj_facts *f, struct buf *why)
+{
+	const char *view;
+
+	if (policy_facts(p, who, obj, f)) {
+		why_add(why, "needs role %s", "product admin");
+		return 0;
+	}
+	view = f->dataview.len ? f->dataview.data : "";
+	if (!*view) {
+		why_add(why, "%s", noview);
+		return 0;
+	}
+	if (!granted(who, view, tools, 0)) {
+		why_add(why, "needs role product admin or a profile granting "
+			"data view %s with %s", view, tools_text);
+		return 0;
+	}
+	return 1;
+}
+
 /* ACT_WS_PEOPLE: an audience's person ids (SPEC §7).  Raw ids, so the
  * home view must show them unchanged (a fact of the view, from the
  * kind's facts hook) or the reader export rows. */
@@ -1239,38 +1268,25 @@ static int ws_people_ok(struct policy *p, const struct caller *who,
 			const struct obj_ref *obj, struct buf *why)
 {
 	struct obj_facts f;
-	const char *view;
 	int ok = 0;
 
 	if (who->roles & ROLE_PRODUCT_ADMIN)
 		return 1;
 	if (!ws_object_ok(p, who, ACT_WS_READ, obj, why))
 		return 0;
-	if (policy_facts(p, who, obj, &f)) {
-		why_add(why, "needs role %s", "product admin");
-		goto out;
+	if (ws_view_tools_ok(p, who, obj, (1u << TOOL_ANALYSIS_WORKSPACE) |
+					   (1u << TOOL_AUDIENCE_VIEW),
+			     "analysis_workspace and audience_view",
+			     "the audience has no dataview", &f, why)) {
+		ok = f.person_shown ||
+		     granted(who, f.dataview.data,
+			     1u << TOOL_FULL_TABLE_EXPORT, 0);
+		if (!ok)
+			why_add(why, "data view %s shows the person id "
+				"through no dimension unchanged: needs a "
+				"profile granting it with full_table_export",
+				f.dataview.data);
 	}
-	view = f.dataview.len ? f.dataview.data : "";
-	if (!*view) {
-		why_add(why, "%s", "the audience has no dataview");
-		goto out;
-	}
-	if (!granted(who, view, (1u << TOOL_ANALYSIS_WORKSPACE) |
-					(1u << TOOL_AUDIENCE_VIEW), 0)) {
-		why_add(why, "needs role product admin or a profile granting "
-			"data view %s with analysis_workspace and "
-			"audience_view", view);
-		goto out;
-	}
-	if (f.person_shown ||
-	    granted(who, view, 1u << TOOL_FULL_TABLE_EXPORT, 0)) {
-		ok = 1;
-		goto out;
-	}
-	why_add(why, "data view %s shows the person id through no dimension "
-		"unchanged: needs a profile granting it with "
-		"full_table_export", view);
-out:
 	obj_facts_release(&f);
 	return ok;
 }
@@ -1284,30 +1300,15 @@ static int ws_panel_ok(struct policy *p, const struct caller *who,
 		       const struct obj_ref *obj, struct buf *why)
 {
 	struct obj_facts f;
-	const char *view;
-	int ok = 0;
+	int ok;
 
 	if (who->roles & ROLE_PRODUCT_ADMIN)
 		return 1;
 	if (!ws_object_ok(p, who, ACT_WS_READ, obj, why))
 		return 0;
-	if (policy_facts(p, who, obj, &f)) {
-		why_add(why, "needs role %s", "product admin");
-		goto out;
-	}
-	view = f.dataview.len ? f.dataview.data : "";
-	if (!*view) {
-		why_add(why, "%s", "the panel has no dataview (nor its "
-			"project)");
-		goto out;
-	}
-	if (!granted(who, view, 1u << TOOL_ANALYSIS_WORKSPACE, 0)) {
-		why_add(why, "needs role product admin or a profile granting "
-			"data view %s with analysis_workspace", view);
-		goto out;
-	}
-	ok = 1;
-out:
+	ok = ws_view_tools_ok(p, who, obj, 1u << TOOL_ANALYSIS_WORKSPACE,
+			      "analysis_workspace", "the panel has no "
+			      "dataview (nor its project)", &f, why);
 	obj_facts_release(&f);
 	return ok;
 }
@@ -1320,31 +1321,16 @@ static int ws_slides_ok(struct policy *p, const struct caller *who,
 			const struct obj_ref *obj, struct buf *why)
 {
 	struct obj_facts f;
-	const char *view;
-	int ok = 0;
+	int ok;
 
 	if (who->roles & ROLE_PRODUCT_ADMIN)
 		return 1;
 	if (!ws_object_ok(p, who, ACT_WS_READ, obj, why))
 		return 0;
-	if (policy_facts(p, who, obj, &f)) {
-		why_add(why, "needs role %s", "product admin");
-		goto out;
-	}
-	view = f.dataview.len ? f.dataview.data : "";
-	if (!*view) {
-		why_add(why, "%s", "the project has no dataview");
-		goto out;
-	}
-	if (!granted(who, view, 1u << TOOL_ANALYSIS_WORKSPACE |
-				       1u << TOOL_DATA_STORYTELLING, 0)) {
-		why_add(why, "needs role product admin or a profile granting "
-			"data view %s with analysis_workspace and "
-			"data_storytelling", view);
-		goto out;
-	}
-	ok = 1;
-out:
+	ok = ws_view_tools_ok(p, who, obj, 1u << TOOL_ANALYSIS_WORKSPACE |
+					     1u << TOOL_DATA_STORYTELLING,
+			      "analysis_workspace and data_storytelling",
+			      "the project has no dataview", &f, why);
 	obj_facts_release(&f);
 	return ok;
 }

@@ -1259,17 +1259,7 @@ out:
 int ws_ini_store(struct mctx *c, const struct obj_ref *ref, const char *data,
 		 size_t len, struct diag *d)
 {
-	int rc = attr_ini_commit(c, ref, data, len, ws_validate, d);
-	const char *v;
-	size_t vlen;
-	int base;
-
-	/* a column in a value: the column in its line of the text */
-	if (rc == -EINVAL && d->column < 0) {
-		base = dv_raw_value(data, len, d->line, &v, &vlen);
-		d->column = base ? base - d->column - 1 : -d->column;
-	}
-	return rc;
+	return dv_ini_commit(c, ref, data, len, ws_validate, d);
 }
 
 /* Write-time: a rule or formula that does not parse, a date off the
@@ -3201,16 +3191,7 @@ out:
 int ws_panel_store(struct mctx *c, const struct obj_ref *ref, const char *data,
 		   size_t len, struct diag *d)
 {
-	int rc = attr_ini_commit(c, ref, data, len, panel_validate, d);
-	const char *v;
-	size_t vlen;
-	int base;
-
-	if (rc == -EINVAL && d->column < 0) {
-		base = dv_raw_value(data, len, d->line, &v, &vlen);
-		d->column = base ? base - d->column - 1 : -d->column;
-	}
-	return rc;
+	return dv_ini_commit(c, ref, data, len, panel_validate, d);
 }
 
 int ws_panel_check_key(struct mctx *c, const struct obj_ref *ref,
