@@ -394,6 +394,13 @@ static inline int obj_ref_is_scratch(const struct obj_ref *ref)
 const struct kind_attr *obj_ref_attr(const struct obj_ref *ref);
 /* 1 if ref is a directory (a fixed dir or a named object that is a dir). */
 int obj_ref_is_dir(const struct obj_ref *ref);
+/* 1 if ref is a fixed directory whose parent is not the root (datasets,
+ * components, panels, /admin/profiles...): a name the kind table
+ * declares, there for every caller that can reach its parent (what a
+ * caller may do in it is another matter), so whether it exists tells no
+ * one anything.  The root's own directories are not: for an unmapped
+ * caller they are not there at all (SPEC §6). */
+int obj_ref_is_fixed_dir(const struct obj_ref *ref);
 /* Name of the entry ref is in its parent directory ("c1", "x.ini"). */
 int obj_ref_entry_name(const struct obj_ref *ref, struct buf *out);
 

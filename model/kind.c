@@ -395,6 +395,13 @@ int obj_ref_is_dir(const struct obj_ref *ref)
 	       !obj_ref_is_scratch(ref);
 }
 
+int obj_ref_is_fixed_dir(const struct obj_ref *ref)
+{
+	return ref->kind != KIND_ROOT && obj_ref_is_dir(ref) &&
+	       !(kind_table[ref->kind].flags & KD_NAMED) &&
+	       kind_table[ref->kind].parent != KIND_ROOT;
+}
+
 int obj_ref_parent(const struct obj_ref *ref, struct obj_ref *out)
 {
 	const struct kind_def *k = &kind_table[ref->kind];

@@ -269,7 +269,7 @@ mt_demo_start() {
 
 # The errno probe: runs one system call and prints OK or the errno name.
 # Usage: probe OP PATH [ARG]; OP: read write append mkdir rmdir unlink
-# access-r access-w stat truncate.
+# access-r access-w stat listdir truncate.
 probe() {
 	python3 - "$@" <<'PY'
 import errno, os, sys
@@ -301,6 +301,8 @@ try:
             raise OSError(errno.EACCES, "")
     elif op == "stat":
         os.stat(path)
+    elif op == "listdir":
+        os.listdir(path)
     elif op == "truncate":
         os.truncate(path, int(arg or "0"))
     elif op == "setxattr":
