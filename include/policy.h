@@ -217,6 +217,11 @@ void caller_release(struct caller *who);
  * answer is a denial, appends the rule and what the caller lacks
  * ("needs platform permission manage_sources").
  */
+/* The home data view of obj (a Workspace object or a file in one) as its
+ * kind's facts give it, into view ("" when it has none): what the policy
+ * itself reads, kept per store generation.  -ENOENT when obj is gone. */
+int policy_home_view(struct policy *p, const struct caller *who,
+		     const struct obj_ref *obj, struct buf *view);
 int policy_check(struct policy *p, const struct caller *who, enum action act,
 		 const struct obj_ref *obj, struct buf *why);
 

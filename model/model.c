@@ -56,6 +56,7 @@
 #include "quota.h"
 #include "rows.h"
 #include "scratch.h"
+#include "statmemo.h"
 #include "store.h"
 #include "workspace.h"
 
@@ -100,6 +101,7 @@ struct model {
 	struct audit_flood *flood;	/* bounds on denied audit lines */
 	time_t started;		/* mtime of what was never changed */
 	struct activity *act;	/* computations and their slots */
+	struct stat_memo *stats;	/* stat answers (statmemo.h) */
 	/* operations waiting for the lock, and how many took it: a
 	 * computation that holds it through a long scan lets them pass
 	 * between chunks (model_yield) */
@@ -691,6 +693,35 @@ static int show(struct op *op, const struct obj_ref *ref, struct buf *out)
 static int stat_seen(struct op *op, const struct obj_ref *ref,
 		     struct mstat *st, int want_size, int rc);
 
+/* What stat's answer for ref depends on besides the store (statmemo.h):
+ * its place, who asks (login and analytics groups: the policy's view of
+ * the caller) and what the policy said to seeing it (see). */
+static int stat_key(struct op *op, const struct obj_ref *ref, int see,
+		    struct buf *key)
+{
+	int i, rc = obj_ref_path(ref, key);
+
+	/* plain appends: this runs for every stat */
+	if (!rc)
+		rc = buf_addstr(key, see ? "\n-\n" : "\n+\n");
+	/* the numbers too: /whoami shows them, to the unmapped as well */
+	if (!rc)
+		rc = buf_add(key, &op->who.id.uid, sizeof(op->who.id.uid));
+	if (!rc)
+		rc = buf_add(key, &op->who.id.gid, sizeof(op->who.id.gid));
+	if (!rc && op->who.id.ngids > 0)
+		rc = buf_add(key, op->who.id.gids,
+			     (size_t)op->who.id.ngids * sizeof(op->who.id.gids[0]));
+	if (!rc && op->who.login)
+		rc = buf_addstr(key, op->who.login);
+	for (i = 0; !rc && i < op->who.ngroups; i++) {
+		rc = buf_addch(key, '\n');
+		if (!rc)
+			rc = buf_addstr(key, op->who.groups[i]);
+	}
+	return rc;
+}
+
 /* The caller's view of ref: -ENOENT when it may not know of it; perm
  * and mtime; and, when want_size, the size, which for a file means
  * rendering it for this caller. */
@@ -720,9 +751,11 @@ static int stat_ref(struct op *op, const struct obj_ref *ref,
 }
 
 /* The rest of stat_ref() for a stored or derived ref that exists, once
- * the policy said rc (0 or -EACCES) to seeing it. */
-static int stat_seen(struct op *op, const struct obj_ref *ref,
-		     struct mstat *st, int want_size, int rc)
+ * the policy said rc (0 or -EACCES) to seeing it: from the memo when this
+ * caller asked the same since the last commit (statmemo.h), else
+ * computed. */
+static int stat_compute(struct op *op, const struct obj_ref *ref,
+			struct mstat *st, int want_size, int rc)
 {
 	const struct kind_attr *a = obj_ref_attr(ref);
 
@@ -768,6 +801,30 @@ static int stat_seen(struct op *op, const struct obj_ref *ref,
 		return rc;
 	}
 	return 0;
+}
+
+static int stat_seen(struct op *op, const struct obj_ref *ref,
+		     struct mstat *st, int want_size, int rc)
+{
+	const struct kind_attr *a = obj_ref_attr(ref);
+	uint64_t gen = store_generation(op->c.st) + 1;
+	struct buf key = BUF_INIT;
+	/* inside a transaction the store shows changes the generation
+	 * does not count yet */
+	int keyed = !(a && (a->flags & KA_STREAM)) &&
+		    !store_in_txn(op->c.st) && !stat_key(op, ref, rc, &key);
+
+	if (keyed && stat_memo_get(op->c.m->stats, gen, key.data, key.len,
+				   want_size, st)) {
+		buf_release(&key);
+		return 0;
+	}
+	rc = stat_compute(op, ref, st, want_size, rc);
+	if (!rc && keyed)
+		stat_memo_put(op->c.m->stats, gen, key.data, key.len,
+			      want_size || !(st->perm & 4), st);
+	buf_release(&key);
+	return rc;
 }
 
 /* A lookup of a live secret name (a link's token) the policy refused:
@@ -3000,6 +3057,7 @@ int model_open(const struct config *cfg, struct model **out, struct buf *err)
 		goto out_policy;
 	}
 	m->started = time(NULL);
+	m->stats = stat_memo_new();	/* without memory: no memo, still right */
 	pthread_mutex_init(&m->lock, NULL);
 	*out = m;
 	return 0;
@@ -3024,6 +3082,7 @@ void model_close(struct model *m)
 		return;
 	/* the workers are done before what they read goes */
 	activity_free(m->act);
+	stat_memo_free(m->stats);
 	if (m->flood) {
 		struct mctx c;
 

@@ -60,6 +60,7 @@
 #include "admin.h"
 #include "config.h"
 #include "dirindex.h"
+#include "hash.h"
 #include "inidoc.h"
 #include "mctx.h"
 #include "policy.h"
@@ -184,12 +185,29 @@ struct policy_db {
 	size_t grants_cap;
 };
 
+/* The facts of the objects the policy asked about lately, valid for the
+ * store generation they were read at (any commit makes them stale): a
+ * listing of a Workspace collection asks each object's facts several
+ * times per entry, and reading them parses the object's settings.  A
+ * direct-mapped table keyed by the place the facts hook was asked about;
+ * facts depend on the store alone, not on who asks. */
+#define FACTS_MEMO_SLOTS 8192
+
+struct facts_slot {
+	uint64_t gen;		/* store generation + 1; 0: empty */
+	char *key;
+	size_t len;
+	int rc;
+	struct obj_facts f;
+};
+
 struct policy {
 	struct store *st;
 	const struct config *cfg;
 	struct policy_db *db;
 	uint64_t gen;
 	int built;
+	struct facts_slot *facts;	/* FACTS_MEMO_SLOTS, or NULL */
 };
 
 static int cmp_str(const void *a, const void *b)
@@ -569,15 +587,24 @@ int policy_new(struct store *st, const struct config *cfg, struct policy **out)
 		return -ENOMEM;
 	p->st = st;
 	p->cfg = cfg;
+	/* without memory, no memo: every ask reads the facts */
+	p->facts = calloc(FACTS_MEMO_SLOTS, sizeof(*p->facts));
 	*out = p;
 	return 0;
 }
 
 void policy_free(struct policy *p)
 {
+	size_t i;
+
 	if (!p)
 		return;
 	db_free(p->db);
+	for (i = 0; p->facts && i < FACTS_MEMO_SLOTS; i++) {
+		free(p->facts[i].key);
+		obj_facts_release(&p->facts[i].f);
+	}
+	free(p->facts);
 	free(p);
 }
 
@@ -960,6 +987,66 @@ static int caller_has_sandbox(const struct caller *who, const char *sandbox)
  * (kind_def.facts): the policy knows no record layout.  -ENOENT when
  * there is no such object (or no kind on the path has facts).
  */
+static int facts_copy(struct obj_facts *dst, const struct obj_facts *src)
+{
+	const struct buf *from[] = { &src->owner, &src->shares,
+				     &src->dataview, &src->sandbox };
+	struct buf *to[] = { &dst->owner, &dst->shares, &dst->dataview,
+			     &dst->sandbox };
+	size_t i;
+	int rc = 0;
+
+	/* a buffer the hook set, even to "", is copied as set: readers
+	 * take its data as a string */
+	for (i = 0; i < 4 && !rc; i++)
+		if (from[i]->data)
+			rc = buf_set(to[i], from[i]->data, from[i]->len);
+	dst->person_shown = src->person_shown;
+	dst->roles = src->roles;
+	dst->link_open = src->link_open;
+	return rc;
+}
+
+/* The facts hook of ref's kind, through the memo (struct facts_slot). */
+static int facts_memo(struct policy *p, struct mctx *c,
+		      const struct obj_ref *ref, struct obj_facts *out)
+{
+	uint64_t gen = store_generation(p->st) + 1;
+	struct buf key = BUF_INIT;
+	struct facts_slot *s;
+	int rc;
+
+	/* inside a transaction the store shows changes the generation
+	 * does not count yet */
+	if (!p->facts || store_in_txn(p->st) || obj_ref_path(ref, &key))
+		goto uncached;
+	s = &p->facts[fnv1a64(key.data, key.len) & (FACTS_MEMO_SLOTS - 1)];
+	if (s->gen == gen && s->len == key.len &&
+	    !memcmp(s->key, key.data, key.len)) {
+		buf_release(&key);
+		rc = s->rc ? s->rc : facts_copy(out, &s->f);
+		return rc;
+	}
+	rc = kind_table[ref->kind].facts(c, ref, out);
+	if (rc && rc != -ENOENT) {
+		buf_release(&key);
+		return rc;
+	}
+	free(s->key);
+	obj_facts_release(&s->f);
+	obj_facts_init(&s->f);
+	s->gen = 0;
+	s->key = buf_detach(&key, &s->len);
+	if (s->key && (rc || !facts_copy(&s->f, out))) {
+		s->gen = gen;
+		s->rc = rc;
+	}
+	return rc;
+uncached:
+	buf_release(&key);
+	return kind_table[ref->kind].facts(c, ref, out);
+}
+
 static int policy_facts(struct policy *p, const struct caller *who,
 			const struct obj_ref *obj, struct obj_facts *out)
 {
@@ -977,7 +1064,20 @@ static int policy_facts(struct policy *p, const struct caller *who,
 	c.pol = p;
 	c.cfg = p->cfg;
 	c.who = who;
-	return kind_table[cur.kind].facts(&c, &cur, out);
+	return facts_memo(p, &c, &cur, out);
+}
+
+int policy_home_view(struct policy *p, const struct caller *who,
+		     const struct obj_ref *obj, struct buf *view)
+{
+	struct obj_facts f;
+	int rc = policy_facts(p, who, obj, &f);
+
+	if (!rc)
+		rc = buf_set(view, f.dataview.data ? f.dataview.data : "",
+			     f.dataview.len);
+	obj_facts_release(&f);
+	return rc;
 }
 
 static int journeys_needed(struct policy *p)

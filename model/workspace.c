@@ -2312,11 +2312,9 @@ static int comp_list_view(const char *name, size_t len, void *arg)
 static int comp_list_ws(const char *name, size_t len, void *arg)
 {
 	struct comp_list *cl = arg;
-	const struct ws_kind *wk = ws_kind_of(cl->kind);
+	struct buf view = BUF_INIT;
 	struct obj_ref o;
-	struct inidoc doc;
 	char n[OBJ_NAME_MAX + 1];
-	const char *view;
 	int rc, i;
 
 	if (len > OBJ_NAME_MAX)
@@ -2327,18 +2325,21 @@ static int comp_list_ws(const char *name, size_t len, void *arg)
 	o.attr = 0;
 	if (policy_check(cl->c->pol, cl->c->who, ACT_WS_READ, &o, NULL))
 		return 0;
-	rc = attr_ini_load(cl->c, &o, obj_ref_attr(&o), &doc);
-	if (rc)
+	/* its home view, as the policy read it for that check (the facts
+	 * are kept per store generation: a project's list does not parse
+	 * every object's settings again) */
+	rc = policy_home_view(cl->c->pol, cl->c->who, &o, &view);
+	if (rc) {
+		buf_release(&view);
 		return rc == -ENOENT ? 0 : rc;
+	}
 	/* one of another view's is no use here */
-	view = inidoc_get(&doc, wk->section, "dataview");
-	rc = 0;
-	if (!*view || !strcmp(view, cl->view))
+	if (!view.len || !strcmp(view.data, cl->view))
 		for (i = 0; ws_typed_kinds[i].word; i++)
 			if (ws_typed_kinds[i].kind == cl->kind)
 				rc = buf_printf(cl->out, "%s %s\n",
 						ws_typed_kinds[i].word, n);
-	inidoc_release(&doc);
+	buf_release(&view);
 	return rc;
 }
 
