@@ -17,7 +17,7 @@ pkgs=(build-essential pkg-config libfuse3-dev fuse3 libinih-dev libtdb-dev libzs
 for arg in "$@"; do
 	case "$arg" in
 	--editors) pkgs+=(vim nano emacs-nox ed rsync tmux perl chromium) ;;
-	--bench) pkgs+=(hyperfine valgrind sqlite3 linux-perf) ;;
+	--bench) pkgs+=(hyperfine valgrind sqlite3 linux-perf strace) ;;
 	--fuzz) pkgs+=(clang libclang-rt-14-dev llvm-14) ;; # llvm-14: llvm-symbolizer
 	--tools) pkgs+=(valgrind strace) ;;
 	*) echo "deps.sh: unknown option $arg" >&2; exit 2 ;;

@@ -109,11 +109,14 @@ if [ $fresh -eq 1 ]; then
 		awk -v now=\$(date +%s) 'BEGIN {
 			split(\"home search product cart checkout app\", page, \" \")
 			srand(7)
-			for (i = 0; i < 600; i++) {
+			for (i = 0; i < 570; i++) {
 				p = page[1 + int(rand() * 6)]
 				amt = p == \"checkout\" ? sprintf(\"%.2f\", 5 + rand() * 95) : \"\"
 				printf \"p%02d,%d,%s,%s\\n\", int(rand() * 40), now - int(rand() * 86400 * 90), p, amt
 			}
+			# and a visit on each of the last 30 days, whatever the hour
+			for (d = 0; d < 30; d++)
+				printf \"p%02d,%d,home,\\n\", d, now - d * 86400
 		}' >>'$mnt/connections/shop/datasets/events/records' &&
 		mkdir '$mnt/dataviews/web' '$mnt/dataviews/mobile' &&
 		printf '[dataview]\ndescription = every event\nconnection = shop\ntimezone = Europe/Berlin\n' \

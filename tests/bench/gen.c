@@ -1,15 +1,18 @@
 /*
  * gen.c - fill a store with a benchmark tree through the model API.
  *
- *   gen CONFIG CONNECTIONS DATASETS VIEWS COMPONENTS PROFILES
+ *   gen CONFIG CONNECTIONS DATASETS VIEWS COMPONENTS PROFILES [WORKSPACE]
  *   gen --dump CONFIG DIR
  *
  * Creates the store CONFIG names (it must not exist) and, acting as uid 0
  * (which CONFIG maps to a system admin), makes it a product admin with a
  * platform profile "all" (sandbox prod, every connection permission),
  * then CONNECTIONS connections of DATASETS datasets each, VIEWS data views
- * of COMPONENTS components each, and PROFILES product profiles, every one
- * with its settings written.  Prints the object count on stdout.
+ * of COMPONENTS components each, PROFILES product profiles, every one
+ * with its settings written, and WORKSPACE (default 0) of each Workspace
+ * object (gen_workspace: a segment, a calculated metric, a date range,
+ * an annotation, a project with two panels).  Prints the object count on
+ * stdout.
  *
  * Why in-process: through a mount every mkdir and every write is its own
  * durable commit plus a FUSE round trip per system call; here it is the
@@ -284,6 +287,79 @@ static int gen_profile(struct gen *g, long i, long nviews, long nprof)
 	return rc;
 }
 
+/* Workspace objects i (owned by the generator's login, on data view
+ * i % nviews): a segment, a calculated metric, a date range, an
+ * annotation, and a project with two panels that use them.  In the
+ * table, @V stands for the view and @N for the object's name. */
+static const struct {
+	const char *coll, *file, *ini;
+} ws_objs[] = {
+	{ "segments", "segment.ini",
+	  "[segment]\ndescription = segment @N\ndataview = @V\n"
+	  "container = person\nrule = page = /checkout\n" },
+	{ "calculated-metrics", "metric.ini",
+	  "[metric]\ndataview = @V\nformula = events / people\n"
+	  "precision = 1\ndescription = @N\n" },
+	{ "date-ranges", "daterange.ini",
+	  "[date_range]\ndataview = @V\nstart = today-29d\nend = today\n"
+	  "description = @N\n" },
+	{ "annotations", "annotation.ini",
+	  "[annotation]\ndataview = @V\nstart = 2026-01-01\n"
+	  "end = 2026-01-03\ncolor = orange\ntext = note @N\n" },
+	{ "projects", "project.ini",
+	  "[project]\ndescription = project @N\ndataview = @V\n" },
+	{ "projects/@N/panels", "pages.ini",
+	  "[panel]\ntitle = Pages\ndimension = page\n"
+	  "metrics = events, people, calc:@N\nsegments = @N\n" },
+	{ "projects/@N/panels", "days.ini",
+	  "[panel]\ntitle = Days\ndimension = day\nmetrics = events\n"
+	  "date_range = @N\nsort = day\norder = asc\n" },
+};
+
+/* tmpl with @V and @N replaced, into out (size bytes, truncated). */
+static void ws_fill(char *out, size_t size, const char *tmpl,
+		    const char *view, const char *name)
+{
+	size_t n = 0;
+
+	for (; *tmpl && n + 1 < size; tmpl++) {
+		const char *v = NULL;
+
+		if (tmpl[0] == '@' && (tmpl[1] == 'V' || tmpl[1] == 'N'))
+			v = *++tmpl == 'V' ? view : name;
+		for (; v && *v && n + 1 < size; v++)
+			out[n++] = *v;
+		if (!v)
+			out[n++] = *tmpl;
+	}
+	out[n] = '\0';
+}
+
+static int gen_workspace(struct gen *g, long i, long nviews)
+{
+	char name[32], view[32], coll[128], dir[192], text[512];
+	size_t k;
+	int rc = 0;
+
+	snprintf(name, sizeof(name), "w%06ld", i);
+	snprintf(view, sizeof(view), "v%06ld", i % nviews);
+	for (k = 0; k < sizeof(ws_objs) / sizeof(ws_objs[0]) && !rc; k++) {
+		ws_fill(coll, sizeof(coll), ws_objs[k].coll, view, name);
+		snprintf(dir, sizeof(dir), "/workspace/%s", coll);
+		if (!strchr(ws_objs[k].coll, '@')) {
+			rc = gen_mkdir(g, dir, name);
+			snprintf(dir, sizeof(dir), "/workspace/%s/%s", coll,
+				 name);
+		}
+		ws_fill(text, sizeof(text), ws_objs[k].ini, view, name);
+		if (!rc)
+			rc = gen_write(g, dir, ws_objs[k].file, text);
+	}
+	if (!rc)
+		g->objects += 5;
+	return rc;
+}
+
 /* Copy the file ref to path (a new file). */
 static int dump_file(struct gen *g, const struct obj_ref *ref,
 		     const char *path)
@@ -362,7 +438,7 @@ int main(int argc, char **argv)
 	struct buf err = BUF_INIT;
 	struct config cfg;
 	struct gen g;
-	long nconn, nds, nviews, ncomp, nprof, i;
+	long nconn, nds, nviews, ncomp, nprof, nws, i;
 	int rc;
 
 	memset(&g, 0, sizeof(g));
@@ -394,19 +470,22 @@ int main(int argc, char **argv)
 		printf("%ld\n", g.objects);
 		return 0;
 	}
-	if (argc != 7) {
+	if (argc != 7 && argc != 8) {
 		fprintf(stderr, "usage: gen CONFIG CONNECTIONS DATASETS VIEWS "
-				"COMPONENTS PROFILES\n"
+				"COMPONENTS PROFILES [WORKSPACE]\n"
 				"       gen --dump CONFIG DIR\n");
 		return 2;
 	}
+	nws = argc == 8 ? atol(argv[7]) : 0;
 	nconn = atol(argv[2]);
 	nds = atol(argv[3]);
 	nviews = atol(argv[4]);
 	ncomp = atol(argv[5]);
 	nprof = atol(argv[6]);
-	if (nconn < 1 || nds < 1 || nviews < 0 || ncomp < 0 || nprof < 0) {
-		fprintf(stderr, "gen: counts must be positive\n");
+	if (nconn < 1 || nds < 1 || nviews < 0 || ncomp < 0 || nprof < 0 ||
+	    nws < 0 || (nws && (nviews < 1 || ncomp < 8))) {
+		fprintf(stderr, "gen: counts must be positive (Workspace "
+				"objects need a data view of 8 components)\n");
 		return 2;
 	}
 	inidoc_setup();
@@ -438,6 +517,10 @@ int main(int argc, char **argv)
 	for (i = 0; i < nprof && !rc; i++) {
 		rc = gen_profile(&g, i, nviews ? nviews : 1, nprof);
 		gen_progress(&g, "profiles", i, nprof);
+	}
+	for (i = 0; i < nws && !rc; i++) {
+		rc = gen_workspace(&g, i, nviews);
+		gen_progress(&g, "Workspace objects", i, nws);
 	}
 	model_close(g.m);
 	config_release(&cfg);
