@@ -26,22 +26,16 @@
  * another uid (through /proc/PID/fd) is refused.
  *
  * Caches: different callers see different things at one path (modes,
- * sizes, contents, whether a name exists at all), so every attribute
- * reply has timeout 0, negative lookups are never cached, every open file
- * uses direct I/O (no page cache), and READDIRPLUS is off (its entries
- * would be computed for one caller and their attributes are stale at once
- * anyway).  Entries have timeout 0 too, but for one kind of name: a fixed
- * directory the kind table declares below a directory other than the
- * root (components, datasets, report, /admin/profiles; not /admin, which
- * an unmapped caller must not find).  Whether it is there is the same for
- * every caller that can reach it (its parent is there), and what a
- * caller may do in it is still asked of us at each request, so the
- * kernel may keep its entry: a path walk then asks only about the named
- * objects on the way (their entries have timeout 0, so a caller that may
- * not see one is refused there).  A rename moves the nodes below the
- * renamed directory with it (fs_nodes_move_below), so an entry the
- * kernel kept below it names the new place.  The kernel asks us about
- * everything else every time; we answer for whoever asks.
+ * sizes, contents, whether a name exists at all), so every entry and
+ * attribute reply has timeout 0, negative lookups are never cached, every
+ * open file uses direct I/O (no page cache), and READDIRPLUS is off (its
+ * entries would be computed for one caller and their attributes are
+ * stale at once anyway).  The kernel asks us every time; we answer for
+ * whoever asks.  Not even a fixed directory's entry (components/, whose
+ * existence is the same for everyone who reaches it) may be kept: the
+ * walk would then skip the lookup that refreshes the shared inode's
+ * attributes for this caller, and a stat(2) with AT_STATX_DONT_SYNC
+ * would show it the owner and mode bits the previous caller was given.
  */
 #define FUSE_USE_VERSION 314
 
@@ -67,8 +61,6 @@
 #define FS_HASH_MIN 4096
 /* d_ino for entries the kernel has not looked up yet */
 #define FS_UNKNOWN_INO 0xffffffffu
-/* seconds the kernel may keep a fixed directory's entry (fs_reply_entry) */
-#define FS_FIXED_ENTRY_TIMEOUT 86400.0
 /* owner of a node every caller shares (directories, the root) */
 #define FS_SHARED ((uid_t)-1)
 
@@ -235,7 +227,7 @@ static int fs_ref_owner(struct fs *fs, fuse_ino_t ino, struct obj_ref *ref,
 	if (n == &fs->root) {
 		obj_ref_root(ref);
 		rc = 0;
-	} else if (n && n->path[0]) {	/* "": lost its place */
+	} else if (n) {
 		/* it parsed when the node was made; the kind table does
 		 * not change while we run */
 		rc = obj_ref_parse(n->path, n->scratch, ref) ? -ESTALE : 0;
@@ -360,49 +352,6 @@ out:
 	pthread_mutex_unlock(&fs->lock);
 }
 
-/* After a directory moved from from to to: every node below it follows,
- * so that the kernel's dentries below the moved one, which it keeps (a
- * fixed directory's for long, see fs_reply_entry), name the new paths.
- * A node already at a new path keeps only its number, as in
- * fs_node_move.  A walk over all nodes, under the lock: renames are
- * rare.  Called with the lock held. */
-static void fs_nodes_move_below(struct fs *fs, const char *from,
-				const char *to)
-{
-	size_t flen = strlen(from), tlen = strlen(to), i, rest;
-	struct obj_ref ref;
-	struct node *n, *old;
-	char *path;
-
-	/* node_set_path changes only the path table: the number table
-	 * can be walked meanwhile */
-	for (i = 0; i < fs->nbuckets; i++) {
-		for (n = fs->ino_hash[i]; n; n = n->by_ino) {
-			if (strncmp(n->path, from, flen) ||
-			    n->path[flen] != '/')
-				continue;
-			rest = strlen(n->path + flen);
-			path = malloc(tlen + rest + 1);
-			node_unhash_path(fs, n);
-			if (path) {
-				memcpy(path, to, tlen);
-				memcpy(path + tlen, n->path + flen, rest + 1);
-			}
-			if (!path || obj_ref_parse(path, n->scratch, &ref)) {
-				/* no memory: no path, so ESTALE rather
-				 * than the old place */
-				free(path);
-				n->path[0] = '\0';
-				continue;
-			}
-			old = node_by_key(fs, path, n->scratch, n->owner);
-			if (old)
-				node_unhash_path(fs, old);
-			node_set_path(fs, n, path, &ref);
-		}
-	}
-}
-
 /* After rename(2) by uid, the kernel's inode for the old name (src, as
  * uid saw it) is the new name's (dst): move the node with it (its open
  * descriptors follow), and let the node uid had for the new name keep
@@ -431,8 +380,6 @@ static void fs_node_move(struct fs *fs, const struct obj_ref *src,
 	node_unhash_path(fs, n);
 	node_set_path(fs, n, copy, dst);
 	copy = NULL;
-	if (obj_ref_is_dir(dst))
-		fs_nodes_move_below(fs, from.data, n->path);
 out:
 	pthread_mutex_unlock(&fs->lock);
 out_free:
@@ -611,12 +558,7 @@ static int fs_reply_entry(fuse_req_t req, const struct obj_ref *ref,
 	e.ino = ino;
 	e.generation = 1;
 	e.attr_timeout = 0.0;
-	/* a fixed directory is there for everyone whenever its parent is,
-	 * and the kernel asks about the parent on every walk (a named
-	 * object's entry has timeout 0): its entry may stay, its
-	 * attributes not */
-	e.entry_timeout = obj_ref_is_fixed_dir(ref) ? FS_FIXED_ENTRY_TIMEOUT :
-						      0.0;
+	e.entry_timeout = 0.0;
 	fs_fill_stat(req, ino, ms, &e.attr);
 	if (fuse_reply_entry(req, &e) == -ENOENT)
 		fs_node_forget(fs_of(req), ino, 1);	/* interrupted */
@@ -1255,10 +1197,9 @@ static void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		rc = -EOPNOTSUPP;
 	} else if (!rc && strcmp(name, FS_WHY_XATTR)) {
 		/* ls -l asks every file for its security label, by path:
-		 * the walk there has just asked us, for this caller, about
-		 * every name on the way that not everyone may see
-		 * (fs_reply_entry), so there is nothing to tell but that
-		 * there is no such attribute */
+		 * the walk there has just asked us about every name on it,
+		 * for this caller (entries have timeout 0), so there is
+		 * nothing to tell but that there is no such attribute */
 		rc = -ENODATA;
 	} else if (!rc) {
 		rc = model_why(fs->m, &id, &ref, &out);

@@ -160,6 +160,10 @@ enum kind_attr_flags {
 	KA_STREAM = 2,		/* computed stream: read to end of file; size
 				 * 0 unless its ops give one (size()) */
 	KA_APPEND = 4,		/* each write(2) is its own commit (records) */
+	/* what it shows moves without a commit (the caller's rejected
+	 * writes, running computations, the system's groups): its stat
+	 * answer is never kept (statmemo.h) */
+	KA_VOLATILE = 8,
 };
 
 /* A stream produces a file's bytes a piece at a time (records, rows.csv,
@@ -394,13 +398,6 @@ static inline int obj_ref_is_scratch(const struct obj_ref *ref)
 const struct kind_attr *obj_ref_attr(const struct obj_ref *ref);
 /* 1 if ref is a directory (a fixed dir or a named object that is a dir). */
 int obj_ref_is_dir(const struct obj_ref *ref);
-/* 1 if ref is a fixed directory whose parent is not the root (datasets,
- * components, panels, /admin/profiles...): a name the kind table
- * declares, there for every caller that can reach its parent (what a
- * caller may do in it is another matter), so whether it exists tells no
- * one anything.  The root's own directories are not: for an unmapped
- * caller they are not there at all (SPEC §6). */
-int obj_ref_is_fixed_dir(const struct obj_ref *ref);
 /* Name of the entry ref is in its parent directory ("c1", "x.ini"). */
 int obj_ref_entry_name(const struct obj_ref *ref, struct buf *out);
 

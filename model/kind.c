@@ -34,8 +34,8 @@
 
 static const struct kind_attr root_attrs[] = {
 	{ "README", 0, ACT_PUBLIC, ACT_NONE, NULL, root_readme_show },
-	{ "whoami", 0, ACT_PUBLIC, ACT_NONE, NULL, root_whoami_show },
-	{ "errors", 0, ACT_MAPPED, ACT_NONE, NULL, model_errors_show },
+	{ "whoami", KA_VOLATILE, ACT_PUBLIC, ACT_NONE, NULL, root_whoami_show },
+	{ "errors", KA_VOLATILE, ACT_MAPPED, ACT_NONE, NULL, model_errors_show },
 	{ NULL }
 };
 
@@ -52,7 +52,7 @@ static const struct kind_attr admin_attrs[] = {
 	/* running and queued computations, as of the open, for whoever
 	 * reads /admin (SPEC §6); written: cancel commands, product admins
 	 * only (SPEC §8) */
-	{ "reporting-activity", KA_RW, ACT_ADMIN_READ, ACT_ACTIVITY, NULL,
+	{ "reporting-activity", KA_RW | KA_VOLATILE, ACT_ADMIN_READ, ACT_ACTIVITY, NULL,
 	  activity_file_show, activity_file_store,
 	  .check_entry = activity_check_cmd },
 	/* "FROM TO" moves FROM's Workspace objects to TO, product admins
@@ -87,7 +87,7 @@ static const struct kind_attr platform_attrs[] = {
 };
 
 static const struct kind_attr user_attrs[] = {
-	{ "", 0, ACT_ADMIN_READ, ACT_NONE, NULL, user_show },
+	{ "", KA_VOLATILE, ACT_ADMIN_READ, ACT_NONE, NULL, user_show },
 	{ NULL }
 };
 
@@ -393,13 +393,6 @@ int obj_ref_is_dir(const struct obj_ref *ref)
 {
 	return ref->attr < 0 && !(kind_table[ref->kind].flags & KD_FILE) &&
 	       !obj_ref_is_scratch(ref);
-}
-
-int obj_ref_is_fixed_dir(const struct obj_ref *ref)
-{
-	return ref->kind != KIND_ROOT && obj_ref_is_dir(ref) &&
-	       !(kind_table[ref->kind].flags & KD_NAMED) &&
-	       kind_table[ref->kind].parent != KIND_ROOT;
 }
 
 int obj_ref_parent(const struct obj_ref *ref, struct obj_ref *out)

@@ -694,30 +694,35 @@ static int stat_seen(struct op *op, const struct obj_ref *ref,
 		     struct mstat *st, int want_size, int rc);
 
 /* What stat's answer for ref depends on besides the store (statmemo.h):
- * its place, who asks (login and analytics groups: the policy's view of
- * the caller) and what the policy said to seeing it (see). */
+ * its place, what the policy said to seeing it (see), and who asks: the
+ * numbers (fixed width, the groups' count first) and then the login and
+ * analytics groups, each ended by a NUL they cannot hold. */
 static int stat_key(struct op *op, const struct obj_ref *ref, int see,
 		    struct buf *key)
 {
+	const struct caller_id *id = &op->who.id;
+	int32_t ngids = id->ngids > 0 ? id->ngids : 0;
 	int i, rc = obj_ref_path(ref, key);
 
 	/* plain appends: this runs for every stat */
 	if (!rc)
-		rc = buf_addstr(key, see ? "\n-\n" : "\n+\n");
-	/* the numbers too: /whoami shows them, to the unmapped as well */
+		rc = buf_add(key, see ? "\n-\n" : "\n+\n", 3);
 	if (!rc)
-		rc = buf_add(key, &op->who.id.uid, sizeof(op->who.id.uid));
+		rc = buf_add(key, &id->uid, sizeof(id->uid));
 	if (!rc)
-		rc = buf_add(key, &op->who.id.gid, sizeof(op->who.id.gid));
-	if (!rc && op->who.id.ngids > 0)
-		rc = buf_add(key, op->who.id.gids,
-			     (size_t)op->who.id.ngids * sizeof(op->who.id.gids[0]));
+		rc = buf_add(key, &id->gid, sizeof(id->gid));
+	if (!rc)
+		rc = buf_add(key, &ngids, sizeof(ngids));
+	if (!rc && ngids)
+		rc = buf_add(key, id->gids, (size_t)ngids * sizeof(id->gids[0]));
 	if (!rc && op->who.login)
 		rc = buf_addstr(key, op->who.login);
+	if (!rc)
+		rc = buf_add(key, "", 1);
 	for (i = 0; !rc && i < op->who.ngroups; i++) {
-		rc = buf_addch(key, '\n');
+		rc = buf_addstr(key, op->who.groups[i]);
 		if (!rc)
-			rc = buf_addstr(key, op->who.groups[i]);
+			rc = buf_add(key, "", 1);
 	}
 	return rc;
 }
@@ -811,7 +816,7 @@ static int stat_seen(struct op *op, const struct obj_ref *ref,
 	struct buf key = BUF_INIT;
 	/* inside a transaction the store shows changes the generation
 	 * does not count yet */
-	int keyed = !(a && (a->flags & KA_STREAM)) &&
+	int keyed = !(a && (a->flags & (KA_STREAM | KA_VOLATILE))) &&
 		    !store_in_txn(op->c.st) && !stat_key(op, ref, rc, &key);
 
 	if (keyed && stat_memo_get(op->c.m->stats, gen, key.data, key.len,

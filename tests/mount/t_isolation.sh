@@ -45,23 +45,36 @@ put $PA "$V/hidden/dataview.ini" '[dataview]\nconnection = c1\n'
 eq "the product admin sees the view" "$(fact $PA "$V/hidden")" "directory"
 eq "the viewer does not" "$(fact $VIEWER "$V/hidden")" "No such file or directory"
 
-# --- kept entries: the kernel keeps a fixed directory's entry (components,
-# report, datasets) while a named object's is asked about on every walk.
-# Whatever another caller walked, what stands behind a kept entry is judged
-# for each caller, and a rename or a new object of the old name is never
-# reached through an entry the kernel kept from before ---
+# --- a fixed directory (components/, datasets/) another caller just
+# walked through is judged for each caller, and a rename or a new object
+# of the old name is never reached through what the kernel holds from
+# before ---
 as $PA mkdir "$V/kept"
 put $PA "$V/kept/dataview.ini" '[dataview]\nconnection = c1\n'
 put $PA "$V/kept/components/pg.ini" '[component]\nfield = page\n'
 # pe DESC ERRNO UID OP PATH: the errno probe (lib.sh) as that caller
 pe() { errno_is "$1" "$2" as "$3" bash -c "$(declare -f probe); probe $4 '$5'"; }
 for _ in 1 2 3; do as $PA stat "$V/kept/components" "$V/hidden/components" "$C/c1/datasets" >/dev/null; done
-eq "viewer: a hidden view's kept components/ is not there" "$(fact $VIEWER "$V/hidden/components")" "No such file or directory"
+eq "viewer: a hidden view's components/ is not there" "$(fact $VIEWER "$V/hidden/components")" "No such file or directory"
 pe "viewer: cannot list it" ENOENT $VIEWER listdir "$V/hidden/components"
 pe "viewer: cannot open a file in it" ENOENT $VIEWER read "$V/kept/components/pg.ini"
-pe "viewer: a connection's kept datasets/ is not there" ENOENT $VIEWER stat "$C/c1/datasets"
+pe "viewer: a connection's datasets/ is not there" ENOENT $VIEWER stat "$C/c1/datasets"
 pe "unmapped: the same" ENOENT $NOBODY stat "$V/hidden/components"
-ok "pa: mv kept renamed (its components/ entry kept)" as $PA mv "$V/kept" "$V/renamed"
+# a directory is one inode for all: the walk's lookups refresh its
+# attributes for each caller, so the kernel's cached copy is the caller's
+as $PA stat "$MT/admin/profiles" "$V/kept/components" >/dev/null
+eq "viewer: /admin/profiles's cached owner and mode are its own" \
+	"$(as $VIEWER stat --cached=always -c '%u %a' "$MT/admin/profiles")" "$VIEWER 0"
+as $PA stat "$MT/admin/profiles" >/dev/null
+eq "lead: the same" "$(as $LEAD stat --cached=always -c '%u %a' "$MT/admin/profiles")" "$LEAD 0"
+# /errors grows with each rejected write, which commits nothing: its
+# st_size follows (stat answers are kept only until the next commit)
+for i in 1 2 3; do
+	as $VIEWER sh -c "echo x$i >'$MT/admin/product-admins'" 2>/dev/null
+	eq "round $i: /errors's st_size is what a read gives" \
+		"$(as $VIEWER stat -c %s "$MT/errors")" "$(as $VIEWER cat "$MT/errors" | wc -c)"
+done
+ok "pa: mv kept renamed" as $PA mv "$V/kept" "$V/renamed"
 eq "the renamed view's components/ lists its component" "$(as $PA ls "$V/renamed/components" | tr '\n' ' ')" "pg.ini "
 eq "and reads it" "$(as $PA cat "$V/renamed/components/pg.ini" | grep '^field')" "field = page"
 ok "pa: a new view takes the old name" as $PA mkdir "$V/kept"
@@ -71,7 +84,7 @@ ok "pa: a component made in the new one" as $PA sh -c "printf '[component]\nfiel
 eq "lands in the new view" "$(as $PA ls "$V/kept/components" | tr '\n' ' ')" "other.ini "
 eq "not in the renamed one" "$(as $PA ls "$V/renamed/components" | tr '\n' ' ')" "pg.ini "
 ok "pa: rm -r both" as $PA rm -r "$V/kept" "$V/renamed"
-pe "the removed view's kept components/ is gone" ENOENT $PA stat "$V/renamed/components"
+pe "the removed view's components/ is gone" ENOENT $PA stat "$V/renamed/components"
 
 # --- 1. a scratch file named like a hidden object ---
 # the viewer (mapped, no roles) makes a scratch file by the view's name:
