@@ -981,12 +981,7 @@ static int caller_has_sandbox(const struct caller *who, const char *sandbox)
 	return 0;
 }
 
-/*
- * The facts of the object obj is in (owner, shares, home view, sandbox),
- * from the hook of the nearest kind on its path that has one
- * (kind_def.facts): the policy knows no record layout.  -ENOENT when
- * there is no such object (or no kind on the path has facts).
- */
+/* src copied into dst, which obj_facts_init() set. */
 static int facts_copy(struct obj_facts *dst, const struct obj_facts *src)
 {
 	const struct buf *from[] = { &src->owner, &src->shares,
@@ -1047,6 +1042,12 @@ uncached:
 	return kind_table[ref->kind].facts(c, ref, out);
 }
 
+/*
+ * The facts of the object obj is in (owner, shares, home view, sandbox),
+ * from the hook of the nearest kind on its path that has one
+ * (kind_def.facts): the policy knows no record layout.  -ENOENT when
+ * there is no such object (or no kind on the path has facts).
+ */
 static int policy_facts(struct policy *p, const struct caller *who,
 			const struct obj_ref *obj, struct obj_facts *out)
 {

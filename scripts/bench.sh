@@ -475,6 +475,15 @@ tree_mount() {
 	TMNT=$TDIR/mnt
 }
 
+# dump_tree TDIR DEST: the peers' copy of TDIR's store in DEST, every file
+# read through the model from a copy of the store
+dump_tree() {
+	cp "$1/store.tdb" "$W/dump.tdb"
+	sed 's/^path = .*/path = dump.tdb/' "$1/cjafs.ini" >"$W/dump.ini"
+	"$GEN" --dump "$W/dump.ini" "$2" >/dev/null
+	rm -f "$W/dump.tdb"
+}
+
 # tree_cjafs KEY: ls and cat on the mounted TMNT; sets ENTRIES, FILES
 tree_cjafs() {
 	local key=$1
@@ -505,11 +514,7 @@ mkdir -p "$W/tmpfs"
 mount -t tmpfs -o mode=755 cjafs-bench "$W/tmpfs"
 MOUNTS+=("$W/tmpfs")
 mkdir "$W/tmpfs/tree"
-# the peers' copy: every file read through the model from a copy of the store
-cp "$TDIR/store.tdb" "$W/dump.tdb"
-sed 's/^path = .*/path = dump.tdb/' "$TDIR/cjafs.ini" >"$W/dump.ini"
-"$GEN" --dump "$W/dump.ini" "$W/tmpfs/tree" >/dev/null
-rm -f "$W/dump.tdb"
+dump_tree "$TDIR" "$W/tmpfs/tree"
 mount_pt never "$W/tmpfs/tree" "$W/pn"
 PN_PID=$PT_PID
 mount_pt always "$W/tmpfs/tree" "$W/pa"
@@ -676,6 +681,7 @@ umount "$W/tmpfs"
 # Besides the times: the FUSE requests per listed entry (strace counts the
 # daemon's reads of /dev/fuse over one ls -lR, for both daemons) and the
 # daemon's CPU time (user + system, from /proc) per request.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 fuse_requests() {	# PID DIR: requests PID reads over one ls -lR of DIR
 	local f=$W/strace.out sp i
 	strace -f -qq -c -e trace=read -p "$1" -o "$f" 2>/dev/null &
@@ -691,10 +697,10 @@ fuse_requests() {	# PID DIR: requests PID reads over one ls -lR of DIR
 	awk '$NF == "read" { print $4 }' "$f"
 }
 cpu_per_request() {	# PID DIR REQUESTS: daemon CPU seconds per request
-	local c0 u0
-	c0=$(awk '{ print $14 + $15 }' "/proc/$1/stat")
-	for u0 in 1 2 3; do (cd "$2" && ls -lR . >/dev/null) || true; done
-	awk -v a="$c0" -v b="$(awk '{ print $14 + $15 }' "/proc/$1/stat")" \
+	local c0 i
+	c0=$(cpu_ticks "$1")
+	for i in 1 2 3; do (cd "$2" && ls -lR . >/dev/null) || true; done
+	awk -v a="$c0" -v b="$(cpu_ticks "$1")" \
 		-v n="$3" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.9f", (b - a) / hz / 3 / n }'
 }
 shape_workload() {	# NAME C D V K P [W]
@@ -706,9 +712,7 @@ shape_workload() {	# NAME C D V K P [W]
 	mkdir -p "$sd/tree"
 	mount -t tmpfs -o mode=755 cjafs-bench-shape "$sd/tree"
 	MOUNTS+=("$sd/tree")
-	cp "$sd/store.tdb" "$W/dump.tdb"
-	"$GEN" --dump "$W/dump.ini" "$sd/tree" >/dev/null
-	rm -f "$W/dump.tdb"
+	dump_tree "$sd" "$sd/tree"
 	mount_pt never "$sd/tree" "$sd/pn"
 	pn=$PT_PID
 	tree_cjafs "s_$name"
@@ -743,7 +747,6 @@ shape_workload() {	# NAME C D V K P [W]
 	umount "$sd/tree"
 	rm -f "$sd/store.tdb"
 }
-sed 's/^path = .*/path = dump.tdb/' "$W/t1/cjafs.ini" >"$W/dump.ini"
 if [ $QUICK = 1 ]; then
 	SHAPES=("profiles 1 5 3 10 50" "components 1 5 4 40 3" "workspace 1 5 2 10 2 30")
 else
@@ -763,7 +766,6 @@ done
 # daemons' CPU time (user + system, from /proc) per run and object is
 # printed too: it is less noisy than wall time and shows what the daemon
 # spends.
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 # timed_run W PID MNT LIST: one run of W_side on MNT (cat reads LIST);
 # sets RUN_T (seconds) and RUN_TICKS (the daemon PID's CPU ticks)
 timed_run() {
